@@ -1,0 +1,212 @@
+/**
+ * The kernel contract: the one table every Flint backend implements.
+ *
+ * Rules every kernel follows (core guarantees the preconditions, backends the postconditions):
+ * - Inputs are contiguous, row-major tensors described by `TensorRef` (storage + shape + dtype).
+ * - Core validates shapes and computes output shapes before calling; kernels never throw for user
+ *   input, so the same bad input raises the same error on every backend.
+ * - Axes arrive normalised (non-negative, sorted, unique). Binary inputs arrive with the same dtype.
+ * - A kernel returns new storage at once (a GPU backend may queue the work). It never reads back to
+ *   the host (only `read`/`readSync` do) and never frees its inputs.
+ * - Compute is float32; int32 carries indices and labels; bool is stored one value per element.
+ */
+
+export type DType = 'float32' | 'int32' | 'bool';
+export type Shape = readonly number[];
+export type DataArray = Float32Array | Int32Array | Uint8Array;
+
+/** What a kernel sees of a tensor: the backend's own storage plus metadata. */
+export interface TensorRef<S> {
+  readonly storage: S;
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+export type UnaryKernel<S> = (x: TensorRef<S>) => S;
+/** Elementwise binary op with NumPy broadcasting; `outShape` is the broadcast shape. */
+export type BinaryKernel<S> = (a: TensorRef<S>, b: TensorRef<S>, outShape: Shape) => S;
+/** Reduces over `axes`; the result has those axes removed (core adds keepdim by reshape). */
+export type ReduceKernel<S> = (x: TensorRef<S>, axes: readonly number[]) => S;
+/** Index of the max/min along one axis (first occurrence on ties); int32, that axis removed. */
+export type ArgReduceKernel<S> = (x: TensorRef<S>, axis: number) => S;
+
+export interface Conv2dParams {
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  readonly groups: number;
+}
+
+export interface Pool2dParams {
+  readonly kernelSize: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  readonly ceilMode: boolean;
+  /** avgPool2d only: count padded zeros in the divisor (PyTorch default true). */
+  readonly countIncludePad: boolean;
+  /** avgPool2d only: fixed divisor instead of the window size. */
+  readonly divisorOverride?: number | undefined;
+}
+
+/** Max pooling returns values and, per output, the flat index h*W+w of the max within its input plane (PyTorch's layout). */
+export interface MaxPoolResult<S> {
+  readonly values: S;
+  readonly indices: S;
+}
+
+export interface Kernels<S> {
+  // ---- memory ----
+  /** Upload host data. The array's length equals the shape's element count; the array may be reused by the caller afterwards. */
+  write(data: DataArray, shape: Shape, dtype: DType): S;
+  /** Read back (always available). Returns a fresh array owned by the caller. */
+  read(x: TensorRef<S>): Promise<DataArray>;
+  /** Synchronous read back; throws a clear error on an engine that cannot. */
+  readSync(x: TensorRef<S>): DataArray;
+  dispose(storage: S): void;
+  fill(shape: Shape, dtype: DType, value: number): S;
+  copy(x: TensorRef<S>): S;
+
+  // ---- unary elementwise (same dtype out; float ops are only called with float32) ----
+  neg: UnaryKernel<S>;
+  abs: UnaryKernel<S>;
+  sign: UnaryKernel<S>;
+  exp: UnaryKernel<S>;
+  log: UnaryKernel<S>;
+  sqrt: UnaryKernel<S>;
+  rsqrt: UnaryKernel<S>;
+  reciprocal: UnaryKernel<S>;
+  square: UnaryKernel<S>;
+  sin: UnaryKernel<S>;
+  cos: UnaryKernel<S>;
+  tanh: UnaryKernel<S>;
+  sigmoid: UnaryKernel<S>;
+  relu: UnaryKernel<S>;
+  /** max(0,x) + slope * min(0,x) */
+  leakyRelu(x: TensorRef<S>, negativeSlope: number): S;
+  /** Exact GELU: x * 0.5 * (1 + erf(x / sqrt 2)). */
+  gelu: UnaryKernel<S>;
+  erf: UnaryKernel<S>;
+  floor: UnaryKernel<S>;
+  ceil: UnaryKernel<S>;
+  /** Round half to even, as torch.round. */
+  round: UnaryKernel<S>;
+  log1p: UnaryKernel<S>;
+  expm1: UnaryKernel<S>;
+
+  // ---- binary elementwise with broadcasting ----
+  add: BinaryKernel<S>;
+  sub: BinaryKernel<S>;
+  /** Float32 division; core never calls it with int32 operands. */
+  div: BinaryKernel<S>;
+  mul: BinaryKernel<S>;
+  pow: BinaryKernel<S>;
+  maximum: BinaryKernel<S>;
+  minimum: BinaryKernel<S>;
+  /** Comparisons return bool. */
+  eq: BinaryKernel<S>;
+  ne: BinaryKernel<S>;
+  lt: BinaryKernel<S>;
+  le: BinaryKernel<S>;
+  gt: BinaryKernel<S>;
+  ge: BinaryKernel<S>;
+  /** cond (bool) ? a : b, all three broadcast to outShape; a and b share a dtype. */
+  where(cond: TensorRef<S>, a: TensorRef<S>, b: TensorRef<S>, outShape: Shape): S;
+
+  // ---- reductions ----
+  /** Sum: float32 stays float32; int32 stays int32 (core casts bool to int32 first). Empty -> 0. */
+  sum: ReduceKernel<S>;
+  /** Max/min: core never calls them on an empty reduction. */
+  max: ReduceKernel<S>;
+  min: ReduceKernel<S>;
+  prod: ReduceKernel<S>;
+  argmax: ArgReduceKernel<S>;
+  argmin: ArgReduceKernel<S>;
+
+  // ---- linear algebra ----
+  /**
+   * Batched matrix product. Both operands have rank >= 2: a is [...batchA, M, K] ([..., K, M] when
+   * transposeA), b is [...batchB, K, N] ([..., N, K] when transposeB). Batch dims broadcast to the
+   * leading dims of outShape = [...batch, M, N].
+   */
+  matmul(a: TensorRef<S>, b: TensorRef<S>, transposeA: boolean, transposeB: boolean, outShape: Shape): S;
+
+  // ---- layout ----
+  /** out.shape[i] = x.shape[perm[i]] */
+  permute(x: TensorRef<S>, perm: readonly number[]): S;
+  /** out[i0,i1,..] = x[begin0 + i0*step0, ...]; steps >= 1; outShape given. */
+  slice(x: TensorRef<S>, begin: readonly number[], step: readonly number[], outShape: Shape): S;
+  /** Constant pad; pads[i] = [before, after] >= 0 for axis i. */
+  pad(x: TensorRef<S>, pads: readonly (readonly [number, number])[], value: number): S;
+  /** Inputs share rank and dtype; they match outside `axis`. */
+  concat(xs: readonly TensorRef<S>[], axis: number, outShape: Shape): S;
+  /** Broadcast x (rank <= out rank, right-aligned, size-1 dims stretched) to outShape. */
+  expand(x: TensorRef<S>, outShape: Shape): S;
+  /** float->int truncates toward zero; anything->bool is (x != 0). */
+  cast(x: TensorRef<S>, dtype: DType): S;
+  /** int32 indices [...] -> [..., numClasses] of `dtype`; indices are in range (core checks). */
+  oneHot(indices: TensorRef<S>, numClasses: number, dtype: DType): S;
+
+  // ---- indexing (indices are int32 and in range; core checks on host-known data only) ----
+  /** torch.gather: index has x's rank; out.shape = index.shape; out[..i..] = x[..index[..i..] at axis..]. */
+  gather(x: TensorRef<S>, axis: number, index: TensorRef<S>): S;
+  /** torch.scatter_add (out of place): copy of x with src[..i..] added at x[..index[..i..] at axis..]; duplicates sum. */
+  scatterAdd(x: TensorRef<S>, axis: number, index: TensorRef<S>, src: TensorRef<S>): S;
+  /** torch.index_select: index is 1-D. */
+  indexSelect(x: TensorRef<S>, axis: number, index: TensorRef<S>): S;
+
+  // ---- images, NCHW ----
+  /** x [N,C,H,W], weight [O, C/groups, kH, kW] -> [N, O, Ho, Wo]; outShape given. No bias. */
+  conv2d(x: TensorRef<S>, weight: TensorRef<S>, params: Conv2dParams, outShape: Shape): S;
+  /** Gradient of conv2d w.r.t. its input: dy [N,O,Ho,Wo] -> [N,C,H,W] = xShape. */
+  conv2dBackwardInput(dy: TensorRef<S>, weight: TensorRef<S>, xShape: Shape, params: Conv2dParams): S;
+  /** Gradient of conv2d w.r.t. its weight: -> wShape. */
+  conv2dBackwardWeight(x: TensorRef<S>, dy: TensorRef<S>, wShape: Shape, params: Conv2dParams): S;
+  /** x [N,C,H,W] -> values and int32 indices, both [N,C,Ho,Wo]. Padding counts as -Infinity. */
+  maxPool2d(x: TensorRef<S>, params: Pool2dParams, outShape: Shape): MaxPoolResult<S>;
+  /** dx [N,C,H,W] = xShape: every dy lands (summed) at its index within its plane. */
+  maxPool2dBackward(dy: TensorRef<S>, indices: TensorRef<S>, xShape: Shape): S;
+  avgPool2d(x: TensorRef<S>, params: Pool2dParams, outShape: Shape): S;
+  avgPool2dBackward(dy: TensorRef<S>, xShape: Shape, params: Pool2dParams): S;
+
+  // ---- optional fused kernels (core has a composite fallback for each) ----
+  /** softmax along one axis. */
+  softmax?(x: TensorRef<S>, axis: number): S;
+  logSoftmax?(x: TensorRef<S>, axis: number): S;
+  /** x [..., in] @ weight[out, in]^T + bias[out] */
+  linear?(x: TensorRef<S>, weight: TensorRef<S>, bias: TensorRef<S> | null, outShape: Shape): S;
+}
+
+/** Names of the kernels every backend must provide (used by conformance to list coverage). */
+export type RequiredKernelName = {
+  [K in keyof Kernels<unknown>]-?: undefined extends Kernels<unknown>[K] ? never : K;
+}[keyof Kernels<unknown>];
+
+export interface BackendMemory {
+  /** Storage handles alive on this backend as the backend counts them (textures, tf.Tensors, arrays). */
+  readonly handles: number;
+  readonly bytes: number;
+}
+
+/**
+ * A backend: a device name, the engine it really runs on, and the kernels.
+ * Backends are devices as in PyTorch: `tensor.to('gpujs')`.
+ */
+export interface Backend<S = unknown> {
+  /** Device name: 'cpu', 'gpujs', 'tfjs', ... */
+  readonly name: string;
+  /** The package that provides it (for error messages). */
+  readonly packageName: string;
+  readonly kernels: Kernels<S>;
+  /** Prepare the engine (load wasm, create a GL context). Called once before first use. */
+  init?(): Promise<void>;
+  /** The engine really used after init: 'typed-arrays', 'headlessgl', 'webasm', 'wasm', 'tensorflow', ... */
+  engine(): string;
+  /**
+   * Auto-selection rank after init (higher wins): native tfjs 100, gpu.js on real GL/WebGPU 80,
+   * cpu 50, tfjs wasm 30, tfjs cpu 20, gpu.js webasm/cpu 10.
+   */
+  priority(): number;
+  /** What the backend itself holds (for leak tests). */
+  memory(): BackendMemory;
+}
