@@ -194,16 +194,17 @@ async function fetchTo(
     });
   });
   closed.catch(() => undefined); // awaited below; this only marks a write error as handled
+  let received = 0;
+  let total: number | undefined;
   try {
     const res = await fetch(url, { signal: controller.signal, redirect: 'follow' });
     if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`.trim());
     if (!res.body) throw new Error('empty response body');
     const lengthHeader = res.headers.get('content-length');
     const contentLength = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
-    const total = contentLength ?? file.size;
+    total = contentLength ?? file.size;
     const sha = createHash('sha256');
     const md5 = createHash('md5');
-    let received = 0;
     onProgress?.({ file: file.name, url, received, total, phase: 'start' });
     const reader = res.body.getReader();
     for (;;) {
@@ -234,7 +235,11 @@ async function fetchTo(
     if (timedOut) throw new Error(`timed out (no data for ${timeoutMs} ms)`);
     const e = err as Error & { cause?: { message?: string; code?: string } };
     const cause = e.cause?.code ?? e.cause?.message;
-    throw new Error(cause && !e.message.includes(cause) ? `${e.message} (${cause})` : e.message);
+    const reason = cause && !e.message.includes(cause) ? `${e.message}, ${cause}` : e.message;
+    if (received > 0 && !writeError) {
+      throw new Error(`download interrupted after ${received} of ${total ?? 'an unknown number of'} bytes (${reason})`);
+    }
+    throw new Error(reason);
   } finally {
     clearTimeout(timer);
   }
