@@ -1,0 +1,157 @@
+/**
+ * Pure binary elementwise ops with NumPy broadcasting, and `where`.
+ *
+ * Each op is an inner loop over one run (`BinaryLoop`); `broadcastBinary` splits the broadcast
+ * iteration into the longest contiguous runs (util.forEachRun), so the per-op function is called
+ * once per run, not per element, and every op keeps a monomorphic, tight loop.
+ */
+import type { DataArray, Shape } from '@flint/core/backend';
+import { allocLike, broadcastStrides, forEachRun, sizeOf, stridesOf } from './util.js';
+
+/** out[oo+i] = f(a[ao + i*as], b[bo + i*bs]) for i < n. */
+export type BinaryLoop = (
+  a: DataArray,
+  ao: number,
+  as: number,
+  b: DataArray,
+  bo: number,
+  bs: number,
+  out: DataArray,
+  oo: number,
+  n: number,
+) => void;
+
+function sameShape(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function broadcastBinary(
+  loop: BinaryLoop,
+  a: DataArray,
+  aShape: Shape,
+  b: DataArray,
+  bShape: Shape,
+  outShape: Shape,
+  out: DataArray,
+): DataArray {
+  const n = sizeOf(outShape);
+  if (n === 0) return out;
+  if (sameShape(aShape, outShape) && sameShape(bShape, outShape)) {
+    loop(a, 0, 1, b, 0, 1, out, 0, n);
+    return out;
+  }
+  forEachRun(outShape, [stridesOf(outShape), broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape)], (offs, len, inner) =>
+    loop(a, offs[1]!, inner[1]!, b, offs[2]!, inner[2]!, out, offs[0]!, len),
+  );
+  return out;
+}
+
+// ---- loops ----
+const addLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! + b[bo]!;
+};
+const subLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! - b[bo]!;
+};
+const mulLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! * b[bo]!;
+};
+const imulLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = Math.imul(a[ao]!, b[bo]!);
+};
+const divLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! / b[bo]!;
+};
+const powLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = Math.pow(a[ao]!, b[bo]!);
+};
+const ipowLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = intPow(a[ao]!, b[bo]!);
+};
+const maxLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = Math.max(a[ao]!, b[bo]!);
+};
+const minLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = Math.min(a[ao]!, b[bo]!);
+};
+const eqLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! === b[bo]! ? 1 : 0;
+};
+const neLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! !== b[bo]! ? 1 : 0;
+};
+const ltLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! < b[bo]! ? 1 : 0;
+};
+const leLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! <= b[bo]! ? 1 : 0;
+};
+const gtLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! > b[bo]! ? 1 : 0;
+};
+const geLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! >= b[bo]! ? 1 : 0;
+};
+
+/** Integer power with int32 wrap-around; negative exponents give 1/x truncated (0 unless |x| = 1). */
+export function intPow(base: number, e: number): number {
+  if (e < 0) return base === 1 ? 1 : base === -1 ? (e % 2 === 0 ? 1 : -1) : 0;
+  let result = 1;
+  let b = base | 0;
+  while (e > 0) {
+    if (e & 1) result = Math.imul(result, b);
+    b = Math.imul(b, b);
+    e >>>= 1;
+  }
+  return result;
+}
+
+type BinaryImpl = (a: DataArray, aShape: Shape, b: DataArray, bShape: Shape, outShape: Shape) => DataArray;
+
+function arithmetic(floatLoop: BinaryLoop, intLoop: BinaryLoop = floatLoop): BinaryImpl {
+  return (a, aShape, b, bShape, outShape) =>
+    broadcastBinary(a instanceof Int32Array ? intLoop : floatLoop, a, aShape, b, bShape, outShape, allocLike(a, sizeOf(outShape)));
+}
+function comparison(loop: BinaryLoop): (a: DataArray, aShape: Shape, b: DataArray, bShape: Shape, outShape: Shape) => Uint8Array {
+  return (a, aShape, b, bShape, outShape) =>
+    broadcastBinary(loop, a, aShape, b, bShape, outShape, new Uint8Array(sizeOf(outShape))) as Uint8Array;
+}
+
+export const add = arithmetic(addLoop);
+export const sub = arithmetic(subLoop);
+export const mul = arithmetic(mulLoop, imulLoop);
+export const div = arithmetic(divLoop);
+export const pow = arithmetic(powLoop, ipowLoop);
+export const maximum = arithmetic(maxLoop);
+export const minimum = arithmetic(minLoop);
+export const eq = comparison(eqLoop);
+export const ne = comparison(neLoop);
+export const lt = comparison(ltLoop);
+export const le = comparison(leLoop);
+export const gt = comparison(gtLoop);
+export const ge = comparison(geLoop);
+
+/** cond ? a : b with all three broadcast to outShape; the result has a's dtype. */
+export function where(
+  cond: Uint8Array,
+  condShape: Shape,
+  a: DataArray,
+  aShape: Shape,
+  b: DataArray,
+  bShape: Shape,
+  outShape: Shape,
+): DataArray {
+  const out = allocLike(a, sizeOf(outShape));
+  forEachRun(
+    outShape,
+    [stridesOf(outShape), broadcastStrides(condShape, outShape), broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape)],
+    (offs, n, inner) => {
+      let oo = offs[0]!, co = offs[1]!, ao = offs[2]!, bo = offs[3]!;
+      const cs = inner[1]!, as = inner[2]!, bs = inner[3]!;
+      for (let i = 0; i < n; i++, oo++, co += cs, ao += as, bo += bs) out[oo] = cond[co] ? a[ao]! : b[bo]!;
+    },
+  );
+  return out;
+}

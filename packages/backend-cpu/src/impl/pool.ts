@@ -1,0 +1,144 @@
+/**
+ * Pure 2-D pooling (NCHW) with stride, padding, dilation and ceil_mode, following PyTorch's CPU
+ * kernels: max pooling treats padding as -inf and returns flat h*W+w indices within the input
+ * plane (a NaN wins, the last NaN in scan order); average pooling divides by divisorOverride, else
+ * by the window clipped to the padded input (countIncludePad) or by the in-input taps.
+ */
+import type { Pool2dParams, Shape } from '@flint/core/backend';
+
+/** Per output position along one axis: first in-input tap, number of in-input taps, taps within the padded input. */
+interface AxisWindows {
+  first: Int32Array;
+  valid: Int32Array;
+  padded: Int32Array;
+}
+
+export function axisWindows(outSize: number, inSize: number, k: number, s: number, p: number, d: number): AxisWindows {
+  const first = new Int32Array(outSize);
+  const valid = new Int32Array(outSize);
+  const padded = new Int32Array(outSize);
+  for (let o = 0; o < outSize; o++) {
+    const start = o * s - p;
+    const t0 = start < 0 ? Math.ceil(-start / d) : 0;
+    const tEnd = Math.min(k, Math.max(0, Math.ceil((inSize - start) / d)));
+    first[o] = start + t0 * d;
+    valid[o] = Math.max(0, tEnd - t0);
+    padded[o] = Math.min(k, Math.max(0, Math.ceil((inSize + p - start) / d)));
+  }
+  return { first, valid, padded };
+}
+
+export function maxPool2d(x: Float32Array, xShape: Shape, params: Pool2dParams, outShape: Shape): { values: Float32Array; indices: Int32Array } {
+  const [N, C, H, W] = xShape as [number, number, number, number];
+  const Ho = outShape[2]!;
+  const Wo = outShape[3]!;
+  const [dH, dW] = params.dilation;
+  const hw = axisWindows(Ho, H, params.kernelSize[0], params.stride[0], params.padding[0], dH);
+  const ww = axisWindows(Wo, W, params.kernelSize[1], params.stride[1], params.padding[1], dW);
+  const values = new Float32Array(N * C * Ho * Wo);
+  const indices = new Int32Array(N * C * Ho * Wo);
+  let o = 0;
+  for (let plane = 0; plane < N * C; plane++) {
+    const base = plane * H * W;
+    for (let oh = 0; oh < Ho; oh++) {
+      const h0 = hw.first[oh]!;
+      const hn = hw.valid[oh]!;
+      for (let ow = 0; ow < Wo; ow++, o++) {
+        const w0 = ww.first[ow]!;
+        const wn = ww.valid[ow]!;
+        let best = -Infinity;
+        let bestIdx = h0 * W + w0;
+        for (let i = 0, ih = h0; i < hn; i++, ih += dH) {
+          for (let j = 0, iw = w0; j < wn; j++, iw += dW) {
+            const idx = ih * W + iw;
+            const v = x[base + idx]!;
+            if (v > best || v !== v) {
+              best = v;
+              bestIdx = idx;
+            }
+          }
+        }
+        values[o] = best;
+        indices[o] = bestIdx;
+      }
+    }
+  }
+  return { values, indices };
+}
+
+/** dx[plane, indices[o]] += dy[o]. */
+export function maxPool2dBackward(dy: Float32Array, dyShape: Shape, indices: Int32Array, xShape: Shape): Float32Array {
+  const planes = xShape[0]! * xShape[1]!;
+  const planeSize = xShape[2]! * xShape[3]!;
+  const per = dyShape[2]! * dyShape[3]!;
+  const dx = new Float32Array(planes * planeSize);
+  for (let p = 0, o = 0; p < planes; p++) {
+    const base = p * planeSize;
+    for (let i = 0; i < per; i++, o++) dx[base + indices[o]!] += dy[o]!;
+  }
+  return dx;
+}
+
+function avgDivisor(params: Pool2dParams, hValid: number, wValid: number, hPadded: number, wPadded: number): number {
+  if (params.divisorOverride !== undefined && params.divisorOverride !== 0) return params.divisorOverride;
+  return params.countIncludePad ? hPadded * wPadded : hValid * wValid;
+}
+
+export function avgPool2d(x: Float32Array, xShape: Shape, params: Pool2dParams, outShape: Shape): Float32Array {
+  const [N, C, H, W] = xShape as [number, number, number, number];
+  const Ho = outShape[2]!;
+  const Wo = outShape[3]!;
+  const [dH, dW] = params.dilation;
+  const hw = axisWindows(Ho, H, params.kernelSize[0], params.stride[0], params.padding[0], dH);
+  const ww = axisWindows(Wo, W, params.kernelSize[1], params.stride[1], params.padding[1], dW);
+  const out = new Float32Array(N * C * Ho * Wo);
+  let o = 0;
+  for (let plane = 0; plane < N * C; plane++) {
+    const base = plane * H * W;
+    for (let oh = 0; oh < Ho; oh++) {
+      const h0 = hw.first[oh]!;
+      const hn = hw.valid[oh]!;
+      for (let ow = 0; ow < Wo; ow++, o++) {
+        const w0 = ww.first[ow]!;
+        const wn = ww.valid[ow]!;
+        let s = 0;
+        for (let i = 0, ih = h0; i < hn; i++, ih += dH) {
+          const row = base + ih * W;
+          for (let j = 0, iw = w0; j < wn; j++, iw += dW) s += x[row + iw]!;
+        }
+        // PyTorch: a window with no in-input tap averages to 0 (never 0/0).
+        out[o] = hn === 0 || wn === 0 ? 0 : s / avgDivisor(params, hn, wn, hw.padded[oh]!, ww.padded[ow]!);
+      }
+    }
+  }
+  return out;
+}
+
+export function avgPool2dBackward(dy: Float32Array, dyShape: Shape, xShape: Shape, params: Pool2dParams): Float32Array {
+  const [N, C, H, W] = xShape as [number, number, number, number];
+  const Ho = dyShape[2]!;
+  const Wo = dyShape[3]!;
+  const [dH, dW] = params.dilation;
+  const hw = axisWindows(Ho, H, params.kernelSize[0], params.stride[0], params.padding[0], dH);
+  const ww = axisWindows(Wo, W, params.kernelSize[1], params.stride[1], params.padding[1], dW);
+  const dx = new Float32Array(N * C * H * W);
+  let o = 0;
+  for (let plane = 0; plane < N * C; plane++) {
+    const base = plane * H * W;
+    for (let oh = 0; oh < Ho; oh++) {
+      const h0 = hw.first[oh]!;
+      const hn = hw.valid[oh]!;
+      for (let ow = 0; ow < Wo; ow++, o++) {
+        const w0 = ww.first[ow]!;
+        const wn = ww.valid[ow]!;
+        if (hn === 0 || wn === 0) continue;
+        const g = dy[o]! / avgDivisor(params, hn, wn, hw.padded[oh]!, ww.padded[ow]!);
+        for (let i = 0, ih = h0; i < hn; i++, ih += dH) {
+          const row = base + ih * W;
+          for (let j = 0, iw = w0; j < wn; j++, iw += dW) dx[row + iw] += g;
+        }
+      }
+    }
+  }
+  return dx;
+}

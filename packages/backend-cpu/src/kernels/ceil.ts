@@ -1,0 +1,5 @@
+import { ceil as impl } from '../impl/unary.js';
+import { unaryFloat } from './adapter.js';
+
+/** ceil (float32). */
+export const ceil = unaryFloat(impl);

@@ -1,0 +1,5 @@
+import { cos as impl } from '../impl/unary.js';
+import { unaryFloat } from './adapter.js';
+
+/** cos (float32). */
+export const cos = unaryFloat(impl);

@@ -1,0 +1,5 @@
+import { le as impl } from '../impl/binary.js';
+import { binary } from './adapter.js';
+
+/** le with NumPy broadcasting. */
+export const le = binary(impl);
