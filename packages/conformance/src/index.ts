@@ -1,0 +1,7 @@
+/** @flint/conformance: the one suite every Flint backend runs. */
+export { runConformance, type ConformanceOptions } from './run.js';
+export { compareData, FLOAT32_TOLERANCE, type Tolerance } from './compare.js';
+export { runKernelCase } from './harness.js';
+export { buildKernelCases, type KernelCaseTable, type KernelName } from './kernels/table.js';
+export type { KernelCase, ComputeCase, CustomCase } from './kernels/types.js';
+export * as reference from './reference/index.js';

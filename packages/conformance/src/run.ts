@@ -1,0 +1,114 @@
+/**
+ * `runConformance`: registers the whole conformance suite (vitest describe/it blocks) for one
+ * backend. Call it at the top level of a backend's test file.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Backend } from '@flint/core/backend';
+import type { Tolerance } from './compare.js';
+import { runKernelCase, toleranceFor, type ToleranceTable } from './harness.js';
+import { broadcastPair, BINARY_PROPERTY_OPS, binaryInputs, matmulShapes } from './kernels/properties.js';
+import { buildKernelCases, OPTIONAL_KERNELS, type KernelName } from './kernels/table.js';
+import { kc } from './kernels/types.js';
+import { broadcastShape, mapBinary, matmulRef, randn, Rng } from './reference/index.js';
+
+export interface ConformanceOptions {
+  /** Returns the backend under test; the suite calls its `init()` once if it has one. */
+  backend: () => Backend<any> | Promise<Backend<any>>;
+  /** When given, the suite asserts `backend.engine()` equals it (e.g. 'typed-arrays', 'headlessgl'). */
+  expectedEngine?: string;
+  /** Per-kernel loosened tolerances (key: kernel name, e.g. 'exp'); default rtol 1e-4, atol 1e-5. */
+  tolerances?: ToleranceTable;
+  /** fast-check runs per property (default 20). */
+  propertyRuns?: number;
+}
+
+export function runConformance(options: ConformanceOptions): void {
+  let backend: Backend<unknown> | undefined;
+  let passed = 0;
+  let registered = 0;
+  const notProvided: string[] = [];
+  const tol = (kernel: string): Tolerance => toleranceFor(options.tolerances, kernel);
+
+  /** Registers a counted test. */
+  const check = (name: string, fn: (b: Backend<unknown>) => Promise<void> | void) => {
+    registered++;
+    it(name, async () => {
+      if (backend === undefined) throw new Error('conformance: the backend factory did not produce a backend');
+      await fn(backend);
+      passed++;
+    });
+  };
+
+  describe('conformance', async () => {
+    backend = (await options.backend()) as Backend<unknown>;
+    await backend.init?.();
+    const b = backend;
+
+    afterAll(() => {
+      const failed = registered - passed;
+      const extra = notProvided.length > 0 ? `; optional kernels not provided: ${notProvided.join(', ')}` : '';
+      console.log(
+        `conformance[${b.name}/${b.engine()}]: ${passed} cases passed${failed > 0 ? `, ${failed} failed or not run` : ''}${extra}`,
+      );
+    });
+
+    describe('backend', () => {
+      check('engine() names the engine it runs on', (bk) => {
+        expect(typeof bk.engine()).toBe('string');
+        expect(bk.engine().length).toBeGreaterThan(0);
+        if (options.expectedEngine !== undefined) expect(bk.engine()).toBe(options.expectedEngine);
+      });
+      check('memory() reports handles and bytes', (bk) => {
+        const m = bk.memory();
+        expect(Number.isInteger(m.handles) && m.handles >= 0).toBe(true);
+        expect(Number.isFinite(m.bytes) && m.bytes >= 0).toBe(true);
+      });
+    });
+
+    describe('kernels', () => {
+      const table = buildKernelCases();
+      for (const name of Object.keys(table) as KernelName[]) {
+        if ((OPTIONAL_KERNELS as readonly string[]).includes(name) && typeof b.kernels[name] !== 'function') {
+          notProvided.push(name);
+          continue;
+        }
+        describe(name, () => {
+          for (const c of table[name]) check(c.name, (bk) => runKernelCase(bk, c, tol(name)));
+        });
+      }
+    });
+
+    describe('properties (fast-check)', () => {
+      const runs = options.propertyRuns ?? 20;
+      for (const op of BINARY_PROPERTY_OPS) {
+        check(`${op}: broadcasting any two compatible shapes matches the reference`, async (bk) => {
+          await fc.assert(
+            fc.asyncProperty(broadcastPair, fc.integer({ min: 0, max: 2 ** 31 - 1 }), async ([sa, sb], seed) => {
+              const [a, b2] = binaryInputs(op, sa, sb, seed);
+              const out = broadcastShape(sa, sb);
+              const c = kc(`${op} [${sa}] with [${sb}]`, [a, b2], (k, [x, y]) => [k[op](x!, y!, out)], () => [mapBinary(op, a, b2)]);
+              await runKernelCase(bk, c, tol(op));
+            }),
+            { numRuns: runs },
+          );
+        });
+      }
+      check('matmul: random shapes, transposes and batch broadcasts match the reference', async (bk) => {
+        await fc.assert(
+          fc.asyncProperty(matmulShapes, async ({ m, k: kk, n, batchA, batchB, ta, tb, seed }) => {
+            const rng = new Rng(seed);
+            const A = randn(rng, [...batchA, ...(ta ? [kk, m] : [m, kk])]);
+            const B = randn(rng, [...batchB, ...(tb ? [n, kk] : [kk, n])]);
+            const out = [...broadcastShape(batchA, batchB), m, n];
+            const c = kc(`matmul [${A.shape}] x [${B.shape}]`, [A, B], (k, [x, y]) => [k.matmul(x!, y!, ta, tb, out)], () => [
+              matmulRef(A, B, ta, tb),
+            ]);
+            await runKernelCase(bk, c, tol('matmul'));
+          }),
+          { numRuns: runs * 2 },
+        );
+      });
+    });
+  });
+}
