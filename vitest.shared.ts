@@ -16,5 +16,6 @@ export const flintAliases = [
 
 export const sharedConfig: ViteUserConfig = {
   resolve: { alias: flintAliases },
-  test: { testTimeout: 120_000, hookTimeout: 120_000 },
+  // Backends are registered by explicit imports in tests, not auto-loaded from node_modules.
+  test: { testTimeout: 120_000, hookTimeout: 120_000, env: { FLINT_NO_AUTOLOAD: '1' } },
 };

@@ -1,0 +1,40 @@
+/** Grad mode: torch.no_grad() / torch.enable_grad() as functions. */
+let gradEnabled = true;
+
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+export function setGradEnabled(enabled: boolean): void {
+  gradEnabled = enabled;
+}
+
+function withGradMode<T>(enabled: boolean, fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = enabled;
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    gradEnabled = previous;
+    throw error;
+  }
+  if (result instanceof Promise) {
+    // Async bodies: restore when they settle (do not interleave other grad-mode changes meanwhile).
+    return result.finally(() => {
+      gradEnabled = previous;
+    }) as T;
+  }
+  gradEnabled = previous;
+  return result;
+}
+
+/** Run `fn` without recording gradients (`with torch.no_grad():`). */
+export function noGrad<T>(fn: () => T): T {
+  return withGradMode(false, fn);
+}
+
+/** Run `fn` with gradient recording on, even inside noGrad (`with torch.enable_grad():`). */
+export function enableGrad<T>(fn: () => T): T {
+  return withGradMode(true, fn);
+}

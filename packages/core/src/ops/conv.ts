@@ -1,0 +1,226 @@
+/** linear, conv2d, max/avg pooling — shape checks here, compute in kernels, gradients via backward kernels. */
+import type { Conv2dParams, Pool2dParams } from '../backend/kernels.js';
+import { formatShape, windowOutputSize } from '../backend/shape.js';
+import { record } from '../autograd/engine.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { commonBackend, output, requireFloat } from './util.js';
+import { reshape } from './layout.js';
+import { matmulRaw } from './matmul.js';
+import { sum } from './reduce.js';
+import { noGrad } from '../autograd/grad-mode.js';
+import { tidy } from '../tensor/scope.js';
+
+export type Pair = number | readonly [number, number];
+
+function pair(v: Pair, name: string, op: string): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  if (!p.every((n) => Number.isInteger(n))) throw new Error(`${op}: ${name} must be integers, got ${String(v)}`);
+  return p;
+}
+
+/** F.linear: x [..., in] @ weight[out, in]^T + bias[out]. */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  const b = bias ?? null;
+  commonBackend('linear', b === null ? [x, weight] : [x, weight, b]);
+  requireFloat('linear', x);
+  if (weight.ndim !== 2) throw new Error(`linear: weight must be 2-D [out_features, in_features], got ${formatShape(weight.shape)}`);
+  const inF = weight.shape[1]!;
+  const outF = weight.shape[0]!;
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
+    throw new Error(`mat1 and mat2 shapes cannot be multiplied (input ${formatShape(x.shape)} and weight.T ${inF}x${outF}): linear expects input [..., ${inF}]`);
+  }
+  if (b !== null && (b.ndim !== 1 || b.shape[0] !== outF)) {
+    throw new Error(`linear: bias must have shape [${outF}], got ${formatShape(b.shape)}`);
+  }
+  const shape = [...x.shape.slice(0, -1), outF];
+  const kernel = x.backend.kernels.linear;
+  let out: Tensor;
+  if (kernel !== undefined) {
+    out = output(x.backend, kernel(x.ref, weight.ref, b === null ? null : b.ref, shape), shape, x.dtype);
+  } else {
+    // Composite fallback: matmul with a transposed weight, plus bias.
+    out = noGrad(() =>
+      tidy(() => {
+        const mm = matmulRaw(reshape(x, [-1, inF]), weight, false, true);
+        return reshape(b === null ? mm : mm.add(b), shape);
+      }),
+    );
+  }
+  const inputs = b === null ? [x, weight] : [x, weight, b];
+  const [needX, needW, needB] = [x.requiresGrad, weight.requiresGrad, b?.requiresGrad ?? false];
+  return record('linear', out, inputs, [x, weight], ([sx, sw]) => (g) => {
+    const g2 = reshape(g, [-1, outF]);
+    const x2 = reshape(sx!.get(), [-1, inF]);
+    return [
+      needX ? reshape(matmulRaw(g2, sw!.get(), false, false), x.shape) : null,
+      needW ? matmulRaw(g2, x2, true, false) : null,
+      needB ? sum(g2, 0) : null,
+    ];
+  });
+}
+
+export interface Conv2dOptions {
+  stride?: Pair;
+  padding?: Pair | 'valid' | 'same';
+  dilation?: Pair;
+  groups?: number;
+}
+
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  const b = bias ?? null;
+  commonBackend('conv2d', b === null ? [x, weight] : [x, weight, b]);
+  requireFloat('conv2d', x);
+  const unbatched = x.ndim === 3;
+  if (x.ndim !== 4 && !unbatched) {
+    throw new Error(`conv2d: Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ${formatShape(x.shape)}`);
+  }
+  const input = unbatched ? reshape(x, [1, ...x.shape]) : x;
+  if (weight.ndim !== 4) throw new Error(`conv2d: weight must be 4-D [out, in/groups, kH, kW], got ${formatShape(weight.shape)}`);
+  const groups = options.groups ?? 1;
+  const [N, C, H, W] = input.shape as [number, number, number, number];
+  const [O, Cg, kH, kW] = weight.shape as [number, number, number, number];
+  if (!Number.isInteger(groups) || groups < 1 || C % groups !== 0 || O % groups !== 0) {
+    throw new Error(`conv2d: groups=${groups} must divide both in_channels (${C}) and out_channels (${O})`);
+  }
+  if (Cg * groups !== C) {
+    throw new Error(`Given groups=${groups}, weight of size ${formatShape(weight.shape)}, expected input${formatShape(input.shape)} to have ${Cg * groups} channels, but got ${C} channels instead`);
+  }
+  const stride = pair(options.stride ?? 1, 'stride', 'conv2d');
+  const dilation = pair(options.dilation ?? 1, 'dilation', 'conv2d');
+  let padding: [number, number];
+  let extra: [number, number, number, number] | null = null;
+  if (options.padding === 'valid') padding = [0, 0];
+  else if (options.padding === 'same') {
+    if (stride[0] !== 1 || stride[1] !== 1) throw new Error("conv2d: padding='same' is not supported for strided convolutions");
+    const totalH = dilation[0] * (kH - 1);
+    const totalW = dilation[1] * (kW - 1);
+    padding = [Math.floor(totalH / 2), Math.floor(totalW / 2)];
+    if (totalH % 2 !== 0 || totalW % 2 !== 0) extra = [0, totalW % 2, 0, totalH % 2];
+  } else padding = pair(options.padding ?? 0, 'padding', 'conv2d');
+  const src = extra === null ? input : padBottomRight(input, extra[3], extra[1]);
+  const params: Conv2dParams = { stride, padding, dilation, groups };
+  const Hs = src.shape[2]!;
+  const Ws = src.shape[3]!;
+  const Ho = windowOutputSize(Hs, kH, stride[0], padding[0], dilation[0]);
+  const Wo = windowOutputSize(Ws, kW, stride[1], padding[1], dilation[1]);
+  if (Ho <= 0 || Wo <= 0) {
+    throw new Error(`conv2d: Calculated output size: (${O}x${Ho}x${Wo}) is too small: input ${formatShape(x.shape)}, kernel ${kH}x${kW}, padding ${padding.join('x')}, dilation ${dilation.join('x')}`);
+  }
+  if (b !== null && (b.ndim !== 1 || b.shape[0] !== O)) throw new Error(`conv2d: bias must have shape [${O}], got ${formatShape(b.shape)}`);
+  const shape = [N, O, Ho, Wo];
+  const raw = output(src.backend, src.backend.kernels.conv2d(src.ref, weight.ref, params, shape), shape, src.dtype);
+  const srcShape = src.shape;
+  const wShape = weight.shape;
+  const [needX, needW] = [src.requiresGrad, weight.requiresGrad];
+  let out = record('conv2d', raw, [src, weight], [src, weight], ([sx, sw]) => (g) => [
+    needX ? output(g.backend, g.backend.kernels.conv2dBackwardInput(g.ref, sw!.get().ref, srcShape, params), srcShape, g.dtype) : null,
+    needW ? output(g.backend, g.backend.kernels.conv2dBackwardWeight(sx!.get().ref, g.ref, wShape, params), wShape, g.dtype) : null,
+  ]);
+  if (b !== null) {
+    const bb = reshape(b, [1, O, 1, 1]);
+    const withBias = out.add(bb);
+    out.dispose();
+    bb.dispose();
+    out = withBias;
+  }
+  if (src !== input) src.dispose();
+  if (unbatched) {
+    const r = reshape(out, shape.slice(1));
+    out.dispose();
+    out = r;
+  }
+  if (input !== x) input.dispose();
+  return out;
+}
+
+/** Asymmetric 'same' padding: the extra row/column goes on the bottom/right, as PyTorch. */
+function padBottomRight(x: Tensor, bottom: number, right: number): Tensor {
+  const pads: [number, number][] = [[0, 0], [0, 0], [0, bottom], [0, right]];
+  const shape = x.shape.map((d, i) => d + pads[i]![1]);
+  const out = output(x.backend, x.backend.kernels.pad(x.ref, pads, 0), shape, x.dtype);
+  const from = x.shape;
+  return record('pad', out, [x], [], () => (g) => [g.slice(2, 0, from[2]).slice(3, 0, from[3])]);
+}
+
+export interface Pool2dOptions {
+  stride?: Pair | null;
+  padding?: Pair;
+  dilation?: Pair;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+  divisorOverride?: number | null;
+}
+
+function poolSetup(op: string, x: Tensor, kernelSize: Pair, options: Pool2dOptions, withDilation: boolean) {
+  requireFloat(op, x);
+  const unbatched = x.ndim === 3;
+  if (x.ndim !== 4 && !unbatched) throw new Error(`${op}: Expected 3D or 4D (batch mode) tensor for input, got ${formatShape(x.shape)}`);
+  const input = unbatched ? reshape(x, [1, ...x.shape]) : x;
+  const kernel = pair(kernelSize, 'kernel_size', op);
+  const stride = options.stride === undefined || options.stride === null ? kernel : pair(options.stride, 'stride', op);
+  const padding = pair(options.padding ?? 0, 'padding', op);
+  const dilation = withDilation ? pair(options.dilation ?? 1, 'dilation', op) : ([1, 1] as [number, number]);
+  for (let i = 0; i < 2; i++) {
+    if (padding[i]! * 2 > kernel[i]!) {
+      throw new Error(`${op}: pad should be at most half of effective kernel size, but got pad=${padding[i]}, kernel_size=${kernel[i]}`);
+    }
+  }
+  const params: Pool2dParams = {
+    kernelSize: kernel,
+    stride,
+    padding,
+    dilation,
+    ceilMode: options.ceilMode ?? false,
+    countIncludePad: options.countIncludePad ?? true,
+    divisorOverride: options.divisorOverride ?? undefined,
+  };
+  const [N, C, H, W] = input.shape as [number, number, number, number];
+  const Ho = windowOutputSize(H, kernel[0], stride[0], padding[0], dilation[0], params.ceilMode);
+  const Wo = windowOutputSize(W, kernel[1], stride[1], padding[1], dilation[1], params.ceilMode);
+  if (Ho <= 0 || Wo <= 0) {
+    throw new Error(`${op}: Given input size: (${C}x${H}x${W}). Calculated output size: (${C}x${Ho}x${Wo}). Output size is too small`);
+  }
+  return { input, unbatched, params, shape: [N, C, Ho, Wo] };
+}
+
+function finishPool(x: Tensor, input: Tensor, out: Tensor, unbatched: boolean): Tensor {
+  if (!unbatched) return out;
+  const r = reshape(out, out.shape.slice(1));
+  out.dispose();
+  if (input !== x) input.dispose();
+  return r;
+}
+
+export function maxPool2dWithIndices(x: Tensor, kernelSize: Pair, options: Pool2dOptions = {}): { values: Tensor; indices: Tensor } {
+  const { input, unbatched, params, shape } = poolSetup('maxPool2d', x, kernelSize, options, true);
+  const res = input.backend.kernels.maxPool2d(input.ref, params, shape);
+  const indices = output(input.backend, res.indices, shape, 'int32');
+  const values = output(input.backend, res.values, shape, input.dtype);
+  const xShape = input.shape;
+  const recorded = record('maxPool2d', values, [input], [indices], ([si]) => (g) => [
+    output(g.backend, g.backend.kernels.maxPool2dBackward(g.ref, si!.get().ref, xShape), xShape, g.dtype),
+  ]);
+  if (!unbatched) return { values: recorded, indices };
+  const idx = reshape(indices, shape.slice(1));
+  indices.dispose();
+  return { values: finishPool(x, input, recorded, unbatched), indices: idx };
+}
+
+export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = {}): Tensor {
+  const { values, indices } = maxPool2dWithIndices(x, kernelSize, options);
+  indices.dispose();
+  return values;
+}
+
+export function avgPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = {}): Tensor {
+  if (options.divisorOverride !== undefined && options.divisorOverride !== null && options.divisorOverride === 0) {
+    throw new Error('avgPool2d: divisor must be not zero');
+  }
+  const { input, unbatched, params, shape } = poolSetup('avgPool2d', x, kernelSize, options, false);
+  const out = output(input.backend, input.backend.kernels.avgPool2d(input.ref, params, shape), shape, input.dtype);
+  const xShape = input.shape;
+  const recorded = record('avgPool2d', out, [input], [], () => (g) => [
+    output(g.backend, g.backend.kernels.avgPool2dBackward(g.ref, xShape, params), xShape, g.dtype),
+  ]);
+  return finishPool(x, input, recorded, unbatched);
+}

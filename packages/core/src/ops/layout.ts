@@ -1,0 +1,353 @@
+/** Layout ops: reshape/view (metadata only), permute, expand, slicing, cat/stack, pad, with gradients. */
+import type { Shape } from '../backend/kernels.js';
+import { formatShape, shapesEqual, sizeOf } from '../backend/shape.js';
+import { record } from '../autograd/engine.js';
+import { Tensor } from '../tensor/tensor.js';
+import { commonBackend, constant, output } from './util.js';
+import { sumToShape } from './reduce.js';
+import { indexSelect } from './indexing.js';
+
+/** Python-style dim wrapping with PyTorch's error message. */
+export function normalizeDim(dim: number, rank: number, op = 'op'): number {
+  const r = Math.max(rank, 1);
+  if (!Number.isInteger(dim) || dim < -r || dim >= r) {
+    throw new Error(`${op}: Dimension out of range (expected to be in range of [${-r}, ${r - 1}], but got ${dim})`);
+  }
+  return dim < 0 ? dim + r : dim;
+}
+
+function inferShape(x: Tensor, shape: readonly number[]): number[] {
+  const out = [...shape];
+  const inferred = out.indexOf(-1);
+  if (out.filter((d) => d === -1).length > 1) throw new Error('reshape: only one dimension can be inferred');
+  const known = out.reduce((p, d) => (d === -1 ? p : p * d), 1);
+  if (inferred >= 0) {
+    if (known === 0 || x.numel % known !== 0) {
+      throw new Error(`shape '${formatShape(shape)}' is invalid for input of size ${x.numel}`);
+    }
+    out[inferred] = x.numel / known;
+  }
+  if (out.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(out) !== x.numel) {
+    throw new Error(`shape '${formatShape(shape)}' is invalid for input of size ${x.numel} (input shape ${formatShape(x.shape)})`);
+  }
+  return out;
+}
+
+/** reshape/view: shares storage (tensors are contiguous), records the inverse reshape. */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const target = inferShape(x, shape);
+  if (shapesEqual(target, x.shape) && !x.requiresGrad) return x._alias();
+  const out = x._alias(target);
+  const from = x.shape;
+  return record('reshape', out, [x], [], () => (g) => [reshape(g, from)]);
+}
+
+export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  if (x.ndim === 0) return reshape(x, [1]);
+  const s = normalizeDim(startDim, x.ndim, 'flatten');
+  const e = normalizeDim(endDim, x.ndim, 'flatten');
+  if (s > e) throw new Error('flatten() has invalid args: start_dim cannot come after end_dim');
+  const shape = [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)];
+  return reshape(x, shape);
+}
+
+export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
+  const d = normalizeDim(dim, x.ndim, 'unflatten');
+  const known = sizes.reduce((p, s) => (s === -1 ? p : p * s), 1);
+  const resolved = sizes.map((s) => (s === -1 ? x.shape[d]! / known : s));
+  if (sizeOf(resolved) !== x.shape[d]) {
+    throw new Error(`unflatten: Provided sizes ${formatShape(sizes)} don't multiply up to the size of dim ${dim} (${x.shape[d]}) in the input tensor`);
+  }
+  return reshape(x, [...x.shape.slice(0, d), ...resolved, ...x.shape.slice(d + 1)]);
+}
+
+export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
+  let dims: number[];
+  if (dim === undefined) dims = x.shape.flatMap((d, i) => (d === 1 ? [i] : []));
+  else dims = (typeof dim === 'number' ? [dim] : [...dim]).map((d) => normalizeDim(d, x.ndim, 'squeeze'));
+  return reshape(
+    x,
+    x.shape.filter((d, i) => !(dims.includes(i) && d === 1)),
+  );
+}
+
+export function unsqueeze(x: Tensor, dim: number): Tensor {
+  const d = normalizeDim(dim, x.ndim + 1, 'unsqueeze');
+  return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
+}
+
+export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  if (dims.length !== x.ndim) {
+    throw new Error(`permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${x.ndim} is not equal to len(dims) = ${dims.length}`);
+  }
+  const perm = dims.map((d) => normalizeDim(d, x.ndim, 'permute'));
+  if (new Set(perm).size !== perm.length) throw new Error(`permute(): duplicate dims are not allowed (got ${formatShape(dims)})`);
+  if (perm.every((p, i) => p === i)) return reshape(x, x.shape);
+  const shape = perm.map((p) => x.shape[p]!);
+  const out = output(x.backend, x.backend.kernels.permute(x.ref, perm), shape, x.dtype);
+  const inverse = new Array<number>(perm.length);
+  perm.forEach((p, i) => (inverse[p] = i));
+  return record('permute', out, [x], [], () => (g) => [permute(g, inverse)]);
+}
+
+export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  if (x.ndim === 0) return reshape(x, []);
+  const a = normalizeDim(dim0, x.ndim, 'transpose');
+  const b = normalizeDim(dim1, x.ndim, 'transpose');
+  const perm = [...x.shape.keys()];
+  perm[a] = b;
+  perm[b] = a;
+  return permute(x, perm);
+}
+
+export function expand(x: Tensor, sizes: readonly number[]): Tensor {
+  if (sizes.length < x.ndim) {
+    throw new Error(`expand: the number of sizes provided (${sizes.length}) must be greater or equal to the number of dimensions in the tensor (${x.ndim})`);
+  }
+  const offset = sizes.length - x.ndim;
+  const shape = sizes.map((s, i) => {
+    const cur = i >= offset ? x.shape[i - offset]! : 1;
+    if (s === -1) {
+      if (i < offset) throw new Error('expand: -1 is not allowed in a leading, non-existing dimension');
+      return cur;
+    }
+    if (cur !== 1 && cur !== s) {
+      throw new Error(`The expanded size of the tensor (${s}) must match the existing size (${cur}) at non-singleton dimension ${i}.  Target sizes: ${formatShape(sizes)}.  Tensor sizes: ${formatShape(x.shape)}`);
+    }
+    return s;
+  });
+  if (shapesEqual(shape, x.shape)) return reshape(x, shape);
+  const out = output(x.backend, x.backend.kernels.expand(x.ref, shape), shape, x.dtype);
+  const from = x.shape;
+  return record('expand', out, [x], [], () => (g) => [sumToShape(g, from)]);
+}
+
+export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
+  if (repeats.length < x.ndim) {
+    throw new Error('Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor');
+  }
+  // repeat == expand over interleaved singleton dims, then reshape.
+  const lead = repeats.length - x.ndim;
+  const padded = [...Array(lead).fill(1), ...x.shape] as number[];
+  const interleavedIn: number[] = [];
+  const interleavedOut: number[] = [];
+  padded.forEach((d, i) => {
+    interleavedIn.push(1, d);
+    interleavedOut.push(repeats[i]!, d);
+  });
+  const finalShape = padded.map((d, i) => d * repeats[i]!);
+  return reshape(expand(reshape(x, interleavedIn), interleavedOut).clone(), finalShape);
+}
+
+export function clone(x: Tensor): Tensor {
+  const out = output(x.backend, x.backend.kernels.copy(x.ref), x.shape, x.dtype);
+  return record('clone', out, [x], [], () => (g) => [g]);
+}
+
+/** Python slice along one dim: negatives wrap, out-of-range clamps, step >= 1. */
+export function slice(x: Tensor, dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
+  const d = normalizeDim(dim, x.ndim, 'slice');
+  if (!Number.isInteger(step) || step <= 0) throw new Error(`slice: step must be a positive integer (got ${step})`);
+  const n = x.shape[d]!;
+  const clampIndex = (v: number | null | undefined, fallback: number): number => {
+    if (v === null || v === undefined) return fallback;
+    const w = v < 0 ? v + n : v;
+    return Math.min(Math.max(w, 0), n);
+  };
+  const s = clampIndex(start, 0);
+  const e = Math.max(clampIndex(end, n), s);
+  const len = Math.ceil((e - s) / step);
+  if (s === 0 && len === n && step === 1) return reshape(x, x.shape);
+  const begin = x.shape.map((_, i) => (i === d ? s : 0));
+  const steps = x.shape.map((_, i) => (i === d ? step : 1));
+  const shape = x.shape.map((v, i) => (i === d ? len : v));
+  const out = output(x.backend, x.backend.kernels.slice(x.ref, begin, steps, shape), shape, x.dtype);
+  const from = x.shape;
+  return record('slice', out, [x], [], () => (g) => {
+    if (step === 1) {
+      const pads = from.map((size, i) => (i === d ? ([s, size - s - len] as [number, number]) : ([0, 0] as [number, number])));
+      return [output(g.backend, g.backend.kernels.pad(g.ref, pads, 0), from, g.dtype)];
+    }
+    // Strided: scatter the gradient rows back to their positions along `d`.
+    const positions = Int32Array.from({ length: len }, (_, i) => s + i * step);
+    const index = output(g.backend, g.backend.kernels.write(positions, [len], 'int32'), [len], 'int32');
+    const idxShape = from.map((_, i) => (i === d ? len : 1));
+    const idxFull = reshape(index, idxShape).expand(g.shape);
+    const zeros = constant(g.backend, 0, g.dtype, from);
+    return [output(g.backend, g.backend.kernels.scatterAdd(zeros.ref, d, idxFull.ref, g.ref), from, g.dtype)];
+  });
+}
+
+export function select(x: Tensor, dim: number, index: number): Tensor {
+  const d = normalizeDim(dim, x.ndim, 'select');
+  const n = x.shape[d]!;
+  if (!Number.isInteger(index) || index < -n || index >= n) {
+    throw new Error(`select(): index ${index} out of range for tensor of size ${formatShape(x.shape)} at dimension ${dim}`);
+  }
+  const i = index < 0 ? index + n : index;
+  const sliced = slice(x, d, i, i + 1);
+  const out = squeeze(sliced, d);
+  return out;
+}
+
+/** One index per dim: number | null (all) | [start?, end?, step?] | int32 Tensor (index_select). */
+export type IndexSpec = number | null | readonly [(number | null)?, (number | null)?, number?] | Tensor;
+
+export function index(x: Tensor, specs: readonly IndexSpec[]): Tensor {
+  if (specs.length > x.ndim) throw new Error(`index: too many indices for tensor of dimension ${x.ndim} (got ${specs.length})`);
+  let out = x;
+  let dim = 0;
+  for (const spec of specs) {
+    let next: Tensor;
+    if (spec === null) {
+      dim++;
+      continue;
+    } else if (typeof spec === 'number') {
+      next = select(out, dim, spec);
+    } else if (spec instanceof Tensor) {
+      next = indexSelect(out, dim, spec);
+      dim++;
+    } else {
+      next = slice(out, dim, spec[0] ?? null, spec[1] ?? null, spec[2] ?? 1);
+      dim++;
+    }
+    if (out !== x) out.dispose();
+    out = next;
+  }
+  return out === x ? reshape(x, x.shape) : out;
+}
+
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new Error('torch.cat(): expected a non-empty list of Tensors');
+  // PyTorch skips 1-D empty tensors in cat.
+  const parts = tensors.filter((t) => !(t.ndim === 1 && t.shape[0] === 0));
+  if (parts.length === 0) return reshape(tensors[0]!, tensors[0]!.shape);
+  const first = parts[0]!;
+  const axis = normalizeDim(dim, first.ndim, 'cat');
+  const backend = commonBackend('cat', parts);
+  for (const [k, t] of parts.entries()) {
+    if (t.ndim !== first.ndim) {
+      throw new Error(`torch.cat(): Tensors must have same number of dimensions: got ${first.ndim} and ${t.ndim}`);
+    }
+    for (let i = 0; i < t.ndim; i++) {
+      if (i !== axis && t.shape[i] !== first.shape[i]) {
+        throw new Error(`torch.cat(): Sizes of tensors must match except in dimension ${axis}. Expected size ${first.shape[i]} but got size ${t.shape[i]} for tensor number ${k} in the list (shapes ${formatShape(first.shape)} and ${formatShape(t.shape)}).`);
+      }
+    }
+    if (t.dtype !== first.dtype) throw new Error(`torch.cat(): expected all tensors to have dtype ${first.dtype}, got ${t.dtype} for tensor number ${k}`);
+  }
+  const sizes = parts.map((t) => t.shape[axis]!);
+  const shape = first.shape.map((d, i) => (i === axis ? sizes.reduce((a, b) => a + b, 0) : d));
+  const out = output(backend, backend.kernels.concat(parts.map((t) => t.ref), axis, shape), shape, first.dtype);
+  return record('cat', out, parts, [], () => (g) => {
+    let offset = 0;
+    return sizes.map((len) => {
+      const piece = slice(g, axis, offset, offset + len);
+      offset += len;
+      return piece;
+    });
+  });
+}
+
+export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new Error('stack expects a non-empty TensorList');
+  const first = tensors[0]!;
+  for (const [k, t] of tensors.entries()) {
+    if (!shapesEqual(t.shape, first.shape)) {
+      throw new Error(`stack expects each tensor to be equal size, but got ${formatShape(first.shape)} at entry 0 and ${formatShape(t.shape)} at entry ${k}`);
+    }
+  }
+  const d = normalizeDim(dim, first.ndim + 1, 'stack');
+  const expanded = tensors.map((t) => unsqueeze(t, d));
+  const out = cat(expanded, d);
+  for (const e of expanded) e.dispose();
+  return out;
+}
+
+export function split(x: Tensor, splitSizeOrSections: number | readonly number[], dim = 0): Tensor[] {
+  const d = normalizeDim(dim, x.ndim, 'split');
+  const n = x.shape[d]!;
+  let sizes: number[];
+  if (typeof splitSizeOrSections === 'number') {
+    const size = splitSizeOrSections;
+    if (size <= 0 && n > 0) throw new Error(`split: split_size must be positive (got ${size})`);
+    sizes = [];
+    for (let i = 0; i < n; i += size) sizes.push(Math.min(size, n - i));
+    if (sizes.length === 0) sizes.push(0);
+  } else {
+    sizes = [...splitSizeOrSections];
+    const total = sizes.reduce((a, b) => a + b, 0);
+    if (total !== n) {
+      throw new Error(`split_with_sizes expects split_sizes to sum exactly to ${n} (input tensor's size at dimension ${dim}), but got split_sizes=${formatShape(sizes)}`);
+    }
+  }
+  let offset = 0;
+  return sizes.map((len) => {
+    const piece = slice(x, d, offset, offset + len);
+    offset += len;
+    return piece;
+  });
+}
+
+export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  if (!Number.isInteger(chunks) || chunks <= 0) throw new Error(`chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
+  const d = normalizeDim(dim, x.ndim, 'chunk');
+  return split(x, Math.max(1, Math.ceil(x.shape[d]! / chunks)), d);
+}
+
+export function unbind(x: Tensor, dim = 0): Tensor[] {
+  const d = normalizeDim(dim, x.ndim, 'unbind');
+  return Array.from({ length: x.shape[d]! }, (_, i) => select(x, d, i));
+}
+
+/**
+ * F.pad with PyTorch's argument order: pairs from the LAST dim backwards,
+ * (left, right, top, bottom, ...). Negative pads crop. Constant mode only.
+ */
+export function pad(x: Tensor, padding: readonly number[], value = 0): Tensor {
+  if (padding.length % 2 !== 0) throw new Error(`Padding length must be divisible by 2 (got ${padding.length})`);
+  if (padding.length / 2 > x.ndim) {
+    throw new Error(`Padding length should be less than or equal to two times the input dimension but got padding length ${padding.length} and input of dimension ${x.ndim}`);
+  }
+  const pads: [number, number][] = x.shape.map(() => [0, 0]);
+  for (let k = 0; k < padding.length / 2; k++) pads[x.ndim - 1 - k] = [padding[2 * k]!, padding[2 * k + 1]!];
+  // Crop first (negative pads), then pad the rest.
+  let cur = x;
+  for (let i = 0; i < x.ndim; i++) {
+    const [before, after] = pads[i]!;
+    if (before < 0 || after < 0) {
+      const n = cur.shape[i]!;
+      const next = slice(cur, i, Math.max(0, -before), n - Math.max(0, -after));
+      if (cur !== x) cur.dispose();
+      cur = next;
+    }
+  }
+  const positive = pads.map(([b, a]) => [Math.max(0, b), Math.max(0, a)] as [number, number]);
+  if (positive.every(([b, a]) => b === 0 && a === 0)) return cur === x ? reshape(x, x.shape) : cur;
+  const shape = cur.shape.map((d, i) => d + positive[i]![0] + positive[i]![1]);
+  const out = output(cur.backend, cur.backend.kernels.pad(cur.ref, positive, value), shape, cur.dtype);
+  const src = cur;
+  const result = record('pad', out, [src], [], () => (g) => {
+    let r = g;
+    for (let i = 0; i < shape.length; i++) {
+      const [b] = positive[i]!;
+      if (b !== 0 || positive[i]![1] !== 0) r = slice(r, i, b, b + src.shape[i]!);
+    }
+    return [r === g ? reshape(g, g.shape) : r];
+  });
+  return result;
+}
+
+/** `.to(device)`: the gradient flows back to the source device. */
+export function recordDeviceCopy(src: Tensor, out: Tensor): Tensor {
+  const device = src.device;
+  return record('toDevice', out, [src], [], () => (g) => [g.to(device)]);
+}
+
+/** Internal helper: empty-safe shape check used by ops. */
+export function assertShape(op: string, t: Tensor, shape: Shape): void {
+  if (!shapesEqual(t.shape, shape)) {
+    throw new Error(`${op}: expected shape ${formatShape(shape)}, got ${formatShape(t.shape)}`);
+  }
+}
+

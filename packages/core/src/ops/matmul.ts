@@ -1,0 +1,59 @@
+/** torch.matmul semantics (1-D promotion, batch broadcasting) on the batched kernel, with gradients. */
+import { formatShape } from '../backend/shape.js';
+import { record } from '../autograd/engine.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { broadcastShapes, commonBackend, output, requireFloat } from './util.js';
+import { reshape } from './layout.js';
+import { sumToShape } from './reduce.js';
+
+/** a @ b with optional transposes of the last two dims, both operands rank >= 2. No 1-D handling. */
+export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+  const m = a.shape[a.ndim - (transA ? 1 : 2)]!;
+  const k = a.shape[a.ndim - (transA ? 2 : 1)]!;
+  const k2 = b.shape[b.ndim - (transB ? 1 : 2)]!;
+  const n = b.shape[b.ndim - (transB ? 2 : 1)]!;
+  if (k !== k2) {
+    throw new Error(`matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${m}x${k} and ${k2}x${n})`);
+  }
+  const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const shape = [...batch, m, n];
+  return output(a.backend, a.backend.kernels.matmul(a.ref, b.ref, transA, transB, shape), shape, a.dtype);
+}
+
+export function matmul(x: Tensor, y: Tensor): Tensor {
+  commonBackend('matmul', [x, y]);
+  requireFloat('matmul', x);
+  requireFloat('matmul', y);
+  if (x.ndim === 0 || y.ndim === 0) {
+    throw new Error(`both arguments to matmul need to be at least 1D, but they are ${x.ndim}D and ${y.ndim}D`);
+  }
+  // 1-D operands: prepend/append a unit dim, drop it afterwards (torch.matmul).
+  const a = x.ndim === 1 ? reshape(x, [1, x.shape[0]!]) : x;
+  const b = y.ndim === 1 ? reshape(y, [y.shape[0]!, 1]) : y;
+  if (a.shape[a.ndim - 1] !== b.shape[b.ndim - 2]) {
+    throw new Error(
+      `mat1 and mat2 shapes cannot be multiplied (${a.shape.slice(-2).join('x')} and ${b.shape.slice(-2).join('x')}): matmul of ${formatShape(x.shape)} and ${formatShape(y.shape)}`,
+    );
+  }
+  const out = matmulRaw(a, b, false, false);
+  const aShape = a.shape;
+  const bShape = b.shape;
+  const needA = a.requiresGrad;
+  const needB = b.requiresGrad;
+  let result = record('matmul', out, [a, b], [a, b], ([sa, sb]) => (g) => [
+    // dA = g @ B^T, dB = A^T @ g, summed over broadcast batch dims.
+    needA ? sumToShape(matmulRaw(g, sb!.get(), false, true), aShape) : null,
+    needB ? sumToShape(matmulRaw(sa!.get(), g, true, false), bShape) : null,
+  ]);
+  if (x.ndim === 1 || y.ndim === 1) {
+    const shape = [...out.shape];
+    if (y.ndim === 1) shape.pop();
+    if (x.ndim === 1) shape.splice(shape.length - (y.ndim === 1 ? 1 : 2), 1);
+    const squeezed = reshape(result, shape);
+    result.dispose();
+    result = squeezed;
+  }
+  if (a !== x) a.dispose();
+  if (b !== y) b.dispose();
+  return result;
+}

@@ -1,0 +1,262 @@
+/** Reductions (sum, mean, max/min, prod, arg*, var/std, logsumexp) and softmax, with gradients. */
+import { formatShape, shapesEqual } from '../backend/shape.js';
+import { record } from '../autograd/engine.js';
+import { noGrad } from '../autograd/grad-mode.js';
+import { tidy } from '../tensor/scope.js';
+import type { MaxMinResult, Tensor } from '../tensor/tensor.js';
+import { castNoGrad, constant, output, requireFloat } from './util.js';
+import { normalizeDim, reshape } from './layout.js';
+import { where } from './elementwise.js';
+
+export type Dims = number | readonly number[] | null | undefined;
+
+/** Normalise reduction dims: null/undefined/[] -> every axis; sorted, unique, non-negative. */
+export function normalizeDims(dims: Dims, rank: number, op: string): number[] {
+  if (dims === null || dims === undefined) return [...Array(rank).keys()];
+  const list = typeof dims === 'number' ? [dims] : [...dims];
+  if (list.length === 0) return [...Array(rank).keys()];
+  const out = list.map((d) => normalizeDim(d, rank, op));
+  const unique = [...new Set(out)].sort((a, b) => a - b);
+  if (unique.length !== out.length) throw new Error(`${op}: dim ${out.find((d, i) => out.indexOf(d) !== i)} appears multiple times in the list of dims`);
+  return unique;
+}
+
+function keptShape(shape: readonly number[], axes: readonly number[]): number[] {
+  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
+}
+function droppedShape(shape: readonly number[], axes: readonly number[]): number[] {
+  return shape.filter((_, i) => !axes.includes(i));
+}
+
+/** Raw kernel reduce + keepdim reshape, no autograd. */
+function reduceRaw(kind: 'sum' | 'max' | 'min' | 'prod', x: Tensor, axes: number[], keepdim: boolean): Tensor {
+  const shape = keepdim ? keptShape(x.shape, axes) : droppedShape(x.shape, axes);
+  if (axes.length === 0) return x.clone();
+  return output(x.backend, x.backend.kernels[kind](x.ref, axes), shape, x.dtype);
+}
+
+/** Expand a reduced gradient back over the reduced axes. */
+function expandBack(g: Tensor, inputShape: readonly number[], axes: readonly number[]): Tensor {
+  const kept = reshape(g, keptShape(inputShape, axes));
+  return kept.expand(inputShape);
+}
+
+export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  const input = x.dtype === 'bool' ? castNoGrad(x, 'int32') : x;
+  const axes = normalizeDims(dim, x.ndim, 'sum');
+  const out = reduceRaw('sum', input, axes, keepdim);
+  if (input !== x) input.dispose();
+  const shape = x.shape;
+  return record('sum', out, [x], [], () => (g) => [expandBack(g, shape, axes)]);
+}
+
+/** Sum `g` down to `shape` (the reverse of broadcasting). */
+export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
+  const lead = g.ndim - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < g.ndim; i++) {
+    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  }
+  if (axes.length === 0) return reshape(g, shape);
+  return noGrad(() => {
+    const r = reduceRaw('sum', g, axes, false);
+    const out = reshape(r, shape);
+    if (out !== r) r.dispose();
+    return out;
+  });
+}
+
+export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  if (x.dtype !== 'float32') {
+    throw new Error(`mean(): could not infer output dtype. Input dtype must be a floating point dtype. Got: ${x.dtype}`);
+  }
+  const axes = normalizeDims(dim, x.ndim, 'mean');
+  let count = 1;
+  for (const a of axes) count *= x.shape[a]!;
+  return tidy(() => sum(x, axes, keepdim).div(count));
+}
+
+export function prod(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+  const input = x.dtype === 'bool' ? castNoGrad(x, 'int32') : x;
+  const axes = normalizeDims(dim, x.ndim, 'prod');
+  const out = reduceRaw('prod', input, axes, keepdim);
+  if (input !== x) input.dispose();
+  const shape = x.shape;
+  // d prod / d x_i = prod / x_i; where x_i == 0 recompute the product of the others.
+  return record('prod', out, [x], [x, out], ([sx, so]) => (g) => {
+    const xv = sx!.get();
+    const pv = expandBack(so!.get(), shape, axes);
+    const gv = expandBack(g, shape, axes);
+    const zero = xv.eq(0);
+    const safe = where(zero, 1, xv);
+    const others = reduceRaw('prod', safe, axes, true).expand(shape);
+    const zerosInWindow = expandBack(reduceRaw('sum', castNoGrad(zero, 'int32'), axes, false), shape, axes);
+    // Exactly one zero in the window: its gradient is the product of the others; more zeros: 0.
+    const atZero = where(zerosInWindow.eq(1), others, 0);
+    const grad = where(zero, atZero, pv.div(safe));
+    return [gv.mul(grad)];
+  });
+}
+
+function checkNonEmpty(x: Tensor, axes: number[], op: string): void {
+  for (const a of axes) {
+    if (x.shape[a] === 0) {
+      throw new Error(`${op}(): Expected reduction dim ${a} to have non-zero size (input shape ${formatShape(x.shape)}).`);
+    }
+  }
+  if (x.numel === 0 && axes.length === x.ndim) {
+    throw new Error(`${op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
+  }
+}
+
+/** amax/amin: the gradient is shared evenly by the tied maxima (as PyTorch). */
+function extremum(kind: 'max' | 'min', x: Tensor, dim: Dims, keepdim: boolean): Tensor {
+  const axes = normalizeDims(dim, x.ndim, kind === 'max' ? 'amax' : 'amin');
+  checkNonEmpty(x, axes, kind === 'max' ? 'amax' : 'amin');
+  const input = x.dtype === 'bool' ? castNoGrad(x, 'int32') : x;
+  const raw = reduceRaw(kind, input, axes, keepdim);
+  const out = input !== x ? castNoGrad(raw, 'bool') : raw;
+  if (input !== x) {
+    input.dispose();
+    raw.dispose();
+  }
+  const shape = x.shape;
+  return record(`a${kind}`, out, [x], [x, out], ([sx, so]) => (g) => {
+    const mask = castNoGrad(sx!.get().eq(expandBack(so!.get(), shape, axes)), 'float32');
+    const count = expandBack(reduceRaw('sum', mask, axes, false), shape, axes);
+    return [expandBack(g, shape, axes).mul(mask).div(count)];
+  });
+}
+export const amax = (x: Tensor, dim?: Dims, keepdim = false): Tensor => extremum('max', x, dim, keepdim);
+export const amin = (x: Tensor, dim?: Dims, keepdim = false): Tensor => extremum('min', x, dim, keepdim);
+
+function argExtremum(kind: 'argmax' | 'argmin', x: Tensor, dim: number | null | undefined, keepdim: boolean): Tensor {
+  if (dim === null || dim === undefined) {
+    if (x.numel === 0) throw new Error(`${kind}(): Expected reduction dim to be specified for input.numel() == 0.`);
+    const flat = reshape(x, [x.numel]);
+    const r = output(x.backend, x.backend.kernels[kind](flat.ref, 0), [], 'int32');
+    if (flat !== x) flat.dispose();
+    if (!keepdim) return r;
+    const k = reshape(r, x.shape.map(() => 1));
+    return k;
+  }
+  const axis = normalizeDim(dim, x.ndim, kind);
+  checkNonEmpty(x, [axis], kind);
+  const shape = keepdim ? keptShape(x.shape, [axis]) : droppedShape(x.shape, [axis]);
+  return output(x.backend, x.backend.kernels[kind](x.ref, axis), shape, 'int32');
+}
+export const argmax = (x: Tensor, dim?: number | null, keepdim = false): Tensor => argExtremum('argmax', x, dim, keepdim);
+export const argmin = (x: Tensor, dim?: number | null, keepdim = false): Tensor => argExtremum('argmin', x, dim, keepdim);
+
+/** max(dim) / min(dim): values and indices; the gradient goes to the returned index only. */
+function extremumDim(kind: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean): MaxMinResult {
+  const axis = normalizeDim(dim, x.ndim, kind);
+  checkNonEmpty(x, [axis], kind);
+  const indices = argExtremum(kind === 'max' ? 'argmax' : 'argmin', x, axis, keepdim);
+  const values = reduceRaw(kind, x, [axis], keepdim);
+  const shape = x.shape;
+  const result = record(kind, values, [x], [indices], ([si]) => (g) => {
+    const idx = keepdim ? si!.get() : reshape(si!.get(), keptShape(shape, [axis]));
+    const gk = keepdim ? g : reshape(g, keptShape(shape, [axis]));
+    const zeros = constant(g.backend, 0, g.dtype, shape);
+    return [output(g.backend, g.backend.kernels.scatterAdd(zeros.ref, axis, idx.ref, gk.ref), shape, g.dtype)];
+  });
+  return { values: result, indices };
+}
+export const maxDim = (x: Tensor, dim: number, keepdim = false): MaxMinResult => extremumDim('max', x, dim, keepdim);
+export const minDim = (x: Tensor, dim: number, keepdim = false): MaxMinResult => extremumDim('min', x, dim, keepdim);
+
+export interface VarOptions {
+  /** Bessel's correction: 1 (default, unbiased) or 0 (population). */
+  correction?: number;
+  /** Legacy torch flag: unbiased=false is correction 0. */
+  unbiased?: boolean;
+  keepdim?: boolean;
+}
+
+export function variance(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
+  requireFloat('var', x);
+  const correction = options.correction ?? (options.unbiased === false ? 0 : 1);
+  const axes = normalizeDims(dim, x.ndim, 'var');
+  let n = 1;
+  for (const a of axes) n *= x.shape[a]!;
+  return tidy(() => {
+    const centred = x.sub(mean(x, axes, true));
+    return sum(centred.square(), axes, options.keepdim ?? false).div(Math.max(0, n - correction));
+  });
+}
+
+export function std(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
+  return tidy(() => variance(x, dim, options).sqrt());
+}
+
+export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
+  requireFloat('logsumexp', x);
+  const axes = normalizeDims(dim, x.ndim, 'logsumexp');
+  return tidy(() => {
+    // Shift by the (detached) max for stability; an all -inf slice keeps shift 0.
+    const m = noGrad(() => {
+      const raw = x.numel === 0 ? constant(x.backend, 0, 'float32', keptShape(x.shape, axes)) : reduceRaw('max', x, axes, true);
+      return where(raw.abs().eq(Infinity), 0, raw);
+    });
+    const s = sum(x.sub(m).exp(), axes, true).log().add(m);
+    return keepdim ? s : reshape(s, droppedShape(x.shape, axes));
+  });
+}
+
+export function softmax(x: Tensor, dim: number): Tensor {
+  requireFloat('softmax', x);
+  const axis = normalizeDim(dim, x.ndim, 'softmax');
+  const fused = x.backend.kernels.softmax;
+  const out =
+    fused !== undefined && x.numel > 0
+      ? output(x.backend, fused(x.ref, axis), x.shape, x.dtype)
+      : noGrad(() =>
+          tidy(() => {
+            const e = x.sub(reduceRaw('max', x, [axis], true)).exp();
+            return e.div(sum(e, axis, true));
+          }),
+        );
+  return record('softmax', out, [x], [out], ([sy]) => (g) => {
+    const y = sy!.get();
+    return [y.mul(g.sub(sum(g.mul(y), axis, true)))];
+  });
+}
+
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  requireFloat('logSoftmax', x);
+  const axis = normalizeDim(dim, x.ndim, 'logSoftmax');
+  const fused = x.backend.kernels.logSoftmax;
+  const out =
+    fused !== undefined && x.numel > 0
+      ? output(x.backend, fused(x.ref, axis), x.shape, x.dtype)
+      : noGrad(() => tidy(() => x.sub(logsumexp(x, axis, true))));
+  return record('logSoftmax', out, [x], [out], ([sy]) => (g) => {
+    const y = sy!.get();
+    return [g.sub(y.exp().mul(sum(g, axis, true)))];
+  });
+}
+
+/** Vector norm: p = 2 (default), 1, Infinity, -Infinity, 0 or any other p. */
+export function norm(x: Tensor, p: number, dim: Dims, keepdim: boolean): Tensor {
+  requireFloat('norm', x);
+  return tidy(() => {
+    if (p === 2) return sum(x.square(), dim, keepdim).sqrt();
+    if (p === 1) return sum(x.abs(), dim, keepdim);
+    if (p === Infinity) return amax(x.abs(), dim, keepdim);
+    if (p === -Infinity) return amin(x.abs(), dim, keepdim);
+    if (p === 0) return sum(castNoGrad(x.ne(0), 'float32'), dim, keepdim);
+    return sum(x.abs().pow(p), dim, keepdim).pow(1 / p);
+  });
+}
+
+export function all(x: Tensor): Tensor {
+  return noGrad(() => tidy(() => sum(x.eq(0)).eq(0)));
+}
+export function any(x: Tensor): Tensor {
+  return noGrad(() => tidy(() => sum(x.ne(0)).gt(0)));
+}
+
+export function sameShape(a: Tensor, b: Tensor): boolean {
+  return shapesEqual(a.shape, b.shape);
+}

@@ -1,0 +1,93 @@
+/** Helpers shared by the ops: device checks, scalar promotion, kernel outputs. */
+import type { Backend, DType, Kernels, Shape } from '../backend/kernels.js';
+import { formatShape, tryBroadcastShapes } from '../backend/shape.js';
+import { getBackend } from '../backend/registry.js';
+import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
+
+export function kernelsOf(t: Tensor): Kernels<unknown> {
+  return t.backend.kernels;
+}
+
+/** The common device of `tensors`, or PyTorch's error. */
+export function commonBackend(op: string, tensors: readonly Tensor[]): Backend<unknown> {
+  const first = tensors[0]!.backend;
+  for (const t of tensors) {
+    if (t.backend !== first) {
+      throw new Error(
+        `${op}: Expected all tensors to be on the same device, but found at least two devices, ${first.name} and ${t.backend.name}!`,
+      );
+    }
+  }
+  return first;
+}
+
+export function output(backend: Backend<unknown>, handle: unknown, shape: Shape, dtype: DType): Tensor {
+  return Tensor._fromHandle(backend, handle, shape, dtype);
+}
+
+/** A constant tensor on `backend` (scalars in binary ops). */
+export function constant(backend: Backend<unknown>, value: number, dtype: DType, shape: Shape = []): Tensor {
+  return Tensor._fromHandle(backend, backend.kernels.fill(shape, dtype, value), shape, dtype);
+}
+
+const DTYPE_RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2 };
+
+export function promoteTypes(a: DType, b: DType): DType {
+  return DTYPE_RANK[a] >= DTYPE_RANK[b] ? a : b;
+}
+
+/** PyTorch's result type for tensor (op) scalar: a float scalar makes an int tensor float. */
+function scalarDtype(t: Tensor, value: number): DType {
+  if (t.dtype === 'float32') return 'float32';
+  if (!Number.isInteger(value)) return 'float32';
+  return t.dtype === 'bool' ? 'int32' : t.dtype;
+}
+
+/** Bring (a, b) to tensors of one dtype on one device; numbers become constants. */
+export function coerceOperands(op: string, a: TensorOrScalar, b: TensorOrScalar): [Tensor, Tensor, boolean, boolean] {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const backend = getBackend();
+    const dt = Number.isInteger(a) && Number.isInteger(b) ? 'int32' : 'float32';
+    return [constant(backend, a, dt), constant(backend, b, dt), true, true];
+  }
+  if (typeof a === 'number') {
+    const [bb, aa, bTemp, aTemp] = coerceOperands(op, b, a);
+    return [aa, bb, aTemp, bTemp];
+  }
+  if (typeof b === 'number') {
+    const dt = scalarDtype(a, b);
+    const aa = a.dtype === dt ? a : castNoGrad(a, dt);
+    return [aa, constant(a.backend, b, dt), aa !== a, true];
+  }
+  commonBackend(op, [a, b]);
+  const dt = promoteTypes(a.dtype, b.dtype);
+  const aa = a.dtype === dt ? a : castNoGrad(a, dt);
+  const bb = b.dtype === dt ? b : castNoGrad(b, dt);
+  return [aa, bb, aa !== a, bb !== b];
+}
+
+/** Cast without recording (only used for non-float inputs, which never require grad). */
+export function castNoGrad(t: Tensor, dtype: DType): Tensor {
+  if (t.dtype === dtype) return t;
+  return output(t.backend, t.backend.kernels.cast(t.ref, dtype), t.shape, dtype);
+}
+
+export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
+  const out = tryBroadcastShapes(a, b);
+  if (out !== null) return out;
+  const rank = Math.max(a.length, b.length);
+  for (let i = rank - 1; i >= 0; i--) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new Error(
+        `${op}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast: the size of tensor a (${da}) must match the size of tensor b (${db}) at non-singleton dimension ${i}`,
+      );
+    }
+  }
+  throw new Error(`${op}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast`);
+}
+
+export function requireFloat(op: string, t: Tensor): void {
+  if (t.dtype !== 'float32') throw new Error(`${op}: expected a float32 tensor, got ${t.dtype} (shape ${formatShape(t.shape)})`);
+}

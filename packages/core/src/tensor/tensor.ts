@@ -1,0 +1,573 @@
+/**
+ * Tensor: shape + dtype + a ref-counted backend storage + autograd metadata.
+ * Methods are thin: the ops (with their gradient rules) live in ../ops.
+ */
+import type { Backend, DataArray, DType, Shape, TensorRef } from '../backend/kernels.js';
+import { formatShape, shapesEqual, sizeOf } from '../backend/shape.js';
+import { getBackend } from '../backend/registry.js';
+import { runBackward, type BackwardOptions, type Node } from '../autograd/engine.js';
+import { isGradEnabled } from '../autograd/grad-mode.js';
+import { Storage } from './storage.js';
+import { keep, setTensorCheck, trackTensor } from './scope.js';
+import { formatTensor } from './print.js';
+import * as ew from '../ops/elementwise.js';
+import * as red from '../ops/reduce.js';
+import * as lay from '../ops/layout.js';
+import * as idx from '../ops/indexing.js';
+import { matmul } from '../ops/matmul.js';
+
+/** Releases the storage of tensors the program dropped without dispose(): a safety net only. */
+const tensorRegistry = new FinalizationRegistry<Storage>((storage) => storage.release());
+
+export type Scalar = number;
+export type TensorOrScalar = Tensor | number;
+export type NestedArray = number | boolean | NestedArray[];
+
+export interface MaxMinResult {
+  values: Tensor;
+  indices: Tensor;
+}
+
+let tensorIds = 0;
+
+export class Tensor {
+  readonly id = tensorIds++;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  /** @internal */ _storage: Storage;
+  requiresGrad = false;
+  grad: Tensor | null = null;
+  /** @internal The node that produced this tensor (null for leaves). */
+  gradFn: Node | null = null;
+  /** @internal */ _retainsGrad = false;
+  /** @internal In-place writes detach from shared storage instead of writing through it. */
+  _copyOnWrite = false;
+  private disposed = false;
+
+  /** @internal Use the creation functions (tensor, zeros, ...). */
+  constructor(storage: Storage, shape: Shape, dtype: DType) {
+    this._storage = storage;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = dtype;
+    tensorRegistry.register(this, storage, this);
+    trackTensor(this);
+  }
+
+  /** @internal Wrap a fresh kernel output. */
+  static _fromHandle(backend: Backend<unknown>, handle: unknown, shape: Shape, dtype: DType): Tensor {
+    const bytes = sizeOf(shape) * (dtype === 'bool' ? 1 : 4);
+    return new Tensor(new Storage(backend, handle, bytes), shape, dtype);
+  }
+
+  // ---------------------------------------------------------------- metadata
+  get backend(): Backend<unknown> {
+    return this._storage.backend;
+  }
+  /** The device (backend name): 'cpu', 'gpujs', 'tfjs'. */
+  get device(): string {
+    return this._storage.backend.name;
+  }
+  get ndim(): number {
+    return this.shape.length;
+  }
+  dim(): number {
+    return this.shape.length;
+  }
+  get numel(): number {
+    return sizeOf(this.shape);
+  }
+  /** size() -> shape; size(d) -> that dimension (negative d counts from the end). */
+  size(): readonly number[];
+  size(dim: number): number;
+  size(dim?: number): number | readonly number[] {
+    if (dim === undefined) return this.shape;
+    return this.shape[lay.normalizeDim(dim, this.ndim, 'size')]!;
+  }
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+  /** @internal What kernels see. */
+  get ref(): TensorRef<unknown> {
+    if (this.disposed) throw new Error(`Tensor of shape ${formatShape(this.shape)} was used after dispose().`);
+    return { storage: this._storage.handle, shape: this.shape, dtype: this.dtype };
+  }
+  /** @internal */
+  _shapeEquals(shape: Shape): boolean {
+    return shapesEqual(this.shape, shape);
+  }
+
+  // ---------------------------------------------------------------- memory
+  /** Free this tensor's storage (shared views keep it alive until they are disposed too). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    tensorRegistry.unregister(this);
+    this._storage.release();
+  }
+  /** Keep this tensor beyond the enclosing tidy(). */
+  keep(): this {
+    return keep(this);
+  }
+  /** @internal A new tensor object sharing this storage (not grad-connected). */
+  _alias(shape: Shape = this.shape): Tensor {
+    this._storage.retain();
+    return new Tensor(this._storage, shape, this.dtype);
+  }
+  /** @internal */
+  _onesLikeDetached(): Tensor {
+    const b = this.backend;
+    return Tensor._fromHandle(b, b.kernels.fill(this.shape, this.dtype, 1), this.shape, this.dtype);
+  }
+  /**
+   * @internal In-place write: this tensor takes over `result`'s data (same shape). Views that share
+   * the storage see the change (as in PyTorch); `result` is consumed.
+   */
+  _assign(result: Tensor, opName: string): this {
+    if (!shapesEqual(result.shape, this.shape) && result.numel !== this.numel) {
+      throw new Error(`${opName}: result of shape ${formatShape(result.shape)} cannot be written into a tensor of shape ${formatShape(this.shape)}.`);
+    }
+    if (result.device !== this.device) throw new Error(`${opName}: Expected all tensors to be on the same device, but found at least two devices, ${this.device} and ${result.device}!`);
+    let handle: unknown;
+    if (result._storage.refCount === 1 && !result.disposed) {
+      // Steal the fresh result's handle instead of copying it.
+      result.disposed = true;
+      tensorRegistry.unregister(result);
+      handle = result._storage.takeHandle();
+    } else {
+      handle = result.backend.kernels.copy(result.ref);
+      result.dispose();
+    }
+    const storage = this._storage;
+    if (this._copyOnWrite && storage.refCount > 1) {
+      storage.release();
+      this._storage = new Storage(this.backend, handle, storage.bytes);
+      tensorRegistry.unregister(this);
+      tensorRegistry.register(this, this._storage, this);
+    } else {
+      storage.replaceHandle(handle);
+    }
+    return this;
+  }
+  private checkInPlace(opName: string): void {
+    if (isGradEnabled() && this.requiresGrad && this.isLeaf) {
+      throw new Error(`${opName}: a leaf Variable that requires grad is being used in an in-place operation (wrap it in noGrad()).`);
+    }
+  }
+
+  // ---------------------------------------------------------------- data
+  /** Read the values back (always works). */
+  async data(): Promise<DataArray> {
+    return this.backend.kernels.read(this.ref);
+  }
+  /** Read synchronously (throws on a backend that cannot). */
+  dataSync(): DataArray {
+    return this.backend.kernels.readSync(this.ref);
+  }
+  /** The value of a one-element tensor as a number (booleans as 0/1). */
+  item(): number {
+    if (this.numel !== 1) {
+      throw new Error(`a Tensor with ${this.numel} elements cannot be converted to Scalar (shape ${formatShape(this.shape)})`);
+    }
+    return this.dataSync()[0]!;
+  }
+  /** Nested arrays, like torch's tolist(); bool tensors give booleans. */
+  tolist(): NestedArray {
+    return nest(this.dataSync(), this.shape, this.dtype);
+  }
+  async array(): Promise<NestedArray> {
+    return nest(await this.data(), this.shape, this.dtype);
+  }
+  toString(): string {
+    return formatTensor(this);
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  // ---------------------------------------------------------------- autograd
+  backward(gradient?: Tensor, options?: BackwardOptions): void {
+    runBackward(this, gradient, options);
+  }
+  /** A tensor sharing this data, cut from the graph. */
+  detach(): Tensor {
+    return this._alias();
+  }
+  detach_(): this {
+    this.gradFn = null;
+    this.requiresGrad = false;
+    return this;
+  }
+  requiresGrad_(requiresGrad = true): this {
+    if (!this.isLeaf && !requiresGrad) {
+      throw new Error('requiresGrad_(false): you can only change requiresGrad flags of leaf variables.');
+    }
+    if (requiresGrad && this.dtype !== 'float32') {
+      throw new Error(`Only Tensors of floating point dtype can require gradients (got ${this.dtype}).`);
+    }
+    this.requiresGrad = requiresGrad;
+    return this;
+  }
+  /** Populate .grad for this non-leaf tensor during backward. */
+  retainGrad(): this {
+    if (!this.isLeaf) this._retainsGrad = true;
+    return this;
+  }
+
+  // ---------------------------------------------------------------- devices and dtypes
+  /** Move to a device ('cpu', 'gpujs', 'tfjs') or cast to a dtype. Returns `this` when nothing changes. */
+  to(target: string | DType): Tensor {
+    if (target === 'float32' || target === 'int32' || target === 'bool') return ew.cast(this, target);
+    if (target === this.device) return this;
+    const dst = getBackend(target);
+    const data = this.dataSync();
+    const out = Tensor._fromHandle(dst, dst.kernels.write(data, this.shape, this.dtype), this.shape, this.dtype);
+    return lay.recordDeviceCopy(this, out);
+  }
+  float(): Tensor {
+    return ew.cast(this, 'float32');
+  }
+  int(): Tensor {
+    return ew.cast(this, 'int32');
+  }
+  bool(): Tensor {
+    return ew.cast(this, 'bool');
+  }
+  clone(): Tensor {
+    return lay.clone(this);
+  }
+  /** Flint tensors are always contiguous. */
+  contiguous(): Tensor {
+    return this;
+  }
+
+  // ---------------------------------------------------------------- elementwise
+  add(other: TensorOrScalar, alpha?: number): Tensor {
+    return ew.add(this, other, alpha);
+  }
+  sub(other: TensorOrScalar, alpha?: number): Tensor {
+    return ew.sub(this, other, alpha);
+  }
+  mul(other: TensorOrScalar): Tensor {
+    return ew.mul(this, other);
+  }
+  div(other: TensorOrScalar): Tensor {
+    return ew.div(this, other);
+  }
+  pow(exponent: TensorOrScalar): Tensor {
+    return ew.pow(this, exponent);
+  }
+  maximum(other: TensorOrScalar): Tensor {
+    return ew.maximum(this, other);
+  }
+  minimum(other: TensorOrScalar): Tensor {
+    return ew.minimum(this, other);
+  }
+  neg(): Tensor {
+    return ew.neg(this);
+  }
+  abs(): Tensor {
+    return ew.abs(this);
+  }
+  sign(): Tensor {
+    return ew.sign(this);
+  }
+  exp(): Tensor {
+    return ew.exp(this);
+  }
+  log(): Tensor {
+    return ew.log(this);
+  }
+  sqrt(): Tensor {
+    return ew.sqrt(this);
+  }
+  rsqrt(): Tensor {
+    return ew.rsqrt(this);
+  }
+  reciprocal(): Tensor {
+    return ew.reciprocal(this);
+  }
+  square(): Tensor {
+    return ew.square(this);
+  }
+  sin(): Tensor {
+    return ew.sin(this);
+  }
+  cos(): Tensor {
+    return ew.cos(this);
+  }
+  tanh(): Tensor {
+    return ew.tanh(this);
+  }
+  sigmoid(): Tensor {
+    return ew.sigmoid(this);
+  }
+  relu(): Tensor {
+    return ew.relu(this);
+  }
+  erf(): Tensor {
+    return ew.erf(this);
+  }
+  floor(): Tensor {
+    return ew.floor(this);
+  }
+  ceil(): Tensor {
+    return ew.ceil(this);
+  }
+  round(): Tensor {
+    return ew.round(this);
+  }
+  log1p(): Tensor {
+    return ew.log1p(this);
+  }
+  expm1(): Tensor {
+    return ew.expm1(this);
+  }
+  clamp(min?: number | null, max?: number | null): Tensor {
+    return ew.clamp(this, min, max);
+  }
+  eq(other: TensorOrScalar): Tensor {
+    return ew.eq(this, other);
+  }
+  ne(other: TensorOrScalar): Tensor {
+    return ew.ne(this, other);
+  }
+  lt(other: TensorOrScalar): Tensor {
+    return ew.lt(this, other);
+  }
+  le(other: TensorOrScalar): Tensor {
+    return ew.le(this, other);
+  }
+  gt(other: TensorOrScalar): Tensor {
+    return ew.gt(this, other);
+  }
+  ge(other: TensorOrScalar): Tensor {
+    return ew.ge(this, other);
+  }
+  logicalNot(): Tensor {
+    return ew.logicalNot(this);
+  }
+  maskedFill(mask: Tensor, value: number): Tensor {
+    return ew.maskedFill(this, mask, value);
+  }
+
+  // ---------------------------------------------------------------- in place (PyTorch's trailing underscore)
+  add_(other: TensorOrScalar, alpha?: number): this {
+    this.checkInPlace('add_');
+    return this._assign(ew.add(this, other, alpha), 'add_');
+  }
+  sub_(other: TensorOrScalar, alpha?: number): this {
+    this.checkInPlace('sub_');
+    return this._assign(ew.sub(this, other, alpha), 'sub_');
+  }
+  mul_(other: TensorOrScalar): this {
+    this.checkInPlace('mul_');
+    return this._assign(ew.mul(this, other), 'mul_');
+  }
+  div_(other: TensorOrScalar): this {
+    this.checkInPlace('div_');
+    return this._assign(ew.div(this, other), 'div_');
+  }
+  clamp_(min?: number | null, max?: number | null): this {
+    this.checkInPlace('clamp_');
+    return this._assign(ew.clamp(this, min, max), 'clamp_');
+  }
+  fill_(value: number): this {
+    this.checkInPlace('fill_');
+    const b = this.backend;
+    return this._assign(Tensor._fromHandle(b, b.kernels.fill(this.shape, this.dtype, value), this.shape, this.dtype), 'fill_');
+  }
+  zero_(): this {
+    return this.fill_(0);
+  }
+  /** Copy `src` (broadcastable, any device, cast to this dtype) into this tensor. */
+  copy_(src: Tensor): this {
+    this.checkInPlace('copy_');
+    let value = src.device === this.device ? src : src.to(this.device);
+    if (value.dtype !== this.dtype) value = ew.cast(value, this.dtype);
+    return this._assign(lay.expand(value, this.shape).clone(), 'copy_');
+  }
+
+  // ---------------------------------------------------------------- reductions
+  sum(dim?: number | readonly number[] | null, keepdim = false): Tensor {
+    return red.sum(this, dim, keepdim);
+  }
+  mean(dim?: number | readonly number[] | null, keepdim = false): Tensor {
+    return red.mean(this, dim, keepdim);
+  }
+  prod(dim?: number | null, keepdim = false): Tensor {
+    return red.prod(this, dim, keepdim);
+  }
+  /** max() -> the largest value; max(dim) -> { values, indices } (PyTorch's named tuple). */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): MaxMinResult;
+  max(dim?: number, keepdim = false): Tensor | MaxMinResult {
+    return dim === undefined ? red.amax(this, null, false) : red.maxDim(this, dim, keepdim);
+  }
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): MaxMinResult;
+  min(dim?: number, keepdim = false): Tensor | MaxMinResult {
+    return dim === undefined ? red.amin(this, null, false) : red.minDim(this, dim, keepdim);
+  }
+  amax(dim?: number | readonly number[] | null, keepdim = false): Tensor {
+    return red.amax(this, dim, keepdim);
+  }
+  amin(dim?: number | readonly number[] | null, keepdim = false): Tensor {
+    return red.amin(this, dim, keepdim);
+  }
+  argmax(dim?: number | null, keepdim = false): Tensor {
+    return red.argmax(this, dim, keepdim);
+  }
+  argmin(dim?: number | null, keepdim = false): Tensor {
+    return red.argmin(this, dim, keepdim);
+  }
+  var(dim?: number | readonly number[] | null, options: red.VarOptions = {}): Tensor {
+    return red.variance(this, dim, options);
+  }
+  std(dim?: number | readonly number[] | null, options: red.VarOptions = {}): Tensor {
+    return red.std(this, dim, options);
+  }
+  logsumexp(dim: number | readonly number[], keepdim = false): Tensor {
+    return red.logsumexp(this, dim, keepdim);
+  }
+  softmax(dim: number): Tensor {
+    return red.softmax(this, dim);
+  }
+  logSoftmax(dim: number): Tensor {
+    return red.logSoftmax(this, dim);
+  }
+  norm(p: number = 2, dim?: number | readonly number[] | null, keepdim = false): Tensor {
+    return red.norm(this, p, dim, keepdim);
+  }
+  all(): Tensor {
+    return red.all(this);
+  }
+  any(): Tensor {
+    return red.any(this);
+  }
+
+  // ---------------------------------------------------------------- linear algebra
+  matmul(other: Tensor): Tensor {
+    return matmul(this, other);
+  }
+  mm(other: Tensor): Tensor {
+    if (this.ndim !== 2 || other.ndim !== 2) throw new Error(`mm: expected 2-D tensors, got shapes ${formatShape(this.shape)} and ${formatShape(other.shape)}`);
+    return matmul(this, other);
+  }
+  bmm(other: Tensor): Tensor {
+    if (this.ndim !== 3 || other.ndim !== 3) throw new Error(`bmm: expected 3-D tensors, got shapes ${formatShape(this.shape)} and ${formatShape(other.shape)}`);
+    return matmul(this, other);
+  }
+
+  // ---------------------------------------------------------------- layout
+  reshape(...shape: (number | readonly number[])[]): Tensor {
+    return lay.reshape(this, flattenShapeArgs(shape));
+  }
+  view(...shape: (number | readonly number[])[]): Tensor {
+    return lay.reshape(this, flattenShapeArgs(shape));
+  }
+  viewAs(other: Tensor): Tensor {
+    return lay.reshape(this, other.shape);
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return lay.flatten(this, startDim, endDim);
+  }
+  unflatten(dim: number, sizes: readonly number[]): Tensor {
+    return lay.unflatten(this, dim, sizes);
+  }
+  squeeze(dim?: number | readonly number[]): Tensor {
+    return lay.squeeze(this, dim);
+  }
+  unsqueeze(dim: number): Tensor {
+    return lay.unsqueeze(this, dim);
+  }
+  transpose(dim0: number, dim1: number): Tensor {
+    return lay.transpose(this, dim0, dim1);
+  }
+  /** 2-D transpose (0-D and 1-D returned as is), like torch.Tensor.t(). */
+  t(): Tensor {
+    if (this.ndim > 2) throw new Error(`t() expects a tensor with <= 2 dimensions, but self is ${this.ndim}D`);
+    return this.ndim < 2 ? this : lay.transpose(this, 0, 1);
+  }
+  get T(): Tensor {
+    return lay.permute(this, [...this.shape.keys()].reverse());
+  }
+  /** Transpose of the last two dims. */
+  get mT(): Tensor {
+    if (this.ndim < 2) throw new Error(`tensor.mT is only supported on matrices or batches of matrices. Got ${this.ndim}-D tensor.`);
+    return lay.transpose(this, -2, -1);
+  }
+  permute(...dims: (number | readonly number[])[]): Tensor {
+    return lay.permute(this, flattenShapeArgs(dims));
+  }
+  expand(...sizes: (number | readonly number[])[]): Tensor {
+    return lay.expand(this, flattenShapeArgs(sizes));
+  }
+  expandAs(other: Tensor): Tensor {
+    return lay.expand(this, other.shape);
+  }
+  repeat(...sizes: (number | readonly number[])[]): Tensor {
+    return lay.repeat(this, flattenShapeArgs(sizes));
+  }
+  split(splitSizeOrSections: number | readonly number[], dim = 0): Tensor[] {
+    return lay.split(this, splitSizeOrSections, dim);
+  }
+  chunk(chunks: number, dim = 0): Tensor[] {
+    return lay.chunk(this, chunks, dim);
+  }
+  unbind(dim = 0): Tensor[] {
+    return lay.unbind(this, dim);
+  }
+  narrow(dim: number, start: number, length: number): Tensor {
+    return lay.slice(this, dim, start, start + length, 1);
+  }
+  /** x[..., start:end:step, ...] along one dim (Python slice semantics: negatives, clamping). */
+  slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
+    return lay.slice(this, dim, start, end, step);
+  }
+  /** x.select(dim, i) == x[..., i, ...] (removes the dim). */
+  select(dim: number, index: number): Tensor {
+    return lay.select(this, dim, index);
+  }
+  /**
+   * Python-style indexing: each argument indexes one dim — a number (removes it), null (all),
+   * [start, end?, step?] (a slice; null for an open end), or an int32 Tensor (index_select).
+   * `x.index(null, [1, 3])` is PyTorch's `x[:, 1:3]`.
+   */
+  index(...specs: lay.IndexSpec[]): Tensor {
+    return lay.index(this, specs);
+  }
+  gather(dim: number, index: Tensor): Tensor {
+    return idx.gather(this, dim, index);
+  }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+    return idx.scatterAdd(this, dim, index, src);
+  }
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return idx.indexSelect(this, dim, index);
+  }
+}
+
+setTensorCheck((v: unknown): v is Tensor => v instanceof Tensor);
+
+function flattenShapeArgs(args: readonly (number | readonly number[])[]): number[] {
+  if (args.length === 1 && Array.isArray(args[0])) return [...(args[0] as readonly number[])];
+  return args as number[];
+}
+
+function nest(data: DataArray, shape: Shape, dtype: DType): NestedArray {
+  const conv = (v: number): number | boolean => (dtype === 'bool' ? v !== 0 : v);
+  if (shape.length === 0) return conv(data[0]!) as NestedArray;
+  const build = (dim: number, offset: number, stride: number): NestedArray[] => {
+    const out: NestedArray[] = [];
+    const n = shape[dim]!;
+    const inner = stride / (n || 1);
+    for (let i = 0; i < n; i++) {
+      out.push(dim === shape.length - 1 ? (conv(data[offset + i]!) as NestedArray) : build(dim + 1, offset + i * inner, inner));
+    }
+    return out;
+  };
+  return build(0, 0, sizeOf(shape));
+}
