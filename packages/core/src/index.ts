@@ -16,5 +16,9 @@ export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/gr
 export type { BackwardOptions } from './autograd/engine.js';
 export { Generator, manualSeed, initialSeed, defaultGenerator } from './random.js';
 export * from './ops/functions.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export * as data from './data/index.js';
+export * from './io/index.js';
 
 await autoloadBackends();

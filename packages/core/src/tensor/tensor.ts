@@ -42,7 +42,7 @@ export class Tensor {
   /** @internal */ _retainsGrad = false;
   /** @internal In-place writes detach from shared storage instead of writing through it. */
   _copyOnWrite = false;
-  private disposed = false;
+  /** @internal */ disposed = false;
 
   /** @internal Use the creation functions (tensor, zeros, ...). */
   constructor(storage: Storage, shape: Shape, dtype: DType) {
@@ -150,6 +150,21 @@ export class Tensor {
       storage.replaceHandle(handle);
     }
     return this;
+  }
+  /**
+   * @internal Move this tensor's data to another device in place (Module.to() keeps Parameter
+   * identity so optimizers holding them stay valid). Views of the old storage keep the old data.
+   */
+  _moveTo(device: string): void {
+    if (device === this.device) return;
+    const dst = getBackend(device);
+    const data = this.dataSync();
+    const old = this._storage;
+    this._storage = new Storage(dst, dst.kernels.write(data, this.shape, this.dtype), old.bytes);
+    tensorRegistry.unregister(this);
+    tensorRegistry.register(this, this._storage, this);
+    old.release();
+    if (this.grad !== null) this.grad._moveTo(device);
   }
   private checkInPlace(opName: string): void {
     if (isGradEnabled() && this.requiresGrad && this.isLeaf) {
