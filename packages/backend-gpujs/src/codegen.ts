@@ -1,0 +1,116 @@
+/**
+ * Helpers that write gpu.js kernel sources and their constants.
+ *
+ * Kernel sources are fixed strings per kernel name, written for a fixed maximum rank (MAXR);
+ * shapes and strides reach them as gpu.js `constants` (gpu.js bakes constants into the shader as
+ * `const float`, so shapes are part of the compiled-kernel cache key). Tensors are flat on the
+ * device: every kernel has a 1-D output [n] and computes its coordinates from `this.thread.x`.
+ *
+ * Integer arithmetic is done in float32 (exact below 2^24). Divisions that decompose an index use
+ * floor((i + 0.5) / d), which is exact for integer i, d even where a GPU's division is approximate.
+ */
+import { stridesOf, type Shape } from '@flint/core/backend';
+
+export const MAXR = 6;
+
+/**
+ * Source lines that split the flat index `idx` over the MAXR dims `this.constants.<dims>0..5` and
+ * accumulate, per input prefix p, `off_<p><tag> = sum c_k * this.constants.<p>k`.
+ * With `coords`, also declares `<tag>c0..c5` (the coordinates).
+ */
+export function genOffsets(idx: string, dims: string, inputs: readonly string[], tag = '', coords = false): string {
+  let s = `let rem${tag} = ${idx};\n`;
+  for (const p of inputs) s += `let off_${p}${tag} = 0;\n`;
+  for (let k = MAXR - 1; k >= 1; k--) {
+    const d = `this.constants.${dims}${k}`;
+    s += `const q${tag}${k} = Math.floor((rem${tag} + 0.5) / ${d});\n`;
+    s += `const ${tag}c${k} = rem${tag} - q${tag}${k} * ${d};\n`;
+    s += `rem${tag} = q${tag}${k};\n`;
+    for (const p of inputs) s += `off_${p}${tag} = off_${p}${tag} + ${tag}c${k} * this.constants.${p}${k};\n`;
+  }
+  for (const p of inputs) s += `off_${p}${tag} = off_${p}${tag} + rem${tag} * this.constants.${p}0;\n`;
+  if (coords) s += `const ${tag}c0 = rem${tag};\n`;
+  return s;
+}
+
+/** Constants `<prefix>0..5` from a list of at most MAXR numbers, left-padded with `fill`. */
+export function padConstants(prefix: string, values: readonly number[], fill: number, into: Record<string, number>): void {
+  if (values.length > MAXR) throw new Error(`@flint/backend-gpujs: rank ${values.length} exceeds the supported ${MAXR}.`);
+  const off = MAXR - values.length;
+  for (let k = 0; k < MAXR; k++) into[`${prefix}${k}`] = k < off ? fill : values[k - off]!;
+}
+
+/**
+ * Merge dims of an output shape that every input walks contiguously, and drop size-1 dims:
+ * `strides[j]` are element strides of input j per output dim (0 where broadcast). Returns at
+ * least one dim. Keeps kernels at MAXR for any rank whose layout collapses that far.
+ */
+export function coalesce(shape: Shape, strides: readonly (readonly number[])[]): { dims: number[]; strides: number[][] } {
+  const dims: number[] = [];
+  const out: number[][] = strides.map(() => []);
+  for (let k = 0; k < shape.length; k++) {
+    const d = shape[k]!;
+    if (d === 1) continue;
+    const last = dims.length - 1;
+    if (last >= 0 && strides.every((st, j) => out[j]![last] === st[k]! * d)) {
+      dims[last] = dims[last]! * d;
+      for (let j = 0; j < strides.length; j++) out[j]![last] = strides[j]![k]!;
+    } else {
+      dims.push(d);
+      for (let j = 0; j < strides.length; j++) out[j]!.push(strides[j]![k]!);
+    }
+  }
+  if (dims.length === 0) {
+    dims.push(1);
+    for (const o of out) o.push(0);
+  }
+  if (dims.length > MAXR) {
+    throw new Error(
+      `@flint/backend-gpujs: this layout needs ${dims.length} dims after merging contiguous ones; the gpu.js kernels support ${MAXR}.`,
+    );
+  }
+  return { dims, strides: out };
+}
+
+/** Constants for a strided walk: dims `d*`, and per input prefix its strides. */
+export function stridedConstants(shape: Shape, inputs: Readonly<Record<string, readonly number[]>>): Record<string, number> {
+  const names = Object.keys(inputs);
+  const { dims, strides } = coalesce(
+    shape,
+    names.map((n) => inputs[n]!),
+  );
+  const c: Record<string, number> = {};
+  padConstants('d', dims, 1, c);
+  names.forEach((n, j) => padConstants(n, strides[j]!, 0, c));
+  return c;
+}
+
+export { stridesOf };
+
+/** Float32 erf (|error| < 2e-7): Taylor series near 0, Numerical Recipes' erfc elsewhere. Sets `out`. */
+export function erfCode(z: string, out: string): string {
+  return `
+let ${out} = 0;
+const az_${out} = Math.abs(${z});
+if (az_${out} < 0.5) {
+  const z2_${out} = ${z} * ${z};
+  ${out} = 1.1283791670955126 * ${z} * (1 + z2_${out} * (-0.3333333333333333 + z2_${out} * (0.1 + z2_${out} * (-0.023809523809523808 + z2_${out} * (0.004629629629629629 + z2_${out} * (-0.0007575757575757576 + z2_${out} * 0.00010683760683760684))))));
+} else {
+  const t_${out} = 1 / (1 + 0.5 * az_${out});
+  const e_${out} = t_${out} * Math.exp(-az_${out} * az_${out} - 1.26551223 + t_${out} * (1.00002368 + t_${out} * (0.37409196 + t_${out} * (0.09678418 + t_${out} * (-0.18628806 + t_${out} * (0.27886807 + t_${out} * (-1.13520398 + t_${out} * (1.48851587 + t_${out} * (-0.82215223 + t_${out} * 0.17087277)))))))));
+  ${out} = ${z} < 0 ? e_${out} - 1 : 1 - e_${out};
+}
+`;
+}
+
+/** expm1 accurate near 0 (Horner Taylor for |u| < 0.5). Sets `out`. */
+export function expm1Code(u: string, out: string): string {
+  return `
+let ${out} = 0;
+if (Math.abs(${u}) < 0.5) {
+  ${out} = ${u} * (1 + ${u} * (0.5 + ${u} * (0.16666666666666666 + ${u} * (0.041666666666666664 + ${u} * (0.008333333333333333 + ${u} * (0.001388888888888889 + ${u} * (0.0001984126984126984 + ${u} * 0.0000248015873015873)))))));
+} else {
+  ${out} = Math.exp(${u}) - 1;
+}
+`;
+}

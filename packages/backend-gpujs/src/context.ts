@@ -1,0 +1,181 @@
+/**
+ * The device context: one gpu.js instance, the compiled-kernel cache, storage bookkeeping and the
+ * only readback path. Every kernel file goes through `run`, so caching, compile counting and
+ * memory accounting live in one place.
+ */
+import type { DType } from '@flint/core/backend';
+import type { GPU, Texture } from 'gpu.js';
+import { KernelCache } from './cache.js';
+import { parseMode, probeEngine, type GpujsEngine, type GpujsMode } from './engine.js';
+import type { GpuStorage } from './storage.js';
+
+export interface GpujsBackendOptions {
+  /** Force a gpu.js mode; default: FLINT_GPUJS_MODE, else 'auto' (headless-gl, else webasm). */
+  readonly mode?: GpujsMode;
+  /**
+   * Accept an engine that can only store 8-bit packed values (gpu.js precision 'unsigned').
+   * Results then lose precision badly; refused by default.
+   */
+  readonly allowUnsignedPrecision?: boolean;
+  /** Compiled kernels kept (LRU). Default 512. */
+  readonly cacheSize?: number;
+  /** Suppress the one-time warning when auto mode falls back to webasm. */
+  readonly quiet?: boolean;
+}
+
+/** A compiled gpu.js kernel as this package uses it: output [n], pipeline, immutable. */
+export interface CompiledKernel {
+  (...args: unknown[]): unknown;
+  kernel: { constructor: { name: string } };
+  destroy(removeCanvasReferences?: boolean): void;
+}
+
+/** A device storage, a scalar (a float uniform), or host data to upload (write only). */
+export type KernelArg = GpuStorage | number | Float32Array;
+
+let warnedWebasm = false;
+
+export class GpuContext {
+  readonly gpu: GPU;
+  readonly engine: GpujsEngine;
+  readonly mode: GpujsMode;
+  readonly renderer: string | null;
+  readonly precision: string;
+  readonly cache: KernelCache<CompiledKernel>;
+  /** Device-to-host transfers performed (only `read`/`readSync` do them). */
+  readbacks = 0;
+  private nextId = 1;
+  private liveHandles = 0;
+  private liveBytes = 0;
+
+  constructor(options: GpujsBackendOptions = {}) {
+    const envMode = typeof process !== 'undefined' ? process.env['FLINT_GPUJS_MODE'] : undefined;
+    this.mode = options.mode ?? parseMode(envMode);
+    const probe = probeEngine(this.mode);
+    this.gpu = probe.gpu;
+    this.engine = probe.engine;
+    this.renderer = probe.renderer;
+    this.precision = probe.precision;
+    if (probe.precision !== 'single' && options.allowUnsignedPrecision !== true) {
+      probe.gpu.destroy();
+      throw new Error(
+        `@flint/backend-gpujs: gpu.js's '${probe.engine}' engine here only offers precision '${probe.precision}' ` +
+          `(8-bit packed values), not float32. Pass { allowUnsignedPrecision: true } to createGpujsBackend to accept ` +
+          `lossy results, or use another engine (FLINT_GPUJS_MODE=webasm) or backend.`,
+      );
+    }
+    if (this.mode === 'auto' && (this.engine === 'webasm' || this.engine === 'cpu') && options.quiet !== true && !warnedWebasm) {
+      warnedWebasm = true;
+      console.warn(
+        `@flint/backend-gpujs: no GL context could be created (is the 'gl' package built and an X display available? ` +
+          `try xvfb-run), running gpu.js's ${this.engine} mode on the CPU instead.`,
+      );
+    }
+    this.cache = new KernelCache<CompiledKernel>(options.cacheSize ?? 512);
+  }
+
+  get onDevice(): boolean {
+    return this.engine === 'headlessgl' || this.engine === 'webgl' || this.engine === 'webgl2' || this.engine === 'webgpu';
+  }
+
+  memory(): { handles: number; bytes: number } {
+    return { handles: this.liveHandles, bytes: this.liveBytes };
+  }
+
+  private track(data: Texture | Float32Array | null, size: number, dtype: DType): GpuStorage {
+    let bytes = 0;
+    if (data instanceof Float32Array) bytes = data.byteLength;
+    else if (data !== null) {
+      const texSize = (data as unknown as { size: [number, number] }).size;
+      bytes = texSize[0] * texSize[1] * 16; // RGBA float32 texels
+    }
+    this.liveHandles++;
+    this.liveBytes += bytes;
+    return { id: this.nextId++, data, size, bytes, dtype, disposed: false };
+  }
+
+  empty(dtype: DType): GpuStorage {
+    return this.track(null, 0, dtype);
+  }
+
+  dispose(s: GpuStorage): void {
+    if (s.disposed) return;
+    s.disposed = true;
+    this.liveHandles--;
+    this.liveBytes -= s.bytes;
+    const data = s.data;
+    s.data = null;
+    if (data !== null && !(data instanceof Float32Array)) data.delete();
+  }
+
+  /**
+   * Run the kernel `name` (source `source`, which must not depend on anything outside
+   * `constants`) with output [outSize]. Compiled kernels are cached by name, output size,
+   * constants and argument sizes — everything that changes gpu.js's generated shader.
+   */
+  run(name: string, source: string, constants: Readonly<Record<string, number>>, outSize: number, args: readonly KernelArg[], dtype: DType): GpuStorage {
+    if (outSize === 0) return this.empty(dtype);
+    let key = `${name}|${outSize}|`;
+    for (const c in constants) key += `${constants[c]},`;
+    key += '|';
+    const values: unknown[] = new Array(args.length);
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (typeof a === 'number') {
+        key += 'f,';
+        values[i] = a;
+      } else if (a instanceof Float32Array) {
+        key += `h${a.length},`;
+        values[i] = a;
+      } else {
+        if (a.disposed) throw new Error(`@flint/backend-gpujs: kernel '${name}' was given a disposed tensor storage.`);
+        if (a.data === null) throw new Error(`@flint/backend-gpujs: kernel '${name}' was given an empty tensor as input.`);
+        key += `${a.size},`;
+        values[i] = a.data;
+      }
+    }
+    const kernel = this.cache.getOrBuild(key, () => this.build(source, constants, outSize));
+    const out = kernel(...values) as Texture | Float32Array;
+    return this.track(out, outSize, dtype);
+  }
+
+  /** Upload host floats. */
+  upload(data: Float32Array, dtype: DType): GpuStorage {
+    if (data.length === 0) return this.empty(dtype);
+    return this.run('write', UPLOAD_SOURCE, {}, data.length, [data], dtype);
+  }
+
+  /** A new storage of `size` elements all equal to `value` (a uniform: any value, one kernel per size). */
+  fill(size: number, value: number, dtype: DType): GpuStorage {
+    return this.run('fill', FILL_SOURCE, {}, size, [value], dtype);
+  }
+
+  private build(source: string, constants: Readonly<Record<string, number>>, outSize: number): CompiledKernel {
+    return this.gpu.createKernel(source, {
+      output: [outSize],
+      constants: { ...constants },
+      pipeline: true,
+      immutable: true,
+      precision: 'single',
+      tactic: 'precision',
+    }) as unknown as CompiledKernel;
+  }
+
+  /** The one device-to-host path. */
+  readFloats(s: GpuStorage): Float32Array {
+    if (s.disposed) throw new Error('@flint/backend-gpujs: read of a disposed tensor storage.');
+    if (s.data === null) return new Float32Array(0);
+    this.readbacks++;
+    if (s.data instanceof Float32Array) return s.data;
+    const arr = s.data.toArray() as unknown as Float32Array;
+    return arr.length === s.size ? arr : arr.subarray(0, s.size);
+  }
+
+  destroy(): void {
+    this.cache.clear();
+    this.gpu.destroy();
+  }
+}
+
+const FILL_SOURCE = `function(v) { return v; }`;
+const UPLOAD_SOURCE = `function(a) { return a[this.thread.x]; }`;

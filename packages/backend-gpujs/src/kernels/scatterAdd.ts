@@ -1,0 +1,68 @@
+/**
+ * torch.scatter_add, out of place, written gather-style (a fragment shader cannot scatter): each
+ * output element of x's shape loops over index's extent along `axis` and sums the src values
+ * whose index points at it. Cost: |x| * index.shape[axis] reads.
+ */
+import { sizeOf, stridesOf } from '@flint/core/backend';
+import { MAXR, genOffsets, padConstants } from '../codegen.js';
+import type { GpuContext } from '../context.js';
+import type { Ref } from '../elementwise.js';
+import { COPY_SOURCE } from './concat.js';
+
+let walk = '';
+for (let k = 0; k < MAXR; k++) {
+  walk += `if (c${k} >= this.constants.l${k}) { return base; }\n`;
+  walk += `if (this.constants.ax == ${k}) { cAx = c${k}; }\n`;
+  walk += `offI = offI + c${k} * this.constants.i${k};\n`;
+  walk += `offS = offS + c${k} * this.constants.s${k};\n`;
+}
+const source = `function(x, ind, src) {
+${genOffsets('this.thread.x', 'd', [], '', true)}
+const base = x[this.thread.x];
+let cAx = 0;
+let offI = 0;
+let offS = 0;
+${walk}
+let acc = base;
+for (let j = 0; j < this.constants.J; j++) {
+  if (Math.abs(ind[offI + j * this.constants.iAx] - cAx) < 0.5) {
+    acc = acc + src[offS + j * this.constants.sAx];
+  }
+}
+return acc;
+}`;
+
+export const scatterAdd = (ctx: GpuContext) => (x: Ref, axis: number, index: Ref, src: Ref) => {
+  const n = sizeOf(x.shape);
+  if (n === 0) return ctx.empty(x.dtype);
+  if (sizeOf(index.shape) === 0) return ctx.run('copy', COPY_SOURCE, {}, n, [x.storage], x.dtype);
+  const is = stridesOf(index.shape);
+  const ss = stridesOf(src.shape);
+  const r = x.shape.length;
+  const c: Record<string, number> = {};
+  padConstants('d', x.shape, 1, c);
+  // Limits: coordinates beyond index's extent receive nothing (the axis itself is unlimited).
+  padConstants(
+    'l',
+    x.shape.map((d, k) => (k === axis ? d : index.shape[k]!)),
+    1,
+    c,
+  );
+  padConstants(
+    'i',
+    is.map((s, k) => (k === axis ? 0 : s)),
+    0,
+    c,
+  );
+  padConstants(
+    's',
+    ss.map((s, k) => (k === axis ? 0 : s)),
+    0,
+    c,
+  );
+  c['ax'] = axis + (MAXR - r);
+  c['J'] = index.shape[axis]!;
+  c['iAx'] = is[axis]!;
+  c['sAx'] = ss[axis]!;
+  return ctx.run('scatterAdd', source, c, n, [x.storage, index.storage, src.storage], x.dtype);
+};
