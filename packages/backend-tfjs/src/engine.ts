@@ -1,0 +1,197 @@
+/**
+ * Engine selection. tfjs-core's engine is a process-wide singleton, so this module holds one
+ * process-wide choice: the first `init()` picks the engine and every Flint tfjs backend instance in
+ * the process shares it. Asking for a different engine afterwards is an error.
+ */
+import { createRequire } from 'node:module';
+import { tf } from './tf.js';
+
+export type TfjsEngine = 'tensorflow' | 'wasm' | 'cpu';
+export const TFJS_ENGINES: readonly TfjsEngine[] = ['tensorflow', 'wasm', 'cpu'];
+
+export const ENGINE_PRIORITY: Readonly<Record<TfjsEngine, number>> = { tensorflow: 100, wasm: 30, cpu: 20 };
+
+export interface EngineInfo {
+  readonly engine: TfjsEngine;
+  /** Why each engine tried before this one did not load (empty when the first choice loaded). */
+  readonly fallbacks: readonly { engine: TfjsEngine; reason: string }[];
+  /** wasm only: SIMD and multi-threading as tfjs detected them. */
+  readonly simd?: boolean;
+  readonly threads?: boolean;
+}
+
+let active: EngineInfo | null = null;
+let pending: { requested: TfjsEngine | 'auto'; promise: Promise<EngineInfo> } | null = null;
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+export function activeEngine(): EngineInfo | null {
+  return active;
+}
+
+export function assertReady(): void {
+  if (active === null) {
+    throw new Error(
+      "The Flint tfjs backend is not initialised: await backend.init() (core does this before first use) before calling its kernels.",
+    );
+  }
+}
+
+/** FLINT_TFJS_ENGINE, validated; undefined when unset or empty. */
+export function engineFromEnv(): TfjsEngine | undefined {
+  const value = isNode ? process.env['FLINT_TFJS_ENGINE'] : undefined;
+  if (value === undefined || value === '') return undefined;
+  if (!(TFJS_ENGINES as readonly string[]).includes(value)) {
+    throw new Error(`FLINT_TFJS_ENGINE='${value}' is not a tfjs engine: use one of ${TFJS_ENGINES.join(', ')}.`);
+  }
+  return value as TfjsEngine;
+}
+
+export interface LoadOptions {
+  /** Where the wasm binaries live (browser deployments); in Node the package's own dist folder is used. */
+  readonly wasmPaths?: string;
+}
+
+/** Select (once per process) and initialise a tfjs engine. Idempotent; concurrent calls share one load. */
+export function ensureEngine(requested: TfjsEngine | 'auto', options: LoadOptions = {}): Promise<EngineInfo> {
+  if (active !== null) {
+    if (requested !== 'auto' && requested !== active.engine) {
+      return Promise.reject(
+        new Error(
+          `tfjs runs one engine per process: this process already runs Flint's tfjs backend on '${active.engine}', so it cannot also use '${requested}'. Use a separate process (e.g. a separate vitest file).`,
+        ),
+      );
+    }
+    return Promise.resolve(active);
+  }
+  if (pending !== null) {
+    if (requested === 'auto' || requested === pending.requested) return pending.promise;
+    return pending.promise.then(() => ensureEngine(requested, options));
+  }
+  const promise = load(requested, options).then(
+    (info) => {
+      active = info;
+      pending = null;
+      return info;
+    },
+    (err: unknown) => {
+      pending = null;
+      throw err;
+    },
+  );
+  pending = { requested, promise };
+  return promise;
+}
+
+async function load(requested: TfjsEngine | 'auto', options: LoadOptions): Promise<EngineInfo> {
+  if (requested !== 'auto') {
+    try {
+      return { ...(await loadEngine(requested, options)), fallbacks: [] };
+    } catch (err) {
+      throw new Error(`The tfjs engine '${requested}' was requested but cannot be loaded: ${message(err)}`);
+    }
+  }
+  const fallbacks: { engine: TfjsEngine; reason: string }[] = [];
+  for (const engine of TFJS_ENGINES) {
+    try {
+      return { ...(await loadEngine(engine, options)), fallbacks };
+    } catch (err) {
+      fallbacks.push({ engine, reason: message(err) });
+    }
+  }
+  throw new Error(
+    `No tfjs engine could be loaded: ${fallbacks.map((f) => `${f.engine}: ${f.reason}`).join('; ')}`,
+  );
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function loadEngine(engine: TfjsEngine, options: LoadOptions): Promise<Omit<EngineInfo, 'fallbacks'>> {
+  switch (engine) {
+    case 'tensorflow':
+      await loadTfjsNode();
+      break;
+    case 'wasm': {
+      await loadWasm(options);
+      const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+      const threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+      return { engine, simd, threads };
+    }
+    case 'cpu':
+      await import('@tensorflow/tfjs-backend-cpu');
+      await setTfBackend('cpu');
+      // The cpu engine prints a "use tfjs-node" banner on first use in Node; Flint reports its engine itself.
+      (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+      break;
+  }
+  return { engine };
+}
+
+/** The native addon: throws "The Node.js native addon module (tfjs_binding.node) can not be found" when libtensorflow is missing. */
+export async function loadTfjsNode(): Promise<void> {
+  if (!isNode) throw new Error('@tensorflow/tfjs-node only runs in Node.js');
+  const specifier = '@tensorflow/tfjs-node';
+  await import(/* @vite-ignore */ specifier);
+  if (tf.findBackend('tensorflow') === null && !tf.engine().registryFactory['tensorflow']) {
+    throw new Error(
+      "@tensorflow/tfjs-node loaded but registered its 'tensorflow' engine on a different copy of @tensorflow/tfjs-core: make both resolve to one copy (same version, deduped).",
+    );
+  }
+  await setTfBackend('tensorflow');
+}
+
+async function loadWasm(options: LoadOptions): Promise<void> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  if (options.wasmPaths !== undefined) {
+    wasm.setWasmPaths(options.wasmPaths);
+  } else if (isNode) {
+    // In Node the binaries are read from the package's dist folder (SIMD build when supported).
+    const require = createRequire(import.meta.url);
+    const pkg = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');
+    wasm.setWasmPaths(pkg.slice(0, pkg.length - 'package.json'.length) + 'dist/');
+  }
+  await setTfBackend('wasm');
+}
+
+async function setTfBackend(name: string): Promise<void> {
+  let ok: boolean;
+  const warn = console.warn;
+  const warnings: string[] = [];
+  // tfjs reports a failed backend initialisation with console.warn and `false`; capture the reason.
+  console.warn = (...args: unknown[]) => warnings.push(args.map(String).join(' '));
+  try {
+    ok = await tf.setBackend(name);
+    if (ok) await tf.ready();
+  } finally {
+    console.warn = warn;
+  }
+  if (!ok || tf.getBackend() !== name) {
+    throw new Error(`tf.setBackend('${name}') failed${warnings.length > 0 ? `: ${warnings.join(' ')}` : ''}`);
+  }
+  for (const w of warnings) warn(w);
+}
+
+/** Priority before init: the engine we expect to get (native addon present -> tensorflow, else wasm). */
+export function expectedEngine(forced: TfjsEngine | undefined): TfjsEngine {
+  if (active !== null) return active.engine;
+  if (forced !== undefined) return forced;
+  return nativeAddonPresent() ? 'tensorflow' : 'wasm';
+}
+
+function nativeAddonPresent(): boolean {
+  if (!isNode) return false;
+  try {
+    const require = createRequire(import.meta.url);
+    const pkg = require.resolve('@tensorflow/tfjs-node/package.json');
+    const fs = process.getBuiltinModule('node:fs');
+    const lib = pkg.slice(0, pkg.length - 'package.json'.length) + 'lib';
+    if (!fs.existsSync(lib)) return false;
+    return fs
+      .readdirSync(lib)
+      .some((d) => d.startsWith('napi-v') && fs.existsSync(`${lib}/${d}/tfjs_binding.node`));
+  } catch {
+    return false;
+  }
+}

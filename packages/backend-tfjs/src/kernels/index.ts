@@ -1,0 +1,85 @@
+/** The kernel table: one kernel per file, checked against core's contract by `satisfies`. */
+import type { Kernels } from '@flint/core/backend';
+import type { TfTensor } from '../tf.js';
+import { write } from './write.js';
+import { read } from './read.js';
+import { readSync } from './read-sync.js';
+import { dispose } from './dispose.js';
+import { fill } from './fill.js';
+import { copy } from './copy.js';
+import { neg } from './neg.js';
+import { abs } from './abs.js';
+import { sign } from './sign.js';
+import { exp } from './exp.js';
+import { log } from './log.js';
+import { sqrt } from './sqrt.js';
+import { rsqrt } from './rsqrt.js';
+import { reciprocal } from './reciprocal.js';
+import { square } from './square.js';
+import { sin } from './sin.js';
+import { cos } from './cos.js';
+import { tanh } from './tanh.js';
+import { sigmoid } from './sigmoid.js';
+import { relu } from './relu.js';
+import { leakyRelu } from './leaky-relu.js';
+import { gelu } from './gelu.js';
+import { erf } from './erf.js';
+import { floor } from './floor.js';
+import { ceil } from './ceil.js';
+import { round } from './round.js';
+import { log1p } from './log1p.js';
+import { expm1 } from './expm1.js';
+import { add } from './add.js';
+import { sub } from './sub.js';
+import { div } from './div.js';
+import { mul } from './mul.js';
+import { pow } from './pow.js';
+import { maximum } from './maximum.js';
+import { minimum } from './minimum.js';
+import { eq } from './eq.js';
+import { ne } from './ne.js';
+import { lt } from './lt.js';
+import { le } from './le.js';
+import { gt } from './gt.js';
+import { ge } from './ge.js';
+import { where } from './where.js';
+import { sum } from './sum.js';
+import { max } from './max.js';
+import { min } from './min.js';
+import { prod } from './prod.js';
+import { argmax } from './argmax.js';
+import { argmin } from './argmin.js';
+import { matmul } from './matmul.js';
+import { permute } from './permute.js';
+import { slice } from './slice.js';
+import { pad } from './pad.js';
+import { concat } from './concat.js';
+import { expand } from './expand.js';
+import { cast } from './cast.js';
+import { oneHot } from './one-hot.js';
+import { gather } from './gather.js';
+import { scatterAdd } from './scatter-add.js';
+import { indexSelect } from './index-select.js';
+import { conv2d } from './conv2d.js';
+import { conv2dBackwardInput } from './conv2d-backward-input.js';
+import { conv2dBackwardWeight } from './conv2d-backward-weight.js';
+import { maxPool2d } from './max-pool2d.js';
+import { maxPool2dBackward } from './max-pool2d-backward.js';
+import { avgPool2d } from './avg-pool2d.js';
+import { avgPool2dBackward } from './avg-pool2d-backward.js';
+import { softmax } from './softmax.js';
+import { logSoftmax } from './log-softmax.js';
+import { linear } from './linear.js';
+
+export const kernels = {
+  write, read, readSync, dispose, fill, copy,
+  neg, abs, sign, exp, log, sqrt, rsqrt, reciprocal, square, sin, cos, tanh, sigmoid, relu, leakyRelu,
+  gelu, erf, floor, ceil, round, log1p, expm1,
+  add, sub, div, mul, pow, maximum, minimum, eq, ne, lt, le, gt, ge, where,
+  sum, max, min, prod, argmax, argmin,
+  matmul,
+  permute, slice, pad, concat, expand, cast, oneHot,
+  gather, scatterAdd, indexSelect,
+  conv2d, conv2dBackwardInput, conv2dBackwardWeight, maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward,
+  softmax, logSoftmax, linear,
+} satisfies Kernels<TfTensor>;

@@ -1,0 +1,9 @@
+/** max over axes (native Max, NaN propagates). Core never calls it on an empty reduction. */
+import type { TfTensor } from '../tf.js';
+import { tf } from '../tf.js';
+import { run, type Ref } from '../util.js';
+import { reduce } from './reduce-util.js';
+
+export function max(x: Ref, axes: readonly number[]): TfTensor {
+  return run([x], () => reduce(x, axes, (t, a) => tf.max(t, a), null, true));
+}
