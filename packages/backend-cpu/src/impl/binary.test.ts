@@ -87,6 +87,12 @@ describe('binary ops: NumPy broadcasting vs a naive float64 reference', () => {
     expectEqual(B.maximum(n, [2], new Float32Array([5]), [1], [2]), [NaN, 5]);
   });
 
+  it('pow follows C/PyTorch special cases where Math.pow does not', () => {
+    const a = new Float32Array([1, 1, -1, -1, NaN, 0, 0, -8, 2, -2]);
+    const b = new Float32Array([NaN, Infinity, Infinity, -Infinity, 0, 0, -1, 1 / 3, -Infinity, 3]);
+    expectEqual(B.pow(a, [10], b, [10], [10]), [1, 1, 1, 1, 1, 1, Infinity, NaN, 0, -8]);
+  });
+
   it('large and tiny values', () => {
     const a = new Float32Array([3e38, 1e-38, -3e38, 1e-45]);
     const b = new Float32Array([3e38, 1e-38, 2, 2]);

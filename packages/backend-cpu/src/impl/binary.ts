@@ -64,8 +64,18 @@ const imulLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
 const divLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
   for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! / b[bo]!;
 };
+/**
+ * IEEE/C pow: Math.pow differs from C (and PyTorch) in pow(1, y) = 1 for every y, NaN included,
+ * and pow(-1, +-inf) = 1; JavaScript returns NaN for both.
+ */
+export function powIeee(x: number, y: number): number {
+  if (x === 1) return 1;
+  const r = Math.pow(x, y);
+  if (r !== r && x === -1 && (y === Infinity || y === -Infinity)) return 1;
+  return r;
+}
 const powLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
-  for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = Math.pow(a[ao]!, b[bo]!);
+  for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = powIeee(a[ao]!, b[bo]!);
 };
 const ipowLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
   for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = intPow(a[ao]!, b[bo]!);
