@@ -13,11 +13,17 @@ export type BackwardFn = (gradOutput: Tensor) => readonly (Tensor | null)[];
 /** A tensor kept alive for the backward pass (shares storage; detects in-place modification). */
 export class SavedTensor {
   private readonly version: number;
-  constructor(
-    private tensor: Tensor | null,
-    private readonly opName: string,
-  ) {
-    this.version = tensor!._storage.version;
+  private tensor: Tensor | null;
+  constructor(original: Tensor, private readonly opName: string) {
+    // Owned by the graph, not by any enclosing tidy() scope.
+    const alias = keep(original._alias());
+    // Keep the alias connected to the graph, so a createGraph backward can differentiate through
+    // saved values; gradients reaching a saved leaf go to the original leaf.
+    alias.requiresGrad = original.requiresGrad;
+    alias.gradFn = original.gradFn;
+    alias._gradTarget = original.gradFn === null ? (original._gradTarget ?? original) : null;
+    this.tensor = alias;
+    this.version = original._storage.version;
   }
 
   get(): Tensor {
@@ -86,7 +92,7 @@ export function record(
   makeBackward: (saved: SavedTensor[]) => BackwardFn,
 ): Tensor {
   if (!needsGrad(inputs)) return out;
-  const saved = saveList.map((t) => new SavedTensor(t._alias(), name));
+  const saved = saveList.map((t) => new SavedTensor(t, name));
   out.requiresGrad = true;
   out.gradFn = new Node(name, inputs, makeBackward(saved), saved);
   return out;
@@ -129,6 +135,9 @@ function accumulateLeaf(leaf: Tensor, grad: Tensor): void {
     // own a private alias so that does not leak into a tensor it shares storage with.
     const g = grad._alias();
     g._copyOnWrite = true;
+    // With createGraph the gradient is itself differentiable.
+    g.gradFn = grad.gradFn;
+    g.requiresGrad = grad.requiresGrad;
     leaf.grad = keep(g);
   } else {
     const sum = leaf.grad.add(grad);
@@ -195,7 +204,7 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, options:
             );
           }
           if (input.gradFn === null) {
-            accumulateLeaf(input, ig);
+            accumulateLeaf(input._gradTarget ?? input, ig);
           } else {
             const previous = grads.get(input.gradFn);
             if (previous === undefined) grads.set(input.gradFn, ig._alias());

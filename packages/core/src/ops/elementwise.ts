@@ -155,10 +155,8 @@ function binary(
 /** Sum a broadcast gradient back to an input's shape. */
 function reduceTo(g: Tensor | null, shape: readonly number[]): Tensor | null {
   if (g === null) return null;
-  if (shapesEqual(g.shape, shape)) return g;
-  const r = sumToShape(g, shape);
-  g.dispose();
-  return r;
+  // Rules run inside tidy(): no disposes here (`g` may be shared by both inputs).
+  return shapesEqual(g.shape, shape) ? g : sumToShape(g, shape);
 }
 
 export function add(x: TensorOrScalar, y: TensorOrScalar, alpha?: number): Tensor {

@@ -40,6 +40,8 @@ export class Tensor {
   /** @internal The node that produced this tensor (null for leaves). */
   gradFn: Node | null = null;
   /** @internal */ _retainsGrad = false;
+  /** @internal For a saved alias of a leaf: the leaf whose .grad it feeds. */
+  _gradTarget: Tensor | null = null;
   /** @internal In-place writes detach from shared storage instead of writing through it. */
   _copyOnWrite = false;
   /** @internal */ disposed = false;
