@@ -114,3 +114,19 @@ if (Math.abs(${u}) < 0.5) {
 }
 `;
 }
+
+/**
+ * Mesa's llvmpipe (the software GL behind headless-gl here) ends a shader invocation's loops after
+ * about 65535 iterations in all, silently. Kernels keep their per-thread trip count under this
+ * budget (reductions and conv2dBackwardWeight run in passes) or refuse with `checkLoopBudget`.
+ */
+export const LOOP_BUDGET = 60000;
+
+export function checkLoopBudget(engine: string, kernel: string, iterations: number, what: string): void {
+  if (engine === 'headlessgl' && iterations > LOOP_BUDGET) {
+    throw new Error(
+      `@flint/backend-gpujs: ${kernel} would loop ${iterations} times per output element (${what}); ` +
+        `software GL (Mesa llvmpipe) stops shader loops after 65535 iterations, so this size is not supported yet.`,
+    );
+  }
+}

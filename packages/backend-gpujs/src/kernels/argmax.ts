@@ -1,15 +1,4 @@
 /** argmax along one axis: int32 index of the first maximum (a NaN counts as the maximum, as in torch). */
-import { reduceConstants, reduceSource } from '../reduce.js';
-import type { GpuContext } from '../context.js';
-import type { Ref } from '../elementwise.js';
+import { argReduceKernel } from '../argreduce.js';
 
-const source = reduceSource(
-  'let best = x[off_k];\nlet idx = 0;',
-  'if (best == best) {\nif (v > best || v != v) { best = v; idx = r; }\n}',
-  'idx',
-);
-
-export const argmax = (ctx: GpuContext) => (x: Ref, axis: number) => {
-  const { c, outSize } = reduceConstants(x.shape, [axis]);
-  return ctx.run('argmax', source, c, outSize, [x.storage], 'int32');
-};
+export const argmax = argReduceKernel('argmax');

@@ -3,7 +3,8 @@ import { unaryKernel } from '../elementwise.js';
 
 export const log1p = unaryKernel(
   'log1p',
-  `const u = 1 + x;
+  `if (x > 1000000) { return Math.log(x); }
+const u = 1 + x;
 if (u == 1) { return x; }
 return Math.log(u) * (x / (u - 1));`,
 );

@@ -5,7 +5,7 @@
  * serves every layout.
  */
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from '@flint/core/backend';
-import { coalesce, genOffsets, padConstants } from '../codegen.js';
+import { checkLoopBudget, coalesce, genOffsets, padConstants } from '../codegen.js';
 import type { GpuContext } from '../context.js';
 import type { Ref } from '../elementwise.js';
 
@@ -59,6 +59,7 @@ export const matmul = (ctx: GpuContext) => (a: Ref, b: Ref, transposeA: boolean,
   const batchA = broadcastStrides(a.shape.slice(0, -2), batch).map((s) => s * matA);
   const batchB = broadcastStrides(b.shape.slice(0, -2), batch).map((s) => s * matB);
   const merged = coalesce(batch, [batchA, batchB]);
+  checkLoopBudget(ctx.engine, 'matmul', Math.ceil(K / 4) + 3, `K = ${K}`);
   const c: Record<string, number> = { M, N, asM, asK, bsK, bsN, KT: Math.floor(K / 4), KR: K % 4 };
   padConstants('d', merged.dims, 1, c);
   padConstants('p', merged.strides[0]!, 0, c);

@@ -1,4 +1,4 @@
 /** max over axes (never called on an empty reduction); NaN propagates. */
 import { reduceKernel } from '../reduce.js';
 
-export const max = reduceKernel('max', 'let acc = x[off_k];', 'if (v > acc || v != v) { acc = v; }', null);
+export const max = reduceKernel('max', 'let acc = 0;', 'if (found == 0 || v > acc || v != v) { acc = v; }', null);

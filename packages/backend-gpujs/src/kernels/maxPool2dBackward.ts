@@ -4,6 +4,7 @@
  * parameters, so the scan covers the whole output plane: Ho*Wo reads per input element.
  */
 import { sizeOf, type Shape } from '@flint/core/backend';
+import { checkLoopBudget } from '../codegen.js';
 import type { GpuContext } from '../context.js';
 import type { Ref } from '../elementwise.js';
 
@@ -24,6 +25,7 @@ export const maxPool2dBackward = (ctx: GpuContext) => (dy: Ref, indices: Ref, xS
   if (n === 0) return ctx.empty(dy.dtype);
   const P = dy.shape[2]! * dy.shape[3]!;
   if (P === 0) return ctx.fill(n, 0, dy.dtype);
+  checkLoopBudget(ctx.engine, 'maxPool2dBackward', P, `an output plane of ${P} elements`);
   const c = { HW: xShape[2]! * xShape[3]!, P };
   return ctx.run('maxPool2dBackward', source, c, n, [dy.storage, indices.storage], dy.dtype);
 };

@@ -1,5 +1,5 @@
 /**
- * pow with torch's semantics where GLSL's pow is undefined: x^0 = 1, negative bases with integral
+ * pow with torch's semantics where GLSL's pow is undefined: x^0 = 1 and 1^y = 1 (NaN included), negative bases with integral
  * exponents keep their sign, negative bases with fractional exponents give NaN. int32 results are
  * rounded to the nearest integer (GLSL's pow is exp2(y * log2 x), not exact).
  */
@@ -7,7 +7,7 @@ import type { Shape } from '@flint/core/backend';
 import { binaryKernel, type Ref } from '../elementwise.js';
 import type { GpuContext } from '../context.js';
 
-const body = (finish: string) => `if (y == 0) { return 1; }
+const body = (finish: string) => `if (y == 0 || x == 1) { return 1; }
 const ax = Math.abs(x);
 let r = 0;
 if (ax == 0) {

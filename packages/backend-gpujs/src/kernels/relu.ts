@@ -1,6 +1,4 @@
-/** relu: max(0, x), NaN propagates. */
+/** relu: max(0, x); NaN propagates. */
 import { unaryKernel } from '../elementwise.js';
 
-export const relu = unaryKernel('relu', `if (x > 0) { return x; }
-if (x <= 0) { return 0; }
-return x;`);
+export const relu = unaryKernel('relu', `if (x > 0) { return x; }\nif (x != x) { return x; }\nreturn 0;`);

@@ -4,7 +4,7 @@
  * whose index points at it. Cost: |x| * index.shape[axis] reads.
  */
 import { sizeOf, stridesOf } from '@flint/core/backend';
-import { MAXR, genOffsets, padConstants } from '../codegen.js';
+import { MAXR, checkLoopBudget, genOffsets, padConstants } from '../codegen.js';
 import type { GpuContext } from '../context.js';
 import type { Ref } from '../elementwise.js';
 import { COPY_SOURCE } from './concat.js';
@@ -61,6 +61,7 @@ export const scatterAdd = (ctx: GpuContext) => (x: Ref, axis: number, index: Ref
     c,
   );
   c['ax'] = axis + (MAXR - r);
+  checkLoopBudget(ctx.engine, 'scatterAdd', index.shape[axis]!, `index.shape[${axis}] = ${index.shape[axis]}`);
   c['J'] = index.shape[axis]!;
   c['iAx'] = is[axis]!;
   c['sAx'] = ss[axis]!;

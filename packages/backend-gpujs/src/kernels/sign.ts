@@ -1,6 +1,4 @@
-/** sign: sign(x): -1, 0 or 1 (NaN stays NaN). */
+/** sign(x): -1, 0 or 1 (NaN gives 0, as torch). */
 import { unaryKernel } from '../elementwise.js';
 
-export const sign = unaryKernel('sign', `if (x > 0) { return 1; }
-if (x < 0) { return -1; }
-return x;`);
+export const sign = unaryKernel('sign', `if (x > 0) { return 1; }\nif (x < 0) { return -1; }\nreturn 0;`);
