@@ -6,8 +6,8 @@
 import type { Pool2dParams, Shape } from '@flint/core/backend';
 import { tf, type TfTensor } from '../tf.js';
 import { filled, isEmpty, run, view, type Ref } from '../util.js';
-import { conv2dNHWC } from './conv-util.js';
-import { avgPoolDivisors, poolGeometry } from './pool-util.js';
+import { conv2dNHWC } from './convUtil.js';
+import { avgPoolDivisors, poolGeometry } from './poolUtil.js';
 
 export function avgPool2d(x: Ref, params: Pool2dParams, outShape: Shape): TfTensor {
   return run([x], () => {

@@ -5,8 +5,8 @@
 import type { Pool2dParams, Shape } from '@flint/core/backend';
 import { tf, type TfTensor } from '../tf.js';
 import { filled, isEmpty, run, view, type Ref } from '../util.js';
-import { dilateFilter } from './conv-util.js';
-import { avgPoolDivisors, poolGeometry } from './pool-util.js';
+import { dilateFilter } from './convUtil.js';
+import { avgPoolDivisors, poolGeometry } from './poolUtil.js';
 
 export function avgPool2dBackward(dy: Ref, xShape: Shape, params: Pool2dParams): TfTensor {
   return run([dy], () => {

@@ -6,7 +6,7 @@
 import type { Conv2dParams, Shape } from '@flint/core/backend';
 import { tf, type TfTensor } from '../tf.js';
 import { filled, isEmpty, run, view, type Ref } from '../util.js';
-import { conv2dNHWC, explicitPad, sliceAxis, toHWIO, toNCHW, toNHWC } from './conv-util.js';
+import { conv2dNHWC, explicitPad, sliceAxis, toHWIO, toNCHW, toNHWC } from './convUtil.js';
 
 export function conv2d(x: Ref, weight: Ref, params: Conv2dParams, outShape: Shape): TfTensor {
   return run([x, weight], () => {

@@ -7,7 +7,7 @@
 import type { Conv2dParams, Shape } from '@flint/core/backend';
 import { tf, type TfTensor } from '../tf.js';
 import { filled, isEmpty, run, view, type Ref } from '../util.js';
-import { dilateFilter, sliceAxis, toHWIO, toNCHW, toNHWC } from './conv-util.js';
+import { dilateFilter, sliceAxis, toHWIO, toNCHW, toNHWC } from './convUtil.js';
 
 export function conv2dBackwardInput(dy: Ref, weight: Ref, xShape: Shape, params: Conv2dParams): TfTensor {
   return run([dy, weight], () => {

@@ -11,7 +11,7 @@
 import type { Conv2dParams, Shape } from '@flint/core/backend';
 import { tf, type TfTensor } from '../tf.js';
 import { filled, hasKernel, isEmpty, run, view, type Ref } from '../util.js';
-import { conv2dNHWC, explicitPad, sliceAxis, toNHWC } from './conv-util.js';
+import { conv2dNHWC, explicitPad, sliceAxis, toNHWC } from './convUtil.js';
 
 export function conv2dBackwardWeight(x: Ref, dy: Ref, wShape: Shape, params: Conv2dParams): TfTensor {
   return run([x, dy], () => {

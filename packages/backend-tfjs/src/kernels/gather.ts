@@ -4,7 +4,7 @@
  */
 import { tf, type TfTensor } from '../tf.js';
 import { filled, isEmpty, restoreDtype, run, view, asLayoutDtype, type Ref } from '../util.js';
-import { flatOffsets } from './flat-index.js';
+import { flatOffsets } from './flatIndex.js';
 
 export function gather(x: Ref, axis: number, index: Ref): TfTensor {
   return run([x, index], () => {

@@ -10,7 +10,7 @@ import type { MaxPoolResult, Pool2dParams, Shape } from '@flint/core/backend';
 import { tf, type TfTensor } from '../tf.js';
 import { assertReady } from '../engine.js';
 import { filled, isEmpty, view, type Ref } from '../util.js';
-import { poolGeometry } from './pool-util.js';
+import { poolGeometry } from './poolUtil.js';
 
 export function maxPool2d(x: Ref, params: Pool2dParams, outShape: Shape): MaxPoolResult<TfTensor> {
   assertReady();

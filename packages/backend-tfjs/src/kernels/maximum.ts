@@ -2,7 +2,7 @@
 import type { Shape } from '@flint/core/backend';
 import { tf, type TfTensor } from '../tf.js';
 import { filled, isEmpty, run, view, type Ref } from '../util.js';
-import { propagateNaN } from './nan-util.js';
+import { propagateNaN } from './nanUtil.js';
 
 export function maximum(a: Ref, b: Ref, outShape: Shape): TfTensor {
   return run([a, b], () => {

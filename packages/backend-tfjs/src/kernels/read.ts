@@ -2,7 +2,7 @@
 import type { DataArray } from '@flint/core/backend';
 import { type Ref } from '../util.js';
 import { assertReady } from '../engine.js';
-import { ownedArray } from './read-sync.js';
+import { ownedArray } from './readSync.js';
 
 export async function read(x: Ref): Promise<DataArray> {
   assertReady();

@@ -6,7 +6,7 @@
 import { sizeOf } from '@flint/core/backend';
 import { tf, type TfTensor } from '../tf.js';
 import { isEmpty, run, view, type Ref } from '../util.js';
-import { flatOffsets } from './flat-index.js';
+import { flatOffsets } from './flatIndex.js';
 
 export function scatterAdd(x: Ref, axis: number, index: Ref, src: Ref): TfTensor {
   return run([x, index, src], () => {
