@@ -11,6 +11,9 @@ import { broadcastPair, BINARY_PROPERTY_OPS, binaryInputs, matmulShapes } from '
 import { buildKernelCases, OPTIONAL_KERNELS, type KernelName } from './kernels/table.js';
 import { kc } from './kernels/types.js';
 import { broadcastShape, mapBinary, matmulRef, randn, Rng } from './reference/index.js';
+import { loadAutogradFixture, loadOpFixtures, loadOptimFixtures } from './fixtures/load.js';
+import { OP_ADAPTERS } from './ops/adapters.js';
+import { runAutogradFixture, runOpFixture, runOptimFixture, type OpSuiteContext } from './ops/suite.js';
 
 export interface ConformanceOptions {
   /** Returns the backend under test; the suite calls its `init()` once if it has one. */
@@ -21,6 +24,13 @@ export interface ConformanceOptions {
   tolerances?: ToleranceTable;
   /** fast-check runs per property (default 20). */
   propertyRuns?: number;
+  /**
+   * PART C switch: run the op-level PyTorch fixtures (ops, gradients, gradcheck, the autograd
+   * example, optimizers) through @flint/core's public API on this backend. Every fixture op must
+   * then be provided by core: a missing one fails its case. Tolerance keys: 'op:<torch name>',
+   * 'op:autograd-example', 'optim:<name>'.
+   */
+  ops?: boolean;
 }
 
 export function runConformance(options: ConformanceOptions): void {
@@ -47,7 +57,8 @@ export function runConformance(options: ConformanceOptions): void {
 
     afterAll(() => {
       const failed = registered - passed;
-      const extra = notProvided.length > 0 ? `; optional kernels not provided: ${notProvided.join(', ')}` : '';
+      let extra = notProvided.length > 0 ? `; optional kernels not provided: ${notProvided.join(', ')}` : '';
+      if (!options.ops) extra += '; op-level fixtures (PART C) off';
       console.log(
         `conformance[${b.name}/${b.engine()}]: ${passed} cases passed${failed > 0 ? `, ${failed} failed or not run` : ''}${extra}`,
       );
@@ -110,5 +121,26 @@ export function runConformance(options: ConformanceOptions): void {
         );
       });
     });
+
+    if (options.ops) {
+      // Loaded lazily: the kernel suite needs only @flint/core/backend.
+      const api = await import('@flint/core');
+      if (!api.hasBackend(b.name)) api.registerBackend(b);
+      const ctx: OpSuiteContext = { api, backend: b, tolerance: tol };
+      describe('ops (PyTorch fixtures via the public API)', () => {
+        const fixtures = loadOpFixtures();
+        check('every fixture op has an adapter', () => {
+          const missing = [...new Set(fixtures.map((f) => f.op))].filter((op) => OP_ADAPTERS[op] === undefined);
+          expect(missing).toEqual([]);
+        });
+        for (const f of fixtures) check(f.name, () => runOpFixture(ctx, f));
+      });
+      describe('autograd example (course)', () => {
+        check('binary_cross_entropy_with_logits(x @ w + b, y): z, loss, w.grad, b.grad', () => runAutogradFixture(ctx, loadAutogradFixture()));
+      });
+      describe('optimizers (PyTorch fixtures)', () => {
+        for (const fx of loadOptimFixtures()) check(fx.name, () => runOptimFixture(ctx, fx));
+      });
+    }
   });
 }
