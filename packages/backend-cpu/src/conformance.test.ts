@@ -1,4 +1,4 @@
 import { runConformance } from '@flint/conformance';
 import { cpuBackend } from './index.js';
 
-runConformance({ backend: () => cpuBackend, expectedEngine: 'typed-arrays' });
+runConformance({ backend: () => cpuBackend, expectedEngine: 'typed-arrays', ops: true });

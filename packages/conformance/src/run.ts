@@ -125,7 +125,8 @@ export function runConformance(options: ConformanceOptions): void {
     if (options.ops) {
       // Loaded lazily: the kernel suite needs only @flint/core/backend.
       const api = await import('@flint/core');
-      if (!api.hasBackend(b.name)) api.registerBackend(b);
+      // The registry must hold this very instance (autoload may have registered another copy).
+      if (!api.hasBackend(b.name) || api.getBackend(b.name) !== b) api.registerBackend(b);
       const ctx: OpSuiteContext = { api, backend: b, tolerance: tol };
       describe('ops (PyTorch fixtures via the public API)', () => {
         const fixtures = loadOpFixtures();

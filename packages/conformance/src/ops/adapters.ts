@@ -103,7 +103,7 @@ export const OP_ADAPTERS: Record<string, OpAdapter> = {
   scatter_add: (_c, [x, i, s], a) => x!.scatterAdd(a['dim'], i!, s!),
   index_select: (_c, [x, i], a) => x!.indexSelect(a['dim'], i!),
   'F.one_hot': (c, [i], a) => c.F('oneHot')(i, a['num_classes']),
-  'F.pad': (c, [x], a) => c.F('pad')(x, a['pad'], a['value'] ?? 0),
+  'F.pad': (c, [x], a) => c.F('pad')(x, a['pad'], a['mode'] ?? 'constant', a['value'] ?? 0),
 
   'F.conv2d': (c, [x, w, b], a) => c.F('conv2d')(x, w, b ?? null, camelOptions(a)),
   'F.max_pool2d': (c, [x], a) => {

@@ -167,8 +167,11 @@ export async function runAutogradFixture(ctx: OpSuiteContext, fx: AutogradFixtur
   let z: Tensor | null = null;
   let loss: Tensor | null = null;
   try {
-    z = api.matmul(x, w).add(b);
-    loss = c.F('binaryCrossEntropyWithLogits')(z, y) as Tensor;
+    // tidy() frees the intermediate x @ w; z and loss are returned and disposed below.
+    [z, loss] = api.tidy(() => {
+      const zz = api.matmul(x, w).add(b);
+      return [zz, c.F('binaryCrossEntropyWithLogits')(zz, y) as Tensor] as const;
+    });
     loss.backward();
     problems.push(...problemsOf(await z.data(), z.shape, fx.z, tol, 'z'));
     problems.push(...problemsOf(await loss.data(), loss.shape, fx.loss, tol, 'loss'));
