@@ -1,2 +1,16 @@
-// Filled in by the nn module.
-export {};
+/**
+ * nn: Module, Parameter, containers, layers, losses, functional (`F`), init and utils —
+ * PyTorch's torch.nn in TypeScript spelling.
+ */
+export { Module, Parameter, type StateDict, type LoadStateDictResult } from './module.js';
+export { Sequential, ModuleList, ModuleDict } from './container.js';
+export { Linear, Identity, type LinearOptions } from './layers/linear.js';
+export { Conv2d, type Conv2dModuleOptions } from './layers/conv.js';
+export { MaxPool2d, AvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './layers/pooling.js';
+export { ReLU, ReLU6, Sigmoid, Tanh, SiLU, GELU, LeakyReLU, ELU, Softplus, Hardtanh, Softmax, LogSoftmax } from './layers/activation.js';
+export { Dropout, Flatten, Unflatten } from './layers/dropout.js';
+export { MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss } from './loss.js';
+export * as functional from './functional.js';
+export * as F from './functional.js';
+export * as init from './init.js';
+export * as utils from './utils.js';

@@ -1,0 +1,57 @@
+/** Dropout and the shape modules Flatten / Unflatten. */
+import type { Tensor } from '../../tensor/tensor.js';
+import * as F from '../functional.js';
+import { Module, reprValue } from '../module.js';
+
+/**
+ * Zeroes each element with probability p during training (mask from core's seeded host
+ * generator) and scales the survivors by 1/(1-p); the identity in eval().
+ */
+export class Dropout extends Module {
+  readonly p: number;
+  constructor(p = 0.5) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
+    this.p = p;
+  }
+  override forward(x: Tensor): Tensor {
+    return F.dropout(x, this.p, this.training);
+  }
+  override extraRepr(): string {
+    return `p=${this.p}, inplace=False`;
+  }
+}
+
+/** Flattens dims startDim..endDim (default: all but the batch dim). */
+export class Flatten extends Module {
+  readonly startDim: number;
+  readonly endDim: number;
+  constructor(startDim = 1, endDim = -1) {
+    super();
+    this.startDim = startDim;
+    this.endDim = endDim;
+  }
+  override forward(x: Tensor): Tensor {
+    return x.flatten(this.startDim, this.endDim);
+  }
+  override extraRepr(): string {
+    return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
+  }
+}
+
+/** Expands dim `dim` into `unflattenedSize`. */
+export class Unflatten extends Module {
+  readonly dim: number;
+  readonly unflattenedSize: readonly number[];
+  constructor(dim: number, unflattenedSize: readonly number[]) {
+    super();
+    this.dim = dim;
+    this.unflattenedSize = [...unflattenedSize];
+  }
+  override forward(x: Tensor): Tensor {
+    return x.unflatten(this.dim, this.unflattenedSize);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}, unflattened_size=${reprValue(this.unflattenedSize)}`;
+  }
+}
