@@ -7,7 +7,7 @@ import type { DType } from '@flint/core/backend';
 import type { GPU, Texture } from 'gpu.js';
 import { KernelCache } from './cache.js';
 import { parseMode, probeEngine, type GpujsEngine, type GpujsMode } from './engine.js';
-import type { GpuStorage } from './storage.js';
+import type { GpuStorage, KernelOwner } from './storage.js';
 
 export interface GpujsBackendOptions {
   /** Force a gpu.js mode; default: FLINT_GPUJS_MODE, else 'auto' (headless-gl, else webasm). */
@@ -31,9 +31,39 @@ export interface CompiledKernel {
 }
 
 /** A device storage, a scalar (a float uniform), or host data to upload (write only). */
+/**
+ * A cache entry. gpu.js textures read back and free themselves through the kernel that made them,
+ * so an evicted kernel is destroyed only when none of its outputs is alive.
+ */
+class KernelEntry implements KernelOwner {
+  live = 0;
+  private evicted = false;
+  constructor(readonly fn: CompiledKernel) {}
+  /** Called by the LRU on eviction. */
+  destroy(): void {
+    this.evicted = true;
+    if (this.live === 0) this.fn.destroy(false);
+  }
+  /** Called when one of its outputs is disposed. */
+  release(): void {
+    this.live--;
+    if (this.evicted && this.live === 0) this.fn.destroy(false);
+  }
+}
+
 export type KernelArg = GpuStorage | number | Float32Array;
 
 let warnedWebasm = false;
+
+/** Refuse an engine that only stores 8-bit packed values unless the user opted in. */
+export function checkPrecision(engine: string, precision: string, allowUnsigned: boolean): void {
+  if (precision === 'single' || allowUnsigned) return;
+  throw new Error(
+    `@flint/backend-gpujs: gpu.js's '${engine}' engine here only offers precision '${precision}' ` +
+      `(8-bit packed values), not float32. Pass { allowUnsignedPrecision: true } to createGpujsBackend to accept ` +
+      `lossy results, or use another engine (FLINT_GPUJS_MODE=webasm) or backend.`,
+  );
+}
 
 export class GpuContext {
   readonly gpu: GPU;
@@ -41,7 +71,7 @@ export class GpuContext {
   readonly mode: GpujsMode;
   readonly renderer: string | null;
   readonly precision: string;
-  readonly cache: KernelCache<CompiledKernel>;
+  readonly cache: KernelCache<KernelEntry>;
   /** Device-to-host transfers performed (only `read`/`readSync` do them). */
   readbacks = 0;
   private nextId = 1;
@@ -56,13 +86,11 @@ export class GpuContext {
     this.engine = probe.engine;
     this.renderer = probe.renderer;
     this.precision = probe.precision;
-    if (probe.precision !== 'single' && options.allowUnsignedPrecision !== true) {
+    try {
+      checkPrecision(probe.engine, probe.precision, options.allowUnsignedPrecision === true);
+    } catch (e) {
       probe.gpu.destroy();
-      throw new Error(
-        `@flint/backend-gpujs: gpu.js's '${probe.engine}' engine here only offers precision '${probe.precision}' ` +
-          `(8-bit packed values), not float32. Pass { allowUnsignedPrecision: true } to createGpujsBackend to accept ` +
-          `lossy results, or use another engine (FLINT_GPUJS_MODE=webasm) or backend.`,
-      );
+      throw e;
     }
     if (this.mode === 'auto' && (this.engine === 'webasm' || this.engine === 'cpu') && options.quiet !== true && !warnedWebasm) {
       warnedWebasm = true;
@@ -71,7 +99,7 @@ export class GpuContext {
           `try xvfb-run), running gpu.js's ${this.engine} mode on the CPU instead.`,
       );
     }
-    this.cache = new KernelCache<CompiledKernel>(options.cacheSize ?? 512);
+    this.cache = new KernelCache<KernelEntry>(options.cacheSize ?? 512);
   }
 
   get onDevice(): boolean {
@@ -82,7 +110,7 @@ export class GpuContext {
     return { handles: this.liveHandles, bytes: this.liveBytes };
   }
 
-  private track(data: Texture | Float32Array | null, size: number, dtype: DType): GpuStorage {
+  private track(data: Texture | Float32Array | null, size: number, dtype: DType, owner: KernelOwner | null = null): GpuStorage {
     let bytes = 0;
     if (data instanceof Float32Array) bytes = data.byteLength;
     else if (data !== null) {
@@ -91,7 +119,9 @@ export class GpuContext {
     }
     this.liveHandles++;
     this.liveBytes += bytes;
-    return { id: this.nextId++, data, size, bytes, dtype, disposed: false };
+    if (owner !== null && !(data instanceof Float32Array)) owner.live++;
+    else owner = null;
+    return { id: this.nextId++, data, size, bytes, dtype, disposed: false, owner };
   }
 
   empty(dtype: DType): GpuStorage {
@@ -106,6 +136,7 @@ export class GpuContext {
     const data = s.data;
     s.data = null;
     if (data !== null && !(data instanceof Float32Array)) data.delete();
+    s.owner?.release();
   }
 
   /**
@@ -134,9 +165,9 @@ export class GpuContext {
         values[i] = a.data;
       }
     }
-    const kernel = this.cache.getOrBuild(key, () => this.build(source, constants, outSize));
-    const out = kernel(...values) as Texture | Float32Array;
-    return this.track(out, outSize, dtype);
+    const entry = this.cache.getOrBuild(key, () => new KernelEntry(this.build(source, constants, outSize)));
+    const out = entry.fn(...values) as Texture | Float32Array;
+    return this.track(out, outSize, dtype, entry);
   }
 
   /** Upload host floats. */

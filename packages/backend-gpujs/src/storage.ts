@@ -16,4 +16,12 @@ export interface GpuStorage {
   readonly bytes: number;
   readonly dtype: DType;
   disposed: boolean;
+  /** The compiled kernel that produced it: gpu.js textures read and free through their kernel. */
+  readonly owner: KernelOwner | null;
+}
+
+/** Keeps an evicted kernel alive until the last texture it produced is disposed. */
+export interface KernelOwner {
+  live: number;
+  release(): void;
 }
