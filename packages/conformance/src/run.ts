@@ -13,6 +13,7 @@ import { kc } from './kernels/types.js';
 import { broadcastShape, mapBinary, matmulRef, randn, Rng } from './reference/index.js';
 import { loadAutogradFixture, loadOpFixtures, loadOptimFixtures } from './fixtures/load.js';
 import { OP_ADAPTERS } from './ops/adapters.js';
+import { ERROR_CASES, expectError } from './ops/errors.js';
 import { runAutogradFixture, runOpFixture, runOptimFixture, type OpSuiteContext } from './ops/suite.js';
 
 export interface ConformanceOptions {
@@ -138,6 +139,16 @@ export function runConformance(options: ConformanceOptions): void {
       });
       describe('autograd example (course)', () => {
         check('binary_cross_entropy_with_logits(x @ w + b, y): z, loss, w.grad, b.grad', () => runAutogradFixture(ctx, loadAutogradFixture()));
+      });
+      describe('errors (same bad input, same message, on every backend)', () => {
+        for (const c of ERROR_CASES) {
+          check(c.name, () => {
+            const before = b.memory().handles;
+            const error = expectError(api, b.name, c);
+            expect(error.message).toMatch(c.expected);
+            expect(b.memory().handles, 'a failed call must not leak backend handles').toBe(before);
+          });
+        }
       });
       describe('optimizers (PyTorch fixtures)', () => {
         for (const fx of loadOptimFixtures()) check(fx.name, () => runOptimFixture(ctx, fx));

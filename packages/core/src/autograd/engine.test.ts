@@ -121,4 +121,19 @@ describe('autograd engine', () => {
     expect(values(a.grad!)).toEqual([4, 4, 4]);
     expect(values(b.grad!)).toEqual([3, 3, 3, 3]);
   });
+
+  it('a graph that never runs backward is freed when its tensors are disposed', () => {
+    const w = randn(4, 4, { requiresGrad: true });
+    const before = memory().handles;
+    tidy(() => {
+      // Forward with grad on (as an eval loop that forgot noGrad): nodes save inputs and outputs.
+      w.matmul(w).sigmoid().exp().square().sum();
+    });
+    expect(memory().handles).toBe(before);
+    // A tensor kept out of tidy keeps its graph until it is disposed.
+    const kept = tidy(() => w.matmul(w).sigmoid().sum());
+    expect(memory().handles).toBeGreaterThan(before + 1);
+    kept.dispose();
+    expect(memory().handles).toBe(before);
+  });
 });

@@ -17,6 +17,7 @@ export class SavedTensor {
   constructor(original: Tensor, private readonly opName: string) {
     // Owned by the graph, not by any enclosing tidy() scope.
     const alias = keep(original._alias());
+    alias._weakGradFn = true; // a node saving its own output must not keep itself alive
     // Keep the alias connected to the graph, so a createGraph backward can differentiate through
     // saved values; gradients reaching a saved leaf go to the original leaf.
     alias.requiresGrad = original.requiresGrad;
@@ -56,6 +57,9 @@ let nodeCounter = 0;
 export class Node {
   readonly id = nodeCounter++;
   released = false;
+  /** Live tensors whose gradFn is this node, plus downstream nodes using its output. */
+  private refs = 0;
+  private inputsDropped = false;
   constructor(
     readonly name: string,
     readonly inputs: readonly Tensor[],
@@ -63,8 +67,23 @@ export class Node {
     readonly saved: SavedTensor[],
   ) {
     if (saved.length > 0) savedRegistry.register(this, saved, this);
+    for (const input of inputs) input.gradFn?.retain();
   }
 
+  retain(): void {
+    this.refs += 1;
+  }
+
+  /** No tensor or downstream node can reach this node any more: free what it saved. */
+  drop(): void {
+    this.refs -= 1;
+    if (this.refs > 0 || this.inputsDropped) return;
+    this.inputsDropped = true;
+    this.release();
+    for (const input of this.inputs) input.gradFn?.drop();
+  }
+
+  /** Free the saved tensors (after backward, or when unreachable). */
   release(): void {
     if (this.released) return;
     this.released = true;
@@ -136,8 +155,8 @@ function accumulateLeaf(leaf: Tensor, grad: Tensor): void {
     const g = grad._alias();
     g._copyOnWrite = true;
     // With createGraph the gradient is itself differentiable.
-    g.gradFn = grad.gradFn;
     g.requiresGrad = grad.requiresGrad;
+    g.gradFn = grad.gradFn;
     leaf.grad = keep(g);
   } else {
     const sum = leaf.grad.add(grad);

@@ -37,8 +37,9 @@ export class Tensor {
   /** @internal */ _storage: Storage;
   requiresGrad = false;
   grad: Tensor | null = null;
-  /** @internal The node that produced this tensor (null for leaves). */
-  gradFn: Node | null = null;
+  private _gradFn: Node | null = null;
+  /** @internal A saved alias: its gradFn reference does not keep the graph alive. */
+  _weakGradFn = false;
   /** @internal */ _retainsGrad = false;
   /** @internal For a saved alias of a leaf: the leaf whose .grad it feeds. */
   _gradTarget: Tensor | null = null;
@@ -59,6 +60,23 @@ export class Tensor {
   static _fromHandle(backend: Backend<unknown>, handle: unknown, shape: Shape, dtype: DType): Tensor {
     const bytes = sizeOf(shape) * (dtype === 'bool' ? 1 : 4);
     return new Tensor(new Storage(backend, handle, bytes), shape, dtype);
+  }
+
+  /**
+   * The autograd node that produced this tensor (null for leaves). Nodes are ref-counted by the
+   * tensors and downstream nodes that refer to them, so disposing the last tensor of a graph that
+   * never ran backward frees the tensors it saved.
+   */
+  get gradFn(): Node | null {
+    return this._gradFn;
+  }
+  set gradFn(node: Node | null) {
+    if (node === this._gradFn) return;
+    if (!this._weakGradFn && !this.disposed) {
+      node?.retain();
+      this._gradFn?.drop();
+    }
+    this._gradFn = node;
   }
 
   // ---------------------------------------------------------------- metadata
@@ -108,6 +126,8 @@ export class Tensor {
     this.disposed = true;
     tensorRegistry.unregister(this);
     this._storage.release();
+    // Keep the link (the graph still traverses it) but no longer keep the node alive.
+    if (!this._weakGradFn) this._gradFn?.drop();
   }
   /** Keep this tensor beyond the enclosing tidy(). */
   keep(): this {
