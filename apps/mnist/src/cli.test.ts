@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from './cli.js';
+import { captureIo } from './test-io.js';
+
+async function cli(...argv: string[]) {
+  const io = captureIo();
+  const code = await runCli(argv, io);
+  return { code, out: io.stdout(), err: io.stderr() };
+}
+
+describe('argument parsing', () => {
+  it('--help lists the commands and exits 0', async () => {
+    const r = await cli('--help');
+    expect(r.code).toBe(0);
+    for (const c of ['train', 'eval', 'predict', 'parity', 'bench']) expect(r.out).toContain(c);
+  });
+
+  it('train --help lists every training flag', async () => {
+    const r = await cli('train', '--help');
+    expect(r.code).toBe(0);
+    for (const f of ['--backend', '--dataset', '--data-dir', '--epochs', '--batch-size', '--lr', '--optimizer', '--momentum', '--seed', '--limit', '--out', '--resume', '--json']) {
+      expect(r.out).toContain(f);
+    }
+    expect(r.out).toContain('mlp-small');
+  });
+
+  it('parity --help shows --steps and --tolerance', async () => {
+    const r = await cli('parity', '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('--steps');
+    expect(r.out).toContain('--tolerance');
+  });
+
+  it('an unknown backend is exit code 2 with the valid ones listed', async () => {
+    const r = await cli('train', '--backend', 'cuda');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("'cuda' is invalid");
+    expect(r.err).toContain('cpu, gpujs, tfjs, all');
+  });
+
+  it('an unknown model is exit code 2 with the valid ones listed (also as the default command)', async () => {
+    const r = await cli('--model', 'resnet');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("'resnet' is invalid");
+    expect(r.err).toContain('mlp-small, mlp, lenet');
+  });
+
+  it('bad numbers, unknown options and unknown optimizers are usage errors', async () => {
+    expect((await cli('train', '--epochs', 'two')).code).toBe(2);
+    expect((await cli('train', '--epochs', '0')).err).toContain('at least 1');
+    expect((await cli('train', '--lr', '-1')).err).toContain('positive');
+    expect((await cli('train', '--optimizer', 'lbfgs')).err).toContain('sgd, adam');
+    expect((await cli('train', '--frobnicate')).code).toBe(2);
+  });
+
+  it('train on all backends is a usage error', async () => {
+    const r = await cli('train', '--backend', 'all', '--limit', '64');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('parity');
+  });
+
+  it('predict without inputs is a usage error', async () => {
+    const r = await cli('predict');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--index');
+  });
+});

@@ -1,0 +1,223 @@
+/**
+ * The `mnist` command line: train (default), eval, predict, parity, bench.
+ * `runCli(argv, io)` parses and runs one command and resolves to the exit code (0 ok, 1 failure,
+ * 2 usage error), so tests drive it in-process; `main()` wires it to the process.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { BACKEND_CHOICES } from './backends.js';
+import { CliError } from './errors.js';
+import { MODEL_NAMES } from './models.js';
+import type { Output } from './progress.js';
+import { OPTIMIZER_NAMES } from './train.js';
+import { runCommand } from './commands/index.js';
+
+export const DATASET_NAMES = ['mnist', 'fashion-mnist'] as const;
+export type DatasetName = (typeof DATASET_NAMES)[number];
+
+/** Epochs of a plain `pnpm mnist` (the accuracy benchmark always runs 10). */
+export const DEFAULT_EPOCHS = 10;
+export const DEFAULT_BATCH_SIZE = 64;
+export const DEFAULT_MOMENTUM = 0.9;
+
+/** Options shared by the commands (each command declares the subset it uses). */
+export interface CommonOptions {
+  model: string;
+  backend: string;
+  dataset: DatasetName;
+  dataDir?: string;
+  download?: boolean;
+  epochs: number;
+  batchSize: number;
+  lr?: number;
+  optimizer: 'sgd' | 'adam';
+  momentum: number;
+  seed: number;
+  limit?: number;
+  testLimit?: number;
+  out?: string;
+  json?: boolean;
+  /** Whether --model was given on the command line (not the default). */
+  modelExplicit: boolean;
+}
+
+export interface TrainOptions extends CommonOptions {
+  resume?: string | boolean;
+}
+export interface EvalOptions extends CommonOptions {
+  file?: string;
+}
+export interface PredictOptions extends CommonOptions {
+  file?: string;
+  index?: number[];
+  images: string[];
+}
+export interface ParityOptions extends CommonOptions {
+  steps: number;
+  tolerance: number;
+}
+export interface BenchOptions extends CommonOptions {
+  models: string[];
+  accuracy?: boolean;
+  reference: boolean;
+}
+
+function intArg(name: string, min: number): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!/^\s*[-+]?\d+\s*$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${name} must be an integer, got '${value}'.`);
+    if (n < min) throw new InvalidArgumentError(`${name} must be at least ${min}, got ${n}.`);
+    return n;
+  };
+}
+
+function numberArg(name: string, positive: boolean): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got '${value}'.`);
+    if (positive ? !(n > 0) : !(n >= 0)) throw new InvalidArgumentError(`${name} must be ${positive ? 'positive' : 'non-negative'}, got ${n}.`);
+    return n;
+  };
+}
+
+type Opt = 'model' | 'backend' | 'dataset' | 'data' | 'epochs' | 'batch' | 'optim' | 'seed' | 'limit' | 'out' | 'json';
+
+function addOptions(cmd: Command, which: readonly Opt[], defaults: { backend?: string; dataset?: string; epochs?: number } = {}): Command {
+  const has = (o: Opt): boolean => which.includes(o);
+  if (has('model')) cmd.addOption(new Option('-m, --model <name>', 'model').choices(MODEL_NAMES).default('mlp-small'));
+  if (has('backend')) {
+    cmd.addOption(
+      new Option('-b, --backend <name>', 'compute backend (all = every installed backend)').choices(BACKEND_CHOICES).default(defaults.backend ?? process.env['FLINT_BACKEND'] ?? 'cpu'),
+    );
+  }
+  if (has('dataset')) cmd.addOption(new Option('--dataset <name>', 'data set').choices(DATASET_NAMES).default(defaults.dataset ?? 'mnist'));
+  if (has('data')) {
+    cmd.option('--data-dir <dir>', 'directory with the four IDX files (raw or .gz) instead of the default data');
+    cmd.option('--download', 'download the full MNIST (60,000 training digits) into the cache on first use');
+    cmd.option('--test-limit <n>', 'use only the first n test samples', intArg('--test-limit', 1));
+  }
+  if (has('epochs')) cmd.option('-e, --epochs <n>', 'epochs', intArg('--epochs', 1), defaults.epochs ?? DEFAULT_EPOCHS);
+  if (has('batch')) cmd.option('--batch-size <n>', 'mini-batch size', intArg('--batch-size', 1), DEFAULT_BATCH_SIZE);
+  if (has('optim')) {
+    cmd.option('--lr <rate>', 'learning rate (default: 0.5 for mlp-small, 0.05 for mlp and lenet; 0.001 with adam)', numberArg('--lr', true));
+    cmd.addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZER_NAMES).default('sgd'));
+    cmd.option('--momentum <m>', 'SGD momentum', numberArg('--momentum', false), DEFAULT_MOMENTUM);
+  }
+  if (has('seed')) cmd.option('--seed <n>', 'random seed (initial weights and batch order)', intArg('--seed', 0), 0);
+  if (has('limit')) cmd.option('--limit <n>', 'use only the first n training samples', intArg('--limit', 1));
+  if (has('out')) cmd.option('-o, --out <dir>', 'output directory (default: out/<model>)');
+  if (has('json')) cmd.option('--json', 'print the result as JSON on stdout (progress goes to stderr)');
+  return cmd;
+}
+
+type Action = (options: Record<string, unknown>, command: Command) => Promise<void>;
+
+/** Builds a fresh parser; `run` receives the chosen command's name and its parsed options. */
+export function buildProgram(io: Output, run: (command: string, options: Record<string, unknown>) => Promise<number>): { program: Command; result: () => number | undefined } {
+  let exitCode: number | undefined;
+  const program = new Command('mnist');
+  program
+    .description("Flint's main job: train digit classifiers on every backend and prove they agree.")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.out.write(s),
+      writeErr: (s) => io.err.write(s),
+    })
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  mnist                                       train mlp-small on the embedded digits (10 epochs)
+  mnist train --model lenet --epochs 3        train LeNet-5
+  mnist predict samples/digit-7-idx0.png      classify a PNG with out/mlp-small/model.safetensors
+  mnist parity --backend all --model lenet    same seed on every backend, compare the losses
+  mnist bench --json                          one epoch of Fashion-MNIST per model per backend
+  mnist bench --accuracy                      10 epochs per model vs the required accuracies`,
+    );
+
+  const action =
+    (name: string): Action =>
+    async (options, command) => {
+      const modelExplicit = command.getOptionValueSource('model') === 'cli';
+      exitCode = await run(name, { ...options, modelExplicit });
+    };
+
+  addOptions(
+    program
+      .command('train', { isDefault: true })
+      .description('train a model; writes report.html, chart.svg, model.safetensors and checkpoint.safetensors under --out')
+      .option('--resume [checkpoint]', 'continue from a checkpoint (default: <out>/checkpoint.safetensors)'),
+    ['model', 'backend', 'dataset', 'data', 'epochs', 'batch', 'optim', 'seed', 'limit', 'out', 'json'],
+  ).action(action('train'));
+
+  addOptions(
+    program
+      .command('eval')
+      .description('evaluate a saved model on the test set: accuracy and confusion matrix')
+      .argument('[model-file]', 'saved model (default: out/<model>/model.safetensors)'),
+    ['model', 'backend', 'dataset', 'data', 'out', 'json'],
+  ).action(async (file: string | undefined, options: Record<string, unknown>, command: Command) => {
+    await action('eval')({ ...options, file }, command);
+  });
+
+  addOptions(
+    program
+      .command('predict')
+      .description('classify PNG images (or test-set samples with --index) with a saved model, printing class probabilities')
+      .argument('[images...]', 'PNG files (any size, grayscale or colour)')
+      .option('-f, --file <model-file>', 'saved model (default: out/<model>/model.safetensors)')
+      .option('-i, --index <n...>', 'test-set indices to classify', (v: string, prev: number[] | undefined) => [...(prev ?? []), intArg('--index', 0)(v)]),
+    ['model', 'backend', 'dataset', 'data', 'out', 'json'],
+  ).action(async (images: string[], options: Record<string, unknown>, command: Command) => {
+    await action('predict')({ ...options, images }, command);
+  });
+
+  addOptions(
+    program
+      .command('parity')
+      .description('train the same seeded model for --steps steps on each backend and compare the losses with cpu')
+      .option('--steps <n>', 'training steps per backend', intArg('--steps', 1), 50)
+      .option('--tolerance <rel>', 'largest allowed relative deviation from cpu', numberArg('--tolerance', false), 1e-4),
+    ['model', 'backend', 'dataset', 'data', 'batch', 'optim', 'seed', 'limit', 'json'],
+    { backend: 'all' },
+  ).action(action('parity'));
+
+  addOptions(
+    program
+      .command('bench')
+      .description('one epoch of Fashion-MNIST per model per backend (samples/s, peak memory), next to tfjs-layers; --accuracy: 10 epochs per model vs the required accuracies')
+      .addOption(new Option('-m, --model <name...>', 'models (default: all)').choices(MODEL_NAMES))
+      .option('--accuracy', 'accuracy benchmark: train each model 10 epochs on the embedded MNIST and compare with the required test accuracy')
+      .option('--no-reference', 'skip the TensorFlow.js tfjs-layers reference'),
+    ['backend', 'dataset', 'data', 'epochs', 'batch', 'optim', 'seed', 'limit', 'out', 'json'],
+    { backend: 'all', dataset: 'fashion-mnist', epochs: 1 },
+  ).action(async (options: Record<string, unknown>, command: Command) => {
+    const models = (options['model'] as string[] | undefined) ?? MODEL_NAMES;
+    await action('bench')({ ...options, models }, command);
+  });
+
+  return { program, result: () => exitCode };
+}
+
+export async function runCli(argv: readonly string[], io: Output): Promise<number> {
+  const { program, result } = buildProgram(io, (name, options) => runCommand(name, options, io));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (error instanceof CliError) {
+      io.err.write(`error: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if (error instanceof Error && process.env['FLINT_DEBUG'] === undefined) {
+      // Data-layer errors (a corrupt IDX file, a PNG that is not an image, a failed download) already name the file.
+      io.err.write(`error: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  return result() ?? 0;
+}

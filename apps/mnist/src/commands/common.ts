@@ -1,0 +1,43 @@
+/** Helpers shared by the commands: data loading, output paths, printing. */
+import { join } from 'node:path';
+import type { CommonOptions } from '../cli.js';
+import { FASHION_MNIST_CLASSES, loadFashionMnist, loadMnist, type Dataset } from '../data/index.js';
+import { modelSpec } from '../models.js';
+import type { Output } from '../progress.js';
+import { limitSet } from '../train.js';
+
+export type { Output } from '../progress.js';
+
+/** The data set the options ask for, with --limit / --test-limit applied. */
+export async function loadData(opts: Pick<CommonOptions, 'dataset' | 'dataDir' | 'download' | 'limit' | 'testLimit'>): Promise<Dataset> {
+  const ds =
+    opts.dataset === 'fashion-mnist'
+      ? loadFashionMnist(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir })
+      : await loadMnist({ ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }), download: opts.download === true });
+  return { ...ds, train: limitSet(ds.train, opts.limit), test: limitSet(ds.test, opts.testLimit) };
+}
+
+export function classNames(dataset: string): readonly string[] | undefined {
+  return dataset === 'fashion-mnist' ? FASHION_MNIST_CLASSES : undefined;
+}
+
+export function outDir(opts: Pick<CommonOptions, 'out' | 'model'>): string {
+  return opts.out ?? join('out', opts.model);
+}
+
+/** --lr, or the model's default (SGD) / 0.001 (Adam). */
+export function learningRate(opts: Pick<CommonOptions, 'lr' | 'optimizer' | 'model'>): number {
+  if (opts.lr !== undefined) return opts.lr;
+  return opts.optimizer === 'adam' ? 1e-3 : modelSpec(opts.model).defaultLr;
+}
+
+/**
+ * Where human-readable text goes: stdout normally, stderr with --json (stdout is then only JSON).
+ */
+export function textStream(io: Output, json: boolean | undefined): Output['out'] {
+  return json === true ? (io.err as Output['out']) : io.out;
+}
+
+export function writeJson(io: Output, value: unknown): void {
+  io.out.write(`${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+}

@@ -1,0 +1,238 @@
+/**
+ * The training loop, evaluation and prediction on the public @flint/core API.
+ *
+ * Batches are cut on the host from the data layer's typed arrays in an order drawn from a seeded
+ * Generator and uploaded per step (fromArray with the target device), so the same seed gives the
+ * same batches on every backend. Each step runs inside tidy(): everything the step allocates is
+ * freed except the parameters, their gradients and the optimizer state, so memory stays flat.
+ */
+import { Generator, fromArray, manualSeed, memory, nn, noGrad, optim, setBackend, stack, tidy, type Tensor } from '@flint/core';
+import type { ImageSet } from './data/index.js';
+import { CliError } from './errors.js';
+import { createModel, modelSpec } from './models.js';
+import type { EpochRecord } from './report.js';
+
+export type OptimizerName = 'sgd' | 'adam';
+export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'adam'];
+
+export interface TrainConfig {
+  model: string;
+  device: string;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  optimizer: OptimizerName;
+  momentum: number;
+  seed: number;
+}
+
+export function makeOptimizer(model: nn.Module, config: Pick<TrainConfig, 'optimizer' | 'lr' | 'momentum'>): optim.Optimizer {
+  switch (config.optimizer) {
+    case 'sgd':
+      return new optim.SGD(model.parameters(), { lr: config.lr, momentum: config.momentum });
+    case 'adam':
+      return new optim.Adam(model.parameters(), { lr: config.lr });
+    default:
+      throw new CliError(`unknown optimizer '${String(config.optimizer)}'; valid optimizers: ${OPTIMIZER_NAMES.join(', ')}`, 2);
+  }
+}
+
+/** Copy the images and labels at `indices` into one batch, uploaded to `device` as [B, 1, 28, 28] and int32 [B]. */
+export function makeBatch(set: ImageSet, indices: ArrayLike<number>, device: string): { x: Tensor; y: Tensor } {
+  const size = set.rows * set.cols;
+  const b = indices.length;
+  const pixels = new Float32Array(b * size);
+  const labels = new Int32Array(b);
+  for (let i = 0; i < b; i++) {
+    const k = indices[i]!;
+    pixels.set(set.images.subarray(k * size, (k + 1) * size), i * size);
+    labels[i] = set.labels[k]!;
+  }
+  return {
+    x: fromArray(pixels, [b, 1, set.rows, set.cols], { device }),
+    y: fromArray(labels, [b], { dtype: 'int32', device }),
+  };
+}
+
+/** The first `limit` samples of a split (all of them when limit is undefined). */
+export function limitSet(set: ImageSet, limit: number | undefined): ImageSet {
+  if (limit === undefined || limit >= set.count) return set;
+  const size = set.rows * set.cols;
+  return { ...set, images: set.images.subarray(0, limit * size), labels: set.labels.subarray(0, limit), count: limit };
+}
+
+export interface StepResult {
+  loss: number;
+  correct: number;
+  size: number;
+}
+
+/** Live bytes on one device as core counts them. */
+export function deviceBytes(device: string): number {
+  return memory().backends[device]?.bytes ?? 0;
+}
+
+/**
+ * One optimisation step on a batch, inside tidy(). Returns the batch loss and the number of
+ * correct predictions (one read-back of two numbers).
+ */
+export async function trainStep(
+  model: nn.Module,
+  optimizer: optim.Optimizer,
+  set: ImageSet,
+  indices: ArrayLike<number>,
+  device: string,
+  onPeak?: (bytes: number) => void,
+): Promise<StepResult> {
+  const stats = tidy(() => {
+    const { x, y } = makeBatch(set, indices, device);
+    optimizer.zeroGrad();
+    const logits = model(x) as Tensor;
+    const loss = nn.F.crossEntropy(logits, y);
+    loss.backward();
+    optimizer.step();
+    const correct = noGrad(() => logits.argmax(1).eq(y).float().sum());
+    if (onPeak !== undefined) onPeak(deviceBytes(device));
+    return noGrad(() => stack([loss.detach(), correct]));
+  });
+  const [loss, correct] = await stats.data();
+  stats.dispose();
+  return { loss: loss!, correct: correct!, size: indices.length };
+}
+
+export interface EvalResult {
+  loss: number;
+  accuracy: number;
+  /** Predicted class per sample. */
+  predictions: Uint8Array;
+}
+
+/** Mean cross-entropy and accuracy over a whole split, in batches, without gradients. */
+export async function evaluate(model: nn.Module, set: ImageSet, device: string, batchSize = 500): Promise<EvalResult> {
+  const wasTraining = model.training;
+  model.eval();
+  const predictions = new Uint8Array(set.count);
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < set.count; start += batchSize) {
+    const end = Math.min(set.count, start + batchSize);
+    const indices = Array.from({ length: end - start }, (_, i) => start + i);
+    const [lossT, predT] = noGrad(() =>
+      tidy(() => {
+        const { x, y } = makeBatch(set, indices, device);
+        const logits = model(x) as Tensor;
+        return [nn.F.crossEntropy(logits, y, { reduction: 'sum' }), logits.argmax(1)] as const;
+      }),
+    );
+    lossSum += (await lossT.data())[0]!;
+    const pred = await predT.data();
+    lossT.dispose();
+    predT.dispose();
+    for (let i = 0; i < pred.length; i++) {
+      predictions[start + i] = pred[i]!;
+      if (pred[i] === set.labels[start + i]) correct++;
+    }
+  }
+  model.train(wasTraining);
+  return { loss: lossSum / Math.max(1, set.count), accuracy: correct / Math.max(1, set.count), predictions };
+}
+
+/** Class probabilities (softmax of the logits) for a batch of images given as a flat Float32Array. */
+export async function predictProbabilities(model: nn.Module, images: Float32Array, device: string): Promise<number[][]> {
+  const n = images.length / 784;
+  model.eval();
+  const probs = noGrad(() => tidy(() => (model(fromArray(images, [n, 1, 28, 28], { device })) as Tensor).softmax(1)));
+  const flat = await probs.data();
+  probs.dispose();
+  return Array.from({ length: n }, (_, i) => Array.from(flat.subarray(i * 10, (i + 1) * 10)));
+}
+
+/**
+ * A model, its optimizer and the shuffling generator, with the per-epoch history: everything a
+ * checkpoint holds.
+ */
+export class Trainer {
+  /** Epochs completed. */
+  epoch = 0;
+  history: EpochRecord[] = [];
+  /** Largest live-bytes count seen on the device during a step (activations + parameters + state). */
+  peakBytes = 0;
+  /** The test-set evaluation after the last epoch trained in this process. */
+  lastEval: EvalResult | null = null;
+
+  constructor(
+    readonly config: TrainConfig,
+    readonly model: nn.Module,
+    readonly optimizer: optim.Optimizer,
+    /** Draws each epoch's sample order. */
+    readonly shuffle: Generator,
+  ) {}
+
+  /**
+   * A fresh model on `config.device`. The weights come from `manualSeed(seed)` on the host, so the
+   * same seed gives the same initial weights on every backend.
+   */
+  static create(config: TrainConfig): Trainer {
+    modelSpec(config.model);
+    setBackend(config.device);
+    manualSeed(config.seed);
+    const model = createModel(config.model).to(config.device);
+    model.train();
+    const optimizer = makeOptimizer(model, config);
+    return new Trainer(config, model, optimizer, new Generator(config.seed));
+  }
+
+  /** The sample order of the next epoch. */
+  epochOrder(count: number): Int32Array {
+    return this.shuffle.randperm(count);
+  }
+
+  /** One optimisation step on the samples at `indices` of `set`. */
+  trainBatch(set: ImageSet, indices: ArrayLike<number>): Promise<StepResult> {
+    return trainStep(this.model, this.optimizer, set, indices, this.config.device, (b) => {
+      if (b > this.peakBytes) this.peakBytes = b;
+    });
+  }
+
+  /** Free the parameters and the optimizer state (the trainer cannot be used afterwards). */
+  dispose(): void {
+    this.optimizer.zeroGrad();
+    this.optimizer.disposeState();
+    for (const p of this.model.parameters()) p.dispose();
+  }
+
+  /** Train one epoch; `onStep` sees the running loss/accuracy (for a progress bar). */
+  async trainEpoch(train: ImageSet, test: ImageSet | null, onStep?: (done: number, loss: number, accuracy: number, samplesPerSecond: number) => void): Promise<EpochRecord> {
+    const { batchSize, device } = this.config;
+    const order = this.epochOrder(train.count);
+    this.model.train();
+    let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
+    const t0 = performance.now();
+    for (let start = 0; start < train.count; start += batchSize) {
+      const indices = order.subarray(start, Math.min(train.count, start + batchSize));
+      const r = await this.trainBatch(train, indices);
+      lossSum += r.loss * r.size;
+      correct += r.correct;
+      seen += r.size;
+      const elapsed = (performance.now() - t0) / 1000;
+      onStep?.(seen, lossSum / seen, correct / seen, seen / Math.max(elapsed, 1e-9));
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const evalResult = test === null ? null : await evaluate(this.model, test, device);
+    this.lastEval = evalResult;
+    this.epoch += 1;
+    const record: EpochRecord = {
+      epoch: this.epoch,
+      trainLoss: lossSum / seen,
+      trainAccuracy: correct / seen,
+      testLoss: evalResult?.loss ?? Number.NaN,
+      testAccuracy: evalResult?.accuracy ?? Number.NaN,
+      seconds,
+      samplesPerSecond: seen / seconds,
+    };
+    this.history.push(record);
+    return record;
+  }
+}
