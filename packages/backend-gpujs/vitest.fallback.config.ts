@@ -1,5 +1,5 @@
-// Used by backend.test.ts to run src/fallback.check.ts in a child process without an X display.
+// Used by backend.test.ts to run src/test-fallback.ts in a child process without an X display.
 import { defineConfig } from 'vitest/config';
 import { sharedConfig } from '../../vitest.shared.js';
 
-export default defineConfig({ ...sharedConfig, test: { ...sharedConfig.test, include: ['src/fallback.check.ts'] } });
+export default defineConfig({ ...sharedConfig, test: { ...sharedConfig.test, include: ['src/test-fallback.ts'] } });
