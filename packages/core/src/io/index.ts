@@ -1,2 +1,12 @@
-// Filled in by the io module.
-export {};
+/** Serialisation: safetensors state dicts (torch.save / torch.load's role, PyTorch-compatible files). */
+export {
+  serialize,
+  serializeAsync,
+  deserialize,
+  deserializeMetadata,
+  SafetensorsError,
+  type LoadOptions,
+  type Metadata,
+  type StateDictInput,
+} from './safetensors.js';
+export { save, saveSync, load, loadAsync, loadMetadata } from './file.js';
