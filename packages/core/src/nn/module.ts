@@ -422,3 +422,13 @@ export function reprValue(v: unknown): string {
   if (typeof v === 'string') return `'${v}'`;
   return String(v);
 }
+
+/** A float as Python's repr prints it (1e-05, 0.1, 1.0). */
+export function pyFloat(v: number): string {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(v) && Math.abs(v) < 1e16) return `${v}.0`;
+  if (v !== 0 && (Math.abs(v) < 1e-4 || Math.abs(v) >= 1e16)) {
+    return v.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+  }
+  return String(v);
+}

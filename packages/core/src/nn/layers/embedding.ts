@@ -1,0 +1,65 @@
+/** Embedding: a lookup table of numEmbeddings vectors of size embeddingDim. */
+import { noGrad } from '../../autograd/grad-mode.js';
+import { empty, fromArray } from '../../tensor/create.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import * as F from '../functional.js';
+import * as init from '../init.js';
+import { Module, Parameter } from '../module.js';
+
+export interface EmbeddingOptions {
+  /** This row is zero-initialized and receives no gradient. */
+  paddingIdx?: number | null;
+  device?: string;
+}
+
+/** weight ~ N(0, 1) (PyTorch's default), padding row zeroed. Input: int32 indices of any shape. */
+export class Embedding extends Module {
+  readonly numEmbeddings: number;
+  readonly embeddingDim: number;
+  readonly paddingIdx: number | null;
+  weight: Parameter;
+
+  constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {
+    super();
+    this.numEmbeddings = numEmbeddings;
+    this.embeddingDim = embeddingDim;
+    let p = options.paddingIdx ?? null;
+    if (p !== null) {
+      if (!(p < numEmbeddings && p >= -numEmbeddings)) throw new Error('Padding_idx must be within num_embeddings');
+      if (p < 0) p += numEmbeddings;
+    }
+    this.paddingIdx = p;
+    this.weight = new Parameter(empty([numEmbeddings, embeddingDim], { device: options.device }));
+    this.resetParameters();
+  }
+
+  /** An Embedding holding `embeddings` (frozen unless freeze is false). */
+  static fromPretrained(embeddings: Tensor, options: { freeze?: boolean; paddingIdx?: number | null } = {}): Embedding {
+    if (embeddings.ndim !== 2) throw new Error('Embeddings parameter is expected to be 2-dimensional');
+    const e = new Embedding(embeddings.shape[0]!, embeddings.shape[1]!, { paddingIdx: options.paddingIdx ?? null, device: embeddings.device });
+    noGrad(() => e.weight.copy_(embeddings));
+    e.weight.requiresGrad_(!(options.freeze ?? true));
+    return e;
+  }
+
+  resetParameters(): void {
+    init.normal_(this.weight);
+    if (this.paddingIdx !== null) {
+      const keepRows = new Float32Array(this.numEmbeddings).fill(1);
+      keepRows[this.paddingIdx] = 0;
+      noGrad(() => {
+        const mask = fromArray(keepRows, [this.numEmbeddings, 1], { device: this.weight.device });
+        this.weight.mul_(mask);
+        mask.dispose();
+      });
+    }
+  }
+
+  override forward(indices: Tensor): Tensor {
+    return F.embedding(indices, this.weight, this.paddingIdx);
+  }
+
+  override extraRepr(): string {
+    return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx !== null ? `, padding_idx=${this.paddingIdx}` : ''}`;
+  }
+}
