@@ -188,6 +188,7 @@ describe('randomSplit and Subset', () => {
     expect(randomSplit(ds, [0.33, 0.33, 0.34]).map((s) => s.length)).toEqual([4, 3, 3]);
     expect(randomSplit(ds, [0.5, 0.5]).map((s) => s.length)).toEqual([5, 5]);
     expect(randomSplit(ds, [0.25, 0.75]).map((s) => s.length)).toEqual([3, 7]);
+    expect(randomSplit(makeData(1).ds, [0.5, 0.5]).map((s) => s.length)).toEqual([1, 0]);
   });
 
   it('Subset validates indices', () => {

@@ -97,7 +97,8 @@ export function randomSplit<T>(dataset: DatasetLike<T>, lengths: readonly number
   const n = dataset.length;
   let sizes = [...lengths];
   const total = sizes.reduce((a, b) => a + b, 0);
-  if (Math.abs(total - 1) < 1e-9 && total !== n) {
+  // PyTorch's rule: lengths summing to 1 (and not more than the dataset) are fractions.
+  if (Math.abs(total - 1) <= 1e-9 && total <= n) {
     for (const [i, f] of sizes.entries()) {
       if (!(f >= 0 && f <= 1)) throw new Error(`Fraction at index ${i} is not between 0 and 1`);
     }

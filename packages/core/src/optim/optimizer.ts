@@ -230,8 +230,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
         for (const [k, v] of Object.entries(entry)) {
           if (typeof v === 'number') s[k] = v;
           else {
-            const moved = v.device === p.device ? v.clone() : v.to(p.device);
-            s[k] = keep(moved.dtype === 'float32' || v.numel === 1 ? moved : moved.float());
+            s[k] = keep(v.device === p.device ? v.clone() : v.to(p.device));
           }
         }
         this.state.set(p, s);
