@@ -2,4 +2,4 @@
 import { runConformance } from '@flint/conformance';
 import { createGpujsBackend } from './backend.js';
 
-runConformance({ backend: () => createGpujsBackend({ mode: 'webasm' }), expectedEngine: 'webasm' });
+runConformance({ backend: () => createGpujsBackend({ mode: 'webasm' }), expectedEngine: 'webasm', ops: true });

@@ -3,4 +3,4 @@
 import { runConformance } from '@flint/conformance';
 import { gpujsBackend } from './index.js';
 
-runConformance({ backend: () => gpujsBackend, expectedEngine: 'headlessgl' });
+runConformance({ backend: () => gpujsBackend, expectedEngine: 'headlessgl', ops: true });
