@@ -1,10 +1,15 @@
-import { createTfjsBackend } from '../src/index.js';
-const b = createTfjsBackend({ engine: (process.argv[2] ?? 'wasm') as 'wasm' });
+/**
+ * Per-kernel timings of this backend on LeNet/MLP-sized inputs (ms per call), for one engine:
+ *   npx tsx --tsconfig bench/tsconfig.json bench/kernel-timing.ts wasm|cpu
+ */
+import type { DType, Shape } from '@flint/core/backend';
+import { createTfjsBackend, type TfjsEngine, type TfjsStorage } from '../src/index.js';
+const b = createTfjsBackend({ engine: (process.argv[2] ?? 'wasm') as TfjsEngine });
 await b.init();
 const k = b.kernels;
 const rnd = (n: number) => Float32Array.from({ length: n }, () => Math.random() - 0.5);
-const ref = (s: any, shape: number[], dtype: any = 'float32') => ({ storage: s, shape, dtype });
-const time = (name: string, n: number, f: () => void) => { f(); const t0 = performance.now(); for (let i = 0; i < n; i++) f(); console.log(name, ((performance.now() - t0) / n).toFixed(2), 'ms'); };
+const ref = (s: TfjsStorage, shape: Shape, dtype: DType = 'float32') => ({ storage: s, shape, dtype });
+const time = (name: string, n: number, f: () => void) => { f(); const t0 = performance.now(); for (let i = 0; i < n; i++) f(); console.log(`${b.engine()}:`, name, ((performance.now() - t0) / n).toFixed(2), 'ms'); };
 const x = ref(k.write(rnd(64 * 6 * 28 * 28), [64, 6, 28, 28], 'float32'), [64, 6, 28, 28]);
 const pp = { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1], ceilMode: false, countIncludePad: true } as const;
 time('maxPool2d [64,6,28,28] 2x2', 10, () => { const r = k.maxPool2d(x, pp, [64, 6, 14, 14]); k.dispose(r.values); k.dispose(r.indices); });
