@@ -1,6 +1,6 @@
 import '@flint/backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { nn, tensor, Tensor, randn, manualSeed, ones, zeros, noGrad, arange } from '../index.js';
+import { nn, tensor, Tensor, randn, manualSeed, ones, zeros, noGrad, arange, tidy, memory } from '../index.js';
 import { decode, expectClose, gradcheck, loadFixture, type Encoded } from './test-helpers.js';
 
 const F = nn.functional;
@@ -348,6 +348,43 @@ describe('layers by hand', () => {
     const xg = x.detach().requiresGrad_();
     const cot = randn(2, 3, 4);
     gradcheck(() => (pre(xg) as Tensor).mul(cot).sum(), [xg], { eps: 1e-2 });
+  });
+});
+
+describe('memory', () => {
+  it('a training step through every layer leaves no tensors behind', () => {
+    manualSeed(0);
+    class Everything extends nn.Module {
+      conv = new nn.Conv2d(1, 2, 3, { padding: 1 });
+      bn = new nn.BatchNorm2d(2);
+      pool = new nn.MaxPool2d(2);
+      flat = new nn.Flatten(2);
+      lstm = new nn.LSTM(4, 4, { batchFirst: true, bidirectional: true, numLayers: 2, dropout: 0.1 });
+      enc = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, batchFirst: true });
+      ln = new nn.LayerNorm(8);
+      drop = new nn.Dropout(0.3);
+      head = new nn.Linear(8, 3);
+      override forward(x: Tensor): Tensor {
+        let h = this.flat(this.pool(this.bn(this.conv(x)))) as Tensor; // [N, 2, 4]
+        h = this.lstm.forward(h)[0]; // [N, 2, 8]
+        h = this.drop(this.ln(this.enc(h))) as Tensor;
+        return this.head(h.mean(1)) as Tensor;
+      }
+    }
+    const model = new Everything();
+    const x = randn(3, 1, 4, 4);
+    const y = tensor([0, 2, 1], { dtype: 'int32' });
+    const step = (): void =>
+      tidy(() => {
+        model.zeroGrad();
+        F.crossEntropy(model(x) as Tensor, y).backward();
+      });
+    step();
+    const before = memory().handles;
+    step();
+    step();
+    expect(memory().handles).toBe(before);
+    expect(model.parameters().every((p) => p.grad !== null)).toBe(true);
   });
 });
 

@@ -1,6 +1,7 @@
 /** MultiheadAttention and TransformerEncoderLayer, as compositions of core ops. */
 import { formatShape } from '../../backend/shape.js';
 import { empty, fromArray } from '../../tensor/create.js';
+import { tidy } from '../../tensor/scope.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { linear } from '../../ops/conv.js';
 import { where } from '../../ops/elementwise.js';
@@ -93,6 +94,10 @@ export class MultiheadAttention extends Module {
   }
 
   override forward(query: Tensor, key: Tensor, value: Tensor, options: AttentionForwardOptions = {}): [Tensor, Tensor | null] {
+    return tidy(() => this.attend(query, key, value, options));
+  }
+
+  private attend(query: Tensor, key: Tensor, value: Tensor, options: AttentionForwardOptions): [Tensor, Tensor | null] {
     const needWeights = options.needWeights ?? true;
     const average = options.averageAttnWeights ?? true;
     const unbatched = query.ndim === 2;

@@ -5,6 +5,7 @@
  */
 import { formatShape, shapesEqual } from '../../backend/shape.js';
 import { empty, zeros } from '../../tensor/create.js';
+import { tidy } from '../../tensor/scope.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { linear } from '../../ops/conv.js';
 import { cat, stack } from '../../ops/layout.js';
@@ -110,7 +111,12 @@ abstract class RNNBase extends Module {
     }
   }
 
+  /** Runs every layer and direction; intermediates are freed (tidy), the results kept. */
   protected run(input: Tensor, hx: Tensor | null, cx: Tensor | null): [Tensor, Tensor, Tensor | null] {
+    return tidy(() => this.runAll(input, hx, cx));
+  }
+
+  private runAll(input: Tensor, hx: Tensor | null, cx: Tensor | null): [Tensor, Tensor, Tensor | null] {
     const unbatched = input.ndim === 2;
     if (input.ndim !== 2 && input.ndim !== 3) {
       throw new Error(`${this.constructor.name}: Expected input to be 2D or 3D, got ${input.ndim}D tensor of shape ${formatShape(input.shape)}`);

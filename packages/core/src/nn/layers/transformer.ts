@@ -1,5 +1,6 @@
 /** TransformerEncoderLayer (PyTorch's post-norm by default, or normFirst), from core ops. */
 import type { Tensor } from '../../tensor/tensor.js';
+import { tidy } from '../../tensor/scope.js';
 import * as F from '../functional.js';
 import { Module } from '../module.js';
 import { MultiheadAttention } from './attention.js';
@@ -78,6 +79,10 @@ export class TransformerEncoderLayer extends Module {
   }
 
   override forward(src: Tensor, options: EncoderForwardOptions = {}): Tensor {
+    return tidy(() => this.encode(src, options));
+  }
+
+  private encode(src: Tensor, options: EncoderForwardOptions): Tensor {
     let x = src;
     if (this.normFirst) {
       x = x.add(this.sa(this.norm1(x) as Tensor, options));
