@@ -13,16 +13,8 @@ export function dtypeOf(a: DataArray): DType {
   return 'bool';
 }
 
-export function alloc(dtype: DType, length: number): DataArray {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(length);
-    case 'int32':
-      return new Int32Array(length);
-    case 'bool':
-      return new Uint8Array(length);
-  }
-}
+/** A zeroed typed array for `dtype` (core's helper, under the name the impls use). */
+export { arrayFor as alloc } from '@flint/core/backend';
 
 /** A new zeroed array of the same kind as `a`. */
 export function allocLike(a: DataArray, length: number): DataArray {
