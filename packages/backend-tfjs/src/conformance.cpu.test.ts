@@ -2,4 +2,4 @@
 import { runConformance } from '@flint/conformance';
 import { createTfjsBackend } from './index.js';
 
-runConformance({ backend: () => createTfjsBackend({ engine: 'cpu' }), expectedEngine: 'cpu' });
+runConformance({ backend: () => createTfjsBackend({ engine: 'cpu' }), expectedEngine: 'cpu', ops: true });

@@ -18,7 +18,7 @@ try {
 }
 
 if (failure === null) {
-  runConformance({ backend: () => backend, expectedEngine: 'tensorflow' });
+  runConformance({ backend: () => backend, expectedEngine: 'tensorflow', ops: true });
   describe('kernels vs cpu', () => describeKernels('tensorflow'));
 } else {
   describe('tfjs-node (native tensorflow engine)', () => {

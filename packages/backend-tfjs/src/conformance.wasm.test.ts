@@ -2,4 +2,4 @@
 import { runConformance } from '@flint/conformance';
 import { createTfjsBackend } from './index.js';
 
-runConformance({ backend: () => createTfjsBackend({ engine: 'wasm' }), expectedEngine: 'wasm' });
+runConformance({ backend: () => createTfjsBackend({ engine: 'wasm' }), expectedEngine: 'wasm', ops: true });
