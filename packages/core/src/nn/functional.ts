@@ -23,9 +23,9 @@ export const relu = (x: Tensor): Tensor => ew.relu(x);
 export const relu6 = (x: Tensor): Tensor => hardtanh(x, 0, 6);
 export const sigmoid = (x: Tensor): Tensor => ew.sigmoid(x);
 export const tanh = (x: Tensor): Tensor => ew.tanh(x);
-/** GELU: exact (erf) by default, or the tanh approximation. */
-export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {}): Tensor {
-  const approximate = options.approximate ?? 'none';
+/** GELU: exact (erf) by default, or the tanh approximation: gelu(x, 'tanh') or gelu(x, { approximate: 'tanh' }). */
+export function gelu(x: Tensor, options: 'none' | 'tanh' | { approximate?: 'none' | 'tanh' } = {}): Tensor {
+  const approximate = typeof options === 'string' ? options : (options.approximate ?? 'none');
   if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`approximate argument must be either none or tanh (got '${String(approximate)}')`);
   return ew.geluApprox(x, approximate);
 }

@@ -177,6 +177,8 @@ describe('layers by hand', () => {
     expectClose(new nn.Softmax()(s3) as Tensor, s3.softmax(0));
     expect(new nn.LeakyReLU(0.2).toString()).toBe('LeakyReLU(negative_slope=0.2)');
     expect(new nn.GELU('tanh').toString()).toBe("GELU(approximate='tanh')");
+    expectClose(F.gelu(x, 'tanh'), new nn.GELU('tanh')(x) as Tensor);
+    expect(() => F.gelu(x, 'fast' as 'tanh')).toThrow("approximate argument must be either none or tanh (got 'fast')");
     expect(new nn.Softmax(1).toString()).toBe('Softmax(dim=1)');
   });
 
