@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { KNOWN_BACKEND_PACKAGES, hasBackend } from './registry.js';
+import { KNOWN_BACKEND_PACKAGES, hasBackend, initBackends } from './registry.js';
 
 export interface AutoloadReport {
   loaded: string[];
@@ -42,6 +42,9 @@ export async function autoloadBackends(): Promise<AutoloadReport> {
     } catch (error) {
       autoloadReport.failed.push({ package: pkg, error: error instanceof Error ? error.message : String(error) });
     }
+  }
+  for (const f of await initBackends()) {
+    autoloadReport.failed.push({ package: KNOWN_BACKEND_PACKAGES[f.name] ?? f.name, error: f.error });
   }
   return autoloadReport;
 }

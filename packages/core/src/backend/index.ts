@@ -7,6 +7,7 @@ export type * from './kernels.js';
 export {
   registerBackend,
   removeBackend,
+  initBackends,
   getBackend,
   setBackend,
   listBackends,

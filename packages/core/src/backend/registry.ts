@@ -28,6 +28,34 @@ export function registerBackend<S>(backend: Backend<S>): void {
   if (current === undefined || backend.priority() > current.priority()) defaultName = backend.name;
 }
 
+/**
+ * Initialise every registered backend (loading wasm, creating GL contexts) and re-rank: a backend
+ * only knows its real engine, and so its priority, after init.
+ */
+export async function initBackends(): Promise<{ name: string; error: string }[]> {
+  const failed: { name: string; error: string }[] = [];
+  for (const backend of [...backends.values()]) {
+    try {
+      await backend.init?.();
+    } catch (error) {
+      // A backend whose engine cannot start is not usable: drop it, report why.
+      failed.push({ name: backend.name, error: error instanceof Error ? error.message : String(error) });
+      backends.delete(backend.name);
+      if (defaultName === backend.name) defaultName = null;
+    }
+  }
+  if (explicitDefault && defaultName !== null) return failed;
+  const forced = envBackend();
+  if (forced !== undefined) {
+    if (backends.has(forced)) defaultName = forced;
+    return failed;
+  }
+  let best: Backend<unknown> | undefined;
+  for (const b of backends.values()) if (best === undefined || b.priority() > best.priority()) best = b;
+  defaultName = best?.name ?? null;
+  return failed;
+}
+
 export function removeBackend(name: string): void {
   backends.delete(name);
   if (defaultName === name) {
