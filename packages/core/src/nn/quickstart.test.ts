@@ -47,4 +47,21 @@ describe('the course quickstart (examples/quickstart.ts)', () => {
     // (the loaders dispose their batches; tidy frees each step)
     expect(memory().handles).toBe(handles);
   });
+
+  it("with the tutorial's own lr (1e-3) the test loss falls every epoch too", () => {
+    manualSeed(0);
+    const train_dataloader = new data.DataLoader(syntheticImages(512, 1), { batchSize: batch_size, shuffle: true, autoDispose: true }) as Loader;
+    const test_dataloader = new data.DataLoader(syntheticImages(256, 2), { batchSize: batch_size, autoDispose: true }) as Loader;
+    const model = new NeuralNetwork();
+    const loss_fn = new nn.CrossEntropyLoss();
+    const optimizer = new optim.SGD(model.parameters(), { lr: learning_rate });
+    const quiet = (): void => {};
+    const history = [test_loop(test_dataloader, model, loss_fn, quiet).loss];
+    for (let t = 0; t < 3; t++) {
+      train_loop(train_dataloader, model, loss_fn, optimizer, quiet);
+      history.push(test_loop(test_dataloader, model, loss_fn, quiet).loss);
+    }
+    console.log(`lr 1e-3 test loss per epoch: ${history.map((l) => l.toFixed(5)).join(' -> ')}`);
+    for (let i = 1; i < history.length; i++) expect(history[i]!).toBeLessThan(history[i - 1]!);
+  });
 });
