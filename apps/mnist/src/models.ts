@@ -75,7 +75,7 @@ export interface ModelSpec {
 export const MODELS: Readonly<Record<string, ModelSpec>> = {
   'mlp-small': {
     create: () => new MlpSmall(),
-    description: '784-16-16-10 sigmoid MLP (13,002 parameters)',
+    description: "784-16-16-10 sigmoid MLP (the course's network)",
     defaultLr: 0.5,
     requiredAccuracy: 0.9,
     pytorchAccuracy: 0.912,

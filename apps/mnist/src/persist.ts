@@ -1,14 +1,15 @@
 /**
  * Saved models and checkpoints, as safetensors files written with core's `save` and read with
- * core's `load`. Every file is written atomically: to a temporary file in the same directory,
- * then renamed into place, so an interrupted write never leaves a partial file under the real name.
+ * core's `load`. Every file is written atomically (core's save does so for safetensors; the chart
+ * and report go through writeFileAtomic): to a temporary file in the same directory, then renamed
+ * into place, so an interrupted write never leaves a partial file under the real name.
  *
  * - model.safetensors: the model's stateDict (PyTorch key names) + metadata { format, model }.
  * - checkpoint.safetensors: `model.<key>` tensors, `optimizer.<param index>.<state name>` tensors,
  *   and metadata holding the model name, epochs done, the training config, the optimizer's
  *   param_groups and numeric state, both generators' states and the per-epoch history.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { Generator, defaultGenerator, load, loadMetadata, save, setBackend, type Tensor, type nn, type optim } from '@flint/core';
 import { CliError } from './errors.js';
@@ -36,27 +37,19 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
 }
 
-/** core's save() to a temp file, renamed into place. */
+/** core's save() is atomic itself (temp file, fsync, rename); this only creates the directory. */
 async function saveAtomic(tensors: Record<string, Tensor>, path: string, metadata: Record<string, string>): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = tempPath(path);
-  try {
-    await save(tensors, tmp, { metadata });
-    renameSync(tmp, path);
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    throw error;
-  }
+  await save(tensors, path, metadata);
 }
 
 function readMeta(path: string, what: string): Record<string, string> {
-  let meta: Record<string, string> | null;
+  if (!existsSync(path)) throw new CliError(`${what} ${path} does not exist`);
   try {
-    meta = loadMetadata(path);
+    return loadMetadata(path);
   } catch (error) {
     throw new CliError(`cannot read ${what} ${path}: ${(error as Error).message}`);
   }
-  return meta ?? {};
 }
 
 // ------------------------------------------------------------------ models
