@@ -17,7 +17,7 @@ function elementFormatter(values: DataArray, dtype: string): (v: number) => stri
   const maxAbs = abs.length > 0 ? Math.max(...abs) : 0;
   const minAbs = abs.length > 0 ? Math.min(...abs) : 0;
   if (allInts) {
-    if (maxAbs >= 1e8) return (v) => special(v) ?? v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2');
+    if (maxAbs / minAbs > 1000 || maxAbs > 1e8) return (v) => special(v) ?? v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2');
     return (v) => special(v) ?? `${v}.`;
   }
   if (maxAbs / minAbs > 1000 || maxAbs > 1e8 || minAbs < 1e-4) {
@@ -51,19 +51,27 @@ export function formatTensor(t: Tensor): string {
   const format = elementFormatter(Float32Array.from(shown) as DataArray, t.dtype);
   const width = Math.max(0, ...shown.map((v) => format(v).length));
   const pad = (s: string): string => s.padStart(width);
+  const LINE_WIDTH = 80;
   const build = (dim: number, offset: number, stride: number, indent: number): string => {
     if (dim === shape.length) return pad(format(data[offset]!));
     const n = shape[dim]!;
     const inner = stride / (n || 1);
+    const last = dim === shape.length - 1;
     const parts: string[] = [];
     for (let i = 0; i < n; i++) {
       if (summarize && n > 2 * EDGE_ITEMS && i === EDGE_ITEMS) {
-        parts.push('...');
+        parts.push(last ? ' ...' : '...');
         i = n - EDGE_ITEMS;
       }
       parts.push(build(dim + 1, offset + i * inner, inner, indent + 1));
     }
-    if (dim === shape.length - 1) return `[${parts.join(', ')}]`;
+    if (last) {
+      // PyTorch wraps a row at 80 columns.
+      const perLine = Math.max(1, Math.floor((LINE_WIDTH - indent) / (width + 2)));
+      const lines: string[] = [];
+      for (let i = 0; i < parts.length; i += perLine) lines.push(parts.slice(i, i + perLine).join(', '));
+      return `[${lines.join(`,\n${' '.repeat(indent + 1)}`)}]`;
+    }
     const sep = `,${'\n'.repeat(shape.length - dim - 1)}${' '.repeat(indent + 1)}`;
     return `[${parts.join(sep)}]`;
   };
