@@ -55,9 +55,11 @@ export interface ParityOptions extends CommonOptions {
   steps: number;
   tolerance: number;
 }
-export interface BenchOptions extends CommonOptions {
+export interface BenchOptions extends Omit<CommonOptions, 'epochs'> {
+  epochs?: number;
   models: string[];
   accuracy?: boolean;
+  runs?: number;
   reference: boolean;
 }
 
@@ -81,7 +83,7 @@ function numberArg(name: string, positive: boolean): (value: string) => number {
 
 type Opt = 'model' | 'backend' | 'dataset' | 'data' | 'epochs' | 'batch' | 'optim' | 'seed' | 'limit' | 'out' | 'json';
 
-function addOptions(cmd: Command, which: readonly Opt[], defaults: { backend?: string; dataset?: string; epochs?: number } = {}): Command {
+function addOptions(cmd: Command, which: readonly Opt[], defaults: { backend?: string; dataset?: string; epochs?: number | null } = {}): Command {
   const has = (o: Opt): boolean => which.includes(o);
   if (has('model')) cmd.addOption(new Option('-m, --model <name>', 'model').choices(MODEL_NAMES).default('mlp-small'));
   if (has('backend')) {
@@ -95,7 +97,10 @@ function addOptions(cmd: Command, which: readonly Opt[], defaults: { backend?: s
     cmd.option('--download', 'download the full MNIST (60,000 training digits) into the cache on first use');
     cmd.option('--test-limit <n>', 'use only the first n test samples', intArg('--test-limit', 1));
   }
-  if (has('epochs')) cmd.option('-e, --epochs <n>', 'epochs', intArg('--epochs', 1), defaults.epochs ?? DEFAULT_EPOCHS);
+  if (has('epochs')) {
+    if (defaults.epochs === null) cmd.option('-e, --epochs <n>', 'epochs (default: 1; 10 with --accuracy)', intArg('--epochs', 1));
+    else cmd.option('-e, --epochs <n>', 'epochs', intArg('--epochs', 1), defaults.epochs ?? DEFAULT_EPOCHS);
+  }
   if (has('batch')) cmd.option('--batch-size <n>', 'mini-batch size', intArg('--batch-size', 1), DEFAULT_BATCH_SIZE);
   if (has('optim')) {
     cmd.option('--lr <rate>', 'learning rate (default: 0.5 for mlp-small, 0.05 for mlp and lenet; 0.001 with adam)', numberArg('--lr', true));
@@ -188,9 +193,10 @@ Examples:
       .description('one epoch of Fashion-MNIST per model per backend (samples/s, peak memory), next to tfjs-layers; --accuracy: 10 epochs per model vs the required accuracies')
       .addOption(new Option('-m, --model <name...>', 'models (default: all)').choices(MODEL_NAMES))
       .option('--accuracy', 'accuracy benchmark: train each model 10 epochs on the embedded MNIST and compare with the required test accuracy')
+      .option('--runs <n>', 'with --accuracy: training runs per model, seeds --seed, --seed+1, ... (default 3); the mean is judged', intArg('--runs', 1))
       .option('--no-reference', 'skip the TensorFlow.js tfjs-layers reference'),
     ['backend', 'dataset', 'data', 'epochs', 'batch', 'optim', 'seed', 'limit', 'out', 'json'],
-    { backend: 'all', dataset: 'fashion-mnist', epochs: 1 },
+    { backend: 'all', dataset: 'fashion-mnist', epochs: null },
   ).action(async (options: Record<string, unknown>, command: Command) => {
     const models = (options['model'] as string[] | undefined) ?? MODEL_NAMES;
     await action('bench')({ ...options, models }, command);

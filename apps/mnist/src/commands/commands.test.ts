@@ -207,4 +207,27 @@ describe('bench', () => {
       expect(row.peakDeviceMB).toBeGreaterThan(0);
     }
   });
+
+  it('next to the same MLP in tfjs-layers on the same tfjs engine', async () => {
+    const r = await cli('bench', '--backend', 'tfjs', '--model', 'mlp-small', '--limit', '256', '--test-limit', '100', '--json');
+    expect(r.code, r.err).toBe(0);
+    const result = JSON.parse(r.out) as { rows: { implementation: string; engine: string; samplesPerSecond: number }[] };
+    const [flint, reference] = result.rows;
+    expect(flint!.implementation).toBe('flint');
+    expect(reference!.implementation).toBe('tfjs-layers');
+    expect(reference!.engine).toBe(flint!.engine);
+    expect(reference!.samplesPerSecond).toBeGreaterThan(0);
+  });
+
+  it('--accuracy trains each model --runs times and judges the mean against the requirement', async () => {
+    const r = await cli('bench', '--accuracy', '--model', 'mlp-small', '--epochs', '1', '--runs', '2', '--limit', '640', '--test-limit', '200', '--json');
+    // One epoch on 640 digits cannot reach 90%: the benchmark must say so with exit code 1.
+    expect(r.code).toBe(1);
+    const result = JSON.parse(r.out) as { rows: { model: string; runs: { seed: number }[]; meanAccuracy: number; required: number; passed: boolean }[] };
+    expect(result.rows).toHaveLength(1);
+    expect(result.rows[0]!.runs.map((x) => x.seed)).toEqual([0, 1]);
+    expect(result.rows[0]!.required).toBe(0.9);
+    expect(result.rows[0]!.passed).toBe(false);
+    expect(r.err).toContain('FAIL');
+  });
 });
