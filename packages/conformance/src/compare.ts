@@ -1,6 +1,7 @@
 /** Comparing what a backend read back with a reference HostTensor. */
 import type { DataArray, DType } from '@flint/core/backend';
 import type { HostTensor } from './reference/tensor.js';
+import { int32Matches } from './reference/storage-model.js';
 
 export interface Tolerance {
   readonly rtol: number;
@@ -37,7 +38,8 @@ export function compareData(actual: DataArray, expected: HostTensor, tol: Tolera
     const a = actual[i]!;
     const e = expected.data[i]!;
     let ok: boolean;
-    if (expected.dtype !== 'float32') ok = a === e;
+    if (expected.dtype === 'int32') ok = int32Matches(a, e);
+    else if (expected.dtype !== 'float32') ok = a === e;
     else if (Number.isNaN(e)) ok = Number.isNaN(a);
     else if (!Number.isFinite(e) || !Number.isFinite(a)) ok = a === e;
     else {

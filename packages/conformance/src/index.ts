@@ -5,3 +5,17 @@ export { runKernelCase } from './harness.js';
 export { buildKernelCases, type KernelCaseTable, type KernelName } from './kernels/table.js';
 export type { KernelCase, ComputeCase, CustomCase } from './kernels/types.js';
 export * as reference from './reference/index.js';
+export {
+  runParity,
+  runTrainingLeakCheck,
+  measureParity,
+  SyntheticDigits,
+  PARITY_MODELS,
+  PARITY_DEFAULT_LR,
+  type ParityOptions,
+  type TrainingLeakOptions,
+  type ParityResult,
+  type ParityModelName,
+  type PerModel,
+} from './parity.js';
+export type { StorageModel } from './reference/storage-model.js';

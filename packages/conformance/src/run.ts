@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '@flint/core/backend';
 import type { Tolerance } from './compare.js';
+import { describeStorageModel, setStorageModel, type StorageModel } from './reference/storage-model.js';
 import { runKernelCase, toleranceFor, type ToleranceTable } from './harness.js';
 import { broadcastPair, BINARY_PROPERTY_OPS, binaryInputs, matmulShapes } from './kernels/properties.js';
 import { buildKernelCases, OPTIONAL_KERNELS, type KernelName } from './kernels/table.js';
@@ -32,6 +33,13 @@ export interface ConformanceOptions {
    * 'op:autograd-example', 'optim:<name>'.
    */
   ops?: boolean;
+  /**
+   * How the backend stores numbers when that is narrower than the contract's (e.g. gpu.js keeps
+   * int32 in float32 textures: `{ int32ExactBelow: 2 ** 24 }`; GL may flush subnormals). Inputs are
+   * mapped to what the backend can store and the reference is computed from them; state the limits
+   * in the backend's README.
+   */
+  storage?: StorageModel;
 }
 
 export function runConformance(options: ConformanceOptions): void {
@@ -52,6 +60,7 @@ export function runConformance(options: ConformanceOptions): void {
   };
 
   describe('conformance', async () => {
+    setStorageModel(options.storage);
     backend = (await options.backend()) as Backend<unknown>;
     await backend.init?.();
     const b = backend;
@@ -60,6 +69,8 @@ export function runConformance(options: ConformanceOptions): void {
       const failed = registered - passed;
       let extra = notProvided.length > 0 ? `; optional kernels not provided: ${notProvided.join(', ')}` : '';
       if (!options.ops) extra += '; op-level fixtures (PART C) off';
+      const model = describeStorageModel();
+      if (model !== null) extra += `; declared storage: ${model}`;
       console.log(
         `conformance[${b.name}/${b.engine()}]: ${passed} cases passed${failed > 0 ? `, ${failed} failed or not run` : ''}${extra}`,
       );

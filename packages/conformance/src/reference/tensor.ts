@@ -4,6 +4,7 @@
  * correct" answers the backends are compared with.
  */
 import type { DataArray, DType, Shape } from '@flint/core/backend';
+import { applyStorageModel } from './storage-model.js';
 
 export interface HostTensor {
   readonly shape: Shape;
@@ -59,7 +60,9 @@ export function zerosHost(shape: Shape, dtype: DType = 'float32'): HostTensor {
   return host(shape, dtype, new Float64Array(sizeOfShape(shape)));
 }
 
+/** The typed array uploaded to a backend (after its declared storage model, see storage-model.ts). */
 export function toDataArray(t: HostTensor): DataArray {
+  applyStorageModel(t);
   switch (t.dtype) {
     case 'float32':
       return Float32Array.from(t.data);
