@@ -23,4 +23,4 @@ registerBackend(cpuBackend);
 
 export { kernels, CpuStorage, cpuMemory };
 export * as impl from './impl/index.js';
-export { gemm } from './impl/gemm.js';
+export { gemm, gemmImpl, setGemmImpl } from './impl/gemm.js';

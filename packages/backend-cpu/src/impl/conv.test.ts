@@ -3,6 +3,7 @@ import type { Conv2dParams } from '@flint/core/backend';
 import { describe, expect, it } from 'vitest';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
 import { expectClose, randF32, size } from './test-reference.js';
+import { gemmImpls, useGemm } from './test-gemm.js';
 
 type Geo = { x: number[]; w: number[]; p: Conv2dParams };
 
@@ -53,65 +54,69 @@ const geos: Geo[] = [
   { x: [0, 2, 4, 4], w: [2, 2, 3, 3], p: params([1, 1], [1, 1], [1, 1], 1) },
 ];
 
-describe('conv2d (im2col + GEMM) vs a direct float64 convolution', () => {
-  it('stride, padding, dilation, groups, 1x1 and empty batch', () => {
-    for (const g of geos) {
-      const x = randF32(size(g.x), 1);
-      const w = randF32(size(g.w), 2);
-      const outShape = outShapeOf(g);
-      const expected = new Array<number>(size(outShape)).fill(0);
-      forEachTap(g, (oi, xi, wi) => (expected[oi] += x[xi]! * w[wi]!));
-      expectClose(conv2d(x, g.x, w, g.w, g.p, outShape), expected, 1e-5, 1e-5);
-    }
-  });
+describe.each(gemmImpls)('with the %s gemm', (impl) => {
+  useGemm(impl);
 
-  it('backward kernels match the direct float64 adjoints', () => {
-    for (const g of geos) {
-      const x = randF32(size(g.x), 3);
-      const w = randF32(size(g.w), 4);
-      const outShape = outShapeOf(g);
-      const dy = randF32(size(outShape), 5);
-      const dx = new Array<number>(size(g.x)).fill(0);
-      const dw = new Array<number>(size(g.w)).fill(0);
-      forEachTap(g, (oi, xi, wi) => {
-        dx[xi] += dy[oi]! * w[wi]!;
-        dw[wi] += dy[oi]! * x[xi]!;
-      });
-      expectClose(conv2dBackwardInput(dy, outShape, w, g.w, g.x, g.p), dx, 1e-5, 1e-5);
-      expectClose(conv2dBackwardWeight(x, g.x, dy, outShape, g.w, g.p), dw, 1e-5, 1e-5);
-    }
-  });
-
-  it('backward kernels match finite differences of the forward', () => {
-    for (const g of geos.slice(0, 4)) {
-      const x = randF32(size(g.x), 6);
-      const w = randF32(size(g.w), 7);
-      const outShape = outShapeOf(g);
-      const dy = randF32(size(outShape), 8);
-      // L(x, w) = sum(conv2d(x, w) * dy): linear in each argument, so central differences are exact up to rounding.
-      const loss = (xx: Float32Array, ww: Float32Array): number => {
-        const y = conv2d(xx, g.x, ww, g.w, g.p, outShape);
-        let s = 0;
-        for (let i = 0; i < y.length; i++) s += y[i]! * dy[i]!;
-        return s;
-      };
-      const gx = conv2dBackwardInput(dy, outShape, w, g.w, g.x, g.p);
-      const gw = conv2dBackwardWeight(x, g.x, dy, outShape, g.w, g.p);
-      const h = 0.25;
-      for (let t = 0; t < 12; t++) {
-        const i = (t * 7919) % x.length;
-        const xp = x.slice();
-        const xm = x.slice();
-        xp[i] += h;
-        xm[i] -= h;
-        expect(gx[i]).toBeCloseTo((loss(xp, w) - loss(xm, w)) / (2 * h), 3);
-        const j = (t * 104729) % w.length;
-        const wp = w.slice();
-        const wm = w.slice();
-        wp[j] += h;
-        wm[j] -= h;
-        expect(gw[j]).toBeCloseTo((loss(x, wp) - loss(x, wm)) / (2 * h), 3);
+  describe('conv2d (im2col + GEMM) vs a direct float64 convolution', () => {
+    it('stride, padding, dilation, groups, 1x1 and empty batch', () => {
+      for (const g of geos) {
+        const x = randF32(size(g.x), 1);
+        const w = randF32(size(g.w), 2);
+        const outShape = outShapeOf(g);
+        const expected = new Array<number>(size(outShape)).fill(0);
+        forEachTap(g, (oi, xi, wi) => (expected[oi] += x[xi]! * w[wi]!));
+        expectClose(conv2d(x, g.x, w, g.w, g.p, outShape), expected, 1e-5, 1e-5);
       }
-    }
+    });
+
+    it('backward kernels match the direct float64 adjoints', () => {
+      for (const g of geos) {
+        const x = randF32(size(g.x), 3);
+        const w = randF32(size(g.w), 4);
+        const outShape = outShapeOf(g);
+        const dy = randF32(size(outShape), 5);
+        const dx = new Array<number>(size(g.x)).fill(0);
+        const dw = new Array<number>(size(g.w)).fill(0);
+        forEachTap(g, (oi, xi, wi) => {
+          dx[xi] += dy[oi]! * w[wi]!;
+          dw[wi] += dy[oi]! * x[xi]!;
+        });
+        expectClose(conv2dBackwardInput(dy, outShape, w, g.w, g.x, g.p), dx, 1e-5, 1e-5);
+        expectClose(conv2dBackwardWeight(x, g.x, dy, outShape, g.w, g.p), dw, 1e-5, 1e-5);
+      }
+    });
+
+    it('backward kernels match finite differences of the forward', () => {
+      for (const g of geos.slice(0, 4)) {
+        const x = randF32(size(g.x), 6);
+        const w = randF32(size(g.w), 7);
+        const outShape = outShapeOf(g);
+        const dy = randF32(size(outShape), 8);
+        // L(x, w) = sum(conv2d(x, w) * dy): linear in each argument, so central differences are exact up to rounding.
+        const loss = (xx: Float32Array, ww: Float32Array): number => {
+          const y = conv2d(xx, g.x, ww, g.w, g.p, outShape);
+          let s = 0;
+          for (let i = 0; i < y.length; i++) s += y[i]! * dy[i]!;
+          return s;
+        };
+        const gx = conv2dBackwardInput(dy, outShape, w, g.w, g.x, g.p);
+        const gw = conv2dBackwardWeight(x, g.x, dy, outShape, g.w, g.p);
+        const h = 0.25;
+        for (let t = 0; t < 12; t++) {
+          const i = (t * 7919) % x.length;
+          const xp = x.slice();
+          const xm = x.slice();
+          xp[i] += h;
+          xm[i] -= h;
+          expect(gx[i]).toBeCloseTo((loss(xp, w) - loss(xm, w)) / (2 * h), 3);
+          const j = (t * 104729) % w.length;
+          const wp = w.slice();
+          const wm = w.slice();
+          wp[j] += h;
+          wm[j] -= h;
+          expect(gw[j]).toBeCloseTo((loss(x, wp) - loss(x, wm)) / (2 * h), 3);
+        }
+      }
+    });
   });
 });

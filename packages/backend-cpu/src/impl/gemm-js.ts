@@ -1,5 +1,6 @@
 /**
- * Single-threaded float32 GEMM for JavaScript engines: C (+)= A @ B.
+ * Single-threaded float32 GEMM in plain JavaScript: C (+)= A @ B. The fallback (and the test
+ * reference) for the WebAssembly SIMD GEMM in gemm-wasm.ts; gemm.ts picks between them.
  *
  * Goto/BLIS-style blocking: K is split into KC-deep slices; for each slice a KC x N panel of B and
  * an MC x KC block of A are packed (as float64, so the hot loop does no float32 -> float64
@@ -30,7 +31,7 @@ export interface MatrixView {
  * C[cOff + i*ldc + j] (+)= sum_k A(i,k) * B(k,j) for i < M, j < N. With `accumulate` false the
  * destination block is overwritten.
  */
-export function gemm(
+export function gemmJs(
   M: number,
   N: number,
   K: number,

@@ -1,0 +1,280 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { gemm, gemmImpl, setGemmImpl } from './gemm.js';
+import { gemmJs, type MatrixView } from './gemm-js.js';
+import { detectWasmSimd, gemmWasm, setWasmGemmBlocking, wasmGemmMemoryBytes, wasmSimdAvailable } from './gemm-wasm.js';
+import { matmul } from './matmul.js';
+import { randF32, rng } from './test-reference.js';
+
+type Gemm = typeof gemmJs;
+
+/** One GEMM problem: views with offsets, row/column strides (transposes), a padded destination. */
+interface Problem {
+  M: number;
+  N: number;
+  K: number;
+  a: MatrixView;
+  b: MatrixView;
+  c: Float32Array;
+  cOff: number;
+  ldc: number;
+  accumulate: boolean;
+}
+
+function problem(M: number, N: number, K: number, tA: boolean, tB: boolean, seed: number, opts: { pad?: number; accumulate?: boolean } = {}): Problem {
+  const pad = opts.pad ?? 0;
+  const r = rng(seed);
+  const aOff = Math.floor(r() * 5);
+  const bOff = Math.floor(r() * 5);
+  const cOff = pad > 0 ? Math.floor(r() * 5) : 0;
+  const ldc = N + pad;
+  const a: MatrixView = { data: randF32(aOff + M * K, seed + 1), offset: aOff, rs: tA ? 1 : K, cs: tA ? M : 1 };
+  const b: MatrixView = { data: randF32(bOff + K * N, seed + 2), offset: bOff, rs: tB ? 1 : N, cs: tB ? K : 1 };
+  const c = randF32(cOff + Math.max(0, M - 1) * ldc + N + pad, seed + 3);
+  return { M, N, K, a, b, c, cOff, ldc, accumulate: opts.accumulate ?? false };
+}
+
+/** Run `impl` on a copy of the problem's destination. */
+function run(impl: Gemm, p: Problem): Float32Array {
+  const c = p.c.slice();
+  impl(p.M, p.N, p.K, p.a, p.b, c, p.cOff, p.ldc, p.accumulate);
+  return c;
+}
+
+const at = (v: MatrixView, i: number, j: number): number => v.data[v.offset + i * v.rs + j * v.cs]!;
+
+/**
+ * Check `c` against a float64 reference: every C element within the float32 error bound of a
+ * length-K dot product in any summation order, (K + 2) * 2^-23 * (|c0| + sum_k |a b|) (twice
+ * the classic gamma bound), and every element outside the M x N block untouched.
+ */
+function expectMatches(p: Problem, c: Float32Array): void {
+  const inBlock = new Uint8Array(c.length);
+  for (let i = 0; i < p.M; i++)
+    for (let j = 0; j < p.N; j++) {
+      const idx = p.cOff + i * p.ldc + j;
+      inBlock[idx] = 1;
+      const c0 = p.accumulate ? p.c[idx]! : 0;
+      let s = c0;
+      let mag = Math.abs(c0);
+      for (let k = 0; k < p.K; k++) {
+        const t = at(p.a, i, k) * at(p.b, k, j);
+        s += t;
+        mag += Math.abs(t);
+      }
+      const tol = (p.K + 2) * 2 ** -23 * mag + 1e-37;
+      if (!(Math.abs(c[idx]! - s) <= tol)) expect.fail(`C(${i},${j}) = ${c[idx]}, reference ${s}, tolerance ${tol}`);
+    }
+  for (let idx = 0; idx < c.length; idx++) if (!inBlock[idx] && !Object.is(c[idx], p.c[idx])) expect.fail(`C[${idx}] outside the block was written`);
+}
+
+const impls: [string, Gemm][] = [['js', gemmJs]];
+if (wasmSimdAvailable)
+  impls.unshift([
+    'wasm-simd',
+    (...args: Parameters<Gemm>) => {
+      expect(gemmWasm(...args)).toBe(true);
+    },
+  ]);
+
+describe('WebAssembly SIMD detection', () => {
+  it('Node 20+ validates WebAssembly SIMD and the GEMM module loads', () => {
+    expect(detectWasmSimd()).toBe(true);
+    expect(wasmSimdAvailable).toBe(true);
+    expect(gemmImpl()).toBe('wasm-simd');
+  });
+
+  it('FLINT_CPU_GEMM=js selects the JavaScript fallback at import', async () => {
+    vi.resetModules();
+    vi.stubEnv('FLINT_CPU_GEMM', 'js');
+    try {
+      const fresh = await import('./gemm.js');
+      expect(fresh.gemmImpl()).toBe('js');
+    } finally {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    }
+  });
+
+  it('without WebAssembly the module falls back to JavaScript instead of failing to load', async () => {
+    vi.resetModules();
+    vi.stubGlobal('WebAssembly', undefined);
+    try {
+      const wasm = await import('./gemm-wasm.js');
+      const fresh = await import('./gemm.js');
+      expect(wasm.detectWasmSimd()).toBe(false);
+      expect(wasm.wasmSimdAvailable).toBe(false);
+      expect(fresh.gemmImpl()).toBe('js');
+      expect(() => fresh.setGemmImpl('wasm-simd')).toThrow(/not available/);
+      const p = problem(5, 6, 7, false, true, 3);
+      const c = p.c.slice();
+      fresh.gemm(p.M, p.N, p.K, p.a, p.b, c, p.cOff, p.ldc, p.accumulate);
+      expectMatches(p, c);
+    } finally {
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    }
+  });
+});
+
+describe.each(impls)('%s gemm vs a float64 reference', (_name, impl) => {
+  it('odd shapes: 1x1x1, primes, every transpose combination, offsets, strided accumulating destination', () => {
+    const shapes: [number, number, number][] = [
+      [1, 1, 1],
+      [1, 1, 7],
+      [2, 3, 5],
+      [7, 11, 13],
+      [3, 17, 1],
+      [13, 1, 19],
+      [31, 37, 41],
+      [4, 8, 4],
+      [8, 16, 3],
+      [67, 9, 29],
+    ];
+    let seed = 10;
+    for (const [M, N, K] of shapes)
+      for (const tA of [false, true])
+        for (const tB of [false, true])
+          for (const accumulate of [false, true]) {
+            const p = problem(M, N, K, tA, tB, seed++, { pad: accumulate ? 3 : 0, accumulate });
+            expectMatches(p, run(impl, p));
+          }
+  });
+
+  it('block edges: K across the 256-deep slices, M across 64-row blocks, N across panels', () => {
+    let seed = 100;
+    for (const [M, N, K] of [
+      [65, 9, 257],
+      [129, 23, 513],
+      [3, 130, 300],
+    ] as [number, number, number][])
+      for (const [tA, tB] of [
+        [false, false],
+        [true, true],
+      ] as [boolean, boolean][]) {
+        const p = problem(M, N, K, tA, tB, seed++, { pad: 1, accumulate: true });
+        expectMatches(p, run(impl, p));
+      }
+  });
+
+  it('0-size dims: M or N = 0 writes nothing, K = 0 zeroes (or keeps, accumulating) the block', () => {
+    for (const [M, N, K] of [
+      [0, 4, 3],
+      [3, 0, 4],
+      [0, 0, 0],
+      [3, 4, 0],
+    ] as [number, number, number][])
+      for (const accumulate of [false, true]) {
+        const p = problem(M, N, K, false, false, 7, { pad: 2, accumulate });
+        expectMatches(p, run(impl, p));
+      }
+  });
+});
+
+describe('wasm-simd gemm specifics', () => {
+  afterEach(() => {
+    setWasmGemmBlocking({ MC: 64, KC: 256, NC: 2048 });
+  });
+
+  it('property: random shapes, transposes, offsets, strides and accumulation agree with float64', () => {
+    const d = fc.integer({ min: 0, max: 40 });
+    fc.assert(
+      fc.property(d, d, d, fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 3 }), fc.boolean(), fc.integer(), (M, N, K, tA, tB, pad, accumulate, seed) => {
+        const p = problem(M, N, K, tA, tB, seed, { pad, accumulate });
+        expectMatches(p, run(impls[0]![1], p));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('property: small cache blocks exercise every blocking loop (MC, KC, NC) on odd shapes', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 30 }),
+        fc.constantFrom(4, 8, 12),
+        fc.integer({ min: 1, max: 9 }),
+        fc.constantFrom(8, 16, 24),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer(),
+        (M, N, K, MC, KC, NC, tA, tB, seed) => {
+          setWasmGemmBlocking({ MC, KC, NC });
+          const p = problem(M, N, K, tA, tB, seed, { pad: 1, accumulate: true });
+          expectMatches(p, run(impls[0]![1], p));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('NaN and infinity propagate to exactly the rows / columns they touch, as in the JS gemm', () => {
+    const M = 6;
+    const N = 10;
+    const K = 5;
+    const a = randF32(M * K, 1);
+    const b = randF32(K * N, 2);
+    a[2 * K + 3] = NaN; // row 2
+    b[1 * N + 9] = Infinity; // column 9 (an edge panel)
+    const av = { data: a, offset: 0, rs: K, cs: 1 };
+    const bv = { data: b, offset: 0, rs: N, cs: 1 };
+    const w = new Float32Array(M * N);
+    const j = new Float32Array(M * N);
+    gemmWasm(M, N, K, av, bv, w, 0, N, false);
+    gemmJs(M, N, K, av, bv, j, 0, N, false);
+    for (let i = 0; i < M; i++)
+      for (let c = 0; c < N; c++) {
+        const idx = i * N + c;
+        expect(Number.isNaN(w[idx]!), `(${i},${c})`).toBe(i === 2);
+        expect(Number.isNaN(j[idx]!), `(${i},${c})`).toBe(i === 2);
+        if (i !== 2) expect(Number.isFinite(w[idx]!), `(${i},${c})`).toBe(c !== 9);
+        if (!Number.isFinite(j[idx]!)) expect(w[idx]).toBe(j[idx]);
+      }
+  });
+
+  it('memory grows for a bigger problem, then is reused (no growth on repeated calls)', () => {
+    const small = problem(8, 8, 8, false, false, 1);
+    expectMatches(small, run(impls[0]![1], small));
+    const big = problem(150, 140, 300, true, false, 2);
+    expectMatches(big, run(impls[0]![1], big));
+    const bytes = wasmGemmMemoryBytes();
+    expect(bytes).toBeGreaterThanOrEqual(4 * (150 * 300 + 300 * 140 + 150 * 140));
+    for (let i = 0; i < 3; i++) expectMatches(big, run(impls[0]![1], big));
+    expectMatches(small, run(impls[0]![1], small));
+    expect(wasmGemmMemoryBytes()).toBe(bytes);
+  });
+
+  it('negative strides are declined by gemmWasm and handled by the JS fallback inside gemm', () => {
+    const M = 5;
+    const N = 4;
+    const K = 3;
+    // A read bottom-up: row i at offset (M-1-i)*K
+    const p = problem(M, N, K, false, false, 9);
+    const reversed: MatrixView = { data: p.a.data, offset: p.a.offset + (M - 1) * K, rs: -K, cs: 1 };
+    const q: Problem = { ...p, a: reversed };
+    const untouched = p.c.slice();
+    expect(gemmWasm(q.M, q.N, q.K, q.a, q.b, untouched, q.cOff, q.ldc, q.accumulate)).toBe(false);
+    expect(untouched).toEqual(p.c);
+    expectMatches(q, run(gemm, q));
+  });
+
+  it('gemm dispatches to the selected implementation; batched matmul agrees across both', () => {
+    const p = problem(33, 21, 45, true, false, 5, { pad: 2, accumulate: true });
+    const prev = setGemmImpl('js');
+    try {
+      expect(run(gemm, p)).toEqual(run(gemmJs, p));
+      setGemmImpl('wasm-simd');
+      expect(run(gemm, p)).toEqual(run(impls[0]![1], p));
+      // batched, broadcast: [3, 1, M, K] @ [2, K, N]^T
+      const a = randF32(3 * 7 * 19, 1);
+      const b = randF32(2 * 11 * 19, 2);
+      const w = matmul(a, [3, 1, 7, 19], b, [2, 11, 19], false, true, [3, 2, 7, 11]) as Float32Array;
+      setGemmImpl('js');
+      const j = matmul(a, [3, 1, 7, 19], b, [2, 11, 19], false, true, [3, 2, 7, 11]) as Float32Array;
+      for (let i = 0; i < w.length; i++) expect(Math.abs(w[i]! - j[i]!)).toBeLessThanOrEqual(2e-5 * Math.max(1, Math.abs(j[i]!)));
+    } finally {
+      setGemmImpl(prev);
+    }
+  });
+});

@@ -1,0 +1,311 @@
+;; Flint backend-cpu: float32 GEMM micro-kernel and blocking loops in WebAssembly SIMD (f32x4).
+;;
+;; Hand-written; assembled by scripts/wasm.ts (wabt) into src/wasm/gemm-bytes.ts, which is
+;; committed (a test reassembles this file and checks the bytes match).
+;;
+;;   C[i, j] += sum_k A[i, k] * B[k, j]      for i < M, j < N
+;;
+;; All operands live in this module's memory (the JS side copies them in and the result out).
+;; Pointers are byte addresses; strides (rs = row stride, cs = column stride, ldc) are in
+;; elements, so transposed operands are just other strides. Goto/BLIS blocking:
+;;
+;;   for jc in N step NC:                 B panel columns
+;;     for pc in K step KC:               pack B(pc:pc+kc, jc:jc+nc) into 8-column micro-panels
+;;       for ic in M step MC:             pack A(ic:ic+mc, pc:pc+kc) into 4-row micro-panels
+;;         for jr in nc step 8:
+;;           for ir in mc step 4:         4x8 micro-kernel: 8 f32x4 accumulators in registers
+;;
+;; A micro-panel is k-major [kc][4] (one f32x4 per k, splat per row); a B micro-panel is
+;; [kc][8] (two f32x4 per k). Edge tiles (fewer than 4 rows / 8 columns) are computed into a
+;; zero-padded scratch tile and added element by element. No relaxed SIMD: mul + add, not FMA.
+;; The kernel keeps 8 accumulators + 2 B vectors + 1 broadcast + 1 temporary live, which fits the
+;; 15 XMM registers V8 allocates on x64 without spilling.
+(module
+  (memory (export "memory") 1)
+
+  ;; C(4x8 at $pc, row stride $ldc bytes) += Apanel^T Bpanel over $kc steps. The k loop is
+  ;; unrolled 4x by hand: one k step is 2 B loads, 4 splat loads, 8 mul, 8 add; the unrolled
+  ;; copies differ only in their memarg offsets.
+  (func $kernel (param $kc i32) (param $pa i32) (param $pb i32) (param $pc i32) (param $ldc i32)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $b0 v128) (local $b1 v128) (local $a v128)
+    (local $end i32) (local $end4 i32)
+    ;; $end: end of the A micro-panel (kc * 16 bytes). The 4x unrolled loop runs while
+    ;; $pa + 64 <= $end, i.e. $pa < $end - 48 ($pa >= 256 always, so no unsigned wrap).
+    (local.set $end (i32.add (local.get $pa) (i32.shl (local.get $kc) (i32.const 4))))
+    (local.set $end4 (i32.sub (local.get $end) (i32.const 48)))
+    (if (i32.lt_u (local.get $pa) (local.get $end4))
+      (then
+        (loop $l4
+          ;; k + 0
+          (local.set $b0 (v128.load offset=0 (local.get $pb)))
+          (local.set $b1 (v128.load offset=16 (local.get $pb)))
+          (local.set $a (v128.load32_splat offset=0 (local.get $pa)))
+          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=4 (local.get $pa)))
+          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=8 (local.get $pa)))
+          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=12 (local.get $pa)))
+          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
+          ;; k + 1
+          (local.set $b0 (v128.load offset=32 (local.get $pb)))
+          (local.set $b1 (v128.load offset=48 (local.get $pb)))
+          (local.set $a (v128.load32_splat offset=16 (local.get $pa)))
+          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=20 (local.get $pa)))
+          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=24 (local.get $pa)))
+          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=28 (local.get $pa)))
+          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
+          ;; k + 2
+          (local.set $b0 (v128.load offset=64 (local.get $pb)))
+          (local.set $b1 (v128.load offset=80 (local.get $pb)))
+          (local.set $a (v128.load32_splat offset=32 (local.get $pa)))
+          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=36 (local.get $pa)))
+          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=40 (local.get $pa)))
+          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=44 (local.get $pa)))
+          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
+          ;; k + 3
+          (local.set $b0 (v128.load offset=96 (local.get $pb)))
+          (local.set $b1 (v128.load offset=112 (local.get $pb)))
+          (local.set $a (v128.load32_splat offset=48 (local.get $pa)))
+          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=52 (local.get $pa)))
+          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=56 (local.get $pa)))
+          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=60 (local.get $pa)))
+          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $pa (i32.add (local.get $pa) (i32.const 64)))
+          (local.set $pb (i32.add (local.get $pb) (i32.const 128)))
+          (br_if $l4 (i32.lt_u (local.get $pa) (local.get $end4))))))
+    ;; remaining 0..3 steps
+    (if (i32.lt_u (local.get $pa) (local.get $end))
+      (then
+        (loop $l1
+          (local.set $b0 (v128.load offset=0 (local.get $pb)))
+          (local.set $b1 (v128.load offset=16 (local.get $pb)))
+          (local.set $a (v128.load32_splat offset=0 (local.get $pa)))
+          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=4 (local.get $pa)))
+          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=8 (local.get $pa)))
+          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=12 (local.get $pa)))
+          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
+          (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+          (br_if $l1 (i32.lt_u (local.get $pa) (local.get $end))))))
+    ;; C += accumulators
+    (v128.store offset=0 (local.get $pc) (f32x4.add (v128.load offset=0 (local.get $pc)) (local.get $c00)))
+    (v128.store offset=16 (local.get $pc) (f32x4.add (v128.load offset=16 (local.get $pc)) (local.get $c01)))
+    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+    (v128.store offset=0 (local.get $pc) (f32x4.add (v128.load offset=0 (local.get $pc)) (local.get $c10)))
+    (v128.store offset=16 (local.get $pc) (f32x4.add (v128.load offset=16 (local.get $pc)) (local.get $c11)))
+    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+    (v128.store offset=0 (local.get $pc) (f32x4.add (v128.load offset=0 (local.get $pc)) (local.get $c20)))
+    (v128.store offset=16 (local.get $pc) (f32x4.add (v128.load offset=16 (local.get $pc)) (local.get $c21)))
+    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+    (v128.store offset=0 (local.get $pc) (f32x4.add (v128.load offset=0 (local.get $pc)) (local.get $c30)))
+    (v128.store offset=16 (local.get $pc) (f32x4.add (v128.load offset=16 (local.get $pc)) (local.get $c31))))
+
+  ;; Edge tile: mr < 4 or nr < 8. The kernel runs on the zero-padded panels into a zeroed 4x8
+  ;; scratch tile at $tile, and the valid mr x nr corner is added into C ($ldc in bytes).
+  (func $edge (param $kc i32) (param $pa i32) (param $pb i32) (param $pc i32) (param $ldc i32)
+              (param $mr i32) (param $nr i32) (param $tile i32)
+    (local $i i32) (local $j i32) (local $src i32) (local $dst i32)
+    (memory.fill (local.get $tile) (i32.const 0) (i32.const 128))
+    (call $kernel (local.get $kc) (local.get $pa) (local.get $pb) (local.get $tile) (i32.const 32))
+    (loop $rows
+      (local.set $src (i32.add (local.get $tile) (i32.shl (local.get $i) (i32.const 5))))
+      (local.set $dst (i32.add (local.get $pc) (i32.mul (local.get $i) (local.get $ldc))))
+      (local.set $j (i32.const 0))
+      (loop $cols
+        (f32.store (local.get $dst) (f32.add (f32.load (local.get $dst)) (f32.load (local.get $src))))
+        (local.set $src (i32.add (local.get $src) (i32.const 4)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $cols (i32.lt_u (local.get $j) (local.get $nr))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $rows (i32.lt_u (local.get $i) (local.get $mr)))))
+
+  ;; Pack B(k0:k0+kc, j0:j0+nc) (B(k, j) at $b + 4*(k*$rs + j*$cs)) into ceil(nc/8) micro-panels
+  ;; [kc][8] at $dst, zero-padded on the right.
+  (func $packB (param $b i32) (param $rs i32) (param $cs i32) (param $k0 i32) (param $kc i32)
+               (param $j0 i32) (param $nc i32) (param $dst i32)
+    (local $j i32) (local $nr i32) (local $jj i32) (local $k i32) (local $src i32) (local $s i32)
+    (local $d i32) (local $rsb i32) (local $csb i32) (local $panel i32)
+    (local.set $rsb (i32.shl (local.get $rs) (i32.const 2)))
+    (local.set $csb (i32.shl (local.get $cs) (i32.const 2)))
+    (local.set $panel (i32.shl (local.get $kc) (i32.const 5)))
+    (loop $panels
+      (local.set $nr (select (i32.const 8) (i32.sub (local.get $nc) (local.get $j))
+                             (i32.ge_u (i32.sub (local.get $nc) (local.get $j)) (i32.const 8))))
+      (local.set $src (i32.add (local.get $b)
+        (i32.shl (i32.add (i32.mul (local.get $k0) (local.get $rs))
+                          (i32.mul (i32.add (local.get $j0) (local.get $j)) (local.get $cs)))
+                 (i32.const 2))))
+      (if (i32.and (i32.eq (local.get $nr) (i32.const 8)) (i32.eq (local.get $cs) (i32.const 1)))
+        (then
+          ;; rows of B are contiguous: copy 8 floats per k as two f32x4
+          (local.set $d (local.get $dst))
+          (local.set $k (i32.const 0))
+          (loop $copy
+            (v128.store offset=0 (local.get $d) (v128.load offset=0 (local.get $src)))
+            (v128.store offset=16 (local.get $d) (v128.load offset=16 (local.get $src)))
+            (local.set $src (i32.add (local.get $src) (local.get $rsb)))
+            (local.set $d (i32.add (local.get $d) (i32.const 32)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br_if $copy (i32.lt_u (local.get $k) (local.get $kc)))))
+        (else
+          ;; one column at a time (sequential reads when B is transposed, rs == 1)
+          (if (i32.lt_u (local.get $nr) (i32.const 8))
+            (then (memory.fill (local.get $dst) (i32.const 0) (local.get $panel))))
+          (local.set $jj (i32.const 0))
+          (loop $cols
+            (local.set $s (i32.add (local.get $src) (i32.mul (local.get $jj) (local.get $csb))))
+            (local.set $d (i32.add (local.get $dst) (i32.shl (local.get $jj) (i32.const 2))))
+            (local.set $k (i32.const 0))
+            (loop $col
+              (f32.store (local.get $d) (f32.load (local.get $s)))
+              (local.set $s (i32.add (local.get $s) (local.get $rsb)))
+              (local.set $d (i32.add (local.get $d) (i32.const 32)))
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (br_if $col (i32.lt_u (local.get $k) (local.get $kc))))
+            (local.set $jj (i32.add (local.get $jj) (i32.const 1)))
+            (br_if $cols (i32.lt_u (local.get $jj) (local.get $nr))))))
+      (local.set $dst (i32.add (local.get $dst) (local.get $panel)))
+      (local.set $j (i32.add (local.get $j) (i32.const 8)))
+      (br_if $panels (i32.lt_u (local.get $j) (local.get $nc)))))
+
+  ;; Pack A(i0:i0+mc, k0:k0+kc) (A(i, k) at $a + 4*(i*$rs + k*$cs)) into ceil(mc/4) micro-panels
+  ;; [kc][4] at $dst, zero-padded at the bottom.
+  (func $packA (param $a i32) (param $rs i32) (param $cs i32) (param $i0 i32) (param $mc i32)
+               (param $k0 i32) (param $kc i32) (param $dst i32)
+    (local $i i32) (local $mr i32) (local $r i32) (local $k i32) (local $src i32) (local $s i32)
+    (local $d i32) (local $rsb i32) (local $csb i32) (local $panel i32)
+    (local.set $rsb (i32.shl (local.get $rs) (i32.const 2)))
+    (local.set $csb (i32.shl (local.get $cs) (i32.const 2)))
+    (local.set $panel (i32.shl (local.get $kc) (i32.const 4)))
+    (loop $panels
+      (local.set $mr (select (i32.const 4) (i32.sub (local.get $mc) (local.get $i))
+                             (i32.ge_u (i32.sub (local.get $mc) (local.get $i)) (i32.const 4))))
+      (local.set $src (i32.add (local.get $a)
+        (i32.shl (i32.add (i32.mul (i32.add (local.get $i0) (local.get $i)) (local.get $rs))
+                          (i32.mul (local.get $k0) (local.get $cs)))
+                 (i32.const 2))))
+      (if (i32.and (i32.eq (local.get $mr) (i32.const 4)) (i32.eq (local.get $rs) (i32.const 1)))
+        (then
+          ;; A is transposed (columns contiguous): one f32x4 per k
+          (local.set $d (local.get $dst))
+          (local.set $k (i32.const 0))
+          (loop $copy
+            (v128.store (local.get $d) (v128.load (local.get $src)))
+            (local.set $src (i32.add (local.get $src) (local.get $csb)))
+            (local.set $d (i32.add (local.get $d) (i32.const 16)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br_if $copy (i32.lt_u (local.get $k) (local.get $kc)))))
+        (else
+          (if (i32.lt_u (local.get $mr) (i32.const 4))
+            (then (memory.fill (local.get $dst) (i32.const 0) (local.get $panel))))
+          (local.set $r (i32.const 0))
+          (loop $rows
+            (local.set $s (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $rsb))))
+            (local.set $d (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 2))))
+            (local.set $k (i32.const 0))
+            (loop $row
+              (f32.store (local.get $d) (f32.load (local.get $s)))
+              (local.set $s (i32.add (local.get $s) (local.get $csb)))
+              (local.set $d (i32.add (local.get $d) (i32.const 16)))
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (br_if $row (i32.lt_u (local.get $k) (local.get $kc))))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br_if $rows (i32.lt_u (local.get $r) (local.get $mr))))))
+      (local.set $dst (i32.add (local.get $dst) (local.get $panel)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br_if $panels (i32.lt_u (local.get $i) (local.get $mc)))))
+
+  ;; C (+)= A B with M, N, K >= 1. A(i, k) at $a + 4*(i*$ars + k*$acs), B(k, j) at
+  ;; $b + 4*(k*$brs + j*$bcs), C(i, j) at $c + 4*(i*$ldc + j); C is accumulated into (the caller
+  ;; zeroes it for an overwrite). $pA needs 4*ceil(MC/4)*4*KC bytes, $pB 4*ceil(NC/8)*8*KC, $tile
+  ;; 128. MC must be a multiple of 4 and NC a multiple of 8.
+  (func (export "gemm")
+    (param $M i32) (param $N i32) (param $K i32)
+    (param $a i32) (param $ars i32) (param $acs i32)
+    (param $b i32) (param $brs i32) (param $bcs i32)
+    (param $c i32) (param $ldc i32)
+    (param $pA i32) (param $pB i32) (param $tile i32)
+    (param $MC i32) (param $KC i32) (param $NC i32)
+    (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
+    (local $jr i32) (local $nr i32) (local $ir i32) (local $mr i32) (local $cij i32) (local $ldcb i32)
+    (local $pa i32) (local $pb i32)
+    (local.set $ldcb (i32.shl (local.get $ldc) (i32.const 2)))
+    (loop $Ljc
+      (local.set $nc (select (local.get $NC) (i32.sub (local.get $N) (local.get $jc))
+                             (i32.ge_u (i32.sub (local.get $N) (local.get $jc)) (local.get $NC))))
+      (local.set $pc (i32.const 0))
+      (loop $Lpc
+        (local.set $kc (select (local.get $KC) (i32.sub (local.get $K) (local.get $pc))
+                               (i32.ge_u (i32.sub (local.get $K) (local.get $pc)) (local.get $KC))))
+        (call $packB (local.get $b) (local.get $brs) (local.get $bcs) (local.get $pc) (local.get $kc)
+                     (local.get $jc) (local.get $nc) (local.get $pB))
+        (local.set $ic (i32.const 0))
+        (loop $Lic
+          (local.set $mc (select (local.get $MC) (i32.sub (local.get $M) (local.get $ic))
+                                 (i32.ge_u (i32.sub (local.get $M) (local.get $ic)) (local.get $MC))))
+          (call $packA (local.get $a) (local.get $ars) (local.get $acs) (local.get $ic) (local.get $mc)
+                       (local.get $pc) (local.get $kc) (local.get $pA))
+          (local.set $jr (i32.const 0))
+          (loop $Ljr
+            (local.set $nr (select (i32.const 8) (i32.sub (local.get $nc) (local.get $jr))
+                                   (i32.ge_u (i32.sub (local.get $nc) (local.get $jr)) (i32.const 8))))
+            (local.set $pb (i32.add (local.get $pB) (i32.shl (i32.mul (local.get $jr) (local.get $kc)) (i32.const 2))))
+            (local.set $ir (i32.const 0))
+            (loop $Lir
+              (local.set $mr (select (i32.const 4) (i32.sub (local.get $mc) (local.get $ir))
+                                     (i32.ge_u (i32.sub (local.get $mc) (local.get $ir)) (i32.const 4))))
+              (local.set $pa (i32.add (local.get $pA) (i32.shl (i32.mul (local.get $ir) (local.get $kc)) (i32.const 2))))
+              (local.set $cij (i32.add (local.get $c)
+                (i32.shl (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $ldc))
+                                  (i32.add (local.get $jc) (local.get $jr)))
+                         (i32.const 2))))
+              (if (i32.and (i32.eq (local.get $mr) (i32.const 4)) (i32.eq (local.get $nr) (i32.const 8)))
+                (then (call $kernel (local.get $kc) (local.get $pa) (local.get $pb) (local.get $cij) (local.get $ldcb)))
+                (else (call $edge (local.get $kc) (local.get $pa) (local.get $pb) (local.get $cij) (local.get $ldcb)
+                                  (local.get $mr) (local.get $nr) (local.get $tile))))
+              (local.set $ir (i32.add (local.get $ir) (i32.const 4)))
+              (br_if $Lir (i32.lt_u (local.get $ir) (local.get $mc))))
+            (local.set $jr (i32.add (local.get $jr) (i32.const 8)))
+            (br_if $Ljr (i32.lt_u (local.get $jr) (local.get $nc))))
+          (local.set $ic (i32.add (local.get $ic) (local.get $MC)))
+          (br_if $Lic (i32.lt_u (local.get $ic) (local.get $M))))
+        (local.set $pc (i32.add (local.get $pc) (local.get $KC)))
+        (br_if $Lpc (i32.lt_u (local.get $pc) (local.get $K))))
+      (local.set $jc (i32.add (local.get $jc) (local.get $NC)))
+      (br_if $Ljc (i32.lt_u (local.get $jc) (local.get $N))))))
