@@ -125,9 +125,11 @@ function panel(x0: number, y0: number, w: number, h: number, title: string, xs: 
       const [cx, cy] = p.split(',');
       out.push(`<circle cx="${cx}" cy="${cy}" r="3" fill="${s.color}"/>`);
     }
-    const ly = y0 + 14 + si * 16;
-    out.push(`<line x1="${x0 + w - 120}" x2="${x0 + w - 100}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
-    out.push(`<text x="${x0 + w - 94}" y="${ly}" font-size="11">${escapeXml(s.name)}</text>`);
+    // Legend under the panel, so it never covers a curve.
+    const lx = x0 + si * 110;
+    const ly = y0 + h + 52;
+    out.push(`<line x1="${lx}" x2="${lx + 24}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    out.push(`<text x="${lx + 30}" y="${ly}" font-size="11">${escapeXml(s.name)}</text>`);
   });
   return out.join('\n');
 }
@@ -135,7 +137,7 @@ function panel(x0: number, y0: number, w: number, h: number, title: string, xs: 
 /** Two panels side by side: loss (train/test) and accuracy (train/test) per epoch. */
 export function chartSvg(epochs: readonly EpochRecord[], title: string): string {
   const W = 900;
-  const H = 380;
+  const H = 400;
   const xs = epochs.map((e) => e.epoch);
   const lossMax = niceMax(Math.max(...epochs.flatMap((e) => [e.trainLoss, e.testLoss]).filter(Number.isFinite), 0));
   const accs = epochs.flatMap((e) => [e.trainAccuracy, e.testAccuracy]);
@@ -144,7 +146,7 @@ export function chartSvg(epochs: readonly EpochRecord[], title: string): string 
     panel(70, 60, 330, 250, 'loss', xs, [
       { name: 'train', color: '#1f77b4', values: epochs.map((e) => e.trainLoss) },
       { name: 'test', color: '#ff7f0e', values: epochs.map((e) => e.testLoss), dashed: true },
-    ], 0, lossMax, (v) => v.toFixed(lossMax < 1 ? 2 : 1)),
+    ], 0, lossMax, (v) => v.toFixed(2)),
     panel(530, 60, 330, 250, 'accuracy', xs, [
       { name: 'train', color: '#1f77b4', values: epochs.map((e) => e.trainAccuracy) },
       { name: 'test', color: '#ff7f0e', values: epochs.map((e) => e.testAccuracy), dashed: true },

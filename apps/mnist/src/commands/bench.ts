@@ -28,7 +28,7 @@ export interface BenchRow {
   samplesPerSecond: number;
   /** Largest live tensor bytes on the device during a step (flint: core's count; tfjs-layers: n/a). */
   peakDeviceMB: number | null;
-  /** Peak resident set size of the process so far (MB). */
+  /** The process's resident-set high-water mark so far (MB; it only grows across rows). */
   peakRssMB: number | null;
   testAccuracy: number | null;
   note?: string;
@@ -162,7 +162,7 @@ export async function bench(opts: BenchOptions, io: Output): Promise<number> {
   }
   text.write(
     `\n${textTable(
-      ['model', 'implementation', 'backend', 'engine', 'samples/s', 'seconds', 'peak tensors MB', 'peak RSS MB', 'test acc'],
+      ['model', 'implementation', 'backend', 'engine', 'samples/s', 'seconds', 'peak tensors MB', 'RSS high-water MB', 'test acc'],
       rows.map((r) => [
         r.model,
         r.implementation,
