@@ -9,6 +9,7 @@ export {
   runParity,
   runTrainingLeakCheck,
   measureParity,
+  createParityModel,
   SyntheticDigits,
   PARITY_MODELS,
   PARITY_DEFAULT_LR,
