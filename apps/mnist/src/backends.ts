@@ -16,8 +16,8 @@ export const BACKEND_PACKAGES: Readonly<Record<string, string>> = {
 export const BACKEND_CHOICES = [...Object.keys(BACKEND_PACKAGES), 'all'] as const;
 
 /** Import a backend package by name (it registers itself). Resolved from this app, like core's autoload. */
-async function importBackendPackage(pkg: string): Promise<void> {
-  await import(pkg);
+async function importBackendPackage(pkg: string): Promise<unknown> {
+  return import(pkg);
 }
 
 export function checkBackendName(name: string): void {
@@ -30,12 +30,12 @@ export function checkBackendName(name: string): void {
  * Make `name` usable: import its package if it is not registered yet, then initialise it.
  * A package that is not installed (or fails to load) is a CliError naming the package.
  */
-export async function ensureBackend(name: string): Promise<void> {
+export async function ensureBackend(name: string, importer: (pkg: string) => Promise<unknown> = importBackendPackage): Promise<void> {
   checkBackendName(name);
   const pkg = BACKEND_PACKAGES[name]!;
   if (!hasBackend(name)) {
     try {
-      await importBackendPackage(pkg);
+      await importer(pkg);
     } catch (error) {
       const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
       const installed = listBackends();
