@@ -1,10 +1,12 @@
 /**
- * Matmul throughput of the CPU backend's GEMMs (single thread): the WebAssembly SIMD kernel and
- * the JavaScript fallback, through impl.matmul, on the same operands.
- * Run: npx tsx bench/matmul.ts [js|wasm-simd]   (from packages/backend-cpu; default: both)
+ * Matmul throughput of the CPU backend's GEMMs through impl.matmul, on the same operands: the
+ * JavaScript fallback, the WebAssembly SIMD kernel on one thread, and the WebAssembly kernel as
+ * shipped (split across the calling thread and a worker for large calls, with back-off).
+ * Configurations alternate call by call, so load from other processes hits them alike.
+ * Run: npx tsx bench/matmul.ts   (from packages/backend-cpu)
  */
-import { gemmImpl, setGemmImpl, type GemmImpl } from '../src/impl/gemm.js';
-import { wasmSimdAvailable } from '../src/impl/gemm-wasm.js';
+import { setGemmImpl } from '../src/impl/gemm.js';
+import { setWasmGemmThreading, startGemmWorker, wasmGemmThreads, wasmSimdAvailable } from '../src/impl/gemm-wasm.js';
 import { matmul } from '../src/impl/matmul.js';
 
 function rand(n: number): Float32Array {
@@ -13,24 +15,54 @@ function rand(n: number): Float32Array {
   return a;
 }
 
-/** Median and best GFLOP/s of matmul on one shape with the current GEMM. */
-function bench(M: number, K: number, N: number, transposeA = false, transposeB = false): [number, number] {
+interface Config {
+  name: string;
+  select(): void;
+}
+const configs: Config[] = [{ name: 'js', select: () => setGemmImpl('js') }];
+if (wasmSimdAvailable) {
+  configs.push({
+    name: 'wasm 1 thread',
+    select: () => {
+      setGemmImpl('wasm-simd');
+      setWasmGemmThreading({ minFlops: Infinity });
+    },
+  });
+  if (await startGemmWorker())
+    configs.push({
+      name: 'wasm 2 threads',
+      select: () => {
+        setGemmImpl('wasm-simd');
+        setWasmGemmThreading({ minFlops: 4e6 });
+      },
+    });
+}
+
+/** Median and best GFLOP/s of each configuration on one shape. */
+function bench(M: number, K: number, N: number, transposeA: boolean, transposeB: boolean): [number, number][] {
   const a = rand(M * K);
   const b = rand(K * N);
   const aShape = transposeA ? [K, M] : [M, K];
   const bShape = transposeB ? [N, K] : [K, N];
-  const run = (): Float32Array => matmul(a, aShape, b, bShape, transposeA, transposeB, [M, N]) as Float32Array;
-  for (let i = 0; i < 3; i++) run();
-  const times: number[] = [];
-  const deadline = performance.now() + 1000;
-  while (performance.now() < deadline || times.length < 5) {
-    const t0 = performance.now();
-    run();
-    times.push(performance.now() - t0);
+  const run = (): unknown => matmul(a, aShape, b, bShape, transposeA, transposeB, [M, N]);
+  const times: number[][] = configs.map(() => []);
+  for (const c of configs) {
+    c.select();
+    for (let i = 0; i < 2; i++) run();
   }
-  times.sort((x, y) => x - y);
+  const deadline = performance.now() + 2500;
+  while (performance.now() < deadline || times[0]!.length < 5)
+    configs.forEach((c, i) => {
+      c.select();
+      const t0 = performance.now();
+      run();
+      times[i]!.push(performance.now() - t0);
+    });
   const gflops = (ms: number): number => (2 * M * K * N) / (ms * 1e6);
-  return [gflops(times[Math.floor(times.length / 2)]!), gflops(times[0]!)];
+  return times.map((ts) => {
+    ts.sort((x, y) => x - y);
+    return [gflops(ts[Math.floor(ts.length / 2)]!), gflops(ts[0]!)];
+  });
 }
 
 const shapes: [number, number, number, boolean, boolean][] = [
@@ -45,18 +77,10 @@ const shapes: [number, number, number, boolean, boolean][] = [
   [1024, 1024, 1024, false, false],
 ];
 
-const arg = process.argv[2] as GemmImpl | undefined;
-const impls: GemmImpl[] = arg !== undefined ? [arg] : wasmSimdAvailable ? ['js', 'wasm-simd'] : ['js'];
-console.log(`Node ${process.version}, single thread; GFLOP/s median (best)`);
-console.log(`${'M x K x N'.padEnd(22)}${impls.map((i) => i.padStart(20)).join('')}${impls.length === 2 ? '  speedup' : ''}`);
+console.log(`Node ${process.version}; GFLOP/s median (best); worker threads ready: ${wasmGemmThreads()}`);
+console.log(`${'M x K x N'.padEnd(20)}${configs.map((c) => c.name.padStart(18)).join('')}`);
 for (const [M, K, N, tA, tB] of shapes) {
   const label = `${M}x${K}x${N}${tA ? ' A^T' : ''}${tB ? ' B^T' : ''}`;
-  const res = impls.map((impl) => {
-    setGemmImpl(impl);
-    return bench(M, K, N, tA, tB);
-  });
-  const cells = res.map(([med, best]) => `${med.toFixed(2)} (${best.toFixed(2)})`.padStart(20)).join('');
-  const speed = res.length === 2 ? `  ${(res[1]![0] / res[0]![0]).toFixed(1)}x` : '';
-  console.log(`${label.padEnd(22)}${cells}${speed}`);
+  const cells = bench(M, K, N, tA, tB).map(([med, best]) => `${med.toFixed(1)} (${best.toFixed(1)})`.padStart(18));
+  console.log(`${label.padEnd(20)}${cells.join('')}`);
 }
-console.log(`(gemm now: ${gemmImpl()})`);

@@ -1,8 +1,19 @@
 import fc from 'fast-check';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { gemm, gemmImpl, setGemmImpl } from './gemm.js';
 import { gemmJs, type MatrixView } from './gemm-js.js';
-import { detectWasmSimd, gemmWasm, setWasmGemmBlocking, wasmGemmMemoryBytes, wasmSimdAvailable } from './gemm-wasm.js';
+import { availableParallelism } from 'node:os';
+import {
+  detectWasmSimd,
+  gemmWasm,
+  setWasmGemmBlocking,
+  setWasmGemmThreading,
+  startGemmWorker,
+  wasmGemmMemoryBytes,
+  wasmGemmStats,
+  wasmGemmThreads,
+  wasmSimdAvailable,
+} from './gemm-wasm.js';
 import { matmul } from './matmul.js';
 import { randF32, rng } from './test-reference.js';
 
@@ -233,7 +244,10 @@ describe('wasm-simd gemm specifics', () => {
       }
   });
 
-  it('memory grows for a bigger problem, then is reused (no growth on repeated calls)', () => {
+  it('memory grows for a bigger problem, then is reused (no growth on repeated calls)', async () => {
+    // the worker ready and no back-off: every call of a shape takes the same layout
+    await startGemmWorker();
+    setWasmGemmThreading({ adaptive: false });
     const small = problem(8, 8, 8, false, false, 1);
     expectMatches(small, run(impls[0]![1], small));
     const big = problem(150, 140, 300, true, false, 2);
@@ -243,6 +257,7 @@ describe('wasm-simd gemm specifics', () => {
     for (let i = 0; i < 3; i++) expectMatches(big, run(impls[0]![1], big));
     expectMatches(small, run(impls[0]![1], small));
     expect(wasmGemmMemoryBytes()).toBe(bytes);
+    setWasmGemmThreading({ adaptive: true });
   });
 
   it('negative strides are declined by gemmWasm and handled by the JS fallback inside gemm', () => {
@@ -276,5 +291,46 @@ describe('wasm-simd gemm specifics', () => {
     } finally {
       setGemmImpl(prev);
     }
+  });
+});
+
+describe('wasm-simd gemm on two threads (worker_threads + shared memory)', () => {
+  afterAll(() => {
+    setWasmGemmThreading({ minFlops: 4e6, adaptive: true });
+  });
+
+  it('a worker starts where the machine has 2+ cores (FLINT_CPU_THREADS unset), else the GEMM stays single-threaded', async () => {
+    const expected = availableParallelism() >= 2 && process.env['FLINT_CPU_THREADS'] === undefined;
+    expect(await startGemmWorker()).toBe(expected);
+    expect(wasmGemmThreads()).toBe(expected ? 2 : 1);
+  });
+
+  it('property: split calls (every size, column and row chunks) agree with float64; the worker does part of the work', async () => {
+    const threaded = await startGemmWorker();
+    setWasmGemmThreading({ minFlops: 0, adaptive: false });
+    const before = wasmGemmStats();
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 2 }),
+        fc.boolean(),
+        fc.integer(),
+        (M, N, K, tA, tB, pad, accumulate, seed) => {
+          const p = problem(M, N, K, tA, tB, seed, { pad, accumulate });
+          expectMatches(p, run(impls[0]![1], p));
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // 16 chunks a call: the worker, woken at the first, takes some of them
+    const big = problem(256, 256, 64, false, true, 4);
+    for (let i = 0; i < 20 && wasmGemmStats().workerChunks === before.workerChunks; i++) expectMatches(big, run(impls[0]![1], big));
+    const after = wasmGemmStats();
+    expect(after.splitCalls > before.splitCalls).toBe(threaded);
+    expect(after.workerChunks > before.workerChunks).toBe(threaded);
   });
 });
