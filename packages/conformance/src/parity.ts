@@ -26,10 +26,11 @@ export type PerModel<T> = T | Partial<Record<ParityModelName, T>>;
 
 /**
  * Default SGD learning rates (momentum 0.9, batch 64). Each trains its model well within 50 steps
- * on the synthetic digits (loss 2.3 -> 0.3 / 0.03 / 0.5) without entering a regime where the
- * training dynamics amplify float32 rounding: at lenet lr 0.05 (loss spikes between steps) two
- * correct cpu GEMMs (wasm SIMD vs JS, different summation order) already end 1e-2 apart by step 50,
- * while at 0.02 every pair of backends measured stays within ~1e-6. See README "Parity".
+ * on the synthetic digits (loss 2.3 -> 0.3 / 0.03 / 0.5). They stay out of the configurations
+ * where the training run amplifies float32 rounding past 1e-4: for LeNet at lr 0.05 or 0.01, one
+ * of the two correct cpu GEMMs (wasm SIMD or JS, different summation orders) ends 7.7e-4 or
+ * 2.5e-4 from tfjs by step 50. At 0.02, every pair of backends measured stays within ~1e-6.
+ * See README "Parity".
  */
 export const PARITY_DEFAULT_LR: Readonly<Record<ParityModelName, number>> = { 'mlp-small': 0.5, mlp: 0.02, lenet: 0.02 };
 
