@@ -344,4 +344,13 @@ describe('containers', () => {
     net.layers.insert(0, new nn.ReLU());
     expect(net.layers.map((m) => m.constructor.name)).toEqual(['ReLU', 'Linear', 'Linear']);
   });
+
+  it('disposing a layer\'s parameters frees their storage (no temporary keeps it alive)', () => {
+    const before = memory().handles;
+    const layer = new nn.Linear(4, 3);
+    const conv = new nn.Conv2d(1, 2, 3);
+    expect(memory().handles).toBe(before + 4);
+    for (const p of [...layer.parameters(), ...conv.parameters()]) p.dispose();
+    expect(memory().handles).toBe(before);
+  });
 });

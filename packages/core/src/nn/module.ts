@@ -26,6 +26,16 @@ export class Parameter extends Tensor {
     if (requiresGrad) this.requiresGrad_(true);
   }
 
+  /**
+   * Wrap a freshly created tensor and release the temporary's own reference, so disposing the
+   * parameter frees the storage (layers use this for their initial weights).
+   */
+  static adopt(data: Tensor, requiresGrad = true): Parameter {
+    const p = new Parameter(data, requiresGrad);
+    data.dispose();
+    return p;
+  }
+
   override toString(): string {
     return `Parameter containing:\n${super.toString()}`;
   }

@@ -8,7 +8,7 @@ import { getBackend } from '../backend/registry.js';
 import { runBackward, type BackwardOptions, type Node } from '../autograd/engine.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import { Storage } from './storage.js';
-import { keep, setTensorCheck, trackTensor } from './scope.js';
+import { keep, setTensorCheck, tidy, trackTensor } from './scope.js';
 import { formatTensor } from './print.js';
 import * as ew from '../ops/elementwise.js';
 import * as red from '../ops/reduce.js';
@@ -422,9 +422,12 @@ export class Tensor {
   /** Copy `src` (broadcastable, any device, cast to this dtype) into this tensor. */
   copy_(src: Tensor): this {
     this.checkInPlace('copy_');
-    let value = src.device === this.device ? src : src.to(this.device);
-    if (value.dtype !== this.dtype) value = ew.cast(value, this.dtype);
-    return this._assign(lay.expand(value, this.shape).clone(), 'copy_');
+    const result = tidy(() => {
+      let value = src.device === this.device ? src : src.to(this.device);
+      if (value.dtype !== this.dtype) value = ew.cast(value, this.dtype);
+      return lay.expand(value, this.shape).clone();
+    });
+    return this._assign(result, 'copy_');
   }
 
   // ---------------------------------------------------------------- reductions

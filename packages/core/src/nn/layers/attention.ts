@@ -69,17 +69,17 @@ export class MultiheadAttention extends Module {
     const dev = { device: options.device };
     const same = this.kdim === embedDim && this.vdim === embedDim;
     if (same) {
-      this.registerParameter('in_proj_weight', new Parameter(empty([3 * embedDim, embedDim], dev)));
+      this.registerParameter('in_proj_weight', Parameter.adopt(empty([3 * embedDim, embedDim], dev)));
       this.registerParameter('q_proj_weight', null);
       this.registerParameter('k_proj_weight', null);
       this.registerParameter('v_proj_weight', null);
     } else {
-      this.registerParameter('q_proj_weight', new Parameter(empty([embedDim, embedDim], dev)));
-      this.registerParameter('k_proj_weight', new Parameter(empty([embedDim, this.kdim], dev)));
-      this.registerParameter('v_proj_weight', new Parameter(empty([embedDim, this.vdim], dev)));
+      this.registerParameter('q_proj_weight', Parameter.adopt(empty([embedDim, embedDim], dev)));
+      this.registerParameter('k_proj_weight', Parameter.adopt(empty([embedDim, this.kdim], dev)));
+      this.registerParameter('v_proj_weight', Parameter.adopt(empty([embedDim, this.vdim], dev)));
       this.registerParameter('in_proj_weight', null);
     }
-    this.registerParameter('in_proj_bias', options.bias === false ? null : new Parameter(empty([3 * embedDim], dev)));
+    this.registerParameter('in_proj_bias', options.bias === false ? null : Parameter.adopt(empty([3 * embedDim], dev)));
     this.out_proj = new Linear(embedDim, embedDim, { bias: options.bias !== false, device: options.device });
     this.resetParameters();
   }

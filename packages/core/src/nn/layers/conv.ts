@@ -55,8 +55,8 @@ export class Conv2d extends Module {
     this.dilation = pairOf(options.dilation ?? 1);
     this.groups = groups;
     this.paddingMode = paddingMode;
-    this.weight = new Parameter(empty([outChannels, inChannels / groups, ...this.kernelSize], { device: options.device }));
-    this.bias = options.bias === false ? null : new Parameter(empty([outChannels], { device: options.device }));
+    this.weight = Parameter.adopt(empty([outChannels, inChannels / groups, ...this.kernelSize], { device: options.device }));
+    this.bias = options.bias === false ? null : Parameter.adopt(empty([outChannels], { device: options.device }));
     this.resetParameters();
   }
 

@@ -29,7 +29,7 @@ export class Embedding extends Module {
       if (p < 0) p += numEmbeddings;
     }
     this.paddingIdx = p;
-    this.weight = new Parameter(empty([numEmbeddings, embeddingDim], { device: options.device }));
+    this.weight = Parameter.adopt(empty([numEmbeddings, embeddingDim], { device: options.device }));
     this.resetParameters();
   }
 

@@ -28,8 +28,8 @@ export class Linear extends Module {
     }
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    this.weight = new Parameter(empty([outFeatures, inFeatures], { device: opts.device }));
-    this.bias = opts.bias === false ? null : new Parameter(empty([outFeatures], { device: opts.device }));
+    this.weight = Parameter.adopt(empty([outFeatures, inFeatures], { device: opts.device }));
+    this.bias = opts.bias === false ? null : Parameter.adopt(empty([outFeatures], { device: opts.device }));
     this.resetParameters();
   }
 

@@ -36,8 +36,8 @@ abstract class BatchNormBase extends Module {
     this.affine = options.affine ?? true;
     this.trackRunningStats = options.trackRunningStats ?? true;
     const device = options.device;
-    this.registerParameter('weight', this.affine ? new Parameter(ones([numFeatures], { device })) : null);
-    this.registerParameter('bias', this.affine ? new Parameter(zeros([numFeatures], { device })) : null);
+    this.registerParameter('weight', this.affine ? Parameter.adopt(ones([numFeatures], { device })) : null);
+    this.registerParameter('bias', this.affine ? Parameter.adopt(zeros([numFeatures], { device })) : null);
     if (this.trackRunningStats) {
       this.registerBuffer('running_mean', zeros([numFeatures], { device }));
       this.registerBuffer('running_var', ones([numFeatures], { device }));
@@ -128,8 +128,8 @@ export class LayerNorm extends Module {
     this.eps = options.eps ?? 1e-5;
     this.elementwiseAffine = options.elementwiseAffine ?? true;
     const device = options.device;
-    this.registerParameter('weight', this.elementwiseAffine ? new Parameter(ones(this.normalizedShape, { device })) : null);
-    this.registerParameter('bias', this.elementwiseAffine && options.bias !== false ? new Parameter(zeros(this.normalizedShape, { device })) : null);
+    this.registerParameter('weight', this.elementwiseAffine ? Parameter.adopt(ones(this.normalizedShape, { device })) : null);
+    this.registerParameter('bias', this.elementwiseAffine && options.bias !== false ? Parameter.adopt(zeros(this.normalizedShape, { device })) : null);
   }
 
   override forward(x: Tensor): Tensor {

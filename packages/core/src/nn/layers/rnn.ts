@@ -62,11 +62,11 @@ abstract class RNNBase extends Module {
         const inSize = layer === 0 ? inputSize : hiddenSize * dirs;
         const sfx = `_l${layer}${d === 1 ? '_reverse' : ''}`;
         const dev = { device: options.device };
-        this.registerParameter(`weight_ih${sfx}`, new Parameter(empty([gate, inSize], dev)));
-        this.registerParameter(`weight_hh${sfx}`, new Parameter(empty([gate, hiddenSize], dev)));
+        this.registerParameter(`weight_ih${sfx}`, Parameter.adopt(empty([gate, inSize], dev)));
+        this.registerParameter(`weight_hh${sfx}`, Parameter.adopt(empty([gate, hiddenSize], dev)));
         if (this.bias) {
-          this.registerParameter(`bias_ih${sfx}`, new Parameter(empty([gate], dev)));
-          this.registerParameter(`bias_hh${sfx}`, new Parameter(empty([gate], dev)));
+          this.registerParameter(`bias_ih${sfx}`, Parameter.adopt(empty([gate], dev)));
+          this.registerParameter(`bias_hh${sfx}`, Parameter.adopt(empty([gate], dev)));
         }
       }
     }
