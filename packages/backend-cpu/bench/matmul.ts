@@ -5,9 +5,9 @@
  * Configurations alternate call by call, so load from other processes hits them alike.
  * Run: npx tsx bench/matmul.ts   (from packages/backend-cpu)
  */
-import { setGemmImpl } from '../src/impl/gemm.js';
-import { setWasmGemmThreading, startGemmWorker, wasmGemmThreads, wasmSimdAvailable } from '../src/impl/gemm-wasm.js';
+import { wasmGemmThreads } from '../src/impl/gemm-wasm.js';
 import { matmul } from '../src/impl/matmul.js';
+import { best, gemmConfigs, interleave, median } from './configs.js';
 
 function rand(n: number): Float32Array {
   const a = new Float32Array(n);
@@ -15,28 +15,7 @@ function rand(n: number): Float32Array {
   return a;
 }
 
-interface Config {
-  name: string;
-  select(): void;
-}
-const configs: Config[] = [{ name: 'js', select: () => setGemmImpl('js') }];
-if (wasmSimdAvailable) {
-  configs.push({
-    name: 'wasm 1 thread',
-    select: () => {
-      setGemmImpl('wasm-simd');
-      setWasmGemmThreading({ minFlops: Infinity });
-    },
-  });
-  if (await startGemmWorker())
-    configs.push({
-      name: 'wasm 2 threads',
-      select: () => {
-        setGemmImpl('wasm-simd');
-        setWasmGemmThreading({ minFlops: 4e6 });
-      },
-    });
-}
+const configs = await gemmConfigs();
 
 /** Median and best GFLOP/s of each configuration on one shape. */
 function bench(M: number, K: number, N: number, transposeA: boolean, transposeB: boolean): [number, number][] {
@@ -45,24 +24,9 @@ function bench(M: number, K: number, N: number, transposeA: boolean, transposeB:
   const aShape = transposeA ? [K, M] : [M, K];
   const bShape = transposeB ? [N, K] : [K, N];
   const run = (): unknown => matmul(a, aShape, b, bShape, transposeA, transposeB, [M, N]);
-  const times: number[][] = configs.map(() => []);
-  for (const c of configs) {
-    c.select();
-    for (let i = 0; i < 2; i++) run();
-  }
-  const deadline = performance.now() + 2500;
-  while (performance.now() < deadline || times[0]!.length < 5)
-    configs.forEach((c, i) => {
-      c.select();
-      const t0 = performance.now();
-      run();
-      times[i]!.push(performance.now() - t0);
-    });
+  interleave(configs, run, 0, 2); // warm-up
   const gflops = (ms: number): number => (2 * M * K * N) / (ms * 1e6);
-  return times.map((ts) => {
-    ts.sort((x, y) => x - y);
-    return [gflops(ts[Math.floor(ts.length / 2)]!), gflops(ts[0]!)];
-  });
+  return interleave(configs, run, 2500).map((ts) => [gflops(median(ts)), gflops(best(ts))]);
 }
 
 const shapes: [number, number, number, boolean, boolean][] = [

@@ -2,11 +2,13 @@
  * Kernel-level cost of one 784-512-512-10 MLP training step (batch 64) on the CPU backend: the
  * kernels core's autograd would call (linear, relu, logSoftmax forward; matmuls with transposes,
  * reductions and elementwise ops backward; an SGD update). No autograd overhead is included.
+ * Each GEMM configuration (bench/configs.ts) runs alternate steps.
  * Run: npx tsx bench/mlp.ts
  */
 import type { Shape, TensorRef } from '@flint/core/backend';
 import { kernels as K } from '../src/kernels/index.js';
 import type { CpuStorage } from '../src/storage.js';
+import { best, gemmConfigs, interleave, median } from './configs.js';
 
 const B = 64;
 const sizes = [784, 512, 512, 10];
@@ -56,9 +58,12 @@ function step(): void {
   for (const t of temps) K.dispose(t);
 }
 
-for (let i = 0; i < 5; i++) step();
-const n = 60;
-const t0 = performance.now();
-for (let i = 0; i < n; i++) step();
-const ms = (performance.now() - t0) / n;
-console.log(`MLP 784-512-512-10, batch ${B}: ${ms.toFixed(1)} ms/step, ${((B * 1000) / ms).toFixed(0)} samples/s (kernels only, 1 thread)`);
+const configs = await gemmConfigs();
+interleave(configs, step, 0, 3); // warm-up
+const times = interleave(configs, step, 6000, 10);
+console.log(`MLP 784-512-512-10, batch ${B}, kernels only: ms/step and samples/s, median (best)`);
+configs.forEach((c, i) => {
+  const med = median(times[i]!);
+  const min = best(times[i]!);
+  console.log(`  ${c.name.padEnd(16)} ${med.toFixed(1).padStart(6)} ms (${min.toFixed(1)})  ${((B * 1000) / med).toFixed(0).padStart(6)} samples/s (${((B * 1000) / min).toFixed(0)})`);
+});

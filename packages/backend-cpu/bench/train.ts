@@ -1,17 +1,14 @@
 /**
  * Full training-step throughput through @flint/core (autograd, nn.Linear, CrossEntropyLoss,
- * optim.SGD, tidy) on the CPU backend, batch 64, for the JavaScript and the WebAssembly SIMD gemm:
- *   784-16-16-10 with sigmoid, 784-512-512-10 with ReLU.
+ * optim.SGD, tidy) on the CPU backend, batch 64, for each GEMM configuration (bench/configs.ts,
+ * alternating step by step): 784-16-16-10 with sigmoid, 784-512-512-10 with ReLU.
  * Imports the workspace sources (tsx resolves @flint/core through tsconfig paths), so no build.
- * Run: npx tsx bench/train.ts [js|wasm-simd]   (from packages/backend-cpu; default: both)
+ * Run: npx tsx bench/train.ts   (from packages/backend-cpu)
  */
 process.env['FLINT_NO_AUTOLOAD'] = '1';
 const { manualSeed, nn, optim, randn, randint, tidy, getBackend } = await import('@flint/core');
-const { setGemmImpl, gemmImpl } = await import('../src/impl/gemm.js');
-const { wasmSimdAvailable } = await import('../src/impl/gemm-wasm.js');
 await import('../src/index.js');
-
-type GemmImpl = ReturnType<typeof gemmImpl>;
+const { best, gemmConfigs, interleave, median } = await import('./configs.js');
 const B = 64;
 
 function mlp(hidden: number, act: 'sigmoid' | 'relu'): InstanceType<typeof nn.Sequential> {
@@ -19,8 +16,10 @@ function mlp(hidden: number, act: 'sigmoid' | 'relu'): InstanceType<typeof nn.Se
   return new nn.Sequential(new nn.Linear(784, hidden), a(), new nn.Linear(hidden, hidden), a(), new nn.Linear(hidden, 10));
 }
 
-/** Median samples/s over ~`seconds` of steps (after a warm-up), each step in its own tidy. */
-function bench(hidden: number, act: 'sigmoid' | 'relu', seconds: number): [number, number] {
+const configs = await gemmConfigs();
+
+/** Samples/s (median, best) per configuration over ~`seconds` of alternating steps, each in its own tidy. */
+function bench(hidden: number, act: 'sigmoid' | 'relu', seconds: number): [number, number][] {
   manualSeed(0);
   const model = mlp(hidden, act);
   const lossFn = new nn.CrossEntropyLoss();
@@ -34,32 +33,20 @@ function bench(hidden: number, act: 'sigmoid' | 'relu', seconds: number): [numbe
       opt.step();
       opt.zeroGrad();
     });
-  for (let i = 0; i < 5; i++) step();
-  const times: number[] = [];
-  const deadline = performance.now() + seconds * 1000;
-  while (performance.now() < deadline || times.length < 10) {
-    const t0 = performance.now();
-    step();
-    times.push(performance.now() - t0);
-  }
+  interleave(configs, step, 0, 5); // warm-up
+  const times = interleave(configs, step, seconds * 1000, 10);
   x.dispose();
   y.dispose();
-  times.sort((p, q) => p - q);
   const sps = (ms: number): number => (B * 1000) / ms;
-  return [sps(times[Math.floor(times.length / 2)]!), sps(times[0]!)];
+  return times.map((ts) => [sps(median(ts)), sps(best(ts))]);
 }
 
-const arg = process.argv[2] as GemmImpl | undefined;
-const impls: GemmImpl[] = arg !== undefined ? [arg] : wasmSimdAvailable ? ['js', 'wasm-simd'] : ['js'];
-console.log(`Node ${process.version}, backend ${getBackend().name}, batch ${B}; training samples/s median (best)`);
+console.log(`Node ${process.version}, backend ${getBackend().name}, batch ${B}; training samples/s, median (best)`);
+console.log(`${''.padEnd(26)}${configs.map((c) => c.name.padStart(20)).join('')}`);
 for (const [hidden, act] of [
   [16, 'sigmoid'],
   [512, 'relu'],
 ] as const) {
-  const cells = impls.map((impl) => {
-    setGemmImpl(impl);
-    const [med, best] = bench(hidden, act, 3);
-    return `${impl}: ${med.toFixed(0)} (${best.toFixed(0)})`;
-  });
-  console.log(`784-${hidden}-${hidden}-10 ${act}`.padEnd(26) + cells.join('   '));
+  const cells = bench(hidden, act, 8).map(([med, top]) => `${med.toFixed(0)} (${top.toFixed(0)})`.padStart(20));
+  console.log(`784-${hidden}-${hidden}-10 ${act}`.padEnd(26) + cells.join(''));
 }

@@ -10,8 +10,9 @@
  * the module), zeroes or copies in C, runs, and copies C out. Strides are passed through, so
  * transposed operands cost nothing extra. Steady state allocates no buffers on the JS side.
  *
- * Two threads (Node): where worker_threads and SharedArrayBuffer exist, the memory is a shared
- * one and a large call is cut into column (or row) chunks that the calling thread and one worker
+ * Two threads (Node, opt-in: FLINT_CPU_THREADS=2 or setWasmGemmThreading({ threads: 2 })): where
+ * worker_threads and SharedArrayBuffer exist, the memory is a shared one, and with threads on a
+ * large call is cut into blocks of C that the calling thread and one worker
  * claim with Atomics.add, the worker running a second instance of the same module on the same
  * memory. The call stays synchronous: the caller works through chunks itself, then blocks in
  * Atomics.wait only while the worker finishes a chunk it already claimed; a worker that was never
@@ -93,12 +94,13 @@ function nodeBuiltin<T>(id: string): T | undefined {
 type WorkerThreads = typeof import('node:worker_threads');
 const workerThreads = nodeBuiltin<WorkerThreads>('node:worker_threads');
 
-/** Threads to use: FLINT_CPU_THREADS (1 or 2), else 2 where the machine has 2+ cores. */
-function wantedThreads(): number {
-  const env = nodeProcess?.env?.['FLINT_CPU_THREADS'];
-  if (env !== undefined && /^\d+$/.test(env)) return Math.min(2, Math.max(1, Number(env)));
-  const cores = nodeBuiltin<typeof import('node:os')>('node:os')?.availableParallelism?.() ?? 1;
-  return Math.min(2, cores);
+/**
+ * Threads for large calls: FLINT_CPU_THREADS=2 opts in, default 1. (On the shared 2-core machine
+ * we measured, other processes kept the second core busy and the split gained nothing in median;
+ * see the README.)
+ */
+function initialThreads(): 1 | 2 {
+  return nodeProcess?.env?.['FLINT_CPU_THREADS'] === '2' ? 2 : 1;
 }
 
 /** 2 GiB in pages: the JS side keeps every call's working set below 2^31 (i32 address arithmetic). */
@@ -106,7 +108,9 @@ const MAX_PAGES = 32768;
 
 function instantiate(): Instance | null {
   if (WA === undefined || !detectWasmSimd()) return null;
-  if (wantedThreads() > 1 && workerThreads !== undefined && typeof SharedArrayBuffer === 'function') {
+  // Shared memory wherever a worker could use it (it costs the single thread nothing), so threads
+  // can be switched on at run time.
+  if (workerThreads !== undefined && typeof SharedArrayBuffer === 'function') {
     try {
       const memory = new WA.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
       const module = new WA.Module(decodeBase64(gemmWasmSharedBase64));
@@ -262,10 +266,14 @@ let runChunks: ChunkLoop | null = null;
 let worker: Worker | null = null;
 let workerFailed = false;
 
-/** Threading thresholds: a call is split when it has at least this many flops (2*M*N*K). */
-const threading = { minFlops: 4e6, adaptive: true };
+/** Threading: threads 2 splits calls of at least minFlops (2*M*N*K); adaptive enables the back-off. */
+const threading: { threads: 1 | 2; minFlops: number; adaptive: boolean } = { threads: initialThreads(), minFlops: 4e6, adaptive: true };
 
-/** Start the worker if threads are on and it is not running; resolves once it is ready (or failed). */
+/**
+ * Start the worker if it is not running (possible in Node: shared memory and worker_threads);
+ * resolves true once it is ready, false where it cannot run. Large calls start it themselves
+ * when threads are 2; this lets a caller wait for it.
+ */
 export function startGemmWorker(): Promise<boolean> {
   if (instance === null || instance.sharedModule === null || workerThreads === undefined || workerFailed) return Promise.resolve(false);
   if (worker === null) {
@@ -293,17 +301,25 @@ export function startGemmWorker(): Promise<boolean> {
   });
 }
 
+const workerReady = (): boolean => worker !== null && Atomics.load(ctl, READY) === 1;
+
 /** 2 when large calls are split across the calling thread and a ready worker, else 1. */
 export function wasmGemmThreads(): number {
-  return worker !== null && Atomics.load(ctl, READY) === 1 ? 2 : 1;
+  return threading.threads === 2 && workerReady() ? 2 : 1;
 }
 
 /**
- * Tune threading (tests, benchmarks): minFlops 0 splits every call that can be, Infinity none;
- * `adaptive` false turns the back-off off. Returns the previous setting.
+ * Threading settings: `threads` 2 splits large calls (where a worker can run), 1 never;
+ * `minFlops` the size from which a call is split (0: every call that can be); `adaptive` false
+ * turns the back-off off (tests). Returns the previous settings.
  */
-export function setWasmGemmThreading(next: { minFlops?: number; adaptive?: boolean }): { minFlops: number; adaptive: boolean } {
+export function setWasmGemmThreading(next: { threads?: 1 | 2; minFlops?: number; adaptive?: boolean }): {
+  threads: 1 | 2;
+  minFlops: number;
+  adaptive: boolean;
+} {
   const prev = { ...threading };
+  if (next.threads !== undefined) threading.threads = next.threads;
   if (next.minFlops !== undefined) threading.minFlops = next.minFlops;
   if (next.adaptive !== undefined) threading.adaptive = next.adaptive;
   backoff = 0;
@@ -351,8 +367,23 @@ function runSplit(M: number, N: number, K: number, a: MatrixView, b: MatrixView,
   ctl[GRID_COLS] = gridCols;
   ctl[CHUNK_ROWS] = h;
   ctl[CHUNK_COLS] = w;
-  const args = [M, N, K, aPtr, a.rs, a.cs, bPtr, b.rs, b.cs, cPtr, N, pA1, pB1, TILE1, blocking.MC, blocking.KC, blocking.NC];
-  for (let i = 0; i < args.length; i++) ctl[ARGS + i] = args[i]!;
+  ctl[ARGS] = M;
+  ctl[ARGS + 1] = N;
+  ctl[ARGS + 2] = K;
+  ctl[ARGS + 3] = aPtr;
+  ctl[ARGS + 4] = a.rs;
+  ctl[ARGS + 5] = a.cs;
+  ctl[ARGS + 6] = bPtr;
+  ctl[ARGS + 7] = b.rs;
+  ctl[ARGS + 8] = b.cs;
+  ctl[ARGS + 9] = cPtr;
+  ctl[ARGS + 10] = N;
+  ctl[ARGS + 11] = pA1;
+  ctl[ARGS + 12] = pB1;
+  ctl[ARGS + 13] = TILE1;
+  ctl[ARGS + 14] = blocking.MC;
+  ctl[ARGS + 15] = blocking.KC;
+  ctl[ARGS + 16] = blocking.NC;
   const t0 = performance.now();
   Atomics.store(ctl, STATE, POSTED);
   Atomics.notify(ctl, STATE);
@@ -399,11 +430,11 @@ export function gemmWasm(
   }
   let threads = 1;
   let split: [number, number, number, number] = [M, N, 1, 1];
-  if (instance.sharedModule !== null && 2 * M * N * K >= threading.minFlops) {
+  if (threading.threads === 2 && instance.sharedModule !== null && 2 * M * N * K >= threading.minFlops) {
     split = plan(M, N);
     if (split[3] > 1) {
       if (backoff > 0) backoff--;
-      else if (wasmGemmThreads() === 2) threads = 2;
+      else if (workerReady()) threads = 2;
       else void startGemmWorker(); // ready for a later call; this one runs on the calling thread
     }
   }

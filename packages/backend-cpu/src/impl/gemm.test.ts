@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { gemm, gemmImpl, setGemmImpl } from './gemm.js';
 import { gemmJs, type MatrixView } from './gemm-js.js';
-import { availableParallelism } from 'node:os';
 import {
   detectWasmSimd,
   gemmWasm,
@@ -247,7 +246,7 @@ describe('wasm-simd gemm specifics', () => {
   it('memory grows for a bigger problem, then is reused (no growth on repeated calls)', async () => {
     // the worker ready and no back-off: every call of a shape takes the same layout
     await startGemmWorker();
-    setWasmGemmThreading({ adaptive: false });
+    setWasmGemmThreading({ threads: 2, adaptive: false });
     const small = problem(8, 8, 8, false, false, 1);
     expectMatches(small, run(impls[0]![1], small));
     const big = problem(150, 140, 300, true, false, 2);
@@ -257,7 +256,7 @@ describe('wasm-simd gemm specifics', () => {
     for (let i = 0; i < 3; i++) expectMatches(big, run(impls[0]![1], big));
     expectMatches(small, run(impls[0]![1], small));
     expect(wasmGemmMemoryBytes()).toBe(bytes);
-    setWasmGemmThreading({ adaptive: true });
+    setWasmGemmThreading({ threads: 1, adaptive: true });
   });
 
   it('negative strides are declined by gemmWasm and handled by the JS fallback inside gemm', () => {
@@ -296,18 +295,30 @@ describe('wasm-simd gemm specifics', () => {
 
 describe('wasm-simd gemm on two threads (worker_threads + shared memory)', () => {
   afterAll(() => {
-    setWasmGemmThreading({ minFlops: 4e6, adaptive: true });
+    setWasmGemmThreading({ threads: 1, minFlops: 4e6, adaptive: true });
   });
 
-  it('a worker starts where the machine has 2+ cores (FLINT_CPU_THREADS unset), else the GEMM stays single-threaded', async () => {
-    const expected = availableParallelism() >= 2 && process.env['FLINT_CPU_THREADS'] === undefined;
-    expect(await startGemmWorker()).toBe(expected);
-    expect(wasmGemmThreads()).toBe(expected ? 2 : 1);
+  it('single-threaded by default; FLINT_CPU_THREADS=2 opts in at import; in Node a worker starts', async () => {
+    expect(wasmGemmThreads()).toBe(1);
+    expect(await startGemmWorker()).toBe(true);
+    expect(wasmGemmThreads()).toBe(1);
+    setWasmGemmThreading({ threads: 2 });
+    expect(wasmGemmThreads()).toBe(2);
+    setWasmGemmThreading({ threads: 1 });
+    vi.resetModules();
+    vi.stubEnv('FLINT_CPU_THREADS', '2');
+    try {
+      const fresh = await import('./gemm-wasm.js');
+      expect(fresh.setWasmGemmThreading({}).threads).toBe(2);
+    } finally {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    }
   });
 
   it('property: split calls (every size, column and row chunks) agree with float64; the worker does part of the work', async () => {
-    const threaded = await startGemmWorker();
-    setWasmGemmThreading({ minFlops: 0, adaptive: false });
+    expect(await startGemmWorker()).toBe(true);
+    setWasmGemmThreading({ threads: 2, minFlops: 0, adaptive: false });
     const before = wasmGemmStats();
     fc.assert(
       fc.property(
@@ -330,7 +341,7 @@ describe('wasm-simd gemm on two threads (worker_threads + shared memory)', () =>
     const big = problem(256, 256, 64, false, true, 4);
     for (let i = 0; i < 20 && wasmGemmStats().workerChunks === before.workerChunks; i++) expectMatches(big, run(impls[0]![1], big));
     const after = wasmGemmStats();
-    expect(after.splitCalls > before.splitCalls).toBe(threaded);
-    expect(after.workerChunks > before.workerChunks).toBe(threaded);
+    expect(after.splitCalls).toBeGreaterThan(before.splitCalls);
+    expect(after.workerChunks).toBeGreaterThan(before.workerChunks);
   });
 });
