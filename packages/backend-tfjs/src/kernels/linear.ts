@@ -2,11 +2,12 @@
  * linear (fused, optional in the contract): x [..., in] @ weight[out, in]^T + bias[out].
  * Native _FusedMatMul (matmul + bias in one kernel) with transposeB where the engine gets it right;
  * tfjs-wasm 4.22's fused kernel adds the wrong bias to every row after the first when transposeB is
- * set (measured), so on wasm it is matMul(transposeB) followed by a broadcast add.
+ * set (measured), so on wasm it is a plain product (see matmulUtil.ts) followed by a broadcast add.
  */
 import type { Shape } from '@flint/core/backend';
 import { tf, type TfTensor } from '../tf.js';
 import { currentEngine, filled, isEmpty, run, view, type Ref } from '../util.js';
+import { matMulFast } from './matmulUtil.js';
 
 export function linear(x: Ref, weight: Ref, bias: Ref | null, outShape: Shape): TfTensor {
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
@@ -19,9 +20,9 @@ export function linear(x: Ref, weight: Ref, bias: Ref | null, outShape: Shape): 
     const w = view(weight);
     let y: TfTensor;
     if (bias === null) {
-      y = tf.matMul(x2, w, false, true);
+      y = matMulFast(x2, w, false, true);
     } else if (currentEngine() === 'wasm') {
-      y = tf.add(tf.matMul(x2, w, false, true), tf.reshape(view(bias), [outF]));
+      y = tf.add(matMulFast(x2, w, false, true), tf.reshape(view(bias), [outF]));
     } else {
       y = tf.fused.matMul({ a: x2, b: w, transposeB: true, bias: tf.reshape(view(bias), [outF]) });
     }
