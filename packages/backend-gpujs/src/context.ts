@@ -77,6 +77,7 @@ export class GpuContext {
   private nextId = 1;
   private liveHandles = 0;
   private liveBytes = 0;
+  private readonly fallbackWarning: string | null;
 
   constructor(options: GpujsBackendOptions = {}) {
     const envMode = typeof process !== 'undefined' ? process.env['FLINT_GPUJS_MODE'] : undefined;
@@ -92,14 +93,21 @@ export class GpuContext {
       probe.gpu.destroy();
       throw e;
     }
-    if (this.mode === 'auto' && (this.engine === 'webasm' || this.engine === 'cpu') && options.quiet !== true && !warnedWebasm) {
-      warnedWebasm = true;
-      console.warn(
-        `@flint/backend-gpujs: no GL context could be created (is the 'gl' package built and an X display available? ` +
-          `try xvfb-run), running gpu.js's ${this.engine} mode on the CPU instead.`,
-      );
-    }
+    // Warn when the fallback is first used, not at import: auto-loading imports every installed
+    // backend, and a program running on another backend should not see this.
+    this.fallbackWarning =
+      this.mode === 'auto' && (this.engine === 'webasm' || this.engine === 'cpu') && options.quiet !== true
+        ? `@flint/backend-gpujs: no GL context could be created (is the 'gl' package built and an X display available? ` +
+          `try xvfb-run), running gpu.js's ${this.engine} mode on the CPU instead.`
+        : null;
     this.cache = new KernelCache<KernelEntry>(options.cacheSize ?? 512);
+  }
+
+  /** Called by the upload kernels (every tensor starts with one): the one-time fallback warning. */
+  noteFirstUse(): void {
+    if (this.fallbackWarning === null || warnedWebasm) return;
+    warnedWebasm = true;
+    console.warn(this.fallbackWarning);
   }
 
   get onDevice(): boolean {

@@ -5,6 +5,7 @@ import type { GpuContext } from '../context.js';
 export const write = (ctx: GpuContext) => (data: DataArray, shape: Shape, dtype: DType) => {
   const n = sizeOf(shape);
   if (data.length !== n) throw new Error(`@flint/backend-gpujs: write got ${data.length} values for ${n} elements.`);
+  ctx.noteFirstUse();
   const floats = data instanceof Float32Array ? data : Float32Array.from(data);
   return ctx.upload(floats, dtype);
 };
