@@ -4,7 +4,7 @@ import { formatShape, windowOutputSize } from '../backend/shape.js';
 import { record } from '../autograd/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { commonBackend, output, requireFloat } from './util.js';
-import { reshape } from './layout.js';
+import { pad, reshape } from './layout.js';
 import { matmulRaw } from './matmul.js';
 import { sum } from './reduce.js';
 import { noGrad } from '../autograd/grad-mode.js';
@@ -97,7 +97,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
     padding = [Math.floor(totalH / 2), Math.floor(totalW / 2)];
     if (totalH % 2 !== 0 || totalW % 2 !== 0) extra = [0, totalW % 2, 0, totalH % 2];
   } else padding = pair(options.padding ?? 0, 'padding', 'conv2d');
-  const src = extra === null ? input : padBottomRight(input, extra[3], extra[1]);
+  // Asymmetric 'same' padding: the extra row/column goes on the bottom/right, as PyTorch.
+  const src = extra === null ? input : pad(input, [0, extra[1], 0, extra[3]]);
   const params: Conv2dParams = { stride, padding, dilation, groups };
   const Hs = src.shape[2]!;
   const Ws = src.shape[3]!;
@@ -133,14 +134,6 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   return out;
 }
 
-/** Asymmetric 'same' padding: the extra row/column goes on the bottom/right, as PyTorch. */
-function padBottomRight(x: Tensor, bottom: number, right: number): Tensor {
-  const pads: [number, number][] = [[0, 0], [0, 0], [0, bottom], [0, right]];
-  const shape = x.shape.map((d, i) => d + pads[i]![1]);
-  const out = output(x.backend, x.backend.kernels.pad(x.ref, pads, 0), shape, x.dtype);
-  const from = x.shape;
-  return record('pad', out, [x], [], () => (g) => [g.slice(2, 0, from[2]).slice(3, 0, from[3])]);
-}
 
 export interface Pool2dOptions {
   stride?: Pair | null;

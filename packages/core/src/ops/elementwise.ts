@@ -1,5 +1,5 @@
 /** Elementwise ops (unary, binary with broadcasting, where) and their gradient rules. */
-import type { DType, TensorRef } from '../backend/kernels.js';
+import type { DType } from '../backend/kernels.js';
 import { formatShape, shapesEqual } from '../backend/shape.js';
 import { record } from '../autograd/engine.js';
 import { noGrad as noGradCompute } from '../autograd/grad-mode.js';
@@ -320,8 +320,5 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   });
 }
 
-export function cast(x: Tensor, dtype: DType): Tensor {
-  if (x.dtype === dtype) return x;
-  // Casting away from float32 (or from int/bool) carries no gradient, as in PyTorch.
-  return output(x.backend, x.backend.kernels.cast(x.ref as TensorRef<unknown>, dtype), x.shape, dtype);
-}
+/** Cast to `dtype`; casts carry no gradient (float->float is the identity), as in PyTorch. */
+export const cast = castNoGrad;

@@ -1,5 +1,5 @@
 /** torch.* functions (the Tensor methods as free functions, plus cat/stack/where...). */
-import type { Tensor, TensorOrScalar } from '../tensor/tensor.js';
+import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
 import * as ew from './elementwise.js';
 import * as red from './reduce.js';
 import * as lay from './layout.js';
@@ -75,4 +75,4 @@ export const gather = idx.gather;
 export const scatterAdd = idx.scatterAdd;
 export const indexSelect = idx.indexSelect;
 export const clone = lay.clone;
-export const isTensor = (v: unknown): v is Tensor => v instanceof Object && 'shape' in (v as object) && 'gradFn' in (v as object);
+export const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;

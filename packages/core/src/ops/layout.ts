@@ -344,10 +344,4 @@ export function recordDeviceCopy(src: Tensor, out: Tensor): Tensor {
   return record('toDevice', out, [src], [], () => (g) => [g.to(device)]);
 }
 
-/** Internal helper: empty-safe shape check used by ops. */
-export function assertShape(op: string, t: Tensor, shape: Shape): void {
-  if (!shapesEqual(t.shape, shape)) {
-    throw new Error(`${op}: expected shape ${formatShape(shape)}, got ${formatShape(t.shape)}`);
-  }
-}
 

@@ -1,5 +1,5 @@
 /** Reductions (sum, mean, max/min, prod, arg*, var/std, logsumexp) and softmax, with gradients. */
-import { formatShape, shapesEqual } from '../backend/shape.js';
+import { formatShape } from '../backend/shape.js';
 import { record } from '../autograd/engine.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { tidy } from '../tensor/scope.js';
@@ -255,8 +255,4 @@ export function all(x: Tensor): Tensor {
 }
 export function any(x: Tensor): Tensor {
   return noGrad(() => tidy(() => sum(x.ne(0)).gt(0)));
-}
-
-export function sameShape(a: Tensor, b: Tensor): boolean {
-  return shapesEqual(a.shape, b.shape);
 }

@@ -66,7 +66,7 @@ export function coerceOperands(op: string, a: TensorOrScalar, b: TensorOrScalar)
   return [aa, bb, aa !== a, bb !== b];
 }
 
-/** Cast without recording (only used for non-float inputs, which never require grad). */
+/** Cast without recording: a cast to another dtype carries no gradient. */
 export function castNoGrad(t: Tensor, dtype: DType): Tensor {
   if (t.dtype === dtype) return t;
   return output(t.backend, t.backend.kernels.cast(t.ref, dtype), t.shape, dtype);
