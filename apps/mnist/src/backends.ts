@@ -30,7 +30,10 @@ export function checkBackendName(name: string): void {
  * Make `name` usable: import its package if it is not registered yet, then initialise it.
  * A package that is not installed (or fails to load) is a CliError naming the package.
  */
-export async function ensureBackend(name: string, importer: (pkg: string) => Promise<unknown> = importBackendPackage): Promise<void> {
+export async function ensureBackend(
+  name: string,
+  importer: (pkg: string) => Promise<unknown> = importBackendPackage,
+): Promise<void> {
   checkBackendName(name);
   const pkg = BACKEND_PACKAGES[name]!;
   if (!hasBackend(name)) {

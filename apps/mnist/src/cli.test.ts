@@ -18,7 +18,21 @@ describe('argument parsing', () => {
   it('train --help lists every training flag', async () => {
     const r = await cli('train', '--help');
     expect(r.code).toBe(0);
-    for (const f of ['--backend', '--dataset', '--data-dir', '--epochs', '--batch-size', '--lr', '--optimizer', '--momentum', '--seed', '--limit', '--out', '--resume', '--json']) {
+    for (const f of [
+      '--backend',
+      '--dataset',
+      '--data-dir',
+      '--epochs',
+      '--batch-size',
+      '--lr',
+      '--optimizer',
+      '--momentum',
+      '--seed',
+      '--limit',
+      '--out',
+      '--resume',
+      '--json',
+    ]) {
       expect(r.out).toContain(f);
     }
     expect(r.out).toContain('mlp-small');

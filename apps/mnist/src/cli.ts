@@ -66,7 +66,8 @@ export interface BenchOptions extends Omit<CommonOptions, 'epochs'> {
 function intArg(name: string, min: number): (value: string) => number {
   return (value: string) => {
     const n = Number(value);
-    if (!/^\s*[-+]?\d+\s*$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${name} must be an integer, got '${value}'.`);
+    if (!/^\s*[-+]?\d+\s*$/.test(value) || !Number.isSafeInteger(n))
+      throw new InvalidArgumentError(`${name} must be an integer, got '${value}'.`);
     if (n < min) throw new InvalidArgumentError(`${name} must be at least ${min}, got ${n}.`);
     return n;
   };
@@ -75,35 +76,51 @@ function intArg(name: string, min: number): (value: string) => number {
 function numberArg(name: string, positive: boolean): (value: string) => number {
   return (value: string) => {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got '${value}'.`);
-    if (positive ? !(n > 0) : !(n >= 0)) throw new InvalidArgumentError(`${name} must be ${positive ? 'positive' : 'non-negative'}, got ${n}.`);
+    if (value.trim() === '' || !Number.isFinite(n))
+      throw new InvalidArgumentError(`${name} must be a number, got '${value}'.`);
+    if (positive ? !(n > 0) : !(n >= 0))
+      throw new InvalidArgumentError(`${name} must be ${positive ? 'positive' : 'non-negative'}, got ${n}.`);
     return n;
   };
 }
 
 type Opt = 'model' | 'backend' | 'dataset' | 'data' | 'epochs' | 'batch' | 'optim' | 'seed' | 'limit' | 'out' | 'json';
 
-function addOptions(cmd: Command, which: readonly Opt[], defaults: { backend?: string; dataset?: string; epochs?: number | null } = {}): Command {
+function addOptions(
+  cmd: Command,
+  which: readonly Opt[],
+  defaults: { backend?: string; dataset?: string; epochs?: number | null } = {},
+): Command {
   const has = (o: Opt): boolean => which.includes(o);
   if (has('model')) cmd.addOption(new Option('-m, --model <name>', 'model').choices(MODEL_NAMES).default('mlp-small'));
   if (has('backend')) {
     cmd.addOption(
-      new Option('-b, --backend <name>', 'compute backend (all = every installed backend)').choices(BACKEND_CHOICES).default(defaults.backend ?? process.env['FLINT_BACKEND'] ?? 'cpu'),
+      new Option('-b, --backend <name>', 'compute backend (all = every installed backend)')
+        .choices(BACKEND_CHOICES)
+        .default(defaults.backend ?? process.env.FLINT_BACKEND ?? 'cpu'),
     );
   }
-  if (has('dataset')) cmd.addOption(new Option('--dataset <name>', 'data set').choices(DATASET_NAMES).default(defaults.dataset ?? 'mnist'));
+  if (has('dataset'))
+    cmd.addOption(
+      new Option('--dataset <name>', 'data set').choices(DATASET_NAMES).default(defaults.dataset ?? 'mnist'),
+    );
   if (has('data')) {
     cmd.option('--data-dir <dir>', 'directory with the four IDX files (raw or .gz) instead of the default data');
     cmd.option('--download', 'download the full MNIST (60,000 training digits) into the cache on first use');
     cmd.option('--test-limit <n>', 'use only the first n test samples', intArg('--test-limit', 1));
   }
   if (has('epochs')) {
-    if (defaults.epochs === null) cmd.option('-e, --epochs <n>', 'epochs (default: 1; 10 with --accuracy)', intArg('--epochs', 1));
+    if (defaults.epochs === null)
+      cmd.option('-e, --epochs <n>', 'epochs (default: 1; 10 with --accuracy)', intArg('--epochs', 1));
     else cmd.option('-e, --epochs <n>', 'epochs', intArg('--epochs', 1), defaults.epochs ?? DEFAULT_EPOCHS);
   }
   if (has('batch')) cmd.option('--batch-size <n>', 'mini-batch size', intArg('--batch-size', 1), DEFAULT_BATCH_SIZE);
   if (has('optim')) {
-    cmd.option('--lr <rate>', 'learning rate (default: 0.5 for mlp-small, 0.05 for mlp and lenet; 0.001 with adam)', numberArg('--lr', true));
+    cmd.option(
+      '--lr <rate>',
+      'learning rate (default: 0.5 for mlp-small, 0.05 for mlp and lenet; 0.001 with adam)',
+      numberArg('--lr', true),
+    );
     cmd.addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZER_NAMES).default('sgd'));
     cmd.option('--momentum <m>', 'SGD momentum', numberArg('--momentum', false), DEFAULT_MOMENTUM);
   }
@@ -117,7 +134,10 @@ function addOptions(cmd: Command, which: readonly Opt[], defaults: { backend?: s
 type Action = (options: Record<string, unknown>, command: Command) => Promise<void>;
 
 /** Builds a fresh parser; `run` receives the chosen command's name and its parsed options. */
-export function buildProgram(io: Output, run: (command: string, options: Record<string, unknown>) => Promise<number>): { program: Command; result: () => number | undefined } {
+export function buildProgram(
+  io: Output,
+  run: (command: string, options: Record<string, unknown>) => Promise<number>,
+): { program: Command; result: () => number | undefined } {
   let exitCode: number | undefined;
   const program = new Command('mnist');
   program
@@ -150,7 +170,9 @@ Examples:
   addOptions(
     program
       .command('train', { isDefault: true })
-      .description('train a model; writes report.html, chart.svg, model.safetensors and checkpoint.safetensors under --out')
+      .description(
+        'train a model; writes report.html, chart.svg, model.safetensors and checkpoint.safetensors under --out',
+      )
       .option('--resume [checkpoint]', 'continue from a checkpoint (default: <out>/checkpoint.safetensors)'),
     ['model', 'backend', 'dataset', 'data', 'epochs', 'batch', 'optim', 'seed', 'limit', 'out', 'json'],
   ).action(action('train'));
@@ -168,10 +190,15 @@ Examples:
   addOptions(
     program
       .command('predict')
-      .description('classify PNG images (or test-set samples with --index) with a saved model, printing class probabilities')
+      .description(
+        'classify PNG images (or test-set samples with --index) with a saved model, printing class probabilities',
+      )
       .argument('[images...]', 'PNG files (any size, grayscale or colour)')
       .option('-f, --file <model-file>', 'saved model (default: out/<model>/model.safetensors)')
-      .option('-i, --index <n...>', 'test-set indices to classify', (v: string, prev: number[] | undefined) => [...(prev ?? []), intArg('--index', 0)(v)]),
+      .option('-i, --index <n...>', 'test-set indices to classify', (v: string, prev: number[] | undefined) => [
+        ...(prev ?? []),
+        intArg('--index', 0)(v),
+      ]),
     ['model', 'backend', 'dataset', 'data', 'out', 'json'],
   ).action(async (images: string[], options: Record<string, unknown>, command: Command) => {
     await action('predict')({ ...options, images }, command);
@@ -182,7 +209,12 @@ Examples:
       .command('parity')
       .description('train the same seeded model for --steps steps on each backend and compare the losses with cpu')
       .option('--steps <n>', 'training steps per backend', intArg('--steps', 1), 50)
-      .option('--tolerance <rel>', 'largest allowed relative deviation from cpu', numberArg('--tolerance', false), 1e-4),
+      .option(
+        '--tolerance <rel>',
+        'largest allowed relative deviation from cpu',
+        numberArg('--tolerance', false),
+        1e-4,
+      ),
     ['model', 'backend', 'dataset', 'data', 'batch', 'optim', 'seed', 'limit', 'json'],
     { backend: 'all' },
   ).action(action('parity'));
@@ -190,15 +222,24 @@ Examples:
   addOptions(
     program
       .command('bench')
-      .description('one epoch of Fashion-MNIST per model per backend (samples/s, peak memory), next to tfjs-layers; --accuracy: 10 epochs per model vs the required accuracies')
+      .description(
+        'one epoch of Fashion-MNIST per model per backend (samples/s, peak memory), next to tfjs-layers; --accuracy: 10 epochs per model vs the required accuracies',
+      )
       .addOption(new Option('-m, --model <name...>', 'models (default: all)').choices(MODEL_NAMES))
-      .option('--accuracy', 'accuracy benchmark: train each model 10 epochs on the embedded MNIST and compare with the required test accuracy')
-      .option('--runs <n>', 'with --accuracy: training runs per model, seeds --seed, --seed+1, ... (default 3); the mean is judged', intArg('--runs', 1))
+      .option(
+        '--accuracy',
+        'accuracy benchmark: train each model 10 epochs on the embedded MNIST and compare with the required test accuracy',
+      )
+      .option(
+        '--runs <n>',
+        'with --accuracy: training runs per model, seeds --seed, --seed+1, ... (default 3); the mean is judged',
+        intArg('--runs', 1),
+      )
       .option('--no-reference', 'skip the TensorFlow.js tfjs-layers reference'),
     ['backend', 'dataset', 'data', 'epochs', 'batch', 'optim', 'seed', 'limit', 'out', 'json'],
     { backend: 'all', dataset: 'fashion-mnist', epochs: null },
   ).action(async (options: Record<string, unknown>, command: Command) => {
-    const models = (options['model'] as string[] | undefined) ?? MODEL_NAMES;
+    const models = (options.model as string[] | undefined) ?? MODEL_NAMES;
     await action('bench')({ ...options, models }, command);
   });
 
@@ -211,14 +252,19 @@ export async function runCli(argv: readonly string[], io: Output): Promise<numbe
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      )
+        return 0;
       return 2;
     }
     if (error instanceof CliError) {
       io.err.write(`error: ${error.message}\n`);
       return error.exitCode;
     }
-    if (error instanceof Error && process.env['FLINT_DEBUG'] === undefined) {
+    if (error instanceof Error && process.env.FLINT_DEBUG === undefined) {
       // Data-layer errors (a corrupt IDX file, a PNG that is not an image, a failed download) already name the file.
       io.err.write(`error: ${error.message}\n`);
       return 1;

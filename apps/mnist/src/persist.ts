@@ -11,7 +11,17 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
-import { Generator, defaultGenerator, load, loadMetadata, save, setBackend, type Tensor, type nn, type optim } from '@flint/core';
+import {
+  Generator,
+  defaultGenerator,
+  load,
+  loadMetadata,
+  save,
+  setBackend,
+  type Tensor,
+  type nn,
+  type optim,
+} from '@flint/core';
 import { CliError } from './errors.js';
 import { MODEL_NAMES, createModel } from './models.js';
 import type { EpochRecord } from './report.js';
@@ -38,7 +48,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 }
 
 /** core's save() is atomic itself (temp file, fsync, rename); this only creates the directory. */
-async function saveAtomic(tensors: Record<string, Tensor>, path: string, metadata: Record<string, string>): Promise<void> {
+async function saveAtomic(
+  tensors: Record<string, Tensor>,
+  path: string,
+  metadata: Record<string, string>,
+): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
   await save(tensors, path, metadata);
 }
@@ -54,7 +68,12 @@ function readMeta(path: string, what: string): Record<string, string> {
 
 // ------------------------------------------------------------------ models
 
-export async function saveModel(model: nn.Module, name: string, path: string, extra: Record<string, string> = {}): Promise<void> {
+export async function saveModel(
+  model: nn.Module,
+  name: string,
+  path: string,
+  extra: Record<string, string> = {},
+): Promise<void> {
   await saveAtomic(model.stateDict(), path, { ...extra, format: MODEL_FORMAT, model: name });
 }
 
@@ -64,10 +83,16 @@ export async function saveModel(model: nn.Module, name: string, path: string, ex
  */
 export function loadModel(path: string, device: string, expected?: string): { model: nn.Module; name: string } {
   const meta = readMeta(path, 'model file');
-  const name = meta['model'] ?? expected;
-  if (name === undefined) throw new CliError(`${path} does not say which model it holds (no 'model' metadata); pass --model (${MODEL_NAMES.join(', ')})`, 2);
-  if (!MODEL_NAMES.includes(name)) throw new CliError(`${path} holds an unknown model '${name}'; valid models: ${MODEL_NAMES.join(', ')}`);
-  if (expected !== undefined && name !== expected) throw new CliError(`${path} holds model '${name}', not '${expected}'`);
+  const name = meta.model ?? expected;
+  if (name === undefined)
+    throw new CliError(
+      `${path} does not say which model it holds (no 'model' metadata); pass --model (${MODEL_NAMES.join(', ')})`,
+      2,
+    );
+  if (!MODEL_NAMES.includes(name))
+    throw new CliError(`${path} holds an unknown model '${name}'; valid models: ${MODEL_NAMES.join(', ')}`);
+  if (expected !== undefined && name !== expected)
+    throw new CliError(`${path} holds model '${name}', not '${expected}'`);
   setBackend(device);
   const model = createModel(name).to(device);
   const tensors = load(path, { device });
@@ -94,14 +119,18 @@ export interface CheckpointInfo {
 /** Metadata of a checkpoint (no tensors are read); a file that is not a checkpoint is an error. */
 export function readCheckpointInfo(path: string): CheckpointInfo {
   const meta = readMeta(path, 'checkpoint');
-  if (meta['format'] !== CHECKPOINT_FORMAT) throw new CliError(`${path} is not a flint-mnist checkpoint (format '${meta['format'] ?? 'none'}')`);
-  const model = meta['model'] ?? '';
-  if (!MODEL_NAMES.includes(model)) throw new CliError(`checkpoint ${path} is from an unknown model '${model}'; valid models: ${MODEL_NAMES.join(', ')}`);
+  if (meta.format !== CHECKPOINT_FORMAT)
+    throw new CliError(`${path} is not a flint-mnist checkpoint (format '${meta.format ?? 'none'}')`);
+  const model = meta.model ?? '';
+  if (!MODEL_NAMES.includes(model))
+    throw new CliError(
+      `checkpoint ${path} is from an unknown model '${model}'; valid models: ${MODEL_NAMES.join(', ')}`,
+    );
   return {
     model,
-    epoch: Number(meta['epoch']),
-    config: JSON.parse(meta['config']!) as TrainConfig,
-    history: JSON.parse(meta['history']!) as EpochRecord[],
+    epoch: Number(meta.epoch),
+    config: JSON.parse(meta.config!) as TrainConfig,
+    history: JSON.parse(meta.history!) as EpochRecord[],
   };
 }
 
@@ -113,8 +142,10 @@ export async function saveCheckpoint(trainer: Trainer, path: string): Promise<vo
   const numericState: Record<string, Record<string, number>> = {};
   for (const [id, entry] of Object.entries(sd.state)) {
     for (const [k, v] of Object.entries(entry)) {
-      if (typeof v === 'number') (numericState[id] ??= {})[k] = v;
-      else tensors[`optimizer.${id}.${k}`] = v;
+      if (typeof v === 'number') {
+        numericState[id] ??= {};
+        numericState[id][k] = v;
+      } else tensors[`optimizer.${id}.${k}`] = v;
     }
   }
   await saveAtomic(tensors, path, {
@@ -147,11 +178,18 @@ export function restoreCheckpoint(path: string, device: string, expected?: strin
       if (k.startsWith('model.')) modelState[k.slice('model.'.length)] = t;
       else if (k.startsWith('optimizer.')) {
         const [, id, ...rest] = k.split('.');
-        (optState[Number(id)] ??= {})[rest.join('.')] = t;
+        optState[Number(id)] ??= {};
+        optState[Number(id)]![rest.join('.')] = t;
       }
     }
-    const saved = JSON.parse(meta['optimizer']!) as { param_groups: optim.OptimizerStateDict['param_groups']; numeric: Record<string, Record<string, number>> };
-    for (const [id, entry] of Object.entries(saved.numeric)) Object.assign((optState[Number(id)] ??= {}), entry);
+    const saved = JSON.parse(meta.optimizer!) as {
+      param_groups: optim.OptimizerStateDict['param_groups'];
+      numeric: Record<string, Record<string, number>>;
+    };
+    for (const [id, entry] of Object.entries(saved.numeric)) {
+      optState[Number(id)] ??= {};
+      Object.assign(optState[Number(id)]!, entry);
+    }
     model.loadStateDict(modelState);
     optimizer.loadStateDict({ state: optState, param_groups: saved.param_groups });
   } catch (error) {
@@ -159,7 +197,7 @@ export function restoreCheckpoint(path: string, device: string, expected?: strin
   } finally {
     for (const t of Object.values(tensors)) t.dispose();
   }
-  const rng = JSON.parse(meta['rng']!) as { default: number[]; shuffle: number[] };
+  const rng = JSON.parse(meta.rng!) as { default: number[]; shuffle: number[] };
   defaultGenerator.setState(rng.default);
   const trainer = new Trainer(config, model, optimizer, new Generator(0).setState(rng.shuffle));
   trainer.epoch = info.epoch;

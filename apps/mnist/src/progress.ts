@@ -45,7 +45,11 @@ export function startEpochProgress(io: Output, label: string, total: number): Ep
     bar.start(total, 0, { loss: '-', acc: '-', rate: '-' });
     return {
       update(u) {
-        bar.update(u.done, { loss: u.loss.toFixed(4), acc: `${(u.accuracy * 100).toFixed(1)}%`, rate: Math.round(u.samplesPerSecond) });
+        bar.update(u.done, {
+          loss: u.loss.toFixed(4),
+          acc: `${(u.accuracy * 100).toFixed(1)}%`,
+          rate: Math.round(u.samplesPerSecond),
+        });
       },
       stop() {
         bar.stop();

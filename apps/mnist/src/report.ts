@@ -19,7 +19,11 @@ export interface EpochRecord {
 /** counts[actual][predicted] */
 export type ConfusionMatrix = number[][];
 
-export function confusionMatrix(actual: ArrayLike<number>, predicted: ArrayLike<number>, numClasses = 10): ConfusionMatrix {
+export function confusionMatrix(
+  actual: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  numClasses = 10,
+): ConfusionMatrix {
   const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   for (let i = 0; i < actual.length; i++) m[actual[i]!]![predicted[i]!]! += 1;
   return m;
@@ -71,12 +75,12 @@ export function confusionTable(m: ConfusionMatrix, classNames?: readonly string[
 export function accuracyOf(m: ConfusionMatrix): number {
   let correct = 0;
   let total = 0;
-  m.forEach((row, i) =>
+  m.forEach((row, i) => {
     row.forEach((v, j) => {
       total += v;
       if (i === j) correct += v;
-    }),
-  );
+    });
+  });
   return total === 0 ? 0 : correct / total;
 }
 
@@ -100,17 +104,33 @@ interface Series {
   dashed?: boolean;
 }
 
-function panel(x0: number, y0: number, w: number, h: number, title: string, xs: number[], series: Series[], yMin: number, yMax: number, yFmt: (v: number) => string): string {
+function panel(
+  x0: number,
+  y0: number,
+  w: number,
+  h: number,
+  title: string,
+  xs: number[],
+  series: Series[],
+  yMin: number,
+  yMax: number,
+  yFmt: (v: number) => string,
+): string {
   const out: string[] = [];
-  const px = (i: number): number => x0 + (xs.length <= 1 ? w / 2 : ((xs[i]! - xs[0]!) / (xs[xs.length - 1]! - xs[0]!)) * w);
+  const px = (i: number): number =>
+    x0 + (xs.length <= 1 ? w / 2 : ((xs[i]! - xs[0]!) / (xs[xs.length - 1]! - xs[0]!)) * w);
   const py = (v: number): number => y0 + h - ((Math.min(Math.max(v, yMin), yMax) - yMin) / (yMax - yMin)) * h;
-  out.push(`<text x="${x0 + w / 2}" y="${y0 - 12}" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(title)}</text>`);
+  out.push(
+    `<text x="${x0 + w / 2}" y="${y0 - 12}" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
+  );
   out.push(`<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="none" stroke="#999"/>`);
   for (let k = 0; k <= 4; k++) {
     const v = yMin + ((yMax - yMin) * k) / 4;
     const y = py(v);
     out.push(`<line x1="${x0}" x2="${x0 + w}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#eee"/>`);
-    out.push(`<text x="${x0 - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end" font-size="11">${escapeXml(yFmt(v))}</text>`);
+    out.push(
+      `<text x="${x0 - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end" font-size="11">${escapeXml(yFmt(v))}</text>`,
+    );
   }
   xs.forEach((x, i) => {
     out.push(`<text x="${px(i).toFixed(1)}" y="${y0 + h + 16}" text-anchor="middle" font-size="11">${x}</text>`);
@@ -128,7 +148,9 @@ function panel(x0: number, y0: number, w: number, h: number, title: string, xs: 
     // Legend under the panel, so it never covers a curve.
     const lx = x0 + si * 110;
     const ly = y0 + h + 52;
-    out.push(`<line x1="${lx}" x2="${lx + 24}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    out.push(
+      `<line x1="${lx}" x2="${lx + 24}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+    );
     out.push(`<text x="${lx + 30}" y="${ly}" font-size="11">${escapeXml(s.name)}</text>`);
   });
   return out.join('\n');
@@ -143,14 +165,36 @@ export function chartSvg(epochs: readonly EpochRecord[], title: string): string 
   const accs = epochs.flatMap((e) => [e.trainAccuracy, e.testAccuracy]);
   const accMin = Math.max(0, Math.floor((Math.min(...accs, 1) - 0.02) * 20) / 20);
   const body = [
-    panel(70, 60, 330, 250, 'loss', xs, [
-      { name: 'train', color: '#1f77b4', values: epochs.map((e) => e.trainLoss) },
-      { name: 'test', color: '#ff7f0e', values: epochs.map((e) => e.testLoss), dashed: true },
-    ], 0, lossMax, (v) => v.toFixed(2)),
-    panel(530, 60, 330, 250, 'accuracy', xs, [
-      { name: 'train', color: '#1f77b4', values: epochs.map((e) => e.trainAccuracy) },
-      { name: 'test', color: '#ff7f0e', values: epochs.map((e) => e.testAccuracy), dashed: true },
-    ], accMin, 1, (v) => `${(v * 100).toFixed(1)}%`),
+    panel(
+      70,
+      60,
+      330,
+      250,
+      'loss',
+      xs,
+      [
+        { name: 'train', color: '#1f77b4', values: epochs.map((e) => e.trainLoss) },
+        { name: 'test', color: '#ff7f0e', values: epochs.map((e) => e.testLoss), dashed: true },
+      ],
+      0,
+      lossMax,
+      (v) => v.toFixed(2),
+    ),
+    panel(
+      530,
+      60,
+      330,
+      250,
+      'accuracy',
+      xs,
+      [
+        { name: 'train', color: '#1f77b4', values: epochs.map((e) => e.trainAccuracy) },
+        { name: 'test', color: '#ff7f0e', values: epochs.map((e) => e.testAccuracy), dashed: true },
+      ],
+      accMin,
+      1,
+      (v) => `${(v * 100).toFixed(1)}%`,
+    ),
   ];
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">`,
@@ -184,10 +228,21 @@ function htmlTable(header: string[], rows: (string | number)[][]): string {
 
 /** One HTML file with no external resources: the SVG is inlined. */
 export function htmlReport(r: ReportInput): string {
-  const config = htmlTable(['setting', 'value'], Object.entries(r.config).map(([k, v]) => [k, String(v)]));
+  const config = htmlTable(
+    ['setting', 'value'],
+    Object.entries(r.config).map(([k, v]) => [k, String(v)]),
+  );
   const epochs = htmlTable(
     ['epoch', 'train loss', 'train acc', 'test loss', 'test acc', 'seconds', 'samples/s'],
-    r.epochs.map((e) => [e.epoch, e.trainLoss.toFixed(4), formatPercent(e.trainAccuracy), e.testLoss.toFixed(4), formatPercent(e.testAccuracy), e.seconds.toFixed(1), Math.round(e.samplesPerSecond)]),
+    r.epochs.map((e) => [
+      e.epoch,
+      e.trainLoss.toFixed(4),
+      formatPercent(e.trainAccuracy),
+      e.testLoss.toFixed(4),
+      formatPercent(e.testAccuracy),
+      e.seconds.toFixed(1),
+      Math.round(e.samplesPerSecond),
+    ]),
   );
   const n = r.confusion.length;
   const maxOff = Math.max(1, ...r.confusion.flatMap((row, i) => row.filter((_, j) => j !== i)));
@@ -199,7 +254,8 @@ export function htmlReport(r: ReportInput): string {
       const total = row.reduce((a, b) => a + b, 0);
       const cells = row
         .map((v, j) => {
-          const bg = i === j ? '#d4edda' : v === 0 ? 'white' : `rgba(220,53,69,${(0.15 + 0.6 * (v / maxOff)).toFixed(2)})`;
+          const bg =
+            i === j ? '#d4edda' : v === 0 ? 'white' : `rgba(220,53,69,${(0.15 + 0.6 * (v / maxOff)).toFixed(2)})`;
           return `<td style="background:${bg}">${v}</td>`;
         })
         .join('');

@@ -9,7 +9,11 @@ await ensureBackend('cpu');
 
 describe('models', () => {
   it('have the documented sizes and map [N, 1, 28, 28] to [N, 10]', () => {
-    expect(Object.fromEntries(MODEL_NAMES.map((m) => [m, countParameters(createModel(m))]))).toEqual({ 'mlp-small': 13002, mlp: 669706, lenet: 61706 });
+    expect(Object.fromEntries(MODEL_NAMES.map((m) => [m, countParameters(createModel(m))]))).toEqual({
+      'mlp-small': 13002,
+      mlp: 669706,
+      lenet: 61706,
+    });
     for (const name of MODEL_NAMES) {
       const y = noGrad(() => createModel(name)(randn(3, 1, 28, 28)) as Tensor);
       expect(y.shape).toEqual([3, 10]);
@@ -22,7 +26,16 @@ describe('Trainer', () => {
     const ds = await loadMnist();
     const train = limitSet(ds.train, 640);
     for (const model of ['mlp-small', 'lenet']) {
-      const t = Trainer.create({ model, device: 'cpu', epochs: 1, batchSize: 32, lr: 0.05, optimizer: 'sgd', momentum: 0.9, seed: 0 });
+      const t = Trainer.create({
+        model,
+        device: 'cpu',
+        epochs: 1,
+        batchSize: 32,
+        lr: 0.05,
+        optimizer: 'sgd',
+        momentum: 0.9,
+        seed: 0,
+      });
       const order = t.epochOrder(train.count);
       const at: number[] = [];
       for (let s = 0; s < 8; s++) {
@@ -36,7 +49,16 @@ describe('Trainer', () => {
   });
 
   it('the same seed gives the same weights and batch order', async () => {
-    const config = { model: 'mlp-small', device: 'cpu', epochs: 1, batchSize: 16, lr: 0.5, optimizer: 'sgd' as const, momentum: 0.9, seed: 7 };
+    const config = {
+      model: 'mlp-small',
+      device: 'cpu',
+      epochs: 1,
+      batchSize: 16,
+      lr: 0.5,
+      optimizer: 'sgd' as const,
+      momentum: 0.9,
+      seed: 7,
+    };
     const a = Trainer.create(config);
     const b = Trainer.create(config);
     expect(Array.from(a.epochOrder(100))).toEqual(Array.from(b.epochOrder(100)));

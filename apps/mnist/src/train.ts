@@ -6,7 +6,19 @@
  * same batches on every backend. Each step runs inside tidy(): everything the step allocates is
  * freed except the parameters, their gradients and the optimizer state, so memory stays flat.
  */
-import { Generator, fromArray, manualSeed, memory, nn, noGrad, optim, setBackend, stack, tidy, type Tensor } from '@flint/core';
+import {
+  Generator,
+  fromArray,
+  manualSeed,
+  memory,
+  nn,
+  noGrad,
+  optim,
+  setBackend,
+  stack,
+  tidy,
+  type Tensor,
+} from '@flint/core';
 import type { ImageSet } from './data/index.js';
 import { CliError } from './errors.js';
 import { createModel, modelSpec } from './models.js';
@@ -26,14 +38,20 @@ export interface TrainConfig {
   seed: number;
 }
 
-export function makeOptimizer(model: nn.Module, config: Pick<TrainConfig, 'optimizer' | 'lr' | 'momentum'>): optim.Optimizer {
+export function makeOptimizer(
+  model: nn.Module,
+  config: Pick<TrainConfig, 'optimizer' | 'lr' | 'momentum'>,
+): optim.Optimizer {
   switch (config.optimizer) {
     case 'sgd':
       return new optim.SGD(model.parameters(), { lr: config.lr, momentum: config.momentum });
     case 'adam':
       return new optim.Adam(model.parameters(), { lr: config.lr });
     default:
-      throw new CliError(`unknown optimizer '${String(config.optimizer)}'; valid optimizers: ${OPTIMIZER_NAMES.join(', ')}`, 2);
+      throw new CliError(
+        `unknown optimizer '${String(config.optimizer)}'; valid optimizers: ${OPTIMIZER_NAMES.join(', ')}`,
+        2,
+      );
   }
 }
 
@@ -138,7 +156,11 @@ export async function evaluate(model: nn.Module, set: ImageSet, device: string, 
 }
 
 /** Class probabilities (softmax of the logits) for a batch of images given as a flat Float32Array. */
-export async function predictProbabilities(model: nn.Module, images: Float32Array, device: string): Promise<number[][]> {
+export async function predictProbabilities(
+  model: nn.Module,
+  images: Float32Array,
+  device: string,
+): Promise<number[][]> {
   const n = images.length / 784;
   model.eval();
   const probs = noGrad(() => tidy(() => (model(fromArray(images, [n, 1, 28, 28], { device })) as Tensor).softmax(1)));
@@ -202,7 +224,11 @@ export class Trainer {
   }
 
   /** Train one epoch; `onStep` sees the running loss/accuracy (for a progress bar). */
-  async trainEpoch(train: ImageSet, test: ImageSet | null, onStep?: (done: number, loss: number, accuracy: number, samplesPerSecond: number) => void): Promise<EpochRecord> {
+  async trainEpoch(
+    train: ImageSet,
+    test: ImageSet | null,
+    onStep?: (done: number, loss: number, accuracy: number, samplesPerSecond: number) => void,
+  ): Promise<EpochRecord> {
     const { batchSize, device } = this.config;
     const order = this.epochOrder(train.count);
     this.model.train();

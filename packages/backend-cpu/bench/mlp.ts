@@ -27,7 +27,12 @@ function step(): void {
   const acts: CpuStorage[] = [x];
   const pre: CpuStorage[] = [];
   for (let l = 0; l < 3; l++) {
-    const z = keep(K.linear(r(acts[l]!, [B, sizes[l]!]), r(W[l]!, [sizes[l + 1]!, sizes[l]!]), r(Bs[l]!, [sizes[l + 1]!]), [B, sizes[l + 1]!]));
+    const z = keep(
+      K.linear(r(acts[l]!, [B, sizes[l]!]), r(W[l]!, [sizes[l + 1]!, sizes[l]!]), r(Bs[l]!, [sizes[l + 1]!]), [
+        B,
+        sizes[l + 1]!,
+      ]),
+    );
     pre.push(z);
     acts.push(l < 2 ? keep(K.relu(r(z, [B, sizes[l + 1]!]))) : z);
   }
@@ -65,5 +70,7 @@ console.log(`MLP 784-512-512-10, batch ${B}, kernels only: ms/step and samples/s
 configs.forEach((c, i) => {
   const med = median(times[i]!);
   const min = best(times[i]!);
-  console.log(`  ${c.name.padEnd(16)} ${med.toFixed(1).padStart(6)} ms (${min.toFixed(1)})  ${((B * 1000) / med).toFixed(0).padStart(6)} samples/s (${((B * 1000) / min).toFixed(0)})`);
+  console.log(
+    `  ${c.name.padEnd(16)} ${med.toFixed(1).padStart(6)} ms (${min.toFixed(1)})  ${((B * 1000) / med).toFixed(0).padStart(6)} samples/s (${((B * 1000) / min).toFixed(0)})`,
+  );
 });

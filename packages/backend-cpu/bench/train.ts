@@ -5,7 +5,7 @@
  * Imports the workspace sources (tsx resolves @flint/core through tsconfig paths), so no build.
  * Run: npx tsx bench/train.ts   (from packages/backend-cpu)
  */
-process.env['FLINT_NO_AUTOLOAD'] = '1';
+process.env.FLINT_NO_AUTOLOAD = '1';
 const { manualSeed, nn, optim, randn, randint, tidy, getBackend } = await import('@flint/core');
 await import('../src/index.js');
 const { best, gemmConfigs, interleave, median } = await import('./configs.js');
@@ -13,7 +13,13 @@ const B = 64;
 
 function mlp(hidden: number, act: 'sigmoid' | 'relu'): InstanceType<typeof nn.Sequential> {
   const a = (): InstanceType<typeof nn.Module> => (act === 'relu' ? new nn.ReLU() : new nn.Sigmoid());
-  return new nn.Sequential(new nn.Linear(784, hidden), a(), new nn.Linear(hidden, hidden), a(), new nn.Linear(hidden, 10));
+  return new nn.Sequential(
+    new nn.Linear(784, hidden),
+    a(),
+    new nn.Linear(hidden, hidden),
+    a(),
+    new nn.Linear(hidden, 10),
+  );
 }
 
 const configs = await gemmConfigs();

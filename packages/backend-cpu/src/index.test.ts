@@ -1,7 +1,7 @@
 import { getBackend, listBackends } from '@flint/core/backend';
 import type { RequiredKernelName, TensorRef } from '@flint/core/backend';
 import { describe, expect, it } from 'vitest';
-import { cpuBackend, kernels, CpuStorage } from './index.js';
+import { cpuBackend, kernels, type CpuStorage } from './index.js';
 
 const K = kernels;
 const ref = (storage: CpuStorage, shape: number[]): TensorRef<CpuStorage> => ({ storage, shape, dtype: storage.dtype });
@@ -17,15 +17,76 @@ describe('cpuBackend', () => {
 
   it('provides every required kernel and the fused ones', () => {
     const required: RequiredKernelName[] = [
-      'write', 'read', 'readSync', 'dispose', 'fill', 'copy', 'neg', 'abs', 'sign', 'exp', 'log', 'sqrt', 'rsqrt', 'reciprocal',
-      'square', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'leakyRelu', 'gelu', 'erf', 'floor', 'ceil', 'round', 'log1p', 'expm1',
-      'add', 'sub', 'div', 'mul', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'where', 'sum', 'max', 'min',
-      'prod', 'argmax', 'argmin', 'matmul', 'permute', 'slice', 'pad', 'concat', 'expand', 'cast', 'oneHot', 'gather',
-      'scatterAdd', 'indexSelect', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'maxPool2d', 'maxPool2dBackward',
-      'avgPool2d', 'avgPool2dBackward',
+      'write',
+      'read',
+      'readSync',
+      'dispose',
+      'fill',
+      'copy',
+      'neg',
+      'abs',
+      'sign',
+      'exp',
+      'log',
+      'sqrt',
+      'rsqrt',
+      'reciprocal',
+      'square',
+      'sin',
+      'cos',
+      'tanh',
+      'sigmoid',
+      'relu',
+      'leakyRelu',
+      'gelu',
+      'erf',
+      'floor',
+      'ceil',
+      'round',
+      'log1p',
+      'expm1',
+      'add',
+      'sub',
+      'div',
+      'mul',
+      'pow',
+      'maximum',
+      'minimum',
+      'eq',
+      'ne',
+      'lt',
+      'le',
+      'gt',
+      'ge',
+      'where',
+      'sum',
+      'max',
+      'min',
+      'prod',
+      'argmax',
+      'argmin',
+      'matmul',
+      'permute',
+      'slice',
+      'pad',
+      'concat',
+      'expand',
+      'cast',
+      'oneHot',
+      'gather',
+      'scatterAdd',
+      'indexSelect',
+      'conv2d',
+      'conv2dBackwardInput',
+      'conv2dBackwardWeight',
+      'maxPool2d',
+      'maxPool2dBackward',
+      'avgPool2d',
+      'avgPool2dBackward',
     ];
     for (const name of required) expect(typeof cpuBackend.kernels[name], name).toBe('function');
-    for (const name of ['softmax', 'logSoftmax', 'linear'] as const) expect(typeof cpuBackend.kernels[name], name).toBe('function');
+    for (const name of ['softmax', 'logSoftmax', 'linear'] as const)
+      expect(typeof cpuBackend.kernels[name], name).toBe('function');
   });
 
   it('counts live storages and bytes: +1 per write/output, -1 per dispose (idempotent)', () => {
@@ -81,7 +142,12 @@ describe('cpuBackend', () => {
     expect(K.cast(ref(a, [3]), 'int32').dtype).toBe('int32');
     expect(K.sum(ref(K.write(new Int32Array([1, 2]), [2], 'int32'), [2]), [0]).dtype).toBe('int32');
     const bias = K.write(new Float32Array([2, 2]), [2], 'float32');
-    const lin = K.linear(ref(a, [1, 3]), ref(K.write(new Float32Array([1, 1, 1, 0, 1, 0]), [2, 3], 'float32'), [2, 3]), ref(bias, [2]), [1, 2]);
+    const lin = K.linear(
+      ref(a, [1, 3]),
+      ref(K.write(new Float32Array([1, 1, 1, 0, 1, 0]), [2, 3], 'float32'), [2, 3]),
+      ref(bias, [2]),
+      [1, 2],
+    );
     expect(Array.from(lin.data)).toEqual([11, 7]);
     const sm = K.softmax(ref(a, [3]), 0);
     expect(sm.dtype).toBe('float32');

@@ -13,7 +13,9 @@ const ref = (storage: GpuStorage, shape: number[], dtype: R['dtype'] = 'float32'
 
 describe('engine selection', () => {
   it('the default instance runs on headless-gl under xvfb and is registered as gpujs', () => {
-    console.log(`gpujs default engine: ${gpujsBackend.engine()} (renderer: ${gpujsBackend.renderer() ?? 'not reported'})`);
+    console.log(
+      `gpujs default engine: ${gpujsBackend.engine()} (renderer: ${gpujsBackend.renderer() ?? 'not reported'})`,
+    );
     expect(gpujsBackend.engine()).toBe('headlessgl');
     expect(gpujsBackend.priority()).toBe(80);
     expect(gpujsBackend.name).toBe('gpujs');
@@ -48,9 +50,13 @@ describe('engine selection', () => {
   it('without an X display, auto mode falls back to webasm with one warning (child process)', () => {
     const cwd = fileURLToPath(new URL('..', import.meta.url));
     const env = { ...process.env };
-    delete env['DISPLAY'];
-    delete env['FLINT_GPUJS_MODE'];
-    const r = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.fallback.config.ts'], { cwd, env, encoding: 'utf8' });
+    delete env.DISPLAY;
+    delete env.FLINT_GPUJS_MODE;
+    const r = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.fallback.config.ts'], {
+      cwd,
+      env,
+      encoding: 'utf8',
+    });
     const out = `${r.stdout}\n${r.stderr}`;
     expect(out, out).toMatch(/fallback-check: engine=webasm, warnings=1/);
     expect(r.status, out).toBe(0);
@@ -119,7 +125,9 @@ describe('device residency, cache, readbacks and memory (headless-gl)', () => {
 
   it('a forward/backward-like sequence reads back only what is asked for', () => {
     // Count at gpu.js's level: every texture-to-host transfer goes through Texture#toArray.
-    const proto = Object.getPrototypeOf(k.write(new Float32Array(1), [1], 'float32').data) as { toArray: () => unknown };
+    const proto = Object.getPrototypeOf(k.write(new Float32Array(1), [1], 'float32').data) as {
+      toArray: () => unknown;
+    };
     const original = proto.toArray;
     let transfers = 0;
     proto.toArray = function (this: unknown) {
@@ -131,8 +139,16 @@ describe('device residency, cache, readbacks and memory (headless-gl)', () => {
     const readSync = k.readSync;
     const counted = { read: (x: R) => (reads++, read(x)), readSync: (x: R) => (reads++, readSync(x)) };
     try {
-      const X = k.write(new Float32Array(8 * 6).map((_, i) => Math.sin(i)), [8, 6], 'float32');
-      const W = k.write(new Float32Array(4 * 6).map((_, i) => Math.cos(i) * 0.3), [4, 6], 'float32');
+      const X = k.write(
+        new Float32Array(8 * 6).map((_, i) => Math.sin(i)),
+        [8, 6],
+        'float32',
+      );
+      const W = k.write(
+        new Float32Array(4 * 6).map((_, i) => Math.cos(i) * 0.3),
+        [4, 6],
+        'float32',
+      );
       const B = k.write(new Float32Array(4).fill(0.1), [4], 'float32');
       const labels = k.write(Int32Array.from([0, 1, 2, 3, 0, 1, 2, 3]), [8], 'int32');
       const before = transfers;

@@ -34,8 +34,14 @@ export function genOffsets(idx: string, dims: string, inputs: readonly string[],
 }
 
 /** Constants `<prefix>0..5` from a list of at most MAXR numbers, left-padded with `fill`. */
-export function padConstants(prefix: string, values: readonly number[], fill: number, into: Record<string, number>): void {
-  if (values.length > MAXR) throw new Error(`@flint/backend-gpujs: rank ${values.length} exceeds the supported ${MAXR}.`);
+export function padConstants(
+  prefix: string,
+  values: readonly number[],
+  fill: number,
+  into: Record<string, number>,
+): void {
+  if (values.length > MAXR)
+    throw new Error(`@flint/backend-gpujs: rank ${values.length} exceeds the supported ${MAXR}.`);
   const off = MAXR - values.length;
   for (let k = 0; k < MAXR; k++) into[`${prefix}${k}`] = k < off ? fill : values[k - off]!;
 }
@@ -45,7 +51,10 @@ export function padConstants(prefix: string, values: readonly number[], fill: nu
  * `strides[j]` are element strides of input j per output dim (0 where broadcast). Returns at
  * least one dim. Keeps kernels at MAXR for any rank whose layout collapses that far.
  */
-export function coalesce(shape: Shape, strides: readonly (readonly number[])[]): { dims: number[]; strides: number[][] } {
+export function coalesce(
+  shape: Shape,
+  strides: readonly (readonly number[])[],
+): { dims: number[]; strides: number[][] } {
   const dims: number[] = [];
   const out: number[][] = strides.map(() => []);
   for (let k = 0; k < shape.length; k++) {
@@ -73,7 +82,10 @@ export function coalesce(shape: Shape, strides: readonly (readonly number[])[]):
 }
 
 /** Constants for a strided walk: dims `d*`, and per input prefix its strides. */
-export function stridedConstants(shape: Shape, inputs: Readonly<Record<string, readonly number[]>>): Record<string, number> {
+export function stridedConstants(
+  shape: Shape,
+  inputs: Readonly<Record<string, readonly number[]>>,
+): Record<string, number> {
   const names = Object.keys(inputs);
   const { dims, strides } = coalesce(
     shape,
@@ -81,7 +93,9 @@ export function stridedConstants(shape: Shape, inputs: Readonly<Record<string, r
   );
   const c: Record<string, number> = {};
   padConstants('d', dims, 1, c);
-  names.forEach((n, j) => padConstants(n, strides[j]!, 0, c));
+  names.forEach((n, j) => {
+    padConstants(n, strides[j]!, 0, c);
+  });
   return c;
 }
 

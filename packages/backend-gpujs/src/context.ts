@@ -80,7 +80,7 @@ export class GpuContext {
   private readonly fallbackWarning: string | null;
 
   constructor(options: GpujsBackendOptions = {}) {
-    const envMode = typeof process !== 'undefined' ? process.env['FLINT_GPUJS_MODE'] : undefined;
+    const envMode = typeof process !== 'undefined' ? process.env.FLINT_GPUJS_MODE : undefined;
     this.mode = options.mode ?? parseMode(envMode);
     const probe = probeEngine(this.mode);
     this.gpu = probe.gpu;
@@ -111,14 +111,21 @@ export class GpuContext {
   }
 
   get onDevice(): boolean {
-    return this.engine === 'headlessgl' || this.engine === 'webgl' || this.engine === 'webgl2' || this.engine === 'webgpu';
+    return (
+      this.engine === 'headlessgl' || this.engine === 'webgl' || this.engine === 'webgl2' || this.engine === 'webgpu'
+    );
   }
 
   memory(): { handles: number; bytes: number } {
     return { handles: this.liveHandles, bytes: this.liveBytes };
   }
 
-  private track(data: Texture | Float32Array | null, size: number, dtype: DType, owner: KernelOwner | null = null): GpuStorage {
+  private track(
+    data: Texture | Float32Array | null,
+    size: number,
+    dtype: DType,
+    owner: KernelOwner | null = null,
+  ): GpuStorage {
     let bytes = 0;
     if (data instanceof Float32Array) bytes = data.byteLength;
     else if (data !== null) {
@@ -152,7 +159,14 @@ export class GpuContext {
    * `constants`) with output [outSize]. Compiled kernels are cached by name, output size,
    * constants and argument sizes — everything that changes gpu.js's generated shader.
    */
-  run(name: string, source: string, constants: Readonly<Record<string, number>>, outSize: number, args: readonly KernelArg[], dtype: DType): GpuStorage {
+  run(
+    name: string,
+    source: string,
+    constants: Readonly<Record<string, number>>,
+    outSize: number,
+    args: readonly KernelArg[],
+    dtype: DType,
+  ): GpuStorage {
     if (outSize === 0) return this.empty(dtype);
     let key = `${name}|${outSize}|`;
     for (const c in constants) key += `${constants[c]},`;
@@ -168,7 +182,8 @@ export class GpuContext {
         values[i] = a;
       } else {
         if (a.disposed) throw new Error(`@flint/backend-gpujs: kernel '${name}' was given a disposed tensor storage.`);
-        if (a.data === null) throw new Error(`@flint/backend-gpujs: kernel '${name}' was given an empty tensor as input.`);
+        if (a.data === null)
+          throw new Error(`@flint/backend-gpujs: kernel '${name}' was given an empty tensor as input.`);
         key += `${a.size},`;
         values[i] = a.data;
       }

@@ -6,11 +6,23 @@ export function convConstants(xShape: Shape, wShape: Shape, yShape: Shape, p: Co
   const [O, Cg, kH, kW] = wShape as [number, number, number, number];
   const [, , Ho, Wo] = yShape as [number, number, number, number];
   return {
-    N, C, H, W, O, Cg, kH, kW, Ho, Wo,
+    N,
+    C,
+    H,
+    W,
+    O,
+    Cg,
+    kH,
+    kW,
+    Ho,
+    Wo,
     Og: O / p.groups,
-    sh: p.stride[0], sw: p.stride[1],
-    ph: p.padding[0], pw: p.padding[1],
-    dh: p.dilation[0], dw: p.dilation[1],
+    sh: p.stride[0],
+    sw: p.stride[1],
+    ph: p.padding[0],
+    pw: p.padding[1],
+    dh: p.dilation[0],
+    dw: p.dilation[1],
   };
 }
 

@@ -39,7 +39,10 @@ export function binaryKernel(name: string, body: string, outDtype?: (a: DType) =
       if (shapesEqual(a.shape, outShape) && shapesEqual(b.shape, outShape)) {
         return ctx.run(name, direct, {}, n, [a.storage, b.storage], dtype);
       }
-      const c = stridedConstants(outShape, { a: broadcastStrides(a.shape, outShape), b: broadcastStrides(b.shape, outShape) });
+      const c = stridedConstants(outShape, {
+        a: broadcastStrides(a.shape, outShape),
+        b: broadcastStrides(b.shape, outShape),
+      });
       return ctx.run(`${name}/strided`, strided, c, n, [a.storage, b.storage], dtype);
     };
 }
@@ -47,8 +50,15 @@ export function binaryKernel(name: string, body: string, outDtype?: (a: DType) =
 /** out[i] = x[base + sum_k c_k * strides[k]] over outShape: the family behind permute, expand, slice. */
 export const STRIDED_GATHER_SOURCE = `function(a) {\n${genOffsets('this.thread.x', 'd', ['a'])}return a[off_a + this.constants.base];\n}`;
 
-export function stridedGather(ctx: GpuContext, name: string, x: Ref, outShape: Shape, strides: readonly number[], base: number): GpuStorage {
+export function stridedGather(
+  ctx: GpuContext,
+  name: string,
+  x: Ref,
+  outShape: Shape,
+  strides: readonly number[],
+  base: number,
+): GpuStorage {
   const c = stridedConstants(outShape, { a: strides });
-  c['base'] = base;
+  c.base = base;
   return ctx.run(name, STRIDED_GATHER_SOURCE, c, sizeOf(outShape), [x.storage], x.dtype);
 }

@@ -31,7 +31,9 @@ export function parseMode(value: string | undefined): GpujsMode {
     );
   }
   if ((MODES as readonly string[]).includes(value)) return value as GpujsMode;
-  throw new Error(`@flint/backend-gpujs: unknown mode '${value}' (FLINT_GPUJS_MODE / mode option); use one of ${MODES.join(', ')}.`);
+  throw new Error(
+    `@flint/backend-gpujs: unknown mode '${value}' (FLINT_GPUJS_MODE / mode option); use one of ${MODES.join(', ')}.`,
+  );
 }
 
 export interface ProbeResult {
@@ -60,7 +62,11 @@ export function engineOfKernel(k: { kernel: { constructor: { name: string } } })
 
 function glRenderer(context: unknown): string | null {
   const gl = context as
-    | { getParameter?(p: number): unknown; getExtension?(n: string): { UNMASKED_RENDERER_WEBGL: number } | null; RENDERER?: number }
+    | {
+        getParameter?(p: number): unknown;
+        getExtension?(n: string): { UNMASKED_RENDERER_WEBGL: number } | null;
+        RENDERER?: number;
+      }
     | undefined;
   if (gl === undefined || gl === null || typeof gl.getParameter !== 'function') return null;
   try {

@@ -14,7 +14,12 @@ function expectClose(got: DataArray, want: DataArray, label: string): void {
   for (let i = 0; i < want.length; i++) {
     const g = got[i]!;
     const w = want[i]!;
-    const ok = want instanceof Float32Array ? (Number.isNaN(w) ? Number.isNaN(g) : Math.abs(g - w) <= 1e-5 + 1e-4 * Math.abs(w)) : g === w;
+    const ok =
+      want instanceof Float32Array
+        ? Number.isNaN(w)
+          ? Number.isNaN(g)
+          : Math.abs(g - w) <= 1e-5 + 1e-4 * Math.abs(w)
+        : g === w;
     if (!ok && bad.length < 5) bad.push(`[${i}] got ${g}, cpu ${w}`);
   }
   expect(bad, label).toEqual([]);
@@ -27,7 +32,9 @@ describe.each([
   const gpu = createGpujsBackend({ mode });
   const kernelsCovered = new Set<string>();
   afterAll(() => {
-    console.log(`kernels vs backend-cpu [gpujs/${gpu.engine()}]: ${cases.length} cases over ${kernelsCovered.size} kernels`);
+    console.log(
+      `kernels vs backend-cpu [gpujs/${gpu.engine()}]: ${cases.length} cases over ${kernelsCovered.size} kernels`,
+    );
     gpu.destroy();
   });
 
@@ -42,7 +49,9 @@ describe.each([
       const got = runCase(gpu as Backend<unknown>, c);
       const want = runCase(cpuBackend as Backend<unknown>, c);
       expect(got.length).toBe(want.length);
-      got.forEach((g, i) => expectClose(g, want[i]!, `${c.name} output ${i}`));
+      got.forEach((g, i) => {
+        expectClose(g, want[i]!, `${c.name} output ${i}`);
+      });
       // Every storage the case created was freed.
       expect(gpu.memory()).toEqual(before);
     });

@@ -5,11 +5,19 @@ export function poolConstants(xShape: Shape, yShape: Shape, p: Pool2dParams): Re
   const [, C, H, W] = xShape as [number, number, number, number];
   const [, , Ho, Wo] = yShape as [number, number, number, number];
   return {
-    C, H, W, Ho, Wo,
-    kH: p.kernelSize[0], kW: p.kernelSize[1],
-    sh: p.stride[0], sw: p.stride[1],
-    ph: p.padding[0], pw: p.padding[1],
-    dh: p.dilation[0], dw: p.dilation[1],
+    C,
+    H,
+    W,
+    Ho,
+    Wo,
+    kH: p.kernelSize[0],
+    kW: p.kernelSize[1],
+    sh: p.stride[0],
+    sw: p.stride[1],
+    ph: p.padding[0],
+    pw: p.padding[1],
+    dh: p.dilation[0],
+    dw: p.dilation[1],
     // 0: no override (PyTorch treats divisor_override=0 as unset)
     D: p.divisorOverride ?? 0,
     cip: p.countIncludePad ? 1 : 0,

@@ -17,7 +17,10 @@ import type { GpuStorage } from './storage.js';
 export const CHUNK = 4096;
 
 /** Constants for reducing x over `axes` in chunks: kept dims `d*`/strides `k*`, reduced dims `e*`/strides `s*`. */
-export function reduceConstants(shape: readonly number[], axes: readonly number[]): { c: Record<string, number>; outSize: number; count: number; parts: number } {
+export function reduceConstants(
+  shape: readonly number[],
+  axes: readonly number[],
+): { c: Record<string, number>; outSize: number; count: number; parts: number } {
   const strides = stridesOf(shape);
   const keptShape: number[] = [];
   const keptStrides: number[] = [];
@@ -41,9 +44,9 @@ export function reduceConstants(shape: readonly number[], axes: readonly number[
   padConstants('s', red.strides[0]!, 0, c);
   const count = sizeOf(redShape);
   const parts = Math.max(1, Math.ceil(count / CHUNK));
-  c['R'] = count;
-  c['P'] = parts;
-  c['CH'] = parts === 1 ? count : CHUNK;
+  c.R = count;
+  c.P = parts;
+  c.CH = parts === 1 ? count : CHUNK;
   return { c, outSize: sizeOf(keptShape), count, parts };
 }
 
@@ -73,7 +76,14 @@ return ${result};
 }
 
 /** One pass: [outSize * parts] partial results (the final result when parts is 1). */
-export function reducePass(ctx: GpuContext, name: string, source: string, x: Ref, axes: readonly number[], dtype = x.dtype): GpuStorage {
+export function reducePass(
+  ctx: GpuContext,
+  name: string,
+  source: string,
+  x: Ref,
+  axes: readonly number[],
+  dtype = x.dtype,
+): GpuStorage {
   const { c, outSize, parts } = reduceConstants(x.shape, axes);
   return ctx.run(name, source, c, outSize * parts, [x.storage], dtype);
 }

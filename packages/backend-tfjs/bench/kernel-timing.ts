@@ -9,10 +9,26 @@ await b.init();
 const k = b.kernels;
 const rnd = (n: number) => Float32Array.from({ length: n }, () => Math.random() - 0.5);
 const ref = (s: TfjsStorage, shape: Shape, dtype: DType = 'float32') => ({ storage: s, shape, dtype });
-const time = (name: string, n: number, f: () => void) => { f(); const t0 = performance.now(); for (let i = 0; i < n; i++) f(); console.log(`${b.engine()}:`, name, ((performance.now() - t0) / n).toFixed(2), 'ms'); };
+const time = (name: string, n: number, f: () => void) => {
+  f();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) f();
+  console.log(`${b.engine()}:`, name, ((performance.now() - t0) / n).toFixed(2), 'ms');
+};
 const x = ref(k.write(rnd(64 * 6 * 28 * 28), [64, 6, 28, 28], 'float32'), [64, 6, 28, 28]);
-const pp = { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1], ceilMode: false, countIncludePad: true } as const;
-time('maxPool2d [64,6,28,28] 2x2', 10, () => { const r = k.maxPool2d(x, pp, [64, 6, 14, 14]); k.dispose(r.values); k.dispose(r.indices); });
+const pp = {
+  kernelSize: [2, 2],
+  stride: [2, 2],
+  padding: [0, 0],
+  dilation: [1, 1],
+  ceilMode: false,
+  countIncludePad: true,
+} as const;
+time('maxPool2d [64,6,28,28] 2x2', 10, () => {
+  const r = k.maxPool2d(x, pp, [64, 6, 14, 14]);
+  k.dispose(r.values);
+  k.dispose(r.indices);
+});
 time('avgPool2d [64,6,28,28] 2x2', 10, () => k.dispose(k.avgPool2d(x, pp, [64, 6, 14, 14])));
 const img = ref(k.write(rnd(64 * 1 * 32 * 32), [64, 1, 32, 32], 'float32'), [64, 1, 32, 32]);
 const w = ref(k.write(rnd(6 * 25), [6, 1, 5, 5], 'float32'), [6, 1, 5, 5]);

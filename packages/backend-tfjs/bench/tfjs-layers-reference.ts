@@ -51,7 +51,8 @@ const seconds = Number(arg('seconds') ?? '8');
 function loadFashionMnist(dir: string): { images: Float32Array; labels: Int32Array; count: number } {
   const img = gunzipSync(readFileSync(`${dir}/train-images-idx3-ubyte.gz`));
   const lab = gunzipSync(readFileSync(`${dir}/train-labels-idx1-ubyte.gz`));
-  if (img.readUInt32BE(0) !== 2051 || lab.readUInt32BE(0) !== 2049) throw new Error(`${dir}: not IDX image/label files`);
+  if (img.readUInt32BE(0) !== 2051 || lab.readUInt32BE(0) !== 2049)
+    throw new Error(`${dir}: not IDX image/label files`);
   const count = img.readUInt32BE(4);
   const pixels = img.readUInt32BE(8) * img.readUInt32BE(12);
   if (pixels !== 784 || lab.readUInt32BE(4) !== count) throw new Error(`${dir}: unexpected IDX shapes`);
@@ -63,7 +64,10 @@ function loadFashionMnist(dir: string): { images: Float32Array; labels: Int32Arr
 
 function syntheticData(count: number): { images: Float32Array; labels: Int32Array; count: number } {
   let s = 12345;
-  const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);
+  const rand = () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s / 4294967296;
+  };
   const images = Float32Array.from({ length: count * 784 }, rand);
   const labels = Int32Array.from({ length: count }, () => Math.floor(rand() * 10));
   return { images, labels, count };
@@ -71,9 +75,9 @@ function syntheticData(count: number): { images: Float32Array; labels: Int32Arra
 
 function buildModel(spec: ModelSpec): tfl.Sequential {
   const model = tfl.sequential();
-  spec.hidden.forEach((units, i) =>
-    model.add(tfl.layers.dense({ units, activation: spec.activation, ...(i === 0 ? { inputShape: [784] } : {}) })),
-  );
+  spec.hidden.forEach((units, i) => {
+    model.add(tfl.layers.dense({ units, activation: spec.activation, ...(i === 0 ? { inputShape: [784] } : {}) }));
+  });
   model.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
   model.compile({ optimizer: tf.train.momentum(spec.lr, 0.9), loss: 'categoricalCrossentropy' });
   return model;
@@ -82,7 +86,7 @@ function buildModel(spec: ModelSpec): tfl.Sequential {
 async function useEngine(engine: string): Promise<void> {
   if (engine === 'wasm') {
     const pkg = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
-    setWasmPaths(pkg.slice(0, -'package.json'.length) + 'dist/');
+    setWasmPaths(`${pkg.slice(0, -'package.json'.length)}dist/`);
   }
   if (!(await tf.setBackend(engine))) throw new Error(`tfjs engine '${engine}' did not initialise`);
   await tf.ready();
@@ -98,7 +102,9 @@ async function main(): Promise<void> {
       const batch = (b: number): [tf.Tensor, tf.Tensor] => {
         const i = b % batches;
         const x = tf.tensor2d(data.images.subarray(i * BATCH * 784, (i + 1) * BATCH * 784), [BATCH, 784]);
-        const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(data.labels.subarray(i * BATCH, (i + 1) * BATCH), 'int32'), 10), 'float32'));
+        const y = tf.tidy(() =>
+          tf.cast(tf.oneHot(tf.tensor1d(data.labels.subarray(i * BATCH, (i + 1) * BATCH), 'int32'), 10), 'float32'),
+        );
         return [x, y];
       };
       const step = async (b: number): Promise<number> => {

@@ -5,33 +5,37 @@ import { tf } from './tf.js';
 
 describe('FLINT_TFJS_ENGINE', () => {
   it('rejects a value that is not an engine', () => {
-    process.env['FLINT_TFJS_ENGINE'] = 'webgl';
-    expect(() => createTfjsBackend().engine()).toThrow(/FLINT_TFJS_ENGINE='webgl' is not a tfjs engine: use one of tensorflow, wasm, cpu/);
+    process.env.FLINT_TFJS_ENGINE = 'webgl';
+    expect(() => createTfjsBackend().engine()).toThrow(
+      /FLINT_TFJS_ENGINE='webgl' is not a tfjs engine: use one of tensorflow, wasm, cpu/,
+    );
   });
 
   it('forcing tensorflow without the native addon fails with the reason, without falling back', async () => {
-    process.env['FLINT_TFJS_ENGINE'] = 'tensorflow';
+    process.env.FLINT_TFJS_ENGINE = 'tensorflow';
     const b = createTfjsBackend();
     expect(b.engine()).toBe('tensorflow');
     expect(b.priority()).toBe(100);
-    await expect(b.init()).rejects.toThrow(/The tfjs engine 'tensorflow' was requested but cannot be loaded: .*tfjs_binding\.node/);
+    await expect(b.init()).rejects.toThrow(
+      /The tfjs engine 'tensorflow' was requested but cannot be loaded: .*tfjs_binding\.node/,
+    );
     expect(b.engineInfo()).toBeNull();
   });
 
   it('forcing cpu selects tfjs cpu (priority 20)', async () => {
-    process.env['FLINT_TFJS_ENGINE'] = 'cpu';
+    process.env.FLINT_TFJS_ENGINE = 'cpu';
     const b = createTfjsBackend();
     await b.init();
     expect(b.engine()).toBe('cpu');
     expect(tf.getBackend()).toBe('cpu');
     expect(b.priority()).toBe(20);
     expect(b.engineInfo()!.fallbacks).toEqual([]);
-    delete process.env['FLINT_TFJS_ENGINE'];
+    delete process.env.FLINT_TFJS_ENGINE;
   });
 
   it('an explicit engine option wins over the environment', async () => {
-    process.env['FLINT_TFJS_ENGINE'] = 'wasm';
+    process.env.FLINT_TFJS_ENGINE = 'wasm';
     await expect(createTfjsBackend({ engine: 'cpu' }).init()).resolves.toBeUndefined();
-    delete process.env['FLINT_TFJS_ENGINE'];
+    delete process.env.FLINT_TFJS_ENGINE;
   });
 });

@@ -8,7 +8,7 @@ import { createTfjsBackend, tfjsBackend } from './index.js';
 import { tf } from './tf.js';
 import { hasKernel } from './util.js';
 
-delete process.env['FLINT_TFJS_ENGINE'];
+delete process.env.FLINT_TFJS_ENGINE;
 
 describe('the default tfjs backend', () => {
   it('registers itself on import as the tfjs device', () => {
@@ -33,7 +33,9 @@ describe('the default tfjs backend', () => {
     await Promise.all([tfjsBackend.init(), tfjsBackend.init(), createTfjsBackend().init()]);
     await tfjsBackend.init();
     const info = tfjsBackend.engineInfo()!;
-    console.log(`tfjs auto-selected engine: ${info.engine} (simd ${info.simd}, threads ${info.threads}); fallbacks: ${JSON.stringify(info.fallbacks)}`);
+    console.log(
+      `tfjs auto-selected engine: ${info.engine} (simd ${info.simd}, threads ${info.threads}); fallbacks: ${JSON.stringify(info.fallbacks)}`,
+    );
     expect(info.engine).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(tfjsBackend.engine()).toBe('wasm');

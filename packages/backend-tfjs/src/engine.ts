@@ -32,14 +32,14 @@ export function activeEngine(): EngineInfo | null {
 export function assertReady(): void {
   if (active === null) {
     throw new Error(
-      "The Flint tfjs backend is not initialised: await backend.init() (core does this before first use) before calling its kernels.",
+      'The Flint tfjs backend is not initialised: await backend.init() (core does this before first use) before calling its kernels.',
     );
   }
 }
 
 /** FLINT_TFJS_ENGINE, validated; undefined when unset or empty. */
 export function engineFromEnv(): TfjsEngine | undefined {
-  const value = isNode ? process.env['FLINT_TFJS_ENGINE'] : undefined;
+  const value = isNode ? process.env.FLINT_TFJS_ENGINE : undefined;
   if (value === undefined || value === '') return undefined;
   if (!(TFJS_ENGINES as readonly string[]).includes(value)) {
     throw new Error(`FLINT_TFJS_ENGINE='${value}' is not a tfjs engine: use one of ${TFJS_ENGINES.join(', ')}.`);
@@ -99,9 +99,7 @@ async function load(requested: TfjsEngine | 'auto', options: LoadOptions): Promi
       fallbacks.push({ engine, reason: message(err) });
     }
   }
-  throw new Error(
-    `No tfjs engine could be loaded: ${fallbacks.map((f) => `${f.engine}: ${f.reason}`).join('; ')}`,
-  );
+  throw new Error(`No tfjs engine could be loaded: ${fallbacks.map((f) => `${f.engine}: ${f.reason}`).join('; ')}`);
 }
 
 function message(err: unknown): string {
@@ -134,7 +132,7 @@ export async function loadTfjsNode(): Promise<void> {
   if (!isNode) throw new Error('@tensorflow/tfjs-node only runs in Node.js');
   const specifier = '@tensorflow/tfjs-node';
   await import(/* @vite-ignore */ specifier);
-  if (tf.findBackend('tensorflow') === null && !tf.engine().registryFactory['tensorflow']) {
+  if (tf.findBackend('tensorflow') === null && !tf.engine().registryFactory.tensorflow) {
     throw new Error(
       "@tensorflow/tfjs-node loaded but registered its 'tensorflow' engine on a different copy of @tensorflow/tfjs-core: make both resolve to one copy (same version, deduped).",
     );
@@ -150,7 +148,7 @@ async function loadWasm(options: LoadOptions): Promise<void> {
     // In Node the binaries are read from the package's dist folder (SIMD build when supported).
     const require = createRequire(import.meta.url);
     const pkg = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');
-    wasm.setWasmPaths(pkg.slice(0, pkg.length - 'package.json'.length) + 'dist/');
+    wasm.setWasmPaths(`${pkg.slice(0, pkg.length - 'package.json'.length)}dist/`);
   }
   await setTfBackend('wasm');
 }
@@ -186,11 +184,9 @@ function nativeAddonPresent(): boolean {
     const require = createRequire(import.meta.url);
     const pkg = require.resolve('@tensorflow/tfjs-node/package.json');
     const fs = process.getBuiltinModule('node:fs');
-    const lib = pkg.slice(0, pkg.length - 'package.json'.length) + 'lib';
+    const lib = `${pkg.slice(0, pkg.length - 'package.json'.length)}lib`;
     if (!fs.existsSync(lib)) return false;
-    return fs
-      .readdirSync(lib)
-      .some((d) => d.startsWith('napi-v') && fs.existsSync(`${lib}/${d}/tfjs_binding.node`));
+    return fs.readdirSync(lib).some((d) => d.startsWith('napi-v') && fs.existsSync(`${lib}/${d}/tfjs_binding.node`));
   } catch {
     return false;
   }

@@ -12,4 +12,10 @@ import { tf } from './tf.js';
 const backend = createTfjsBackend({ engine: 'wasm' });
 
 runParity({ backend: () => backend, reference: () => cpuBackend });
-runTrainingLeakCheck({ backend: () => backend, steps: 100, model: 'mlp-small', extraCounter: () => tf.memory().numTensors, extraCounterName: 'tf.numTensors' });
+runTrainingLeakCheck({
+  backend: () => backend,
+  steps: 100,
+  model: 'mlp-small',
+  extraCounter: () => tf.memory().numTensors,
+  extraCounterName: 'tf.numTensors',
+});

@@ -26,11 +26,15 @@ export function compareData(actual: DataArray, expected: HostTensor, tol: Tolera
   const problems: string[] = [];
   const wantType = ARRAY_FOR[expected.dtype];
   if (actual?.constructor?.name !== wantType) {
-    problems.push(`${label}: read() returned ${actual?.constructor?.name ?? typeof actual}, expected ${wantType} for ${expected.dtype}`);
+    problems.push(
+      `${label}: read() returned ${actual?.constructor?.name ?? typeof actual}, expected ${wantType} for ${expected.dtype}`,
+    );
     return problems;
   }
   if (actual.length !== expected.data.length) {
-    problems.push(`${label}: ${actual.length} elements, expected ${expected.data.length} for shape [${expected.shape.join(', ')}]`);
+    problems.push(
+      `${label}: ${actual.length} elements, expected ${expected.data.length} for shape [${expected.shape.join(', ')}]`,
+    );
     return problems;
   }
   let bad = 0;

@@ -14,7 +14,9 @@ interface Store {
   data: DataArray;
 }
 
-function tinyBackend(faults: { addOffset?: number; leakInNeg?: boolean; mutateInRelu?: boolean; aliasInCopy?: boolean } = {}) {
+function tinyBackend(
+  faults: { addOffset?: number; leakInNeg?: boolean; mutateInRelu?: boolean; aliasInCopy?: boolean } = {},
+) {
   let live = 0;
   const make = (data: DataArray): Store => {
     live++;
@@ -56,10 +58,30 @@ function tinyBackend(faults: { addOffset?: number; leakInNeg?: boolean; mutateIn
 
 const a = host([4], 'float32', [1, -2, 3, -4]);
 const b = host([4], 'float32', [0.5, 0.5, 0.5, 0.5]);
-const addCase = kc('add', [a, b], (k, [x, y]) => [k.add(x!, y!, [4])], () => [mapBinary('add', a, b)]);
-const negCase = kc('neg', [a], (k, [x]) => [k.neg(x!)], () => [host([4], 'float32', [-1, 2, -3, 4])]);
-const reluCase = kc('relu', [a], (k, [x]) => [k.relu(x!)], () => [host([4], 'float32', [1, 0, 3, 0])]);
-const copyCase = kc('copy', [a], (k, [x]) => [k.copy(x!)], () => [a]);
+const addCase = kc(
+  'add',
+  [a, b],
+  (k, [x, y]) => [k.add(x!, y!, [4])],
+  () => [mapBinary('add', a, b)],
+);
+const negCase = kc(
+  'neg',
+  [a],
+  (k, [x]) => [k.neg(x!)],
+  () => [host([4], 'float32', [-1, 2, -3, 4])],
+);
+const reluCase = kc(
+  'relu',
+  [a],
+  (k, [x]) => [k.relu(x!)],
+  () => [host([4], 'float32', [1, 0, 3, 0])],
+);
+const copyCase = kc(
+  'copy',
+  [a],
+  (k, [x]) => [k.copy(x!)],
+  () => [a],
+);
 
 describe('runKernelCase', () => {
   it('passes a correct backend', async () => {
@@ -68,19 +90,27 @@ describe('runKernelCase', () => {
     expect(bk.memory().handles).toBe(0);
   });
   it('fails on values outside tolerance', async () => {
-    await expect(runKernelCase(tinyBackend({ addOffset: 1e-3 }), addCase, FLOAT32_TOLERANCE)).rejects.toThrow(/got 1\.501/);
+    await expect(runKernelCase(tinyBackend({ addOffset: 1e-3 }), addCase, FLOAT32_TOLERANCE)).rejects.toThrow(
+      /got 1\.501/,
+    );
   });
   it('accepts values inside a loosened tolerance', async () => {
     await runKernelCase(tinyBackend({ addOffset: 1e-3 }), addCase, { rtol: 0, atol: 2e-3 });
   });
   it('fails on a leaked handle', async () => {
-    await expect(runKernelCase(tinyBackend({ leakInNeg: true }), negCase, FLOAT32_TOLERANCE)).rejects.toThrow(/live handles/);
+    await expect(runKernelCase(tinyBackend({ leakInNeg: true }), negCase, FLOAT32_TOLERANCE)).rejects.toThrow(
+      /live handles/,
+    );
   });
   it('fails when a kernel modifies its input', async () => {
-    await expect(runKernelCase(tinyBackend({ mutateInRelu: true }), reluCase, FLOAT32_TOLERANCE)).rejects.toThrow(/must not modify inputs/);
+    await expect(runKernelCase(tinyBackend({ mutateInRelu: true }), reluCase, FLOAT32_TOLERANCE)).rejects.toThrow(
+      /must not modify inputs/,
+    );
   });
   it("fails when an output is an input's storage", async () => {
-    await expect(runKernelCase(tinyBackend({ aliasInCopy: true }), copyCase, FLOAT32_TOLERANCE)).rejects.toThrow(/return new storage/);
+    await expect(runKernelCase(tinyBackend({ aliasInCopy: true }), copyCase, FLOAT32_TOLERANCE)).rejects.toThrow(
+      /return new storage/,
+    );
   });
 });
 
@@ -90,7 +120,9 @@ describe('kernel case table', () => {
     for (const [name, cases] of Object.entries(table)) {
       expect(cases.length, name).toBeGreaterThan(0);
       const names = cases.map((c) => c.name);
-      expect(new Set(names).size, `${name}: ${names.filter((n, i) => names.indexOf(n) !== i).join(', ')}`).toBe(names.length);
+      expect(new Set(names).size, `${name}: ${names.filter((n, i) => names.indexOf(n) !== i).join(', ')}`).toBe(
+        names.length,
+      );
     }
   });
   it('scatterAdd duplicates really collide in the reference', () => {

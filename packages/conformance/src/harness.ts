@@ -33,7 +33,8 @@ async function runCompute(k: AnyKernels, c: ComputeCase, tol: Tolerance): Promis
   const outs: unknown[] = [];
   const problems: string[] = [];
   try {
-    for (const t of c.inputs) inputs.push({ storage: k.write(toDataArray(t), t.shape, t.dtype), shape: t.shape, dtype: t.dtype });
+    for (const t of c.inputs)
+      inputs.push({ storage: k.write(toDataArray(t), t.shape, t.dtype), shape: t.shape, dtype: t.dtype });
     outs.push(...c.run(k, inputs));
     const expected = c.expected();
     if (outs.length !== expected.length) problems.push(`${outs.length} outputs, expected ${expected.length}`);
@@ -48,12 +49,15 @@ async function runCompute(k: AnyKernels, c: ComputeCase, tol: Tolerance): Promis
     }
     for (let i = 0; i < inputs.length; i++) {
       const after = await k.read(inputs[i]!);
-      problems.push(...compareData(after, c.inputs[i]!, EXACT, `input ${i} after the kernel ran (kernels must not modify inputs)`));
+      problems.push(
+        ...compareData(after, c.inputs[i]!, EXACT, `input ${i} after the kernel ran (kernels must not modify inputs)`),
+      );
     }
   } finally {
     const inputStorages = new Set(inputs.map((r) => r.storage));
     for (const o of new Set(outs)) if (!inputStorages.has(o)) k.dispose(o);
     for (const s of inputStorages) k.dispose(s);
   }
-  if (problems.length > 0) throw new Error(`${c.name} (rtol ${tol.rtol}, atol ${tol.atol}):\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0)
+    throw new Error(`${c.name} (rtol ${tol.rtol}, atol ${tol.atol}):\n  ${problems.join('\n  ')}`);
 }

@@ -32,7 +32,11 @@ export type PerModel<T> = T | Partial<Record<ParityModelName, T>>;
  * 2.5e-4 from tfjs by step 50. At 0.02, every pair of backends measured stays within ~1e-6.
  * See README "Parity".
  */
-export const PARITY_DEFAULT_LR: Readonly<Record<ParityModelName, number>> = { 'mlp-small': 0.5, mlp: 0.02, lenet: 0.02 };
+export const PARITY_DEFAULT_LR: Readonly<Record<ParityModelName, number>> = {
+  'mlp-small': 0.5,
+  mlp: 0.02,
+  lenet: 0.02,
+};
 
 export interface ParityOptions {
   /** The backend under test; the check calls its `init()` once if it has one. */
@@ -225,7 +229,10 @@ export class SyntheticDigits {
     for (let i = 0; i < n; i++) {
       if (this.pos >= this.count) this.shuffle();
       const j = this.order[this.pos++]!;
-      x.set(this.images.subarray(j * SyntheticDigits.PIXELS, (j + 1) * SyntheticDigits.PIXELS), i * SyntheticDigits.PIXELS);
+      x.set(
+        this.images.subarray(j * SyntheticDigits.PIXELS, (j + 1) * SyntheticDigits.PIXELS),
+        i * SyntheticDigits.PIXELS,
+      );
       y[i] = this.labels[j]!;
     }
     return { x, y };
@@ -277,7 +284,8 @@ function distanceToSegment(px: number, py: number, x0: number, y0: number, x1: n
 
 function perModel<T>(value: PerModel<T> | undefined, model: ParityModelName, fallback: T): T {
   if (value === undefined) return fallback;
-  if (typeof value === 'object' && value !== null) return (value as Partial<Record<ParityModelName, T>>)[model] ?? fallback;
+  if (typeof value === 'object' && value !== null)
+    return (value as Partial<Record<ParityModelName, T>>)[model] ?? fallback;
   return value as T;
 }
 
@@ -379,7 +387,16 @@ export async function measureParity(
         worst = i + 1;
       }
     }
-    return { model, steps: options.steps, lr: options.lr, reference: ref, test, maxAbsDeviation: maxAbs, maxRelDeviation: maxRel, worstStep: worst };
+    return {
+      model,
+      steps: options.steps,
+      lr: options.lr,
+      reference: ref,
+      test,
+      maxAbsDeviation: maxAbs,
+      maxRelDeviation: maxRel,
+      worstStep: worst,
+    };
   } finally {
     refTrainer.dispose();
     testTrainer.dispose();
@@ -401,7 +418,9 @@ export function runParity(options: ParityOptions): void {
       options.reference ??
         (() => {
           if (!api.hasBackend('cpu')) {
-            throw new Error('runParity: no reference backend: pass `reference: () => cpuBackend` or import @flint/backend-cpu');
+            throw new Error(
+              'runParity: no reference backend: pass `reference: () => cpuBackend` or import @flint/backend-cpu',
+            );
           }
           return api.getBackend('cpu');
         }),
@@ -423,7 +442,9 @@ export function runParity(options: ParityOptions): void {
               `(step ${r.worstStep}; loss ${first.toFixed(4)} -> ${last.toFixed(4)}; ${reference.name} ${r.reference.seconds.toFixed(1)} s, ` +
               `${backend.name} ${r.test.seconds.toFixed(1)} s)`,
           );
-          const bad = r.test.losses.findIndex((l, i) => !(Math.abs(l - r.reference.losses[i]!) <= rtol * Math.abs(r.reference.losses[i]!)));
+          const bad = r.test.losses.findIndex(
+            (l, i) => !(Math.abs(l - r.reference.losses[i]!) <= rtol * Math.abs(r.reference.losses[i]!)),
+          );
           expect(
             bad,
             bad < 0
@@ -434,7 +455,8 @@ export function runParity(options: ParityOptions): void {
           ).toBe(-1);
           // The synthetic data is learnable: a check that passes on a model that does not train
           // would prove little.
-          if (steps >= 10) expect(last, `${model}: the reference loss should fall over ${steps} steps`).toBeLessThan(first);
+          if (steps >= 10)
+            expect(last, `${model}: the reference loss should fall over ${steps} steps`).toBeLessThan(first);
         },
         options.timeoutMs ?? 600_000,
       );

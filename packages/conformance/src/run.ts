@@ -3,7 +3,7 @@
  * backend. Call it at the top level of a backend's test file.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Backend } from '@flint/core/backend';
 import type { Tolerance } from './compare.js';
 import { describeStorageModel, setStorageModel, type StorageModel } from './reference/storage-model.js';
@@ -110,7 +110,12 @@ export function runConformance(options: ConformanceOptions): void {
             fc.asyncProperty(broadcastPair, fc.integer({ min: 0, max: 2 ** 31 - 1 }), async ([sa, sb], seed) => {
               const [a, b2] = binaryInputs(op, sa, sb, seed);
               const out = broadcastShape(sa, sb);
-              const c = kc(`${op} [${sa}] with [${sb}]`, [a, b2], (k, [x, y]) => [k[op](x!, y!, out)], () => [mapBinary(op, a, b2)]);
+              const c = kc(
+                `${op} [${sa}] with [${sb}]`,
+                [a, b2],
+                (k, [x, y]) => [k[op](x!, y!, out)],
+                () => [mapBinary(op, a, b2)],
+              );
               await runKernelCase(bk, c, tol(op));
             }),
             { numRuns: runs },
@@ -124,9 +129,12 @@ export function runConformance(options: ConformanceOptions): void {
             const A = randn(rng, [...batchA, ...(ta ? [kk, m] : [m, kk])]);
             const B = randn(rng, [...batchB, ...(tb ? [n, kk] : [kk, n])]);
             const out = [...broadcastShape(batchA, batchB), m, n];
-            const c = kc(`matmul [${A.shape}] x [${B.shape}]`, [A, B], (k, [x, y]) => [k.matmul(x!, y!, ta, tb, out)], () => [
-              matmulRef(A, B, ta, tb),
-            ]);
+            const c = kc(
+              `matmul [${A.shape}] x [${B.shape}]`,
+              [A, B],
+              (k, [x, y]) => [k.matmul(x!, y!, ta, tb, out)],
+              () => [matmulRef(A, B, ta, tb)],
+            );
             await runKernelCase(bk, c, tol('matmul'));
           }),
           { numRuns: runs * 2 },
@@ -149,7 +157,9 @@ export function runConformance(options: ConformanceOptions): void {
         for (const f of fixtures) check(f.name, () => runOpFixture(ctx, f));
       });
       describe('autograd example (course)', () => {
-        check('binary_cross_entropy_with_logits(x @ w + b, y): z, loss, w.grad, b.grad', () => runAutogradFixture(ctx, loadAutogradFixture()));
+        check('binary_cross_entropy_with_logits(x @ w + b, y): z, loss, w.grad, b.grad', () =>
+          runAutogradFixture(ctx, loadAutogradFixture()),
+        );
       });
       describe('errors (same bad input, same message, on every backend)', () => {
         for (const c of ERROR_CASES) {

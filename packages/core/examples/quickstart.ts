@@ -18,7 +18,12 @@ import { data, nn, noGrad, optim, tidy, fromArray, Generator, manualSeed, type T
 
 export class NeuralNetwork extends nn.Module {
   flatten = new nn.Flatten();
-  linear_relu_stack = new nn.Sequential(new nn.Linear(28 * 28, 512), new nn.ReLU(), new nn.Linear(512, 512), new nn.Linear(512, 10));
+  linear_relu_stack = new nn.Sequential(
+    new nn.Linear(28 * 28, 512),
+    new nn.ReLU(),
+    new nn.Linear(512, 512),
+    new nn.Linear(512, 10),
+  );
 
   override forward(x: Tensor): Tensor {
     x = this.flatten(x);
@@ -31,9 +36,15 @@ export const learning_rate = 1e-3;
 export const batch_size = 64;
 export const epochs = 5;
 
-type Loader = data.DataLoader<Tensor[], Tensor[]>;
+type Loader = data.DataLoader<[Tensor, Tensor]>;
 
-export function train_loop(dataloader: Loader, model: nn.Module, loss_fn: nn.Module, optimizer: optim.Optimizer<optim.BaseOptions>, log = console.log): void {
+export function train_loop(
+  dataloader: Loader,
+  model: nn.Module,
+  loss_fn: nn.Module,
+  optimizer: optim.Optimizer<optim.BaseOptions>,
+  log = console.log,
+): void {
   const size = dataloader.dataset.length;
   // Set the model to training mode - important for batch normalization and dropout layers
   model.train();
@@ -51,14 +62,21 @@ export function train_loop(dataloader: Loader, model: nn.Module, loss_fn: nn.Mod
 
       if (batch % 100 === 0) {
         const current = batch * batch_size + X.shape[0]!;
-        log(`loss: ${loss.item().toFixed(6).padStart(7)}  [${String(current).padStart(5)}/${String(size).padStart(5)}]`);
+        log(
+          `loss: ${loss.item().toFixed(6).padStart(7)}  [${String(current).padStart(5)}/${String(size).padStart(5)}]`,
+        );
       }
     });
     batch++;
   }
 }
 
-export function test_loop(dataloader: Loader, model: nn.Module, loss_fn: nn.Module, log = console.log): { accuracy: number; loss: number } {
+export function test_loop(
+  dataloader: Loader,
+  model: nn.Module,
+  loss_fn: nn.Module,
+  log = console.log,
+): { accuracy: number; loss: number } {
   // Set the model to evaluation mode - important for batch normalization and dropout layers
   model.eval();
   const size = dataloader.dataset.length;
@@ -87,7 +105,7 @@ export function test_loop(dataloader: Loader, model: nn.Module, loss_fn: nn.Modu
  * A small learnable stand-in for FashionMNIST: `n` 28x28 images of `classes` stroke patterns
  * (horizontal bar, vertical bar, diagonal, frame, ...) at random offsets, plus noise; int32 labels.
  */
-export function syntheticImages(n: number, seed: number, classes = 4): data.TensorDataset {
+export function syntheticImages(n: number, seed: number, classes = 4): data.TensorDataset<[Tensor, Tensor]> {
   const g = new Generator(seed);
   const images = new Float32Array(n * 28 * 28);
   const labels = new Int32Array(n);
@@ -107,10 +125,11 @@ export function syntheticImages(n: number, seed: number, classes = 4): data.Tens
       if (label === 0) for (let w = 12; w < 16; w++) set(w, t); // horizontal bar
       if (label === 1) for (let w = 12; w < 16; w++) set(t, w); // vertical bar
       if (label === 2) for (let w = 0; w < 3; w++) set(t, t + w - 1); // diagonal
-      if (label === 3) for (const e of [6, 21]) {
-        set(e, t);
-        set(t, e);
-      } // frame
+      if (label === 3)
+        for (const e of [6, 21]) {
+          set(e, t);
+          set(t, e);
+        } // frame
       if (label === 4) for (let w = 0; w < 3; w++) set(t, 27 - t - w); // anti-diagonal
     }
   }
@@ -121,7 +140,11 @@ export function main(): void {
   manualSeed(0);
   const training_data = syntheticImages(2048, 1);
   const test_data = syntheticImages(512, 2);
-  const train_dataloader = new data.DataLoader(training_data, { batchSize: batch_size, shuffle: true, autoDispose: true }) as Loader;
+  const train_dataloader = new data.DataLoader(training_data, {
+    batchSize: batch_size,
+    shuffle: true,
+    autoDispose: true,
+  }) as Loader;
   const test_dataloader = new data.DataLoader(test_data, { batchSize: batch_size, autoDispose: true }) as Loader;
 
   const model = new NeuralNetwork();

@@ -5,7 +5,15 @@
 import { autoloadBackends } from './backend/autoload.js';
 
 export type * from './backend/kernels.js';
-export { registerBackend, removeBackend, initBackends, getBackend, setBackend, listBackends, hasBackend } from './backend/registry.js';
+export {
+  registerBackend,
+  removeBackend,
+  initBackends,
+  getBackend,
+  setBackend,
+  listBackends,
+  hasBackend,
+} from './backend/registry.js';
 export { autoloadReport } from './backend/autoload.js';
 export { Tensor, type MaxMinResult, type NestedArray, type TensorOrScalar } from './tensor/tensor.js';
 export * from './tensor/create.js';

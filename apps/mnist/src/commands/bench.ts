@@ -62,11 +62,30 @@ interface ReferenceLine {
 }
 
 /** Run the reference script with tsx in its own package (where its tfjs-layers dependency lives). */
-export function runReference(script: string, engine: string, models: string[], seconds: number, dataDir: string | undefined): Promise<ReferenceLine[]> {
-  const args = ['--import', 'tsx', script, '--engines', engine, '--models', models.join(','), '--seconds', String(seconds)];
+export function runReference(
+  script: string,
+  engine: string,
+  models: string[],
+  seconds: number,
+  dataDir: string | undefined,
+): Promise<ReferenceLine[]> {
+  const args = [
+    '--import',
+    'tsx',
+    script,
+    '--engines',
+    engine,
+    '--models',
+    models.join(','),
+    '--seconds',
+    String(seconds),
+  ];
   if (dataDir !== undefined) args.push('--data', dataDir);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: join(dirname(script), '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: join(dirname(script), '..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -93,18 +112,35 @@ export async function bench(opts: BenchOptions, io: Output): Promise<number> {
   const backends = await resolveBackends(opts.backend);
   const ds = await loadData(opts);
   const epochs = opts.epochs ?? 1;
-  text.write(`bench: ${epochs} epoch(s) of ${ds.name}, ${ds.train.count} training samples, batch ${opts.batchSize}; ${ds.description}\n`);
+  text.write(
+    `bench: ${epochs} epoch(s) of ${ds.name}, ${ds.train.count} training samples, batch ${opts.batchSize}; ${ds.description}\n`,
+  );
   text.write(`backends: ${backends.map((b) => `${b} (${engineOf(b)})`).join(', ')}\n\n`);
   const rows: BenchRow[] = [];
   for (const model of opts.models) {
     for (const backend of backends) {
       const lr = learningRate({ ...opts, model });
-      const trainer = Trainer.create({ model, device: backend, epochs: epochs, batchSize: opts.batchSize, lr, optimizer: opts.optimizer, momentum: opts.momentum, seed: opts.seed });
+      const trainer = Trainer.create({
+        model,
+        device: backend,
+        epochs: epochs,
+        batchSize: opts.batchSize,
+        lr,
+        optimizer: opts.optimizer,
+        momentum: opts.momentum,
+        seed: opts.seed,
+      });
       let samples = 0;
       let seconds = 0;
       for (let e = 1; e <= epochs; e++) {
-        const bar = startEpochProgress({ out: text, err: io.err }, `${model} on ${backend} epoch ${e}/${epochs}`, ds.train.count);
-        const rec = await trainer.trainEpoch(ds.train, null, (done, loss, acc, sps) => bar.update({ done, loss, accuracy: acc, samplesPerSecond: sps }));
+        const bar = startEpochProgress(
+          { out: text, err: io.err },
+          `${model} on ${backend} epoch ${e}/${epochs}`,
+          ds.train.count,
+        );
+        const rec = await trainer.trainEpoch(ds.train, null, (done, loss, acc, sps) =>
+          bar.update({ done, loss, accuracy: acc, samplesPerSecond: sps }),
+        );
         bar.stop();
         samples += ds.train.count;
         seconds += rec.seconds;
@@ -130,16 +166,29 @@ export async function bench(opts: BenchOptions, io: Output): Promise<number> {
     const refModels = opts.models.filter((m) => REFERENCE_MODELS[m] !== undefined);
     const engine = engineOf('tfjs');
     if (script === null) {
-      text.write('tfjs-layers reference: bench/tfjs-layers-reference.ts not found next to @flint/backend-tfjs; skipped\n');
+      text.write(
+        'tfjs-layers reference: bench/tfjs-layers-reference.ts not found next to @flint/backend-tfjs; skipped\n',
+      );
     } else if (refModels.length > 0) {
       // Give the reference about as long as Flint's tfjs runs took (at least 3 s per model).
       const flintTfjs = rows.filter((r) => r.backend === 'tfjs');
-      const secs = Math.max(3, Math.min(30, Math.round(flintTfjs.reduce((a, r) => a + r.seconds, 0) / Math.max(1, flintTfjs.length))));
+      const secs = Math.max(
+        3,
+        Math.min(30, Math.round(flintTfjs.reduce((a, r) => a + r.seconds, 0) / Math.max(1, flintTfjs.length))),
+      );
       text.write(`tfjs-layers reference on tfjs engine '${engine}' (${refModels.join(', ')}, ~${secs}s each)...\n`);
       try {
-        const lines = await runReference(script, engine, refModels.map((m) => REFERENCE_MODELS[m]!), secs, opts.dataset === 'fashion-mnist' ? opts.dataDir : undefined);
+        const lines = await runReference(
+          script,
+          engine,
+          refModels.map((m) => REFERENCE_MODELS[m]!),
+          secs,
+          opts.dataset === 'fashion-mnist' ? opts.dataDir : undefined,
+        );
         for (const l of lines) {
-          const model = Object.keys(REFERENCE_MODELS).find((m) => l.model.includes(REFERENCE_MODELS[m] === 'small' ? '16-16' : '512-512'))!;
+          const model = Object.keys(REFERENCE_MODELS).find((m) =>
+            l.model.includes(REFERENCE_MODELS[m] === 'small' ? '16-16' : '512-512'),
+          )!;
           rows.push({
             implementation: 'tfjs-layers',
             model,
@@ -158,11 +207,23 @@ export async function bench(opts: BenchOptions, io: Output): Promise<number> {
         text.write(`tfjs-layers reference failed: ${(error as Error).message}\n`);
       }
     }
-    for (const m of opts.models) if (REFERENCE_MODELS[m] === undefined) text.write(`(no tfjs-layers reference for ${m}: the reference script has the two MLPs)\n`);
+    for (const m of opts.models)
+      if (REFERENCE_MODELS[m] === undefined)
+        text.write(`(no tfjs-layers reference for ${m}: the reference script has the two MLPs)\n`);
   }
   text.write(
     `\n${textTable(
-      ['model', 'implementation', 'backend', 'engine', 'samples/s', 'seconds', 'peak tensors MB', 'RSS high-water MB', 'test acc'],
+      [
+        'model',
+        'implementation',
+        'backend',
+        'engine',
+        'samples/s',
+        'seconds',
+        'peak tensors MB',
+        'RSS high-water MB',
+        'test acc',
+      ],
       rows.map((r) => [
         r.model,
         r.implementation,
@@ -176,7 +237,8 @@ export async function bench(opts: BenchOptions, io: Output): Promise<number> {
       ]),
     )}\n`,
   );
-  if (opts.json === true) writeJson(io, { dataset: ds.name, trainSamples: ds.train.count, epochs: epochs, batchSize: opts.batchSize, rows });
+  if (opts.json === true)
+    writeJson(io, { dataset: ds.name, trainSamples: ds.train.count, epochs: epochs, batchSize: opts.batchSize, rows });
   return 0;
 }
 
@@ -225,16 +287,33 @@ export async function accuracyBench(opts: BenchOptions, io: Output): Promise<num
       const done: AccuracyRun[] = [];
       for (let run = 0; run < runs; run++) {
         const seed = opts.seed + run;
-        const trainer = Trainer.create({ model, device: backend, epochs, batchSize: opts.batchSize, lr, optimizer: opts.optimizer, momentum: opts.momentum, seed });
+        const trainer = Trainer.create({
+          model,
+          device: backend,
+          epochs,
+          batchSize: opts.batchSize,
+          lr,
+          optimizer: opts.optimizer,
+          momentum: opts.momentum,
+          seed,
+        });
         const t0 = performance.now();
         for (let e = 1; e <= epochs; e++) {
-          const bar = startEpochProgress({ out: text, err: io.err }, `${model} on ${backend} seed ${seed} epoch ${e}/${epochs}`, ds.train.count);
-          await trainer.trainEpoch(ds.train, e === epochs ? ds.test : null, (n, loss, acc, sps) => bar.update({ done: n, loss, accuracy: acc, samplesPerSecond: sps }));
+          const bar = startEpochProgress(
+            { out: text, err: io.err },
+            `${model} on ${backend} seed ${seed} epoch ${e}/${epochs}`,
+            ds.train.count,
+          );
+          await trainer.trainEpoch(ds.train, e === epochs ? ds.test : null, (n, loss, acc, sps) =>
+            bar.update({ done: n, loss, accuracy: acc, samplesPerSecond: sps }),
+          );
           bar.stop();
         }
         const acc = trainer.history[trainer.history.length - 1]!.testAccuracy;
         done.push({ seed, testAccuracy: acc, seconds: Number(((performance.now() - t0) / 1000).toFixed(1)) });
-        text.write(`${model} on ${backend}, seed ${seed}: test accuracy ${formatPercent(acc)} (required ${formatPercent(spec.requiredAccuracy, 1)})\n`);
+        text.write(
+          `${model} on ${backend}, seed ${seed}: test accuracy ${formatPercent(acc)} (required ${formatPercent(spec.requiredAccuracy, 1)})\n`,
+        );
         trainer.dispose();
       }
       const mean = done.reduce((a, r) => a + r.testAccuracy, 0) / done.length;
@@ -255,7 +334,21 @@ export async function accuracyBench(opts: BenchOptions, io: Output): Promise<num
   }
   text.write(
     `\n${textTable(
-      ['model', 'backend', 'engine', 'epochs', 'lr', 'runs', 'mean test acc', 'min', 'max', 'required', 'PyTorch', 'result', 's/run'],
+      [
+        'model',
+        'backend',
+        'engine',
+        'epochs',
+        'lr',
+        'runs',
+        'mean test acc',
+        'min',
+        'max',
+        'required',
+        'PyTorch',
+        'result',
+        's/run',
+      ],
       rows.map((r) => [
         r.model,
         r.backend,

@@ -41,7 +41,12 @@ describe('train', () => {
     expect(r.out).toContain('confusion matrix');
     expect(r.out).toMatch(/test accuracy: \d+\.\d\d% on 200 test images/);
     expect(r.out).toContain('engine: typed-arrays');
-    expect(readdirSync(out).sort()).toEqual(['chart.svg', 'checkpoint.safetensors', 'model.safetensors', 'report.html']);
+    expect(readdirSync(out).sort()).toEqual([
+      'chart.svg',
+      'checkpoint.safetensors',
+      'model.safetensors',
+      'report.html',
+    ]);
     const svg = readFileSync(join(out, 'chart.svg'), 'utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg).toContain('<polyline');
@@ -50,8 +55,15 @@ describe('train', () => {
     expect(html).toContain('Confusion matrix');
     expect(html).toContain('typed-arrays');
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=/);
-    expect(loadMetadata(join(out, 'model.safetensors'))).toMatchObject({ format: 'flint-mnist-model', model: 'mlp-small' });
-    expect(loadMetadata(join(out, 'checkpoint.safetensors'))).toMatchObject({ format: 'flint-mnist-checkpoint', model: 'mlp-small', epoch: '2' });
+    expect(loadMetadata(join(out, 'model.safetensors'))).toMatchObject({
+      format: 'flint-mnist-model',
+      model: 'mlp-small',
+    });
+    expect(loadMetadata(join(out, 'checkpoint.safetensors'))).toMatchObject({
+      format: 'flint-mnist-checkpoint',
+      model: 'mlp-small',
+      epoch: '2',
+    });
   });
 
   it('--json prints one JSON document on stdout and the progress on stderr', async () => {
@@ -120,9 +132,17 @@ describe('predict and eval', () => {
   it('classifies every committed sample PNG (test-set digits not in the training data) correctly', async () => {
     const files = readdirSync(SAMPLES).filter((f) => f.endsWith('.png'));
     expect(files.length).toBeGreaterThanOrEqual(5);
-    const r = await cli('predict', '--file', join(out(), 'model.safetensors'), '--json', ...files.map((f) => join(SAMPLES, f)));
+    const r = await cli(
+      'predict',
+      '--file',
+      join(out(), 'model.safetensors'),
+      '--json',
+      ...files.map((f) => join(SAMPLES, f)),
+    );
     expect(r.code).toBe(0);
-    const { predictions } = JSON.parse(r.out) as { predictions: { input: string; predicted: number; probabilities: number[] }[] };
+    const { predictions } = JSON.parse(r.out) as {
+      predictions: { input: string; predicted: number; probabilities: number[] }[];
+    };
     for (const p of predictions) {
       const label = Number(/digit-(\d)-/.exec(p.input)![1]);
       expect(p.predicted, p.input).toBe(label);
@@ -170,11 +190,30 @@ describe('parity', () => {
   });
 
   it('every installed backend stays within 1e-4 of cpu (lenet, 3 steps)', async () => {
-    const r = await cli('parity', '--backend', 'all', '--model', 'lenet', '--steps', '3', '--test-limit', '100', '--json');
+    const r = await cli(
+      'parity',
+      '--backend',
+      'all',
+      '--model',
+      'lenet',
+      '--steps',
+      '3',
+      '--test-limit',
+      '100',
+      '--json',
+    );
     expect(r.code, r.err).toBe(0);
-    const result = JSON.parse(r.out) as { ok: boolean; runs: { backend: string; engine: string; maxRelDeviation: number; losses: number[] }[] };
+    const result = JSON.parse(r.out) as {
+      ok: boolean;
+      runs: { backend: string; engine: string; maxRelDeviation: number; losses: number[] }[];
+    };
     expect(result.ok).toBe(true);
-    expect(result.runs.map((x) => x.backend)).toEqual(['cpu', ...listBackends().filter((b) => b !== 'cpu').sort()]);
+    expect(result.runs.map((x) => x.backend)).toEqual([
+      'cpu',
+      ...listBackends()
+        .filter((b) => b !== 'cpu')
+        .sort(),
+    ]);
     for (const run of result.runs) {
       expect(run.engine).not.toBe('');
       expect(run.losses).toHaveLength(3);
@@ -197,9 +236,25 @@ describe('parity', () => {
 
 describe('bench', () => {
   it('one epoch per model per backend with samples/s and peak memory as JSON', async () => {
-    const r = await cli('bench', '--backend', 'cpu', '--model', 'mlp-small', '--model', 'lenet', '--limit', '256', '--test-limit', '100', '--json');
+    const r = await cli(
+      'bench',
+      '--backend',
+      'cpu',
+      '--model',
+      'mlp-small',
+      '--model',
+      'lenet',
+      '--limit',
+      '256',
+      '--test-limit',
+      '100',
+      '--json',
+    );
     expect(r.code, r.err).toBe(0);
-    const result = JSON.parse(r.out) as { dataset: string; rows: { model: string; implementation: string; samplesPerSecond: number; peakDeviceMB: number }[] };
+    const result = JSON.parse(r.out) as {
+      dataset: string;
+      rows: { model: string; implementation: string; samplesPerSecond: number; peakDeviceMB: number }[];
+    };
     expect(result.dataset).toBe('fashion-mnist');
     expect(result.rows.map((x) => x.model)).toEqual(['mlp-small', 'lenet']);
     for (const row of result.rows) {
@@ -209,9 +264,22 @@ describe('bench', () => {
   });
 
   it('next to the same MLP in tfjs-layers on the same tfjs engine', async () => {
-    const r = await cli('bench', '--backend', 'tfjs', '--model', 'mlp-small', '--limit', '256', '--test-limit', '100', '--json');
+    const r = await cli(
+      'bench',
+      '--backend',
+      'tfjs',
+      '--model',
+      'mlp-small',
+      '--limit',
+      '256',
+      '--test-limit',
+      '100',
+      '--json',
+    );
     expect(r.code, r.err).toBe(0);
-    const result = JSON.parse(r.out) as { rows: { implementation: string; engine: string; samplesPerSecond: number }[] };
+    const result = JSON.parse(r.out) as {
+      rows: { implementation: string; engine: string; samplesPerSecond: number }[];
+    };
     const [flint, reference] = result.rows;
     expect(flint!.implementation).toBe('flint');
     expect(reference!.implementation).toBe('tfjs-layers');
@@ -220,10 +288,26 @@ describe('bench', () => {
   });
 
   it('--accuracy trains each model --runs times and judges the mean against the requirement', async () => {
-    const r = await cli('bench', '--accuracy', '--model', 'mlp-small', '--epochs', '1', '--runs', '2', '--limit', '640', '--test-limit', '200', '--json');
+    const r = await cli(
+      'bench',
+      '--accuracy',
+      '--model',
+      'mlp-small',
+      '--epochs',
+      '1',
+      '--runs',
+      '2',
+      '--limit',
+      '640',
+      '--test-limit',
+      '200',
+      '--json',
+    );
     // One epoch on 640 digits cannot reach 90%: the benchmark must say so with exit code 1.
     expect(r.code).toBe(1);
-    const result = JSON.parse(r.out) as { rows: { model: string; runs: { seed: number }[]; meanAccuracy: number; required: number; passed: boolean }[] };
+    const result = JSON.parse(r.out) as {
+      rows: { model: string; runs: { seed: number }[]; meanAccuracy: number; required: number; passed: boolean }[];
+    };
     expect(result.rows).toHaveLength(1);
     expect(result.rows[0]!.runs.map((x) => x.seed)).toEqual([0, 1]);
     expect(result.rows[0]!.required).toBe(0.9);

@@ -9,11 +9,16 @@ import { limitSet } from '../train.js';
 export type { Output } from '../progress.js';
 
 /** The data set the options ask for, with --limit / --test-limit applied. */
-export async function loadData(opts: Pick<CommonOptions, 'dataset' | 'dataDir' | 'download' | 'limit' | 'testLimit'>): Promise<Dataset> {
+export async function loadData(
+  opts: Pick<CommonOptions, 'dataset' | 'dataDir' | 'download' | 'limit' | 'testLimit'>,
+): Promise<Dataset> {
   const ds =
     opts.dataset === 'fashion-mnist'
       ? loadFashionMnist(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir })
-      : await loadMnist({ ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }), download: opts.download === true });
+      : await loadMnist({
+          ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }),
+          download: opts.download === true,
+        });
   return { ...ds, train: limitSet(ds.train, opts.limit), test: limitSet(ds.test, opts.testLimit) };
 }
 
@@ -39,5 +44,7 @@ export function textStream(io: Output, json: boolean | undefined): Output['out']
 }
 
 export function writeJson(io: Output, value: unknown): void {
-  io.out.write(`${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+  io.out.write(
+    `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`,
+  );
 }

@@ -17,9 +17,23 @@ export async function evalCommand(opts: EvalOptions, io: Output): Promise<number
   const ds = await loadData({ ...opts, limit: 1 });
   const r = await evaluate(model, ds.test, device);
   const cm = confusionMatrix(ds.test.labels, r.predictions);
-  text.write(`model: ${name} from ${file}\nbackend: ${device} (engine: ${engineOf(device)})\ndata: ${ds.description}\n\n`);
+  text.write(
+    `model: ${name} from ${file}\nbackend: ${device} (engine: ${engineOf(device)})\ndata: ${ds.description}\n\n`,
+  );
   text.write(`confusion matrix (rows = actual, columns = predicted):\n${confusionTable(cm, classNames(ds.name))}\n\n`);
-  text.write(`test accuracy: ${formatPercent(r.accuracy)} on ${ds.test.count} test images (mean loss ${r.loss.toFixed(4)})\n`);
-  if (opts.json === true) writeJson(io, { model: name, file, backend: device, engine: engineOf(device), testAccuracy: r.accuracy, testLoss: r.loss, testSamples: ds.test.count, confusion: cm });
+  text.write(
+    `test accuracy: ${formatPercent(r.accuracy)} on ${ds.test.count} test images (mean loss ${r.loss.toFixed(4)})\n`,
+  );
+  if (opts.json === true)
+    writeJson(io, {
+      model: name,
+      file,
+      backend: device,
+      engine: engineOf(device),
+      testAccuracy: r.accuracy,
+      testLoss: r.loss,
+      testSamples: ds.test.count,
+      confusion: cm,
+    });
   return 0;
 }

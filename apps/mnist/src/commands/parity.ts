@@ -58,7 +58,16 @@ export async function parity(opts: ParityOptions, io: Output): Promise<number> {
 
   const runs: (BackendRun & { params: Float32Array[] })[] = [];
   for (const [i, backend] of backends.entries()) {
-    const trainer = Trainer.create({ model: opts.model, device: backend, epochs: 1, batchSize: opts.batchSize, lr, optimizer: opts.optimizer, momentum: opts.momentum, seed: opts.seed });
+    const trainer = Trainer.create({
+      model: opts.model,
+      device: backend,
+      epochs: 1,
+      batchSize: opts.batchSize,
+      lr,
+      optimizer: opts.optimizer,
+      momentum: opts.momentum,
+      seed: opts.seed,
+    });
     const losses: number[] = [];
     let order = trainer.epochOrder(ds.train.count);
     let pos = 0;
@@ -97,7 +106,10 @@ export async function parity(opts: ParityOptions, io: Output): Promise<number> {
     r.losses.forEach((l, i) => {
       const d = Math.abs(l - ref.losses[i]!);
       r.maxAbsDeviation = Math.max(r.maxAbsDeviation, Number.isNaN(d) ? Infinity : d);
-      r.maxRelDeviation = Math.max(r.maxRelDeviation, Number.isNaN(d) ? Infinity : d / Math.max(Math.abs(ref.losses[i]!), 1e-12));
+      r.maxRelDeviation = Math.max(
+        r.maxRelDeviation,
+        Number.isNaN(d) ? Infinity : d / Math.max(Math.abs(ref.losses[i]!), 1e-12),
+      );
     });
     r.params.forEach((p, k) => {
       const q = ref.params[k]!;
@@ -118,7 +130,16 @@ export async function parity(opts: ParityOptions, io: Output): Promise<number> {
   );
   text.write(
     `${textTable(
-      ['backend', 'engine', 'max |dloss|', 'max rel dloss', 'max |dweight|', 'accuracy', 'samples/s', 'within tolerance'],
+      [
+        'backend',
+        'engine',
+        'max |dloss|',
+        'max rel dloss',
+        'max |dweight|',
+        'accuracy',
+        'samples/s',
+        'within tolerance',
+      ],
       runs.map((r) => [
         r.backend,
         r.engine,
@@ -134,7 +155,10 @@ export async function parity(opts: ParityOptions, io: Output): Promise<number> {
   text.write(
     ok
       ? `\nparity OK: every backend within ${opts.tolerance} relative of cpu over ${opts.steps} steps (accuracy on ${ds.test.count} test images)\n`
-      : `\nparity FAILED: ${runs.filter((r) => r.maxRelDeviation > opts.tolerance).map((r) => `${r.backend} deviates by ${r.maxRelDeviation.toExponential(2)} relative`).join('; ')} (tolerance ${opts.tolerance})\n`,
+      : `\nparity FAILED: ${runs
+          .filter((r) => r.maxRelDeviation > opts.tolerance)
+          .map((r) => `${r.backend} deviates by ${r.maxRelDeviation.toExponential(2)} relative`)
+          .join('; ')} (tolerance ${opts.tolerance})\n`,
   );
 
   const result: ParityResult = {
@@ -144,7 +168,12 @@ export async function parity(opts: ParityOptions, io: Output): Promise<number> {
     seed: opts.seed,
     tolerance: opts.tolerance,
     testSamples: ds.test.count,
-    reference: { engine: ref.engine, losses: ref.losses, accuracy: ref.accuracy, samplesPerSecond: ref.samplesPerSecond },
+    reference: {
+      engine: ref.engine,
+      losses: ref.losses,
+      accuracy: ref.accuracy,
+      samplesPerSecond: ref.samplesPerSecond,
+    },
     runs: runs.map(({ params: _params, ...r }) => r),
     ok,
   };

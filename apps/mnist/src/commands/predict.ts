@@ -19,22 +19,33 @@ export interface Prediction {
 export async function predict(opts: PredictOptions, io: Output): Promise<number> {
   const text = textStream(io, opts.json);
   const indices = opts.index ?? [];
-  if (opts.images.length === 0 && indices.length === 0) throw new CliError('predict needs PNG files or --index N (a test-set index)', 2);
+  if (opts.images.length === 0 && indices.length === 0)
+    throw new CliError('predict needs PNG files or --index N (a test-set index)', 2);
   const device = opts.backend === 'all' ? 'cpu' : opts.backend;
   await ensureBackend(device);
   const file = opts.file ?? join(outDir(opts), MODEL_FILE);
   // Decode every input before loading the model, so a bad PNG fails fast.
-  const inputs: { input: string; pixels: Float32Array; label?: number }[] = opts.images.map((p) => ({ input: p, pixels: loadDigitPng(p) }));
+  const inputs: { input: string; pixels: Float32Array; label?: number }[] = opts.images.map((p) => ({
+    input: p,
+    pixels: loadDigitPng(p),
+  }));
   if (indices.length > 0) {
     const ds = await loadData({ ...opts, limit: 1 });
     for (const i of indices) {
-      if (i >= ds.test.count) throw new CliError(`--index ${i} is out of range: the test set has ${ds.test.count} images`, 2);
-      inputs.push({ input: `test[${i}]`, pixels: ds.test.images.slice(i * 784, (i + 1) * 784), label: ds.test.labels[i]! });
+      if (i >= ds.test.count)
+        throw new CliError(`--index ${i} is out of range: the test set has ${ds.test.count} images`, 2);
+      inputs.push({
+        input: `test[${i}]`,
+        pixels: ds.test.images.slice(i * 784, (i + 1) * 784),
+        label: ds.test.labels[i]!,
+      });
     }
   }
   const { model, name } = loadModel(file, device, opts.modelExplicit ? opts.model : undefined);
   const all = new Float32Array(inputs.length * 784);
-  inputs.forEach((x, i) => all.set(x.pixels, i * 784));
+  inputs.forEach((x, i) => {
+    all.set(x.pixels, i * 784);
+  });
   const probs = await predictProbabilities(model, all, device);
   const names = classNames(opts.dataset);
   const results: Prediction[] = inputs.map((x, i) => {
@@ -45,7 +56,9 @@ export async function predict(opts: PredictOptions, io: Output): Promise<number>
   text.write(`model: ${name} from ${file}\n`);
   for (const r of results) {
     const cls = (k: number): string => (names === undefined ? String(k) : `${k} (${names[k]})`);
-    text.write(`\n${basename(r.input)}: ${cls(r.predicted)}${r.label === undefined ? '' : ` (label ${cls(r.label)}${r.label === r.predicted ? ', correct' : ', WRONG'})`}\n`);
+    text.write(
+      `\n${basename(r.input)}: ${cls(r.predicted)}${r.label === undefined ? '' : ` (label ${cls(r.label)}${r.label === r.predicted ? ', correct' : ', WRONG'})`}\n`,
+    );
     r.probabilities.forEach((p, k) => {
       const bar = '#'.repeat(Math.round(p * 40));
       text.write(`  ${String(k).padStart(2)} ${(p * 100).toFixed(2).padStart(6)}% ${bar}\n`);

@@ -19,7 +19,8 @@ export const MODEL_FILE = 'model.safetensors';
 
 export async function train(opts: TrainOptions, io: Output): Promise<number> {
   const text = textStream(io, opts.json);
-  if (opts.backend === 'all') throw new CliError("train runs on one backend; use 'parity --backend all' to compare backends", 2);
+  if (opts.backend === 'all')
+    throw new CliError("train runs on one backend; use 'parity --backend all' to compare backends", 2);
 
   // Resolve a checkpoint first: a wrong one must fail before anything is loaded or written.
   let resumePath: string | null = null;
@@ -28,7 +29,9 @@ export async function train(opts: TrainOptions, io: Output): Promise<number> {
     resumePath = typeof opts.resume === 'string' ? opts.resume : join(outDir(opts), CHECKPOINT_FILE);
     const info = readCheckpointInfo(resumePath);
     if (opts.modelExplicit && info.model !== opts.model) {
-      throw new CliError(`checkpoint ${resumePath} is from model '${info.model}', not '${opts.model}'; pass --model ${info.model} or another checkpoint`);
+      throw new CliError(
+        `checkpoint ${resumePath} is from model '${info.model}', not '${opts.model}'; pass --model ${info.model} or another checkpoint`,
+      );
     }
     model = info.model;
   }
@@ -67,8 +70,14 @@ export async function train(opts: TrainOptions, io: Output): Promise<number> {
 
   const checkpointPath = join(out, CHECKPOINT_FILE);
   for (let e = trainer.epoch + 1; e <= epochs; e++) {
-    const bar = startEpochProgress({ out: text, err: io.err }, `epoch ${String(e).padStart(String(epochs).length)}/${epochs}`, ds.train.count);
-    const rec = await trainer.trainEpoch(ds.train, ds.test, (done, loss, accuracy, samplesPerSecond) => bar.update({ done, loss, accuracy, samplesPerSecond }));
+    const bar = startEpochProgress(
+      { out: text, err: io.err },
+      `epoch ${String(e).padStart(String(epochs).length)}/${epochs}`,
+      ds.train.count,
+    );
+    const rec = await trainer.trainEpoch(ds.train, ds.test, (done, loss, accuracy, samplesPerSecond) =>
+      bar.update({ done, loss, accuracy, samplesPerSecond }),
+    );
     bar.stop();
     text.write(
       `epoch ${e}/${epochs}: train loss ${rec.trainLoss.toFixed(4)}, train acc ${formatPercent(rec.trainAccuracy)}, ` +
@@ -106,7 +115,16 @@ export async function train(opts: TrainOptions, io: Output): Promise<number> {
   writeFileAtomic(chartPath, svg);
   writeFileAtomic(
     reportPath,
-    htmlReport({ title, config: runConfig, epochs: trainer.history, testAccuracy: final.accuracy, confusion: cm, ...(names === undefined ? {} : { classNames: names }), svg, dataDescription: ds.description }),
+    htmlReport({
+      title,
+      config: runConfig,
+      epochs: trainer.history,
+      testAccuracy: final.accuracy,
+      confusion: cm,
+      ...(names === undefined ? {} : { classNames: names }),
+      svg,
+      dataDescription: ds.description,
+    }),
   );
 
   text.write(`\nper-epoch results:\n${epochTable(trainer.history)}\n\n`);
@@ -114,7 +132,16 @@ export async function train(opts: TrainOptions, io: Output): Promise<number> {
   text.write(`test accuracy: ${formatPercent(final.accuracy)} on ${ds.test.count} test images\n`);
   text.write(`wrote ${modelPath}, ${reportPath}, ${chartPath}, ${checkpointPath}\n`);
   if (opts.json === true) {
-    writeJson(io, { model, backend: config.device, engine, config: runConfig, testAccuracy: final.accuracy, epochs: trainer.history, confusion: cm, files: { model: modelPath, report: reportPath, chart: chartPath, checkpoint: checkpointPath } });
+    writeJson(io, {
+      model,
+      backend: config.device,
+      engine,
+      config: runConfig,
+      testAccuracy: final.accuracy,
+      epochs: trainer.history,
+      confusion: cm,
+      files: { model: modelPath, report: reportPath, chart: chartPath, checkpoint: checkpointPath },
+    });
   }
   return 0;
 }

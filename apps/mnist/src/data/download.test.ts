@@ -43,7 +43,7 @@ beforeAll(async () => {
     }
     if (mode === 'wrong-bytes') {
       const bad = Buffer.from(body);
-      bad[bad.length - 1] ^= 0xff;
+      bad[bad.length - 1]! ^= 0xff;
       res.writeHead(200, { 'content-length': bad.length }).end(bad);
       return;
     }
@@ -74,16 +74,27 @@ beforeEach(() => {
   requests = [];
   for (const k of Object.keys(behaviour)) delete behaviour[k];
 });
-afterAll(() => roots.forEach((r) => rmSync(join(r, '..', '..'), { recursive: true, force: true })));
+afterAll(() =>
+  roots.forEach((r) => {
+    rmSync(join(r, '..', '..'), { recursive: true, force: true });
+  }),
+);
 
 const listing = () => readdirSync(cacheDir).sort();
 
 describe('downloadMnist', () => {
   it('downloads, verifies and installs all four files', async () => {
     const logs: string[] = [];
-    const { dir, files: got } = await downloadMnist({ cacheDir, mirrors: [`${base}/a/`], files, onLog: (m) => logs.push(m) });
+    const { dir, files: got } = await downloadMnist({
+      cacheDir,
+      mirrors: [`${base}/a/`],
+      files,
+      onLog: (m) => logs.push(m),
+    });
     expect(dir).toBe(cacheDir);
-    expect(got.map((f) => [f.name, f.downloaded, f.url])).toEqual(files.map((f) => [f.name, true, `${base}/a/${f.name}`]));
+    expect(got.map((f) => [f.name, f.downloaded, f.url])).toEqual(
+      files.map((f) => [f.name, true, `${base}/a/${f.name}`]),
+    );
     expect(listing()).toEqual(files.map((f) => f.name).sort()); // no temp files left behind
     for (const f of files) expect(readFileSync(join(cacheDir, f.name)).equals(content.get(f.name)!)).toBe(true);
     const { train, test } = loadIdxDir(cacheDir);
@@ -95,7 +106,10 @@ describe('downloadMnist', () => {
   it('falls through to the next mirror when the first answers 404', async () => {
     behaviour.a = '404';
     const logs: string[] = [];
-    const r = await ensureFile(cacheDir, files[3]!, { mirrors: [`${base}/a`, `${base}/b/`], onLog: (m) => logs.push(m) });
+    const r = await ensureFile(cacheDir, files[3]!, {
+      mirrors: [`${base}/a`, `${base}/b/`],
+      onLog: (m) => logs.push(m),
+    });
     expect(r).toMatchObject({ downloaded: true, url: `${base}/b/t10k-labels-idx1-ubyte.gz` });
     expect(requests).toEqual(['/a/t10k-labels-idx1-ubyte.gz', '/b/t10k-labels-idx1-ubyte.gz']);
     expect(logs).toEqual([`${base}/a/t10k-labels-idx1-ubyte.gz: HTTP 404 Not Found; trying the next mirror`]);
@@ -105,7 +119,9 @@ describe('downloadMnist', () => {
   it('a checksum mismatch on every mirror is an error naming each failure, and leaves no file', async () => {
     behaviour.a = 'wrong-bytes';
     behaviour.b = 'wrong-bytes';
-    const err = await ensureFile(cacheDir, files[0]!, { mirrors: [`${base}/a/`, `${base}/b/`] }).catch((e: unknown) => e);
+    const err = await ensureFile(cacheDir, files[0]!, { mirrors: [`${base}/a/`, `${base}/b/`] }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(DownloadError);
     const msg = (err as DownloadError).message;
     expect(msg).toContain('could not download train-images-idx3-ubyte.gz: every mirror failed:');
@@ -117,10 +133,16 @@ describe('downloadMnist', () => {
 
   it('MD5-only checksums are verified too', async () => {
     const md5 = createHash('md5').update(content.get(files[1]!.name)!).digest('hex');
-    await expect(ensureFile(cacheDir, { name: files[1]!.name, md5 }, { mirrors: [`${base}/a/`] })).resolves.toMatchObject({ downloaded: true });
+    await expect(
+      ensureFile(cacheDir, { name: files[1]!.name, md5 }, { mirrors: [`${base}/a/`] }),
+    ).resolves.toMatchObject({ downloaded: true });
     const wrong = { name: files[3]!.name, md5: '0'.repeat(32) };
-    await expect(ensureFile(cacheDir, wrong, { mirrors: [`${base}/a/`] })).rejects.toThrow(`MD5 mismatch: expected ${'0'.repeat(32)}`);
-    await expect(ensureFile(cacheDir, { name: files[2]!.name }, { mirrors: [`${base}/a/`] })).rejects.toThrow('no checksum configured');
+    await expect(ensureFile(cacheDir, wrong, { mirrors: [`${base}/a/`] })).rejects.toThrow(
+      `MD5 mismatch: expected ${'0'.repeat(32)}`,
+    );
+    await expect(ensureFile(cacheDir, { name: files[2]!.name }, { mirrors: [`${base}/a/`] })).rejects.toThrow(
+      'no checksum configured',
+    );
     expect(listing()).toEqual([files[1]!.name]);
   });
 

@@ -141,7 +141,8 @@ async function hashFile(path: string): Promise<Digests> {
 
 /** Null when the digests match the expected checksum, else a description of the mismatch. */
 function checksumProblem(got: Digests, want: Checksum): string | null {
-  if (!want.sha256 && !want.md5) return 'no checksum configured for this file (refusing to trust an unverified download)';
+  if (!want.sha256 && !want.md5)
+    return 'no checksum configured for this file (refusing to trust an unverified download)';
   if (want.sha256 && got.sha256 !== want.sha256.toLowerCase()) {
     return `SHA-256 mismatch: expected ${want.sha256}, got ${got.sha256}`;
   }
@@ -249,7 +250,11 @@ async function fetchTo(
  * Ensures one file is in `dir`: returns at once (no request) when it is there and verifies;
  * else tries each mirror: download to a temp file, verify, rename into place.
  */
-export async function ensureFile(dir: string, file: RemoteFile, options: DownloadOptions = {}): Promise<DownloadedFile> {
+export async function ensureFile(
+  dir: string,
+  file: RemoteFile,
+  options: DownloadOptions = {},
+): Promise<DownloadedFile> {
   const dest = join(dir, file.name);
   const log = options.onLog ?? (() => undefined);
   if (await exists(dest)) {

@@ -47,7 +47,9 @@ describe('parseIdx', () => {
     expect(() => parseIdxImages(gzipSync(short), 'x.gz')).toThrow(
       'x.gz: truncated: header says 10x28x28 = 7840 bytes of pixels, found 100 (byte offset 16)',
     );
-    expect(() => parseIdxImages(full.subarray(0, 10), 'h')).toThrow('h: truncated header: 3 dimensions need 16 header bytes, file has 10');
+    expect(() => parseIdxImages(full.subarray(0, 10), 'h')).toThrow(
+      'h: truncated header: 3 dimensions need 16 header bytes, file has 10',
+    );
     expect(() => parseIdxLabels(fakeLabels([1, 2, 3]).subarray(0, 9), 'l')).toThrow(
       'l: truncated: header says 3 = 3 bytes of labels, found 1 (byte offset 8)',
     );
@@ -66,7 +68,9 @@ describe('parseIdx', () => {
     expect(() => parseIdxImages(floats, 'f')).toThrow('f: unsupported element type 0x0d (float (32-bit))');
     const notIdx = new TextEncoder().encode('hello world, not an idx file');
     expect(() => parseIdxImages(notIdx, 'readme.txt')).toThrow('readme.txt: not an IDX file: magic number 0x68656c6c');
-    expect(() => parseIdxImages(encodeIdx([1, 0, 28], new Uint8Array(0)), 'z')).toThrow('z: dimension 1 is 0 in header 1x0x28');
+    expect(() => parseIdxImages(encodeIdx([1, 0, 28], new Uint8Array(0)), 'z')).toThrow(
+      'z: dimension 1 is 0 in header 1x0x28',
+    );
     expect(() => parseIdxLabels(fakeLabels([1, 12]), 'l')).toThrow('l: label 12 at index 1 is out of range 0-9');
     const gz = gzipSync(fakeImages(2));
     expect(() => parseIdxImages(gz.subarray(0, gz.length - 20), 'cut.gz')).toThrow(/^cut\.gz: corrupt gzip data/);

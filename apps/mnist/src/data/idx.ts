@@ -11,12 +11,12 @@ export const IDX_IMAGES_MAGIC = 0x00000803;
 export const IDX_LABELS_MAGIC = 0x00000801;
 
 const TYPE_NAMES: Record<number, string> = {
-  0x08: 'unsigned byte',
-  0x09: 'signed byte',
-  0x0b: 'short (16-bit)',
-  0x0c: 'int (32-bit)',
-  0x0d: 'float (32-bit)',
-  0x0e: 'double (64-bit)',
+  8: 'unsigned byte',
+  9: 'signed byte',
+  11: 'short (16-bit)',
+  12: 'int (32-bit)',
+  13: 'float (32-bit)',
+  14: 'double (64-bit)',
 };
 
 /** Every problem found in an IDX file; the message always starts with the file's name. */
@@ -37,7 +37,7 @@ export interface IdxArray {
   data: Uint8Array;
 }
 
-const hex8 = (n: number): string => '0x' + n.toString(16).padStart(8, '0');
+const hex8 = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
 
 /** True when the bytes start with the gzip magic 1f 8b. */
 export function isGzip(bytes: Uint8Array): boolean {
@@ -87,7 +87,12 @@ export function parseIdx(bytes: Uint8Array, name: string, expectedMagic?: number
   }
   if (expectedMagic !== undefined && magic !== expectedMagic) {
     const want = expectedMagic & 0xff;
-    const what = expectedMagic === IDX_IMAGES_MAGIC ? 'an images file' : expectedMagic === IDX_LABELS_MAGIC ? 'a labels file' : 'this file';
+    const what =
+      expectedMagic === IDX_IMAGES_MAGIC
+        ? 'an images file'
+        : expectedMagic === IDX_LABELS_MAGIC
+          ? 'a labels file'
+          : 'this file';
     throw new IdxFormatError(
       name,
       `wrong magic number ${hex8(magic)} (${ndim} dimensions); expected ${hex8(expectedMagic)} (${want} dimensions) for ${what}`,
@@ -242,9 +247,7 @@ export function loadIdxDir(dir: string, options: LoadIdxPairOptions = {}): { tra
   const train = findIdxPair(dir, 'train');
   const test = findIdxPair(dir, 't10k');
   if (!train || !test) {
-    throw new Error(
-      `${dir}: not an IDX data directory: missing ${missingIdxFiles(dir).join(', ')} (raw or .gz)`,
-    );
+    throw new Error(`${dir}: not an IDX data directory: missing ${missingIdxFiles(dir).join(', ')} (raw or .gz)`);
   }
   return {
     train: loadIdxPair(train.images, train.labels, options),
@@ -257,7 +260,9 @@ export function encodeIdx(dims: number[], data: Uint8Array): Uint8Array {
   const header = new Uint8Array(4 + 4 * dims.length);
   const view = new DataView(header.buffer);
   view.setUint32(0, 0x00000800 | dims.length, false);
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  dims.forEach((d, i) => {
+    view.setUint32(4 + 4 * i, d, false);
+  });
   const out = new Uint8Array(header.length + data.length);
   out.set(header, 0);
   out.set(data, header.length);

@@ -20,13 +20,23 @@ beforeAll(() => {
 const digit = (n: number) => test.images.subarray(n * 784, (n + 1) * 784);
 
 function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let ma = 0, mb = 0;
-  for (let i = 0; i < a.length; i++) { ma += a[i]!; mb += b[i]!; }
-  ma /= a.length; mb /= b.length;
-  let ab = 0, aa = 0, bb = 0;
+  let ma = 0,
+    mb = 0;
   for (let i = 0; i < a.length; i++) {
-    const x = a[i]! - ma, y = b[i]! - mb;
-    ab += x * y; aa += x * x; bb += y * y;
+    ma += a[i]!;
+    mb += b[i]!;
+  }
+  ma /= a.length;
+  mb /= b.length;
+  let ab = 0,
+    aa = 0,
+    bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]! - ma,
+      y = b[i]! - mb;
+    ab += x * y;
+    aa += x * x;
+    bb += y * y;
   }
   return ab / Math.sqrt(aa * bb);
 }
@@ -42,15 +52,23 @@ function upscaledRgb(n: number, f: number, smooth: boolean, canvas = { w: 28 * f
   const png = new PNG({ width: canvas.w, height: canvas.h, colorType: 2 });
   for (let y = 0; y < canvas.h; y++) {
     for (let x = 0; x < canvas.w; x++) {
-      const u = x - canvas.x, w = y - canvas.y;
+      const u = x - canvas.x,
+        w = y - canvas.y;
       let v = 0;
       if (u >= 0 && u < 28 * f && w >= 0 && w < 28 * f) {
         if (!smooth) v = src[Math.floor(w / f) * 28 + Math.floor(u / f)]!;
         else {
-          const fy = Math.min(27, Math.max(0, (w + 0.5) / f - 0.5)), fx = Math.min(27, Math.max(0, (u + 0.5) / f - 0.5));
-          const y0 = Math.floor(fy), x0 = Math.floor(fx), y1 = Math.min(27, y0 + 1), x1 = Math.min(27, x0 + 1);
-          const ty = fy - y0, tx = fx - x0;
-          v = (1 - ty) * ((1 - tx) * src[y0 * 28 + x0]! + tx * src[y0 * 28 + x1]!) + ty * ((1 - tx) * src[y1 * 28 + x0]! + tx * src[y1 * 28 + x1]!);
+          const fy = Math.min(27, Math.max(0, (w + 0.5) / f - 0.5)),
+            fx = Math.min(27, Math.max(0, (u + 0.5) / f - 0.5));
+          const y0 = Math.floor(fy),
+            x0 = Math.floor(fx),
+            y1 = Math.min(27, y0 + 1),
+            x1 = Math.min(27, x0 + 1);
+          const ty = fy - y0,
+            tx = fx - x0;
+          v =
+            (1 - ty) * ((1 - tx) * src[y0 * 28 + x0]! + tx * src[y0 * 28 + x1]!) +
+            ty * ((1 - tx) * src[y1 * 28 + x0]! + tx * src[y1 * 28 + x1]!);
         }
       }
       const o = 4 * (y * canvas.w + x);
@@ -130,7 +148,9 @@ describe('loadDigitPng', () => {
     const empty = join(dir, 'empty.png');
     writeFileSync(empty, '');
     expect(() => loadDigitPng(empty)).toThrow(`${empty}: not a PNG file (first bytes: none, the file is empty`);
-    expect(() => loadDigitPng(join(dir, 'absent.png'))).toThrow(`${join(dir, 'absent.png')}: cannot read the file (ENOENT)`);
+    expect(() => loadDigitPng(join(dir, 'absent.png'))).toThrow(
+      `${join(dir, 'absent.png')}: cannot read the file (ENOENT)`,
+    );
   });
 });
 

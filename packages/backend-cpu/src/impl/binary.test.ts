@@ -3,14 +3,15 @@ import { describe, expect, it } from 'vitest';
 import * as B from './binary.js';
 import { broadcastShape, expectClose, expectEqual, randF32, randI32, refBinary, size } from './test-reference.js';
 
-type Op = keyof typeof B & ('add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge');
+type Op = keyof typeof B &
+  ('add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge');
 
 const ref: Record<Op, (x: number, y: number) => number> = {
   add: (x, y) => x + y,
   sub: (x, y) => x - y,
   mul: (x, y) => x * y,
   div: (x, y) => x / y,
-  pow: (x, y) => Math.pow(x, y),
+  pow: (x, y) => x ** y,
   maximum: (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.max(x, y)),
   minimum: (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.min(x, y)),
   eq: (x, y) => (x === y ? 1 : 0),
@@ -27,14 +28,26 @@ const shapePairs: [number[], number[]][] = [
   [[], []],
   [[], [3]],
   [[4], []],
-  [[2, 3], [2, 3]],
+  [
+    [2, 3],
+    [2, 3],
+  ],
   [[2, 3], [3]],
-  [[2, 1], [1, 3]],
-  [[3, 1, 5], [4, 1]],
+  [
+    [2, 1],
+    [1, 3],
+  ],
+  [
+    [3, 1, 5],
+    [4, 1],
+  ],
   [[1], [2, 3, 4]],
   [[2, 0, 3], [3]],
   [[0], [1]],
-  [[2, 3, 4, 5], [2, 1, 4, 1]],
+  [
+    [2, 3, 4, 5],
+    [2, 1, 4, 1],
+  ],
   [[1, 1, 1], [1]],
 ];
 
@@ -64,7 +77,10 @@ describe('binary ops: NumPy broadcasting vs a naive float64 reference', () => {
     expectEqual(B.add(a, s, b, s, s), [-2147483648, -5, 92682, 7]);
     expectEqual(B.sub(a, s, b, s, s), [2147483646, -9, 0, -1]);
     expectEqual(B.mul(a, s, b, s, s), [2147483647, -14, Math.imul(46341, 46341), 12]);
-    expectEqual(B.pow(new Int32Array([2, -3, 5, 1, -1, 2]), [6], new Int32Array([10, 3, 0, -4, -3, -1]), [6], [6]), [1024, -27, 1, 1, -1, 0]);
+    expectEqual(
+      B.pow(new Int32Array([2, -3, 5, 1, -1, 2]), [6], new Int32Array([10, 3, 0, -4, -3, -1]), [6], [6]),
+      [1024, -27, 1, 1, -1, 0],
+    );
     expectEqual(B.maximum(a, s, b, s, s), [2147483647, 2, 46341, 4]);
     expectEqual(B.minimum(a, s, b, s, s), [1, -7, 46341, 3]);
     expectEqual(B.lt(a, s, b, s, s), [0, 1, 0, 1]);
@@ -73,7 +89,10 @@ describe('binary ops: NumPy broadcasting vs a naive float64 reference', () => {
   it('int32 broadcasting matches the reference', () => {
     const a = randI32(12, 5);
     const b = randI32(3, 6);
-    expectEqual(B.mul(a, [4, 3], b, [3], [4, 3]), refBinary((x, y) => x * y, a, [4, 3], b, [3], [4, 3]));
+    expectEqual(
+      B.mul(a, [4, 3], b, [3], [4, 3]),
+      refBinary((x, y) => x * y, a, [4, 3], b, [3], [4, 3]),
+    );
   });
 
   it('comparisons on bool operands and NaN', () => {
@@ -105,18 +124,24 @@ describe('binary ops: NumPy broadcasting vs a naive float64 reference', () => {
     const dim = fc.integer({ min: 0, max: 4 });
     const shapeArb = fc.array(dim, { minLength: 0, maxLength: 4 });
     fc.assert(
-      fc.property(shapeArb, fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), fc.constantFrom(...ops), fc.integer(), (base, ones, op, seed) => {
-        // b: a suffix of base with some dims set to 1, so the two always broadcast
-        const sa = base.map((d, i) => (ones[i] ? 1 : d));
-        const sb = base.slice(Math.floor(base.length / 2)).map((d, i) => (ones[(i + 1) % 4] ? d : 1));
-        const outShape = broadcastShape(sa, sb);
-        const a = randF32(size(sa), seed, op === 'pow' ? 0.1 : -3, 3);
-        const b = randF32(size(sb), seed + 1, -3, 3);
-        const out = B[op](a, sa, b, sb, outShape);
-        const expected = refBinary(ref[op], a, sa, b, sb, outShape);
-        if (comparisons.has(op)) expectEqual(out, expected);
-        else expectClose(out, expected.map(Math.fround), 1e-6, 0);
-      }),
+      fc.property(
+        shapeArb,
+        fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+        fc.constantFrom(...ops),
+        fc.integer(),
+        (base, ones, op, seed) => {
+          // b: a suffix of base with some dims set to 1, so the two always broadcast
+          const sa = base.map((d, i) => (ones[i] ? 1 : d));
+          const sb = base.slice(Math.floor(base.length / 2)).map((d, i) => (ones[(i + 1) % 4] ? d : 1));
+          const outShape = broadcastShape(sa, sb);
+          const a = randF32(size(sa), seed, op === 'pow' ? 0.1 : -3, 3);
+          const b = randF32(size(sb), seed + 1, -3, 3);
+          const out = B[op](a, sa, b, sb, outShape);
+          const expected = refBinary(ref[op], a, sa, b, sb, outShape);
+          if (comparisons.has(op)) expectEqual(out, expected);
+          else expectClose(out, expected.map(Math.fround), 1e-6, 0);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -129,7 +154,15 @@ describe('where', () => {
     const b = new Float32Array([-100]);
     const out = B.where(cond, [3], a, [2, 3], b, [], [2, 3]);
     expectEqual(out, [a[0]!, -100, a[2]!, a[3]!, -100, a[5]!]);
-    const outI = B.where(new Uint8Array([1, 0]), [2, 1], new Int32Array([1, 2, 3]), [3], new Int32Array([9]), [1], [2, 3]);
+    const outI = B.where(
+      new Uint8Array([1, 0]),
+      [2, 1],
+      new Int32Array([1, 2, 3]),
+      [3],
+      new Int32Array([9]),
+      [1],
+      [2, 3],
+    );
     expect(outI).toBeInstanceOf(Int32Array);
     expectEqual(outI, [1, 2, 3, 9, 9, 9]);
     expect(B.where(new Uint8Array(0), [0], a, [2, 3], b, [], [2, 0]).length).toBe(0);

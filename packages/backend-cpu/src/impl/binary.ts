@@ -42,8 +42,10 @@ export function broadcastBinary(
     loop(a, 0, 1, b, 0, 1, out, 0, n);
     return out;
   }
-  forEachRun(outShape, [stridesOf(outShape), broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape)], (offs, len, inner) =>
-    loop(a, offs[1]!, inner[1]!, b, offs[2]!, inner[2]!, out, offs[0]!, len),
+  forEachRun(
+    outShape,
+    [stridesOf(outShape), broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape)],
+    (offs, len, inner) => loop(a, offs[1]!, inner[1]!, b, offs[2]!, inner[2]!, out, offs[0]!, len),
   );
   return out;
 }
@@ -70,8 +72,8 @@ const divLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
  */
 export function powIeee(x: number, y: number): number {
   if (x === 1) return 1;
-  const r = Math.pow(x, y);
-  if (r !== r && x === -1 && (y === Infinity || y === -Infinity)) return 1;
+  const r = x ** y;
+  if (Number.isNaN(r) && x === -1 && (y === Infinity || y === -Infinity)) return 1;
   return r;
 }
 const powLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
@@ -122,9 +124,19 @@ type BinaryImpl = (a: DataArray, aShape: Shape, b: DataArray, bShape: Shape, out
 
 function arithmetic(floatLoop: BinaryLoop, intLoop: BinaryLoop = floatLoop): BinaryImpl {
   return (a, aShape, b, bShape, outShape) =>
-    broadcastBinary(a instanceof Int32Array ? intLoop : floatLoop, a, aShape, b, bShape, outShape, allocLike(a, sizeOf(outShape)));
+    broadcastBinary(
+      a instanceof Int32Array ? intLoop : floatLoop,
+      a,
+      aShape,
+      b,
+      bShape,
+      outShape,
+      allocLike(a, sizeOf(outShape)),
+    );
 }
-function comparison(loop: BinaryLoop): (a: DataArray, aShape: Shape, b: DataArray, bShape: Shape, outShape: Shape) => Uint8Array {
+function comparison(
+  loop: BinaryLoop,
+): (a: DataArray, aShape: Shape, b: DataArray, bShape: Shape, outShape: Shape) => Uint8Array {
   return (a, aShape, b, bShape, outShape) =>
     broadcastBinary(loop, a, aShape, b, bShape, outShape, new Uint8Array(sizeOf(outShape))) as Uint8Array;
 }
@@ -156,10 +168,20 @@ export function where(
   const out = allocLike(a, sizeOf(outShape));
   forEachRun(
     outShape,
-    [stridesOf(outShape), broadcastStrides(condShape, outShape), broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape)],
+    [
+      stridesOf(outShape),
+      broadcastStrides(condShape, outShape),
+      broadcastStrides(aShape, outShape),
+      broadcastStrides(bShape, outShape),
+    ],
     (offs, n, inner) => {
-      let oo = offs[0]!, co = offs[1]!, ao = offs[2]!, bo = offs[3]!;
-      const cs = inner[1]!, as = inner[2]!, bs = inner[3]!;
+      let oo = offs[0]!,
+        co = offs[1]!,
+        ao = offs[2]!,
+        bo = offs[3]!;
+      const cs = inner[1]!,
+        as = inner[2]!,
+        bs = inner[3]!;
       for (let i = 0; i < n; i++, oo++, co += cs, ao += as, bo += bs) out[oo] = cond[co] ? a[ao]! : b[bo]!;
     },
   );

@@ -33,7 +33,11 @@ function forEachTap(g: Geo, visit: (oi: number, xi: number, wi: number) => void)
                 const ih = oh * g.p.stride[0] - g.p.padding[0] + ki * g.p.dilation[0];
                 const iw = ow * g.p.stride[1] - g.p.padding[1] + kj * g.p.dilation[1];
                 if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
-                visit(((n * O + o) * Ho + oh) * Wo + ow, ((n * C + grp * Cg + c) * H + ih) * W + iw, ((o * Cg + c) * kH + ki) * kW + kj);
+                visit(
+                  ((n * O + o) * Ho + oh) * Wo + ow,
+                  ((n * C + grp * Cg + c) * H + ih) * W + iw,
+                  ((o * Cg + c) * kH + ki) * kW + kj,
+                );
               }
         }
 }
@@ -64,7 +68,7 @@ describe.each(gemmImpls)('with the %s gemm', (impl) => {
         const w = randF32(size(g.w), 2);
         const outShape = outShapeOf(g);
         const expected = new Array<number>(size(outShape)).fill(0);
-        forEachTap(g, (oi, xi, wi) => (expected[oi] += x[xi]! * w[wi]!));
+        forEachTap(g, (oi, xi, wi) => (expected[oi]! += x[xi]! * w[wi]!));
         expectClose(conv2d(x, g.x, w, g.w, g.p, outShape), expected, 1e-5, 1e-5);
       }
     });
@@ -78,8 +82,8 @@ describe.each(gemmImpls)('with the %s gemm', (impl) => {
         const dx = new Array<number>(size(g.x)).fill(0);
         const dw = new Array<number>(size(g.w)).fill(0);
         forEachTap(g, (oi, xi, wi) => {
-          dx[xi] += dy[oi]! * w[wi]!;
-          dw[wi] += dy[oi]! * x[xi]!;
+          dx[xi]! += dy[oi]! * w[wi]!;
+          dw[wi]! += dy[oi]! * x[xi]!;
         });
         expectClose(conv2dBackwardInput(dy, outShape, w, g.w, g.x, g.p), dx, 1e-5, 1e-5);
         expectClose(conv2dBackwardWeight(x, g.x, dy, outShape, g.w, g.p), dw, 1e-5, 1e-5);
@@ -106,14 +110,14 @@ describe.each(gemmImpls)('with the %s gemm', (impl) => {
           const i = (t * 7919) % x.length;
           const xp = x.slice();
           const xm = x.slice();
-          xp[i] += h;
-          xm[i] -= h;
+          xp[i]! += h;
+          xm[i]! -= h;
           expect(gx[i]).toBeCloseTo((loss(xp, w) - loss(xm, w)) / (2 * h), 3);
           const j = (t * 104729) % w.length;
           const wp = w.slice();
           const wm = w.slice();
-          wp[j] += h;
-          wm[j] -= h;
+          wp[j]! += h;
+          wm[j]! -= h;
           expect(gw[j]).toBeCloseTo((loss(x, wp) - loss(x, wm)) / (2 * h), 3);
         }
       }

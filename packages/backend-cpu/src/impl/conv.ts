@@ -7,26 +7,61 @@ import type { Conv2dParams, Shape } from '@flint/core/backend';
 import { gemm } from './gemm.js';
 
 export interface ConvGeometry {
-  N: number; C: number; H: number; W: number;
-  O: number; kH: number; kW: number; Ho: number; Wo: number;
-  sH: number; sW: number; pH: number; pW: number; dH: number; dW: number;
-  groups: number; Cg: number; Og: number;
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  O: number;
+  kH: number;
+  kW: number;
+  Ho: number;
+  Wo: number;
+  sH: number;
+  sW: number;
+  pH: number;
+  pW: number;
+  dH: number;
+  dW: number;
+  groups: number;
+  Cg: number;
+  Og: number;
 }
 
-export function convGeometry(xShape: Shape, wShape: Shape, outHW: readonly [number, number], p: Conv2dParams): ConvGeometry {
+export function convGeometry(
+  xShape: Shape,
+  wShape: Shape,
+  outHW: readonly [number, number],
+  p: Conv2dParams,
+): ConvGeometry {
   const groups = p.groups;
   const C = xShape[1]!;
   const O = wShape[0]!;
   return {
-    N: xShape[0]!, C, H: xShape[2]!, W: xShape[3]!,
-    O, kH: wShape[2]!, kW: wShape[3]!, Ho: outHW[0], Wo: outHW[1],
-    sH: p.stride[0], sW: p.stride[1], pH: p.padding[0], pW: p.padding[1], dH: p.dilation[0], dW: p.dilation[1],
-    groups, Cg: C / groups, Og: O / groups,
+    N: xShape[0]!,
+    C,
+    H: xShape[2]!,
+    W: xShape[3]!,
+    O,
+    kH: wShape[2]!,
+    kW: wShape[3]!,
+    Ho: outHW[0],
+    Wo: outHW[1],
+    sH: p.stride[0],
+    sW: p.stride[1],
+    pH: p.padding[0],
+    pW: p.padding[1],
+    dH: p.dilation[0],
+    dW: p.dilation[1],
+    groups,
+    Cg: C / groups,
+    Og: O / groups,
   };
 }
 
 function isPointwise(g: ConvGeometry): boolean {
-  return g.kH === 1 && g.kW === 1 && g.sH === 1 && g.sW === 1 && g.pH === 0 && g.pW === 0 && g.Ho === g.H && g.Wo === g.W;
+  return (
+    g.kH === 1 && g.kW === 1 && g.sH === 1 && g.sW === 1 && g.pH === 0 && g.pW === 0 && g.Ho === g.H && g.Wo === g.W
+  );
 }
 
 let colScratch = new Float32Array(0);
@@ -77,7 +112,7 @@ export function col2im(col: Float32Array, g: ConvGeometry, dx: Float32Array, dxO
           if (ih < 0 || ih >= H) continue;
           const src = rowBase + oh * Wo;
           const dst = plane + ih * W;
-          for (let ow = 0, iw = wShift; ow < Wo; ow++, iw += sW) if (iw >= 0 && iw < W) dx[dst + iw] += col[src + ow]!;
+          for (let ow = 0, iw = wShift; ow < Wo; ow++, iw += sW) if (iw >= 0 && iw < W) dx[dst + iw]! += col[src + ow]!;
         }
       }
     }
@@ -85,7 +120,14 @@ export function col2im(col: Float32Array, g: ConvGeometry, dx: Float32Array, dxO
 }
 
 /** x [N,C,H,W], w [O,C/groups,kH,kW] -> [N,O,Ho,Wo]. */
-export function conv2d(x: Float32Array, xShape: Shape, w: Float32Array, wShape: Shape, params: Conv2dParams, outShape: Shape): Float32Array {
+export function conv2d(
+  x: Float32Array,
+  xShape: Shape,
+  w: Float32Array,
+  wShape: Shape,
+  params: Conv2dParams,
+  outShape: Shape,
+): Float32Array {
   const g = convGeometry(xShape, wShape, [outShape[2]!, outShape[3]!], params);
   const { N, C, H, W, O, Ho, Wo, Cg, Og, kH, kW, groups } = g;
   const HoWo = Ho * Wo;
@@ -99,10 +141,15 @@ export function conv2d(x: Float32Array, xShape: Shape, w: Float32Array, wShape: 
       const xOff = (n * C + gi * Cg) * H * W;
       if (col !== null) im2col(x, xOff, g, col);
       gemm(
-        Og, HoWo, CgKK,
+        Og,
+        HoWo,
+        CgKK,
         { data: w, offset: gi * Og * CgKK, rs: CgKK, cs: 1 },
         col !== null ? { data: col, offset: 0, rs: HoWo, cs: 1 } : { data: x, offset: xOff, rs: HoWo, cs: 1 },
-        out, (n * O + gi * Og) * HoWo, HoWo, false,
+        out,
+        (n * O + gi * Og) * HoWo,
+        HoWo,
+        false,
       );
     }
   }
@@ -110,7 +157,14 @@ export function conv2d(x: Float32Array, xShape: Shape, w: Float32Array, wShape: 
 }
 
 /** dy [N,O,Ho,Wo], w -> dx [N,C,H,W] = xShape. */
-export function conv2dBackwardInput(dy: Float32Array, dyShape: Shape, w: Float32Array, wShape: Shape, xShape: Shape, params: Conv2dParams): Float32Array {
+export function conv2dBackwardInput(
+  dy: Float32Array,
+  dyShape: Shape,
+  w: Float32Array,
+  wShape: Shape,
+  xShape: Shape,
+  params: Conv2dParams,
+): Float32Array {
   const g = convGeometry(xShape, wShape, [dyShape[2]!, dyShape[3]!], params);
   const { N, C, H, W, O, Ho, Wo, Cg, Og, kH, kW, groups } = g;
   const HoWo = Ho * Wo;
@@ -136,7 +190,14 @@ export function conv2dBackwardInput(dy: Float32Array, dyShape: Shape, w: Float32
 }
 
 /** x [N,C,H,W], dy [N,O,Ho,Wo] -> dw [O,C/groups,kH,kW] = wShape. */
-export function conv2dBackwardWeight(x: Float32Array, xShape: Shape, dy: Float32Array, dyShape: Shape, wShape: Shape, params: Conv2dParams): Float32Array {
+export function conv2dBackwardWeight(
+  x: Float32Array,
+  xShape: Shape,
+  dy: Float32Array,
+  dyShape: Shape,
+  wShape: Shape,
+  params: Conv2dParams,
+): Float32Array {
   const g = convGeometry(xShape, wShape, [dyShape[2]!, dyShape[3]!], params);
   const { N, C, H, W, O, Ho, Wo, Cg, Og, kH, kW, groups } = g;
   const HoWo = Ho * Wo;
@@ -150,10 +211,15 @@ export function conv2dBackwardWeight(x: Float32Array, xShape: Shape, dy: Float32
       const xOff = (n * C + gi * Cg) * H * W;
       if (col !== null) im2col(x, xOff, g, col);
       gemm(
-        Og, CgKK, HoWo,
+        Og,
+        CgKK,
+        HoWo,
         { data: dy, offset: (n * O + gi * Og) * HoWo, rs: HoWo, cs: 1 },
         col !== null ? { data: col, offset: 0, rs: 1, cs: HoWo } : { data: x, offset: xOff, rs: 1, cs: HoWo },
-        dw, gi * Og * CgKK, CgKK, true,
+        dw,
+        gi * Og * CgKK,
+        CgKK,
+        true,
       );
     }
   }

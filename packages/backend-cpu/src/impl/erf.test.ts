@@ -69,7 +69,12 @@ describe('erf / erfc (float64)', () => {
 describe('erf and exact gelu kernels (float32)', () => {
   it('erf', () => {
     const x = new Float32Array(ERF_TABLE.map(([v]) => v));
-    expectClose(erf(x), ERF_TABLE.map(([v]) => Math.fround(erf64(Math.fround(v)))), 0, 0);
+    expectClose(
+      erf(x),
+      ERF_TABLE.map(([v]) => Math.fround(erf64(Math.fround(v)))),
+      0,
+      0,
+    );
     expectClose(
       erf(x),
       ERF_TABLE.map(([, e]) => e),

@@ -31,14 +31,14 @@ function erfcContinuedFraction(x: number): number {
 }
 
 export function erf64(x: number): number {
-  if (x !== x) return NaN;
+  if (Number.isNaN(x)) return NaN;
   if (x >= SWITCH) return 1 - erfcContinuedFraction(x);
   if (x <= -SWITCH) return erfcContinuedFraction(-x) - 1;
   return erfSeries(x);
 }
 
 export function erfc64(x: number): number {
-  if (x !== x) return NaN;
+  if (Number.isNaN(x)) return NaN;
   if (x >= SWITCH) return erfcContinuedFraction(x);
   if (x <= -SWITCH) return 2 - erfcContinuedFraction(-x);
   return 1 - erfSeries(x);

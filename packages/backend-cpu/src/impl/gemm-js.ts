@@ -63,7 +63,18 @@ export function gemmJs(
         const nr = Math.min(NR, N - jp * NR);
         for (let ip = 0; ip < mPanels; ip++) {
           const mr = Math.min(MR, mc - ip * MR);
-          kernel4x4(kc, packA, ip * MR * kc, packB, jp * NR * kc, c, cOff + (i0 + ip * MR) * ldc + jp * NR, ldc, mr, nr);
+          kernel4x4(
+            kc,
+            packA,
+            ip * MR * kc,
+            packB,
+            jp * NR * kc,
+            c,
+            cOff + (i0 + ip * MR) * ldc + jp * NR,
+            ldc,
+            mr,
+            nr,
+          );
         }
       }
     }
@@ -138,32 +149,71 @@ function kernel4x4(
   mr: number,
   nr: number,
 ): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   for (let k = 0; k < kc; k++) {
-    const a0 = A[pa]!, a1 = A[pa + 1]!, a2 = A[pa + 2]!, a3 = A[pa + 3]!;
+    const a0 = A[pa]!,
+      a1 = A[pa + 1]!,
+      a2 = A[pa + 2]!,
+      a3 = A[pa + 3]!;
     let b = B[pb]!;
-    c00 += a0 * b; c10 += a1 * b; c20 += a2 * b; c30 += a3 * b;
+    c00 += a0 * b;
+    c10 += a1 * b;
+    c20 += a2 * b;
+    c30 += a3 * b;
     b = B[pb + 1]!;
-    c01 += a0 * b; c11 += a1 * b; c21 += a2 * b; c31 += a3 * b;
+    c01 += a0 * b;
+    c11 += a1 * b;
+    c21 += a2 * b;
+    c31 += a3 * b;
     b = B[pb + 2]!;
-    c02 += a0 * b; c12 += a1 * b; c22 += a2 * b; c32 += a3 * b;
+    c02 += a0 * b;
+    c12 += a1 * b;
+    c22 += a2 * b;
+    c32 += a3 * b;
     b = B[pb + 3]!;
-    c03 += a0 * b; c13 += a1 * b; c23 += a2 * b; c33 += a3 * b;
+    c03 += a0 * b;
+    c13 += a1 * b;
+    c23 += a2 * b;
+    c33 += a3 * b;
     pa += 4;
     pb += 4;
   }
   if (mr === 4 && nr === 4) {
     let o = co;
-    C[o] += c00; C[o + 1] += c01; C[o + 2] += c02; C[o + 3] += c03;
+    C[o]! += c00;
+    C[o + 1]! += c01;
+    C[o + 2]! += c02;
+    C[o + 3]! += c03;
     o += ldc;
-    C[o] += c10; C[o + 1] += c11; C[o + 2] += c12; C[o + 3] += c13;
+    C[o]! += c10;
+    C[o + 1]! += c11;
+    C[o + 2]! += c12;
+    C[o + 3]! += c13;
     o += ldc;
-    C[o] += c20; C[o + 1] += c21; C[o + 2] += c22; C[o + 3] += c23;
+    C[o]! += c20;
+    C[o + 1]! += c21;
+    C[o + 2]! += c22;
+    C[o + 3]! += c23;
     o += ldc;
-    C[o] += c30; C[o + 1] += c31; C[o + 2] += c32; C[o + 3] += c33;
+    C[o]! += c30;
+    C[o + 1]! += c31;
+    C[o + 2]! += c32;
+    C[o + 3]! += c33;
     return;
   }
   const rows = [
@@ -174,6 +224,6 @@ function kernel4x4(
   ];
   for (let i = 0; i < mr; i++) {
     const row = rows[i]!;
-    for (let j = 0; j < nr; j++) C[co + i * ldc + j] += row[j]!;
+    for (let j = 0; j < nr; j++) C[co + i * ldc + j]! += row[j]!;
   }
 }

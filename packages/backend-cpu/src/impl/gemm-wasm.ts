@@ -50,19 +50,30 @@ const SIMD_PROBE = new Uint8Array([
 /** Whether this engine validates WebAssembly SIMD (false where WebAssembly is missing altogether). */
 export function detectWasmSimd(): boolean {
   try {
-    return WA !== undefined && WA.validate(SIMD_PROBE);
+    return WA?.validate(SIMD_PROBE) ?? false;
   } catch {
     return false;
   }
 }
 
 type GemmExport = (
-  M: number, N: number, K: number,
-  a: number, ars: number, acs: number,
-  b: number, brs: number, bcs: number,
-  c: number, ldc: number,
-  pA: number, pB: number, tile: number,
-  MC: number, KC: number, NC: number,
+  M: number,
+  N: number,
+  K: number,
+  a: number,
+  ars: number,
+  acs: number,
+  b: number,
+  brs: number,
+  bcs: number,
+  c: number,
+  ldc: number,
+  pA: number,
+  pB: number,
+  tile: number,
+  MC: number,
+  KC: number,
+  NC: number,
 ) => void;
 
 interface Instance {
@@ -100,7 +111,7 @@ const workerThreads = nodeBuiltin<WorkerThreads>('node:worker_threads');
  * see the README.)
  */
 function initialThreads(): 1 | 2 {
-  return nodeProcess?.env?.['FLINT_CPU_THREADS'] === '2' ? 2 : 1;
+  return nodeProcess?.env?.FLINT_CPU_THREADS === '2' ? 2 : 1;
 }
 
 /** 2 GiB in pages: the JS side keeps every call's working set below 2^31 (i32 address arithmetic). */
@@ -115,7 +126,7 @@ function instantiate(): Instance | null {
       const memory = new WA.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
       const module = new WA.Module(decodeBase64(gemmWasmSharedBase64));
       const exports = new WA.Instance(module, { env: { memory } }).exports;
-      return { memory, gemm: exports['gemm'] as GemmExport, sharedModule: module };
+      return { memory, gemm: exports.gemm as GemmExport, sharedModule: module };
     } catch {
       // no shared memory here: single-threaded below
     }
@@ -123,7 +134,7 @@ function instantiate(): Instance | null {
   try {
     const module = new WA.Module(decodeBase64(gemmWasmBase64));
     const exports = new WA.Instance(module, {}).exports;
-    return { memory: exports['memory'] as WasmMemory, gemm: exports['gemm'] as GemmExport, sharedModule: null };
+    return { memory: exports.memory as WasmMemory, gemm: exports.gemm as GemmExport, sharedModule: null };
   } catch {
     return null;
   }
@@ -138,12 +149,17 @@ export const wasmSimdAvailable: boolean = instance !== null;
 const blocking = { MC: 64, KC: 256, NC: 2048 };
 
 /** Tune the cache blocking (benchmarks); returns the previous setting. */
-export function setWasmGemmBlocking(next: { MC?: number; KC?: number; NC?: number }): { MC: number; KC: number; NC: number } {
+export function setWasmGemmBlocking(next: { MC?: number; KC?: number; NC?: number }): {
+  MC: number;
+  KC: number;
+  NC: number;
+} {
   const prev = { ...blocking };
   const MC = next.MC ?? blocking.MC;
   const KC = next.KC ?? blocking.KC;
   const NC = next.NC ?? blocking.NC;
-  if (!(MC >= 4 && MC % 4 === 0 && KC >= 1 && NC >= 8 && NC % 8 === 0)) throw new Error(`bad GEMM blocking ${MC}/${KC}/${NC}`);
+  if (!(MC >= 4 && MC % 4 === 0 && KC >= 1 && NC >= 8 && NC % 8 === 0))
+    throw new Error(`bad GEMM blocking ${MC}/${KC}/${NC}`);
   Object.assign(blocking, { MC, KC, NC });
   return prev;
 }
@@ -174,7 +190,8 @@ const FINISHED = 3;
 
 let heap: Float32Array = instance !== null ? new Float32Array(instance.memory.buffer) : new Float32Array(0);
 /** The control block (re-viewed after growth: growing a non-shared memory detaches the old buffer). */
-let ctl: Int32Array = instance !== null ? new Int32Array(instance.memory.buffer, 0, CTL_INTS) : new Int32Array(CTL_INTS);
+let ctl: Int32Array =
+  instance !== null ? new Int32Array(instance.memory.buffer, 0, CTL_INTS) : new Int32Array(CTL_INTS);
 
 const align16 = (n: number): number => (n + 15) & ~15;
 
@@ -267,7 +284,11 @@ let worker: Worker | null = null;
 let workerFailed = false;
 
 /** Threading: threads 2 splits calls of at least minFlops (2*M*N*K); adaptive enables the back-off. */
-const threading: { threads: 1 | 2; minFlops: number; adaptive: boolean } = { threads: initialThreads(), minFlops: 4e6, adaptive: true };
+const threading: { threads: 1 | 2; minFlops: number; adaptive: boolean } = {
+  threads: initialThreads(),
+  minFlops: 4e6,
+  adaptive: true,
+};
 
 /**
  * Start the worker if it is not running (possible in Node: shared memory and worker_threads);
@@ -275,11 +296,15 @@ const threading: { threads: 1 | 2; minFlops: number; adaptive: boolean } = { thr
  * when threads are 2; this lets a caller wait for it.
  */
 export function startGemmWorker(): Promise<boolean> {
-  if (instance === null || instance.sharedModule === null || workerThreads === undefined || workerFailed) return Promise.resolve(false);
+  if (instance === null || instance.sharedModule === null || workerThreads === undefined || workerFailed)
+    return Promise.resolve(false);
   if (worker === null) {
     try {
       runChunks ??= new Function(`${CHUNK_LOOP}\nreturn runChunks;`)() as ChunkLoop;
-      worker = new workerThreads.Worker(WORKER_SOURCE, { eval: true, workerData: { module: instance.sharedModule, memory: instance.memory } });
+      worker = new workerThreads.Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { module: instance.sharedModule, memory: instance.memory },
+      });
       worker.unref();
       worker.on('error', () => {
         workerFailed = true;
@@ -359,7 +384,17 @@ export function wasmGemmStats(): { splitCalls: number; workerChunks: number } {
 }
 
 /** Run the call on both threads (operands already in memory). */
-function runSplit(M: number, N: number, K: number, a: MatrixView, b: MatrixView, h: number, w: number, gridCols: number, n: number): void {
+function runSplit(
+  M: number,
+  N: number,
+  K: number,
+  a: MatrixView,
+  b: MatrixView,
+  h: number,
+  w: number,
+  gridCols: number,
+  n: number,
+): void {
   const g = instance!.gemm;
   splitCalls++;
   ctl[NEXT] = 0;
@@ -453,7 +488,26 @@ export function gemmWasm(
   else if (contiguous) heap.set(c.subarray(cOff, cOff + M * N), c0);
   else for (let i = 0; i < M; i++) heap.set(c.subarray(cOff + i * ldc, cOff + i * ldc + N), c0 + i * N);
   if (threads === 2) runSplit(M, N, K, a, b, ...split);
-  else instance.gemm(M, N, K, aPtr, a.rs, a.cs, bPtr, b.rs, b.cs, cPtr, N, pA0, pB0, TILE0, blocking.MC, blocking.KC, blocking.NC);
+  else
+    instance.gemm(
+      M,
+      N,
+      K,
+      aPtr,
+      a.rs,
+      a.cs,
+      bPtr,
+      b.rs,
+      b.cs,
+      cPtr,
+      N,
+      pA0,
+      pB0,
+      TILE0,
+      blocking.MC,
+      blocking.KC,
+      blocking.NC,
+    );
   if (contiguous) c.set(heap.subarray(c0, c0 + M * N), cOff);
   else for (let i = 0; i < M; i++) c.set(heap.subarray(c0 + i * N, c0 + i * N + N), cOff + i * ldc);
   return true;

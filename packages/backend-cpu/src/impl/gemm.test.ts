@@ -31,7 +31,15 @@ interface Problem {
   accumulate: boolean;
 }
 
-function problem(M: number, N: number, K: number, tA: boolean, tB: boolean, seed: number, opts: { pad?: number; accumulate?: boolean } = {}): Problem {
+function problem(
+  M: number,
+  N: number,
+  K: number,
+  tA: boolean,
+  tB: boolean,
+  seed: number,
+  opts: { pad?: number; accumulate?: boolean } = {},
+): Problem {
   const pad = opts.pad ?? 0;
   const r = rng(seed);
   const aOff = Math.floor(r() * 5);
@@ -75,7 +83,8 @@ function expectMatches(p: Problem, c: Float32Array): void {
       const tol = (p.K + 2) * 2 ** -23 * mag + 1e-37;
       if (!(Math.abs(c[idx]! - s) <= tol)) expect.fail(`C(${i},${j}) = ${c[idx]}, reference ${s}, tolerance ${tol}`);
     }
-  for (let idx = 0; idx < c.length; idx++) if (!inBlock[idx] && !Object.is(c[idx], p.c[idx])) expect.fail(`C[${idx}] outside the block was written`);
+  for (let idx = 0; idx < c.length; idx++)
+    if (!inBlock[idx] && !Object.is(c[idx], p.c[idx])) expect.fail(`C[${idx}] outside the block was written`);
 }
 
 const impls: [string, Gemm][] = [['js', gemmJs]];
@@ -189,10 +198,20 @@ describe('wasm-simd gemm specifics', () => {
   it('property: random shapes, transposes, offsets, strides and accumulation agree with float64', () => {
     const d = fc.integer({ min: 0, max: 40 });
     fc.assert(
-      fc.property(d, d, d, fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 3 }), fc.boolean(), fc.integer(), (M, N, K, tA, tB, pad, accumulate, seed) => {
-        const p = problem(M, N, K, tA, tB, seed, { pad, accumulate });
-        expectMatches(p, run(impls[0]![1], p));
-      }),
+      fc.property(
+        d,
+        d,
+        d,
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 3 }),
+        fc.boolean(),
+        fc.integer(),
+        (M, N, K, tA, tB, pad, accumulate, seed) => {
+          const p = problem(M, N, K, tA, tB, seed, { pad, accumulate });
+          expectMatches(p, run(impls[0]![1], p));
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -286,7 +305,8 @@ describe('wasm-simd gemm specifics', () => {
       const w = matmul(a, [3, 1, 7, 19], b, [2, 11, 19], false, true, [3, 2, 7, 11]) as Float32Array;
       setGemmImpl('js');
       const j = matmul(a, [3, 1, 7, 19], b, [2, 11, 19], false, true, [3, 2, 7, 11]) as Float32Array;
-      for (let i = 0; i < w.length; i++) expect(Math.abs(w[i]! - j[i]!)).toBeLessThanOrEqual(2e-5 * Math.max(1, Math.abs(j[i]!)));
+      for (let i = 0; i < w.length; i++)
+        expect(Math.abs(w[i]! - j[i]!)).toBeLessThanOrEqual(2e-5 * Math.max(1, Math.abs(j[i]!)));
     } finally {
       setGemmImpl(prev);
     }
@@ -339,7 +359,8 @@ describe('wasm-simd gemm on two threads (worker_threads + shared memory)', () =>
     );
     // 16 chunks a call: the worker, woken at the first, takes some of them
     const big = problem(256, 256, 64, false, true, 4);
-    for (let i = 0; i < 20 && wasmGemmStats().workerChunks === before.workerChunks; i++) expectMatches(big, run(impls[0]![1], big));
+    for (let i = 0; i < 20 && wasmGemmStats().workerChunks === before.workerChunks; i++)
+      expectMatches(big, run(impls[0]![1], big));
     const after = wasmGemmStats();
     expect(after.splitCalls).toBeGreaterThan(before.splitCalls);
     expect(after.workerChunks).toBeGreaterThan(before.workerChunks);

@@ -13,7 +13,7 @@ export type { MatrixView };
 export type GemmImpl = 'wasm-simd' | 'js';
 
 function initialImpl(): GemmImpl {
-  const env = typeof process === 'object' ? process.env?.['FLINT_CPU_GEMM'] : undefined;
+  const env = typeof process === 'object' ? process.env?.FLINT_CPU_GEMM : undefined;
   return wasmSimdAvailable && env !== 'js' ? 'wasm-simd' : 'js';
 }
 

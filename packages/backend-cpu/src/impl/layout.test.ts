@@ -9,7 +9,9 @@ function refPermute(x: ArrayLike<number>, shape: number[], perm: number[]): numb
   return Array.from({ length: size(outShape) }, (_, i) => {
     const o = unravel(i, outShape);
     const src = new Array<number>(shape.length);
-    perm.forEach((p, d) => (src[p] = o[d]!));
+    perm.forEach((p, d) => {
+      src[p] = o[d]!;
+    });
     return x[ravel(src, shape)]!;
   });
 }
@@ -17,12 +19,30 @@ function refPermute(x: ArrayLike<number>, shape: number[], perm: number[]): numb
 describe('layout kernels', () => {
   it('permute: 2-D transpose (tiled path), 3-D/4-D, size-1 and empty dims, rank 0', () => {
     const cases: [number[], number[]][] = [
-      [[70, 45], [1, 0]],
-      [[2, 3, 4], [2, 0, 1]],
-      [[2, 3, 4], [1, 0, 2]],
-      [[2, 1, 3, 4], [3, 1, 0, 2]],
-      [[1, 5, 1, 6], [3, 2, 1, 0]],
-      [[3, 0, 2], [2, 1, 0]],
+      [
+        [70, 45],
+        [1, 0],
+      ],
+      [
+        [2, 3, 4],
+        [2, 0, 1],
+      ],
+      [
+        [2, 3, 4],
+        [1, 0, 2],
+      ],
+      [
+        [2, 1, 3, 4],
+        [3, 1, 0, 2],
+      ],
+      [
+        [1, 5, 1, 6],
+        [3, 2, 1, 0],
+      ],
+      [
+        [3, 0, 2],
+        [2, 1, 0],
+      ],
       [[], []],
     ];
     for (const [shape, perm] of cases) {
@@ -54,7 +74,12 @@ describe('layout kernels', () => {
     const outShape = [2, 2, 1];
     const expected = Array.from({ length: 4 }, (_, i) => {
       const o = unravel(i, outShape);
-      return x[ravel(o.map((v, d) => begin[d]! + v * step[d]!), shape)]!;
+      return x[
+        ravel(
+          o.map((v, d) => begin[d]! + v * step[d]!),
+          shape,
+        )
+      ]!;
     });
     expectEqual(L.slice(x, shape, begin, step, outShape), expected);
     expectEqual(L.slice(x, shape, [0, 0, 0], [1, 1, 1], [5, 0, 3]), []);
@@ -64,21 +89,71 @@ describe('layout kernels', () => {
 
   it('pad with a constant, including bool and empty inputs', () => {
     const x = new Float32Array([1, 2, 3, 4, 5, 6]);
-    expectEqual(L.pad(x, [2, 3], [[1, 0], [0, 2]], -1), [-1, -1, -1, -1, -1, 1, 2, 3, -1, -1, 4, 5, 6, -1, -1]);
+    expectEqual(
+      L.pad(
+        x,
+        [2, 3],
+        [
+          [1, 0],
+          [0, 2],
+        ],
+        -1,
+      ),
+      [-1, -1, -1, -1, -1, 1, 2, 3, -1, -1, 4, 5, 6, -1, -1],
+    );
     expectEqual(L.pad(new Uint8Array([1]), [1], [[1, 1]], 5), [1, 1, 1]);
-    expectEqual(L.pad(new Float32Array(0), [0, 2], [[1, 0], [0, 0]], 9), [9, 9]);
+    expectEqual(
+      L.pad(
+        new Float32Array(0),
+        [0, 2],
+        [
+          [1, 0],
+          [0, 0],
+        ],
+        9,
+      ),
+      [9, 9],
+    );
     expectEqual(L.pad(new Float32Array([3]), [], [], 0), [3]);
   });
 
   it('concat along any axis (with empty parts)', () => {
     const a = randF32(6, 1);
     const b = randF32(4, 2);
-    expectEqual(L.concat([{ data: a, shape: [2, 3] }, { data: b, shape: [2, 2] }], 1, [2, 5], 'float32'), [a[0]!, a[1]!, a[2]!, b[0]!, b[1]!, a[3]!, a[4]!, a[5]!, b[2]!, b[3]!]);
     expectEqual(
-      L.concat([{ data: a, shape: [2, 3] }, { data: new Float32Array(0), shape: [0, 3] }, { data: a, shape: [2, 3] }], 0, [4, 3], 'float32'),
+      L.concat(
+        [
+          { data: a, shape: [2, 3] },
+          { data: b, shape: [2, 2] },
+        ],
+        1,
+        [2, 5],
+        'float32',
+      ),
+      [a[0]!, a[1]!, a[2]!, b[0]!, b[1]!, a[3]!, a[4]!, a[5]!, b[2]!, b[3]!],
+    );
+    expectEqual(
+      L.concat(
+        [
+          { data: a, shape: [2, 3] },
+          { data: new Float32Array(0), shape: [0, 3] },
+          { data: a, shape: [2, 3] },
+        ],
+        0,
+        [4, 3],
+        'float32',
+      ),
       [...a, ...a],
     );
-    const out = L.concat([{ data: new Int32Array([1]), shape: [1] }, { data: new Int32Array([2, 3]), shape: [2] }], 0, [3], 'int32');
+    const out = L.concat(
+      [
+        { data: new Int32Array([1]), shape: [1] },
+        { data: new Int32Array([2, 3]), shape: [2] },
+      ],
+      0,
+      [3],
+      'int32',
+    );
     expect(out).toBeInstanceOf(Int32Array);
     expectEqual(out, [1, 2, 3]);
   });
@@ -86,7 +161,10 @@ describe('layout kernels', () => {
   it('expand to a broadcast shape (size-1, missing leading dims, rank 0, empty)', () => {
     const x = randF32(3, 1);
     const outShape = [2, 4, 3];
-    expectEqual(L.expand(x, [1, 3], outShape), Array.from({ length: 24 }, (_, i) => x[broadcastIndex(unravel(i, outShape), [1, 3])]!));
+    expectEqual(
+      L.expand(x, [1, 3], outShape),
+      Array.from({ length: 24 }, (_, i) => x[broadcastIndex(unravel(i, outShape), [1, 3])]!),
+    );
     const y = randF32(2, 2);
     expectEqual(L.expand(y, [2, 1], [2, 3]), [y[0]!, y[0]!, y[0]!, y[1]!, y[1]!, y[1]!]);
     expectEqual(L.expand(new Float32Array([4]), [], [2, 2]), [4, 4, 4, 4]);
@@ -140,12 +218,20 @@ describe('indexing kernels', () => {
     const expected = Array.from(x);
     for (let k = 0; k < 6; k++) {
       const [i, j] = unravel(k, idxShape) as [number, number];
-      expected[index[k]! * 4 + j] += src[i * 4 + j]!;
+      expected[index[k]! * 4 + j]! += src[i * 4 + j]!;
     }
     const out = X.scatterAdd(x, xShape, 0, index, idxShape, src, srcShape);
     for (let i = 0; i < 12; i++) expect(out[i]).toBeCloseTo(expected[i]!, 5);
     expectEqual(x, xCopy);
-    const outI = X.scatterAdd(new Int32Array(4), [4], 0, new Int32Array([3, 3, 0]), [3], new Int32Array([1, 2, 5]), [3]);
+    const outI = X.scatterAdd(
+      new Int32Array(4),
+      [4],
+      0,
+      new Int32Array([3, 3, 0]),
+      [3],
+      new Int32Array([1, 2, 5]),
+      [3],
+    );
     expect(outI).toBeInstanceOf(Int32Array);
     expectEqual(outI, [5, 0, 0, 3]);
   });

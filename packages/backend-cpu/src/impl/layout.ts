@@ -1,6 +1,16 @@
 /** Pure layout kernels: permute, slice, pad, concat, expand, cast, oneHot. */
 import type { DataArray, DType, Shape } from '@flint/core/backend';
-import { alloc, allocLike, broadcastStrides, coerce, dtypeOf, forEachRun, sizeOf, stridedCopy, stridesOf } from './util.js';
+import {
+  alloc,
+  allocLike,
+  broadcastStrides,
+  coerce,
+  dtypeOf,
+  forEachRun,
+  sizeOf,
+  stridedCopy,
+  stridesOf,
+} from './util.js';
 
 /** out.shape[i] = shape[perm[i]]. */
 export function permute(x: DataArray, shape: Shape, perm: readonly number[]): DataArray {
@@ -41,7 +51,13 @@ export function transpose2d(x: DataArray, rows: number, cols: number, out: DataA
 }
 
 /** out[i0, i1, ...] = x[begin0 + i0*step0, ...]. */
-export function slice(x: DataArray, shape: Shape, begin: readonly number[], step: readonly number[], outShape: Shape): DataArray {
+export function slice(
+  x: DataArray,
+  shape: Shape,
+  begin: readonly number[],
+  step: readonly number[],
+  outShape: Shape,
+): DataArray {
   const xs = stridesOf(shape);
   const out = allocLike(x, sizeOf(outShape));
   if (out.length === 0) return out;
@@ -58,7 +74,12 @@ export function slice(x: DataArray, shape: Shape, begin: readonly number[], step
 }
 
 /** Constant padding; pads[d] = [before, after]. */
-export function pad(x: DataArray, shape: Shape, pads: readonly (readonly [number, number])[], value: number): DataArray {
+export function pad(
+  x: DataArray,
+  shape: Shape,
+  pads: readonly (readonly [number, number])[],
+  value: number,
+): DataArray {
   const outShape = shape.map((n, d) => n + pads[d]![0] + pads[d]![1]);
   const out = allocLike(x, sizeOf(outShape));
   const v = coerce(value, dtypeOf(x));
@@ -77,7 +98,12 @@ export function pad(x: DataArray, shape: Shape, pads: readonly (readonly [number
 }
 
 /** Concatenate along `axis`; inputs share rank and dtype and match elsewhere. */
-export function concat(xs: readonly { data: DataArray; shape: Shape }[], axis: number, outShape: Shape, dtype: DType): DataArray {
+export function concat(
+  xs: readonly { data: DataArray; shape: Shape }[],
+  axis: number,
+  outShape: Shape,
+  dtype: DType,
+): DataArray {
   const out = alloc(dtype, sizeOf(outShape));
   if (out.length === 0) return out;
   let outer = 1;

@@ -50,7 +50,10 @@ describe.each(gemmImpls)('with the %s gemm', (impl) => {
     });
 
     it('empty dims: K = 0 gives zeros, M/N/batch = 0 give empty', () => {
-      expectEqual(matmul(new Float32Array(0), [2, 0], new Float32Array(0), [0, 3], false, false, [2, 3]), [0, 0, 0, 0, 0, 0]);
+      expectEqual(
+        matmul(new Float32Array(0), [2, 0], new Float32Array(0), [0, 3], false, false, [2, 3]),
+        [0, 0, 0, 0, 0, 0],
+      );
       expect(matmul(new Float32Array(0), [0, 4], randF32(12), [4, 3], false, false, [0, 3]).length).toBe(0);
       expect(matmul(randF32(8), [2, 4], new Float32Array(0), [4, 0], false, false, [2, 0]).length).toBe(0);
       expect(matmul(new Float32Array(0), [0, 2, 4], randF32(12), [4, 3], false, false, [0, 2, 3]).length).toBe(0);
@@ -75,9 +78,18 @@ describe.each(gemmImpls)('with the %s gemm', (impl) => {
     it('property: random shapes, transposes and batch broadcasting', () => {
       const d = fc.integer({ min: 0, max: 9 });
       fc.assert(
-        fc.property(d, d, d, fc.boolean(), fc.boolean(), fc.constantFrom<[number[], number[]]>([[], []], [[2], []], [[], [3]], [[2, 1], [3]], [[1], [2]]), fc.integer(), (M, K, N, tA, tB, [ba, bb], seed) => {
-          check([...ba, ...(tA ? [K, M] : [M, K])], [...bb, ...(tB ? [N, K] : [K, N])], tA, tB, seed);
-        }),
+        fc.property(
+          d,
+          d,
+          d,
+          fc.boolean(),
+          fc.boolean(),
+          fc.constantFrom<[number[], number[]]>([[], []], [[2], []], [[], [3]], [[2, 1], [3]], [[1], [2]]),
+          fc.integer(),
+          (M, K, N, tA, tB, [ba, bb], seed) => {
+            check([...ba, ...(tA ? [K, M] : [M, K])], [...bb, ...(tB ? [N, K] : [K, N])], tA, tB, seed);
+          },
+        ),
         { numRuns: 300 },
       );
     });
@@ -89,7 +101,12 @@ describe.each(gemmImpls)('with the %s gemm', (impl) => {
       // C is 2x2 inside a 3-wide row layout starting at offset 4
       gemm(2, 2, 3, { data: a, offset: 0, rs: 3, cs: 1 }, { data: b, offset: 0, rs: 2, cs: 1 }, c, 4, 3, true);
       const ref = refMatmul(a, [2, 3], b, [3, 2], false, false).out;
-      expectClose(c, [1, 1, 1, 1, 1 + ref[0]!, 1 + ref[1]!, 1, 1 + ref[2]!, 1 + ref[3]!, 1, 1, 1].map(Math.fround), 1e-6, 1e-6);
+      expectClose(
+        c,
+        [1, 1, 1, 1, 1 + ref[0]!, 1 + ref[1]!, 1, 1 + ref[2]!, 1 + ref[3]!, 1, 1, 1].map(Math.fround),
+        1e-6,
+        1e-6,
+      );
     });
   });
 
@@ -99,9 +116,17 @@ describe.each(gemmImpls)('with the %s gemm', (impl) => {
       const w = randF32(4 * 5, 2);
       const bias = randF32(4, 3);
       const { out } = refMatmul(x, [6, 5], w, [4, 5], false, true);
-      expectClose(linear(x, [2, 3, 5], w, [4, 5], bias), out.map((v, i) => v + bias[i % 4]!), 1e-5, 1e-6);
+      expectClose(
+        linear(x, [2, 3, 5], w, [4, 5], bias),
+        out.map((v, i) => v + bias[i % 4]!),
+        1e-5,
+        1e-6,
+      );
       expectClose(linear(x, [2, 3, 5], w, [4, 5], null), out, 1e-5, 1e-6);
-      expectEqual(linear(new Float32Array(0), [2, 0], new Float32Array(0), [3, 0], new Float32Array([1, 2, 3])), [1, 2, 3, 1, 2, 3]);
+      expectEqual(
+        linear(new Float32Array(0), [2, 0], new Float32Array(0), [3, 0], new Float32Array([1, 2, 3])),
+        [1, 2, 3, 1, 2, 3],
+      );
     });
 
     function refSoftmax(x: Float32Array, shape: number[], axis: number, log: boolean): number[] {
@@ -135,7 +160,12 @@ describe.each(gemmImpls)('with the %s gemm', (impl) => {
       }
       const big = new Float32Array([1000, 0, -1000, 1000]);
       expectClose(softmax(big, [1, 4], 1), [0.5, 0, 0, 0.5], 1e-7, 0);
-      expectClose(logSoftmax(big, [1, 4], 1), [-Math.LN2, -1000 - Math.LN2, -2000 - Math.LN2, -Math.LN2].map(Math.fround), 1e-7, 0);
+      expectClose(
+        logSoftmax(big, [1, 4], 1),
+        [-Math.LN2, -1000 - Math.LN2, -2000 - Math.LN2, -Math.LN2].map(Math.fround),
+        1e-7,
+        0,
+      );
       expect(softmax(new Float32Array(0), [0, 3], 1).length).toBe(0);
     });
   });

@@ -4,13 +4,29 @@ import { gemm } from './gemm.js';
 import { sizeOf } from './util.js';
 
 /** y[..., out] = x[..., in] @ w[out, in]^T + bias[out] (bias may be null). */
-export function linear(x: Float32Array, xShape: Shape, w: Float32Array, wShape: Shape, bias: Float32Array | null): Float32Array {
+export function linear(
+  x: Float32Array,
+  xShape: Shape,
+  w: Float32Array,
+  wShape: Shape,
+  bias: Float32Array | null,
+): Float32Array {
   const inF = wShape[1]!;
   const outF = wShape[0]!;
   const M = sizeOf(xShape.slice(0, -1));
   const y = new Float32Array(M * outF);
   if (bias !== null) for (let i = 0; i < M; i++) y.set(bias, i * outF);
-  gemm(M, outF, inF, { data: x, offset: 0, rs: inF, cs: 1 }, { data: w, offset: 0, rs: 1, cs: inF }, y, 0, outF, bias !== null);
+  gemm(
+    M,
+    outF,
+    inF,
+    { data: x, offset: 0, rs: inF, cs: 1 },
+    { data: w, offset: 0, rs: 1, cs: inF },
+    y,
+    0,
+    outF,
+    bias !== null,
+  );
   return y;
 }
 
@@ -34,7 +50,7 @@ function softmaxImpl(x: Float32Array, shape: Shape, axis: number, log: boolean):
       let m = -Infinity;
       for (let p = base; p < end; p += inner) {
         const v = x[p]!;
-        if (v > m || v !== v) m = v;
+        if (v > m || Number.isNaN(v)) m = v;
       }
       // all -inf (or +inf present): shift by 0 / produce NaN like PyTorch
       const shift = m === -Infinity ? 0 : m;
@@ -52,5 +68,7 @@ function softmaxImpl(x: Float32Array, shape: Shape, axis: number, log: boolean):
   return out;
 }
 
-export const softmax = (x: Float32Array, shape: Shape, axis: number): Float32Array => softmaxImpl(x, shape, axis, false);
-export const logSoftmax = (x: Float32Array, shape: Shape, axis: number): Float32Array => softmaxImpl(x, shape, axis, true);
+export const softmax = (x: Float32Array, shape: Shape, axis: number): Float32Array =>
+  softmaxImpl(x, shape, axis, false);
+export const logSoftmax = (x: Float32Array, shape: Shape, axis: number): Float32Array =>
+  softmaxImpl(x, shape, axis, true);

@@ -4,7 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
 import { expectClose, expectEqual, randF32, size } from './test-reference.js';
 
-function pp(k: number[], s: number[], p: number[], d: number[], ceilMode: boolean, countIncludePad = true, divisorOverride?: number): Pool2dParams {
+function pp(
+  k: number[],
+  s: number[],
+  p: number[],
+  d: number[],
+  ceilMode: boolean,
+  countIncludePad = true,
+  divisorOverride?: number,
+): Pool2dParams {
   return {
     kernelSize: k as [number, number],
     stride: s as [number, number],
@@ -118,7 +126,7 @@ describe('maxPool2d', () => {
     const { indices } = maxPool2d(x, xs, p, os);
     const dy = randF32(size(os), 5);
     const expected = new Array<number>(size(xs)).fill(0);
-    for (let o = 0; o < dy.length; o++) expected[Math.floor(o / 25) * 25 + indices[o]!] += dy[o]!;
+    for (let o = 0; o < dy.length; o++) expected[Math.floor(o / 25) * 25 + indices[o]!]! += dy[o]!;
     expectClose(maxPool2dBackward(dy, os, indices, xs), expected.map(Math.fround), 1e-6, 1e-6);
   });
 });
@@ -143,10 +151,20 @@ describe('avgPool2d', () => {
 
   it('a ceil_mode window hanging past the padded input divides by its clipped size', () => {
     // 5x5 ones, k=2, s=2, ceil_mode: the last row/column windows cover 1 input element -> mean 1.
-    const out = avgPool2d(new Float32Array(25).fill(1), [1, 1, 5, 5], pp([2, 2], [2, 2], [0, 0], [1, 1], true), [1, 1, 3, 3]);
+    const out = avgPool2d(
+      new Float32Array(25).fill(1),
+      [1, 1, 5, 5],
+      pp([2, 2], [2, 2], [0, 0], [1, 1], true),
+      [1, 1, 3, 3],
+    );
     expectEqual(out, new Array(9).fill(1));
     // With padding 1 and count_include_pad, the padded zeros count: corner window = 1/4.
-    const padded = avgPool2d(new Float32Array(16).fill(1), [1, 1, 4, 4], pp([2, 2], [2, 2], [1, 1], [1, 1], false), [1, 1, 3, 3]);
+    const padded = avgPool2d(
+      new Float32Array(16).fill(1),
+      [1, 1, 4, 4],
+      pp([2, 2], [2, 2], [1, 1], [1, 1], false),
+      [1, 1, 3, 3],
+    );
     expectEqual(padded, [0.25, 0.5, 0.25, 0.5, 1, 0.5, 0.25, 0.5, 0.25]);
   });
 
@@ -154,7 +172,17 @@ describe('avgPool2d', () => {
     const x = randF32(36, 7);
     const out = avgPool2d(x, [1, 1, 6, 6], pp([2, 2], [2, 2], [0, 0], [2, 2], false), [1, 1, 2, 2]);
     const tap = (h: number, w: number) => x[h * 6 + w]!;
-    expectClose(out, [(tap(0, 0) + tap(0, 2) + tap(2, 0) + tap(2, 2)) / 4, (tap(0, 2) + tap(0, 4) + tap(2, 2) + tap(2, 4)) / 4, (tap(2, 0) + tap(2, 2) + tap(4, 0) + tap(4, 2)) / 4, (tap(2, 2) + tap(2, 4) + tap(4, 2) + tap(4, 4)) / 4].map(Math.fround), 1e-6, 1e-7);
+    expectClose(
+      out,
+      [
+        (tap(0, 0) + tap(0, 2) + tap(2, 0) + tap(2, 2)) / 4,
+        (tap(0, 2) + tap(0, 4) + tap(2, 2) + tap(2, 4)) / 4,
+        (tap(2, 0) + tap(2, 2) + tap(4, 0) + tap(4, 2)) / 4,
+        (tap(2, 2) + tap(2, 4) + tap(4, 2) + tap(4, 4)) / 4,
+      ].map(Math.fround),
+      1e-6,
+      1e-7,
+    );
   });
 
   it('backward matches finite differences of the forward (exact: the op is linear)', () => {
@@ -167,8 +195,8 @@ describe('avgPool2d', () => {
       for (let i = 0; i < x.length; i += 3) {
         const xp = x.slice();
         const xm = x.slice();
-        xp[i] += 0.5;
-        xm[i] -= 0.5;
+        xp[i]! += 0.5;
+        xm[i]! -= 0.5;
         expect(dx[i]).toBeCloseTo(loss(xp) - loss(xm), 4);
       }
     }

@@ -28,7 +28,12 @@ export function axisWindows(outSize: number, inSize: number, k: number, s: numbe
   return { first, valid, padded };
 }
 
-export function maxPool2d(x: Float32Array, xShape: Shape, params: Pool2dParams, outShape: Shape): { values: Float32Array; indices: Int32Array } {
+export function maxPool2d(
+  x: Float32Array,
+  xShape: Shape,
+  params: Pool2dParams,
+  outShape: Shape,
+): { values: Float32Array; indices: Int32Array } {
   const [N, C, H, W] = xShape as [number, number, number, number];
   const Ho = outShape[2]!;
   const Wo = outShape[3]!;
@@ -52,7 +57,7 @@ export function maxPool2d(x: Float32Array, xShape: Shape, params: Pool2dParams, 
           for (let j = 0, iw = w0; j < wn; j++, iw += dW) {
             const idx = ih * W + iw;
             const v = x[base + idx]!;
-            if (v > best || v !== v) {
+            if (v > best || Number.isNaN(v)) {
               best = v;
               bestIdx = idx;
             }
@@ -74,7 +79,7 @@ export function maxPool2dBackward(dy: Float32Array, dyShape: Shape, indices: Int
   const dx = new Float32Array(planes * planeSize);
   for (let p = 0, o = 0; p < planes; p++) {
     const base = p * planeSize;
-    for (let i = 0; i < per; i++, o++) dx[base + indices[o]!] += dy[o]!;
+    for (let i = 0; i < per; i++, o++) dx[base + indices[o]!]! += dy[o]!;
   }
   return dx;
 }
@@ -135,7 +140,7 @@ export function avgPool2dBackward(dy: Float32Array, dyShape: Shape, xShape: Shap
         const g = dy[o]! / avgDivisor(params, hn, wn, hw.padded[oh]!, ww.padded[ow]!);
         for (let i = 0, ih = h0; i < hn; i++, ih += dH) {
           const row = base + ih * W;
-          for (let j = 0, iw = w0; j < wn; j++, iw += dW) dx[row + iw] += g;
+          for (let j = 0, iw = w0; j < wn; j++, iw += dW) dx[row + iw]! += g;
         }
       }
     }

@@ -16,7 +16,15 @@ function refReduce(op: R.ReduceOp, x: ArrayLike<number>, shape: number[], axes: 
     const v = x[i]!;
     const cur = out[o]!;
     out[o] =
-      op === 'sum' ? cur + v : op === 'prod' ? cur * v : Number.isNaN(cur) || Number.isNaN(v) ? NaN : op === 'max' ? Math.max(cur, v) : Math.min(cur, v);
+      op === 'sum'
+        ? cur + v
+        : op === 'prod'
+          ? cur * v
+          : Number.isNaN(cur) || Number.isNaN(v)
+            ? NaN
+            : op === 'max'
+              ? Math.max(cur, v)
+              : Math.min(cur, v);
   }
   return out;
 }
@@ -27,11 +35,23 @@ const cases: [number[], number[]][] = [
   [[5], []],
   [[3, 4], [0]],
   [[3, 4], [1]],
-  [[3, 4], [0, 1]],
-  [[2, 3, 4], [0, 2]],
+  [
+    [3, 4],
+    [0, 1],
+  ],
+  [
+    [2, 3, 4],
+    [0, 2],
+  ],
   [[2, 3, 4], [1]],
-  [[2, 1, 4, 3], [1, 3]],
-  [[2, 3, 4, 5], [0, 1, 3]],
+  [
+    [2, 1, 4, 3],
+    [1, 3],
+  ],
+  [
+    [2, 3, 4, 5],
+    [0, 1, 3],
+  ],
   [[1, 1], [0]],
 ];
 
@@ -50,7 +70,10 @@ describe('sum / prod / max / min over axes', () => {
         const x = randI32(size(shape), 12, -3, 3);
         const out = R[op](x, shape, axes);
         expect(out).toBeInstanceOf(Int32Array);
-        expectEqual(out, refReduce(op, x, shape, axes).map((v) => v | 0));
+        expectEqual(
+          out,
+          refReduce(op, x, shape, axes).map((v) => v | 0),
+        );
       }
     });
   }
@@ -73,12 +96,17 @@ describe('sum / prod / max / min over axes', () => {
 
   it('property: random shapes and axis sets agree with the reference', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 }), fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), fc.integer(), (shape, mask, seed) => {
-        const axes = shape.map((_, d) => d).filter((d) => mask[d]);
-        const x = randF32(size(shape), seed);
-        expectClose(R.sum(x, shape, axes), refReduce('sum', x, shape, axes).map(Math.fround), 1e-6, 1e-6);
-        if (size(shape) > 0) expectEqual(R.max(x, shape, axes), refReduce('max', x, shape, axes));
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 }),
+        fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+        fc.integer(),
+        (shape, mask, seed) => {
+          const axes = shape.map((_, d) => d).filter((d) => mask[d]);
+          const x = randF32(size(shape), seed);
+          expectClose(R.sum(x, shape, axes), refReduce('sum', x, shape, axes).map(Math.fround), 1e-6, 1e-6);
+          if (size(shape) > 0) expectEqual(R.max(x, shape, axes), refReduce('max', x, shape, axes));
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -69,13 +69,13 @@ export function reduce(op: ReduceOp, x: DataArray, shape: Shape, axes: readonly 
         case 'max':
           for (let i = 0; i < n; i++, xi += xs) {
             const v = x[xi]!;
-            if (v > a || v !== v) a = v;
+            if (v > a || Number.isNaN(v)) a = v;
           }
           break;
         case 'min':
           for (let i = 0; i < n; i++, xi += xs) {
             const v = x[xi]!;
-            if (v < a || v !== v) a = v;
+            if (v < a || Number.isNaN(v)) a = v;
           }
           break;
       }
@@ -83,21 +83,21 @@ export function reduce(op: ReduceOp, x: DataArray, shape: Shape, axes: readonly 
     } else {
       switch (op) {
         case 'sum':
-          for (let i = 0; i < n; i++, xi += xs, oi += os) acc[oi] += x[xi]!;
+          for (let i = 0; i < n; i++, xi += xs, oi += os) acc[oi]! += x[xi]!;
           break;
         case 'prod':
-          for (let i = 0; i < n; i++, xi += xs, oi += os) acc[oi] *= x[xi]!;
+          for (let i = 0; i < n; i++, xi += xs, oi += os) acc[oi]! *= x[xi]!;
           break;
         case 'max':
           for (let i = 0; i < n; i++, xi += xs, oi += os) {
             const v = x[xi]!;
-            if (v > acc[oi]! || v !== v) acc[oi] = v;
+            if (v > acc[oi]! || Number.isNaN(v)) acc[oi] = v;
           }
           break;
         case 'min':
           for (let i = 0; i < n; i++, xi += xs, oi += os) {
             const v = x[xi]!;
-            if (v < acc[oi]! || v !== v) acc[oi] = v;
+            if (v < acc[oi]! || Number.isNaN(v)) acc[oi] = v;
           }
           break;
       }
@@ -130,10 +130,10 @@ export function argReduce(isMax: boolean, x: DataArray, shape: Shape, axis: numb
     for (let j = 0; j < inner; j++) {
       let best = x[base + j]!;
       let bestIdx = 0;
-      if (best === best) {
+      if (!Number.isNaN(best)) {
         for (let i = 1, p = base + inner + j; i < n; i++, p += inner) {
           const v = x[p]!;
-          if (v !== v) {
+          if (Number.isNaN(v)) {
             bestIdx = i;
             break;
           }

@@ -133,7 +133,8 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
       if (a !== e) expect.fail(`index ${i}: expected ${e}, got ${a}`);
       continue;
     }
-    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) expect.fail(`index ${i}: expected ${e}, got ${a} (rtol ${rtol}, atol ${atol})`);
+    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e)))
+      expect.fail(`index ${i}: expected ${e}, got ${a} (rtol ${rtol}, atol ${atol})`);
   }
 }
 

@@ -2,7 +2,25 @@ import { describe, expect, it } from 'vitest';
 import * as U from './unary.js';
 import { expectClose, expectEqual, randF32 } from './test-reference.js';
 
-const special = new Float32Array([0, -0, 1, -1, 0.5, -0.5, 1e-30, -1e-30, 1e30, -1e30, 88, -88, 100, -100, Infinity, -Infinity, NaN]);
+const special = new Float32Array([
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  -0.5,
+  1e-30,
+  -1e-30,
+  1e30,
+  -1e30,
+  88,
+  -88,
+  100,
+  -100,
+  Infinity,
+  -Infinity,
+  NaN,
+]);
 const values = new Float32Array([...randF32(200, 7, -5, 5), ...special]);
 
 const floatCases: [string, (x: Float32Array) => Float32Array, (x: number) => number][] = [
@@ -26,7 +44,12 @@ describe('float unary ops vs float64 reference', () => {
     it(name, () => {
       const out = f(values);
       expect(out).toBeInstanceOf(Float32Array);
-      expectClose(out, Array.from(values, (v) => Math.fround(ref(v))), 1e-6, 0);
+      expectClose(
+        out,
+        Array.from(values, (v) => Math.fround(ref(v))),
+        1e-6,
+        0,
+      );
     });
   }
 
@@ -37,14 +60,36 @@ describe('float unary ops vs float64 reference', () => {
 
   it('sigmoid is stable for large |x| (no NaN, exact limits)', () => {
     const out = U.sigmoid(new Float32Array([-1000, -100, -30, 30, 100, 1000]));
-    expectClose(out, [0, Math.fround(Math.exp(-100)), Math.fround(Math.exp(-30) / (1 + Math.exp(-30))), Math.fround(1 / (1 + Math.exp(-30))), 1, 1], 1e-6, 0);
+    expectClose(
+      out,
+      [
+        0,
+        Math.fround(Math.exp(-100)),
+        Math.fround(Math.exp(-30) / (1 + Math.exp(-30))),
+        Math.fround(1 / (1 + Math.exp(-30))),
+        1,
+        1,
+      ],
+      1e-6,
+      0,
+    );
     for (const v of out) expect(Number.isNaN(v)).toBe(false);
   });
 
   it('log1p / expm1 keep precision for tiny x', () => {
     const tiny = new Float32Array([1e-10, -1e-10, 1e-20, 1e-7]);
-    expectClose(U.log1p(tiny), Array.from(tiny, (v) => v - (v * v) / 2), 1e-6, 0);
-    expectClose(U.expm1(tiny), Array.from(tiny, (v) => v + (v * v) / 2), 1e-6, 0);
+    expectClose(
+      U.log1p(tiny),
+      Array.from(tiny, (v) => v - (v * v) / 2),
+      1e-6,
+      0,
+    );
+    expectClose(
+      U.expm1(tiny),
+      Array.from(tiny, (v) => v + (v * v) / 2),
+      1e-6,
+      0,
+    );
   });
 
   it('round is half-to-even like torch.round', () => {

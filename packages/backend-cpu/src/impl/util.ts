@@ -104,7 +104,13 @@ export function forEachRun(
 }
 
 /** Copy `src` read with `srcStrides` (over `shape`) into a new contiguous array `out`. */
-export function stridedCopy(src: DataArray, srcOffset: number, srcStrides: readonly number[], shape: Shape, out: DataArray): void {
+export function stridedCopy(
+  src: DataArray,
+  srcOffset: number,
+  srcStrides: readonly number[],
+  shape: Shape,
+  out: DataArray,
+): void {
   forEachRun(shape, [stridesOf(shape), srcStrides], (offs, n, inner) => {
     const o = offs[0]!;
     let s = offs[1]! + srcOffset;

@@ -18,26 +18,28 @@ if (l < this.constants.A) { return a[(o * this.constants.A + l) * this.constants
 return b[(o * this.constants.B + (l - this.constants.A)) * this.constants.I + j];
 }`;
 
-export const concat = (ctx: GpuContext) => (xs: readonly Ref[], axis: number, outShape: Shape): GpuStorage => {
-  const outer = sizeOf(outShape.slice(0, axis));
-  const inner = sizeOf(outShape.slice(axis + 1));
-  const parts = xs.filter((x) => sizeOf(x.shape) > 0);
-  const dtype = xs[0]!.dtype;
-  if (sizeOf(outShape) === 0 || parts.length === 0) return ctx.empty(dtype);
-  if (parts.length === 1) return ctx.run('copy', COPY_SOURCE, {}, sizeOf(outShape), [parts[0]!.storage], dtype);
-  let acc: GpuStorage = parts[0]!.storage;
-  let accLen = parts[0]!.shape[axis]!;
-  for (let p = 1; p < parts.length; p++) {
-    const b = parts[p]!;
-    const bLen = b.shape[axis]!;
-    const L = accLen + bLen;
-    const c = { A: accLen, B: bLen, L, I: inner };
-    const next = ctx.run('concat', source, c, outer * L * inner, [acc, b.storage], dtype);
-    if (p > 1) ctx.dispose(acc);
-    acc = next;
-    accLen = L;
-  }
-  return acc;
-};
+export const concat =
+  (ctx: GpuContext) =>
+  (xs: readonly Ref[], axis: number, outShape: Shape): GpuStorage => {
+    const outer = sizeOf(outShape.slice(0, axis));
+    const inner = sizeOf(outShape.slice(axis + 1));
+    const parts = xs.filter((x) => sizeOf(x.shape) > 0);
+    const dtype = xs[0]!.dtype;
+    if (sizeOf(outShape) === 0 || parts.length === 0) return ctx.empty(dtype);
+    if (parts.length === 1) return ctx.run('copy', COPY_SOURCE, {}, sizeOf(outShape), [parts[0]!.storage], dtype);
+    let acc: GpuStorage = parts[0]!.storage;
+    let accLen = parts[0]!.shape[axis]!;
+    for (let p = 1; p < parts.length; p++) {
+      const b = parts[p]!;
+      const bLen = b.shape[axis]!;
+      const L = accLen + bLen;
+      const c = { A: accLen, B: bLen, L, I: inner };
+      const next = ctx.run('concat', source, c, outer * L * inner, [acc, b.storage], dtype);
+      if (p > 1) ctx.dispose(acc);
+      acc = next;
+      accLen = L;
+    }
+    return acc;
+  };
 
 export const COPY_SOURCE = `function(a) { return a[this.thread.x]; }`;

@@ -43,12 +43,12 @@ export const conv2dBackwardWeight = (ctx: GpuContext) => (x: Ref, dy: Ref, wShap
   if (ws === 0) return ctx.empty(x.dtype);
   if (sizeOf(x.shape) === 0 || sizeOf(dy.shape) === 0) return ctx.fill(ws, 0, x.dtype);
   const c = convConstants(x.shape, wShape, dy.shape, params);
-  const N = c['N']!;
-  const perSample = c['Ho']! * (c['Wo']! + 1) + 1;
+  const N = c.N!;
+  const perSample = c.Ho! * (c.Wo! + 1) + 1;
   const nb = Math.max(1, Math.min(N, Math.floor(LOOP_BUDGET / perSample)));
   const groups = Math.ceil(N / nb);
-  c['WS'] = ws;
-  c['NB'] = nb;
+  c.WS = ws;
+  c.NB = nb;
   const partial = ctx.run('conv2dBackwardWeight', source, c, groups * ws, [x.storage, dy.storage], x.dtype);
   if (groups === 1) return partial;
   const out = sum(ctx)({ storage: partial, shape: [groups, ws], dtype: x.dtype }, [0]);

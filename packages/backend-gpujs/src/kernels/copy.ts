@@ -4,4 +4,5 @@ import type { GpuContext } from '../context.js';
 import type { Ref } from '../elementwise.js';
 import { COPY_SOURCE } from './concat.js';
 
-export const copy = (ctx: GpuContext) => (x: Ref) => ctx.run('copy', COPY_SOURCE, {}, sizeOf(x.shape), [x.storage], x.dtype);
+export const copy = (ctx: GpuContext) => (x: Ref) =>
+  ctx.run('copy', COPY_SOURCE, {}, sizeOf(x.shape), [x.storage], x.dtype);

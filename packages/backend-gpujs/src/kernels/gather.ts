@@ -14,6 +14,6 @@ export const gather = (ctx: GpuContext) => (x: Ref, axis: number, index: Ref) =>
   // Walk index's shape with x's strides, the axis contributing through the index value instead.
   const walk = xs.map((s, d) => (d === axis ? 0 : s));
   const c = stridedConstants(index.shape, { a: walk });
-  c['sAx'] = xs[axis]!;
+  c.sAx = xs[axis]!;
   return ctx.run('gather', source, c, sizeOf(index.shape), [x.storage, index.storage], x.dtype);
 };

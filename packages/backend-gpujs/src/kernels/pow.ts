@@ -24,7 +24,10 @@ if (x < 0) {
 ${finish}`;
 
 const powFloat = binaryKernel('pow', body('return r;'));
-const powInt = binaryKernel('pow/int', body('if (r < 0) { return -Math.floor(-r + 0.5); }\nreturn Math.floor(r + 0.5);'));
+const powInt = binaryKernel(
+  'pow/int',
+  body('if (r < 0) { return -Math.floor(-r + 0.5); }\nreturn Math.floor(r + 0.5);'),
+);
 
 export const pow = (ctx: GpuContext) => {
   const f = powFloat(ctx);

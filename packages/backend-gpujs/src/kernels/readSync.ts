@@ -8,9 +8,9 @@ export function toDtype(floats: Float32Array, x: Ref): DataArray {
   if (x.dtype === 'float32') (out as Float32Array).set(floats);
   else if (x.dtype === 'int32') {
     // Stored as float32: round, and clamp so that 2^31 (the float nearest 2^31 - 1) reads back as int32 max.
-    for (let i = 0; i < floats.length; i++) out[i] = Math.min(2147483647, Math.max(-2147483648, Math.round(floats[i]!)));
-  }
-  else for (let i = 0; i < floats.length; i++) out[i] = floats[i] !== 0 ? 1 : 0;
+    for (let i = 0; i < floats.length; i++)
+      out[i] = Math.min(2147483647, Math.max(-2147483648, Math.round(floats[i]!)));
+  } else for (let i = 0; i < floats.length; i++) out[i] = floats[i] !== 0 ? 1 : 0;
   return out;
 }
 

@@ -60,10 +60,10 @@ export const scatterAdd = (ctx: GpuContext) => (x: Ref, axis: number, index: Ref
     0,
     c,
   );
-  c['ax'] = axis + (MAXR - r);
+  c.ax = axis + (MAXR - r);
   checkLoopBudget(ctx.engine, 'scatterAdd', index.shape[axis]!, `index.shape[${axis}] = ${index.shape[axis]}`);
-  c['J'] = index.shape[axis]!;
-  c['iAx'] = is[axis]!;
-  c['sAx'] = ss[axis]!;
+  c.J = index.shape[axis]!;
+  c.iAx = is[axis]!;
+  c.sAx = ss[axis]!;
   return ctx.run('scatterAdd', source, c, n, [x.storage, index.storage, src.storage], x.dtype);
 };

@@ -28,7 +28,18 @@ export function avgPool2d(x: Ref, params: Pool2dParams, outShape: Shape): TfTens
       sums = tf.mul(mean, tf.scalar(g.kH * g.kW));
     } else {
       const ones = tf.ones([g.kH, g.kW, 1, 1]);
-      sums = conv2dNHWC(padded, ones, [g.sh, g.sw], [[0, 0], [0, 0], [0, 0], [0, 0]], [g.dh, g.dw]);
+      sums = conv2dNHWC(
+        padded,
+        ones,
+        [g.sh, g.sw],
+        [
+          [0, 0],
+          [0, 0],
+          [0, 0],
+          [0, 0],
+        ],
+        [g.dh, g.dw],
+      );
     }
     const divisors = tf.tensor(avgPoolDivisors(params, h, w, ho, wo), [1, ho, wo, 1]);
     return tf.reshape(tf.div(sums, divisors), [...outShape]);

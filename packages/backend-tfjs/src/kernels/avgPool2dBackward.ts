@@ -19,12 +19,24 @@ export function avgPool2dBackward(dy: Ref, xShape: Shape, params: Pool2dParams):
     const ones = dilateFilter(tf.ones([g.kH, g.kW, 1, 1]), [g.dh, g.dw]);
     const usedH = (ho - 1) * g.sh + (g.kH - 1) * g.dh + 1;
     const usedW = (wo - 1) * g.sw + (g.kW - 1) * g.dw + 1;
-    const spread = tf.conv2dTranspose(scaled as tf.Tensor4D, ones as tf.Tensor4D, [n * c, usedH, usedW, 1], [g.sh, g.sw], 'valid');
+    const spread = tf.conv2dTranspose(
+      scaled as tf.Tensor4D,
+      ones as tf.Tensor4D,
+      [n * c, usedH, usedW, 1],
+      [g.sh, g.sw],
+      'valid',
+    );
     // Padded coordinates -> input coordinates; positions no window reached get zero.
     const keepH = Math.max(0, Math.min(usedH - g.ph, h));
     const keepW = Math.max(0, Math.min(usedW - g.pw, w));
     let dx = tf.slice(spread, [0, Math.min(g.ph, usedH), Math.min(g.pw, usedW), 0], [n * c, keepH, keepW, 1]);
-    if (keepH < h || keepW < w) dx = tf.pad(dx, [[0, 0], [0, h - keepH], [0, w - keepW], [0, 0]]);
+    if (keepH < h || keepW < w)
+      dx = tf.pad(dx, [
+        [0, 0],
+        [0, h - keepH],
+        [0, w - keepW],
+        [0, 0],
+      ]);
     return tf.reshape(dx, [...xShape]);
   });
 }

@@ -21,7 +21,7 @@ export function conv2d(x: Ref, weight: Ref, params: Conv2dParams, outShape: Shap
     let y: TfTensor;
     if (g === 1) {
       y = conv2dNHWC(xN, f, params.stride, pad, params.dilation);
-    } else if (g === c && cg === 1 && !(stridedAndDilated(params))) {
+    } else if (g === c && cg === 1 && !stridedAndDilated(params)) {
       // Depthwise: output channel c*mult + m reads input channel c, as PyTorch's groups == C.
       const [kH, kW] = [f.shape[0]!, f.shape[1]!];
       const dw = tf.reshape(f, [kH, kW, c, o / c]) as tf.Tensor4D;

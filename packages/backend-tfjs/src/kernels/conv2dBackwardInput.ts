@@ -30,9 +30,7 @@ export function conv2dBackwardInput(dy: Ref, weight: Ref, xShape: Shape, params:
     for (let k = 0; k < g; k++) {
       const dyg = g === 1 ? dyN : sliceAxis(dyN, 3, k * og, og);
       const fg = g === 1 ? f : sliceAxis(f, 3, k * og, og);
-      parts.push(
-        tf.conv2dTranspose(dyg as tf.Tensor4D, fg as tf.Tensor4D, [n, usedH, usedW, cg], [sh, sw], 'valid'),
-      );
+      parts.push(tf.conv2dTranspose(dyg as tf.Tensor4D, fg as tf.Tensor4D, [n, usedH, usedW, cg], [sh, sw], 'valid'));
     }
     const dxPadded = g === 1 ? parts[0]! : tf.concat(parts, 3); // [N, usedH, usedW, C]
     // Map the padded extent back onto x: drop the leading padding, zero-fill what the windows missed.
@@ -41,7 +39,13 @@ export function conv2dBackwardInput(dy: Ref, weight: Ref, xShape: Shape, params:
     const keepH = Math.max(0, Math.min(usedH - ph, h));
     const keepW = Math.max(0, Math.min(usedW - pw, w));
     let dx = tf.slice(dxPadded, [0, top, left, 0], [n, keepH, keepW, c]);
-    if (keepH < h || keepW < w) dx = tf.pad(dx, [[0, 0], [0, h - keepH], [0, w - keepW], [0, 0]]);
+    if (keepH < h || keepW < w)
+      dx = tf.pad(dx, [
+        [0, 0],
+        [0, h - keepH],
+        [0, w - keepW],
+        [0, 0],
+      ]);
     return toNCHW(dx);
   });
 }

@@ -22,21 +22,31 @@ export function conv2dBackwardWeight(x: Ref, dy: Ref, wShape: Shape, params: Con
     // tfjs's cpu engine has Conv2DBackpropFilter but as naive loops: ~40x slower than the swapped
     // Conv2D (LeNet conv1, batch 64: 4.2 s vs 0.1 s, measured), so only tfjs-node's native kernel is used.
     const native =
-      params.dilation[0] === 1 && params.dilation[1] === 1 && currentEngine() === 'tensorflow' && hasKernel('Conv2DBackpropFilter');
+      params.dilation[0] === 1 &&
+      params.dilation[1] === 1 &&
+      currentEngine() === 'tensorflow' &&
+      hasKernel('Conv2DBackpropFilter');
     const parts: TfTensor[] = [];
     const xv = view(x);
     const dyv = view(dy);
     for (let k = 0; k < g; k++) {
       const xg = g === 1 ? xv : sliceAxis(xv, 1, k * cg, cg); // [N, Cg, H, W]
       const dyg = g === 1 ? dyv : sliceAxis(dyv, 1, k * og, og); // [N, Og, Ho, Wo]
-      parts.push(native ? nativeFilterGrad(xg, dyg, [kH, kW, cg, og], params) : composedFilterGrad(xg, dyg, kH, kW, params));
+      parts.push(
+        native ? nativeFilterGrad(xg, dyg, [kH, kW, cg, og], params) : composedFilterGrad(xg, dyg, kH, kW, params),
+      );
     }
     const hwio = g === 1 ? parts[0]! : tf.concat(parts, 3); // [kH, kW, Cg, O]
     return tf.transpose(hwio, [3, 2, 0, 1]);
   });
 }
 
-export function nativeFilterGrad(x: TfTensor, dy: TfTensor, filterShape: [number, number, number, number], p: Conv2dParams): TfTensor {
+export function nativeFilterGrad(
+  x: TfTensor,
+  dy: TfTensor,
+  filterShape: [number, number, number, number],
+  p: Conv2dParams,
+): TfTensor {
   return tf.engine().runKernel('Conv2DBackpropFilter', { x: toNHWC(x), dy: toNHWC(dy) }, {
     strides: [p.stride[0], p.stride[1]],
     pad: explicitPad(p.padding),

@@ -44,13 +44,7 @@ export function dilateFilter(f: TfTensor, dilation: Pair): TfTensor {
  * NHWC conv2d with explicit padding, any stride and dilation: native Conv2D, with the filter
  * dilated explicitly when both stride and dilation exceed 1.
  */
-export function conv2dNHWC(
-  x: TfTensor,
-  filter: TfTensor,
-  stride: Pair,
-  padding: Explicit,
-  dilation: Pair,
-): TfTensor {
+export function conv2dNHWC(x: TfTensor, filter: TfTensor, stride: Pair, padding: Explicit, dilation: Pair): TfTensor {
   const both = (stride[0] > 1 || stride[1] > 1) && (dilation[0] > 1 || dilation[1] > 1);
   const f = both ? dilateFilter(filter, dilation) : filter;
   const d: [number, number] = both ? [1, 1] : [dilation[0], dilation[1]];

@@ -15,7 +15,8 @@ export function linear(x: Ref, weight: Ref, bias: Ref | null, outShape: Shape): 
     const inF = weight.shape[1]!;
     const outF = weight.shape[0]!;
     if (isEmpty(outShape)) return filled(outShape, 'float32', 0);
-    if (inF === 0) return bias === null ? filled(outShape, 'float32', 0) : tf.broadcastTo(view(bias), outShape as number[]);
+    if (inF === 0)
+      return bias === null ? filled(outShape, 'float32', 0) : tf.broadcastTo(view(bias), outShape as number[]);
     const x2 = tf.reshape(view(x), [-1, inF]);
     const w = view(weight);
     let y: TfTensor;

@@ -23,7 +23,14 @@ export function poolGeometry(p: Pool2dParams, h: number, w: number, ho: number, 
   const needH = (ho - 1) * sh + (kH - 1) * dh + 1;
   const needW = (wo - 1) * sw + (kW - 1) * dw + 1;
   return {
-    kH, kW, sh, sw, ph, pw, dh, dw,
+    kH,
+    kW,
+    sh,
+    sw,
+    ph,
+    pw,
+    dh,
+    dw,
     extraH: Math.max(0, needH - (h + 2 * ph)),
     extraW: Math.max(0, needW - (w + 2 * pw)),
   };

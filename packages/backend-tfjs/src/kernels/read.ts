@@ -1,6 +1,6 @@
 /** read: asynchronous read back via tf.Tensor.data(); returns a fresh array of the ref's dtype. */
 import type { DataArray } from '@flint/core/backend';
-import { type Ref } from '../util.js';
+import type { Ref } from '../util.js';
 import { assertReady } from '../engine.js';
 import { ownedArray } from './readSync.js';
 

@@ -1,6 +1,6 @@
 /** readSync: synchronous read back via tf.Tensor.dataSync() (every tfjs engine can read synchronously). */
 import type { DataArray, DType } from '@flint/core/backend';
-import { type Ref } from '../util.js';
+import type { Ref } from '../util.js';
 import { assertReady } from '../engine.js';
 
 export function readSync(x: Ref): DataArray {

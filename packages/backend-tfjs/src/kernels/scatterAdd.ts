@@ -14,7 +14,12 @@ export function scatterAdd(x: Ref, axis: number, index: Ref, src: Ref): TfTensor
     if (isEmpty(index.shape) || isEmpty(x.shape)) return tf.clone(base);
     const offsets = tf.reshape(flatOffsets(view(index), index.shape, x.shape, axis), [-1, 1]);
     let s = view(src);
-    if (s.shape.some((d, i) => d !== index.shape[i])) s = tf.slice(s, index.shape.map(() => 0), [...index.shape]);
+    if (s.shape.some((d, i) => d !== index.shape[i]))
+      s = tf.slice(
+        s,
+        index.shape.map(() => 0),
+        [...index.shape],
+      );
     const updates = tf.reshape(s, [-1]);
     const scattered = tf.scatterND(offsets, updates, [sizeOf(x.shape)]);
     return tf.add(base, tf.reshape(scattered, [...x.shape]));

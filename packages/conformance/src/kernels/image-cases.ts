@@ -57,7 +57,12 @@ export function conv2dCases(): ComputeCase[] {
     const x = randn(rng, c.x);
     const w = randn(rng, c.w);
     const out = convOutShape(c.x, c.w, c.p);
-    return kc(`conv2d ${describeConv(c)}`, [x, w], (k, [a, b]) => [k.conv2d(a!, b!, c.p, out)], () => [conv2dRef(x, w, c.p)]);
+    return kc(
+      `conv2d ${describeConv(c)}`,
+      [x, w],
+      (k, [a, b]) => [k.conv2d(a!, b!, c.p, out)],
+      () => [conv2dRef(x, w, c.p)],
+    );
   });
 }
 
@@ -131,7 +136,11 @@ const MAX_POOLS: PoolConfig[] = [
 function negDistinct(shape: Shape) {
   const t = randDistinct(rng, shape);
   const max = Math.max(0, ...t.data);
-  return host(t.shape, 'float32', t.data.map((v) => v - max - 1));
+  return host(
+    t.shape,
+    'float32',
+    t.data.map((v) => v - max - 1),
+  );
 }
 
 export function maxPool2dCases(): ComputeCase[] {
@@ -183,7 +192,12 @@ export function avgPool2dCases(): ComputeCase[] {
   return AVG_POOLS.map((c) => {
     const x = randn(rng, c.x);
     const out = poolOutShape(c.x, c.p);
-    return kc(`avgPool2d ${describeAvg(c)} -> ${sh(out)}`, [x], (k, [a]) => [k.avgPool2d(a!, c.p, out)], () => [avgPool2dRef(x, c.p)]);
+    return kc(
+      `avgPool2d ${describeAvg(c)} -> ${sh(out)}`,
+      [x],
+      (k, [a]) => [k.avgPool2d(a!, c.p, out)],
+      () => [avgPool2dRef(x, c.p)],
+    );
   });
 }
 

@@ -1,5 +1,14 @@
 /** Cases for gather, scatterAdd, indexSelect. */
-import { gatherRef, host, indexSelectRef, randint, randn, Rng, scatterAddRef, type HostTensor } from '../reference/index.js';
+import {
+  gatherRef,
+  host,
+  indexSelectRef,
+  randint,
+  randn,
+  Rng,
+  scatterAddRef,
+  type HostTensor,
+} from '../reference/index.js';
 import { kc, sh, type ComputeCase } from './types.js';
 
 const rng = new Rng(7000);
@@ -34,14 +43,38 @@ export function scatterAddCases(): ComputeCase[] {
       () => [scatterAddRef(x, axis, index, src)],
     );
   return [
-    one(' (duplicates sum)', randn(rng, [3, 5]), 1, host([3, 3], 'int32', [0, 0, 0, 4, 1, 4, 2, 2, 3]), randn(rng, [3, 3])),
-    one(' (duplicates sum)', randn(rng, [3, 4]), 0, host([4, 4], 'int32', [0, 1, 2, 0, 0, 1, 2, 0, 2, 2, 2, 2, 1, 0, 0, 1]), randn(rng, [4, 4])),
+    one(
+      ' (duplicates sum)',
+      randn(rng, [3, 5]),
+      1,
+      host([3, 3], 'int32', [0, 0, 0, 4, 1, 4, 2, 2, 3]),
+      randn(rng, [3, 3]),
+    ),
+    one(
+      ' (duplicates sum)',
+      randn(rng, [3, 4]),
+      0,
+      host([4, 4], 'int32', [0, 1, 2, 0, 0, 1, 2, 0, 2, 2, 2, 2, 1, 0, 0, 1]),
+      randn(rng, [4, 4]),
+    ),
     one(' (src larger than index)', randn(rng, [3, 4]), 1, randint(rng, [2, 3], 0, 4), randn(rng, [3, 5])),
     one('', randn(rng, [2, 3, 4]), 2, randint(rng, [2, 3, 6], 0, 4), randn(rng, [2, 3, 6])),
-    one(' (zeros target, all to one slot)', host([2, 3], 'float32', [0, 0, 0, 0, 0, 0]), 1, host([2, 4], 'int32', [1, 1, 1, 1, 2, 2, 2, 2]), randn(rng, [2, 4])),
+    one(
+      ' (zeros target, all to one slot)',
+      host([2, 3], 'float32', [0, 0, 0, 0, 0, 0]),
+      1,
+      host([2, 4], 'int32', [1, 1, 1, 1, 2, 2, 2, 2]),
+      randn(rng, [2, 4]),
+    ),
     one(' (empty index)', randn(rng, [3, 4]), 1, host([3, 0], 'int32', []), randn(rng, [3, 0])),
     one(' (int32)', randint(rng, [3, 3], -10, 10), 0, randint(rng, [4, 3], 0, 3), randint(rng, [4, 3], -10, 10)),
-    one(' (many duplicates, embedding-backward pattern)', host([4], 'float32', [0, 0, 0, 0]), 0, randint(rng, [200], 0, 4), randn(rng, [200])),
+    one(
+      ' (many duplicates, embedding-backward pattern)',
+      host([4], 'float32', [0, 0, 0, 0]),
+      0,
+      randint(rng, [200], 0, 4),
+      randn(rng, [200]),
+    ),
   ];
 }
 

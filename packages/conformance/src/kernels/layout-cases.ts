@@ -19,12 +19,21 @@ import { kc, sh, type ComputeCase } from './types.js';
 
 const rng = new Rng(6000);
 function anyOf(dtype: DType, shape: Shape): HostTensor {
-  return dtype === 'float32' ? randn(rng, shape) : dtype === 'int32' ? randint(rng, shape, -100, 100) : randbool(rng, shape);
+  return dtype === 'float32'
+    ? randn(rng, shape)
+    : dtype === 'int32'
+      ? randint(rng, shape, -100, 100)
+      : randbool(rng, shape);
 }
 
 export function permuteCases(): ComputeCase[] {
   const one = (x: HostTensor, perm: number[]): ComputeCase =>
-    kc(`permute ${x.dtype} ${sh(x.shape)} by ${sh(perm)}`, [x], (k, [a]) => [k.permute(a!, perm)], () => [permuteRef(x, perm)]);
+    kc(
+      `permute ${x.dtype} ${sh(x.shape)} by ${sh(perm)}`,
+      [x],
+      (k, [a]) => [k.permute(a!, perm)],
+      () => [permuteRef(x, perm)],
+    );
   return [
     one(anyOf('float32', [3, 4]), [1, 0]),
     one(anyOf('float32', [2, 3, 4]), [2, 0, 1]),
@@ -71,14 +80,66 @@ export function padCases(): ComputeCase[] {
       () => [padRef(x, pads, value)],
     );
   return [
-    one(anyOf('float32', [2, 3]), [[1, 2], [0, 1]], 0),
-    one(anyOf('float32', [2, 3]), [[0, 0], [2, 2]], -Infinity),
-    one(anyOf('float32', [2, 3]), [[0, 0], [0, 0]], 1.5),
-    one(anyOf('float32', [0, 2]), [[1, 1], [0, 0]], 7),
-    one(anyOf('float32', [2, 2, 2]), [[1, 0], [0, 0], [0, 0]], -2.5),
-    one(anyOf('float32', [1, 1, 3, 3]), [[0, 0], [0, 0], [1, 1], [1, 1]], 0),
+    one(
+      anyOf('float32', [2, 3]),
+      [
+        [1, 2],
+        [0, 1],
+      ],
+      0,
+    ),
+    one(
+      anyOf('float32', [2, 3]),
+      [
+        [0, 0],
+        [2, 2],
+      ],
+      -Infinity,
+    ),
+    one(
+      anyOf('float32', [2, 3]),
+      [
+        [0, 0],
+        [0, 0],
+      ],
+      1.5,
+    ),
+    one(
+      anyOf('float32', [0, 2]),
+      [
+        [1, 1],
+        [0, 0],
+      ],
+      7,
+    ),
+    one(
+      anyOf('float32', [2, 2, 2]),
+      [
+        [1, 0],
+        [0, 0],
+        [0, 0],
+      ],
+      -2.5,
+    ),
+    one(
+      anyOf('float32', [1, 1, 3, 3]),
+      [
+        [0, 0],
+        [0, 0],
+        [1, 1],
+        [1, 1],
+      ],
+      0,
+    ),
     one(anyOf('float32', []), [], 3),
-    one(anyOf('int32', [2, 2]), [[1, 1], [1, 0]], 7),
+    one(
+      anyOf('int32', [2, 2]),
+      [
+        [1, 1],
+        [1, 0],
+      ],
+      7,
+    ),
     one(anyOf('bool', [3]), [[2, 1]], 1),
   ];
 }
@@ -110,7 +171,12 @@ export function concatCases(): ComputeCase[] {
 
 export function expandCases(): ComputeCase[] {
   const one = (x: HostTensor, out: number[]): ComputeCase =>
-    kc(`expand ${x.dtype} ${sh(x.shape)} -> ${sh(out)}`, [x], (k, [a]) => [k.expand(a!, out)], () => [expandRef(x, out)]);
+    kc(
+      `expand ${x.dtype} ${sh(x.shape)} -> ${sh(out)}`,
+      [x],
+      (k, [a]) => [k.expand(a!, out)],
+      () => [expandRef(x, out)],
+    );
   return [
     one(anyOf('float32', [3, 1]), [3, 4]),
     one(anyOf('float32', [4]), [2, 3, 4]),
@@ -126,7 +192,12 @@ export function expandCases(): ComputeCase[] {
 
 export function castCases(): ComputeCase[] {
   const one = (x: HostTensor, to: DType, note = ''): ComputeCase =>
-    kc(`cast ${x.dtype} -> ${to} ${sh(x.shape)}${note}`, [x], (k, [a]) => [k.cast(a!, to)], () => [castRef(x, to)]);
+    kc(
+      `cast ${x.dtype} -> ${to} ${sh(x.shape)}${note}`,
+      [x],
+      (k, [a]) => [k.cast(a!, to)],
+      () => [castRef(x, to)],
+    );
   const floats = host([10], 'float32', [1.7, -1.7, 2.5, -2.5, 0, -0, 1e9, -1e9, 0.999, -0.999]);
   return [
     one(floats, 'int32', ' (truncates toward zero)'),
@@ -145,7 +216,12 @@ export function castCases(): ComputeCase[] {
 
 export function oneHotCases(): ComputeCase[] {
   const one = (idx: HostTensor, n: number, dtype: DType): ComputeCase =>
-    kc(`oneHot ${sh(idx.shape)} classes ${n} as ${dtype}`, [idx], (k, [a]) => [k.oneHot(a!, n, dtype)], () => [oneHotRef(idx, n, dtype)]);
+    kc(
+      `oneHot ${sh(idx.shape)} classes ${n} as ${dtype}`,
+      [idx],
+      (k, [a]) => [k.oneHot(a!, n, dtype)],
+      () => [oneHotRef(idx, n, dtype)],
+    );
   return [
     one(host([3], 'int32', [0, 3, 1]), 4, 'float32'),
     one(randint(rng, [2, 3], 0, 5), 5, 'int32'),

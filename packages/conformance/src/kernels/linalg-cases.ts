@@ -1,6 +1,15 @@
 /** Cases for matmul and the optional fused linear / softmax / logSoftmax kernels. */
 import type { Shape } from '@flint/core/backend';
-import { host, linearRef, logSoftmaxRef, matmulRef, randn, Rng, softmaxRef, type HostTensor } from '../reference/index.js';
+import {
+  host,
+  linearRef,
+  logSoftmaxRef,
+  matmulRef,
+  randn,
+  Rng,
+  softmaxRef,
+  type HostTensor,
+} from '../reference/index.js';
 import { kc, sh, type ComputeCase } from './types.js';
 
 export function matmulCases(): ComputeCase[] {
@@ -57,14 +66,27 @@ export function linearCases(): ComputeCase[] {
       ref,
     );
   };
-  return [one([4, 3], 5, true), one([4, 3], 5, false), one([2, 3, 4], 2, true), one([3], 4, true), one([0, 3], 2, true), one([2, 0], 3, true), one([1, 1], 1, false)];
+  return [
+    one([4, 3], 5, true),
+    one([4, 3], 5, false),
+    one([2, 3, 4], 2, true),
+    one([3], 4, true),
+    one([0, 3], 2, true),
+    one([2, 0], 3, true),
+    one([1, 1], 1, false),
+  ];
 }
 
 function softmaxLike(op: 'softmax' | 'logSoftmax'): ComputeCase[] {
   const rng = new Rng(op === 'softmax' ? 5200 : 5201);
   const ref = op === 'softmax' ? softmaxRef : logSoftmaxRef;
   const one = (name: string, x: HostTensor, axis: number): ComputeCase =>
-    kc(`${op} ${name} ${sh(x.shape)} axis ${axis}`, [x], (k, [a]) => [k[op]!(a!, axis)], () => [ref(x, axis)]);
+    kc(
+      `${op} ${name} ${sh(x.shape)} axis ${axis}`,
+      [x],
+      (k, [a]) => [k[op]!(a!, axis)],
+      () => [ref(x, axis)],
+    );
   const shifted = randn(rng, [2, 5], 3);
   return [
     one('', randn(rng, [3, 4], 2), 1),
@@ -73,8 +95,24 @@ function softmaxLike(op: 'softmax' | 'logSoftmax'): ComputeCase[] {
     one('rank-1', randn(rng, [6], 2), 0),
     one('size-1 axis', randn(rng, [4, 1], 2), 1),
     one('empty outer dim', randn(rng, [0, 3], 2), 1),
-    one('large logits (needs the max shift)', host(shifted.shape, 'float32', shifted.data.map((v) => v + 1000)), 1),
-    one('very negative logits', host(shifted.shape, 'float32', shifted.data.map((v) => v * 30 - 500)), 1),
+    one(
+      'large logits (needs the max shift)',
+      host(
+        shifted.shape,
+        'float32',
+        shifted.data.map((v) => v + 1000),
+      ),
+      1,
+    ),
+    one(
+      'very negative logits',
+      host(
+        shifted.shape,
+        'float32',
+        shifted.data.map((v) => v * 30 - 500),
+      ),
+      1,
+    ),
   ];
 }
 

@@ -18,7 +18,10 @@ const ROUNDTRIPS: [string, HostTensor][] = [
   ['float32 rank-0', randn(rng, [])],
   ['float32 empty [2,0,3]', randn(rng, [2, 0, 3])],
   ['float32 size-1 [1,1]', randn(rng, [1, 1])],
-  ['float32 special values', host([9], 'float32', [NaN, Infinity, -Infinity, -0, 3.4e38, -3.4e38, 1e-38, 1.4e-45, 1e-30])],
+  [
+    'float32 special values',
+    host([9], 'float32', [NaN, Infinity, -Infinity, -0, 3.4e38, -3.4e38, 1e-38, 1.4e-45, 1e-30]),
+  ],
   ['float32 [1001]', randn(rng, [1001])],
   ['int32 [2,3]', randint(rng, [2, 3], -1000, 1000)],
   ['int32 extremes', host([5], 'int32', [2147483647, -2147483648, 16777217, -16777217, 0])],
@@ -80,7 +83,15 @@ export function readCases(): KernelCase[] {
       const sum = k.add(ref(s, a), ref(s, a), a.shape);
       const other = k.mul(ref(s, a), ref(s, a), a.shape);
       try {
-        expectSame(await k.read(ref(sum, a)), host(a.shape, 'float32', a.data.map((v) => 2 * v)), 'a + a');
+        expectSame(
+          await k.read(ref(sum, a)),
+          host(
+            a.shape,
+            'float32',
+            a.data.map((v) => 2 * v),
+          ),
+          'a + a',
+        );
       } finally {
         k.dispose(s);
         k.dispose(sum);
@@ -139,7 +150,15 @@ export function disposeCases(): KernelCase[] {
       const n = k.neg(ref(s, t));
       k.dispose(s);
       try {
-        expectSame(await k.read(ref(n, t)), host(t.shape, 'float32', t.data.map((v) => -v)), 'neg after input disposed');
+        expectSame(
+          await k.read(ref(n, t)),
+          host(
+            t.shape,
+            'float32',
+            t.data.map((v) => -v),
+          ),
+          'neg after input disposed',
+        );
       } finally {
         k.dispose(n);
       }
@@ -169,7 +188,13 @@ export function fillCases(): ComputeCase[] {
 }
 
 export function copyCases(): KernelCase[] {
-  const one = (name: string, t: HostTensor): ComputeCase => kc(`copy ${name}`, [t], (k, [a]) => [k.copy(a!)], () => [t]);
+  const one = (name: string, t: HostTensor): ComputeCase =>
+    kc(
+      `copy ${name}`,
+      [t],
+      (k, [a]) => [k.copy(a!)],
+      () => [t],
+    );
   return [
     one('float32 [3,4]', randn(rng, [3, 4])),
     one('float32 rank-0', randn(rng, [])),
@@ -189,4 +214,3 @@ export function copyCases(): KernelCase[] {
     }),
   ];
 }
-

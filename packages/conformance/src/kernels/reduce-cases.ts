@@ -1,6 +1,16 @@
 /** Cases for sum/max/min/prod and argmax/argmin. */
 import type { Shape } from '@flint/core/backend';
-import { argReduceRef, host, randDistinct, randint, randn, randu, reduceRef, Rng, type HostTensor } from '../reference/index.js';
+import {
+  argReduceRef,
+  host,
+  randDistinct,
+  randint,
+  randn,
+  randu,
+  reduceRef,
+  Rng,
+  type HostTensor,
+} from '../reference/index.js';
 import { kc, sh, type ComputeCase } from './types.js';
 
 type ReduceName = 'sum' | 'max' | 'min' | 'prod';
@@ -8,10 +18,21 @@ type ReduceName = 'sum' | 'max' | 'min' | 'prod';
 function reduceCases(op: ReduceName): ComputeCase[] {
   const rng = new Rng(4000 + ['sum', 'max', 'min', 'prod'].indexOf(op));
   const one = (name: string, x: HostTensor, axes: number[]): ComputeCase =>
-    kc(`${op} ${name} ${sh(x.shape)} axes ${sh(axes)}`, [x], (k, [a]) => [k[op](a!, axes)], () => [reduceRef(op, x, axes)]);
+    kc(
+      `${op} ${name} ${sh(x.shape)} axes ${sh(axes)}`,
+      [x],
+      (k, [a]) => [k[op](a!, axes)],
+      () => [reduceRef(op, x, axes)],
+    );
   // prod stays well-scaled with values near ±1.
   const vals = (shape: Shape): HostTensor =>
-    op === 'prod' ? host(shape, 'float32', Array.from(randu(rng, shape, 0.5, 1.5).data, (v, i) => (i % 3 === 0 ? -v : v))) : randn(rng, shape, 2);
+    op === 'prod'
+      ? host(
+          shape,
+          'float32',
+          Array.from(randu(rng, shape, 0.5, 1.5).data, (v, i) => (i % 3 === 0 ? -v : v)),
+        )
+      : randn(rng, shape, 2);
   const cases = [
     one('', vals([3, 4]), [0]),
     one('', vals([3, 4]), [1]),
@@ -45,7 +66,12 @@ function reduceCases(op: ReduceName): ComputeCase[] {
 function argCases(op: 'argmax' | 'argmin'): ComputeCase[] {
   const rng = new Rng(4100 + (op === 'argmax' ? 0 : 1));
   const one = (name: string, x: HostTensor, axis: number): ComputeCase =>
-    kc(`${op} ${name} ${sh(x.shape)} axis ${axis}`, [x], (k, [a]) => [k[op](a!, axis)], () => [argReduceRef(op, x, axis)]);
+    kc(
+      `${op} ${name} ${sh(x.shape)} axis ${axis}`,
+      [x],
+      (k, [a]) => [k[op](a!, axis)],
+      () => [argReduceRef(op, x, axis)],
+    );
   return [
     one('', randDistinct(rng, [3, 4]), 0),
     one('', randDistinct(rng, [3, 4]), 1),

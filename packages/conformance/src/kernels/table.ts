@@ -14,7 +14,15 @@ import {
   maxPool2dCases,
 } from './image-cases.js';
 import { gatherCases, indexSelectCases, scatterAddCases } from './indexing-cases.js';
-import { castCases, concatCases, expandCases, oneHotCases, padCases, permuteCases, sliceCases } from './layout-cases.js';
+import {
+  castCases,
+  concatCases,
+  expandCases,
+  oneHotCases,
+  padCases,
+  permuteCases,
+  sliceCases,
+} from './layout-cases.js';
 import { linearCases, logSoftmaxCases, matmulCases, softmaxCases } from './linalg-cases.js';
 import { copyCases, disposeCases, fillCases, readCases, readSyncCases, writeCases } from './memory-cases.js';
 import { reductionKernelCases } from './reduce-cases.js';
@@ -63,4 +71,8 @@ export function buildKernelCases() {
   } satisfies KernelCaseTable;
 }
 
-export const OPTIONAL_KERNELS: readonly OptionalKernelName[] = ['softmax', 'logSoftmax', 'linear'] satisfies readonly OptionalKernelName[];
+export const OPTIONAL_KERNELS: readonly OptionalKernelName[] = [
+  'softmax',
+  'logSoftmax',
+  'linear',
+] satisfies readonly OptionalKernelName[];

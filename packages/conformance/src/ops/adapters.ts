@@ -31,7 +31,7 @@ export function makeContext(api: FlintApi): AdapterContext {
   };
   return {
     api,
-    F: (name) => need((api.nn as Record<string, unknown>)['functional'], `nn.functional.${name}`),
+    F: (name) => need((api.nn as Record<string, unknown>).functional, `nn.functional.${name}`),
     fn: (name) => need(api, name),
   };
 }
@@ -46,20 +46,84 @@ export function camelOptions(args: TorchArgs, omit: readonly string[] = []): Rec
   return out;
 }
 
-const dimArg = (args: TorchArgs): number | number[] | null => (args['dim'] === undefined ? null : args['dim']);
+const dimArg = (args: TorchArgs): number | number[] | null => (args.dim === undefined ? null : args.dim);
 
 type UnaryMethod =
-  | 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'reciprocal' | 'sin' | 'cos' | 'tanh' | 'sigmoid'
-  | 'relu' | 'erf' | 'floor' | 'ceil' | 'round' | 'log1p' | 'expm1' | 'square';
-const UNARY: UnaryMethod[] = ['neg', 'abs', 'exp', 'log', 'sqrt', 'rsqrt', 'reciprocal', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'erf', 'floor', 'ceil', 'round', 'log1p', 'expm1', 'square'];
+  | 'neg'
+  | 'abs'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'reciprocal'
+  | 'sin'
+  | 'cos'
+  | 'tanh'
+  | 'sigmoid'
+  | 'relu'
+  | 'erf'
+  | 'floor'
+  | 'ceil'
+  | 'round'
+  | 'log1p'
+  | 'expm1'
+  | 'square';
+const UNARY: UnaryMethod[] = [
+  'neg',
+  'abs',
+  'exp',
+  'log',
+  'sqrt',
+  'rsqrt',
+  'reciprocal',
+  'sin',
+  'cos',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'erf',
+  'floor',
+  'ceil',
+  'round',
+  'log1p',
+  'expm1',
+  'square',
+];
 
-type BinaryMethod = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
-const BINARY: BinaryMethod[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+type BinaryMethod =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'maximum'
+  | 'minimum'
+  | 'eq'
+  | 'ne'
+  | 'lt'
+  | 'le'
+  | 'gt'
+  | 'ge';
+const BINARY: BinaryMethod[] = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+];
 
 function maxMin(which: 'max' | 'min'): OpAdapter {
   return (_c, [x], args) => {
-    if (args['dim'] === undefined) return x![which]();
-    const r = x![which](args['dim'], args['keepdim'] ?? false);
+    if (args.dim === undefined) return x![which]();
+    const r = x![which](args.dim, args.keepdim ?? false);
     return [r.values, r.indices];
   };
 }
@@ -68,51 +132,51 @@ export const OP_ADAPTERS: Record<string, OpAdapter> = {
   ...Object.fromEntries(UNARY.map((m): [string, OpAdapter] => [m, (_c, [x]) => x![m]()])),
   ...Object.fromEntries(BINARY.map((m): [string, OpAdapter] => [m, (_c, [a, b]) => a![m](b!)])),
   'F.relu': (c, [x]) => c.F('relu')(x),
-  'F.leaky_relu': (c, [x], a) => c.F('leakyRelu')(x, a['negative_slope']),
+  'F.leaky_relu': (c, [x], a) => c.F('leakyRelu')(x, a.negative_slope),
   'F.gelu': (c, [x]) => c.F('gelu')(x),
   where: (c, [cond, a, b]) => c.fn('where')(cond, a, b),
 
-  sum: (_c, [x], a) => x!.sum(dimArg(a), a['keepdim'] ?? false),
-  mean: (_c, [x], a) => x!.mean(dimArg(a), a['keepdim'] ?? false),
-  prod: (_c, [x], a) => x!.prod(a['dim'] ?? null, a['keepdim'] ?? false),
+  sum: (_c, [x], a) => x!.sum(dimArg(a), a.keepdim ?? false),
+  mean: (_c, [x], a) => x!.mean(dimArg(a), a.keepdim ?? false),
+  prod: (_c, [x], a) => x!.prod(a.dim ?? null, a.keepdim ?? false),
   max: maxMin('max'),
   min: maxMin('min'),
-  amax: (_c, [x], a) => x!.amax(dimArg(a), a['keepdim'] ?? false),
-  amin: (_c, [x], a) => x!.amin(dimArg(a), a['keepdim'] ?? false),
-  argmax: (_c, [x], a) => x!.argmax(a['dim'] ?? null, a['keepdim'] ?? false),
-  argmin: (_c, [x], a) => x!.argmin(a['dim'] ?? null, a['keepdim'] ?? false),
-  var: (_c, [x], a) => x!.var(dimArg(a), { correction: a['correction'], keepdim: a['keepdim'] ?? false }),
-  std: (_c, [x], a) => x!.std(dimArg(a), { correction: a['correction'], keepdim: a['keepdim'] ?? false }),
-  logsumexp: (_c, [x], a) => x!.logsumexp(a['dim'], a['keepdim'] ?? false),
-  softmax: (_c, [x], a) => x!.softmax(a['dim']),
-  log_softmax: (_c, [x], a) => x!.logSoftmax(a['dim']),
+  amax: (_c, [x], a) => x!.amax(dimArg(a), a.keepdim ?? false),
+  amin: (_c, [x], a) => x!.amin(dimArg(a), a.keepdim ?? false),
+  argmax: (_c, [x], a) => x!.argmax(a.dim ?? null, a.keepdim ?? false),
+  argmin: (_c, [x], a) => x!.argmin(a.dim ?? null, a.keepdim ?? false),
+  var: (_c, [x], a) => x!.var(dimArg(a), { correction: a.correction, keepdim: a.keepdim ?? false }),
+  std: (_c, [x], a) => x!.std(dimArg(a), { correction: a.correction, keepdim: a.keepdim ?? false }),
+  logsumexp: (_c, [x], a) => x!.logsumexp(a.dim, a.keepdim ?? false),
+  softmax: (_c, [x], a) => x!.softmax(a.dim),
+  log_softmax: (_c, [x], a) => x!.logSoftmax(a.dim),
 
   matmul: (_c, [a, b]) => a!.matmul(b!),
   'F.linear': (c, [x, w, b]) => c.F('linear')(x, w, b ?? null),
 
-  transpose: (_c, [x], a) => x!.transpose(a['dim0'], a['dim1']),
-  permute: (_c, [x], a) => x!.permute(a['dims']),
-  reshape: (_c, [x], a) => x!.reshape(a['shape']),
-  'Tensor.expand': (_c, [x], a) => x!.expand(a['size']),
-  cat: (c, xs, a) => c.fn('cat')(xs, a['dim']),
-  stack: (c, xs, a) => c.fn('stack')(xs, a['dim']),
+  transpose: (_c, [x], a) => x!.transpose(a.dim0, a.dim1),
+  permute: (_c, [x], a) => x!.permute(a.dims),
+  reshape: (_c, [x], a) => x!.reshape(a.shape),
+  'Tensor.expand': (_c, [x], a) => x!.expand(a.size),
+  cat: (c, xs, a) => c.fn('cat')(xs, a.dim),
+  stack: (c, xs, a) => c.fn('stack')(xs, a.dim),
   /** x[a:b:c, ...] */
   slice: (_c, [x], a) =>
-    x!.index(...(a['slices'] as (number | null)[][]).map(([s, e, st]) => [s ?? null, e ?? null, st ?? 1] as const)),
-  gather: (_c, [x, i], a) => x!.gather(a['dim'], i!),
-  scatter_add: (_c, [x, i, s], a) => x!.scatterAdd(a['dim'], i!, s!),
-  index_select: (_c, [x, i], a) => x!.indexSelect(a['dim'], i!),
-  'F.one_hot': (c, [i], a) => c.F('oneHot')(i, a['num_classes']),
-  'F.pad': (c, [x], a) => c.F('pad')(x, a['pad'], a['mode'] ?? 'constant', a['value'] ?? 0),
+    x!.index(...(a.slices as (number | null)[][]).map(([s, e, st]) => [s ?? null, e ?? null, st ?? 1] as const)),
+  gather: (_c, [x, i], a) => x!.gather(a.dim, i!),
+  scatter_add: (_c, [x, i, s], a) => x!.scatterAdd(a.dim, i!, s!),
+  index_select: (_c, [x, i], a) => x!.indexSelect(a.dim, i!),
+  'F.one_hot': (c, [i], a) => c.F('oneHot')(i, a.num_classes),
+  'F.pad': (c, [x], a) => c.F('pad')(x, a.pad, a.mode ?? 'constant', a.value ?? 0),
 
   'F.conv2d': (c, [x, w, b], a) => c.F('conv2d')(x, w, b ?? null, camelOptions(a)),
   'F.max_pool2d': (c, [x], a) => {
     const opts = camelOptions(a, ['kernel_size', 'return_indices']);
-    if (!a['return_indices']) return c.F('maxPool2d')(x, a['kernel_size'], opts);
-    const r = c.F('maxPool2dWithIndices')(x, a['kernel_size'], opts);
+    if (!a.return_indices) return c.F('maxPool2d')(x, a.kernel_size, opts);
+    const r = c.F('maxPool2dWithIndices')(x, a.kernel_size, opts);
     return [r.values, r.indices];
   },
-  'F.avg_pool2d': (c, [x], a) => c.F('avgPool2d')(x, a['kernel_size'], camelOptions(a, ['kernel_size'])),
+  'F.avg_pool2d': (c, [x], a) => c.F('avgPool2d')(x, a.kernel_size, camelOptions(a, ['kernel_size'])),
 
   'F.mse_loss': (c, [x, y], a) => c.F('mseLoss')(x, y, camelOptions(a)),
   'F.l1_loss': (c, [x, y], a) => c.F('l1Loss')(x, y, camelOptions(a)),
@@ -127,6 +191,19 @@ export const OP_ADAPTERS: Record<string, OpAdapter> = {
  * difference check is not run on them; their analytic gradient is still compared with PyTorch's.
  */
 export const NON_SMOOTH_OPS: ReadonlySet<string> = new Set([
-  'abs', 'relu', 'F.relu', 'F.leaky_relu', 'floor', 'ceil', 'round', 'maximum', 'minimum',
-  'max', 'min', 'amax', 'amin', 'F.max_pool2d', 'F.l1_loss',
+  'abs',
+  'relu',
+  'F.relu',
+  'F.leaky_relu',
+  'floor',
+  'ceil',
+  'round',
+  'maximum',
+  'minimum',
+  'max',
+  'min',
+  'amax',
+  'amin',
+  'F.max_pool2d',
+  'F.l1_loss',
 ]);

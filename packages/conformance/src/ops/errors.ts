@@ -28,28 +28,31 @@ export const ERROR_CASES: readonly ErrorCase[] = [
   },
   {
     name: 'broadcasting mismatch in add names both shapes',
-    expected: /\[2, 3\] and \[4\].*size of tensor a \(3\) must match the size of tensor b \(4\) at non-singleton dimension 1/,
+    expected:
+      /\[2, 3\] and \[4\].*size of tensor a \(3\) must match the size of tensor b \(4\) at non-singleton dimension 1/,
     run: (api, device) => api.zeros([2, 3], { device }).add(api.zeros([4], { device })),
   },
   {
     name: 'broadcasting mismatch in where names the shapes',
     expected: /\[3\].*\[2\]/,
-    run: (api, device) => api.where(api.zeros([3], { device, dtype: 'bool' }), api.zeros([3], { device }), api.zeros([2], { device })),
+    run: (api, device) =>
+      api.where(api.zeros([3], { device, dtype: 'bool' }), api.zeros([3], { device }), api.zeros([2], { device })),
   },
   {
     name: 'mseLoss with mismatched shapes names both shapes',
     expected: /\[4, 3\].*\[4, 2\]|\[4, 2\].*\[4, 3\]/,
-    run: (api, device) => F(api)['mseLoss']!(api.zeros([4, 3], { device }), api.zeros([4, 2], { device })),
+    run: (api, device) => F(api).mseLoss!(api.zeros([4, 3], { device }), api.zeros([4, 2], { device })),
   },
   {
     name: 'crossEntropy with float targets where class indices are expected',
     expected: /int32|class ind/i,
-    run: (api, device) => F(api)['crossEntropy']!(api.zeros([4, 3], { device }), api.zeros([4], { device })),
+    run: (api, device) => F(api).crossEntropy!(api.zeros([4, 3], { device }), api.zeros([4], { device })),
   },
   {
     name: 'crossEntropy with a target batch that does not match the input names both shapes',
     expected: /\[4, 3\].*\[5\]|\[5\].*\[4, 3\]/,
-    run: (api, device) => F(api)['crossEntropy']!(api.zeros([4, 3], { device }), api.zeros([5], { device, dtype: 'int32' })),
+    run: (api, device) =>
+      F(api).crossEntropy!(api.zeros([4, 3], { device }), api.zeros([5], { device, dtype: 'int32' })),
   },
   {
     name: 'backward() of a non-scalar without a gradient',
@@ -69,12 +72,12 @@ export const ERROR_CASES: readonly ErrorCase[] = [
   {
     name: 'conv2d with the wrong number of input channels',
     expected: /expected input\[1, 2, 8, 8\] to have 3 channels, but got 2 channels/,
-    run: (api, device) => F(api)['conv2d']!(api.zeros([1, 2, 8, 8], { device }), api.zeros([4, 3, 3, 3], { device })),
+    run: (api, device) => F(api).conv2d!(api.zeros([1, 2, 8, 8], { device }), api.zeros([4, 3, 3, 3], { device })),
   },
   {
     name: 'linear with the wrong number of features',
     expected: /\[8, 5\].*4x3|shapes cannot be multiplied/,
-    run: (api, device) => F(api)['linear']!(api.zeros([8, 5], { device }), api.zeros([3, 4], { device })),
+    run: (api, device) => F(api).linear!(api.zeros([8, 5], { device }), api.zeros([3, 4], { device })),
   },
   {
     name: 'gather with a float index',

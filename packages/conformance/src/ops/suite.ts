@@ -34,7 +34,13 @@ function upload(api: FlintApi, device: string, t: HostTensor, requiresGrad: bool
   return api.fromArray(toDataArray(t), t.shape, { dtype: t.dtype, device, requiresGrad });
 }
 
-function problemsOf(actual: DataArray, shape: readonly number[], expected: HostTensor, tol: Tolerance, label: string): string[] {
+function problemsOf(
+  actual: DataArray,
+  shape: readonly number[],
+  expected: HostTensor,
+  tol: Tolerance,
+  label: string,
+): string[] {
   const p: string[] = [];
   if (shape.length !== expected.shape.length || shape.some((d, i) => d !== expected.shape[i])) {
     p.push(`${label}: shape [${shape.join(',')}], expected [${expected.shape.join(',')}]`);
@@ -96,7 +102,8 @@ export async function runOpFixture(ctx: OpSuiteContext, f: OpFixture): Promise<v
         }
         problems.push(...problemsOf(await x.grad.data(), x.grad.shape, g, tol, `grad of input ${i}`));
       }
-      if (problems.length === 0 && !NON_SMOOTH_OPS.has(f.op)) problems.push(...(await finiteDifferences(ctx, f, inputs)));
+      if (problems.length === 0 && !NON_SMOOTH_OPS.has(f.op))
+        problems.push(...(await finiteDifferences(ctx, f, inputs)));
     }
   } finally {
     for (const o of outs) o.dispose();
@@ -118,7 +125,9 @@ async function finiteDifferences(ctx: OpSuiteContext, f: OpFixture, inputs: read
     const data = Float32Array.from(f.inputs[which]!.data);
     data[flat] = value;
     const xs = f.inputs.map((t, i) =>
-      i === which ? api.fromArray(data, t.shape, { dtype: 'float32', device: backend.name }) : upload(api, backend.name, t, false),
+      i === which
+        ? api.fromArray(data, t.shape, { dtype: 'float32', device: backend.name })
+        : upload(api, backend.name, t, false),
     );
     try {
       const outs = api.noGrad(() => api.tidy(() => asList(OP_ADAPTERS[f.op]!(c, xs, f.args))));
@@ -193,10 +202,12 @@ export async function runOptimFixture(ctx: OpSuiteContext, fx: OptimFixture): Pr
   const params = fx.params.map((p) => upload(api, backend.name, p, true));
   const handlesAfterStep: number[] = [];
   const problems: string[] = [];
-  const opt = new (Ctor as new (params: Tensor[], options: Record<string, unknown>) => { step(): void; zeroGrad(): void })(
-    params,
-    camelOptions(fx.options),
-  );
+  const opt = new (
+    Ctor as new (
+      params: Tensor[],
+      options: Record<string, unknown>,
+    ) => { step(): void; zeroGrad(): void }
+  )(params, camelOptions(fx.options));
   try {
     for (let s = 0; s < fx.grads.length; s++) {
       params.forEach((p, i) => {
@@ -206,7 +217,9 @@ export async function runOptimFixture(ctx: OpSuiteContext, fx: OptimFixture): Pr
       opt.step();
       handlesAfterStep.push(backend.memory().handles);
       for (let i = 0; i < params.length; i++) {
-        problems.push(...problemsOf(await params[i]!.data(), params[i]!.shape, fx.after[s]![i]!, tol, `step ${s + 1} param ${i}`));
+        problems.push(
+          ...problemsOf(await params[i]!.data(), params[i]!.shape, fx.after[s]![i]!, tol, `step ${s + 1} param ${i}`),
+        );
       }
     }
   } finally {
@@ -218,7 +231,9 @@ export async function runOptimFixture(ctx: OpSuiteContext, fx: OptimFixture): Pr
   }
   if (problems.length > 0) throw new Error(problems.join('\n'));
   // State is allocated on the first step; later steps must not grow memory (DESIGN.md section 4).
-  expect(handlesAfterStep.slice(1), 'live handles after steps 2..5').toEqual(handlesAfterStep.slice(1).map(() => handlesAfterStep[0]));
+  expect(handlesAfterStep.slice(1), 'live handles after steps 2..5').toEqual(
+    handlesAfterStep.slice(1).map(() => handlesAfterStep[0]),
+  );
 }
 
 export { FLOAT32_TOLERANCE };

@@ -79,8 +79,7 @@ export const binaryRef = {
   sub: (a: number, b: number) => a - b,
   mul: (a: number, b: number) => a * b,
   div: (a: number, b: number) => a / b,
-  pow: (a: number, b: number) =>
-    b === 0 || a === 1 || (a === -1 && (b === Infinity || b === -Infinity)) ? 1 : Math.pow(a, b),
+  pow: (a: number, b: number) => (b === 0 || a === 1 || (a === -1 && (b === Infinity || b === -Infinity)) ? 1 : a ** b),
   maximum: maxNaN,
   minimum: minNaN,
   eq: (a: number, b: number) => (a === b ? 1 : 0),

@@ -13,13 +13,30 @@ export function permuteRef(x: HostTensor, perm: readonly number[]): HostTensor {
   const shape = perm.map((p) => x.shape[p]!);
   return build(shape, x.dtype, (idx) => {
     const src = new Array<number>(x.shape.length);
-    perm.forEach((p, i) => (src[p] = idx[i]!));
+    perm.forEach((p, i) => {
+      src[p] = idx[i]!;
+    });
     return x.data[ravel(src, x.shape)]!;
   });
 }
 
-export function sliceRef(x: HostTensor, begin: readonly number[], step: readonly number[], outShape: Shape): HostTensor {
-  return build(outShape, x.dtype, (idx) => x.data[ravel(idx.map((v, i) => begin[i]! + v * step[i]!), x.shape)]!);
+export function sliceRef(
+  x: HostTensor,
+  begin: readonly number[],
+  step: readonly number[],
+  outShape: Shape,
+): HostTensor {
+  return build(
+    outShape,
+    x.dtype,
+    (idx) =>
+      x.data[
+        ravel(
+          idx.map((v, i) => begin[i]! + v * step[i]!),
+          x.shape,
+        )
+      ]!,
+  );
 }
 
 export function padRef(x: HostTensor, pads: readonly (readonly [number, number])[], value: number): HostTensor {

@@ -50,30 +50,30 @@ type RefFn = (f: OpFixture) => { outputs: HostTensor[]; grads?: (HostTensor | nu
 
 function reduction(name: 'sum' | 'max' | 'min' | 'prod'): RefFn {
   return ({ inputs: [x], args }) => {
-    const axes = axesOf(args['dim'], x!.shape.length);
+    const axes = axesOf(args.dim, x!.shape.length);
     const r = reduceRef(name, x!, axes);
-    return { outputs: [args['keepdim'] ? reshape(r, keepdims(x!.shape, axes)) : r] };
+    return { outputs: [args.keepdim ? reshape(r, keepdims(x!.shape, axes)) : r] };
   };
 }
 
 function maxMin(name: 'max' | 'min'): RefFn {
   return (f) => {
     const x = f.inputs[0]!;
-    if (f.args['dim'] === undefined) return { outputs: [reduceRef(name, x, axesOf(null, x.shape.length))] };
-    const axis = axesOf(f.args['dim'], x.shape.length)[0]!;
+    if (f.args.dim === undefined) return { outputs: [reduceRef(name, x, axesOf(null, x.shape.length))] };
+    const axis = axesOf(f.args.dim, x.shape.length)[0]!;
     const v = reduceRef(name, x, [axis]);
     const i = argReduceRef(name === 'max' ? 'argmax' : 'argmin', x, axis);
     const ks = keepdims(x.shape, [axis]);
-    return { outputs: f.args['keepdim'] ? [reshape(v, ks), reshape(i, ks)] : [v, i] };
+    return { outputs: f.args.keepdim ? [reshape(v, ks), reshape(i, ks)] : [v, i] };
   };
 }
 
 function argReduce(name: 'argmax' | 'argmin'): RefFn {
   return ({ inputs: [x], args }) => {
-    if (args['dim'] === undefined) return { outputs: [argReduceRef(name, reshape(x!, [x!.data.length]), 0)] };
-    const axis = axesOf(args['dim'], x!.shape.length)[0]!;
+    if (args.dim === undefined) return { outputs: [argReduceRef(name, reshape(x!, [x!.data.length]), 0)] };
+    const axis = axesOf(args.dim, x!.shape.length)[0]!;
     const r = argReduceRef(name, x!, axis);
-    return { outputs: [args['keepdim'] ? reshape(r, keepdims(x!.shape, [axis])) : r] };
+    return { outputs: [args.keepdim ? reshape(r, keepdims(x!.shape, [axis])) : r] };
   };
 }
 
@@ -92,13 +92,19 @@ function matmul(f: OpFixture) {
 
 const REFS: Record<string, RefFn> = {
   ...Object.fromEntries(
-    (Object.keys(unaryRef) as UnaryName[]).map((op) => [op, (f: OpFixture) => ({ outputs: [mapUnary(f.inputs[0]!, unaryRef[op])] })]),
+    (Object.keys(unaryRef) as UnaryName[]).map((op) => [
+      op,
+      (f: OpFixture) => ({ outputs: [mapUnary(f.inputs[0]!, unaryRef[op])] }),
+    ]),
   ),
   'F.relu': (f) => ({ outputs: [mapUnary(f.inputs[0]!, unaryRef.relu)] }),
   'F.gelu': (f) => ({ outputs: [mapUnary(f.inputs[0]!, unaryRef.gelu)] }),
-  'F.leaky_relu': (f) => ({ outputs: [mapUnary(f.inputs[0]!, leakyReluRef(f.args['negative_slope']))] }),
+  'F.leaky_relu': (f) => ({ outputs: [mapUnary(f.inputs[0]!, leakyReluRef(f.args.negative_slope))] }),
   ...Object.fromEntries(
-    (Object.keys(binaryRef) as BinaryName[]).map((op) => [op, (f: OpFixture) => ({ outputs: [mapBinary(op, f.inputs[0]!, f.inputs[1]!)] })]),
+    (Object.keys(binaryRef) as BinaryName[]).map((op) => [
+      op,
+      (f: OpFixture) => ({ outputs: [mapBinary(op, f.inputs[0]!, f.inputs[1]!)] }),
+    ]),
   ),
   where: (f) => ({ outputs: [whereRef(f.inputs[0]!, f.inputs[1]!, f.inputs[2]!)] }),
   sum: reduction('sum'),
@@ -109,41 +115,60 @@ const REFS: Record<string, RefFn> = {
   min: maxMin('min'),
   argmax: argReduce('argmax'),
   argmin: argReduce('argmin'),
-  softmax: (f) => ({ outputs: [softmaxRef(f.inputs[0]!, axesOf(f.args['dim'], f.inputs[0]!.shape.length)[0]!)] }),
-  log_softmax: (f) => ({ outputs: [logSoftmaxRef(f.inputs[0]!, axesOf(f.args['dim'], f.inputs[0]!.shape.length)[0]!)] }),
+  softmax: (f) => ({ outputs: [softmaxRef(f.inputs[0]!, axesOf(f.args.dim, f.inputs[0]!.shape.length)[0]!)] }),
+  log_softmax: (f) => ({
+    outputs: [logSoftmaxRef(f.inputs[0]!, axesOf(f.args.dim, f.inputs[0]!.shape.length)[0]!)],
+  }),
   matmul,
   'F.linear': (f) => ({ outputs: [linearRef(f.inputs[0]!, f.inputs[1]!, f.inputs[2] ?? null)] }),
   transpose: ({ inputs: [x], args }) => {
     const r = x!.shape.length;
     const perm = Array.from({ length: r }, (_, i) => i);
-    const [d0, d1] = [axesOf(args['dim0'], r)[0]!, axesOf(args['dim1'], r)[0]!];
+    const [d0, d1] = [axesOf(args.dim0, r)[0]!, axesOf(args.dim1, r)[0]!];
     [perm[d0], perm[d1]] = [perm[d1]!, perm[d0]!];
     return { outputs: [permuteRef(x!, perm)] };
   },
-  permute: ({ inputs: [x], args }) => ({ outputs: [permuteRef(x!, args['dims'])] }),
+  permute: ({ inputs: [x], args }) => ({ outputs: [permuteRef(x!, args.dims)] }),
   slice: ({ inputs: [x], args }) => {
-    const parts = (args['slices'] as (number | null)[][]).map(([a, b, c], i) => pySlice(x!.shape[i]!, a!, b!, c!));
-    return { outputs: [sliceRef(x!, parts.map((p) => p[0]), parts.map((p) => p[1]), parts.map((p) => p[2]))] };
+    const parts = (args.slices as (number | null)[][]).map(([a, b, c], i) => pySlice(x!.shape[i]!, a!, b!, c!));
+    return {
+      outputs: [
+        sliceRef(
+          x!,
+          parts.map((p) => p[0]),
+          parts.map((p) => p[1]),
+          parts.map((p) => p[2]),
+        ),
+      ],
+    };
   },
-  gather: ({ inputs: [x, i], args }) => ({ outputs: [gatherRef(x!, args['dim'], i!)] }),
-  scatter_add: ({ inputs: [x, i, s], args }) => ({ outputs: [scatterAddRef(x!, args['dim'], i!, s!)] }),
-  index_select: ({ inputs: [x, i], args }) => ({ outputs: [indexSelectRef(x!, args['dim'], i!)] }),
-  'F.one_hot': ({ inputs: [i], args }) => ({ outputs: [oneHotRef(i!, args['num_classes'], 'int32')] }),
-  'F.pad': ({ inputs: [x], args }) => ({ outputs: [padRef(x!, padPairs(args['pad'], x!.shape.length), args['value'] ?? 0)] }),
+  gather: ({ inputs: [x, i], args }) => ({ outputs: [gatherRef(x!, args.dim, i!)] }),
+  scatter_add: ({ inputs: [x, i, s], args }) => ({ outputs: [scatterAddRef(x!, args.dim, i!, s!)] }),
+  index_select: ({ inputs: [x, i], args }) => ({ outputs: [indexSelectRef(x!, args.dim, i!)] }),
+  'F.one_hot': ({ inputs: [i], args }) => ({ outputs: [oneHotRef(i!, args.num_classes, 'int32')] }),
+  'F.pad': ({ inputs: [x], args }) => ({
+    outputs: [padRef(x!, padPairs(args.pad, x!.shape.length), args.value ?? 0)],
+  }),
   'F.conv2d': (f) => {
     const [x, w, b] = f.inputs as [HostTensor, HostTensor, HostTensor | undefined];
     const p = convParams(f.args);
     let y = conv2dRef(x, w, p);
     if (b !== undefined) y = mapBinary('add', y, reshape(b, [b.shape[0]!, 1, 1]));
     const cot = f.cotangents[0]!;
-    const grads: (HostTensor | null)[] = [conv2dBackwardInputRef(cot, w, x.shape, p), conv2dBackwardWeightRef(x, cot, w.shape, p)];
+    const grads: (HostTensor | null)[] = [
+      conv2dBackwardInputRef(cot, w, x.shape, p),
+      conv2dBackwardWeightRef(x, cot, w.shape, p),
+    ];
     if (b !== undefined) grads.push(reduceRef('sum', cot, [0, 2, 3]));
     return { outputs: [y], grads };
   },
   'F.max_pool2d': (f) => {
     const x = f.inputs[0]!;
     const [v, i] = maxPool2dRef(x, poolParams(f.args));
-    return { outputs: f.args['return_indices'] ? [v, i] : [v], grads: [maxPool2dBackwardRef(f.cotangents[0]!, i, x.shape)] };
+    return {
+      outputs: f.args.return_indices ? [v, i] : [v],
+      grads: [maxPool2dBackwardRef(f.cotangents[0]!, i, x.shape)],
+    };
   },
   'F.avg_pool2d': (f) => {
     const x = f.inputs[0]!;
@@ -155,7 +180,10 @@ const REFS: Record<string, RefFn> = {
 function expectClose(actual: HostTensor, expected: HostTensor, label: string): void {
   expect(actual.shape, `${label} shape`).toEqual(expected.shape);
   const problems = compareData(toDataArray(host(actual.shape, expected.dtype, actual.data)), expected, TIGHT, label);
-  expect(actual.dtype === expected.dtype || (actual.dtype === 'bool' && expected.dtype === 'bool'), `${label} dtype ${actual.dtype} vs ${expected.dtype}`).toBe(true);
+  expect(
+    actual.dtype === expected.dtype || (actual.dtype === 'bool' && expected.dtype === 'bool'),
+    `${label} dtype ${actual.dtype} vs ${expected.dtype}`,
+  ).toBe(true);
   expect(problems).toEqual([]);
 }
 
@@ -168,7 +196,9 @@ describe('host references agree with PyTorch (fixtures/ops.json)', () => {
     it(f.name, () => {
       const r = REFS[f.op]!(f);
       expect(r.outputs.length).toBe(f.outputs.length);
-      r.outputs.forEach((o, i) => expectClose(o, f.outputs[i]!, `output ${i}`));
+      r.outputs.forEach((o, i) => {
+        expectClose(o, f.outputs[i]!, `output ${i}`);
+      });
       r.grads?.forEach((g, i) => {
         if (g !== null) expectClose(g, f.grads[i]!, `grad ${i}`);
       });

@@ -14,7 +14,10 @@ export type BackwardFn = (gradOutput: Tensor) => readonly (Tensor | null)[];
 export class SavedTensor {
   private readonly version: number;
   private tensor: Tensor | null;
-  constructor(original: Tensor, private readonly opName: string) {
+  constructor(
+    original: Tensor,
+    private readonly opName: string,
+  ) {
     // Owned by the graph, not by any enclosing tidy() scope.
     const alias = keep(original._alias());
     alias._weakGradFn = true; // a node saving its own output must not keep itself alive
@@ -196,7 +199,8 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, options:
     const grads = new Map<Node, Tensor>([[root.gradFn, seed]]);
     const outputs = new Map<Node, Tensor>([[root.gradFn, root]]);
     for (const node of order) {
-      for (const input of node.inputs) if (input.gradFn !== null && !outputs.has(input.gradFn)) outputs.set(input.gradFn, input);
+      for (const input of node.inputs)
+        if (input.gradFn !== null && !outputs.has(input.gradFn)) outputs.set(input.gradFn, input);
     }
     try {
       for (const node of order) {
@@ -204,7 +208,7 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, options:
         if (g === undefined) continue;
         grads.delete(node);
         const out = outputs.get(node);
-        if (out !== undefined && out._retainsGrad) accumulateLeaf(out, g);
+        if (out?._retainsGrad) accumulateLeaf(out, g);
         if (node.released) {
           throw new Error(
             `Trying to backward through the graph a second time (in ${node.name}). Specify retainGraph: true if you need to backward twice.`,

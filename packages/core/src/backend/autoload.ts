@@ -25,7 +25,7 @@ function resolveFrom(base: string, pkg: string): string | null {
 }
 
 export async function autoloadBackends(): Promise<AutoloadReport> {
-  if (typeof process === 'undefined' || process.env['FLINT_NO_AUTOLOAD'] === '1') return autoloadReport;
+  if (typeof process === 'undefined' || process.env.FLINT_NO_AUTOLOAD === '1') return autoloadReport;
   const bases = [join(process.cwd(), 'noop.js'), import.meta.url];
   if (process.argv[1] !== undefined) bases.unshift(process.argv[1]);
   for (const [name, pkg] of Object.entries(KNOWN_BACKEND_PACKAGES)) {

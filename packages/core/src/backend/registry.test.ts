@@ -4,7 +4,15 @@ import { getBackend, initBackends, listBackends, registerBackend, removeBackend,
 
 /** A backend shell for registry tests (no kernel is called). */
 function fake(name: string, priority: () => number, init?: () => Promise<void>): Backend<unknown> {
-  return { name, packageName: `@test/${name}`, kernels: {} as Kernels<unknown>, engine: () => 'fake', priority, memory: () => ({ handles: 0, bytes: 0 }), init };
+  return {
+    name,
+    packageName: `@test/${name}`,
+    kernels: {} as Kernels<unknown>,
+    engine: () => 'fake',
+    priority,
+    memory: () => ({ handles: 0, bytes: 0 }),
+    init,
+  };
 }
 
 describe('backend registry', () => {
@@ -14,21 +22,39 @@ describe('backend registry', () => {
 
   it('asking for a backend that is not installed names the package and lists the installed ones', () => {
     registerBackend(fake('fake-a', () => 1));
-    expect(() => getBackend('gpujs')).toThrow(/Backend 'gpujs' is not available: install it with `pnpm add @flint\/backend-gpujs`.*Installed backends: .*fake-a/);
+    expect(() => getBackend('gpujs')).toThrow(
+      /Backend 'gpujs' is not available: install it with `pnpm add @flint\/backend-gpujs`.*Installed backends: .*fake-a/,
+    );
     expect(() => setBackend('nope')).toThrow(/Backend 'nope' is not available/);
   });
 
   it('re-ranks after init: a backend that learns its engine at init can win', async () => {
     let ready = false;
     registerBackend(fake('fake-low', () => 40));
-    registerBackend(fake('fake-late', () => (ready ? 95 : 5), async () => { ready = true; }));
+    registerBackend(
+      fake(
+        'fake-late',
+        () => (ready ? 95 : 5),
+        async () => {
+          ready = true;
+        },
+      ),
+    );
     expect(getBackend().priority()).toBeGreaterThanOrEqual(40);
     await initBackends();
     expect(getBackend().name).toBe('fake-late');
   });
 
   it('a backend whose init fails is dropped and reported', async () => {
-    registerBackend(fake('fake-broken', () => 99, async () => { throw new Error('no GL context'); }));
+    registerBackend(
+      fake(
+        'fake-broken',
+        () => 99,
+        async () => {
+          throw new Error('no GL context');
+        },
+      ),
+    );
     const failed = await initBackends();
     expect(failed).toEqual([{ name: 'fake-broken', error: 'no GL context' }]);
     expect(listBackends()).not.toContain('fake-broken');

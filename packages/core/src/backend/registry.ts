@@ -68,7 +68,7 @@ export function removeBackend(name: string): void {
 }
 
 function envBackend(): string | undefined {
-  const value = typeof process !== 'undefined' ? process.env['FLINT_BACKEND'] : undefined;
+  const value = typeof process !== 'undefined' ? process.env.FLINT_BACKEND : undefined;
   return value === undefined || value === '' ? undefined : value;
 }
 

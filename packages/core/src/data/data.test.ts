@@ -7,12 +7,15 @@ const rows = (t: Tensor): number[] => Array.from(t.dataSync());
 
 function makeData(n: number) {
   // x[i] = [i, 100 + i], y[i] = i (int32 labels)
-  const x = arange(0, n).unsqueeze(1).repeat(1, 2).add(tensor([0, 100]));
+  const x = arange(0, n)
+    .unsqueeze(1)
+    .repeat(1, 2)
+    .add(tensor([0, 100]));
   const y = arange(0, n, 1, { dtype: 'int32' });
   return { x, y, ds: new TensorDataset(x, y) };
 }
 
-function epochLabels(loader: DataLoader<Tensor[]>): number[][] {
+function epochLabels<T>(loader: DataLoader<T, Tensor[]>): number[][] {
   const out: number[][] = [];
   for (const [, y] of loader) out.push(rows(y!));
   return out;
@@ -47,8 +50,16 @@ describe('DataLoader', () => {
     const loader = new DataLoader(ds, { batchSize: 4 });
     expect(loader.length).toBe(3);
     const batches = [...loader];
-    expect(batches.map(([x]) => x!.shape)).toEqual([[4, 2], [4, 2], [2, 2]]);
-    expect(batches.map(([, y]) => rows(y!))).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+    expect(batches.map(([x]) => x!.shape)).toEqual([
+      [4, 2],
+      [4, 2],
+      [2, 2],
+    ]);
+    expect(batches.map(([, y]) => rows(y!))).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ]);
     expect(rows(batches[2]![0]!)).toEqual([8, 108, 9, 109]);
     expect(batches[0]![1]!.dtype).toBe('int32');
   });
@@ -57,7 +68,10 @@ describe('DataLoader', () => {
     const { ds } = makeData(10);
     const loader = new DataLoader(ds, { batchSize: 4, dropLast: true });
     expect(loader.length).toBe(2);
-    expect(epochLabels(loader)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7]]);
+    expect(epochLabels(loader)).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+    ]);
     const single = new DataLoader(ds);
     expect(single.length).toBe(10);
     expect(epochLabels(single)[9]).toEqual([9]);
@@ -101,7 +115,10 @@ describe('DataLoader', () => {
     expect(write).toHaveBeenCalledTimes(3);
     indexSelect.mockRestore();
     write.mockRestore();
-    for (const b of batches) b.forEach((t) => t.dispose());
+    for (const b of batches)
+      b.forEach((t) => {
+        t.dispose();
+      });
   });
 
   it('Subsets of a TensorDataset use the same gather path', () => {
@@ -144,7 +161,10 @@ describe('DataLoader', () => {
     const loader = new DataLoader(ds, { batchSize: 3 });
     const batches = [...loader];
     expect(memory().handles - before).toBe(2 * batches.length);
-    for (const b of batches) b.forEach((t) => t.dispose());
+    for (const b of batches)
+      b.forEach((t) => {
+        t.dispose();
+      });
     expect(memory().handles).toBe(before);
 
     const { ds: tds, x, y } = makeData(10);
@@ -180,7 +200,9 @@ describe('randomSplit and Subset', () => {
     expect(a2!.indices).toEqual(a!.indices);
     const [, y] = b!.get(0);
     expect(y!.item()).toBe(b!.indices[0]);
-    expect(() => randomSplit(ds, [5, 4])).toThrow('Sum of input lengths (9) does not equal the length of the input dataset (10)!');
+    expect(() => randomSplit(ds, [5, 4])).toThrow(
+      'Sum of input lengths (9) does not equal the length of the input dataset (10)!',
+    );
   });
 
   it('splits by fractions as PyTorch (floor, then the remainder round robin)', () => {

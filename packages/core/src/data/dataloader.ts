@@ -48,7 +48,9 @@ export function defaultCollate<T>(samples: readonly T[]): Collated<T> {
   if (samples.length === 0) throw new Error('default_collate: received an empty batch');
   const first = samples[0] as unknown;
   const kindError = (i: number, v: unknown): Error =>
-    new TypeError(`default_collate: batch element ${i} has a different type (${describe(v)}) than element 0 (${describe(first)})`);
+    new TypeError(
+      `default_collate: batch element ${i} has a different type (${describe(v)}) than element 0 (${describe(first)})`,
+    );
   if (first instanceof Tensor) {
     samples.forEach((s, i) => {
       if (!(s instanceof Tensor)) throw kindError(i, s);
@@ -73,7 +75,9 @@ export function defaultCollate<T>(samples: readonly T[]): Collated<T> {
     const out = isFloat ? new Float32Array(samples.length * len) : new Int32Array(samples.length * len);
     samples.forEach((s, i) => {
       if (!ArrayBuffer.isView(s) || (s as unknown as ArrayLike<number>).length !== len) {
-        throw new Error(`default_collate: each typed array in the batch should be of equal size (element 0 has ${len} values, element ${i} ${describe(s)})`);
+        throw new Error(
+          `default_collate: each typed array in the batch should be of equal size (element 0 has ${len} values, element ${i} ${describe(s)})`,
+        );
       }
       out.set(s as unknown as ArrayLike<number>, i * len);
     });
@@ -82,7 +86,10 @@ export function defaultCollate<T>(samples: readonly T[]): Collated<T> {
   if (Array.isArray(first)) {
     const len = first.length;
     samples.forEach((s, i) => {
-      if (!Array.isArray(s) || s.length !== len) throw new Error(`default_collate: each element in list of batch should be of equal size (element 0 has ${len}, element ${i} ${Array.isArray(s) ? s.length : describe(s)})`);
+      if (!Array.isArray(s) || s.length !== len)
+        throw new Error(
+          `default_collate: each element in list of batch should be of equal size (element 0 has ${len}, element ${i} ${Array.isArray(s) ? s.length : describe(s)})`,
+        );
     });
     return first.map((_, k) => defaultCollate((samples as unknown as unknown[][]).map((s) => s[k]))) as Collated<T>;
   }
@@ -92,14 +99,17 @@ export function defaultCollate<T>(samples: readonly T[]): Collated<T> {
     for (const k of keys) {
       out[k] = defaultCollate(
         samples.map((s, i) => {
-          if (s === null || typeof s !== 'object' || !(k in s)) throw new Error(`default_collate: batch element ${i} has no key '${k}'`);
+          if (s === null || typeof s !== 'object' || !(k in s))
+            throw new Error(`default_collate: batch element ${i} has no key '${k}'`);
           return (s as Record<string, unknown>)[k];
         }),
       );
     }
     return out as Collated<T>;
   }
-  throw new TypeError(`default_collate: batch must contain Tensors, numbers, booleans, strings, typed arrays, arrays or plain objects; found ${describe(first)}`);
+  throw new TypeError(
+    `default_collate: batch must contain Tensors, numbers, booleans, strings, typed arrays, arrays or plain objects; found ${describe(first)}`,
+  );
 }
 
 function describe(v: unknown): string {
@@ -111,7 +121,9 @@ function describe(v: unknown): string {
 }
 
 /** A TensorDataset, possibly behind Subsets: batches can be gathered from its tensors directly. */
-function tensorRows(dataset: DatasetLike<unknown>): { base: TensorDataset; map: ((i: number) => number) | null } | null {
+function tensorRows(
+  dataset: DatasetLike<unknown>,
+): { base: TensorDataset; map: ((i: number) => number) | null } | null {
   if (dataset instanceof TensorDataset) return { base: dataset, map: null };
   if (dataset instanceof Subset) {
     const inner = tensorRows(dataset.dataset);
@@ -128,7 +140,8 @@ function disposeTensors(value: unknown, seen = new Set<unknown>()): void {
   seen.add(value);
   if (value instanceof Tensor) value.dispose();
   else if (Array.isArray(value)) for (const v of value) disposeTensors(v, seen);
-  else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) disposeTensors(v, seen);
+  else if (Object.getPrototypeOf(value) === Object.prototype)
+    for (const v of Object.values(value)) disposeTensors(v, seen);
 }
 
 /**
@@ -156,7 +169,12 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     if (!Number.isInteger(batchSize) || batchSize <= 0) {
       throw new Error(`batch_size should be a positive integer value, but got batch_size=${batchSize}`);
     }
-    if (dataset === null || typeof dataset !== 'object' || typeof dataset.get !== 'function' || typeof dataset.length !== 'number') {
+    if (
+      dataset === null ||
+      typeof dataset !== 'object' ||
+      typeof dataset.get !== 'function' ||
+      typeof dataset.length !== 'number'
+    ) {
       throw new TypeError('DataLoader: dataset must have a numeric length and a get(index) method');
     }
     this.dataset = dataset;

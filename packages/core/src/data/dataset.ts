@@ -34,10 +34,11 @@ function checkIndex(index: number, length: number, what: string): void {
  * (PyTorch's TensorDataset). get(i) makes new row tensors (the caller disposes them, or a tidy);
  * DataLoader does not call get() for a TensorDataset: it gathers whole batches with indexSelect.
  */
-export class TensorDataset extends Dataset<Tensor[]> {
-  readonly tensors: readonly Tensor[];
+export class TensorDataset<T extends Tensor[] = Tensor[]> extends Dataset<T> {
+  readonly tensors: Readonly<T>;
 
-  constructor(...tensors: Tensor[]) {
+  /** The sample type follows the arguments: `new TensorDataset(X, y)` yields `[Tensor, Tensor]`. */
+  constructor(...tensors: T) {
     super();
     if (tensors.length === 0) throw new Error('TensorDataset: expected at least one tensor');
     const n = tensors[0]!.ndim === 0 ? -1 : tensors[0]!.shape[0]!;
@@ -50,18 +51,20 @@ export class TensorDataset extends Dataset<Tensor[]> {
       }
     }
     if (new Set(tensors.map((t) => t.device)).size > 1) {
-      throw new Error(`TensorDataset: all tensors must be on the same device, got ${tensors.map((t) => t.device).join(', ')}`);
+      throw new Error(
+        `TensorDataset: all tensors must be on the same device, got ${tensors.map((t) => t.device).join(', ')}`,
+      );
     }
-    this.tensors = Object.freeze([...tensors]);
+    this.tensors = Object.freeze([...tensors]) as Readonly<T>;
   }
 
   get length(): number {
     return this.tensors[0]!.shape[0]!;
   }
 
-  get(index: number): Tensor[] {
+  get(index: number): T {
     checkIndex(index, this.length, 'TensorDataset');
-    return this.tensors.map((t) => t.select(0, index));
+    return this.tensors.map((t) => t.select(0, index)) as T;
   }
 }
 
@@ -93,7 +96,11 @@ export class Subset<T> extends Dataset<T> {
  * is floor(fraction * n) and the remainder is handed out one by one, round robin, as PyTorch.
  * The permutation comes from `generator` (default: the global one, seeded by manualSeed).
  */
-export function randomSplit<T>(dataset: DatasetLike<T>, lengths: readonly number[], generator: Generator = defaultGenerator): Subset<T>[] {
+export function randomSplit<T>(
+  dataset: DatasetLike<T>,
+  lengths: readonly number[],
+  generator: Generator = defaultGenerator,
+): Subset<T>[] {
   const n = dataset.length;
   let sizes = [...lengths];
   const total = sizes.reduce((a, b) => a + b, 0);
@@ -107,10 +114,15 @@ export function randomSplit<T>(dataset: DatasetLike<T>, lengths: readonly number
     for (let i = 0; i < remainder; i++) sizes[i % sizes.length]! += 1;
   }
   for (const [i, s] of sizes.entries()) {
-    if (!Number.isInteger(s) || s < 0) throw new Error(`randomSplit: length at index ${i} must be a non-negative integer (or all lengths fractions summing to 1), got ${lengths[i]}`);
+    if (!Number.isInteger(s) || s < 0)
+      throw new Error(
+        `randomSplit: length at index ${i} must be a non-negative integer (or all lengths fractions summing to 1), got ${lengths[i]}`,
+      );
   }
   if (sizes.reduce((a, b) => a + b, 0) !== n) {
-    throw new Error(`Sum of input lengths (${sizes.reduce((a, b) => a + b, 0)}) does not equal the length of the input dataset (${n})!`);
+    throw new Error(
+      `Sum of input lengths (${sizes.reduce((a, b) => a + b, 0)}) does not equal the length of the input dataset (${n})!`,
+    );
   }
   const perm = generator.randperm(n);
   const out: Subset<T>[] = [];

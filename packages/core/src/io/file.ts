@@ -4,7 +4,15 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, write
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Tensor } from '../tensor/tensor.js';
-import { decodeMetadata, decodeSafetensors, serialize, serializeAsync, type LoadOptions, type Metadata, type StateDictInput } from './safetensors.js';
+import {
+  decodeMetadata,
+  decodeSafetensors,
+  serialize,
+  serializeAsync,
+  type LoadOptions,
+  type Metadata,
+  type StateDictInput,
+} from './safetensors.js';
 
 function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);

@@ -4,7 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { arange, tensor, zeros, type Tensor } from '../index.js';
-import { SafetensorsError, deserialize, deserializeMetadata, load, loadAsync, loadMetadata, save, saveSync, serialize, serializeAsync } from './index.js';
+import {
+  SafetensorsError,
+  deserialize,
+  deserializeMetadata,
+  load,
+  loadAsync,
+  loadMetadata,
+  save,
+  saveSync,
+  serialize,
+  serializeAsync,
+} from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flint-io-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,7 +85,9 @@ describe('safetensors serialize / deserialize', () => {
     t.dispose();
     expect(() => serialize({ w: t })).toThrow("tensor 'w' (shape [1]) was disposed");
     expect(() => serialize({ __metadata__: tensor([1]) })).toThrow("'__metadata__' is reserved");
-    expect(() => serialize({ w: tensor([1]) }, { n: 1 as unknown as string })).toThrow("metadata values must be strings, but 'n' is number");
+    expect(() => serialize({ w: tensor([1]) }, { n: 1 as unknown as string })).toThrow(
+      "metadata values must be strings, but 'n' is number",
+    );
   });
 
   it('writes the committed Flint fixture byte for byte (python parses it: fixtures/generate.py)', () => {
@@ -106,21 +119,60 @@ describe('safetensors corruption errors name the source and the byte offset', ()
   const f32 = (n: number) => new Uint8Array(new Float32Array(n).fill(1.5).buffer);
   const cases: [string, () => Uint8Array, RegExp][] = [
     ['truncated file', () => new Uint8Array([1, 0, 0]), /truncated file: 3 bytes.*at byte offset 0/],
-    ['header length larger than the file', () => build({}, new Uint8Array(0), 1000n), /header length 1000 is larger than the file \(16 bytes.*at byte offset 0/],
-    ['invalid JSON header', () => build(null, new Uint8Array(0), undefined, '{"a": [1, 2'), /invalid JSON header \(16 bytes\).*at byte offset 8/],
-    ['data_offsets out of range', () => build({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, f32(1)), /data_offsets \[0, 8\] of tensor 'a' are out of range: the data section is 4 bytes.*at byte offset/],
+    [
+      'header length larger than the file',
+      () => build({}, new Uint8Array(0), 1000n),
+      /header length 1000 is larger than the file \(16 bytes.*at byte offset 0/,
+    ],
+    [
+      'invalid JSON header',
+      () => build(null, new Uint8Array(0), undefined, '{"a": [1, 2'),
+      /invalid JSON header \(16 bytes\).*at byte offset 8/,
+    ],
+    [
+      'data_offsets out of range',
+      () => build({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, f32(1)),
+      /data_offsets \[0, 8\] of tensor 'a' are out of range: the data section is 4 bytes.*at byte offset/,
+    ],
     [
       'overlapping data_offsets',
-      () => build({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, f32(2)),
+      () =>
+        build(
+          {
+            a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+            b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] },
+          },
+          f32(2),
+        ),
       /data_offsets \[4, 8\] of tensor 'b' overlap tensor 'a'/,
     ],
-    ['a gap in the data', () => build({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, f32(2)), /bytes 0\.\.4 before tensor 'a' belong to no tensor/],
-    ['trailing bytes', () => build({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32(3)), /8 trailing bytes belong to no tensor/],
-    ['byte length not matching dtype and shape', () => build({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, f32(2)), /tensor 'a' has 8 bytes, but dtype F32 and shape \[3\] need 12/],
-    ['unknown dtype', () => build({ a: { dtype: 'F8_E4M3', shape: [4], data_offsets: [0, 4] } }, f32(1)), /unknown or unsupported dtype "F8_E4M3"/],
+    [
+      'a gap in the data',
+      () => build({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, f32(2)),
+      /bytes 0\.\.4 before tensor 'a' belong to no tensor/,
+    ],
+    [
+      'trailing bytes',
+      () => build({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32(3)),
+      /8 trailing bytes belong to no tensor/,
+    ],
+    [
+      'byte length not matching dtype and shape',
+      () => build({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, f32(2)),
+      /tensor 'a' has 8 bytes, but dtype F32 and shape \[3\] need 12/,
+    ],
+    [
+      'unknown dtype',
+      () => build({ a: { dtype: 'F8_E4M3', shape: [4], data_offsets: [0, 4] } }, f32(1)),
+      /unknown or unsupported dtype "F8_E4M3"/,
+    ],
     [
       'I64 out of int32 range',
-      () => build({ a: { dtype: 'I64', shape: [2], data_offsets: [0, 16] } }, new Uint8Array(new BigInt64Array([1n, 1n << 40n]).buffer)),
+      () =>
+        build(
+          { a: { dtype: 'I64', shape: [2], data_offsets: [0, 16] } },
+          new Uint8Array(new BigInt64Array([1n, 1n << 40n]).buffer),
+        ),
       // 8 (length) + 56 (header) + 8 (element 0)
       /I64 value 1099511627776 at element 1 does not fit in int32 \(at byte offset 72\)/,
     ],
@@ -138,7 +190,10 @@ describe('safetensors corruption errors name the source and the byte offset', ()
   }
 
   it('reports the exact byte offset of a bad tensor', () => {
-    const bytes = build({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 8] } }, f32(2));
+    const bytes = build(
+      { a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 8] } },
+      f32(2),
+    );
     try {
       deserialize(bytes);
       expect.unreachable();

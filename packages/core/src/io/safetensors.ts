@@ -15,7 +15,10 @@ import { fromArray } from '../tensor/create.js';
 import type { DataArray, DType } from '../backend/kernels.js';
 import { formatShape } from '../backend/shape.js';
 
-export type StateDictInput = Readonly<Record<string, Tensor>> | ReadonlyMap<string, Tensor> | Iterable<readonly [string, Tensor]>;
+export type StateDictInput =
+  | Readonly<Record<string, Tensor>>
+  | ReadonlyMap<string, Tensor>
+  | Iterable<readonly [string, Tensor]>;
 export type Metadata = Record<string, string>;
 
 export interface LoadOptions {
@@ -31,7 +34,19 @@ interface HeaderEntry {
 
 const WRITE_DTYPE: Record<DType, string> = { float32: 'F32', int32: 'I32', bool: 'BOOL' };
 /** Bytes per element of every dtype the reader accepts. */
-const ITEM_SIZE: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U16: 2, U8: 1, BOOL: 1 };
+const ITEM_SIZE: Record<string, number> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U16: 2,
+  U8: 1,
+  BOOL: 1,
+};
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** safetensors' own limit on the header size (100 MB). */
 const MAX_HEADER = 100_000_000;
@@ -50,11 +65,13 @@ export class SafetensorsError extends Error {
 function entriesOf(stateDict: StateDictInput): [string, Tensor][] {
   let entries: [string, Tensor][];
   if (stateDict instanceof Map) entries = [...(stateDict as ReadonlyMap<string, Tensor>).entries()];
-  else if (Symbol.iterator in (stateDict as object)) entries = [...(stateDict as Iterable<readonly [string, Tensor]>)].map(([k, v]) => [k, v]);
+  else if (Symbol.iterator in (stateDict as object))
+    entries = [...(stateDict as Iterable<readonly [string, Tensor]>)].map(([k, v]) => [k, v]);
   else entries = Object.entries(stateDict as Record<string, Tensor>);
   const seen = new Set<string>();
   for (const [name, t] of entries) {
-    if (typeof name !== 'string' || name.length === 0) throw new Error(`safetensors: tensor names must be non-empty strings, got ${JSON.stringify(name)}`);
+    if (typeof name !== 'string' || name.length === 0)
+      throw new Error(`safetensors: tensor names must be non-empty strings, got ${JSON.stringify(name)}`);
     if (name === '__metadata__') throw new Error("safetensors: '__metadata__' is reserved and cannot name a tensor");
     if (seen.has(name)) throw new Error(`safetensors: duplicate tensor name '${name}'`);
     seen.add(name);
@@ -66,9 +83,11 @@ function entriesOf(stateDict: StateDictInput): [string, Tensor][] {
 
 function checkMetadata(metadata: Metadata | undefined): void {
   if (metadata === undefined) return;
-  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) throw new TypeError('safetensors: metadata must be an object of string values');
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata))
+    throw new TypeError('safetensors: metadata must be an object of string values');
   for (const [k, v] of Object.entries(metadata)) {
-    if (typeof v !== 'string') throw new TypeError(`safetensors: metadata values must be strings, but '${k}' is ${typeof v}`);
+    if (typeof v !== 'string')
+      throw new TypeError(`safetensors: metadata values must be strings, but '${k}' is ${typeof v}`);
   }
 }
 
@@ -96,7 +115,10 @@ function encode(entries: [string, Tensor][], datas: DataArray[], metadata: Metad
   let pos = 8 + headerLength;
   entries.forEach(([name, t], k) => {
     const data = datas[k]!;
-    if (data.length !== t.numel) throw new Error(`safetensors: tensor '${name}' read back ${data.length} values for shape ${formatShape(t.shape)}`);
+    if (data.length !== t.numel)
+      throw new Error(
+        `safetensors: tensor '${name}' read back ${data.length} values for shape ${formatShape(t.shape)}`,
+      );
     if (t.dtype === 'bool') {
       for (let i = 0; i < data.length; i++) out[pos + i] = data[i] ? 1 : 0;
     } else if (HOST_LITTLE_ENDIAN) {
@@ -120,7 +142,11 @@ function encode(entries: [string, Tensor][], datas: DataArray[], metadata: Metad
 export function serialize(stateDict: StateDictInput, metadata?: Metadata): Uint8Array {
   const entries = entriesOf(stateDict);
   checkMetadata(metadata);
-  return encode(entries, entries.map(([, t]) => t.dataSync()), metadata);
+  return encode(
+    entries,
+    entries.map(([, t]) => t.dataSync()),
+    metadata,
+  );
 }
 
 /** serialize() with asynchronous reads (works on every backend). */
@@ -141,11 +167,20 @@ interface ParsedHeader {
 }
 
 function parseHeader(bytes: Uint8Array, source: string): ParsedHeader {
-  if (bytes.length < 8) throw new SafetensorsError(source, 0, `truncated file: ${bytes.length} bytes, too short for the 8-byte header length`);
+  if (bytes.length < 8)
+    throw new SafetensorsError(
+      source,
+      0,
+      `truncated file: ${bytes.length} bytes, too short for the 8-byte header length`,
+    );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n64 = view.getBigUint64(0, true);
   if (n64 > BigInt(bytes.length - 8)) {
-    throw new SafetensorsError(source, 0, `header length ${n64} is larger than the file (${bytes.length} bytes, ${bytes.length - 8} after the length field)`);
+    throw new SafetensorsError(
+      source,
+      0,
+      `header length ${n64} is larger than the file (${bytes.length} bytes, ${bytes.length - 8} after the length field)`,
+    );
   }
   const n = Number(n64);
   if (n > MAX_HEADER) throw new SafetensorsError(source, 0, `header length ${n} exceeds the ${MAX_HEADER}-byte limit`);
@@ -163,25 +198,52 @@ function parseHeader(bytes: Uint8Array, source: string): ParsedHeader {
   const tensors: { name: string; entry: HeaderEntry }[] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || Object.values(raw).some((v) => typeof v !== 'string')) {
+      if (
+        raw === null ||
+        typeof raw !== 'object' ||
+        Array.isArray(raw) ||
+        Object.values(raw).some((v) => typeof v !== 'string')
+      ) {
         throw new SafetensorsError(source, 8, 'invalid JSON header: __metadata__ must map strings to strings');
       }
       metadata = { ...(raw as Metadata) };
       continue;
     }
     const e = raw as Partial<HeaderEntry> | null;
-    if (e === null || typeof e !== 'object' || typeof e.dtype !== 'string' || !Array.isArray(e.shape) || !Array.isArray(e.data_offsets)) {
-      throw new SafetensorsError(source, 8, `invalid JSON header: tensor '${name}' needs dtype, shape and data_offsets`);
+    if (
+      e === null ||
+      typeof e !== 'object' ||
+      typeof e.dtype !== 'string' ||
+      !Array.isArray(e.shape) ||
+      !Array.isArray(e.data_offsets)
+    ) {
+      throw new SafetensorsError(
+        source,
+        8,
+        `invalid JSON header: tensor '${name}' needs dtype, shape and data_offsets`,
+      );
     }
     if (!e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw new SafetensorsError(source, 8, `invalid JSON header: tensor '${name}' has an invalid shape ${JSON.stringify(e.shape)}`);
+      throw new SafetensorsError(
+        source,
+        8,
+        `invalid JSON header: tensor '${name}' has an invalid shape ${JSON.stringify(e.shape)}`,
+      );
     }
     const [b, end] = e.data_offsets;
     if (e.data_offsets.length !== 2 || !Number.isSafeInteger(b) || !Number.isSafeInteger(end) || b! < 0 || end! < b!) {
-      throw new SafetensorsError(source, 8, `invalid JSON header: tensor '${name}' has invalid data_offsets ${JSON.stringify(e.data_offsets)}`);
+      throw new SafetensorsError(
+        source,
+        8,
+        `invalid JSON header: tensor '${name}' has invalid data_offsets ${JSON.stringify(e.data_offsets)}`,
+      );
     }
     if (!(e.dtype in ITEM_SIZE)) {
-      throw new SafetensorsError(source, 8, `tensor '${name}' has unknown or unsupported dtype ${JSON.stringify(e.dtype)} (supported: ${Object.keys(ITEM_SIZE).join(', ')})`);
+      throw new SafetensorsError(
+        source,
+        8,
+        `tensor '${name}' has unknown or unsupported dtype ${JSON.stringify(e.dtype)} (supported: ${Object.keys(ITEM_SIZE).join(', ')})`,
+      );
     }
     tensors.push({ name, entry: e as HeaderEntry });
   }
@@ -206,22 +268,36 @@ function parseHeader(bytes: Uint8Array, source: string): ParsedHeader {
     }
   }
   // The tensors must tile the data section exactly: no overlap, no gap, nothing left over.
-  const sorted = [...tensors].sort((x, y) => x.entry.data_offsets[0] - y.entry.data_offsets[0] || x.entry.data_offsets[1] - y.entry.data_offsets[1]);
+  const sorted = [...tensors].sort(
+    (x, y) => x.entry.data_offsets[0] - y.entry.data_offsets[0] || x.entry.data_offsets[1] - y.entry.data_offsets[1],
+  );
   let covered = 0;
   let previous = '';
   for (const { name, entry } of sorted) {
     const [b, end] = entry.data_offsets;
     if (b < covered) {
-      throw new SafetensorsError(source, dataStart + b, `data_offsets [${b}, ${end}] of tensor '${name}' overlap tensor '${previous}' (which ends at ${covered})`);
+      throw new SafetensorsError(
+        source,
+        dataStart + b,
+        `data_offsets [${b}, ${end}] of tensor '${name}' overlap tensor '${previous}' (which ends at ${covered})`,
+      );
     }
     if (b > covered) {
-      throw new SafetensorsError(source, dataStart + covered, `data_offsets do not cover the data section: bytes ${covered}..${b} before tensor '${name}' belong to no tensor`);
+      throw new SafetensorsError(
+        source,
+        dataStart + covered,
+        `data_offsets do not cover the data section: bytes ${covered}..${b} before tensor '${name}' belong to no tensor`,
+      );
     }
     covered = end;
     previous = name;
   }
   if (covered !== dataLength) {
-    throw new SafetensorsError(source, dataStart + covered, `data_offsets do not cover the data section: ${dataLength - covered} trailing bytes belong to no tensor`);
+    throw new SafetensorsError(
+      source,
+      dataStart + covered,
+      `data_offsets do not cover the data section: ${dataLength - covered} trailing bytes belong to no tensor`,
+    );
   }
   return { tensors: sorted, metadata, dataStart };
 }
@@ -236,7 +312,13 @@ function halfToFloat(h: number): number {
 }
 
 /** Decode one tensor's bytes into a Flint dtype's host array. */
-function decodeData(bytes: Uint8Array, begin: number, entry: HeaderEntry, name: string, source: string): { data: DataArray; dtype: DType } {
+function decodeData(
+  bytes: Uint8Array,
+  begin: number,
+  entry: HeaderEntry,
+  name: string,
+  source: string,
+): { data: DataArray; dtype: DType } {
   const numel = entry.shape.reduce((a, d) => a * d, 1);
   const view = new DataView(bytes.buffer, bytes.byteOffset + begin, numel * ITEM_SIZE[entry.dtype]!);
   switch (entry.dtype) {
@@ -270,7 +352,11 @@ function decodeData(bytes: Uint8Array, begin: number, entry: HeaderEntry, name: 
       for (let i = 0; i < numel; i++) {
         const v = view.getBigInt64(8 * i, true);
         if (v < -2147483648n || v > 2147483647n) {
-          throw new SafetensorsError(source, begin + 8 * i, `tensor '${name}': I64 value ${v} at element ${i} does not fit in int32`);
+          throw new SafetensorsError(
+            source,
+            begin + 8 * i,
+            `tensor '${name}': I64 value ${v} at element ${i} does not fit in int32`,
+          );
         }
         out[i] = Number(v);
       }
@@ -312,12 +398,21 @@ function decodeData(bytes: Uint8Array, begin: number, entry: HeaderEntry, name: 
 }
 
 /** @internal Shared by deserialize() and load(): `source` names the file in errors. */
-export function decodeSafetensors(bytes: Uint8Array, source: string, options: LoadOptions = {}): Record<string, Tensor> {
+export function decodeSafetensors(
+  bytes: Uint8Array,
+  source: string,
+  options: LoadOptions = {},
+): Record<string, Tensor> {
   const { tensors, dataStart } = parseHeader(bytes, source);
   // Decode everything first so a bad value uploads nothing.
-  const decoded = tensors.map(({ name, entry }) => ({ name, entry, ...decodeData(bytes, dataStart + entry.data_offsets[0], entry, name, source) }));
+  const decoded = tensors.map(({ name, entry }) => ({
+    name,
+    entry,
+    ...decodeData(bytes, dataStart + entry.data_offsets[0], entry, name, source),
+  }));
   const out: Record<string, Tensor> = {};
-  for (const { name, entry, data, dtype } of decoded) out[name] = fromArray(data, entry.shape, { dtype, device: options.device });
+  for (const { name, entry, data, dtype } of decoded)
+    out[name] = fromArray(data, entry.shape, { dtype, device: options.device });
   return out;
 }
 

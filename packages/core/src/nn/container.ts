@@ -7,7 +7,12 @@ abstract class OrderedContainer extends Module {
 
   constructor() {
     super();
-    Object.defineProperty(this, '_items', { value: new Map<string, Module>(), enumerable: false, writable: true, configurable: true });
+    Object.defineProperty(this, '_items', {
+      value: new Map<string, Module>(),
+      enumerable: false,
+      writable: true,
+      configurable: true,
+    });
   }
 
   override _ownEntries(): [string, unknown][] {
@@ -17,14 +22,20 @@ abstract class OrderedContainer extends Module {
 
 function checkModule(m: unknown, where: string): Module {
   if (!(m instanceof Module)) {
-    const name = m === null ? 'null' : typeof m === 'object' || typeof m === 'function' ? (m as object).constructor?.name : typeof m;
+    const name =
+      m === null
+        ? 'null'
+        : typeof m === 'object' || typeof m === 'function'
+          ? (m as object).constructor?.name
+          : typeof m;
     throw new TypeError(`${where}: ${name} is not a Module subclass`);
   }
   return m;
 }
 
 function normalizeIndex(i: number, length: number, cls: string): number {
-  if (!Number.isInteger(i) || i < -length || i >= length) throw new RangeError(`index ${i} is out of range (${cls} of length ${length})`);
+  if (!Number.isInteger(i) || i < -length || i >= length)
+    throw new RangeError(`index ${i} is out of range (${cls} of length ${length})`);
   return i < 0 ? i + length : i;
 }
 
@@ -38,10 +49,18 @@ export class Sequential extends OrderedContainer {
     super();
     if (modules.length === 1 && modules[0] instanceof Map) {
       for (const [k, m] of modules[0]) this._items.set(k, checkModule(m, 'Sequential'));
-    } else if (modules.length === 1 && !(modules[0] instanceof Module) && typeof modules[0] === 'object' && modules[0] !== null) {
-      for (const [k, m] of Object.entries(modules[0] as Record<string, Module>)) this._items.set(k, checkModule(m, 'Sequential'));
+    } else if (
+      modules.length === 1 &&
+      !(modules[0] instanceof Module) &&
+      typeof modules[0] === 'object' &&
+      modules[0] !== null
+    ) {
+      for (const [k, m] of Object.entries(modules[0] as Record<string, Module>))
+        this._items.set(k, checkModule(m, 'Sequential'));
     } else {
-      (modules as Module[]).forEach((m, i) => this._items.set(String(i), checkModule(m, 'Sequential')));
+      (modules as Module[]).forEach((m, i) => {
+        this._items.set(String(i), checkModule(m, 'Sequential'));
+      });
     }
   }
 
@@ -197,7 +216,9 @@ export class ModuleDict extends OrderedContainer {
 
   update(modules: Record<string, Module> | Iterable<[string, Module]>): this {
     const entries: Iterable<[string, Module]> =
-      Symbol.iterator in Object(modules) ? (modules as Iterable<[string, Module]>) : Object.entries(modules as Record<string, Module>);
+      Symbol.iterator in Object(modules)
+        ? (modules as Iterable<[string, Module]>)
+        : Object.entries(modules as Record<string, Module>);
     for (const [k, m] of entries) this.set(k, m);
     return this;
   }

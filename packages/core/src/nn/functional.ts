@@ -26,7 +26,8 @@ export const tanh = (x: Tensor): Tensor => ew.tanh(x);
 /** GELU: exact (erf) by default, or the tanh approximation: gelu(x, 'tanh') or gelu(x, { approximate: 'tanh' }). */
 export function gelu(x: Tensor, options: 'none' | 'tanh' | { approximate?: 'none' | 'tanh' } = {}): Tensor {
   const approximate = typeof options === 'string' ? options : (options.approximate ?? 'none');
-  if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`approximate argument must be either none or tanh (got '${String(approximate)}')`);
+  if (approximate !== 'none' && approximate !== 'tanh')
+    throw new Error(`approximate argument must be either none or tanh (got '${String(approximate)}')`);
   return ew.geluApprox(x, approximate);
 }
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => ew.leakyRelu(x, negativeSlope);
@@ -70,10 +71,13 @@ export const softmin = (x: Tensor, dim?: number): Tensor => x.neg().softmax(dim 
 // ------------------------------------------------------------------ layers as functions
 
 export const linear = (x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor => conv.linear(x, weight, bias);
-export const conv2d = (x: Tensor, weight: Tensor, bias?: Tensor | null, options: conv.Conv2dOptions = {}): Tensor => conv.conv2d(x, weight, bias, options);
-export const maxPool2d = (x: Tensor, kernelSize: conv.Pair, options: conv.Pool2dOptions = {}): Tensor => conv.maxPool2d(x, kernelSize, options);
+export const conv2d = (x: Tensor, weight: Tensor, bias?: Tensor | null, options: conv.Conv2dOptions = {}): Tensor =>
+  conv.conv2d(x, weight, bias, options);
+export const maxPool2d = (x: Tensor, kernelSize: conv.Pair, options: conv.Pool2dOptions = {}): Tensor =>
+  conv.maxPool2d(x, kernelSize, options);
 export const maxPool2dWithIndices = conv.maxPool2dWithIndices;
-export const avgPool2d = (x: Tensor, kernelSize: conv.Pair, options: conv.Pool2dOptions = {}): Tensor => conv.avgPool2d(x, kernelSize, options);
+export const avgPool2d = (x: Tensor, kernelSize: conv.Pair, options: conv.Pool2dOptions = {}): Tensor =>
+  conv.avgPool2d(x, kernelSize, options);
 export const flatten = (x: Tensor, startDim = 0, endDim = -1): Tensor => x.flatten(startDim, endDim);
 export const unflatten = (x: Tensor, dim: number, sizes: readonly number[]): Tensor => x.unflatten(dim, sizes);
 
@@ -90,7 +94,9 @@ export const oneHot = (indices: Tensor, numClasses = -1): Tensor => idx.oneHot(i
 export function embedding(indices: Tensor, weight: Tensor, paddingIdx: number | null = null): Tensor {
   return tidy(() => {
     if (indices.dtype !== 'int32') {
-      throw new Error(`embedding: Expected tensor for argument #1 'indices' to have dtype int32, but got ${indices.dtype} (shape ${formatShape(indices.shape)})`);
+      throw new Error(
+        `embedding: Expected tensor for argument #1 'indices' to have dtype int32, but got ${indices.dtype} (shape ${formatShape(indices.shape)})`,
+      );
     }
     if (weight.ndim !== 2) throw new Error(`embedding: weight must be 2-D, got ${formatShape(weight.shape)}`);
     const flat = indices.reshape([indices.numel]);
@@ -129,7 +135,13 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
 // ------------------------------------------------------------------ normalization
 
 /** Layer normalization over the trailing `normalizedShape` dims (biased variance, as PyTorch). */
-export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+export function layerNorm(
+  x: Tensor,
+  normalizedShape: readonly number[],
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  eps = 1e-5,
+): Tensor {
   return tidy(() => {
     const k = normalizedShape.length;
     const tail = x.shape.slice(x.ndim - k);
@@ -174,9 +186,16 @@ export function batchNorm(
     const eps = options.eps ?? 1e-5;
     if (x.ndim < 2) throw new Error(`batchNorm: expected at least 2-D input [N, C, ...], got ${formatShape(x.shape)}`);
     const C = x.shape[1]!;
-    for (const [name, t] of [['running_mean', runningMean], ['running_var', runningVar], ['weight', weight], ['bias', bias]] as const) {
+    for (const [name, t] of [
+      ['running_mean', runningMean],
+      ['running_var', runningVar],
+      ['weight', weight],
+      ['bias', bias],
+    ] as const) {
       if (t !== null && (t.ndim !== 1 || t.shape[0] !== C)) {
-        throw new Error(`batchNorm: ${name} should contain ${C} elements not ${t.numel} (shape ${formatShape(t.shape)})`);
+        throw new Error(
+          `batchNorm: ${name} should contain ${C} elements not ${t.numel} (shape ${formatShape(t.shape)})`,
+        );
       }
     }
     const dims = [0, ...Array.from({ length: x.ndim - 2 }, (_, i) => i + 2)];
@@ -185,7 +204,8 @@ export function batchNorm(
     let variance: Tensor;
     if (training) {
       const n = x.numel / C;
-      if (n <= 1) throw new Error(`Expected more than 1 value per channel when training, got input size ${formatShape(x.shape)}`);
+      if (n <= 1)
+        throw new Error(`Expected more than 1 value per channel when training, got input size ${formatShape(x.shape)}`);
       mean = x.mean(dims, true);
       variance = x.sub(mean).square().mean(dims, true);
       if (runningMean !== null && runningVar !== null) {
@@ -197,7 +217,8 @@ export function batchNorm(
         });
       }
     } else {
-      if (runningMean === null || runningVar === null) throw new Error('batchNorm: running_mean and running_var must be defined in evaluation mode');
+      if (runningMean === null || runningVar === null)
+        throw new Error('batchNorm: running_mean and running_var must be defined in evaluation mode');
       mean = runningMean.reshape(bshape);
       variance = runningVar.reshape(bshape);
     }
@@ -228,7 +249,8 @@ function reduce(loss: Tensor, reduction: Reduction): Tensor {
 
 function requireFloatInput(op: string, name: string, t: Tensor): void {
   if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor`);
-  if (t.dtype !== 'float32') throw new Error(`${op}: expected ${name} of dtype float32, got ${t.dtype} (shape ${formatShape(t.shape)})`);
+  if (t.dtype !== 'float32')
+    throw new Error(`${op}: expected ${name} of dtype float32, got ${t.dtype} (shape ${formatShape(t.shape)})`);
 }
 
 const warnedSizes = new Set<string>();
@@ -240,11 +262,15 @@ function checkElementwise(op: string, input: Tensor, target: Tensor, strict: boo
   const msg = `${op}: Using a target size (${formatShape(target.shape)}) that is different to the input size (${formatShape(input.shape)})`;
   if (strict) throw new Error(`${msg} is deprecated. Please ensure they have the same size.`);
   if (tryBroadcastShapes(input.shape, target.shape) === null) {
-    throw new Error(`${op}: The size of input ${formatShape(input.shape)} and target ${formatShape(target.shape)} must match (or broadcast).`);
+    throw new Error(
+      `${op}: The size of input ${formatShape(input.shape)} and target ${formatShape(target.shape)} must match (or broadcast).`,
+    );
   }
   if (!warnedSizes.has(msg)) {
     warnedSizes.add(msg);
-    console.warn(`${msg}. This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.`);
+    console.warn(
+      `${msg}. This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.`,
+    );
   }
 }
 
@@ -322,7 +348,11 @@ export interface BCEWithLogitsOptions extends WeightedLossOptions {
  * Sigmoid + binary cross entropy in one numerically stable expression:
  * (1 - t) x + (1 + (posWeight - 1) t) softplus(-x).
  */
-export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BCEWithLogitsOptions = {}): Tensor {
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  options: BCEWithLogitsOptions = {},
+): Tensor {
   return tidy(() => {
     const reduction = checkReduction(options.reduction ?? 'mean');
     checkElementwise('binaryCrossEntropyWithLogits', input, target, true);
@@ -347,7 +377,9 @@ function checkWeight(op: string, w: Tensor, input: Tensor, name = 'weight'): Ten
   requireFloatInput(op, name, w);
   const b = tryBroadcastShapes(input.shape, w.shape);
   if (b === null || !shapesEqual(b, input.shape)) {
-    throw new Error(`${op}: ${name} of shape ${formatShape(w.shape)} cannot be broadcast to the input shape ${formatShape(input.shape)}`);
+    throw new Error(
+      `${op}: ${name} of shape ${formatShape(w.shape)} cannot be broadcast to the input shape ${formatShape(input.shape)}`,
+    );
   }
   return w;
 }
@@ -373,7 +405,9 @@ function checkClassWeight(op: string, weight: Tensor | null | undefined, C: numb
   if (weight === null || weight === undefined) return null;
   requireFloatInput(op, 'weight', weight);
   if (weight.ndim !== 1 || weight.shape[0] !== C) {
-    throw new Error(`${op}: weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${formatShape(weight.shape)}`);
+    throw new Error(
+      `${op}: weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${formatShape(weight.shape)}`,
+    );
   }
   return weight;
 }
@@ -411,7 +445,8 @@ interface Picked {
 
 function pickClassTargets(op: string, input: Tensor, target: Tensor, options: NLLLossOptions): Picked {
   if (!(target instanceof Tensor)) throw new TypeError(`${op}: target must be a Tensor`);
-  if (input.ndim < 1) throw new Error(`${op}: input must have at least 1 dimension ([C], [N, C] or [N, C, d1, ...]), got a scalar`);
+  if (input.ndim < 1)
+    throw new Error(`${op}: input must have at least 1 dimension ([C], [N, C] or [N, C, d1, ...]), got a scalar`);
   const C = input.shape[input.ndim === 1 ? 0 : 1]!;
   const expected = classIndexShape(input);
   if (target.dtype !== 'int32') {
@@ -431,7 +466,14 @@ function pickClassTargets(op: string, input: Tensor, target: Tensor, options: NL
   return noGradTargets(input, target, weight, ignoreIndex, C, classDim);
 }
 
-function noGradTargets(input: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number, C: number, classDim: number): Picked {
+function noGradTargets(
+  input: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+  ignoreIndex: number,
+  C: number,
+  classDim: number,
+): Picked {
   const { valid, safeTarget, outOfRange } = noGrad(() => {
     const ignored = target.eq(ignoreIndex);
     const bad = target.lt(0).float().add(target.ge(C).float()).gt(0).float().mul(ignored.logicalNot().float());
@@ -444,7 +486,11 @@ function noGradTargets(input: Tensor, target: Tensor, weight: Tensor | null, ign
   });
   const gathered = input.gather(classDim, safeTarget.unsqueeze(classDim)).squeeze(classDim).add(outOfRange);
   let weightOf = valid;
-  if (weight !== null) weightOf = weight.gather(0, safeTarget.reshape([safeTarget.numel])).reshape(safeTarget.shape).mul(valid);
+  if (weight !== null)
+    weightOf = weight
+      .gather(0, safeTarget.reshape([safeTarget.numel]))
+      .reshape(safeTarget.shape)
+      .mul(valid);
   const picked = ew.where(valid.gt(0), gathered, 0).mul(weightOf);
   return { picked, weightOf, valid, safeTarget, classDim };
 }
@@ -467,9 +513,11 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     const reduction = checkReduction(options.reduction ?? 'mean');
     requireFloatInput(op, 'input', input);
     if (!(target instanceof Tensor)) throw new TypeError(`${op}: target must be a Tensor`);
-    if (input.ndim < 1) throw new Error(`${op}: input must have at least 1 dimension ([C], [N, C] or [N, C, d1, ...]), got a scalar`);
+    if (input.ndim < 1)
+      throw new Error(`${op}: input must have at least 1 dimension ([C], [N, C] or [N, C, d1, ...]), got a scalar`);
     const smoothing = options.labelSmoothing ?? 0;
-    if (!(smoothing >= 0 && smoothing <= 1)) throw new Error(`label_smoothing must be between 0.0 and 1.0. Got: ${smoothing}`);
+    if (!(smoothing >= 0 && smoothing <= 1))
+      throw new Error(`label_smoothing must be between 0.0 and 1.0. Got: ${smoothing}`);
     const classDim = input.ndim === 1 ? 0 : 1;
     const C = input.shape[classDim]!;
     const weight = checkClassWeight(op, options.weight, C);
@@ -519,7 +567,11 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
 }
 
 /** Kullback-Leibler divergence with log-probability input: target (log target - input). */
-export function klDiv(input: Tensor, target: Tensor, options: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {}): Tensor {
+export function klDiv(
+  input: Tensor,
+  target: Tensor,
+  options: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {},
+): Tensor {
   return tidy(() => {
     const reduction = options.reduction ?? 'mean';
     checkElementwise('klDiv', input, target, false);

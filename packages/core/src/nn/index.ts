@@ -7,14 +7,52 @@ export { Sequential, ModuleList, ModuleDict } from './container.js';
 export { Linear, Identity, type LinearOptions } from './layers/linear.js';
 export { Conv2d, type Conv2dModuleOptions } from './layers/conv.js';
 export { MaxPool2d, AvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './layers/pooling.js';
-export { ReLU, ReLU6, Sigmoid, Tanh, SiLU, GELU, LeakyReLU, ELU, Softplus, Hardtanh, Softmax, LogSoftmax } from './layers/activation.js';
+export {
+  ReLU,
+  ReLU6,
+  Sigmoid,
+  Tanh,
+  SiLU,
+  GELU,
+  LeakyReLU,
+  ELU,
+  Softplus,
+  Hardtanh,
+  Softmax,
+  LogSoftmax,
+} from './layers/activation.js';
 export { Dropout, Flatten, Unflatten } from './layers/dropout.js';
-export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './layers/normalization.js';
+export {
+  BatchNorm1d,
+  BatchNorm2d,
+  LayerNorm,
+  type BatchNormOptions,
+  type LayerNormOptions,
+} from './layers/normalization.js';
 export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
 export { RNN, LSTM, GRU, type RNNOptions } from './layers/rnn.js';
-export { MultiheadAttention, causalMask, type MultiheadAttentionOptions, type AttentionForwardOptions } from './layers/attention.js';
-export { TransformerEncoderLayer, type TransformerEncoderLayerOptions, type EncoderForwardOptions } from './layers/transformer.js';
-export { MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss } from './loss.js';
+export {
+  MultiheadAttention,
+  causalMask,
+  type MultiheadAttentionOptions,
+  type AttentionForwardOptions,
+} from './layers/attention.js';
+export {
+  TransformerEncoderLayer,
+  type TransformerEncoderLayerOptions,
+  type EncoderForwardOptions,
+} from './layers/transformer.js';
+export {
+  MSELoss,
+  L1Loss,
+  SmoothL1Loss,
+  HuberLoss,
+  CrossEntropyLoss,
+  NLLLoss,
+  BCELoss,
+  BCEWithLogitsLoss,
+  KLDivLoss,
+} from './loss.js';
 export * as functional from './functional.js';
 export * as F from './functional.js';
 export * as init from './init.js';

@@ -9,19 +9,39 @@ import { fromArray } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export type Nonlinearity =
-  | 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'
-  | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'leakyRelu' | 'selu';
+  | 'linear'
+  | 'conv1d'
+  | 'conv2d'
+  | 'conv3d'
+  | 'conv_transpose1d'
+  | 'conv_transpose2d'
+  | 'conv_transpose3d'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leaky_relu'
+  | 'leakyRelu'
+  | 'selu';
 
 /** The recommended gain for a nonlinearity (torch.nn.init.calculate_gain). */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number | null): number {
-  const linearFns = ['linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d'];
+  const linearFns = [
+    'linear',
+    'conv1d',
+    'conv2d',
+    'conv3d',
+    'conv_transpose1d',
+    'conv_transpose2d',
+    'conv_transpose3d',
+  ];
   if (linearFns.includes(nonlinearity) || nonlinearity === 'sigmoid') return 1;
   if (nonlinearity === 'tanh') return 5 / 3;
   if (nonlinearity === 'relu') return Math.SQRT2;
   if (nonlinearity === 'leaky_relu' || nonlinearity === 'leakyRelu') {
     let slope = 0.01;
     if (param !== undefined && param !== null) {
-      if (typeof param !== 'number' || Number.isNaN(param)) throw new Error(`negative_slope ${String(param)} not a valid number`);
+      if (typeof param !== 'number' || Number.isNaN(param))
+        throw new Error(`negative_slope ${String(param)} not a valid number`);
       slope = param;
     }
     return Math.sqrt(2 / (1 + slope * slope));
@@ -33,7 +53,9 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number | null)
 /** [fanIn, fanOut] of a weight: dims 1 and 0 times the receptive field (dims 2...). */
 export function calculateFanInAndFanOut(t: Tensor): [number, number] {
   if (t.ndim < 2) {
-    throw new Error(`Fan in and fan out can not be computed for tensor with fewer than 2 dimensions (got shape ${formatShape(t.shape)})`);
+    throw new Error(
+      `Fan in and fan out can not be computed for tensor with fewer than 2 dimensions (got shape ${formatShape(t.shape)})`,
+    );
   }
   let receptive = 1;
   for (let i = 2; i < t.ndim; i++) receptive *= t.shape[i]!;
@@ -71,7 +93,14 @@ export function normal_(t: Tensor, mean = 0, std = 1, generator: Generator = def
 }
 
 /** N(mean, std^2) redrawn until inside [a, b]. */
-export function truncNormal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2, generator: Generator = defaultGenerator): Tensor {
+export function truncNormal_(
+  t: Tensor,
+  mean = 0,
+  std = 1,
+  a = -2,
+  b = 2,
+  generator: Generator = defaultGenerator,
+): Tensor {
   if (!(a < b)) throw new Error(`truncNormal_: expected a < b, got a=${a}, b=${b}`);
   return fillFrom(t, () => {
     for (let k = 0; k < 1000; k++) {

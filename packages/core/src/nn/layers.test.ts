@@ -19,8 +19,30 @@ interface ModuleCase {
   stateAfter: Record<string, Encoded>;
 }
 
+/** The PyTorch constructor arguments the fixtures use, by their PyTorch names. */
+interface TorchModuleOptions {
+  in_features: number;
+  out_features: number;
+  bias?: boolean;
+  in_channels: number;
+  out_channels: number;
+  kernel_size: number;
+  stride?: number;
+  padding?: number;
+  num_features: number;
+  eps?: number;
+  momentum?: number;
+  normalized_shape: number | number[];
+  input_size: number;
+  hidden_size: number;
+  num_layers?: number;
+  batch_first?: boolean;
+  embed_dim: number;
+  num_heads: number;
+}
+
 function build(c: ModuleCase): nn.Module {
-  const o = c.options as Record<string, never>;
+  const o = c.options as unknown as TorchModuleOptions;
   switch (c.module) {
     case 'Linear':
       return new nn.Linear(o.in_features, o.out_features, { bias: o.bias ?? true });
@@ -64,10 +86,15 @@ describe('layers against PyTorch fixtures (modules.json)', () => {
       const inputs = c.inputs.map((e) => decode(e, e.dtype === 'float32'));
       const outs = flatOutputs(m(...inputs));
       expect(outs.length).toBe(c.outputs.length);
-      outs.forEach((o, i) => expectClose(o, c.outputs[i]!, 2e-4, 2e-5, `output ${i}`));
+      outs.forEach((o, i) => {
+        expectClose(o, c.outputs[i]!, 2e-4, 2e-5, `output ${i}`);
+      });
       outs[0]!.mul(decode(c.cotangent)).sum().backward();
-      c.inputGrads.forEach((g, i) => expectClose(inputs[i]!.grad!, g, 2e-4, 2e-5, `input grad ${i}`));
-      for (const [k, p] of m.namedParameters()) expectClose(p.grad ?? zeros(p.shape), c.paramGrads[k]!, 2e-4, 2e-5, `grad of ${k}`);
+      c.inputGrads.forEach((g, i) => {
+        expectClose(inputs[i]!.grad!, g, 2e-4, 2e-5, `input grad ${i}`);
+      });
+      for (const [k, p] of m.namedParameters())
+        expectClose(p.grad ?? zeros(p.shape), c.paramGrads[k]!, 2e-4, 2e-5, `grad of ${k}`);
       const after = m.stateDict();
       for (const [k, v] of Object.entries(c.stateAfter)) expectClose(after[k]!, v, 2e-4, 2e-5, `state ${k} after`);
     });
@@ -83,7 +110,10 @@ describe('layers by hand', () => {
     const w = lin.weight.tolist() as number[][];
     const b = lin.bias!.tolist() as number[];
     const xv = x.tolist() as number[][];
-    expectClose(y, xv.flatMap((r) => w.map((wr, o) => wr.reduce((s, v, i) => s + v * r[i]!, b[o]!))));
+    expectClose(
+      y,
+      xv.flatMap((r) => w.map((wr, o) => wr.reduce((s, v, i) => s + v * r[i]!, b[o]!))),
+    );
     const cot = randn(4, 2);
     gradcheck(() => (lin(x) as Tensor).mul(cot).sum(), [x, lin.weight, lin.bias!]);
     const nb = new nn.Linear(3, 2, false);
@@ -97,14 +127,26 @@ describe('layers by hand', () => {
     const conv = new nn.Conv2d(4, 6, [3, 2], { padding: 'same', dilation: 2, groups: 2 });
     expect([...conv.weight.shape]).toEqual([6, 2, 3, 2]);
     const bound = 1 / Math.sqrt(2 * 3 * 2);
-    for (const p of [conv.weight, conv.bias!]) expect(Math.max(...Array.from(p.dataSync()).map(Math.abs))).toBeLessThanOrEqual(bound);
+    for (const p of [conv.weight, conv.bias!])
+      expect(Math.max(...Array.from(p.dataSync()).map(Math.abs))).toBeLessThanOrEqual(bound);
     const x = randn(2, 4, 5, 6, { requiresGrad: true });
     expect([...(conv(x) as Tensor).shape]).toEqual([2, 6, 5, 6]);
     const valid = new nn.Conv2d(4, 2, 3, { padding: 'valid', stride: 2, bias: false });
     expect([...(valid(x) as Tensor).shape]).toEqual([2, 2, 2, 2]);
     // one output by hand: group 0 sees input channels 0-1
     const small = new nn.Conv2d(1, 1, 2, { bias: false });
-    noGrad(() => small.weight.copy_(tensor([[[[1, 2], [3, 4]]]])));
+    noGrad(() =>
+      small.weight.copy_(
+        tensor([
+          [
+            [
+              [1, 2],
+              [3, 4],
+            ],
+          ],
+        ]),
+      ),
+    );
     const img = arange(9).reshape(1, 1, 3, 3);
     expectClose(small(img) as Tensor, [0 + 2 + 9 + 16, 1 + 4 + 12 + 20, 3 + 8 + 18 + 28, 4 + 10 + 21 + 32]);
     const cx = randn(1, 4, 4, 3, { requiresGrad: true });
@@ -115,7 +157,19 @@ describe('layers by hand', () => {
   });
 
   it('MaxPool2d / AvgPool2d forward and gradients', () => {
-    const x = tensor([[[[1, 5, 2, 0], [3, 4, 8, 1], [0, 2, 6, 7], [9, 1, 3, 2]]]], { requiresGrad: true });
+    const x = tensor(
+      [
+        [
+          [
+            [1, 5, 2, 0],
+            [3, 4, 8, 1],
+            [0, 2, 6, 7],
+            [9, 1, 3, 2],
+          ],
+        ],
+      ],
+      { requiresGrad: true },
+    );
     const mp = new nn.MaxPool2d(2);
     const y = mp(x) as Tensor;
     expectClose(y, [5, 8, 9, 7]);
@@ -125,7 +179,10 @@ describe('layers by hand', () => {
     expectClose(ap(x) as Tensor, [13 / 4, 19 / 4, 11 / 4, 9 / 4, 20 / 4, 22 / 4, 12 / 4, 12 / 4, 18 / 4]);
     const z = randn(2, 3, 5, 5, { requiresGrad: true });
     const cot = randn(2, 3, 3, 3);
-    gradcheck(() => (new nn.AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false })(z) as Tensor).mul(cot).sum(), [z]);
+    gradcheck(
+      () => (new nn.AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false })(z) as Tensor).mul(cot).sum(),
+      [z],
+    );
     const withIdx = new nn.MaxPool2d(2, { returnIndices: true })(x) as { values: Tensor; indices: Tensor };
     expect(Array.from(withIdx.indices.dataSync())).toEqual([1, 6, 12, 11]);
     expect(mp.toString()).toBe('MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)');
@@ -170,7 +227,12 @@ describe('layers by hand', () => {
     const e = [Math.exp(1), Math.exp(2), Math.exp(3)];
     const z = e.reduce((a, b) => a + b);
     expectClose(new nn.Softmax(1)(s) as Tensor, [...e.map((v) => v / z), 1 / 3, 1 / 3, 1 / 3]);
-    expectClose(new nn.LogSoftmax(1)(s) as Tensor, [...e.map((v) => Math.log(v / z)), -Math.log(3), -Math.log(3), -Math.log(3)]);
+    expectClose(new nn.LogSoftmax(1)(s) as Tensor, [
+      ...e.map((v) => Math.log(v / z)),
+      -Math.log(3),
+      -Math.log(3),
+      -Math.log(3),
+    ]);
     // PyTorch's legacy implicit dim: 1 for 2-D input, 0 for 3-D
     expectClose(new nn.Softmax()(s) as Tensor, new nn.Softmax(1)(s) as Tensor);
     const s3 = randn(2, 3, 4);
@@ -226,7 +288,10 @@ describe('layers by hand', () => {
     expect([...out.shape]).toEqual([2, 2, 3]);
     const w = emb.weight.tolist() as number[][];
     expectClose(out, [...w[1]!, ...w[0]!, ...w[1]!, ...w[9]!]);
-    out.mul(arange(12).reshape(2, 2, 3)).sum().backward();
+    out
+      .mul(arange(12).reshape(2, 2, 3))
+      .sum()
+      .backward();
     const g = emb.weight.grad!.tolist() as number[][];
     expect(g[0]).toEqual([0, 0, 0]);
     expect(g[1]).toEqual([0 + 6, 1 + 7, 2 + 8]);
@@ -238,7 +303,12 @@ describe('layers by hand', () => {
     const std = Math.sqrt(vals.reduce((a, b) => a + (b - mean) ** 2, 0) / vals.length);
     expect(Math.abs(mean)).toBeLessThan(0.05);
     expect(Math.abs(std - 1)).toBeLessThan(0.05);
-    const frozen = nn.Embedding.fromPretrained(tensor([[1, 2], [3, 4]]));
+    const frozen = nn.Embedding.fromPretrained(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+    );
     expect(frozen.weight.requiresGrad).toBe(false);
     expectClose(frozen(tensor([1], { dtype: 'int32' })) as Tensor, [3, 4]);
   });
@@ -267,15 +337,24 @@ describe('layers by hand', () => {
     const y = nt(x) as Tensor;
     expectClose(y.mean([0, 2, 3]), [0, 0, 0], 1e-5, 1e-5);
     expect(() => nt(randn(2, 3))).toThrow('expected 4D input (got 2D input of shape [2, 3])');
-    expect(() => new nn.BatchNorm1d(3)(randn(1, 3))).toThrow('Expected more than 1 value per channel when training, got input size [1, 3]');
-    expect(new nn.BatchNorm2d(3).toString()).toBe('BatchNorm2d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)');
+    expect(() => new nn.BatchNorm1d(3)(randn(1, 3))).toThrow(
+      'Expected more than 1 value per channel when training, got input size [1, 3]',
+    );
+    expect(new nn.BatchNorm2d(3).toString()).toBe(
+      'BatchNorm2d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)',
+    );
     expect(new nn.LayerNorm(4).toString()).toBe('LayerNorm((4,), eps=1e-05, elementwise_affine=True)');
   });
 
   it('LSTM / GRU: bidirectional shapes, unbatched input, given initial state, gradients', () => {
     manualSeed(0);
     const lstm = new nn.LSTM(3, 4, { numLayers: 2, bidirectional: true, batchFirst: true });
-    expect(lstm.namedParameters().map(([k]) => k).slice(0, 8)).toEqual([
+    expect(
+      lstm
+        .namedParameters()
+        .map(([k]) => k)
+        .slice(0, 8),
+    ).toEqual([
       'weight_ih_l0',
       'weight_hh_l0',
       'bias_ih_l0',
@@ -303,25 +382,43 @@ describe('layers by hand', () => {
     const cot = randn(4, 1, 3);
     gradcheck(() => gru.forward(xs, h0)[0].mul(cot).sum(), [xs, h0, gru.weight_hh_l0]);
     const [uo, uh] = gru.forward(randn(4, 2));
-    expect([[...uo.shape], [...uh.shape]]).toEqual([[4, 3], [1, 3]]);
+    expect([[...uo.shape], [...uh.shape]]).toEqual([
+      [4, 3],
+      [1, 3],
+    ]);
     expect(() => gru.forward(randn(4, 1, 2), randn(2, 1, 3))).toThrow('Expected hidden size [1, 1, 3], got [2, 1, 3]');
-    expect(new nn.LSTM(3, 4, { numLayers: 2, batchFirst: true }).toString()).toBe('LSTM(3, 4, num_layers=2, batch_first=True)');
+    expect(new nn.LSTM(3, 4, { numLayers: 2, batchFirst: true }).toString()).toBe(
+      'LSTM(3, 4, num_layers=2, batch_first=True)',
+    );
   });
 
   it('MultiheadAttention masks and TransformerEncoderLayer composition', () => {
     manualSeed(0);
     const mha = new nn.MultiheadAttention(4, 2, { batchFirst: true });
-    expect(Object.keys(mha.stateDict())).toEqual(['in_proj_weight', 'in_proj_bias', 'out_proj.weight', 'out_proj.bias']);
+    expect(Object.keys(mha.stateDict())).toEqual([
+      'in_proj_weight',
+      'in_proj_bias',
+      'out_proj.weight',
+      'out_proj.bias',
+    ]);
     const x = randn(2, 3, 4);
     const [, wCausal] = mha.forward(x, x, x, { isCausal: true });
     const wc = wCausal!.tolist() as number[][][];
     expect(wc[0]![0]![1]).toBe(0);
     expect(wc[1]![1]![2]).toBe(0);
     expectClose(wCausal!.sum(-1), ones(2, 3));
-    const [, wPad] = mha.forward(x, x, x, { keyPaddingMask: tensor([[false, false, true], [false, true, true]]) });
+    const [, wPad] = mha.forward(x, x, x, {
+      keyPaddingMask: tensor([
+        [false, false, true],
+        [false, true, true],
+      ]),
+    });
     const wp = wPad!.tolist() as number[][][];
     expect([wp[0]![2]![2], wp[1]![0]![1], wp[1]![2]![2]]).toEqual([0, 0, 0]);
-    expectClose(wp[1]!.map((r) => r[0]!), [1, 1, 1]);
+    expectClose(
+      wp[1]!.map((r) => r[0]!),
+      [1, 1, 1],
+    );
     const [o, none] = mha.forward(x, x, x, { needWeights: false });
     expect(none).toBeNull();
     expect([...o.shape]).toEqual([2, 3, 4]);
@@ -344,9 +441,15 @@ describe('layers by hand', () => {
     const y = layer(x) as Tensor;
     const sa = layer.self_attn.forward(x, x, x)[0];
     const h = F.layerNorm(x.add(sa), [4], layer.norm1.weight, layer.norm1.bias);
-    const ff = (layer.linear2(F.relu(layer.linear1(h) as Tensor)) as Tensor);
+    const ff = layer.linear2(F.relu(layer.linear1(h) as Tensor)) as Tensor;
     expectClose(y, F.layerNorm(h.add(ff), [4], layer.norm2.weight, layer.norm2.bias), 1e-5, 1e-5);
-    const pre = new nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8, dropout: 0, batchFirst: true, normFirst: true, activation: 'gelu' });
+    const pre = new nn.TransformerEncoderLayer(4, 2, {
+      dimFeedforward: 8,
+      dropout: 0,
+      batchFirst: true,
+      normFirst: true,
+      activation: 'gelu',
+    });
     const xg = x.detach().requiresGrad_();
     const cot = randn(2, 3, 4);
     gradcheck(() => (pre(xg) as Tensor).mul(cot).sum(), [xg], { eps: 1e-2 });
@@ -413,7 +516,10 @@ describe('init and utils', () => {
     expect(mx).toBeLessThanOrEqual(a);
     expect(sx).toBeCloseTo(a / Math.sqrt(3), 2);
     expect(stats(nn.init.xavierNormal_(w))[1]).toBeCloseTo(Math.sqrt(2 / 500), 2);
-    expect(stats(nn.init.kaimingNormal_(w, { mode: 'fan_out', nonlinearity: 'relu' }))[1]).toBeCloseTo(Math.sqrt(2 / 200), 2);
+    expect(stats(nn.init.kaimingNormal_(w, { mode: 'fan_out', nonlinearity: 'relu' }))[1]).toBeCloseTo(
+      Math.sqrt(2 / 200),
+      2,
+    );
     const [, sk, mk] = stats(nn.init.kaimingUniform_(w, { nonlinearity: 'relu' }));
     expect(mk).toBeLessThanOrEqual(Math.sqrt(6 / 300));
     expect(sk).toBeCloseTo(Math.sqrt(2 / 300), 2);

@@ -71,7 +71,8 @@ export class CrossEntropyLoss extends WeightedLoss {
     super(options.weight, options.reduction);
     this.ignoreIndex = options.ignoreIndex ?? -100;
     this.labelSmoothing = options.labelSmoothing ?? 0;
-    if (!(this.labelSmoothing >= 0 && this.labelSmoothing <= 1)) throw new Error(`label_smoothing must be between 0.0 and 1.0. Got: ${this.labelSmoothing}`);
+    if (!(this.labelSmoothing >= 0 && this.labelSmoothing <= 1))
+      throw new Error(`label_smoothing must be between 0.0 and 1.0. Got: ${this.labelSmoothing}`);
   }
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.crossEntropy(input, target, {
@@ -111,10 +112,17 @@ export class BCEWithLogitsLoss extends WeightedLoss {
   constructor(options: F.BCEWithLogitsOptions = {}) {
     super(options.weight, options.reduction);
     this.registerBuffer('pos_weight', options.posWeight ?? null);
-    Object.defineProperty(this, 'posWeight', { get: () => (this as unknown as { pos_weight: Tensor | null }).pos_weight, enumerable: false });
+    Object.defineProperty(this, 'posWeight', {
+      get: () => (this as unknown as { pos_weight: Tensor | null }).pos_weight,
+      enumerable: false,
+    });
   }
   override forward(input: Tensor, target: Tensor): Tensor {
-    return F.binaryCrossEntropyWithLogits(input, target, { weight: this.weight, posWeight: this.posWeight, reduction: this.reduction });
+    return F.binaryCrossEntropyWithLogits(input, target, {
+      weight: this.weight,
+      posWeight: this.posWeight,
+      reduction: this.reduction,
+    });
   }
 }
 

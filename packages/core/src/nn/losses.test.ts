@@ -1,6 +1,6 @@
 import '@flint/backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { nn, tensor, Tensor, randn, manualSeed, zeros } from '../index.js';
+import { nn, tensor, type Tensor, randn, manualSeed, zeros } from '../index.js';
 import { decode, expectClose, gradcheck, loadFixture, type Encoded } from './test-helpers.js';
 
 const F = nn.functional;
@@ -53,7 +53,7 @@ describe('losses against PyTorch fixtures', () => {
 });
 
 describe('losses by hand', () => {
-  it('crossEntropy with class weights: weighted mean divides by the targets\' weights', () => {
+  it("crossEntropy with class weights: weighted mean divides by the targets' weights", () => {
     const x = tensor([
       [1, 2, 3],
       [1, 0, -1],
@@ -94,10 +94,13 @@ describe('losses by hand', () => {
       [1, 0, 0],
     ];
     const w = [0.5, 1, 2];
-    const per = (i: number, eps = 0, wt = [1, 1, 1]): number => -lp[i]!.reduce((s, v, c) => s + wt[c]! * v * (pv[i]![c]! * (1 - eps) + eps / 3), 0);
+    const per = (i: number, eps = 0, wt = [1, 1, 1]): number =>
+      -lp[i]!.reduce((s, v, c) => s + wt[c]! * v * (pv[i]![c]! * (1 - eps) + eps / 3), 0);
     expectClose(F.crossEntropy(x, p), [(per(0) + per(1)) / 2]);
     expectClose(F.crossEntropy(x, p, { reduction: 'none' }), [per(0), per(1)]);
-    expectClose(F.crossEntropy(x, p, { weight: tensor(w), labelSmoothing: 0.1 }), [(per(0, 0.1, w) + per(1, 0.1, w)) / 2]);
+    expectClose(F.crossEntropy(x, p, { weight: tensor(w), labelSmoothing: 0.1 }), [
+      (per(0, 0.1, w) + per(1, 0.1, w)) / 2,
+    ]);
   });
 
   it('crossEntropy: a float class-index target is a clear error; shapes are named', () => {
@@ -111,16 +114,25 @@ describe('losses by hand', () => {
     expect(() => F.crossEntropy(x, tensor([0, 1], { dtype: 'int32' }))).toThrow(
       'crossEntropy: expected target of shape [4] (class indices) or [4, 3] (probabilities) for input of shape [4, 3], got int32 target of shape [2]',
     );
-    expect(() => F.crossEntropy(x, tensor([0, 1, 2, 1], { dtype: 'int32' }), { weight: tensor([1, 2]) })).toThrow(/defined either for all 3 classes/);
-    expect(() => F.crossEntropy(x, tensor([0, 1, 2, 1], { dtype: 'int32' }), { reduction: 'avg' as 'mean' })).toThrow('avg is not a valid value for reduction');
-    expect(() => F.nllLoss(x, tensor([0, 1, 2, 1]))).toThrow(/nllLoss: expected target of dtype int32 \(class indices\) with shape \[4\], got float32 \[4\]/);
+    expect(() => F.crossEntropy(x, tensor([0, 1, 2, 1], { dtype: 'int32' }), { weight: tensor([1, 2]) })).toThrow(
+      /defined either for all 3 classes/,
+    );
+    expect(() => F.crossEntropy(x, tensor([0, 1, 2, 1], { dtype: 'int32' }), { reduction: 'avg' as 'mean' })).toThrow(
+      'avg is not a valid value for reduction',
+    );
+    expect(() => F.nllLoss(x, tensor([0, 1, 2, 1]))).toThrow(
+      /nllLoss: expected target of dtype int32 \(class indices\) with shape \[4\], got float32 \[4\]/,
+    );
   });
 
   it('out-of-range class indices give NaN (no readback); ignored ones are left out', () => {
     const x = randn(3, 4);
     expect(Number.isNaN(F.crossEntropy(x, tensor([0, 4, 1], { dtype: 'int32' })).item())).toBe(true);
     expect(Number.isNaN(F.crossEntropy(x, tensor([0, -3, 1], { dtype: 'int32' })).item())).toBe(true);
-    const kept = F.crossEntropy(x.indexSelect(0, tensor([0, 2], { dtype: 'int32' })), tensor([0, 1], { dtype: 'int32' })).item();
+    const kept = F.crossEntropy(
+      x.indexSelect(0, tensor([0, 2], { dtype: 'int32' })),
+      tensor([0, 1], { dtype: 'int32' }),
+    ).item();
     expectClose([F.crossEntropy(x, tensor([0, -100, 1], { dtype: 'int32' })).item()], [kept]);
     // every target ignored: 0/0 like PyTorch
     expect(Number.isNaN(F.crossEntropy(x, tensor([-100, -100, -100], { dtype: 'int32' })).item())).toBe(true);
@@ -130,13 +142,23 @@ describe('losses by hand', () => {
     const p = tensor([0, 1, 0.25]);
     const t = tensor([1, 1, 0]);
     expectClose(F.binaryCrossEntropy(p, t, { reduction: 'none' }), [100, 0, -Math.log(0.75)], 1e-5, 1e-5);
-    expectClose(F.binaryCrossEntropy(p, t, { weight: tensor([1, 2, 4]), reduction: 'sum' }), [100 - 4 * Math.log(0.75)], 1e-5);
+    expectClose(
+      F.binaryCrossEntropy(p, t, { weight: tensor([1, 2, 4]), reduction: 'sum' }),
+      [100 - 4 * Math.log(0.75)],
+      1e-5,
+    );
     expect(() => F.binaryCrossEntropy(tensor([0.5, 0.5]), tensor([[1, 0]]))).toThrow(
       'binaryCrossEntropy: Using a target size ([1, 2]) that is different to the input size ([2]) is deprecated. Please ensure they have the same size.',
     );
-    expect(() => F.binaryCrossEntropyWithLogits(tensor([0.5, 0.5]), tensor([1, 0, 1]))).toThrow(/target size \(\[3\]\).*input size \(\[2\]\)/);
-    expect(() => F.mseLoss(tensor([0.5, 0.5]), tensor([1, 0, 1]))).toThrow('mseLoss: The size of input [2] and target [3] must match (or broadcast).');
-    expect(() => F.mseLoss(tensor([1, 2]), tensor([1, 2], { dtype: 'int32' }))).toThrow('mseLoss: expected target of dtype float32, got int32');
+    expect(() => F.binaryCrossEntropyWithLogits(tensor([0.5, 0.5]), tensor([1, 0, 1]))).toThrow(
+      /target size \(\[3\]\).*input size \(\[2\]\)/,
+    );
+    expect(() => F.mseLoss(tensor([0.5, 0.5]), tensor([1, 0, 1]))).toThrow(
+      'mseLoss: The size of input [2] and target [3] must match (or broadcast).',
+    );
+    expect(() => F.mseLoss(tensor([1, 2]), tensor([1, 2], { dtype: 'int32' }))).toThrow(
+      'mseLoss: expected target of dtype float32, got int32',
+    );
   });
 
   it('binaryCrossEntropyWithLogits with posWeight and weight; stable for large logits', () => {
@@ -169,7 +191,10 @@ describe('losses by hand', () => {
     const ce = new nn.CrossEntropyLoss({ weight: w, labelSmoothing: 0.1, ignoreIndex: 1 });
     expectClose(ce(x, t) as Tensor, F.crossEntropy(x, t, { weight: w, labelSmoothing: 0.1, ignoreIndex: 1 }));
     expect(Object.keys(ce.stateDict())).toEqual(['weight']);
-    expectClose(new nn.NLLLoss({ reduction: 'sum' })(x.logSoftmax(1), t) as Tensor, F.nllLoss(x.logSoftmax(1), t, { reduction: 'sum' }));
+    expectClose(
+      new nn.NLLLoss({ reduction: 'sum' })(x.logSoftmax(1), t) as Tensor,
+      F.nllLoss(x.logSoftmax(1), t, { reduction: 'sum' }),
+    );
     const y = randn(5, 4);
     expectClose(new nn.MSELoss({ reduction: 'none' })(x, y) as Tensor, x.sub(y).square());
     expectClose(new nn.L1Loss()(x, y) as Tensor, [x.sub(y).abs().mean().item()]);

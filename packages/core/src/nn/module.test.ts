@@ -1,12 +1,30 @@
 import '@flint/backend-cpu';
 import { cpuBackend } from '@flint/backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { manualSeed, memory, noGrad, ones, randn, registerBackend, removeBackend, tensor, tidy, zeros, Tensor, nn } from '../index.js';
+import {
+  manualSeed,
+  memory,
+  noGrad,
+  ones,
+  randn,
+  registerBackend,
+  removeBackend,
+  tensor,
+  tidy,
+  zeros,
+  Tensor,
+  nn,
+} from '../index.js';
 import { expectClose } from './test-helpers.js';
 
 class NeuralNetwork extends nn.Module {
   flatten = new nn.Flatten();
-  linear_relu_stack = new nn.Sequential(new nn.Linear(28 * 28, 512), new nn.ReLU(), new nn.Linear(512, 512), new nn.Linear(512, 10));
+  linear_relu_stack = new nn.Sequential(
+    new nn.Linear(28 * 28, 512),
+    new nn.ReLU(),
+    new nn.Linear(512, 512),
+    new nn.Linear(512, 10),
+  );
   override forward(x: Tensor): Tensor {
     return this.linear_relu_stack(this.flatten(x));
   }
@@ -14,7 +32,14 @@ class NeuralNetwork extends nn.Module {
 
 /** The course's 784-16-16-10 sigmoid MLP. */
 const courseMlp = (): nn.Sequential =>
-  new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 16), new nn.Sigmoid(), new nn.Linear(16, 16), new nn.Sigmoid(), new nn.Linear(16, 10));
+  new nn.Sequential(
+    new nn.Flatten(),
+    new nn.Linear(784, 16),
+    new nn.Sigmoid(),
+    new nn.Linear(16, 16),
+    new nn.Sigmoid(),
+    new nn.Linear(16, 10),
+  );
 
 describe('Parameter', () => {
   it('shares the tensor storage, is a leaf that requires grad, and survives tidy', () => {
@@ -107,17 +132,25 @@ describe('Module', () => {
         ')',
       ].join('\n'),
     );
-    expect(new nn.Conv2d(1, 6, 5, { padding: 2, bias: false }).toString()).toBe('Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2), bias=False)');
+    expect(new nn.Conv2d(1, 6, 5, { padding: 2, bias: false }).toString()).toBe(
+      'Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2), bias=False)',
+    );
     expect(new nn.Dropout(0.2).toString()).toBe('Dropout(p=0.2, inplace=False)');
   });
 
   it('manualSeed(0) gives identical weights twice; another seed differs', () => {
     manualSeed(0);
-    const a = courseMlp().parameters().map((p) => Array.from(p.dataSync()));
+    const a = courseMlp()
+      .parameters()
+      .map((p) => Array.from(p.dataSync()));
     manualSeed(0);
-    const b = courseMlp().parameters().map((p) => Array.from(p.dataSync()));
+    const b = courseMlp()
+      .parameters()
+      .map((p) => Array.from(p.dataSync()));
     manualSeed(1);
-    const c = courseMlp().parameters().map((p) => Array.from(p.dataSync()));
+    const c = courseMlp()
+      .parameters()
+      .map((p) => Array.from(p.dataSync()));
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
   });
@@ -135,8 +168,8 @@ describe('Module', () => {
     // uniform: max near the bound, variance bound^2/3
     expect(Math.max(...w)).toBeGreaterThan(0.99 * bound);
     const variance = w.reduce((s, v) => s + v * v, 0) / w.length;
-    expect(variance).toBeGreaterThan((bound * bound) / 3 * 0.95);
-    expect(variance).toBeLessThan((bound * bound) / 3 * 1.05);
+    expect(variance).toBeGreaterThan(((bound * bound) / 3) * 0.95);
+    expect(variance).toBeLessThan(((bound * bound) / 3) * 1.05);
   });
 
   it('train()/eval() set training recursively; eval() disables dropout', () => {
@@ -175,7 +208,9 @@ describe('Module', () => {
     expect(m.w).toBeInstanceOf(nn.Parameter);
     expect(() => m.registerParameter('a.b', null)).toThrow('can\'t contain "."');
     expect(() => m.registerBuffer('w', zeros(1))).toThrow("attribute 'w' already exists");
-    expect(() => m.registerParameter('x', zeros(1) as unknown as nn.Parameter)).toThrow(/nn.Parameter or null required/);
+    expect(() => m.registerParameter('x', zeros(1) as unknown as nn.Parameter)).toThrow(
+      /nn.Parameter or null required/,
+    );
   });
 
   it('shared parameters are listed once', () => {
@@ -195,7 +230,9 @@ describe('Module', () => {
     const result = b.loadStateDict(a.stateDict());
     expect(result).toEqual({ missingKeys: [], unexpectedKeys: [] });
     expect(b.parameters()).toEqual(params); // same objects
-    b.parameters().forEach((p, i) => expectClose(p, a.parameters()[i]!));
+    b.parameters().forEach((p, i) => {
+      expectClose(p, a.parameters()[i]!);
+    });
     expect(b.parameters().every((p) => p.requiresGrad && p.isLeaf)).toBe(true);
   });
 
@@ -229,9 +266,14 @@ describe('Module', () => {
     // nothing was copied
     expect(Array.from(net.out.weight.dataSync()).some((v) => v !== 0)).toBe(true);
     // strict=false: still an error for the size mismatch, lists keys otherwise
-    expect(() => net.loadStateDict(sd, false)).toThrow('size mismatch for fc.weight: copying a param with shape [10, 5] from checkpoint, the shape in current model is [10, 4].');
+    expect(() => net.loadStateDict(sd, false)).toThrow(
+      'size mismatch for fc.weight: copying a param with shape [10, 5] from checkpoint, the shape in current model is [10, 4].',
+    );
     const ok = { ...sd, 'fc.weight': zeros(10, 4) };
-    expect(net.loadStateDict(ok, false)).toEqual({ missingKeys: ['out.bias'], unexpectedKeys: ['extra', 'out.extra2'] });
+    expect(net.loadStateDict(ok, false)).toEqual({
+      missingKeys: ['out.bias'],
+      unexpectedKeys: ['extra', 'out.extra2'],
+    });
     expect(Array.from(net.out.weight.dataSync()).every((v) => v === 0)).toBe(true);
   });
 
@@ -309,11 +351,22 @@ describe('containers', () => {
     const named = new nn.Sequential({ conv1: new nn.Conv2d(1, 2, 3), relu1: new nn.ReLU(), flat: new nn.Flatten() });
     expect(named.namedChildren().map(([k]) => k)).toEqual(['conv1', 'relu1', 'flat']);
     // a Map keeps insertion order even for integer-like names (a plain object lists those first)
-    const mapped = new nn.Sequential(new Map<string, nn.Module>([['b', new nn.ReLU()], ['10', new nn.ReLU()], ['2', new nn.ReLU()]]));
+    const mapped = new nn.Sequential(
+      new Map<string, nn.Module>([
+        ['b', new nn.ReLU()],
+        ['10', new nn.ReLU()],
+        ['2', new nn.ReLU()],
+      ]),
+    );
     expect(mapped.namedChildren().map(([k]) => k)).toEqual(['b', '10', '2']);
     expect(Object.keys(named.stateDict())).toEqual(['conv1.weight', 'conv1.bias']);
     expect(() => new nn.Sequential(3 as unknown as nn.Module)).toThrow(/is not a Module subclass/);
-    expect(seq.slice(1).namedChildren().map(([k]) => k)).toEqual(['1', '2']);
+    expect(
+      seq
+        .slice(1)
+        .namedChildren()
+        .map(([k]) => k),
+    ).toEqual(['1', '2']);
   });
 
   it('ModuleList and ModuleDict register children in insertion order', () => {
@@ -345,7 +398,7 @@ describe('containers', () => {
     expect(net.layers.map((m) => m.constructor.name)).toEqual(['ReLU', 'Linear', 'Linear']);
   });
 
-  it('disposing a layer\'s parameters frees their storage (no temporary keeps it alive)', () => {
+  it("disposing a layer's parameters frees their storage (no temporary keeps it alive)", () => {
     const before = memory().handles;
     const layer = new nn.Linear(4, 3);
     const conv = new nn.Conv2d(1, 2, 3);

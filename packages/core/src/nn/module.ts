@@ -56,7 +56,7 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
  * the precise type.)
  */
 export interface Module {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: forward's arguments and result differ per subclass.
   (...inputs: any[]): any;
 }
 
@@ -69,11 +69,12 @@ function validateName(module: Module, name: string, kind: string): void {
   if (typeof name !== 'string') throw new TypeError(`${kind} name should be a string. Got ${typeof name}`);
   if (name === '') throw new Error(`${kind} name can't be empty string ""`);
   if (name.includes('.')) throw new Error(`${kind} name can't contain ".", got: ${name}`);
-  if (name in Module.prototype || (name in module && !Object.prototype.hasOwnProperty.call(module, name))) {
+  if (name in Module.prototype || (name in module && !Object.hasOwn(module, name))) {
     throw new Error(`attribute '${name}' already exists`);
   }
 }
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface above only adds the call signature of the function object the constructor returns.
 export class Module {
   /** Whether the module is in training mode (train()/eval()). */
   declare training: boolean;
@@ -81,8 +82,8 @@ export class Module {
 
   constructor() {
     // The instance is a function that calls its own forward (see the file comment).
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const f = ((...inputs: unknown[]) => (f as any).forward(...inputs)) as unknown as Module;
+    const f = ((...inputs: unknown[]) =>
+      (f as unknown as { forward(...a: unknown[]): unknown }).forward(...inputs)) as unknown as Module;
     // Arrow functions own `name` and `length`; drop them so subclasses may use those names.
     delete (f as unknown as { name?: string }).name;
     delete (f as unknown as { length?: number }).length;
@@ -94,6 +95,7 @@ export class Module {
       configurable: true,
     });
     Object.defineProperty(f, 'training', { value: true, enumerable: false, writable: true, configurable: true });
+    // biome-ignore lint/correctness/noConstructorReturn: a module is a callable function object (model(x)): the constructor returns that function, carrying the subclass prototype.
     return f;
   }
 
@@ -122,7 +124,9 @@ export class Module {
   registerParameter(name: string, param: Parameter | null): void {
     validateName(this, name, 'parameter');
     if (param !== null && !(param instanceof Parameter)) {
-      throw new TypeError(`cannot assign '${describe(param)}' object to parameter '${name}' (nn.Parameter or null required)`);
+      throw new TypeError(
+        `cannot assign '${describe(param)}' object to parameter '${name}' (nn.Parameter or null required)`,
+      );
     }
     if (this._internals.buffers.has(name)) throw new Error(`attribute '${name}' already exists`);
     this.setOwn(name, param);
@@ -131,7 +135,8 @@ export class Module {
   /** Add a child module (or null). */
   registerModule(name: string, module: Module | null): void {
     validateName(this, name, 'module');
-    if (module !== null && !(module instanceof Module)) throw new TypeError(`${describe(module)} is not a Module subclass`);
+    if (module !== null && !(module instanceof Module))
+      throw new TypeError(`${describe(module)} is not a Module subclass`);
     this.setOwn(name, module);
   }
 
@@ -149,8 +154,9 @@ export class Module {
     if (tensor !== null && !(tensor instanceof Tensor)) {
       throw new TypeError(`cannot assign '${describe(tensor)}' object to buffer '${name}' (Tensor or null required)`);
     }
-    if (tensor instanceof Parameter) throw new Error(`cannot register a Parameter as buffer '${name}' (use registerParameter)`);
-    if (Object.prototype.hasOwnProperty.call(this, name) && !this._internals.buffers.has(name)) {
+    if (tensor instanceof Parameter)
+      throw new Error(`cannot register a Parameter as buffer '${name}' (use registerParameter)`);
+    if (Object.hasOwn(this, name) && !this._internals.buffers.has(name)) {
       throw new Error(`attribute '${name}' already exists`);
     }
     if (tensor !== null) keep(tensor);
@@ -165,7 +171,8 @@ export class Module {
   /** @internal Own parameters in order (nulls skipped). */
   _ownParameters(): [string, Parameter][] {
     const out: [string, Parameter][] = [];
-    for (const [k, v] of this._ownEntries()) if (v instanceof Parameter && !this._internals.buffers.has(k)) out.push([k, v]);
+    for (const [k, v] of this._ownEntries())
+      if (v instanceof Parameter && !this._internals.buffers.has(k)) out.push([k, v]);
     return out;
   }
 
@@ -215,7 +222,12 @@ export class Module {
     return this.namedModules().map(([, m]) => m);
   }
 
-  private namedMembers<T>(get: (m: Module) => [string, T][], prefix: string, recurse: boolean, removeDuplicate: boolean): [string, T][] {
+  private namedMembers<T>(
+    get: (m: Module) => [string, T][],
+    prefix: string,
+    recurse: boolean,
+    removeDuplicate: boolean,
+  ): [string, T][] {
     const mods: [string, Module][] = recurse ? this.namedModules(prefix, removeDuplicate) : [[prefix, this]];
     const seen = new Set<T>();
     const out: [string, T][] = [];
@@ -242,7 +254,12 @@ export class Module {
   }
 
   namedBuffers(prefix = '', recurse = true, removeDuplicate = true): [string, Tensor][] {
-    return this.namedMembers((m) => m._ownBuffers().map(([k, t]) => [k, t] as [string, Tensor]), prefix, recurse, removeDuplicate);
+    return this.namedMembers(
+      (m) => m._ownBuffers().map(([k, t]) => [k, t] as [string, Tensor]),
+      prefix,
+      recurse,
+      removeDuplicate,
+    );
   }
 
   buffers(recurse = true): Tensor[] {
@@ -255,7 +272,8 @@ export class Module {
     let mod: Module = this;
     for (const item of target.split('.')) {
       const child = new Map(mod._ownEntries()).get(item);
-      if (!(child instanceof Module)) throw new Error(`${mod.constructor.name} has no attribute \`${item}\` (or it is not an nn.Module)`);
+      if (!(child instanceof Module))
+        throw new Error(`${mod.constructor.name} has no attribute \`${item}\` (or it is not an nn.Module)`);
       mod = child;
     }
     return mod;
@@ -360,7 +378,9 @@ export class Module {
         continue;
       }
       if (!(value instanceof Tensor)) {
-        errors.push(`While copying the parameter named "${key}", expected a Tensor from checkpoint but received ${describe(value)}`);
+        errors.push(
+          `While copying the parameter named "${key}", expected a Tensor from checkpoint but received ${describe(value)}`,
+        );
       } else if (!shapesEqual(value.shape, target.shape)) {
         errors.push(
           `size mismatch for ${key}: copying a param with shape ${formatShape(value.shape)} from checkpoint, the shape in current model is ${formatShape(target.shape)}.`,
@@ -369,8 +389,10 @@ export class Module {
     }
     for (const key of source.keys()) if (!(key in targets)) unexpectedKeys.push(key);
     if (strict) {
-      if (unexpectedKeys.length > 0) errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);
-      if (missingKeys.length > 0) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `);
+      if (unexpectedKeys.length > 0)
+        errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);
+      if (missingKeys.length > 0)
+        errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `);
     }
     if (errors.length > 0) {
       throw new Error(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);

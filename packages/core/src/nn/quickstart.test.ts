@@ -1,15 +1,29 @@
 import '@flint/backend-cpu';
 import { describe, expect, it } from 'vitest';
 import { data, manualSeed, memory, nn, optim, type Tensor } from '../index.js';
-import { NeuralNetwork, batch_size, learning_rate, syntheticImages, test_loop, train_loop } from '../../examples/quickstart.js';
+import {
+  NeuralNetwork,
+  batch_size,
+  learning_rate,
+  syntheticImages,
+  test_loop,
+  train_loop,
+} from '../../examples/quickstart.js';
 
-type Loader = data.DataLoader<Tensor[], Tensor[]>;
+type Loader = data.DataLoader<[Tensor, Tensor]>;
 
 describe('the course quickstart (examples/quickstart.ts)', () => {
   it('trains NeuralNetwork with SGD on a learnable synthetic dataset: the test loss falls', () => {
     manualSeed(0);
-    const train_dataloader = new data.DataLoader(syntheticImages(512, 1), { batchSize: batch_size, shuffle: true, autoDispose: true }) as Loader;
-    const test_dataloader = new data.DataLoader(syntheticImages(256, 2), { batchSize: batch_size, autoDispose: true }) as Loader;
+    const train_dataloader = new data.DataLoader(syntheticImages(512, 1), {
+      batchSize: batch_size,
+      shuffle: true,
+      autoDispose: true,
+    }) as Loader;
+    const test_dataloader = new data.DataLoader(syntheticImages(256, 2), {
+      batchSize: batch_size,
+      autoDispose: true,
+    }) as Loader;
     const model = new NeuralNetwork();
     expect(Object.keys(model.stateDict())).toEqual([
       'linear_relu_stack.0.weight',
@@ -50,8 +64,15 @@ describe('the course quickstart (examples/quickstart.ts)', () => {
 
   it("with the tutorial's own lr (1e-3) the test loss falls every epoch too", () => {
     manualSeed(0);
-    const train_dataloader = new data.DataLoader(syntheticImages(512, 1), { batchSize: batch_size, shuffle: true, autoDispose: true }) as Loader;
-    const test_dataloader = new data.DataLoader(syntheticImages(256, 2), { batchSize: batch_size, autoDispose: true }) as Loader;
+    const train_dataloader = new data.DataLoader(syntheticImages(512, 1), {
+      batchSize: batch_size,
+      shuffle: true,
+      autoDispose: true,
+    }) as Loader;
+    const test_dataloader = new data.DataLoader(syntheticImages(256, 2), {
+      batchSize: batch_size,
+      autoDispose: true,
+    }) as Loader;
     const model = new NeuralNetwork();
     const loss_fn = new nn.CrossEntropyLoss();
     const optimizer = new optim.SGD(model.parameters(), { lr: learning_rate });

@@ -11,7 +11,8 @@ export interface Encoded {
   data: (number | string)[];
 }
 
-const decodeNum = (v: number | string): number => (typeof v === 'number' ? v : v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : -Infinity);
+const decodeNum = (v: number | string): number =>
+  typeof v === 'number' ? v : v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : -Infinity;
 
 /** A tensor from the conformance fixtures' encoding. */
 export function decode(e: Encoded, requiresGrad = false): Tensor {
@@ -25,7 +26,13 @@ export function loadFixture<T>(name: string): T {
 }
 
 /** Assert |a - e| <= atol + rtol |e| elementwise (NaN matches NaN), with a useful message. */
-export function expectClose(actual: Tensor | ArrayLike<number>, expected: Tensor | ArrayLike<number> | Encoded, rtol = 1e-4, atol = 1e-5, what = ''): void {
+export function expectClose(
+  actual: Tensor | ArrayLike<number>,
+  expected: Tensor | ArrayLike<number> | Encoded,
+  rtol = 1e-4,
+  atol = 1e-5,
+  what = '',
+): void {
   const a = Array.from(isTensor(actual) ? actual.dataSync() : actual);
   let e: number[];
   if (isEncoded(expected)) {
@@ -35,8 +42,14 @@ export function expectClose(actual: Tensor | ArrayLike<number>, expected: Tensor
   if (isTensor(actual) && isTensor(expected)) expect([...actual.shape], `${what} shape`).toEqual([...expected.shape]);
   expect(a.length, `${what} length`).toBe(e.length);
   for (let i = 0; i < a.length; i++) {
-    const ok = (Number.isNaN(a[i]!) && Number.isNaN(e[i]!)) || a[i] === e[i] || Math.abs(a[i]! - e[i]!) <= atol + rtol * Math.abs(e[i]!);
-    if (!ok) throw new Error(`${what} element ${i}: got ${a[i]}, expected ${e[i]} (rtol ${rtol}, atol ${atol})\n got ${a.slice(0, 12).join(', ')}\n exp ${e.slice(0, 12).join(', ')}`);
+    const ok =
+      (Number.isNaN(a[i]!) && Number.isNaN(e[i]!)) ||
+      a[i] === e[i] ||
+      Math.abs(a[i]! - e[i]!) <= atol + rtol * Math.abs(e[i]!);
+    if (!ok)
+      throw new Error(
+        `${what} element ${i}: got ${a[i]}, expected ${e[i]} (rtol ${rtol}, atol ${atol})\n got ${a.slice(0, 12).join(', ')}\n exp ${e.slice(0, 12).join(', ')}`,
+      );
   }
 }
 
@@ -51,7 +64,11 @@ function isEncoded(v: unknown): v is Encoded {
  * Central finite differences of the scalar `f` w.r.t. every element of every tensor in `wrt`
  * (float32, perturbed in place through their storage), compared with the autograd gradients.
  */
-export function gradcheck(f: () => Tensor, wrt: Tensor[], options: { eps?: number; rtol?: number; atol?: number } = {}): void {
+export function gradcheck(
+  f: () => Tensor,
+  wrt: Tensor[],
+  options: { eps?: number; rtol?: number; atol?: number } = {},
+): void {
   const eps = options.eps ?? 1e-2;
   const rtol = options.rtol ?? 2e-2;
   const atol = options.atol ?? 2e-3;

@@ -57,7 +57,8 @@ export function parametersToVector(parameters: Iterable<Tensor>): Tensor {
 export function vectorToParameters(vec: Tensor, parameters: Iterable<Tensor>): void {
   const params = [...parameters];
   const total = params.reduce((n, p) => n + p.numel, 0);
-  if (vec.ndim !== 1 || vec.numel !== total) throw new Error(`vectorToParameters: expected a vector of ${total} elements, got shape [${vec.shape.join(', ')}]`);
+  if (vec.ndim !== 1 || vec.numel !== total)
+    throw new Error(`vectorToParameters: expected a vector of ${total} elements, got shape [${vec.shape.join(', ')}]`);
   noGrad(() =>
     tidy(() => {
       let offset = 0;

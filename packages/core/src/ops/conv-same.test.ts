@@ -5,7 +5,14 @@ import { conv2d } from './conv.js';
 
 it("conv2d padding 'same' with an even kernel pads the extra row/column at the bottom/right (torch values)", () => {
   const x = arange(16).reshape(1, 1, 4, 4).requiresGrad_();
-  const w = tensor([[[[1, 2], [3, 4]]]]);
+  const w = tensor([
+    [
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ],
+  ]);
   const y = conv2d(x, w, null, { padding: 'same' });
   // F.conv2d(torch.arange(16.).reshape(1,1,4,4), [[[[1,2],[3,4]]]], padding='same')
   expect(Array.from(y.dataSync())).toEqual(TORCH);

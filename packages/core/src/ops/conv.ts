@@ -23,11 +23,14 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const b = bias ?? null;
   commonBackend('linear', b === null ? [x, weight] : [x, weight, b]);
   requireFloat('linear', x);
-  if (weight.ndim !== 2) throw new Error(`linear: weight must be 2-D [out_features, in_features], got ${formatShape(weight.shape)}`);
+  if (weight.ndim !== 2)
+    throw new Error(`linear: weight must be 2-D [out_features, in_features], got ${formatShape(weight.shape)}`);
   const inF = weight.shape[1]!;
   const outF = weight.shape[0]!;
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
-    throw new Error(`mat1 and mat2 shapes cannot be multiplied (input ${formatShape(x.shape)} and weight.T ${inF}x${outF}): linear expects input [..., ${inF}]`);
+    throw new Error(
+      `mat1 and mat2 shapes cannot be multiplied (input ${formatShape(x.shape)} and weight.T ${inF}x${outF}): linear expects input [..., ${inF}]`,
+    );
   }
   if (b !== null && (b.ndim !== 1 || b.shape[0] !== outF)) {
     throw new Error(`linear: bias must have shape [${outF}], got ${formatShape(b.shape)}`);
@@ -72,18 +75,23 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   requireFloat('conv2d', x);
   const unbatched = x.ndim === 3;
   if (x.ndim !== 4 && !unbatched) {
-    throw new Error(`conv2d: Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ${formatShape(x.shape)}`);
+    throw new Error(
+      `conv2d: Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ${formatShape(x.shape)}`,
+    );
   }
   const input = unbatched ? reshape(x, [1, ...x.shape]) : x;
-  if (weight.ndim !== 4) throw new Error(`conv2d: weight must be 4-D [out, in/groups, kH, kW], got ${formatShape(weight.shape)}`);
+  if (weight.ndim !== 4)
+    throw new Error(`conv2d: weight must be 4-D [out, in/groups, kH, kW], got ${formatShape(weight.shape)}`);
   const groups = options.groups ?? 1;
-  const [N, C, H, W] = input.shape as [number, number, number, number];
+  const [N, C] = input.shape as [number, number, number, number];
   const [O, Cg, kH, kW] = weight.shape as [number, number, number, number];
   if (!Number.isInteger(groups) || groups < 1 || C % groups !== 0 || O % groups !== 0) {
     throw new Error(`conv2d: groups=${groups} must divide both in_channels (${C}) and out_channels (${O})`);
   }
   if (Cg * groups !== C) {
-    throw new Error(`Given groups=${groups}, weight of size ${formatShape(weight.shape)}, expected input${formatShape(input.shape)} to have ${Cg * groups} channels, but got ${C} channels instead`);
+    throw new Error(
+      `Given groups=${groups}, weight of size ${formatShape(weight.shape)}, expected input${formatShape(input.shape)} to have ${Cg * groups} channels, but got ${C} channels instead`,
+    );
   }
   const stride = pair(options.stride ?? 1, 'stride', 'conv2d');
   const dilation = pair(options.dilation ?? 1, 'dilation', 'conv2d');
@@ -91,7 +99,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   let extra: [number, number, number, number] | null = null;
   if (options.padding === 'valid') padding = [0, 0];
   else if (options.padding === 'same') {
-    if (stride[0] !== 1 || stride[1] !== 1) throw new Error("conv2d: padding='same' is not supported for strided convolutions");
+    if (stride[0] !== 1 || stride[1] !== 1)
+      throw new Error("conv2d: padding='same' is not supported for strided convolutions");
     const totalH = dilation[0] * (kH - 1);
     const totalW = dilation[1] * (kW - 1);
     padding = [Math.floor(totalH / 2), Math.floor(totalW / 2)];
@@ -105,17 +114,29 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   const Ho = windowOutputSize(Hs, kH, stride[0], padding[0], dilation[0]);
   const Wo = windowOutputSize(Ws, kW, stride[1], padding[1], dilation[1]);
   if (Ho <= 0 || Wo <= 0) {
-    throw new Error(`conv2d: Calculated output size: (${O}x${Ho}x${Wo}) is too small: input ${formatShape(x.shape)}, kernel ${kH}x${kW}, padding ${padding.join('x')}, dilation ${dilation.join('x')}`);
+    throw new Error(
+      `conv2d: Calculated output size: (${O}x${Ho}x${Wo}) is too small: input ${formatShape(x.shape)}, kernel ${kH}x${kW}, padding ${padding.join('x')}, dilation ${dilation.join('x')}`,
+    );
   }
-  if (b !== null && (b.ndim !== 1 || b.shape[0] !== O)) throw new Error(`conv2d: bias must have shape [${O}], got ${formatShape(b.shape)}`);
+  if (b !== null && (b.ndim !== 1 || b.shape[0] !== O))
+    throw new Error(`conv2d: bias must have shape [${O}], got ${formatShape(b.shape)}`);
   const shape = [N, O, Ho, Wo];
   const raw = output(src.backend, src.backend.kernels.conv2d(src.ref, weight.ref, params, shape), shape, src.dtype);
   const srcShape = src.shape;
   const wShape = weight.shape;
   const [needX, needW] = [src.requiresGrad, weight.requiresGrad];
   let out = record('conv2d', raw, [src, weight], [src, weight], ([sx, sw]) => (g) => [
-    needX ? output(g.backend, g.backend.kernels.conv2dBackwardInput(g.ref, sw!.get().ref, srcShape, params), srcShape, g.dtype) : null,
-    needW ? output(g.backend, g.backend.kernels.conv2dBackwardWeight(sx!.get().ref, g.ref, wShape, params), wShape, g.dtype) : null,
+    needX
+      ? output(
+          g.backend,
+          g.backend.kernels.conv2dBackwardInput(g.ref, sw!.get().ref, srcShape, params),
+          srcShape,
+          g.dtype,
+        )
+      : null,
+    needW
+      ? output(g.backend, g.backend.kernels.conv2dBackwardWeight(sx!.get().ref, g.ref, wShape, params), wShape, g.dtype)
+      : null,
   ]);
   if (b !== null) {
     const bb = reshape(b, [1, O, 1, 1]);
@@ -134,7 +155,6 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   return out;
 }
 
-
 export interface Pool2dOptions {
   stride?: Pair | null;
   padding?: Pair;
@@ -147,7 +167,8 @@ export interface Pool2dOptions {
 function poolSetup(op: string, x: Tensor, kernelSize: Pair, options: Pool2dOptions, withDilation: boolean) {
   requireFloat(op, x);
   const unbatched = x.ndim === 3;
-  if (x.ndim !== 4 && !unbatched) throw new Error(`${op}: Expected 3D or 4D (batch mode) tensor for input, got ${formatShape(x.shape)}`);
+  if (x.ndim !== 4 && !unbatched)
+    throw new Error(`${op}: Expected 3D or 4D (batch mode) tensor for input, got ${formatShape(x.shape)}`);
   const input = unbatched ? reshape(x, [1, ...x.shape]) : x;
   const kernel = pair(kernelSize, 'kernel_size', op);
   const stride = options.stride === undefined || options.stride === null ? kernel : pair(options.stride, 'stride', op);
@@ -155,7 +176,9 @@ function poolSetup(op: string, x: Tensor, kernelSize: Pair, options: Pool2dOptio
   const dilation = withDilation ? pair(options.dilation ?? 1, 'dilation', op) : ([1, 1] as [number, number]);
   for (let i = 0; i < 2; i++) {
     if (padding[i]! * 2 > kernel[i]!) {
-      throw new Error(`${op}: pad should be at most half of effective kernel size, but got pad=${padding[i]}, kernel_size=${kernel[i]}`);
+      throw new Error(
+        `${op}: pad should be at most half of effective kernel size, but got pad=${padding[i]}, kernel_size=${kernel[i]}`,
+      );
     }
   }
   const params: Pool2dParams = {
@@ -171,7 +194,9 @@ function poolSetup(op: string, x: Tensor, kernelSize: Pair, options: Pool2dOptio
   const Ho = windowOutputSize(H, kernel[0], stride[0], padding[0], dilation[0], params.ceilMode);
   const Wo = windowOutputSize(W, kernel[1], stride[1], padding[1], dilation[1], params.ceilMode);
   if (Ho <= 0 || Wo <= 0) {
-    throw new Error(`${op}: Given input size: (${C}x${H}x${W}). Calculated output size: (${C}x${Ho}x${Wo}). Output size is too small`);
+    throw new Error(
+      `${op}: Given input size: (${C}x${H}x${W}). Calculated output size: (${C}x${Ho}x${Wo}). Output size is too small`,
+    );
   }
   return { input, unbatched, params, shape: [N, C, Ho, Wo] };
 }
@@ -184,7 +209,11 @@ function finishPool(x: Tensor, input: Tensor, out: Tensor, unbatched: boolean): 
   return r;
 }
 
-export function maxPool2dWithIndices(x: Tensor, kernelSize: Pair, options: Pool2dOptions = {}): { values: Tensor; indices: Tensor } {
+export function maxPool2dWithIndices(
+  x: Tensor,
+  kernelSize: Pair,
+  options: Pool2dOptions = {},
+): { values: Tensor; indices: Tensor } {
   const { input, unbatched, params, shape } = poolSetup('maxPool2d', x, kernelSize, options, true);
   const res = input.backend.kernels.maxPool2d(input.ref, params, shape);
   const indices = output(input.backend, res.indices, shape, 'int32');

@@ -3,13 +3,32 @@ import type { DType } from '../backend/kernels.js';
 import { formatShape, shapesEqual } from '../backend/shape.js';
 import { record } from '../autograd/engine.js';
 import { noGrad as noGradCompute } from '../autograd/grad-mode.js';
-import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
+import type { Tensor, TensorOrScalar } from '../tensor/tensor.js';
 import { broadcastShapes, castNoGrad, coerceOperands, commonBackend, constant, output, requireFloat } from './util.js';
 import { sumToShape } from './reduce.js';
 
 type UnaryName =
-  | 'neg' | 'abs' | 'sign' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'reciprocal' | 'square' | 'sin' | 'cos'
-  | 'tanh' | 'sigmoid' | 'relu' | 'gelu' | 'erf' | 'floor' | 'ceil' | 'round' | 'log1p' | 'expm1';
+  | 'neg'
+  | 'abs'
+  | 'sign'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'reciprocal'
+  | 'square'
+  | 'sin'
+  | 'cos'
+  | 'tanh'
+  | 'sigmoid'
+  | 'relu'
+  | 'gelu'
+  | 'erf'
+  | 'floor'
+  | 'ceil'
+  | 'round'
+  | 'log1p'
+  | 'expm1';
 
 /** Ops that keep an int32 input int32 (everything else computes in float32). */
 const INT_PRESERVING = new Set<string>(['neg', 'abs', 'sign', 'square', 'relu', 'floor', 'ceil', 'round']);
@@ -27,7 +46,12 @@ function unaryForward(name: UnaryName, x: Tensor): Tensor {
 }
 
 /** Unary op whose gradient is g * f'(x) with f' expressed in core ops of x and/or y = f(x). */
-function unary(name: UnaryName, x: Tensor, derivative: ((x: Tensor, y: Tensor) => Tensor) | null, saves: 'x' | 'y' | 'xy' = 'x'): Tensor {
+function unary(
+  name: UnaryName,
+  x: Tensor,
+  derivative: ((x: Tensor, y: Tensor) => Tensor) | null,
+  saves: 'x' | 'y' | 'xy' = 'x',
+): Tensor {
   const out = unaryForward(name, x);
   if (derivative === null) return out;
   const saveList = saves === 'x' ? [x] : saves === 'y' ? [out] : [x, out];
@@ -59,7 +83,13 @@ export const tanh = (x: Tensor): Tensor => unary('tanh', x, (_x, y) => y.square(
 export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x, (_x, y) => y.mul(y.neg().add(1)), 'y');
 export const relu = (x: Tensor): Tensor => unary('relu', x, (_x, y) => castNoGrad(y.gt(0), 'float32'), 'y');
 export const erf = (x: Tensor): Tensor =>
-  unary('erf', x, (x) => x.square().neg().exp().mul(2 / Math.sqrt(Math.PI)));
+  unary('erf', x, (x) =>
+    x
+      .square()
+      .neg()
+      .exp()
+      .mul(2 / Math.sqrt(Math.PI)),
+  );
 export const floor = (x: Tensor): Tensor => unary('floor', x, (x) => zerosLikeNoGrad(x));
 export const ceil = (x: Tensor): Tensor => unary('ceil', x, (x) => zerosLikeNoGrad(x));
 export const round = (x: Tensor): Tensor => unary('round', x, (x) => zerosLikeNoGrad(x));
@@ -69,7 +99,11 @@ export const expm1 = (x: Tensor): Tensor => unary('expm1', x, (_x, y) => y.add(1
 export const gelu = (x: Tensor): Tensor =>
   unary('gelu', x, (x) => {
     const cdf = x.mul(Math.SQRT1_2).erf().add(1).mul(0.5);
-    const pdf = x.square().mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
+    const pdf = x
+      .square()
+      .mul(-0.5)
+      .exp()
+      .mul(1 / Math.sqrt(2 * Math.PI));
     return cdf.add(x.mul(pdf));
   });
 
@@ -114,7 +148,14 @@ function binary(
   name: BinaryName,
   x: TensorOrScalar,
   y: TensorOrScalar,
-  grads: (g: Tensor, a: Tensor, b: Tensor, out: Tensor, needA: boolean, needB: boolean) => [Tensor | null, Tensor | null],
+  grads: (
+    g: Tensor,
+    a: Tensor,
+    b: Tensor,
+    out: Tensor,
+    needA: boolean,
+    needB: boolean,
+  ) => [Tensor | null, Tensor | null],
   saves: { a: boolean; b: boolean; out: boolean },
   floatOnly = false,
 ): Tensor {
@@ -295,7 +336,9 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   const out = where(mask, v, x);
   v.dispose();
   if (!shapesEqual(out.shape, x.shape)) {
-    throw new Error(`maskedFill: mask of shape ${formatShape(mask.shape)} would change the shape of the tensor ${formatShape(x.shape)}`);
+    throw new Error(
+      `maskedFill: mask of shape ${formatShape(mask.shape)} would change the shape of the tensor ${formatShape(x.shape)}`,
+    );
   }
   return out;
 }

@@ -57,7 +57,8 @@ export const std = red.std;
 export const logsumexp = red.logsumexp;
 export const softmax = red.softmax;
 export const logSoftmax = red.logSoftmax;
-export const norm = (x: Tensor, p = 2, dim?: number | readonly number[] | null, keepdim = false): Tensor => red.norm(x, p, dim, keepdim);
+export const norm = (x: Tensor, p = 2, dim?: number | readonly number[] | null, keepdim = false): Tensor =>
+  red.norm(x, p, dim, keepdim);
 export const matmul = mm;
 export const reshape = lay.reshape;
 export const flatten = lay.flatten;

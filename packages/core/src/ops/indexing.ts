@@ -16,11 +16,15 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   commonBackend('gather', [x, index]);
   const axis = normalizeDim(dim, x.ndim, 'gather');
   if (index.ndim !== x.ndim) {
-    throw new Error(`gather(): Index tensor must have the same number of dimensions as input tensor (index ${formatShape(index.shape)}, input ${formatShape(x.shape)})`);
+    throw new Error(
+      `gather(): Index tensor must have the same number of dimensions as input tensor (index ${formatShape(index.shape)}, input ${formatShape(x.shape)})`,
+    );
   }
   for (let i = 0; i < x.ndim; i++) {
     if (i !== axis && index.shape[i]! > x.shape[i]!) {
-      throw new Error(`gather(): Size does not match at dimension ${i} expected index ${formatShape(index.shape)} to be smaller than self ${formatShape(x.shape)} apart from dimension ${axis}`);
+      throw new Error(
+        `gather(): Size does not match at dimension ${i} expected index ${formatShape(index.shape)} to be smaller than self ${formatShape(x.shape)} apart from dimension ${axis}`,
+      );
     }
   }
   const out = output(x.backend, x.backend.kernels.gather(x.ref, axis, index.ref), index.shape, x.dtype);
@@ -36,14 +40,19 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   commonBackend('scatterAdd', [x, index, src]);
   const axis = normalizeDim(dim, x.ndim, 'scatterAdd');
   if (index.ndim !== x.ndim || src.ndim !== x.ndim) {
-    throw new Error(`scatterAdd(): Index tensor must have the same number of dimensions as self and src (self ${formatShape(x.shape)}, index ${formatShape(index.shape)}, src ${formatShape(src.shape)})`);
+    throw new Error(
+      `scatterAdd(): Index tensor must have the same number of dimensions as self and src (self ${formatShape(x.shape)}, index ${formatShape(index.shape)}, src ${formatShape(src.shape)})`,
+    );
   }
   for (let i = 0; i < x.ndim; i++) {
     if (index.shape[i]! > src.shape[i]! || (i !== axis && index.shape[i]! > x.shape[i]!)) {
-      throw new Error(`scatterAdd(): Expected index ${formatShape(index.shape)} to be smaller than self ${formatShape(x.shape)} apart from dimension ${axis} and to be smaller size than src ${formatShape(src.shape)}`);
+      throw new Error(
+        `scatterAdd(): Expected index ${formatShape(index.shape)} to be smaller than self ${formatShape(x.shape)} apart from dimension ${axis} and to be smaller size than src ${formatShape(src.shape)}`,
+      );
     }
   }
-  if (src.dtype !== x.dtype) throw new Error(`scatterAdd(): Expected self.dtype to be equal to src.dtype (${x.dtype} vs ${src.dtype})`);
+  if (src.dtype !== x.dtype)
+    throw new Error(`scatterAdd(): Expected self.dtype to be equal to src.dtype (${x.dtype} vs ${src.dtype})`);
   // The kernel reads src over index's extent; make src exactly index-shaped first.
   let srcUsed = src;
   for (let i = 0; i < src.ndim; i++) {
@@ -61,7 +70,8 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   requireIndex('indexSelect', index);
   commonBackend('indexSelect', [x, index]);
-  if (index.ndim > 1) throw new Error(`index_select(): Index is supposed to be a vector (got shape ${formatShape(index.shape)})`);
+  if (index.ndim > 1)
+    throw new Error(`index_select(): Index is supposed to be a vector (got shape ${formatShape(index.shape)})`);
   const axis = normalizeDim(dim, x.ndim, 'indexSelect');
   const idx = index.ndim === 0 ? index.reshape([1]) : index;
   const shape = x.shape.map((d, i) => (i === axis ? idx.shape[0]! : d));

@@ -1,8 +1,8 @@
 /** Layout ops: reshape/view (metadata only), permute, expand, slicing, cat/stack, pad, with gradients. */
-import type { Shape } from '../backend/kernels.js';
 import { formatShape, shapesEqual, sizeOf } from '../backend/shape.js';
 import { record } from '../autograd/engine.js';
-import { Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { isTensor } from '../tensor/binding.js';
 import { commonBackend, constant, output } from './util.js';
 import { sumToShape } from './reduce.js';
 import { indexSelect } from './indexing.js';
@@ -28,7 +28,9 @@ function inferShape(x: Tensor, shape: readonly number[]): number[] {
     out[inferred] = x.numel / known;
   }
   if (out.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(out) !== x.numel) {
-    throw new Error(`shape '${formatShape(shape)}' is invalid for input of size ${x.numel} (input shape ${formatShape(x.shape)})`);
+    throw new Error(
+      `shape '${formatShape(shape)}' is invalid for input of size ${x.numel} (input shape ${formatShape(x.shape)})`,
+    );
   }
   return out;
 }
@@ -56,7 +58,9 @@ export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Ten
   const known = sizes.reduce((p, s) => (s === -1 ? p : p * s), 1);
   const resolved = sizes.map((s) => (s === -1 ? x.shape[d]! / known : s));
   if (sizeOf(resolved) !== x.shape[d]) {
-    throw new Error(`unflatten: Provided sizes ${formatShape(sizes)} don't multiply up to the size of dim ${dim} (${x.shape[d]}) in the input tensor`);
+    throw new Error(
+      `unflatten: Provided sizes ${formatShape(sizes)} don't multiply up to the size of dim ${dim} (${x.shape[d]}) in the input tensor`,
+    );
   }
   return reshape(x, [...x.shape.slice(0, d), ...resolved, ...x.shape.slice(d + 1)]);
 }
@@ -78,15 +82,20 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (dims.length !== x.ndim) {
-    throw new Error(`permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${x.ndim} is not equal to len(dims) = ${dims.length}`);
+    throw new Error(
+      `permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${x.ndim} is not equal to len(dims) = ${dims.length}`,
+    );
   }
   const perm = dims.map((d) => normalizeDim(d, x.ndim, 'permute'));
-  if (new Set(perm).size !== perm.length) throw new Error(`permute(): duplicate dims are not allowed (got ${formatShape(dims)})`);
+  if (new Set(perm).size !== perm.length)
+    throw new Error(`permute(): duplicate dims are not allowed (got ${formatShape(dims)})`);
   if (perm.every((p, i) => p === i)) return reshape(x, x.shape);
   const shape = perm.map((p) => x.shape[p]!);
   const out = output(x.backend, x.backend.kernels.permute(x.ref, perm), shape, x.dtype);
   const inverse = new Array<number>(perm.length);
-  perm.forEach((p, i) => (inverse[p] = i));
+  perm.forEach((p, i) => {
+    inverse[p] = i;
+  });
   return record('permute', out, [x], [], () => (g) => [permute(g, inverse)]);
 }
 
@@ -102,7 +111,9 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 
 export function expand(x: Tensor, sizes: readonly number[]): Tensor {
   if (sizes.length < x.ndim) {
-    throw new Error(`expand: the number of sizes provided (${sizes.length}) must be greater or equal to the number of dimensions in the tensor (${x.ndim})`);
+    throw new Error(
+      `expand: the number of sizes provided (${sizes.length}) must be greater or equal to the number of dimensions in the tensor (${x.ndim})`,
+    );
   }
   const offset = sizes.length - x.ndim;
   const shape = sizes.map((s, i) => {
@@ -112,7 +123,9 @@ export function expand(x: Tensor, sizes: readonly number[]): Tensor {
       return cur;
     }
     if (cur !== 1 && cur !== s) {
-      throw new Error(`The expanded size of the tensor (${s}) must match the existing size (${cur}) at non-singleton dimension ${i}.  Target sizes: ${formatShape(sizes)}.  Tensor sizes: ${formatShape(x.shape)}`);
+      throw new Error(
+        `The expanded size of the tensor (${s}) must match the existing size (${cur}) at non-singleton dimension ${i}.  Target sizes: ${formatShape(sizes)}.  Tensor sizes: ${formatShape(x.shape)}`,
+      );
     }
     return s;
   });
@@ -165,7 +178,9 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
   const from = x.shape;
   return record('slice', out, [x], [], () => (g) => {
     if (step === 1) {
-      const pads = from.map((size, i) => (i === d ? ([s, size - s - len] as [number, number]) : ([0, 0] as [number, number])));
+      const pads = from.map((size, i) =>
+        i === d ? ([s, size - s - len] as [number, number]) : ([0, 0] as [number, number]),
+      );
       return [output(g.backend, g.backend.kernels.pad(g.ref, pads, 0), from, g.dtype)];
     }
     // Strided: scatter the gradient rows back to their positions along `d`.
@@ -182,7 +197,9 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   const d = normalizeDim(dim, x.ndim, 'select');
   const n = x.shape[d]!;
   if (!Number.isInteger(index) || index < -n || index >= n) {
-    throw new Error(`select(): index ${index} out of range for tensor of size ${formatShape(x.shape)} at dimension ${dim}`);
+    throw new Error(
+      `select(): index ${index} out of range for tensor of size ${formatShape(x.shape)} at dimension ${dim}`,
+    );
   }
   const i = index < 0 ? index + n : index;
   const sliced = slice(x, d, i, i + 1);
@@ -194,7 +211,8 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
 export type IndexSpec = number | null | readonly [(number | null)?, (number | null)?, number?] | Tensor;
 
 export function index(x: Tensor, specs: readonly IndexSpec[]): Tensor {
-  if (specs.length > x.ndim) throw new Error(`index: too many indices for tensor of dimension ${x.ndim} (got ${specs.length})`);
+  if (specs.length > x.ndim)
+    throw new Error(`index: too many indices for tensor of dimension ${x.ndim} (got ${specs.length})`);
   let out = x;
   let dim = 0;
   for (const spec of specs) {
@@ -204,7 +222,7 @@ export function index(x: Tensor, specs: readonly IndexSpec[]): Tensor {
       continue;
     } else if (typeof spec === 'number') {
       next = select(out, dim, spec);
-    } else if (spec instanceof Tensor) {
+    } else if (isTensor(spec)) {
       next = indexSelect(out, dim, spec);
       dim++;
     } else {
@@ -231,14 +249,28 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     }
     for (let i = 0; i < t.ndim; i++) {
       if (i !== axis && t.shape[i] !== first.shape[i]) {
-        throw new Error(`torch.cat(): Sizes of tensors must match except in dimension ${axis}. Expected size ${first.shape[i]} but got size ${t.shape[i]} for tensor number ${k} in the list (shapes ${formatShape(first.shape)} and ${formatShape(t.shape)}).`);
+        throw new Error(
+          `torch.cat(): Sizes of tensors must match except in dimension ${axis}. Expected size ${first.shape[i]} but got size ${t.shape[i]} for tensor number ${k} in the list (shapes ${formatShape(first.shape)} and ${formatShape(t.shape)}).`,
+        );
       }
     }
-    if (t.dtype !== first.dtype) throw new Error(`torch.cat(): expected all tensors to have dtype ${first.dtype}, got ${t.dtype} for tensor number ${k}`);
+    if (t.dtype !== first.dtype)
+      throw new Error(
+        `torch.cat(): expected all tensors to have dtype ${first.dtype}, got ${t.dtype} for tensor number ${k}`,
+      );
   }
   const sizes = parts.map((t) => t.shape[axis]!);
   const shape = first.shape.map((d, i) => (i === axis ? sizes.reduce((a, b) => a + b, 0) : d));
-  const out = output(backend, backend.kernels.concat(parts.map((t) => t.ref), axis, shape), shape, first.dtype);
+  const out = output(
+    backend,
+    backend.kernels.concat(
+      parts.map((t) => t.ref),
+      axis,
+      shape,
+    ),
+    shape,
+    first.dtype,
+  );
   return record('cat', out, parts, [], () => (g) => {
     let offset = 0;
     return sizes.map((len) => {
@@ -254,7 +286,9 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   const first = tensors[0]!;
   for (const [k, t] of tensors.entries()) {
     if (!shapesEqual(t.shape, first.shape)) {
-      throw new Error(`stack expects each tensor to be equal size, but got ${formatShape(first.shape)} at entry 0 and ${formatShape(t.shape)} at entry ${k}`);
+      throw new Error(
+        `stack expects each tensor to be equal size, but got ${formatShape(first.shape)} at entry 0 and ${formatShape(t.shape)} at entry ${k}`,
+      );
     }
   }
   const d = normalizeDim(dim, first.ndim + 1, 'stack');
@@ -278,7 +312,9 @@ export function split(x: Tensor, splitSizeOrSections: number | readonly number[]
     sizes = [...splitSizeOrSections];
     const total = sizes.reduce((a, b) => a + b, 0);
     if (total !== n) {
-      throw new Error(`split_with_sizes expects split_sizes to sum exactly to ${n} (input tensor's size at dimension ${dim}), but got split_sizes=${formatShape(sizes)}`);
+      throw new Error(
+        `split_with_sizes expects split_sizes to sum exactly to ${n} (input tensor's size at dimension ${dim}), but got split_sizes=${formatShape(sizes)}`,
+      );
     }
   }
   let offset = 0;
@@ -290,7 +326,8 @@ export function split(x: Tensor, splitSizeOrSections: number | readonly number[]
 }
 
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new Error(`chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
+  if (!Number.isInteger(chunks) || chunks <= 0)
+    throw new Error(`chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
   const d = normalizeDim(dim, x.ndim, 'chunk');
   return split(x, Math.max(1, Math.ceil(x.shape[d]! / chunks)), d);
 }
@@ -307,7 +344,9 @@ export function unbind(x: Tensor, dim = 0): Tensor[] {
 export function pad(x: Tensor, padding: readonly number[], value = 0): Tensor {
   if (padding.length % 2 !== 0) throw new Error(`Padding length must be divisible by 2 (got ${padding.length})`);
   if (padding.length / 2 > x.ndim) {
-    throw new Error(`Padding length should be less than or equal to two times the input dimension but got padding length ${padding.length} and input of dimension ${x.ndim}`);
+    throw new Error(
+      `Padding length should be less than or equal to two times the input dimension but got padding length ${padding.length} and input of dimension ${x.ndim}`,
+    );
   }
   const pads: [number, number][] = x.shape.map(() => [0, 0]);
   for (let k = 0; k < padding.length / 2; k++) pads[x.ndim - 1 - k] = [padding[2 * k]!, padding[2 * k + 1]!];
@@ -343,5 +382,3 @@ export function recordDeviceCopy(src: Tensor, out: Tensor): Tensor {
   const device = src.device;
   return record('toDevice', out, [src], [], () => (g) => [g.to(device)]);
 }
-
-

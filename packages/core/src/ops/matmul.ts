@@ -13,7 +13,9 @@ export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean
   const k2 = b.shape[b.ndim - (transB ? 1 : 2)]!;
   const n = b.shape[b.ndim - (transB ? 2 : 1)]!;
   if (k !== k2) {
-    throw new Error(`matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${m}x${k} and ${k2}x${n})`);
+    throw new Error(
+      `matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${m}x${k} and ${k2}x${n})`,
+    );
   }
   const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
   const shape = [...batch, m, n];

@@ -17,7 +17,10 @@ export function normalizeDims(dims: Dims, rank: number, op: string): number[] {
   if (list.length === 0) return [...Array(rank).keys()];
   const out = list.map((d) => normalizeDim(d, rank, op));
   const unique = [...new Set(out)].sort((a, b) => a - b);
-  if (unique.length !== out.length) throw new Error(`${op}: dim ${out.find((d, i) => out.indexOf(d) !== i)} appears multiple times in the list of dims`);
+  if (unique.length !== out.length)
+    throw new Error(
+      `${op}: dim ${out.find((d, i) => out.indexOf(d) !== i)} appears multiple times in the list of dims`,
+    );
   return unique;
 }
 
@@ -68,7 +71,9 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
 
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   if (x.dtype !== 'float32') {
-    throw new Error(`mean(): could not infer output dtype. Input dtype must be a floating point dtype. Got: ${x.dtype}`);
+    throw new Error(
+      `mean(): could not infer output dtype. Input dtype must be a floating point dtype. Got: ${x.dtype}`,
+    );
   }
   const axes = normalizeDims(dim, x.ndim, 'mean');
   let count = 1;
@@ -101,11 +106,15 @@ export function prod(x: Tensor, dim?: number | null, keepdim = false): Tensor {
 function checkNonEmpty(x: Tensor, axes: number[], op: string): void {
   for (const a of axes) {
     if (x.shape[a] === 0) {
-      throw new Error(`${op}(): Expected reduction dim ${a} to have non-zero size (input shape ${formatShape(x.shape)}).`);
+      throw new Error(
+        `${op}(): Expected reduction dim ${a} to have non-zero size (input shape ${formatShape(x.shape)}).`,
+      );
     }
   }
   if (x.numel === 0 && axes.length === x.ndim) {
-    throw new Error(`${op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
+    throw new Error(
+      `${op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`,
+    );
   }
 }
 
@@ -137,7 +146,10 @@ function argExtremum(kind: 'argmax' | 'argmin', x: Tensor, dim: number | null | 
     const r = output(x.backend, x.backend.kernels[kind](flat.ref, 0), [], 'int32');
     if (flat !== x) flat.dispose();
     if (!keepdim) return r;
-    const k = reshape(r, x.shape.map(() => 1));
+    const k = reshape(
+      r,
+      x.shape.map(() => 1),
+    );
     return k;
   }
   const axis = normalizeDim(dim, x.ndim, kind);
@@ -145,8 +157,10 @@ function argExtremum(kind: 'argmax' | 'argmin', x: Tensor, dim: number | null | 
   const shape = keepdim ? keptShape(x.shape, [axis]) : droppedShape(x.shape, [axis]);
   return output(x.backend, x.backend.kernels[kind](x.ref, axis), shape, 'int32');
 }
-export const argmax = (x: Tensor, dim?: number | null, keepdim = false): Tensor => argExtremum('argmax', x, dim, keepdim);
-export const argmin = (x: Tensor, dim?: number | null, keepdim = false): Tensor => argExtremum('argmin', x, dim, keepdim);
+export const argmax = (x: Tensor, dim?: number | null, keepdim = false): Tensor =>
+  argExtremum('argmax', x, dim, keepdim);
+export const argmin = (x: Tensor, dim?: number | null, keepdim = false): Tensor =>
+  argExtremum('argmin', x, dim, keepdim);
 
 /** max(dim) / min(dim): values and indices; the gradient goes to the returned index only. */
 function extremumDim(kind: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean): MaxMinResult {
@@ -196,7 +210,8 @@ export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
   return tidy(() => {
     // Shift by the (detached) max for stability; an all -inf slice keeps shift 0.
     const m = noGrad(() => {
-      const raw = x.numel === 0 ? constant(x.backend, 0, 'float32', keptShape(x.shape, axes)) : reduceRaw('max', x, axes, true);
+      const raw =
+        x.numel === 0 ? constant(x.backend, 0, 'float32', keptShape(x.shape, axes)) : reduceRaw('max', x, axes, true);
       return where(raw.abs().eq(Infinity), 0, raw);
     });
     const s = sum(x.sub(m).exp(), axes, true).log().add(m);

@@ -1,12 +1,9 @@
 /** Helpers shared by the ops: device checks, scalar promotion, kernel outputs. */
-import type { Backend, DType, Kernels, Shape } from '../backend/kernels.js';
+import type { Backend, DType, Shape } from '../backend/kernels.js';
 import { formatShape, tryBroadcastShapes } from '../backend/shape.js';
 import { getBackend } from '../backend/registry.js';
-import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
-
-export function kernelsOf(t: Tensor): Kernels<unknown> {
-  return t.backend.kernels;
-}
+import type { Tensor, TensorOrScalar } from '../tensor/tensor.js';
+import { tensorFromHandle } from '../tensor/binding.js';
 
 /** The common device of `tensors`, or PyTorch's error. */
 export function commonBackend(op: string, tensors: readonly Tensor[]): Backend<unknown> {
@@ -22,12 +19,12 @@ export function commonBackend(op: string, tensors: readonly Tensor[]): Backend<u
 }
 
 export function output(backend: Backend<unknown>, handle: unknown, shape: Shape, dtype: DType): Tensor {
-  return Tensor._fromHandle(backend, handle, shape, dtype);
+  return tensorFromHandle(backend, handle, shape, dtype);
 }
 
 /** A constant tensor on `backend` (scalars in binary ops). */
 export function constant(backend: Backend<unknown>, value: number, dtype: DType, shape: Shape = []): Tensor {
-  return Tensor._fromHandle(backend, backend.kernels.fill(shape, dtype, value), shape, dtype);
+  return tensorFromHandle(backend, backend.kernels.fill(shape, dtype, value), shape, dtype);
 }
 
 const DTYPE_RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2 };
@@ -89,5 +86,6 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
 }
 
 export function requireFloat(op: string, t: Tensor): void {
-  if (t.dtype !== 'float32') throw new Error(`${op}: expected a float32 tensor, got ${t.dtype} (shape ${formatShape(t.shape)})`);
+  if (t.dtype !== 'float32')
+    throw new Error(`${op}: expected a float32 tensor, got ${t.dtype} (shape ${formatShape(t.shape)})`);
 }

@@ -2,7 +2,17 @@ import '@flint/backend-cpu';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { tensor, zeros } from '../index.js';
-import { CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, MultiStepLR, ReduceLROnPlateau, SGD, StepLR, lr_scheduler } from './index.js';
+import {
+  CosineAnnealingLR,
+  ExponentialLR,
+  LambdaLR,
+  LinearLR,
+  MultiStepLR,
+  ReduceLROnPlateau,
+  SGD,
+  StepLR,
+  lr_scheduler,
+} from './index.js';
 
 interface SchedCase {
   name: string;
@@ -12,7 +22,9 @@ interface SchedCase {
   metrics?: number[];
 }
 // Golden sequences from torch.optim.lr_scheduler (fixtures/generate_schedulers.py).
-const cases = (JSON.parse(readFileSync(new URL('./fixtures/schedulers.json', import.meta.url), 'utf8')) as { cases: SchedCase[] }).cases;
+const cases = (
+  JSON.parse(readFileSync(new URL('./fixtures/schedulers.json', import.meta.url), 'utf8')) as { cases: SchedCase[] }
+).cases;
 
 type Sched = { step(metric?: number): void; getLastLr(): number[] };
 const MAKERS: Record<string, (opt: SGD) => Sched> = {
@@ -29,11 +41,19 @@ const MAKERS: Record<string, (opt: SGD) => Sched> = {
     new ReduceLROnPlateau(o, { mode: 'max', thresholdMode: 'abs', threshold: 0.1, patience: 1 }) as unknown as Sched,
 };
 
-const optimizerFor = (lrs: number[]) => new SGD(lrs.map((lr) => ({ params: [zeros(1, { requiresGrad: true })], lr })), { lr: lrs[0] });
+const optimizerFor = (lrs: number[]) =>
+  new SGD(
+    lrs.map((lr) => ({ params: [zeros(1, { requiresGrad: true })], lr })),
+    { lr: lrs[0] },
+  );
 
 function expectLrs(actual: number[], expected: number[], what: string): void {
   expect(actual.length, what).toBe(expected.length);
-  actual.forEach((a, i) => expect(Math.abs(a - expected[i]!), `${what}: ${a} vs ${expected[i]}`).toBeLessThanOrEqual(1e-12 + 1e-12 * Math.abs(expected[i]!)));
+  actual.forEach((a, i) => {
+    expect(Math.abs(a - expected[i]!), `${what}: ${a} vs ${expected[i]}`).toBeLessThanOrEqual(
+      1e-12 + 1e-12 * Math.abs(expected[i]!),
+    );
+  });
 }
 
 describe('lr_scheduler matches PyTorch', () => {
@@ -44,11 +64,19 @@ describe('lr_scheduler matches PyTorch', () => {
     it(c.name, () => {
       const opt = optimizerFor(c.lrs);
       const sched = MAKERS[c.name]!(opt);
-      expectLrs(opt.paramGroups.map((g) => g.lr), c.lr[0]!, 'after construction');
+      expectLrs(
+        opt.paramGroups.map((g) => g.lr),
+        c.lr[0]!,
+        'after construction',
+      );
       for (let i = 0; i < c.lr.length - 1; i++) {
         opt.step();
         sched.step(c.metrics?.[i]);
-        expectLrs(opt.paramGroups.map((g) => g.lr), c.lr[i + 1]!, `after step ${i + 1}`);
+        expectLrs(
+          opt.paramGroups.map((g) => g.lr),
+          c.lr[i + 1]!,
+          `after step ${i + 1}`,
+        );
         expectLrs(sched.getLastLr(), c.lastLr[i + 1]!, `getLastLr after step ${i + 1}`);
       }
     });
@@ -66,7 +94,9 @@ describe('lr_scheduler behaviour', () => {
   });
 
   it('resuming: a scheduler built with lastEpoch needs initialLr; stateDict round trip continues the schedule', () => {
-    expect(() => new StepLR(optimizerFor([0.1]), 2, 0.5, 3)).toThrow("param 'initialLr' is not specified in paramGroups[0]");
+    expect(() => new StepLR(optimizerFor([0.1]), 2, 0.5, 3)).toThrow(
+      "param 'initialLr' is not specified in paramGroups[0]",
+    );
     const opt = optimizerFor([1]);
     const a = new CosineAnnealingLR(opt, 10, 0.0);
     for (let i = 0; i < 4; i++) a.step();

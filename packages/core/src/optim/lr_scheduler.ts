@@ -31,7 +31,8 @@ export abstract class LRScheduler {
       for (const g of groups) g.initialLr = g.lr;
     } else {
       groups.forEach((g, i) => {
-        if (g.initialLr === undefined) throw new Error(`param 'initialLr' is not specified in paramGroups[${i}] when resuming an optimizer`);
+        if (g.initialLr === undefined)
+          throw new Error(`param 'initialLr' is not specified in paramGroups[${i}] when resuming an optimizer`);
       });
     }
     this.baseLrs = groups.map((g) => g.initialLr!);
@@ -71,7 +72,8 @@ export abstract class LRScheduler {
   stateDict(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(this)) {
-      if (k === 'optimizer' || typeof v === 'function' || (Array.isArray(v) && v.some((x) => typeof x === 'function'))) continue;
+      if (k === 'optimizer' || typeof v === 'function' || (Array.isArray(v) && v.some((x) => typeof x === 'function')))
+        continue;
       out[k] = Array.isArray(v) ? [...v] : v;
     }
     return out;
@@ -97,7 +99,8 @@ export class StepLR extends LRScheduler {
     lastEpoch = -1,
   ) {
     super(optimizer, lastEpoch);
-    if (!Number.isInteger(stepSize) || stepSize <= 0) throw new Error(`StepLR: stepSize must be a positive integer, got ${stepSize}`);
+    if (!Number.isInteger(stepSize) || stepSize <= 0)
+      throw new Error(`StepLR: stepSize must be a positive integer, got ${stepSize}`);
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -175,7 +178,11 @@ export class CosineAnnealingLR extends LRScheduler {
 /** lr = baseLr * lambda(epoch); one function for all groups or one per group. */
 export class LambdaLR extends LRScheduler {
   private readonly lambdas: ((epoch: number) => number)[];
-  constructor(optimizer: AnyOptimizer, lrLambda: ((epoch: number) => number) | readonly ((epoch: number) => number)[], lastEpoch = -1) {
+  constructor(
+    optimizer: AnyOptimizer,
+    lrLambda: ((epoch: number) => number) | readonly ((epoch: number) => number)[],
+    lastEpoch = -1,
+  ) {
     const n = optimizer.paramGroups.length;
     const lambdas = typeof lrLambda === 'function' ? Array.from({ length: n }, () => lrLambda) : [...lrLambda];
     if (lambdas.length !== n) throw new Error(`Expected ${n} lr_lambdas, but got ${lambdas.length}`);
@@ -198,8 +205,10 @@ export class LinearLR extends LRScheduler {
     lastEpoch = -1,
   ) {
     super(optimizer, lastEpoch);
-    if (!(startFactor > 0 && startFactor <= 1)) throw new Error('Starting multiplicative factor expected to be greater than 0 and less or equal to 1.');
-    if (!(endFactor >= 0 && endFactor <= 1)) throw new Error('Ending multiplicative factor expected to be between 0 and 1.');
+    if (!(startFactor > 0 && startFactor <= 1))
+      throw new Error('Starting multiplicative factor expected to be greater than 0 and less or equal to 1.');
+    if (!(endFactor >= 0 && endFactor <= 1))
+      throw new Error('Ending multiplicative factor expected to be between 0 and 1.');
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -243,10 +252,21 @@ export class ReduceLROnPlateau {
   private lastLr: number[];
 
   constructor(optimizer: AnyOptimizer, options: Partial<ReduceLROnPlateauOptions> = {}) {
-    const o: ReduceLROnPlateauOptions = { mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, minLr: 0, eps: 1e-8, ...options };
+    const o: ReduceLROnPlateauOptions = {
+      mode: 'min',
+      factor: 0.1,
+      patience: 10,
+      threshold: 1e-4,
+      thresholdMode: 'rel',
+      cooldown: 0,
+      minLr: 0,
+      eps: 1e-8,
+      ...options,
+    };
     if (o.factor >= 1) throw new Error('Factor should be < 1.0.');
     if (o.mode !== 'min' && o.mode !== 'max') throw new Error(`mode ${String(o.mode)} is unknown!`);
-    if (o.thresholdMode !== 'rel' && o.thresholdMode !== 'abs') throw new Error(`threshold mode ${String(o.thresholdMode)} is unknown!`);
+    if (o.thresholdMode !== 'rel' && o.thresholdMode !== 'abs')
+      throw new Error(`threshold mode ${String(o.thresholdMode)} is unknown!`);
     const n = optimizer.paramGroups.length;
     if (Array.isArray(o.minLr)) {
       if (o.minLr.length !== n) throw new Error(`expected ${n} min_lrs, got ${o.minLr.length}`);
@@ -308,7 +328,13 @@ export class ReduceLROnPlateau {
   }
 
   stateDict(): Record<string, unknown> {
-    return { best: this.best, numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter, lastEpoch: this.lastEpoch, lastLr: [...this.lastLr] };
+    return {
+      best: this.best,
+      numBadEpochs: this.numBadEpochs,
+      cooldownCounter: this.cooldownCounter,
+      lastEpoch: this.lastEpoch,
+      lastLr: [...this.lastLr],
+    };
   }
 
   loadStateDict(state: Record<string, unknown>): void {

@@ -1,8 +1,19 @@
 import '@flint/backend-cpu';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import { fromArray, getBackend, manualSeed, memory, noGrad, randn, tensor, tidy, zeros, type Tensor } from '../index.js';
-import { Adadelta, Adagrad, Adam, AdamW, NAdam, Optimizer, RMSprop, SGD } from './index.js';
+import {
+  fromArray,
+  getBackend,
+  manualSeed,
+  memory,
+  noGrad,
+  randn,
+  tensor,
+  tidy,
+  zeros,
+  type Tensor,
+} from '../index.js';
+import { Adadelta, Adagrad, Adam, AdamW, NAdam, type Optimizer, RMSprop, SGD } from './index.js';
 
 interface RawTensor {
   shape: number[];
@@ -41,13 +52,21 @@ const CTORS: Record<string, new (params: Tensor[], options: never) => Optimizer<
 
 const upload = (t: RawTensor): Tensor => fromArray(Float32Array.from(t.data), t.shape);
 
-function expectClose(actual: ArrayLike<number>, expected: readonly number[], rtol: number, atol: number, what: string): void {
+function expectClose(
+  actual: ArrayLike<number>,
+  expected: readonly number[],
+  rtol: number,
+  atol: number,
+  what: string,
+): void {
   expect(actual.length, what).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i]!;
     const e = expected[i]!;
     if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
-      throw new Error(`${what}[${i}]: got ${a}, expected ${e} (|diff| ${Math.abs(a - e)} > ${atol} + ${rtol} * |expected|)`);
+      throw new Error(
+        `${what}[${i}]: got ${a}, expected ${e} (|diff| ${Math.abs(a - e)} > ${atol} + ${rtol} * |expected|)`,
+      );
     }
   }
 }
@@ -172,7 +191,9 @@ describe('Optimizer behaviour', () => {
     expect(() => opt.addParamGroup({ params: [a] })).toThrow('some parameters appear in more than one parameter group');
     expect(() => new SGD([], { lr: 0.1 })).toThrow('optimizer got an empty parameter list');
     expect(() => new SGD([a], { lr: -1 })).toThrow('Invalid learning rate: -1');
-    expect(() => new SGD([a], { lr: 0.1, nesterov: true })).toThrow('Nesterov momentum requires a momentum and zero dampening');
+    expect(() => new SGD([a], { lr: 0.1, nesterov: true })).toThrow(
+      'Nesterov momentum requires a momentum and zero dampening',
+    );
     expect(() => new Adam([a], { betas: [1, 0.9] })).toThrow('Invalid beta parameter at index 0: 1');
     expect(() => new SGD([a.mul(2)], { lr: 0.1 })).toThrow("can't optimize a non-leaf Tensor");
     expect(() => new SGD([tensor([1], { dtype: 'int32' })])).toThrow('float32');
@@ -207,24 +228,34 @@ describe('Optimizer behaviour', () => {
     const pb = make();
     const b = new Adam([{ params: [pb[0]!] }, { params: [pb[1]!] }], { lr: 0.9 });
     // Bring b's parameters to where a's are, then load the optimizer state.
-    noGrad(() => pb.forEach((p, i) => p.copy_(pa[i]!)));
+    noGrad(() =>
+      pb.forEach((p, i) => {
+        p.copy_(pa[i]!);
+      }),
+    );
     b.loadStateDict(sd);
     expect(b.paramGroups[1]!.lr).toBe(0.05);
     expect(b.paramGroups[0]!.amsgrad).toBe(true);
     expect(b.state.get(pb[0]!)!.exp_avg).not.toBe(sd.state[0]!.exp_avg); // copied
     run(a, pa, 3, 6);
     run(b, pb, 3, 6);
-    pa.forEach((p, i) => expect(Array.from(pb[i]!.dataSync())).toEqual(Array.from(p.dataSync())));
+    pa.forEach((p, i) => {
+      expect(Array.from(pb[i]!.dataSync())).toEqual(Array.from(p.dataSync()));
+    });
 
     // Mismatches are reported clearly.
     const one = new Adam([make()[0]!]);
     expect(() => one.loadStateDict(sd)).toThrow('loaded state dict has 2 parameter groups, the optimizer has 1');
     const q = make();
     const swapped = new Adam([{ params: [q[1]!] }, { params: [q[0]!] }]);
-    expect(() => swapped.loadStateDict(sd)).toThrow("state 'exp_avg' of parameter 0 has shape [3, 2], but the parameter has shape [2]");
+    expect(() => swapped.loadStateDict(sd)).toThrow(
+      "state 'exp_avg' of parameter 0 has shape [3, 2], but the parameter has shape [2]",
+    );
     const big = new Adam([{ params: [q[0]!, q[1]!] }, { params: [randn(1).requiresGrad_()] }]);
     expect(() => big.loadStateDict(sd)).toThrow("doesn't match the size of optimizer's group");
-    expect(() => b.loadStateDict({ state: { 7: {} }, param_groups: sd.param_groups })).toThrow('state for parameter index 7');
+    expect(() => b.loadStateDict({ state: { 7: {} }, param_groups: sd.param_groups })).toThrow(
+      'state for parameter index 7',
+    );
   });
 
   it('a step never reads tensor data back to the host', () => {

@@ -20,7 +20,10 @@ export type ParamState = Record<string, StateValue>;
 export type ParamGroup<O extends object> = O & { params: Tensor[]; [option: string]: unknown };
 
 /** A group as passed to the constructor or addParamGroup: options not given fall back to the defaults. */
-export type ParamGroupInput<O extends object> = Partial<O> & { params: Iterable<Tensor> | Tensor; [option: string]: unknown };
+export type ParamGroupInput<O extends object> = Partial<O> & {
+  params: Iterable<Tensor> | Tensor;
+  [option: string]: unknown;
+};
 
 export type ParamsInput<O extends object> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
 
@@ -54,7 +57,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     } else if (list.every((p) => !(p instanceof Tensor) && typeof p === 'object' && p !== null && 'params' in p)) {
       for (const group of list as ParamGroupInput<O>[]) this.addParamGroup(group);
     } else {
-      throw new TypeError(`${this.constructor.name}: params must be an iterable of Tensors or of parameter groups ({ params, ...options }), not a mix`);
+      throw new TypeError(
+        `${this.constructor.name}: params must be an iterable of Tensors or of parameter groups ({ params, ...options }), not a mix`,
+      );
     }
   }
 
@@ -66,9 +71,14 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     const raw = group.params;
     const params = raw instanceof Tensor ? [raw] : [...raw];
     params.forEach((p, i) => {
-      if (!(p instanceof Tensor)) throw new TypeError(`optimizer can only optimize Tensors, but parameter ${i} of the group is ${typeof p}`);
-      if (p.dtype !== 'float32') throw new Error(`optimizer can only optimize float32 Tensors, but parameter ${i} of the group is ${p.dtype}`);
-      if (!p.isLeaf) throw new Error(`can't optimize a non-leaf Tensor (parameter ${i} of the group, shape ${formatShape(p.shape)})`);
+      if (!(p instanceof Tensor))
+        throw new TypeError(`optimizer can only optimize Tensors, but parameter ${i} of the group is ${typeof p}`);
+      if (p.dtype !== 'float32')
+        throw new Error(`optimizer can only optimize float32 Tensors, but parameter ${i} of the group is ${p.dtype}`);
+      if (!p.isLeaf)
+        throw new Error(
+          `can't optimize a non-leaf Tensor (parameter ${i} of the group, shape ${formatShape(p.shape)})`,
+        );
       if (p.isDisposed) throw new Error(`parameter ${i} of the group (shape ${formatShape(p.shape)}) was disposed`);
     });
     if (new Set(params).size !== params.length) {
@@ -78,7 +88,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     if (params.some((p) => existing.has(p))) throw new Error('some parameters appear in more than one parameter group');
     const full = { ...this.defaults, ...group, params } as ParamGroup<O>;
     for (const [key, value] of Object.entries(full)) {
-      if (value === undefined && key in this.defaults) (full as Record<string, unknown>)[key] = (this.defaults as Record<string, unknown>)[key];
+      if (value === undefined && key in this.defaults)
+        (full as Record<string, unknown>)[key] = (this.defaults as Record<string, unknown>)[key];
     }
     this.validateGroup(full);
     this.paramGroups.push(full);
@@ -145,7 +156,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   protected gradOf(p: Tensor, maximize: boolean): Tensor {
     const g = p.grad!;
     if (g.device !== p.device) {
-      throw new Error(`Expected all tensors to be on the same device, but found at least two devices, ${p.device} and ${g.device}!`);
+      throw new Error(
+        `Expected all tensors to be on the same device, but found at least two devices, ${p.device} and ${g.device}!`,
+      );
     }
     return maximize ? g.neg() : g;
   }
@@ -184,12 +197,19 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
    */
   loadStateDict(stateDict: OptimizerStateDict): void {
     const name = this.constructor.name;
-    if (stateDict === null || typeof stateDict !== 'object' || !Array.isArray(stateDict.param_groups) || typeof stateDict.state !== 'object') {
+    if (
+      stateDict === null ||
+      typeof stateDict !== 'object' ||
+      !Array.isArray(stateDict.param_groups) ||
+      typeof stateDict.state !== 'object'
+    ) {
       throw new Error(`${name}.loadStateDict: expected { state, param_groups } (an optimizer state dict)`);
     }
     const saved = stateDict.param_groups;
     if (saved.length !== this.paramGroups.length) {
-      throw new Error(`${name}.loadStateDict: loaded state dict has ${saved.length} parameter groups, the optimizer has ${this.paramGroups.length}`);
+      throw new Error(
+        `${name}.loadStateDict: loaded state dict has ${saved.length} parameter groups, the optimizer has ${this.paramGroups.length}`,
+      );
     }
     const byIndex = new Map<number, Tensor>();
     saved.forEach((g, gi) => {
@@ -199,15 +219,19 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
           `${name}.loadStateDict: loaded state dict contains a parameter group that doesn't match the size of optimizer's group (group ${gi}: ${Array.isArray(g.params) ? g.params.length : 'no'} params saved, ${own.length} in the optimizer)`,
         );
       }
-      g.params.forEach((id, k) => byIndex.set(id, own[k]!));
+      g.params.forEach((id, k) => {
+        byIndex.set(id, own[k]!);
+      });
     });
     // Validate everything before changing anything.
     const incoming = new Map<Tensor, ParamState>();
     for (const [key, entry] of Object.entries(stateDict.state)) {
       const id = Number(key);
       const p = byIndex.get(id);
-      if (p === undefined) throw new Error(`${name}.loadStateDict: state for parameter index ${key}, which no parameter group contains`);
-      if (entry === null || typeof entry !== 'object') throw new Error(`${name}.loadStateDict: state of parameter ${key} is not an object`);
+      if (p === undefined)
+        throw new Error(`${name}.loadStateDict: state for parameter index ${key}, which no parameter group contains`);
+      if (entry === null || typeof entry !== 'object')
+        throw new Error(`${name}.loadStateDict: state of parameter ${key} is not an object`);
       for (const [k, v] of Object.entries(entry)) {
         if (v instanceof Tensor) {
           if (v.isDisposed) throw new Error(`${name}.loadStateDict: state '${k}' of parameter ${key} was disposed`);
@@ -217,7 +241,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
             );
           }
         } else if (typeof v !== 'number') {
-          throw new Error(`${name}.loadStateDict: state '${k}' of parameter ${key} must be a Tensor or a number, got ${typeof v}`);
+          throw new Error(
+            `${name}.loadStateDict: state '${k}' of parameter ${key} must be a Tensor or a number, got ${typeof v}`,
+          );
         }
       }
       incoming.set(p, entry);
@@ -238,7 +264,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     });
     saved.forEach((g, gi) => {
       const group = this.paramGroups[gi]!;
-      for (const [k, v] of Object.entries(g)) if (k !== 'params') (group as Record<string, unknown>)[k] = Array.isArray(v) ? [...v] : v;
+      for (const [k, v] of Object.entries(g))
+        if (k !== 'params') (group as Record<string, unknown>)[k] = Array.isArray(v) ? [...v] : v;
     });
   }
 
@@ -255,7 +282,8 @@ export function checkNonNegative(value: number, what: string): void {
 }
 
 export function checkBetas(betas: readonly [number, number]): void {
-  if (!Array.isArray(betas) || betas.length !== 2) throw new Error(`Invalid betas: expected [beta1, beta2], got ${String(betas)}`);
+  if (!Array.isArray(betas) || betas.length !== 2)
+    throw new Error(`Invalid betas: expected [beta1, beta2], got ${String(betas)}`);
   betas.forEach((b, i) => {
     if (!(b >= 0 && b < 1)) throw new Error(`Invalid beta parameter at index ${i}: ${b}`);
   });

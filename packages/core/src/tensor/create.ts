@@ -16,13 +16,25 @@ export interface RandomOptions extends TensorOptions {
   generator?: Generator;
 }
 
-type HostData = NestedArray | Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array | Uint16Array | Uint32Array | Uint8ClampedArray;
+type HostData =
+  | NestedArray
+  | Float32Array
+  | Float64Array
+  | Int32Array
+  | Int16Array
+  | Int8Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | Uint8ClampedArray;
 
 /** Upload host values as a new leaf tensor. */
 export function fromArray(values: DataArray, shape: Shape, options: TensorOptions = {}): Tensor {
   const dtype = options.dtype ?? dtypeOfArray(values);
   if (values.length !== sizeOf(shape)) {
-    throw new Error(`fromArray: ${values.length} values cannot fill shape ${formatShape(shape)} (${sizeOf(shape)} elements)`);
+    throw new Error(
+      `fromArray: ${values.length} values cannot fill shape ${formatShape(shape)} (${sizeOf(shape)} elements)`,
+    );
   }
   const backend = getBackend(options.device);
   const data = values.constructor === arrayFor(dtype, 0).constructor ? values : convertArray(values, dtype);
@@ -63,7 +75,8 @@ export function tensor(data: HostData, options: TensorOptions = {}): Tensor {
   const flat: (number | boolean)[] = [];
   const walk = (v: unknown, depth: number, path: number[]): void => {
     if (depth === shape.length) {
-      if (Array.isArray(v)) throw new Error(`tensor: too many dimensions at index [${path.join(', ')}] (expected ${formatShape(shape)})`);
+      if (Array.isArray(v))
+        throw new Error(`tensor: too many dimensions at index [${path.join(', ')}] (expected ${formatShape(shape)})`);
       if (typeof v !== 'number' && typeof v !== 'boolean') {
         throw new Error(`tensor: expected numbers or booleans, got ${typeof v} at index [${path.join(', ')}]`);
       }
@@ -75,7 +88,9 @@ export function tensor(data: HostData, options: TensorOptions = {}): Tensor {
         `tensor: expected sequence of length ${shape[depth]} at dim ${depth} (got ${Array.isArray(v) ? v.length : typeof v}) at index [${path.join(', ')}]`,
       );
     }
-    v.forEach((item, i) => walk(item, depth + 1, [...path, i]));
+    v.forEach((item, i) => {
+      walk(item, depth + 1, [...path, i]);
+    });
   };
   walk(data, 0, []);
   const inferred: DType = flat.length > 0 && typeof flat[0] === 'boolean' ? 'bool' : 'float32';
@@ -134,11 +149,16 @@ export function empty(...args: ShapeArgs): Tensor {
 }
 
 function likeOptions(t: Tensor, options: TensorOptions): TensorOptions {
-  return { dtype: options.dtype ?? t.dtype, device: options.device ?? t.device, requiresGrad: options.requiresGrad ?? false };
+  return {
+    dtype: options.dtype ?? t.dtype,
+    device: options.device ?? t.device,
+    requiresGrad: options.requiresGrad ?? false,
+  };
 }
 export const zerosLike = (t: Tensor, options: TensorOptions = {}): Tensor => full(t.shape, 0, likeOptions(t, options));
 export const onesLike = (t: Tensor, options: TensorOptions = {}): Tensor => full(t.shape, 1, likeOptions(t, options));
-export const fullLike = (t: Tensor, value: number, options: TensorOptions = {}): Tensor => full(t.shape, value, likeOptions(t, options));
+export const fullLike = (t: Tensor, value: number, options: TensorOptions = {}): Tensor =>
+  full(t.shape, value, likeOptions(t, options));
 export const emptyLike = zerosLike;
 
 /** arange(end), arange(start, end), arange(start, end, step) — [start, end). */
@@ -150,7 +170,10 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
     lo = 0;
   }
   if (step === 0) throw new Error('arange: step must be nonzero');
-  if ((hi - lo) / step < 0) throw new Error(`arange: upper bound and larger bound inconsistent with step sign (start=${lo}, end=${hi}, step=${step})`);
+  if ((hi - lo) / step < 0)
+    throw new Error(
+      `arange: upper bound and larger bound inconsistent with step sign (start=${lo}, end=${hi}, step=${step})`,
+    );
   const n = Math.max(0, Math.ceil((hi - lo) / step));
   const dtype = options.dtype ?? 'float32';
   const values = arrayFor(dtype, n);
@@ -159,7 +182,8 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
 }
 
 export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new Error(`linspace: number of steps must be non-negative (got ${steps})`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new Error(`linspace: number of steps must be non-negative (got ${steps})`);
   const values = new Float32Array(steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // PyTorch fills the two halves from each end for symmetry.
@@ -199,7 +223,12 @@ export function randn(...args: RandomArgs): Tensor {
 }
 
 /** Integers in [low, high): randint(high, shape) or randint(low, high, shape). int32 by default. */
-export function randint(low: number, high: number | readonly number[], shape?: readonly number[] | RandomOptions, options: RandomOptions = {}): Tensor {
+export function randint(
+  low: number,
+  high: number | readonly number[],
+  shape?: readonly number[] | RandomOptions,
+  options: RandomOptions = {},
+): Tensor {
   let lo = low;
   let hi: number;
   let s: readonly number[];
@@ -225,8 +254,10 @@ export function randperm(n: number, options: RandomOptions = {}): Tensor {
   return fromArray(g.randperm(n), [n], { ...options, dtype: options.dtype ?? 'int32' });
 }
 
-export const randLike = (t: Tensor, options: RandomOptions = {}): Tensor => rand([...t.shape], { device: t.device, ...options });
-export const randnLike = (t: Tensor, options: RandomOptions = {}): Tensor => randn([...t.shape], { device: t.device, ...options });
+export const randLike = (t: Tensor, options: RandomOptions = {}): Tensor =>
+  rand([...t.shape], { device: t.device, ...options });
+export const randnLike = (t: Tensor, options: RandomOptions = {}): Tensor =>
+  randn([...t.shape], { device: t.device, ...options });
 
 /** torch.bernoulli-style mask with probability p of 1 (float32), drawn on the host. */
 export function bernoulli(shape: readonly number[], p: number, options: RandomOptions = {}): Tensor {

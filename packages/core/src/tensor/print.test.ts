@@ -13,13 +13,21 @@ interface PrintCase {
 
 // How PyTorch prints these tensors (fixtures/print.py; int32 shows no dtype suffix in Flint,
 // where int32 is the default integer type).
-const cases = JSON.parse(readFileSync(new URL('./fixtures/print.json', import.meta.url), 'utf8')) as Record<string, PrintCase>;
+const cases = JSON.parse(readFileSync(new URL('./fixtures/print.json', import.meta.url), 'utf8')) as Record<
+  string,
+  PrintCase
+>;
 
 describe('toString prints like PyTorch', () => {
   for (const [name, c] of Object.entries(cases)) {
     it(name, () => {
       const values = c.data.map((v) => (typeof v === 'string' ? Number(v.replace('inf', 'Infinity')) : Number(v)));
-      const arr = c.dtype === 'float32' ? Float32Array.from(values) : c.dtype === 'int32' ? Int32Array.from(values) : Uint8Array.from(values);
+      const arr =
+        c.dtype === 'float32'
+          ? Float32Array.from(values)
+          : c.dtype === 'int32'
+            ? Int32Array.from(values)
+            : Uint8Array.from(values);
       expect(fromArray(arr, c.shape, { dtype: c.dtype }).toString()).toBe(c.str);
     });
   }

@@ -10,14 +10,16 @@ function elementFormatter(values: DataArray, dtype: string): (v: number) => stri
   if (dtype === 'int32') return (v) => String(v);
   const finite: number[] = [];
   for (const v of values) if (Number.isFinite(v)) finite.push(v);
-  const special = (v: number): string | null => (Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : null);
+  const special = (v: number): string | null =>
+    Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : null;
   if (finite.length === 0) return (v) => special(v) ?? String(v);
   const allInts = finite.every((v) => Number.isInteger(v));
   const abs = finite.map(Math.abs).filter((v) => v > 0);
   const maxAbs = abs.length > 0 ? Math.max(...abs) : 0;
   const minAbs = abs.length > 0 ? Math.min(...abs) : 0;
   if (allInts) {
-    if (maxAbs / minAbs > 1000 || maxAbs > 1e8) return (v) => special(v) ?? v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2');
+    if (maxAbs / minAbs > 1000 || maxAbs > 1e8)
+      return (v) => special(v) ?? v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2');
     return (v) => special(v) ?? `${v}.`;
   }
   if (maxAbs / minAbs > 1000 || maxAbs > 1e8 || minAbs < 1e-4) {

@@ -3,6 +3,7 @@
  * .grad, optimizer state) and what became part of a live autograd graph through a saved alias.
  */
 import type { Tensor } from './tensor.js';
+import { isTensor } from './binding.js';
 
 const scopes: Set<Tensor>[] = [];
 
@@ -18,7 +19,12 @@ export function keep<T extends Tensor>(t: T): T {
   return t;
 }
 
-function collectTensors(value: unknown, out: Set<Tensor>, seen: Set<unknown>, isTensor: (v: unknown) => v is Tensor): void {
+function collectTensors(
+  value: unknown,
+  out: Set<Tensor>,
+  seen: Set<unknown>,
+  isTensor: (v: unknown) => v is Tensor,
+): void {
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
   seen.add(value);
   if (isTensor(value)) {
@@ -38,12 +44,6 @@ function collectTensors(value: unknown, out: Set<Tensor>, seen: Set<unknown>, is
   }
 }
 
-let tensorCheck: ((v: unknown) => v is Tensor) | null = null;
-/** Set by tensor.ts (avoids an import cycle at module evaluation). */
-export function setTensorCheck(check: (v: unknown) => v is Tensor): void {
-  tensorCheck = check;
-}
-
 export function tidy<T>(fn: () => T): T {
   const scope = new Set<Tensor>();
   scopes.push(scope);
@@ -60,7 +60,7 @@ export function tidy<T>(fn: () => T): T {
     throw new Error('tidy() takes a synchronous function; await outside of it.');
   }
   const returned = new Set<Tensor>();
-  collectTensors(result, returned, new Set(), tensorCheck!);
+  collectTensors(result, returned, new Set(), isTensor);
   const parent = scopes[scopes.length - 1];
   for (const t of scope) {
     if (returned.has(t)) parent?.add(t);

@@ -8,7 +8,8 @@ import { getBackend } from '../backend/registry.js';
 import { runBackward, type BackwardOptions, type Node } from '../autograd/engine.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import { Storage } from './storage.js';
-import { keep, setTensorCheck, tidy, trackTensor } from './scope.js';
+import { keep, tidy, trackTensor } from './scope.js';
+import { bindTensorClass } from './binding.js';
 import { formatTensor } from './print.js';
 import * as ew from '../ops/elementwise.js';
 import * as red from '../ops/reduce.js';
@@ -149,9 +150,14 @@ export class Tensor {
    */
   _assign(result: Tensor, opName: string): this {
     if (!shapesEqual(result.shape, this.shape) && result.numel !== this.numel) {
-      throw new Error(`${opName}: result of shape ${formatShape(result.shape)} cannot be written into a tensor of shape ${formatShape(this.shape)}.`);
+      throw new Error(
+        `${opName}: result of shape ${formatShape(result.shape)} cannot be written into a tensor of shape ${formatShape(this.shape)}.`,
+      );
     }
-    if (result.device !== this.device) throw new Error(`${opName}: Expected all tensors to be on the same device, but found at least two devices, ${this.device} and ${result.device}!`);
+    if (result.device !== this.device)
+      throw new Error(
+        `${opName}: Expected all tensors to be on the same device, but found at least two devices, ${this.device} and ${result.device}!`,
+      );
     let handle: unknown;
     if (result._storage.refCount === 1 && !result.disposed) {
       // Steal the fresh result's handle instead of copying it.
@@ -190,7 +196,9 @@ export class Tensor {
   }
   private checkInPlace(opName: string): void {
     if (isGradEnabled() && this.requiresGrad && this.isLeaf) {
-      throw new Error(`${opName}: a leaf Variable that requires grad is being used in an in-place operation (wrap it in noGrad()).`);
+      throw new Error(
+        `${opName}: a leaf Variable that requires grad is being used in an in-place operation (wrap it in noGrad()).`,
+      );
     }
   }
 
@@ -206,7 +214,9 @@ export class Tensor {
   /** The value of a one-element tensor as a number (booleans as 0/1). */
   item(): number {
     if (this.numel !== 1) {
-      throw new Error(`a Tensor with ${this.numel} elements cannot be converted to Scalar (shape ${formatShape(this.shape)})`);
+      throw new Error(
+        `a Tensor with ${this.numel} elements cannot be converted to Scalar (shape ${formatShape(this.shape)})`,
+      );
     }
     return this.dataSync()[0]!;
   }
@@ -414,7 +424,10 @@ export class Tensor {
   fill_(value: number): this {
     this.checkInPlace('fill_');
     const b = this.backend;
-    return this._assign(Tensor._fromHandle(b, b.kernels.fill(this.shape, this.dtype, value), this.shape, this.dtype), 'fill_');
+    return this._assign(
+      Tensor._fromHandle(b, b.kernels.fill(this.shape, this.dtype, value), this.shape, this.dtype),
+      'fill_',
+    );
   }
   zero_(): this {
     return this.fill_(0);
@@ -493,11 +506,17 @@ export class Tensor {
     return matmul(this, other);
   }
   mm(other: Tensor): Tensor {
-    if (this.ndim !== 2 || other.ndim !== 2) throw new Error(`mm: expected 2-D tensors, got shapes ${formatShape(this.shape)} and ${formatShape(other.shape)}`);
+    if (this.ndim !== 2 || other.ndim !== 2)
+      throw new Error(
+        `mm: expected 2-D tensors, got shapes ${formatShape(this.shape)} and ${formatShape(other.shape)}`,
+      );
     return matmul(this, other);
   }
   bmm(other: Tensor): Tensor {
-    if (this.ndim !== 3 || other.ndim !== 3) throw new Error(`bmm: expected 3-D tensors, got shapes ${formatShape(this.shape)} and ${formatShape(other.shape)}`);
+    if (this.ndim !== 3 || other.ndim !== 3)
+      throw new Error(
+        `bmm: expected 3-D tensors, got shapes ${formatShape(this.shape)} and ${formatShape(other.shape)}`,
+      );
     return matmul(this, other);
   }
 
@@ -536,7 +555,8 @@ export class Tensor {
   }
   /** Transpose of the last two dims. */
   get mT(): Tensor {
-    if (this.ndim < 2) throw new Error(`tensor.mT is only supported on matrices or batches of matrices. Got ${this.ndim}-D tensor.`);
+    if (this.ndim < 2)
+      throw new Error(`tensor.mT is only supported on matrices or batches of matrices. Got ${this.ndim}-D tensor.`);
     return lay.transpose(this, -2, -1);
   }
   permute(...dims: (number | readonly number[])[]): Tensor {
@@ -590,7 +610,7 @@ export class Tensor {
   }
 }
 
-setTensorCheck((v: unknown): v is Tensor => v instanceof Tensor);
+bindTensorClass(Tensor);
 
 function flattenShapeArgs(args: readonly (number | readonly number[])[]): number[] {
   if (args.length === 1 && Array.isArray(args[0])) return [...(args[0] as readonly number[])];
@@ -605,7 +625,9 @@ function nest(data: DataArray, shape: Shape, dtype: DType): NestedArray {
     const n = shape[dim]!;
     const inner = stride / (n || 1);
     for (let i = 0; i < n; i++) {
-      out.push(dim === shape.length - 1 ? (conv(data[offset + i]!) as NestedArray) : build(dim + 1, offset + i * inner, inner));
+      out.push(
+        dim === shape.length - 1 ? (conv(data[offset + i]!) as NestedArray) : build(dim + 1, offset + i * inner, inner),
+      );
     }
     return out;
   };

@@ -38,7 +38,8 @@ export class GELU extends Module {
   readonly approximate: 'none' | 'tanh';
   constructor(approximate: 'none' | 'tanh' = 'none') {
     super();
-    if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`approximate argument must be either none or tanh (got '${String(approximate)}')`);
+    if (approximate !== 'none' && approximate !== 'tanh')
+      throw new Error(`approximate argument must be either none or tanh (got '${String(approximate)}')`);
     this.approximate = approximate;
   }
   override forward(x: Tensor): Tensor {

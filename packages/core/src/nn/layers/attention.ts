@@ -56,7 +56,9 @@ export class MultiheadAttention extends Module {
   constructor(embedDim: number, numHeads: number, options: MultiheadAttentionOptions = {}) {
     super();
     if (!Number.isInteger(embedDim) || embedDim <= 0 || !Number.isInteger(numHeads) || numHeads <= 0) {
-      throw new Error(`embed_dim and num_heads must be greater than 0, got embed_dim=${embedDim} and num_heads=${numHeads} instead`);
+      throw new Error(
+        `embed_dim and num_heads must be greater than 0, got embed_dim=${embedDim} and num_heads=${numHeads} instead`,
+      );
     }
     if (embedDim % numHeads !== 0) throw new Error('embed_dim must be divisible by num_heads');
     this.embedDim = embedDim;
@@ -93,7 +95,12 @@ export class MultiheadAttention extends Module {
     }
   }
 
-  override forward(query: Tensor, key: Tensor, value: Tensor, options: AttentionForwardOptions = {}): [Tensor, Tensor | null] {
+  override forward(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    options: AttentionForwardOptions = {},
+  ): [Tensor, Tensor | null] {
     return tidy(() => this.attend(query, key, value, options));
   }
 
@@ -101,9 +108,12 @@ export class MultiheadAttention extends Module {
     const needWeights = options.needWeights ?? true;
     const average = options.averageAttnWeights ?? true;
     const unbatched = query.ndim === 2;
-    if (query.ndim !== 2 && query.ndim !== 3) throw new Error(`query should be unbatched 2D or batched 3D tensor but received ${query.ndim}-D query tensor`);
+    if (query.ndim !== 2 && query.ndim !== 3)
+      throw new Error(`query should be unbatched 2D or batched 3D tensor but received ${query.ndim}-D query tensor`);
     if (key.ndim !== query.ndim || value.ndim !== query.ndim) {
-      throw new Error(`For ${unbatched ? 'unbatched (2-D)' : 'batched (3-D)'} \`query\`, expected \`key\` and \`value\` to be ${query.ndim}-D but found ${key.ndim}-D and ${value.ndim}-D tensors respectively`);
+      throw new Error(
+        `For ${unbatched ? 'unbatched (2-D)' : 'batched (3-D)'} \`query\`, expected \`key\` and \`value\` to be ${query.ndim}-D but found ${key.ndim}-D and ${value.ndim}-D tensors respectively`,
+      );
     }
     // To time-major [L, N, E].
     const tm = (t: Tensor): Tensor => (unbatched ? t.unsqueeze(1) : this.batchFirst ? t.transpose(0, 1) : t);
@@ -136,17 +146,27 @@ export class MultiheadAttention extends Module {
       mask = causalMask(L, S, query.device);
     }
     if (mask !== null) {
-      const ok = (mask.ndim === 2 && mask.shape[0] === L && mask.shape[1] === S) || (mask.ndim === 3 && mask.shape[0] === N * H && mask.shape[1] === L && mask.shape[2] === S);
-      if (!ok) throw new Error(`The shape of attn_mask should be [${L}, ${S}] or [${N * H}, ${L}, ${S}], but got ${formatShape(mask.shape)}`);
+      const ok =
+        (mask.ndim === 2 && mask.shape[0] === L && mask.shape[1] === S) ||
+        (mask.ndim === 3 && mask.shape[0] === N * H && mask.shape[1] === L && mask.shape[2] === S);
+      if (!ok)
+        throw new Error(
+          `The shape of attn_mask should be [${L}, ${S}] or [${N * H}, ${L}, ${S}], but got ${formatShape(mask.shape)}`,
+        );
       scores = scores.add(additiveMask(mask));
     }
     const kpm = options.keyPaddingMask ?? null;
     if (kpm !== null) {
       const expected = unbatched ? [S] : [N, S];
       if (kpm.ndim !== expected.length || kpm.shape.some((d, i) => d !== expected[i])) {
-        throw new Error(`expecting key_padding_mask shape of ${formatShape(expected)}, but got ${formatShape(kpm.shape)}`);
+        throw new Error(
+          `expecting key_padding_mask shape of ${formatShape(expected)}, but got ${formatShape(kpm.shape)}`,
+        );
       }
-      const add = additiveMask(kpm).reshape([N, 1, 1, S]).expand([N, H, 1, S]).reshape([N * H, 1, S]);
+      const add = additiveMask(kpm)
+        .reshape([N, 1, 1, S])
+        .expand([N, H, 1, S])
+        .reshape([N * H, 1, S]);
       scores = scores.add(add);
     }
     let attn = scores.softmax(-1);

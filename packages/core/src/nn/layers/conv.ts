@@ -42,11 +42,14 @@ export class Conv2d extends Module {
     if (outChannels % groups !== 0) throw new Error('out_channels must be divisible by groups');
     const padding = options.padding ?? 0;
     if (typeof padding === 'string') {
-      if (padding !== 'valid' && padding !== 'same') throw new Error(`Invalid padding string '${String(padding)}', should be one of ['valid', 'same']`);
-      if (padding === 'same' && pairOf(options.stride ?? 1).some((s) => s !== 1)) throw new Error("padding='same' is not supported for strided convolutions");
+      if (padding !== 'valid' && padding !== 'same')
+        throw new Error(`Invalid padding string '${String(padding)}', should be one of ['valid', 'same']`);
+      if (padding === 'same' && pairOf(options.stride ?? 1).some((s) => s !== 1))
+        throw new Error("padding='same' is not supported for strided convolutions");
     }
     const paddingMode = options.paddingMode ?? 'zeros';
-    if (paddingMode !== 'zeros') throw new Error(`padding_mode '${String(paddingMode)}' is not supported (only 'zeros')`);
+    if (paddingMode !== 'zeros')
+      throw new Error(`padding_mode '${String(paddingMode)}' is not supported (only 'zeros')`);
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.kernelSize = pairOf(kernelSize);
@@ -55,7 +58,9 @@ export class Conv2d extends Module {
     this.dilation = pairOf(options.dilation ?? 1);
     this.groups = groups;
     this.paddingMode = paddingMode;
-    this.weight = Parameter.adopt(empty([outChannels, inChannels / groups, ...this.kernelSize], { device: options.device }));
+    this.weight = Parameter.adopt(
+      empty([outChannels, inChannels / groups, ...this.kernelSize], { device: options.device }),
+    );
     this.bias = options.bias === false ? null : Parameter.adopt(empty([outChannels], { device: options.device }));
     this.resetParameters();
   }
@@ -70,7 +75,12 @@ export class Conv2d extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    return conv2d(x, this.weight, this.bias, {
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      groups: this.groups,
+    });
   }
 
   override extraRepr(): string {

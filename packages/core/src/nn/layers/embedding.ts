@@ -36,7 +36,10 @@ export class Embedding extends Module {
   /** An Embedding holding `embeddings` (frozen unless freeze is false). */
   static fromPretrained(embeddings: Tensor, options: { freeze?: boolean; paddingIdx?: number | null } = {}): Embedding {
     if (embeddings.ndim !== 2) throw new Error('Embeddings parameter is expected to be 2-dimensional');
-    const e = new Embedding(embeddings.shape[0]!, embeddings.shape[1]!, { paddingIdx: options.paddingIdx ?? null, device: embeddings.device });
+    const e = new Embedding(embeddings.shape[0]!, embeddings.shape[1]!, {
+      paddingIdx: options.paddingIdx ?? null,
+      device: embeddings.device,
+    });
     noGrad(() => e.weight.copy_(embeddings));
     e.weight.requiresGrad_(!(options.freeze ?? true));
     return e;

@@ -23,7 +23,10 @@ export class Linear extends Module {
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions | boolean = {}) {
     super();
     const opts = typeof options === 'boolean' ? { bias: options } : options;
-    for (const [n, v] of [['in_features', inFeatures], ['out_features', outFeatures]] as const) {
+    for (const [n, v] of [
+      ['in_features', inFeatures],
+      ['out_features', outFeatures],
+    ] as const) {
       if (!Number.isInteger(v) || v < 0) throw new Error(`Linear: ${n} must be a non-negative integer, got ${v}`);
     }
     this.inFeatures = inFeatures;

@@ -80,11 +80,18 @@ abstract class BatchNormBase extends Module {
     }
     const useBatchStats = this.training || (this.running_mean === null && this.running_var === null);
     const passStats = !this.training || this.trackRunningStats;
-    return F.batchNorm(x, passStats ? this.running_mean : null, passStats ? this.running_var : null, this.weight, this.bias, {
-      training: useBatchStats,
-      momentum: factor,
-      eps: this.eps,
-    });
+    return F.batchNorm(
+      x,
+      passStats ? this.running_mean : null,
+      passStats ? this.running_var : null,
+      this.weight,
+      this.bias,
+      {
+        training: useBatchStats,
+        momentum: factor,
+        eps: this.eps,
+      },
+    );
   }
 
   override extraRepr(): string {
@@ -96,7 +103,8 @@ abstract class BatchNormBase extends Module {
 /** Batch normalization over [N, C] or [N, C, L] input. */
 export class BatchNorm1d extends BatchNormBase {
   protected checkInputDim(x: Tensor): void {
-    if (x.ndim !== 2 && x.ndim !== 3) throw new Error(`expected 2D or 3D input (got ${x.ndim}D input of shape ${formatShape(x.shape)})`);
+    if (x.ndim !== 2 && x.ndim !== 3)
+      throw new Error(`expected 2D or 3D input (got ${x.ndim}D input of shape ${formatShape(x.shape)})`);
   }
 }
 
@@ -128,8 +136,16 @@ export class LayerNorm extends Module {
     this.eps = options.eps ?? 1e-5;
     this.elementwiseAffine = options.elementwiseAffine ?? true;
     const device = options.device;
-    this.registerParameter('weight', this.elementwiseAffine ? Parameter.adopt(ones(this.normalizedShape, { device })) : null);
-    this.registerParameter('bias', this.elementwiseAffine && options.bias !== false ? Parameter.adopt(zeros(this.normalizedShape, { device })) : null);
+    this.registerParameter(
+      'weight',
+      this.elementwiseAffine ? Parameter.adopt(ones(this.normalizedShape, { device })) : null,
+    );
+    this.registerParameter(
+      'bias',
+      this.elementwiseAffine && options.bias !== false
+        ? Parameter.adopt(zeros(this.normalizedShape, { device }))
+        : null,
+    );
   }
 
   override forward(x: Tensor): Tensor {

@@ -52,9 +52,13 @@ abstract class RNNBase extends Module {
     this.batchFirst = options.batchFirst ?? false;
     this.dropout = options.dropout ?? 0;
     this.bidirectional = options.bidirectional ?? false;
-    if (!(this.dropout >= 0 && this.dropout <= 1)) throw new Error('dropout should be a number in range [0, 1] representing the probability of an element being zeroed');
+    if (!(this.dropout >= 0 && this.dropout <= 1))
+      throw new Error(
+        'dropout should be a number in range [0, 1] representing the probability of an element being zeroed',
+      );
     if (!Number.isInteger(hiddenSize) || hiddenSize <= 0) throw new Error('hidden_size must be greater than zero');
-    if (!Number.isInteger(this.numLayers) || this.numLayers <= 0) throw new Error('num_layers must be greater than zero');
+    if (!Number.isInteger(this.numLayers) || this.numLayers <= 0)
+      throw new Error('num_layers must be greater than zero');
     const gate = GATES[mode] * hiddenSize;
     const dirs = this.bidirectional ? 2 : 1;
     for (let layer = 0; layer < this.numLayers; layer++) {
@@ -119,18 +123,23 @@ abstract class RNNBase extends Module {
   private runAll(input: Tensor, hx: Tensor | null, cx: Tensor | null): [Tensor, Tensor, Tensor | null] {
     const unbatched = input.ndim === 2;
     if (input.ndim !== 2 && input.ndim !== 3) {
-      throw new Error(`${this.constructor.name}: Expected input to be 2D or 3D, got ${input.ndim}D tensor of shape ${formatShape(input.shape)}`);
+      throw new Error(
+        `${this.constructor.name}: Expected input to be 2D or 3D, got ${input.ndim}D tensor of shape ${formatShape(input.shape)}`,
+      );
     }
     let x = unbatched ? input.unsqueeze(1) : this.batchFirst ? input.transpose(0, 1) : input;
     const [T, N, inSize] = x.shape as [number, number, number];
-    if (inSize !== this.inputSize) throw new Error(`input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${inSize}`);
+    if (inSize !== this.inputSize)
+      throw new Error(`input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${inSize}`);
     const dirs = this.bidirectional ? 2 : 1;
     const hShape = [this.numLayers * dirs, N, this.hiddenSize];
     const prepare = (t: Tensor | null, what: string): Tensor => {
       if (t === null) return zeros(hShape, { device: input.device });
       const v = unbatched ? (t.ndim === 2 ? t.unsqueeze(1) : t) : t;
       if (!shapesEqual(v.shape, hShape)) {
-        throw new Error(`Expected ${what} size ${formatShape(unbatched ? [hShape[0]!, hShape[2]!] : hShape)}, got ${formatShape(t.shape)}`);
+        throw new Error(
+          `Expected ${what} size ${formatShape(unbatched ? [hShape[0]!, hShape[2]!] : hShape)}, got ${formatShape(t.shape)}`,
+        );
       }
       return v;
     };
@@ -188,7 +197,8 @@ abstract class RNNBase extends Module {
 export class RNN extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, options: RNNOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
     const nl = options.nonlinearity ?? 'tanh';
-    if (nl !== 'tanh' && nl !== 'relu') throw new Error(`Unknown nonlinearity '${String(nl)}'. Select from 'tanh' or 'relu'.`);
+    if (nl !== 'tanh' && nl !== 'relu')
+      throw new Error(`Unknown nonlinearity '${String(nl)}'. Select from 'tanh' or 'relu'.`);
     super(nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, options);
   }
   override forward(input: Tensor, hx: Tensor | null = null): [Tensor, Tensor] {

@@ -48,7 +48,12 @@ export class TransformerEncoderLayer extends Module {
     const device = options.device;
     const ff = options.dimFeedforward ?? 2048;
     const eps = options.layerNormEps ?? 1e-5;
-    this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, bias, batchFirst: options.batchFirst ?? false, device });
+    this.self_attn = new MultiheadAttention(dModel, nhead, {
+      dropout: p,
+      bias,
+      batchFirst: options.batchFirst ?? false,
+      device,
+    });
     this.linear1 = new Linear(dModel, ff, { bias, device });
     this.dropout = new Dropout(p);
     this.linear2 = new Linear(ff, dModel, { bias, device });
