@@ -64,7 +64,7 @@ export class Sequential extends OrderedContainer {
     }
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: a Sequential passes whatever each layer returns to the next.
   override forward(input: any): any {
     let x = input;
     for (const m of this._items.values()) x = m(x);

@@ -56,6 +56,7 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
  * the precise type.)
  */
 export interface Module {
+  // biome-ignore lint/style/useShorthandFunctionType: this interface merges a call signature into the class Module.
   // biome-ignore lint/suspicious/noExplicitAny: forward's arguments and result differ per subclass.
   (...inputs: any[]): any;
 }
@@ -100,7 +101,7 @@ export class Module {
   }
 
   /** The computation; subclasses override it. `model(x)` calls it. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: each subclass narrows forward's arguments and result (PyTorch's untyped forward).
   forward(..._inputs: any[]): any {
     throw new Error(`Module [${this.constructor.name}] is missing the required "forward" function`);
   }
