@@ -141,6 +141,35 @@ export async function loadTfjsNode(): Promise<void> {
 }
 
 async function loadWasm(options: LoadOptions): Promise<void> {
+  await withoutAddedProcessListeners(() => importAndSetWasm(options));
+}
+
+/**
+ * The events whose listeners tfjs-backend-wasm's emscripten module installs in Node when the wasm
+ * engine is instantiated (in `tf.setBackend('wasm')`, not at import): `e => { throw e }`
+ * rethrown from inside its bundle, which turns any uncaught error or unhandled rejection of the
+ * whole program into exit code 7 with the bundle's minified source printed before the message.
+ */
+const HIJACKED_EVENTS: readonly string[] = ['uncaughtException', 'unhandledRejection'];
+
+/** Runs `load`, then removes every listener of HIJACKED_EVENTS added while it ran (also when it fails). */
+async function withoutAddedProcessListeners(load: () => Promise<void>): Promise<void> {
+  if (!isNode) return load();
+  // Typed as a plain emitter: Process's overloads do not accept an event name held in a variable.
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
+  try {
+    await load();
+  } finally {
+    for (const [event, existing] of before) {
+      for (const listener of emitter.listeners(event)) {
+        if (!existing.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+      }
+    }
+  }
+}
+
+async function importAndSetWasm(options: LoadOptions): Promise<void> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   if (options.wasmPaths !== undefined) {
     wasm.setWasmPaths(options.wasmPaths);
