@@ -20,3 +20,4 @@ export {
   type PerModel,
 } from './parity.js';
 export type { StorageModel } from './reference/storage-model.js';
+export { LEAK_BUILDERS, NOT_OPS, leakSweepCoverage, publicOps, runLeakSweep, type LeakBuilder } from './ops/leaks.js';

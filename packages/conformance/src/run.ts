@@ -16,6 +16,7 @@ import { loadAutogradFixture, loadOpFixtures, loadOptimFixtures } from './fixtur
 import { OP_ADAPTERS } from './ops/adapters.js';
 import { ERROR_CASES, expectError } from './ops/errors.js';
 import { runAutogradFixture, runOpFixture, runOptimFixture, type OpSuiteContext } from './ops/suite.js';
+import { leakSweepCoverage, publicOps, runLeakSweep } from './ops/leaks.js';
 
 export interface ConformanceOptions {
   /** Returns the backend under test; the suite calls its `init()` once if it has one. */
@@ -173,6 +174,12 @@ export function runConformance(options: ConformanceOptions): void {
       });
       describe('optimizers (PyTorch fixtures)', () => {
         for (const fx of loadOptimFixtures()) check(fx.name, () => runOptimFixture(ctx, fx));
+      });
+      describe('leak sweep (every public op outside tidy, src/ops/leaks.ts)', () => {
+        check('every public op has a leak-sweep builder', () =>
+          expect(leakSweepCoverage(api)).toEqual({ missing: [], stale: [] }),
+        );
+        for (const name of publicOps(api)) check(name, () => runLeakSweep(api, b.name, name));
       });
     }
   });

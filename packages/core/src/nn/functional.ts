@@ -66,7 +66,8 @@ function implicitSoftmaxDim(ndim: number): number {
 /** softmax along `dim` (PyTorch's legacy implicit dim when omitted). */
 export const softmax = (x: Tensor, dim?: number): Tensor => x.softmax(dim ?? implicitSoftmaxDim(x.ndim));
 export const logSoftmax = (x: Tensor, dim?: number): Tensor => x.logSoftmax(dim ?? implicitSoftmaxDim(x.ndim));
-export const softmin = (x: Tensor, dim?: number): Tensor => x.neg().softmax(dim ?? implicitSoftmaxDim(x.ndim));
+export const softmin = (x: Tensor, dim?: number): Tensor =>
+  tidy(() => x.neg().softmax(dim ?? implicitSoftmaxDim(x.ndim)));
 
 // ------------------------------------------------------------------ layers as functions
 

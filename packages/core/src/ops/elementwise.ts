@@ -3,6 +3,7 @@ import type { DType } from '../backend/kernels.js';
 import { formatShape, shapesEqual } from '../backend/shape.js';
 import { record } from '../autograd/engine.js';
 import { noGrad as noGradCompute } from '../autograd/grad-mode.js';
+import { tidy } from '../tensor/scope.js';
 import type { Tensor, TensorOrScalar } from '../tensor/tensor.js';
 import { broadcastShapes, castNoGrad, coerceOperands, commonBackend, constant, output, requireFloat } from './util.js';
 import { sumToShape } from './reduce.js';
@@ -111,8 +112,10 @@ export const gelu = (x: Tensor): Tensor =>
 export function geluApprox(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
   if (approximate === 'none') return gelu(x);
   const k = Math.sqrt(2 / Math.PI);
-  const inner = x.add(x.pow(3).mul(0.044715)).mul(k);
-  return x.mul(0.5).mul(inner.tanh().add(1));
+  return tidy(() => {
+    const inner = x.add(x.pow(3).mul(0.044715)).mul(k);
+    return x.mul(0.5).mul(inner.tanh().add(1));
+  });
 }
 
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
@@ -201,11 +204,13 @@ function reduceTo(g: Tensor | null, shape: readonly number[]): Tensor | null {
 }
 
 export function add(x: TensorOrScalar, y: TensorOrScalar, alpha?: number): Tensor {
-  if (alpha !== undefined && alpha !== 1) return add(x, typeof y === 'number' ? y * alpha : mul(y, alpha));
+  if (alpha !== undefined && alpha !== 1)
+    return typeof y === 'number' ? add(x, y * alpha) : tidy(() => add(x, mul(y, alpha)));
   return binary('add', x, y, (g) => [g, g], { a: false, b: false, out: false });
 }
 export function sub(x: TensorOrScalar, y: TensorOrScalar, alpha?: number): Tensor {
-  if (alpha !== undefined && alpha !== 1) return sub(x, typeof y === 'number' ? y * alpha : mul(y, alpha));
+  if (alpha !== undefined && alpha !== 1)
+    return typeof y === 'number' ? sub(x, y * alpha) : tidy(() => sub(x, mul(y, alpha)));
   return binary('sub', x, y, (g) => [g, g.neg()], { a: false, b: false, out: false });
 }
 export function mul(x: TensorOrScalar, y: TensorOrScalar): Tensor {
@@ -229,16 +234,19 @@ export function pow(x: TensorOrScalar, y: TensorOrScalar): Tensor {
   if (typeof y === 'number' && typeof x !== 'number') {
     // Scalar exponent: the common case (x**2, x**0.5); no log(x) in the gradient.
     if (y === 2) return square(x);
-    const [a, b, , bTemp] = coerceOperands('pow', x, y);
+    const [a, b, aTemp, bTemp] = coerceOperands('pow', x, y);
     const out = binaryForward('pow', a, b);
     if (bTemp) b.dispose();
-    return record('pow', out, [a], [a], ([sa]) => (g) => {
+    const result = record('pow', out, [a], [a], ([sa]) => (g) => {
       const base = sa!.get();
       const d = base.pow(y - 1).mul(y);
       const gi = g.mul(d);
       d.dispose();
       return [gi];
     });
+    // A cast of an int/bool base never requires grad, so nothing recorded it.
+    if (aTemp) a.dispose();
+    return result;
   }
   return binary(
     'pow',
@@ -286,10 +294,13 @@ export function logicalNot(x: Tensor): Tensor {
   return compare('eq', x, 0);
 }
 export function logicalAnd(x: Tensor, y: Tensor): Tensor {
-  const a = castNoGrad(x, 'bool');
-  const b = castNoGrad(y, 'bool');
-  const out = castNoGrad(mulNoGrad(castNoGrad(a, 'int32'), castNoGrad(b, 'int32')), 'bool');
-  return out;
+  commonBackend('logicalAnd', [x, y]);
+  // Nonzero -> true, then AND as a product of 0/1 integers; tidy frees the casts and the product.
+  return tidy(() => {
+    const a = castNoGrad(castNoGrad(x, 'bool'), 'int32');
+    const b = castNoGrad(castNoGrad(y, 'bool'), 'int32');
+    return castNoGrad(mulNoGrad(a, b), 'bool');
+  });
 }
 function mulNoGrad(a: Tensor, b: Tensor): Tensor {
   return binaryForward('mul', a, b);

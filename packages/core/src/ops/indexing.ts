@@ -2,6 +2,7 @@
 import { formatShape } from '../backend/shape.js';
 import { record } from '../autograd/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { tidy } from '../tensor/scope.js';
 import { commonBackend, constant, output } from './util.js';
 import { normalizeDim } from './layout.js';
 
@@ -53,18 +54,20 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   }
   if (src.dtype !== x.dtype)
     throw new Error(`scatterAdd(): Expected self.dtype to be equal to src.dtype (${x.dtype} vs ${src.dtype})`);
-  // The kernel reads src over index's extent; make src exactly index-shaped first.
-  let srcUsed = src;
-  for (let i = 0; i < src.ndim; i++) {
-    if (srcUsed.shape[i] !== index.shape[i]) srcUsed = srcUsed.slice(i, 0, index.shape[i]!);
-  }
-  const out = output(x.backend, x.backend.kernels.scatterAdd(x.ref, axis, index.ref, srcUsed.ref), x.shape, x.dtype);
-  const srcShape = srcUsed.shape;
-  const result = record('scatterAdd', out, [x, srcUsed], [index], ([si]) => (g) => {
-    const gs = output(g.backend, g.backend.kernels.gather(g.ref, axis, si!.get().ref), srcShape, g.dtype);
-    return [g, gs];
+  // The kernel reads src over index's extent; make src exactly index-shaped first (tidy frees
+  // the slices; the recorded node keeps their graph).
+  return tidy(() => {
+    let srcUsed = src;
+    for (let i = 0; i < src.ndim; i++) {
+      if (srcUsed.shape[i] !== index.shape[i]) srcUsed = srcUsed.slice(i, 0, index.shape[i]!);
+    }
+    const out = output(x.backend, x.backend.kernels.scatterAdd(x.ref, axis, index.ref, srcUsed.ref), x.shape, x.dtype);
+    const srcShape = srcUsed.shape;
+    return record('scatterAdd', out, [x, srcUsed], [index], ([si]) => (g) => {
+      const gs = output(g.backend, g.backend.kernels.gather(g.ref, axis, si!.get().ref), srcShape, g.dtype);
+      return [g, gs];
+    });
   });
-  return result;
 }
 
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
@@ -77,7 +80,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const shape = x.shape.map((d, i) => (i === axis ? idx.shape[0]! : d));
   const out = output(x.backend, x.backend.kernels.indexSelect(x.ref, axis, idx.ref), shape, x.dtype);
   const from = x.shape;
-  return record('indexSelect', out, [x], [idx], ([si]) => (g) => {
+  const result = record('indexSelect', out, [x], [idx], ([si]) => (g) => {
     // Scatter-add rows back: the index broadcast over g's shape.
     const ix = si!.get();
     const viewShape = from.map((_, i) => (i === axis ? ix.shape[0]! : 1));
@@ -85,6 +88,8 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
     const zeros = constant(g.backend, 0, g.dtype, from);
     return [output(g.backend, g.backend.kernels.scatterAdd(zeros.ref, axis, full.ref, g.ref), from, g.dtype)];
   });
+  if (idx !== index) idx.dispose(); // the node saved its own alias
+  return result;
 }
 
 /** F.one_hot: int32 class indices -> [..., numClasses]; int32 by default as PyTorch (int64 there). */
@@ -93,7 +98,9 @@ export function oneHot(indices: Tensor, numClasses = -1, dtype: 'int32' | 'float
   let n = numClasses;
   if (n < 0) {
     if (indices.numel === 0) throw new Error('one_hot: Can not infer total number of classes from empty tensor.');
-    n = indices.max().item() + 1; // PyTorch also reads back to infer the class count.
+    const largest = indices.max();
+    n = largest.item() + 1; // PyTorch also reads back to infer the class count.
+    largest.dispose();
   }
   const shape = [...indices.shape, n];
   return output(indices.backend, indices.backend.kernels.oneHot(indices.ref, n, dtype), shape, dtype);

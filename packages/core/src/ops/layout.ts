@@ -3,6 +3,7 @@ import { formatShape, shapesEqual, sizeOf } from '../backend/shape.js';
 import { record } from '../autograd/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { isTensor } from '../tensor/binding.js';
+import { tidy } from '../tensor/scope.js';
 import { commonBackend, constant, output } from './util.js';
 import { sumToShape } from './reduce.js';
 import { indexSelect } from './indexing.js';
@@ -149,7 +150,7 @@ export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
     interleavedOut.push(repeats[i]!, d);
   });
   const finalShape = padded.map((d, i) => d * repeats[i]!);
-  return reshape(expand(reshape(x, interleavedIn), interleavedOut).clone(), finalShape);
+  return tidy(() => reshape(expand(reshape(x, interleavedIn), interleavedOut).clone(), finalShape));
 }
 
 export function clone(x: Tensor): Tensor {
@@ -202,9 +203,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
     );
   }
   const i = index < 0 ? index + n : index;
-  const sliced = slice(x, d, i, i + 1);
-  const out = squeeze(sliced, d);
-  return out;
+  return tidy(() => squeeze(slice(x, d, i, i + 1), d));
 }
 
 /** One index per dim: number | null (all) | [start?, end?, step?] | int32 Tensor (index_select). */
@@ -374,6 +373,8 @@ export function pad(x: Tensor, padding: readonly number[], value = 0): Tensor {
     }
     return [r === g ? reshape(g, g.shape) : r];
   });
+  // The crop (negative pads) is an input of the recorded node, which keeps its graph alive.
+  if (src !== x) src.dispose();
   return result;
 }
 

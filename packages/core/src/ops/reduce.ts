@@ -150,6 +150,7 @@ function argExtremum(kind: 'argmax' | 'argmin', x: Tensor, dim: number | null | 
       r,
       x.shape.map(() => 1),
     );
+    r.dispose();
     return k;
   }
   const axis = normalizeDim(dim, x.ndim, kind);

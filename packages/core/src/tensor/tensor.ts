@@ -160,10 +160,12 @@ export class Tensor {
       );
     let handle: unknown;
     if (result._storage.refCount === 1 && !result.disposed) {
-      // Steal the fresh result's handle instead of copying it.
+      // Steal the fresh result's handle instead of copying it; its graph node (and what the node
+      // saved) is released as by dispose().
       result.disposed = true;
       tensorRegistry.unregister(result);
       handle = result._storage.takeHandle();
+      if (!result._weakGradFn) result.gradFn?.drop();
     } else {
       handle = result.backend.kernels.copy(result.ref);
       result.dispose();
