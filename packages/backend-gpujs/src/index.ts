@@ -5,7 +5,7 @@
 import { registerBackend } from '@flint/core/backend';
 import { createGpujsBackend, type GpujsBackend } from './backend.js';
 
-export { createGpujsBackend, createKernels, type GpujsBackend } from './backend.js';
+export { createGpujsBackend, type GpujsBackend } from './backend.js';
 export type { GpujsBackendOptions } from './context.js';
 export type { GpujsEngine, GpujsMode } from './engine.js';
 export type { GpuStorage } from './storage.js';
