@@ -6,7 +6,7 @@
  * Run: npx tsx bench/mlp.ts
  */
 import type { Shape, TensorRef } from '@flint/core/backend';
-import { kernels as K } from '../src/kernels/index.js';
+import { kernels as K } from '../src/kernels.js';
 import type { CpuStorage } from '../src/storage.js';
 import { best, gemmConfigs, interleave, median } from './configs.js';
 

@@ -7,7 +7,7 @@
  */
 import { registerBackend } from '@flint/core/backend';
 import type { Backend } from '@flint/core/backend';
-import { kernels } from './kernels/index.js';
+import { kernels } from './kernels.js';
 import { CpuStorage, cpuMemory } from './storage.js';
 
 export const cpuBackend: Backend<CpuStorage> = {
@@ -21,6 +21,5 @@ export const cpuBackend: Backend<CpuStorage> = {
 
 registerBackend(cpuBackend);
 
-export { kernels, CpuStorage, cpuMemory };
-export * as impl from './impl/index.js';
-export { gemm, gemmImpl, setGemmImpl } from './impl/gemm.js';
+export { kernels, CpuStorage };
+export { gemmImpl, setGemmImpl, type GemmImpl } from './impl/gemm.js';

@@ -1,18 +1,37 @@
 /**
- * The pure implementations: functions on typed arrays and shapes, no storage wrapper. Other
- * backends may use them as a host fallback; faster implementations can replace them one by one.
+ * The pure implementation of every kernel, by kernel name: functions on typed arrays and shapes,
+ * no storage wrapper (src/kernels.ts adapts them). Internal to the package: the entry does not
+ * export it (see the README).
  */
-export * as unary from './unary.js';
-export * as binary from './binary.js';
-export * as reduce from './reduce.js';
-export * as layout from './layout.js';
-export * as indexing from './indexing.js';
-export * as conv from './conv.js';
-export * as pool from './pool.js';
-export * as nn from './nn.js';
-export { matmul, batchOffsets } from './matmul.js';
-export { gemm, gemmImpl, setGemmImpl, type GemmImpl, type MatrixView } from './gemm.js';
-export { gemmJs } from './gemm-js.js';
-export { gemmWasm, wasmSimdAvailable, detectWasmSimd } from './gemm-wasm.js';
-export { erf64, erfc64, gelu64 } from './erf.js';
-export { collapseDims, forEachRun, stridedCopy, dtypeOf, alloc, allocLike } from './util.js';
+export {
+  neg,
+  abs,
+  sign,
+  exp,
+  log,
+  sqrt,
+  rsqrt,
+  reciprocal,
+  square,
+  sin,
+  cos,
+  tanh,
+  sigmoid,
+  relu,
+  leakyRelu,
+  gelu,
+  erf,
+  floor,
+  ceil,
+  round,
+  log1p,
+  expm1,
+} from './unary.js';
+export { add, sub, div, mul, pow, maximum, minimum, eq, ne, lt, le, gt, ge, where } from './binary.js';
+export { sum, max, min, prod, argmax, argmin } from './reduce.js';
+export { matmul } from './matmul.js';
+export { permute, slice, pad, concat, expand, cast, oneHot } from './layout.js';
+export { gather, scatterAdd, indexSelect } from './indexing.js';
+export { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
+export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from './pool.js';
+export { linear, softmax, logSoftmax } from './nn.js';

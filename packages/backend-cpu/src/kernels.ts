@@ -1,0 +1,139 @@
+/**
+ * The CPU kernel table: every kernel of core's contract, each an adapter (src/adapter.ts, or a
+ * few lines inline where the signature is its own) over its pure implementation in src/impl.
+ * `satisfies Kernels<CpuStorage>` makes a missing or mistyped kernel a compile error.
+ */
+import type { DataArray, Kernels } from '@flint/core/backend';
+import { argReduction, binary, f32, i32, type Ref, reduction, unaryAny, unaryFloat, wrap } from './adapter.js';
+import * as impl from './impl/index.js';
+import { alloc, coerce, dtypeOf, sizeOf } from './impl/util.js';
+import { CpuStorage } from './storage.js';
+
+/** A fresh copy owned by the caller. */
+function readSync(x: Ref): DataArray {
+  if (x.storage.isDisposed) throw new Error('Cannot read a disposed tensor: its cpu storage was already freed.');
+  return x.storage.data.slice();
+}
+
+export const kernels = {
+  // ---- memory ----
+  /** Copies, because the caller may reuse its array (converted if its type does not match dtype). */
+  write: (data, _shape, dtype) =>
+    new CpuStorage(dtypeOf(data) === dtype ? data.slice() : impl.cast(data, dtype), dtype),
+  read: async (x) => readSync(x),
+  readSync,
+  /** Idempotent. */
+  dispose: (storage) => storage.dispose(),
+  fill: (shape, dtype, value) => {
+    const data = alloc(dtype, sizeOf(shape));
+    const v = coerce(value, dtype);
+    if (v !== 0) data.fill(v);
+    return new CpuStorage(data, dtype);
+  },
+  copy: (x) => new CpuStorage(x.storage.data.slice(), x.dtype),
+
+  // ---- unary (the ...Any ones also run on int32) ----
+  neg: unaryAny(impl.neg),
+  abs: unaryAny(impl.abs),
+  sign: unaryAny(impl.sign),
+  exp: unaryFloat(impl.exp),
+  log: unaryFloat(impl.log),
+  sqrt: unaryFloat(impl.sqrt),
+  rsqrt: unaryFloat(impl.rsqrt),
+  reciprocal: unaryFloat(impl.reciprocal),
+  square: unaryAny(impl.square),
+  sin: unaryFloat(impl.sin),
+  cos: unaryFloat(impl.cos),
+  tanh: unaryFloat(impl.tanh),
+  sigmoid: unaryFloat(impl.sigmoid),
+  relu: unaryAny(impl.relu),
+  leakyRelu: (x, negativeSlope) => wrap(impl.leakyRelu(f32(x), negativeSlope)),
+  gelu: unaryFloat(impl.gelu),
+  erf: unaryFloat(impl.erf),
+  floor: unaryFloat(impl.floor),
+  ceil: unaryFloat(impl.ceil),
+  round: unaryFloat(impl.round),
+  log1p: unaryFloat(impl.log1p),
+  expm1: unaryFloat(impl.expm1),
+
+  // ---- binary, with broadcasting ----
+  add: binary(impl.add),
+  sub: binary(impl.sub),
+  div: binary(impl.div),
+  mul: binary(impl.mul),
+  pow: binary(impl.pow),
+  maximum: binary(impl.maximum),
+  minimum: binary(impl.minimum),
+  eq: binary(impl.eq),
+  ne: binary(impl.ne),
+  lt: binary(impl.lt),
+  le: binary(impl.le),
+  gt: binary(impl.gt),
+  ge: binary(impl.ge),
+  where: (cond, a, b, outShape) =>
+    wrap(
+      impl.where(
+        cond.storage.data as Uint8Array,
+        cond.shape,
+        a.storage.data,
+        a.shape,
+        b.storage.data,
+        b.shape,
+        outShape,
+      ),
+    ),
+
+  // ---- reductions ----
+  sum: reduction(impl.sum),
+  max: reduction(impl.max),
+  min: reduction(impl.min),
+  prod: reduction(impl.prod),
+  argmax: argReduction(impl.argmax),
+  argmin: argReduction(impl.argmin),
+
+  // ---- linear algebra ----
+  matmul: (a, b, transposeA, transposeB, outShape) =>
+    wrap(impl.matmul(a.storage.data, a.shape, b.storage.data, b.shape, transposeA, transposeB, outShape)),
+
+  // ---- layout ----
+  permute: (x, perm) => wrap(impl.permute(x.storage.data, x.shape, perm)),
+  slice: (x, begin, step, outShape) => wrap(impl.slice(x.storage.data, x.shape, begin, step, outShape)),
+  pad: (x, pads, value) => wrap(impl.pad(x.storage.data, x.shape, pads, value)),
+  concat: (xs, axis, outShape) => {
+    const dtype = xs[0]!.dtype;
+    const parts = xs.map((x) => ({ data: x.storage.data, shape: x.shape }));
+    return new CpuStorage(impl.concat(parts, axis, outShape, dtype), dtype);
+  },
+  expand: (x, outShape) => wrap(impl.expand(x.storage.data, x.shape, outShape)),
+  cast: (x, dtype) => new CpuStorage(impl.cast(x.storage.data, dtype), dtype),
+  oneHot: (indices, numClasses, dtype) => new CpuStorage(impl.oneHot(i32(indices), numClasses, dtype), dtype),
+
+  // ---- indexing ----
+  gather: (x, axis, index) => wrap(impl.gather(x.storage.data, x.shape, axis, i32(index), index.shape)),
+  scatterAdd: (x, axis, index, src) =>
+    wrap(impl.scatterAdd(x.storage.data, x.shape, axis, i32(index), index.shape, src.storage.data, src.shape)),
+  indexSelect: (x, axis, index) => wrap(impl.indexSelect(x.storage.data, x.shape, axis, i32(index))),
+
+  // ---- images, NCHW (float32) ----
+  conv2d: (x, weight, params, outShape) =>
+    wrap(impl.conv2d(f32(x), x.shape, f32(weight), weight.shape, params, outShape)),
+  conv2dBackwardInput: (dy, weight, xShape, params) =>
+    wrap(impl.conv2dBackwardInput(f32(dy), dy.shape, f32(weight), weight.shape, xShape, params)),
+  conv2dBackwardWeight: (x, dy, wShape, params) =>
+    wrap(impl.conv2dBackwardWeight(f32(x), x.shape, f32(dy), dy.shape, wShape, params)),
+  maxPool2d: (x, params, outShape) => {
+    const { values, indices } = impl.maxPool2d(f32(x), x.shape, params, outShape);
+    return { values: wrap(values), indices: wrap(indices) };
+  },
+  maxPool2dBackward: (dy, indices, xShape) => wrap(impl.maxPool2dBackward(f32(dy), dy.shape, i32(indices), xShape)),
+  avgPool2d: (x, params, outShape) => wrap(impl.avgPool2d(f32(x), x.shape, params, outShape)),
+  avgPool2dBackward: (dy, xShape, params) => wrap(impl.avgPool2dBackward(f32(dy), dy.shape, xShape, params)),
+
+  // ---- fused ----
+  /** Numerically stable softmax along one axis (max-shifted, float64 sums). */
+  softmax: (x, axis) => wrap(impl.softmax(f32(x), x.shape, axis)),
+  logSoftmax: (x, axis) => wrap(impl.logSoftmax(f32(x), x.shape, axis)),
+  /** x @ W^T + b: one GEMM reading W transposed in place, bias preloaded into the output. */
+  linear: (x, weight, bias, _outShape) =>
+    wrap(impl.linear(f32(x), x.shape, f32(weight), weight.shape, bias === null ? null : f32(bias))),
+} satisfies Kernels<CpuStorage>;

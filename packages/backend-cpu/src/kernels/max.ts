@@ -1,6 +1,0 @@
-import type { ReduceKernel } from '@flint/core/backend';
-import { max as impl } from '../impl/reduce.js';
-import type { CpuStorage } from '../storage.js';
-import { wrap } from './adapter.js';
-
-export const max: ReduceKernel<CpuStorage> = (x, axes) => wrap(impl(x.storage.data, x.shape, axes));
