@@ -17,6 +17,7 @@ import { OP_ADAPTERS } from './ops/adapters.js';
 import { ERROR_CASES, expectError } from './ops/errors.js';
 import { runAutogradFixture, runOpFixture, runOptimFixture, type OpSuiteContext } from './ops/suite.js';
 import { leakSweepCoverage, publicOps, runLeakSweep } from './ops/leaks.js';
+import { PRECISION_CASES, runPrecisionCase } from './ops/precision.js';
 
 export interface ConformanceOptions {
   /** Returns the backend under test; the suite calls its `init()` once if it has one. */
@@ -180,6 +181,9 @@ export function runConformance(options: ConformanceOptions): void {
           expect(leakSweepCoverage(api)).toEqual({ missing: [], stale: [] }),
         );
         for (const name of publicOps(api)) check(name, () => runLeakSweep(api, b.name, name));
+      });
+      describe('precision of large reductions (float64 reference, src/ops/precision.ts)', () => {
+        for (const c of PRECISION_CASES) check(c.name, () => runPrecisionCase(api, b.name, c));
       });
     }
   });
