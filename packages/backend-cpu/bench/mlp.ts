@@ -22,7 +22,10 @@ const lr = K.fill([], 'float32', 0.01);
 
 function step(): void {
   const temps: CpuStorage[] = [];
-  const keep = <T extends CpuStorage>(s: T): T => (temps.push(s), s);
+  const keep = <T extends CpuStorage>(s: T): T => {
+    temps.push(s);
+    return s;
+  };
   // forward
   const acts: CpuStorage[] = [x];
   const pre: CpuStorage[] = [];

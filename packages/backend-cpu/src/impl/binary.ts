@@ -9,7 +9,7 @@ import type { DataArray, Shape } from '@flint/core/backend';
 import { allocLike, broadcastStrides, forEachRun, sizeOf, stridesOf } from './util.js';
 
 /** out[oo+i] = f(a[ao + i*as], b[bo + i*bs]) for i < n. */
-export type BinaryLoop = (
+type BinaryLoop = (
   a: DataArray,
   ao: number,
   as: number,
@@ -27,7 +27,7 @@ function sameShape(a: Shape, b: Shape): boolean {
   return true;
 }
 
-export function broadcastBinary(
+function broadcastBinary(
   loop: BinaryLoop,
   a: DataArray,
   aShape: Shape,
@@ -70,7 +70,7 @@ const divLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
  * IEEE/C pow: Math.pow differs from C (and PyTorch) in pow(1, y) = 1 for every y, NaN included,
  * and pow(-1, +-inf) = 1; JavaScript returns NaN for both.
  */
-export function powIeee(x: number, y: number): number {
+function powIeee(x: number, y: number): number {
   if (x === 1) return 1;
   const r = x ** y;
   if (Number.isNaN(r) && x === -1 && (y === Infinity || y === -Infinity)) return 1;
@@ -108,7 +108,7 @@ const geLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
 };
 
 /** Integer power with int32 wrap-around; negative exponents give 1/x truncated (0 unless |x| = 1). */
-export function intPow(base: number, e: number): number {
+function intPow(base: number, e: number): number {
   if (e < 0) return base === 1 ? 1 : base === -1 ? (e % 2 === 0 ? 1 : -1) : 0;
   let result = 1;
   let b = base | 0;

@@ -6,7 +6,7 @@
 import type { Conv2dParams, Shape } from '@flint/core/backend';
 import { gemm } from './gemm.js';
 
-export interface ConvGeometry {
+interface ConvGeometry {
   N: number;
   C: number;
   H: number;
@@ -27,12 +27,7 @@ export interface ConvGeometry {
   Og: number;
 }
 
-export function convGeometry(
-  xShape: Shape,
-  wShape: Shape,
-  outHW: readonly [number, number],
-  p: Conv2dParams,
-): ConvGeometry {
+function convGeometry(xShape: Shape, wShape: Shape, outHW: readonly [number, number], p: Conv2dParams): ConvGeometry {
   const groups = p.groups;
   const C = xShape[1]!;
   const O = wShape[0]!;
@@ -97,7 +92,7 @@ export function im2col(x: Float32Array, xOff: number, g: ConvGeometry, col: Floa
 }
 
 /** The adjoint of im2col: dx[dxOff + c*H*W + ih*W + iw] += col[...] (padding positions dropped). */
-export function col2im(col: Float32Array, g: ConvGeometry, dx: Float32Array, dxOff: number): void {
+function col2im(col: Float32Array, g: ConvGeometry, dx: Float32Array, dxOff: number): void {
   const { H, W, kH, kW, Ho, Wo, sH, sW, pH, pW, dH, dW, Cg } = g;
   const HoWo = Ho * Wo;
   let r = 0;

@@ -36,7 +36,7 @@ export function permute(x: DataArray, shape: Shape, perm: readonly number[]): Da
 }
 
 /** out[j*rows + i] = x[i*cols + j] for x [rows, cols], in 32x32 tiles. */
-export function transpose2d(x: DataArray, rows: number, cols: number, out: DataArray): void {
+function transpose2d(x: DataArray, rows: number, cols: number, out: DataArray): void {
   const T = 32;
   for (let i0 = 0; i0 < rows; i0 += T) {
     const i1 = Math.min(rows, i0 + T);

@@ -4,7 +4,7 @@ import { gemm } from './gemm.js';
 import { broadcastStrides, sizeOf } from './util.js';
 
 /** Offsets (in matrices) of each operand's matrix for every flat batch index of `batchShape`. */
-export function batchOffsets(operandBatch: Shape, batchShape: Shape): Int32Array {
+function batchOffsets(operandBatch: Shape, batchShape: Shape): Int32Array {
   const strides = broadcastStrides(operandBatch, batchShape);
   const total = sizeOf(batchShape);
   const offs = new Int32Array(total);

@@ -53,7 +53,10 @@ function refMaxPool(x: Float32Array, xs: number[], p: Pool2dParams): { v: number
         for (let ih = h0; ih < h1; ih += p.dilation[0])
           for (let iw = w0; iw < w1; iw += p.dilation[1]) {
             const val = x[pl * H * W + ih * W + iw]!;
-            if (val > best || Number.isNaN(val)) (best = val), (bi = ih * W + iw);
+            if (val > best || Number.isNaN(val)) {
+              best = val;
+              bi = ih * W + iw;
+            }
           }
         v.push(best);
         idx.push(bi);

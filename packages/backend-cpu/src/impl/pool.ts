@@ -13,7 +13,7 @@ interface AxisWindows {
   padded: Int32Array;
 }
 
-export function axisWindows(outSize: number, inSize: number, k: number, s: number, p: number, d: number): AxisWindows {
+function axisWindows(outSize: number, inSize: number, k: number, s: number, p: number, d: number): AxisWindows {
   const first = new Int32Array(outSize);
   const valid = new Int32Array(outSize);
   const padded = new Int32Array(outSize);

@@ -11,7 +11,7 @@ import { allocLike, forEachRun, sizeOf, stridesOf } from './util.js';
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
 
 /** Shape of x with `axes` removed. */
-export function reducedShape(shape: Shape, axes: readonly number[]): number[] {
+function reducedShape(shape: Shape, axes: readonly number[]): number[] {
   return shape.filter((_, i) => !axes.includes(i));
 }
 
@@ -27,7 +27,7 @@ function outputStrides(shape: Shape, axes: readonly number[]): number[] {
   return strides;
 }
 
-export function reduce(op: ReduceOp, x: DataArray, shape: Shape, axes: readonly number[]): DataArray {
+function reduce(op: ReduceOp, x: DataArray, shape: Shape, axes: readonly number[]): DataArray {
   const outSize = sizeOf(reducedShape(shape, axes));
   const isInt = x instanceof Int32Array;
   const strides = [stridesOf(shape), outputStrides(shape, axes)];
@@ -117,7 +117,7 @@ export const min = (x: DataArray, shape: Shape, axes: readonly number[]): DataAr
  * Index of the max (or min) along `axis`, first occurrence on ties; a NaN counts as the extreme
  * (the first NaN wins), as in PyTorch. int32 result with `axis` removed.
  */
-export function argReduce(isMax: boolean, x: DataArray, shape: Shape, axis: number): Int32Array {
+function argReduce(isMax: boolean, x: DataArray, shape: Shape, axis: number): Int32Array {
   let outer = 1;
   for (let d = 0; d < axis; d++) outer *= shape[d]!;
   const n = shape[axis]!;

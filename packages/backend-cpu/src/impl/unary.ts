@@ -38,6 +38,7 @@ export function square(x: DataArray, out: DataArray = allocLike(x, x.length)): D
 export function relu(x: DataArray, out: DataArray = allocLike(x, x.length)): DataArray {
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
+    // biome-ignore lint/complexity/useMathMinMax: keeps relu(-0) = -0 (Math.max(0, -0) is +0)
     out[i] = v < 0 ? 0 : v;
   }
   return out;
@@ -125,7 +126,7 @@ export function ceil(x: F32, out?: F32): F32 {
   return o;
 }
 /** Round half to even (torch.round); Math.round rounds halves up, so fix the odd results. */
-export function roundHalfEven(v: number): number {
+function roundHalfEven(v: number): number {
   const r = Math.round(v);
   return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }

@@ -34,10 +34,7 @@ export function coerce(value: number, dtype: DType): number {
  * iteration runs over as few, as long rows as possible. `strides[k]` are operand k's strides over
  * `shape` (0 for broadcast dims).
  */
-export function collapseDims(
-  shape: Shape,
-  strides: readonly (readonly number[])[],
-): { shape: number[]; strides: number[][] } {
+function collapseDims(shape: Shape, strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
   const outShape: number[] = [];
   const outStrides: number[][] = strides.map(() => []);
   for (let d = 0; d < shape.length; d++) {
