@@ -1,6 +1,6 @@
 /** safetensors files: atomic save, load (Node's fs). */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Tensor } from '../tensor/tensor.js';
@@ -18,6 +18,42 @@ function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by another user
+  }
+}
+
+/**
+ * Remove the temporary files (`.name.<pid>.<hex>.tmp`) that saves of `target` killed mid-write left
+ * behind. Only files of processes that no longer run are removed: a live process may be writing
+ * its file right now (this one included, with an async save in flight).
+ */
+function removeStaleTempFiles(target: string): void {
+  const prefix = `.${basename(target)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(target));
+  } catch {
+    return; // the directory is missing: the save reports that
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const owner = /^(\d+)\.[0-9a-f]{12}$/.exec(name.slice(prefix.length, -'.tmp'.length));
+    if (owner === null) continue;
+    const pid = Number(owner[1]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    try {
+      rmSync(join(dirname(target), name), { force: true });
+    } catch {
+      // best effort: a file we cannot remove does not stop the save
+    }
+  }
+}
+
 function saveError(target: string, error: unknown): Error {
   return new Error(`save: could not write ${target}: ${(error as Error).message}`, { cause: error });
 }
@@ -26,12 +62,14 @@ function saveError(target: string, error: unknown): Error {
  * Write a state dict to `path` as safetensors (loadable by `safetensors.torch.load_file`).
  * Atomic: the bytes go to a temporary file in the same directory, which is fsynced and renamed over
  * `path`. A failed save (a disposed tensor, an unwritable directory, a write error) leaves any
- * previous file at `path` as it was and no temporary file behind. Reads tensors asynchronously, so
- * it works on every backend.
+ * previous file at `path` as it was and no temporary file behind; temporary files of `path` left by
+ * a process killed while saving are removed by the next save. Reads tensors asynchronously, so it
+ * works on every backend.
  */
 export async function save(stateDict: StateDictInput, path: string, metadata?: Metadata): Promise<void> {
   const target = resolve(path);
   const bytes = await serializeAsync(stateDict, metadata);
+  removeStaleTempFiles(target);
   const tmp = tempPathFor(target);
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
@@ -63,6 +101,7 @@ export async function save(stateDict: StateDictInput, path: string, metadata?: M
 export function saveSync(stateDict: StateDictInput, path: string, metadata?: Metadata): void {
   const target = resolve(path);
   const bytes = serialize(stateDict, metadata);
+  removeStaleTempFiles(target);
   const tmp = tempPathFor(target);
   let fd: number | undefined;
   try {

@@ -1,4 +1,5 @@
 import '@flint/backend-cpu';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -259,5 +260,31 @@ describe('save / load files', () => {
     await save({ w: tensor([7]) }, p);
     expect(values(load(p).w!)).toEqual([7]);
     expect(listing(d)).toEqual(['ckpt.safetensors', 'taken.safetensors']);
+  });
+
+  it('a save removes the temporary files that saves killed mid-write left for the same file', async () => {
+    const d = join(dir, 'stale');
+    mkdirSync(d);
+    const p = join(d, 'checkpoint.safetensors');
+    // A process that has exited: its pid is free (a kill -9 during a save leaves such a file).
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    const live = process.ppid;
+    const stale = [
+      `.checkpoint.safetensors.${dead}.0123456789ab.tmp`,
+      `.checkpoint.safetensors.${dead}.ba9876543210.tmp`,
+    ];
+    const kept = [
+      `.checkpoint.safetensors.${live}.0123456789ab.tmp`, // another process, still running: may be writing
+      `.checkpoint.safetensors.${process.pid}.0123456789ab.tmp`, // this process: a save in flight
+      `.model.safetensors.${dead}.0123456789ab.tmp`, // another file's
+      '.checkpoint.safetensors.notes.tmp', // not a temporary file name save writes
+    ];
+    for (const name of [...stale, ...kept]) writeFileSync(join(d, name), 'partial');
+    await save({ w: tensor([1]) }, p);
+    expect(listing(d)).toEqual(['checkpoint.safetensors', ...kept].sort());
+    writeFileSync(join(d, stale[0]!), 'partial');
+    saveSync({ w: tensor([2]) }, p);
+    expect(listing(d)).toEqual(['checkpoint.safetensors', ...kept].sort());
+    expect(values(load(p).w!)).toEqual([2]);
   });
 });
