@@ -13,6 +13,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '@flint/core/backend';
 import type * as FlintCore from '@flint/core';
+import { openBackend, type BackendFactory } from './backend-factory.js';
 import { Rng } from './reference/random.js';
 
 type Api = typeof FlintCore;
@@ -38,15 +39,15 @@ export const PARITY_DEFAULT_LR: Readonly<Record<ParityModelName, number>> = {
   lenet: 0.02,
 };
 
-export interface ParityOptions {
+export interface ParityOptions<S = unknown, R = unknown> {
   /** The backend under test; the check calls its `init()` once if it has one. */
-  backend: () => Backend<any> | Promise<Backend<any>>;
+  backend: BackendFactory<S>;
   /**
    * The reference backend (cpu). Conformance does not depend on @flint/backend-cpu: pass
    * `() => cpuBackend`, or omit it and the backend registered as 'cpu' in core's registry is used
    * (the test file must then import @flint/backend-cpu).
    */
-  reference?: () => Backend<any> | Promise<Backend<any>>;
+  reference?: BackendFactory<R>;
   /** Models to train (default: all three). */
   models?: readonly ParityModelName[];
   /** SGD steps per model (default 50), e.g. `50` or `{ lenet: 10 }` (unnamed models: 50). */
@@ -61,9 +62,9 @@ export interface ParityOptions {
   timeoutMs?: number;
 }
 
-export interface TrainingLeakOptions {
+export interface TrainingLeakOptions<S = unknown> {
   /** The backend under test; the check calls its `init()` once if it has one. */
-  backend: () => Backend<any> | Promise<Backend<any>>;
+  backend: BackendFactory<S>;
   /** Training steps (default 100); the counters are compared after step 10 and after the last. */
   steps?: number;
   /** Model to train (default 'mlp-small'). */
@@ -289,9 +290,8 @@ function perModel<T>(value: PerModel<T> | undefined, model: ParityModelName, fal
   return value as T;
 }
 
-async function prepare(api: Api, factory: () => Backend<any> | Promise<Backend<any>>): Promise<Backend<unknown>> {
-  const b = (await factory()) as Backend<unknown>;
-  await b.init?.();
+async function prepare<S>(api: Api, factory: BackendFactory<S>): Promise<Backend<unknown>> {
+  const b = await openBackend(factory);
   // The registry must hold this very instance, so that `device: b.name` reaches it.
   if (!api.hasBackend(b.name) || api.getBackend(b.name) !== b) api.registerBackend(b);
   return b;
@@ -406,25 +406,24 @@ export async function measureParity(
 const fmt = (v: number): string => (v === 0 ? '0' : v.toExponential(1));
 
 /** Registers one parity test per model (vitest). */
-export function runParity(options: ParityOptions): void {
+export function runParity<S, R>(options: ParityOptions<S, R>): void {
   const models = options.models ?? PARITY_MODELS;
   const rtol = options.rtol ?? 1e-4;
   const batchSize = options.batchSize ?? 64;
   describe('parity', async () => {
     const api: Api = await import('@flint/core');
     const backend = await prepare(api, options.backend);
-    const reference = await prepare(
-      api,
-      options.reference ??
-        (() => {
-          if (!api.hasBackend('cpu')) {
-            throw new Error(
-              'runParity: no reference backend: pass `reference: () => cpuBackend` or import @flint/backend-cpu',
-            );
-          }
-          return api.getBackend('cpu');
-        }),
-    );
+    const reference =
+      options.reference !== undefined
+        ? await prepare(api, options.reference)
+        : await prepare(api, () => {
+            if (!api.hasBackend('cpu')) {
+              throw new Error(
+                'runParity: no reference backend: pass `reference: () => cpuBackend` or import @flint/backend-cpu',
+              );
+            }
+            return api.getBackend('cpu');
+          });
     if (reference === backend) throw new Error('runParity: the backend under test is the reference backend');
     const label = `${backend.name}/${backend.engine()} vs ${reference.name}`;
 
@@ -465,7 +464,7 @@ export function runParity(options: ParityOptions): void {
 }
 
 /** Registers the training leak test (vitest): counters equal after step 10 and after the last step. */
-export function runTrainingLeakCheck(options: TrainingLeakOptions): void {
+export function runTrainingLeakCheck<S>(options: TrainingLeakOptions<S>): void {
   const steps = options.steps ?? 100;
   const model = options.model ?? 'mlp-small';
   const batchSize = options.batchSize ?? 64;

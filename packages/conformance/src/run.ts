@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Backend } from '@flint/core/backend';
+import { openBackend, type BackendFactory } from './backend-factory.js';
 import type { Tolerance } from './compare.js';
 import { describeStorageModel, setStorageModel, type StorageModel } from './reference/storage-model.js';
 import { runKernelCase, toleranceFor, type ToleranceTable } from './harness.js';
@@ -19,9 +20,9 @@ import { runAutogradFixture, runOpFixture, runOptimFixture, type OpSuiteContext 
 import { leakSweepCoverage, publicOps, runLeakSweep } from './ops/leaks.js';
 import { PRECISION_CASES, runPrecisionCase } from './ops/precision.js';
 
-export interface ConformanceOptions {
+export interface ConformanceOptions<S = unknown> {
   /** Returns the backend under test; the suite calls its `init()` once if it has one. */
-  backend: () => Backend<any> | Promise<Backend<any>>;
+  backend: BackendFactory<S>;
   /** When given, the suite asserts `backend.engine()` equals it (e.g. 'typed-arrays', 'headlessgl'). */
   expectedEngine?: string;
   /** Per-kernel loosened tolerances (key: kernel name, e.g. 'exp'); default rtol 1e-4, atol 1e-5. */
@@ -44,7 +45,7 @@ export interface ConformanceOptions {
   storage?: StorageModel;
 }
 
-export function runConformance(options: ConformanceOptions): void {
+export function runConformance<S>(options: ConformanceOptions<S>): void {
   let backend: Backend<unknown> | undefined;
   let passed = 0;
   let registered = 0;
@@ -63,8 +64,7 @@ export function runConformance(options: ConformanceOptions): void {
 
   describe('conformance', async () => {
     setStorageModel(options.storage);
-    backend = (await options.backend()) as Backend<unknown>;
-    await backend.init?.();
+    backend = await openBackend(options.backend);
     const b = backend;
 
     afterAll(() => {

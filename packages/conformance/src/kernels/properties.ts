@@ -16,7 +16,6 @@ import {
   type BinaryName,
   type HostTensor,
 } from '../reference/index.js';
-import type { AnyKernels, Ref } from './types.js';
 
 /** An output shape and two input shapes that broadcast to it (leading dims dropped, some dims 1). */
 export const broadcastPair: fc.Arbitrary<[number[], number[]]> = fc
@@ -79,10 +78,6 @@ export function binaryInputs(op: BinaryName, a: Shape, b: Shape, seed: number): 
     return randn(rng, s, 2);
   };
   return [gen(a, 0), gen(b, 1)];
-}
-
-export function runBinary(k: AnyKernels, op: BinaryName, x: Ref, y: Ref, outShape: Shape): unknown {
-  return k[op](x, y, outShape);
 }
 
 export { mapBinary, matmulRef, randn, Rng };

@@ -11,12 +11,18 @@ export type FlintApi = typeof Flint;
 export type Tensor = Flint.Tensor;
 export type AdapterResult = Tensor | readonly Tensor[];
 
+/**
+ * A function of @flint/core found by name at run time (so that a missing one fails its case, not
+ * the build): the compiler cannot know its signature, and the case checks what it returns.
+ */
+export type LookedUpFunction = (...args: unknown[]) => AdapterResult;
+
 export interface AdapterContext {
   readonly api: FlintApi;
   /** `nn.functional.<name>` (PyTorch's F in TypeScript spelling), or a thrown "missing" error. */
-  F(name: string): (...args: any[]) => any;
+  F(name: string): LookedUpFunction;
   /** A top-level export of @flint/core (cat, stack, where, ...), or a thrown "missing" error. */
-  fn(name: string): (...args: any[]) => any;
+  fn(name: string): LookedUpFunction;
 }
 
 export type OpAdapter = (ctx: AdapterContext, xs: readonly Tensor[], args: TorchArgs) => AdapterResult;
@@ -24,10 +30,10 @@ export type OpAdapter = (ctx: AdapterContext, xs: readonly Tensor[], args: Torch
 export class MissingApiError extends Error {}
 
 export function makeContext(api: FlintApi): AdapterContext {
-  const need = (owner: unknown, path: string): ((...args: any[]) => any) => {
+  const need = (owner: unknown, path: string): LookedUpFunction => {
     const f = (owner as Record<string, unknown> | undefined)?.[path.split('.').pop()!];
     if (typeof f !== 'function') throw new MissingApiError(`@flint/core does not provide ${path}`);
-    return f as (...args: any[]) => any;
+    return f as LookedUpFunction;
   };
   return {
     api,
@@ -173,7 +179,7 @@ export const OP_ADAPTERS: Record<string, OpAdapter> = {
   'F.max_pool2d': (c, [x], a) => {
     const opts = camelOptions(a, ['kernel_size', 'return_indices']);
     if (!a.return_indices) return c.F('maxPool2d')(x, a.kernel_size, opts);
-    const r = c.F('maxPool2dWithIndices')(x, a.kernel_size, opts);
+    const r = c.F('maxPool2dWithIndices')(x, a.kernel_size, opts) as unknown as { values: Tensor; indices: Tensor };
     return [r.values, r.indices];
   },
   'F.avg_pool2d': (c, [x], a) => c.F('avgPool2d')(x, a.kernel_size, camelOptions(a, ['kernel_size'])),

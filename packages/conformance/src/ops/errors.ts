@@ -12,8 +12,9 @@ export interface ErrorCase {
   readonly run: (api: FlintApi, device: string) => unknown;
 }
 
-const F = (api: FlintApi): Record<string, (...args: any[]) => any> =>
-  (api.nn as unknown as { functional: Record<string, (...args: any[]) => any> }).functional;
+/** nn.functional looked up by name, as the adapters do (a missing function fails its case, not the build). */
+const F = (api: FlintApi): Record<string, (...args: unknown[]) => unknown> =>
+  (api.nn as unknown as { functional: Record<string, (...args: unknown[]) => unknown> }).functional;
 
 export const ERROR_CASES: readonly ErrorCase[] = [
   {

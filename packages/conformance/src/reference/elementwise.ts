@@ -52,7 +52,8 @@ export const unaryRef = {
   cos: Math.cos,
   tanh: Math.tanh,
   sigmoid: (x: number) => 1 / (1 + Math.exp(-x)),
-  relu: (x: number) => (Number.isNaN(x) ? NaN : x > 0 ? x : 0),
+  // Math.max keeps NaN (PyTorch's relu(NaN) = NaN) and maps -0 to 0.
+  relu: (x: number) => Math.max(x, 0),
   gelu: (x: number) => x * 0.5 * (1 + erf(x / Math.SQRT2)),
   erf,
   floor: Math.floor,

@@ -30,15 +30,15 @@ export function describeStorageModel(): string | null {
 }
 
 /** Map a host tensor's values (in place, idempotent) to what the backend stores. */
-export function applyStorageModel(t: HostTensor): void {
-  const limit = active.int32ExactBelow;
+export function applyStorageModel(t: HostTensor, model: StorageModel = active): void {
+  const limit = model.int32ExactBelow;
   if (t.dtype === 'int32' && limit !== undefined) {
     for (let i = 0; i < t.data.length; i++) {
       const v = t.data[i]!;
       if (Math.abs(v) > limit) t.data[i] = Math.sign(v) * limit;
     }
   }
-  if (t.dtype === 'float32' && active.flushSubnormals) {
+  if (t.dtype === 'float32' && model.flushSubnormals) {
     for (let i = 0; i < t.data.length; i++) {
       const v = t.data[i]!;
       if (v !== 0 && Math.abs(v) < MIN_NORMAL) t.data[i] = v < 0 ? -0 : 0;
@@ -47,8 +47,8 @@ export function applyStorageModel(t: HostTensor): void {
 }
 
 /** Whether an int32 result `actual` matches `expected` under the model. */
-export function int32Matches(actual: number, expected: number): boolean {
+export function int32Matches(actual: number, expected: number, model: StorageModel = active): boolean {
   if (actual === expected) return true;
-  const limit = active.int32ExactBelow;
+  const limit = model.int32ExactBelow;
   return limit !== undefined && Math.abs(expected) > limit && Math.fround(actual) === Math.fround(expected);
 }

@@ -25,16 +25,6 @@ export function sizeOfShape(shape: Shape): number {
   return n;
 }
 
-export function rowStrides(shape: Shape): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
-
 /** Rounds a value to what the dtype can store (float32 rounding, int32 wrap, bool 0/1). */
 export function storeAs(dtype: DType, v: number): number {
   switch (dtype) {
@@ -56,13 +46,14 @@ export function host(shape: Shape, dtype: DType, values: ArrayLike<number>, scal
   return scale === undefined ? t : { ...t, scale: Float64Array.from(scale) };
 }
 
-export function zerosHost(shape: Shape, dtype: DType = 'float32'): HostTensor {
-  return host(shape, dtype, new Float64Array(sizeOfShape(shape)));
-}
-
 /** The typed array uploaded to a backend (after its declared storage model, see storage-model.ts). */
 export function toDataArray(t: HostTensor): DataArray {
   applyStorageModel(t);
+  return typedArrayOf(t);
+}
+
+/** The values as the typed array of the dtype (no storage model applied). */
+export function typedArrayOf(t: HostTensor): DataArray {
   switch (t.dtype) {
     case 'float32':
       return Float32Array.from(t.data);
@@ -71,10 +62,6 @@ export function toDataArray(t: HostTensor): DataArray {
     case 'bool':
       return Uint8Array.from(t.data);
   }
-}
-
-export function fromDataArray(data: DataArray, shape: Shape, dtype: DType): HostTensor {
-  return host(shape, dtype, Float64Array.from(data));
 }
 
 /** Flat index -> multi-index. */

@@ -59,10 +59,6 @@ export function arrayFor(dtype: DType, length: number): DataArray {
   }
 }
 
-export function bytesPerElement(dtype: DType): number {
-  return dtype === 'bool' ? 1 : 4;
-}
-
 export function shapesEqual(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
