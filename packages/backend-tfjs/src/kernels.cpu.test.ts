@@ -1,7 +1,8 @@
 /** Per-kernel tests vs @flint/backend-cpu on tfjs's cpu engine (one engine per vitest worker). */
 import { describe, expect, it } from 'vitest';
 import type { Conv2dParams } from '@flint/core/backend';
-import { describeKernels, randn } from './test-kernels.js';
+import { reference, Rng } from '@flint/conformance';
+import { describeKernels } from './test-kernels.js';
 import { composedFilterGrad, nativeFilterGrad } from './kernels/conv2dBackwardWeight.js';
 import { tf } from './tf.js';
 
@@ -20,8 +21,9 @@ describe('conv2dBackwardWeight: native Conv2DBackpropFilter path equals the comp
       const [o, c, kh, kw] = ws as [number, number, number, number];
       const ho = Math.floor((h + 2 * p.padding[0] - kh) / p.stride[0]) + 1;
       const wo = Math.floor((w + 2 * p.padding[1] - kw) / p.stride[1]) + 1;
-      const x = tf.tensor(Float32Array.from(randn(xs).data), xs);
-      const dy = tf.tensor(Float32Array.from(randn([n, o, ho, wo]).data), [n, o, ho, wo]);
+      const rng = new Rng(1);
+      const x = tf.tensor(Float32Array.from(reference.randn(rng, xs).data), xs);
+      const dy = tf.tensor(Float32Array.from(reference.randn(rng, [n, o, ho, wo]).data), [n, o, ho, wo]);
       const diff = tf.tidy(() => {
         const a = nativeFilterGrad(x, dy, [kh, kw, c, o], p);
         const b = composedFilterGrad(x, dy, kh, kw, p);

@@ -3,58 +3,12 @@
  * outputs that alias an input. Checked against a tiny host backend with deliberate faults.
  */
 import { describe, expect, it } from 'vitest';
-import type { Backend, DataArray, DType, Kernels, Shape, TensorRef } from '@flint/core/backend';
 import { runKernelCase } from './harness.js';
 import { FLOAT32_TOLERANCE } from './compare.js';
 import { buildKernelCases } from './kernels/table.js';
 import { kc } from './kernels/types.js';
 import { host, mapBinary, scatterAddRef } from './reference/index.js';
-
-interface Store {
-  data: DataArray;
-}
-
-function tinyBackend(
-  faults: { addOffset?: number; leakInNeg?: boolean; mutateInRelu?: boolean; aliasInCopy?: boolean } = {},
-) {
-  let live = 0;
-  const make = (data: DataArray): Store => {
-    live++;
-    return { data };
-  };
-  const k = {
-    write: (d: DataArray) => make(d.slice() as DataArray),
-    read: async (x: TensorRef<Store>) => x.storage.data.slice() as DataArray,
-    readSync: (x: TensorRef<Store>) => x.storage.data.slice() as DataArray,
-    dispose: () => {
-      live--;
-    },
-    add: (a: TensorRef<Store>, b: TensorRef<Store>) => {
-      const out = new Float32Array(a.storage.data.length);
-      for (let i = 0; i < out.length; i++) out[i] = a.storage.data[i]! + b.storage.data[i]! + (faults.addOffset ?? 0);
-      return make(out);
-    },
-    neg: (x: TensorRef<Store>) => {
-      if (faults.leakInNeg) make(new Float32Array(1));
-      return make(Float32Array.from(x.storage.data, (v) => -v));
-    },
-    relu: (x: TensorRef<Store>) => {
-      if (faults.mutateInRelu) x.storage.data.fill(0);
-      return make(Float32Array.from(x.storage.data, (v) => Math.max(v, 0)));
-    },
-    copy: (x: TensorRef<Store>) => (faults.aliasInCopy ? x.storage : make(x.storage.data.slice() as DataArray)),
-    fill: (shape: Shape, _dtype: DType, v: number) => make(new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(v)),
-  };
-  const backend = {
-    name: 'tiny',
-    packageName: 'tiny',
-    kernels: k as unknown as Kernels<unknown>,
-    engine: () => 'host',
-    priority: () => 0,
-    memory: () => ({ handles: live, bytes: 0 }),
-  } satisfies Backend<unknown>;
-  return backend;
-}
+import { tinyBackend } from './test-backend.js';
 
 const a = host([4], 'float32', [1, -2, 3, -4]);
 const b = host([4], 'float32', [0.5, 0.5, 0.5, 0.5]);

@@ -1,6 +1,27 @@
-/** @flint/conformance: the one suite every Flint backend runs. */
+/** @flint/conformance: the one suite every Flint backend runs, and the test helpers every package shares. */
 export { runConformance, type ConformanceOptions } from './run.js';
-export { compareData, FLOAT32_TOLERANCE, type Tolerance } from './compare.js';
+export type { BackendFactory } from './backend-factory.js';
+export { compareData, expectClose, withinTolerance, FLOAT32_TOLERANCE, type Tolerance } from './compare.js';
+export { runDifferential, runDifferentialCase, type DifferentialOptions } from './differential/run.js';
+export { buildDifferentialCases } from './differential/cases.js';
+export type { DifferentialCase, DifferentialInput, DifferentialOutput } from './differential/types.js';
+export {
+  decodeTensor,
+  loadAutogradFixture,
+  loadModuleFixtures,
+  loadOpFixtures,
+  loadOptimFixtures,
+  parseOptimFixtures,
+  type AutogradFixture,
+  type ModuleFixture,
+  type OpFixture,
+  type OptimFixture,
+  type RawOptimCase,
+  type RawTensor,
+  type TorchArgs,
+} from './fixtures/load.js';
+export { Rng } from './reference/random.js';
+export type { HostTensor } from './reference/tensor.js';
 export { runKernelCase } from './harness.js';
 export { buildKernelCases, type KernelCaseTable, type KernelName } from './kernels/table.js';
 export type { KernelCase, ComputeCase, CustomCase } from './kernels/types.js';
