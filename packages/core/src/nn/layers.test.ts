@@ -1,23 +1,10 @@
 import '@flint/backend-cpu';
 import { describe, expect, it } from 'vitest';
 import { nn, tensor, Tensor, randn, manualSeed, ones, zeros, noGrad, arange, tidy, memory } from '../index.js';
-import { decode, expectClose, gradcheck, loadFixture, type Encoded } from './test-helpers.js';
+import { loadModuleFixtures, type ModuleFixture } from '@flint/conformance';
+import { decode, expectClose, gradcheck } from './test-helpers.js';
 
 const F = nn.functional;
-
-interface ModuleCase {
-  name: string;
-  module: string;
-  options: Record<string, unknown>;
-  train: boolean;
-  state: Record<string, Encoded>;
-  inputs: Encoded[];
-  outputs: Encoded[];
-  cotangent: Encoded;
-  inputGrads: Encoded[];
-  paramGrads: Record<string, Encoded>;
-  stateAfter: Record<string, Encoded>;
-}
 
 /** The PyTorch constructor arguments the fixtures use, by their PyTorch names. */
 interface TorchModuleOptions {
@@ -41,7 +28,7 @@ interface TorchModuleOptions {
   num_heads: number;
 }
 
-function build(c: ModuleCase): nn.Module {
+function build(c: ModuleFixture): nn.Module {
   const o = c.options as unknown as TorchModuleOptions;
   switch (c.module) {
     case 'Linear':
@@ -73,7 +60,7 @@ function flatOutputs(out: unknown): Tensor[] {
   return [];
 }
 
-const moduleCases = loadFixture<{ cases: ModuleCase[] }>('modules.json').cases;
+const moduleCases = loadModuleFixtures();
 
 describe('layers against PyTorch fixtures (modules.json)', () => {
   for (const c of moduleCases) {

@@ -1,19 +1,10 @@
 import '@flint/backend-cpu';
 import { describe, expect, it } from 'vitest';
 import { nn, tensor, type Tensor, randn, manualSeed, zeros } from '../index.js';
-import { decode, expectClose, gradcheck, loadFixture, type Encoded } from './test-helpers.js';
+import { loadOpFixtures } from '@flint/conformance';
+import { decode, expectClose, gradcheck } from './test-helpers.js';
 
 const F = nn.functional;
-
-interface OpCase {
-  name: string;
-  op: string;
-  args: Record<string, unknown>;
-  inputs: Encoded[];
-  outputs: Encoded[];
-  cotangents: Encoded[];
-  grads: (Encoded | null)[];
-}
 
 type LossFn = (input: Tensor, target: Tensor, options: Record<string, unknown>) => Tensor;
 const LOSSES: Record<string, LossFn> = {
@@ -31,7 +22,7 @@ function translate(args: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-const cases = loadFixture<{ cases: OpCase[] }>('ops.json').cases.filter((c) => c.op in LOSSES);
+const cases = loadOpFixtures().filter((c) => c.op in LOSSES);
 
 describe('losses against PyTorch fixtures', () => {
   it('covers every loss', () => {

@@ -1,62 +1,40 @@
 /** Test helpers for the nn tests (excluded from the build). */
-import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
+import { expectClose as expectCloseValues, reference, type HostTensor } from '@flint/conformance';
 import { fromArray } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../autograd/grad-mode.js';
 
-export interface Encoded {
-  shape: number[];
-  dtype: 'float32' | 'int32' | 'bool';
-  data: (number | string)[];
+/** A tensor from a conformance fixture tensor (loaded with @flint/conformance's loaders). */
+export function decode(t: HostTensor, requiresGrad = false): Tensor {
+  return fromArray(reference.typedArrayOf(t), t.shape, { dtype: t.dtype, requiresGrad });
 }
 
-const decodeNum = (v: number | string): number =>
-  typeof v === 'number' ? v : v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : -Infinity;
-
-/** A tensor from the conformance fixtures' encoding. */
-export function decode(e: Encoded, requiresGrad = false): Tensor {
-  const values = e.dtype === 'float32' ? Float32Array.from(e.data, decodeNum) : Int32Array.from(e.data, decodeNum);
-  return fromArray(values, e.shape, { dtype: e.dtype, requiresGrad });
-}
-
-/** PyTorch-generated fixtures in packages/conformance/fixtures. */
-export function loadFixture<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../../../conformance/fixtures/${name}`, import.meta.url), 'utf8')) as T;
-}
-
-/** Assert |a - e| <= atol + rtol |e| elementwise (NaN matches NaN), with a useful message. */
+/**
+ * @flint/conformance's `expectClose` (|a - e| <= atol + rtol |e| elementwise, NaN matches NaN) on
+ * tensors, arrays or fixture tensors, after checking the shapes agree where both sides have one.
+ */
 export function expectClose(
   actual: Tensor | ArrayLike<number>,
-  expected: Tensor | ArrayLike<number> | Encoded,
+  expected: Tensor | ArrayLike<number> | HostTensor,
   rtol = 1e-4,
   atol = 1e-5,
   what = '',
 ): void {
-  const a = Array.from(isTensor(actual) ? actual.dataSync() : actual);
-  let e: number[];
-  if (isEncoded(expected)) {
-    e = expected.data.map(decodeNum);
-    if (isTensor(actual)) expect([...actual.shape], `${what} shape`).toEqual(expected.shape);
-  } else e = Array.from(isTensor(expected) ? expected.dataSync() : expected);
+  const a = isTensor(actual) ? actual.dataSync() : actual;
+  let e: ArrayLike<number>;
+  if (isHostTensor(expected)) {
+    e = expected.data;
+    if (isTensor(actual)) expect([...actual.shape], `${what} shape`).toEqual([...expected.shape]);
+  } else e = isTensor(expected) ? expected.dataSync() : expected;
   if (isTensor(actual) && isTensor(expected)) expect([...actual.shape], `${what} shape`).toEqual([...expected.shape]);
-  expect(a.length, `${what} length`).toBe(e.length);
-  for (let i = 0; i < a.length; i++) {
-    const ok =
-      (Number.isNaN(a[i]!) && Number.isNaN(e[i]!)) ||
-      a[i] === e[i] ||
-      Math.abs(a[i]! - e[i]!) <= atol + rtol * Math.abs(e[i]!);
-    if (!ok)
-      throw new Error(
-        `${what} element ${i}: got ${a[i]}, expected ${e[i]} (rtol ${rtol}, atol ${atol})\n got ${a.slice(0, 12).join(', ')}\n exp ${e.slice(0, 12).join(', ')}`,
-      );
-  }
+  expectCloseValues(a, e, { rtol, atol }, what);
 }
 
 function isTensor(v: unknown): v is Tensor {
   return typeof v === 'object' && v !== null && 'dataSync' in v;
 }
-function isEncoded(v: unknown): v is Encoded {
+function isHostTensor(v: unknown): v is HostTensor {
   return typeof v === 'object' && v !== null && 'data' in v && 'shape' in v && !('dataSync' in v);
 }
 

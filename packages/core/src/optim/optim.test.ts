@@ -2,6 +2,13 @@ import '@flint/backend-cpu';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import {
+  expectClose,
+  loadOptimFixtures,
+  parseOptimFixtures,
+  type HostTensor,
+  type RawOptimCase,
+} from '@flint/conformance';
+import {
   fromArray,
   getBackend,
   manualSeed,
@@ -15,29 +22,12 @@ import {
 } from '../index.js';
 import { Adadelta, Adagrad, Adam, AdamW, NAdam, type Optimizer, RMSprop, SGD } from './index.js';
 
-interface RawTensor {
-  shape: number[];
-  dtype: string;
-  data: number[];
-}
-interface OptimCase {
-  name: string;
-  optimizer: string;
-  options: Record<string, unknown>;
-  params: RawTensor[];
-  grads: RawTensor[][];
-  after: RawTensor[][];
-}
-
-const readCases = (url: URL): OptimCase[] => (JSON.parse(readFileSync(url, 'utf8')) as { cases: OptimCase[] }).cases;
 // Golden values from PyTorch, computed in float64: the shared conformance fixture
 // (packages/conformance/fixtures/generate.py) plus this package's extra cases (fixtures/generate_optim_extra.py).
-const fixture = {
-  cases: [
-    ...readCases(new URL('../../../conformance/fixtures/optim.json', import.meta.url)),
-    ...readCases(new URL('./fixtures/optim_extra.json', import.meta.url)),
-  ],
+const extra = JSON.parse(readFileSync(new URL('./fixtures/optim_extra.json', import.meta.url), 'utf8')) as {
+  cases: RawOptimCase[];
 };
+const fixture = { cases: [...loadOptimFixtures(), ...parseOptimFixtures(extra)] };
 
 const camel = (k: string): string => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 const CTORS: Record<string, new (params: Tensor[], options: never) => Optimizer<{ lr: number }>> = {
@@ -50,26 +40,7 @@ const CTORS: Record<string, new (params: Tensor[], options: never) => Optimizer<
   NAdam: NAdam as never,
 };
 
-const upload = (t: RawTensor): Tensor => fromArray(Float32Array.from(t.data), t.shape);
-
-function expectClose(
-  actual: ArrayLike<number>,
-  expected: readonly number[],
-  rtol: number,
-  atol: number,
-  what: string,
-): void {
-  expect(actual.length, what).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i]!;
-    const e = expected[i]!;
-    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
-      throw new Error(
-        `${what}[${i}]: got ${a}, expected ${e} (|diff| ${Math.abs(a - e)} > ${atol} + ${rtol} * |expected|)`,
-      );
-    }
-  }
-}
+const upload = (t: HostTensor): Tensor => fromArray(Float32Array.from(t.data), t.shape);
 
 describe('optimizers match PyTorch (golden fixtures)', () => {
   it('covers every optimizer', () => {
@@ -90,7 +61,12 @@ describe('optimizers match PyTorch (golden fixtures)', () => {
         expect(params).toEqual(before);
         params.forEach((p, i) => {
           // float32 arithmetic against a float64 reference: rtol 1e-5 (atol 1e-6 for values near 0).
-          expectClose(p.dataSync(), c.after[step]![i]!.data, 1e-5, 1e-6, `${c.name} step ${step + 1} param ${i}`);
+          expectClose(
+            p.dataSync(),
+            c.after[step]![i]!.data,
+            { rtol: 1e-5, atol: 1e-6 },
+            `${c.name} step ${step + 1} param ${i}`,
+          );
         });
       });
       opt.disposeState();
