@@ -1,6 +1,7 @@
 /**
  * Batched matmul with optional transposes and broadcast batch dims: native BatchMatMul (on wasm,
- * transposes are rewritten away: see matmulUtil.ts). Batch broadcasting is done here: tfjs-wasm 4.22 returns too few
+ * transposes are rewritten away; a long K with a small output is chunked for accuracy: see
+ * matmulUtil.ts). Batch broadcasting is done here: tfjs-wasm 4.22 returns too few
  * batches when the operands' batch ranks differ (measured), so operands are reshaped to 3-D and,
  * where their batch dims differ, broadcast (Tile) first. [..., M, K] x [K, N] folds the batch into M.
  * K = 0 gives zeros.
@@ -9,7 +10,7 @@ import type { Shape } from '@flint/core/backend';
 import { sizeOf } from '@flint/core/backend';
 import { tf, type TfTensor } from '../tf.js';
 import { filled, isEmpty, run, sameShape, view, type Ref } from '../util.js';
-import { matMulFast } from './matmulUtil.js';
+import { matMulAccurate } from './matmulUtil.js';
 
 export function matmul(a: Ref, b: Ref, transposeA: boolean, transposeB: boolean, outShape: Shape): TfTensor {
   return run([a, b], () => {
@@ -30,12 +31,12 @@ export function matmul(a: Ref, b: Ref, transposeA: boolean, transposeB: boolean,
     const n = outShape[outShape.length - 1]!;
     let out: TfTensor;
     if (rb === 2 && !transposeA) {
-      out = matMulFast(tf.reshape(ta, [-1, k]), tb, false, transposeB);
+      out = matMulAccurate(tf.reshape(ta, [-1, k]), tb, false, transposeB);
     } else {
       const nb = sizeOf(batch);
       const a3 = to3d(ta, batch, ra);
       const b3 = to3d(tb, batch, rb);
-      out = matMulFast(a3, b3, transposeA, transposeB);
+      out = matMulAccurate(a3, b3, transposeA, transposeB);
       if (out.shape[0] !== nb) throw new Error(`tfjs matMul returned ${out.shape[0]} batches, expected ${nb}`);
     }
     out = tf.reshape(out, [...batch, m, n]);
