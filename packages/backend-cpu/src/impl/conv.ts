@@ -201,6 +201,10 @@ export function conv2dBackwardWeight(
   if (dw.length === 0 || HoWo === 0) return dw;
   const pointwise = isPointwise(g);
   const col = pointwise ? null : scratch(CgKK * HoWo);
+  // One GEMM per image and group sums over its Ho*Wo positions into `part`; the sum over the batch
+  // runs in float64 (`acc`), so a large batch adds no float32 rounding per image.
+  const acc = new Float64Array(O * CgKK);
+  const part = new Float32Array(Og * CgKK);
   for (let n = 0; n < N; n++) {
     for (let gi = 0; gi < groups; gi++) {
       const xOff = (n * C + gi * Cg) * H * W;
@@ -211,12 +215,15 @@ export function conv2dBackwardWeight(
         HoWo,
         { data: dy, offset: (n * O + gi * Og) * HoWo, rs: HoWo, cs: 1 },
         col !== null ? { data: col, offset: 0, rs: 1, cs: HoWo } : { data: x, offset: xOff, rs: 1, cs: HoWo },
-        dw,
-        gi * Og * CgKK,
+        part,
+        0,
         CgKK,
-        true,
+        false,
       );
+      const base = gi * Og * CgKK;
+      for (let i = 0; i < part.length; i++) acc[base + i]! += part[i]!;
     }
   }
+  dw.set(acc);
   return dw;
 }

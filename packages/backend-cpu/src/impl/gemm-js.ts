@@ -7,7 +7,9 @@
  * conversions) into micro-panels of 4 columns / 4 rows laid out k-major; a 4x4 micro-kernel then
  * keeps its 16 accumulators in registers and streams both micro-panels contiguously. Packing reads
  * A and B through arbitrary (row, column) strides, so transposed operands cost nothing extra and
- * are never materialised. Scratch buffers are module-level and grow on demand: no per-call
+ * are never materialised. C is accumulated in a float64 copy across the K slices and rounded to
+ * float32 once at the end, so a long K (1e6) stays at float64 accuracy instead of adding float32
+ * rounding per slice. Scratch buffers are module-level and grow on demand: no per-call
  * allocation in steady state.
  */
 
@@ -18,6 +20,8 @@ const MC = 64;
 
 let packA = new Float64Array(MC * KC);
 let packB = new Float64Array(KC * 512);
+/** The M x N block of C in float64 (row stride N) while the slices accumulate into it. */
+let acc = new Float64Array(MC * 512);
 
 /** A matrix view: element (i, j) is data[offset + i*rs + j*cs]. */
 export interface MatrixView {
@@ -43,10 +47,13 @@ export function gemmJs(
   accumulate: boolean,
 ): void {
   if (M === 0 || N === 0) return;
-  if (!accumulate) {
-    for (let i = 0; i < M; i++) c.fill(0, cOff + i * ldc, cOff + i * ldc + N);
+  if (K === 0) {
+    if (!accumulate) for (let i = 0; i < M; i++) c.fill(0, cOff + i * ldc, cOff + i * ldc + N);
+    return;
   }
-  if (K === 0) return;
+  if (acc.length < M * N) acc = new Float64Array(M * N);
+  if (!accumulate) acc.fill(0, 0, M * N);
+  else for (let i = 0; i < M; i++) acc.set(c.subarray(cOff + i * ldc, cOff + i * ldc + N), i * N);
   const nPanels = Math.ceil(N / NR);
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = Math.min(KC, K - k0);
@@ -63,22 +70,12 @@ export function gemmJs(
         const nr = Math.min(NR, N - jp * NR);
         for (let ip = 0; ip < mPanels; ip++) {
           const mr = Math.min(MR, mc - ip * MR);
-          kernel4x4(
-            kc,
-            packA,
-            ip * MR * kc,
-            packB,
-            jp * NR * kc,
-            c,
-            cOff + (i0 + ip * MR) * ldc + jp * NR,
-            ldc,
-            mr,
-            nr,
-          );
+          kernel4x4(kc, packA, ip * MR * kc, packB, jp * NR * kc, acc, (i0 + ip * MR) * N + jp * NR, N, mr, nr);
         }
       }
     }
   }
+  for (let i = 0; i < M; i++) c.set(acc.subarray(i * N, i * N + N), cOff + i * ldc);
 }
 
 /** Pack B(k0:k0+kc, 0:N) into ceil(N/4) micro-panels, each [kc][4], zero-padded on the right. */
@@ -143,7 +140,7 @@ function kernel4x4(
   pa: number,
   B: Float64Array,
   pb: number,
-  C: Float32Array,
+  C: Float64Array,
   co: number,
   ldc: number,
   mr: number,

@@ -19,8 +19,11 @@
  * scheduled in time is cancelled (compareExchange), so a busy machine costs at most one chunk of
  * waiting. The worker is started lazily by the first large call and is unref'd.
  *
- * Accumulation is float32 (as BLAS does), where gemmJs accumulates each 256-deep slice in
- * float64: results agree to float32 rounding, |error| <= ~K * 2^-24 * sum_k |A(i,k) B(k,j)|.
+ * Precision: the micro-kernel multiplies and sums in float32 over chunks of 32 k steps and adds
+ * each chunk into C, which lives in wasm memory as float64 (widened on the way in, rounded once on
+ * the way out).
+ * A long reduction therefore costs at most 32 steps' float32 rounding, ~5e-7 relative for
+ * same-sign terms, instead of growing with K (one float32 sum over K = 1e6 is off by ~1e-4).
  */
 import type { Worker } from 'node:worker_threads';
 import { gemmWasmBase64, gemmWasmSharedBase64 } from '../wasm/gemm-bytes.js';
@@ -74,11 +77,17 @@ type GemmExport = (
   MC: number,
   KC: number,
   NC: number,
+  acc: number,
 ) => void;
+
+/** In-place conversion of `n` elements of C at byte address `p` (float64 <-> float32). */
+type ConvertExport = (p: number, n: number) => void;
 
 interface Instance {
   memory: WasmMemory;
   gemm: GemmExport;
+  narrow: ConvertExport;
+  widen: ConvertExport;
   /** The shared-memory module (for the worker's instance), null when single-threaded. */
   sharedModule: object | null;
 }
@@ -117,6 +126,14 @@ function initialThreads(): 1 | 2 {
 /** 2 GiB in pages: the JS side keeps every call's working set below 2^31 (i32 address arithmetic). */
 const MAX_PAGES = 32768;
 
+function kernelExports(exports: Record<string, unknown>): Pick<Instance, 'gemm' | 'narrow' | 'widen'> {
+  return {
+    gemm: exports.gemm as GemmExport,
+    narrow: exports.narrow as ConvertExport,
+    widen: exports.widen as ConvertExport,
+  };
+}
+
 function instantiate(): Instance | null {
   if (WA === undefined || !detectWasmSimd()) return null;
   // Shared memory wherever a worker could use it (it costs the single thread nothing), so threads
@@ -126,7 +143,7 @@ function instantiate(): Instance | null {
       const memory = new WA.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
       const module = new WA.Module(decodeBase64(gemmWasmSharedBase64));
       const exports = new WA.Instance(module, { env: { memory } }).exports;
-      return { memory, gemm: exports.gemm as GemmExport, sharedModule: module };
+      return { memory, ...kernelExports(exports), sharedModule: module };
     } catch {
       // no shared memory here: single-threaded below
     }
@@ -134,7 +151,7 @@ function instantiate(): Instance | null {
   try {
     const module = new WA.Module(decodeBase64(gemmWasmBase64));
     const exports = new WA.Instance(module, {}).exports;
-    return { memory: exports.memory as WasmMemory, gemm: exports.gemm as GemmExport, sharedModule: null };
+    return { memory: exports.memory as WasmMemory, ...kernelExports(exports), sharedModule: null };
   } catch {
     return null;
   }
@@ -166,12 +183,13 @@ export function setWasmGemmBlocking(next: { MC?: number; KC?: number; NC?: numbe
 
 // ---------------------------------------------------------------------------------------------
 // Memory layout. Bytes [0, 128) are the control block shared with the worker (32 int32), then one
-// 128-byte edge tile per thread, then per thread the packed A block and B panel, then A, B, C.
+// 256-byte edge tile (4x8 float64) per thread, then per thread the packed A block and B panel,
+// then A, B (float32) and C (float64).
 
 const CTL_INTS = 32;
 const TILE0 = 128;
-const TILE1 = 256;
-const SCRATCH = 384;
+const TILE1 = 384;
+const SCRATCH = 640;
 /** Control block slots (int32 indices). */
 const STATE = 0; // IDLE / POSTED / TAKEN / FINISHED
 const NEXT = 1; // next chunk to claim (Atomics.add)
@@ -180,7 +198,7 @@ const N_CHUNKS = 3; // chunks: a grid of CHUNK_ROWS x CHUNK_COLS blocks of C, ro
 const GRID_COLS = 4; // chunks per grid row
 const CHUNK_ROWS = 5;
 const CHUNK_COLS = 6;
-const ARGS = 7; // 17 gemm arguments, with the worker's scratch pointers (ARGS + 11..13)
+const ARGS = 7; // 18 gemm arguments, with the worker's scratch pointers (ARGS + 11..13)
 const WORKER_FAILED = 30; // set by the worker if a job threw (it still reports FINISHED)
 const WORKER_CHUNKS = 31; // chunks the worker has run (statistics)
 const IDLE = 0;
@@ -225,7 +243,7 @@ function layout(M: number, N: number, K: number, a: MatrixView, b: MatrixView, t
   aPtr = p;
   bPtr = align16(aPtr + span(M, K, a) * 4);
   cPtr = align16(bPtr + span(K, N, b) * 4);
-  const end = cPtr + M * N * 4;
+  const end = cPtr + M * N * 8;
   return end <= MAX_PAGES * 65536 ? end : -1;
 }
 
@@ -239,13 +257,13 @@ function runChunks(ctl, gemm, pA, pB, tile) {
   const a = ctl[${ARGS + 3}], ars = ctl[${ARGS + 4}], acs = ctl[${ARGS + 5}];
   const b = ctl[${ARGS + 6}], brs = ctl[${ARGS + 7}], bcs = ctl[${ARGS + 8}];
   const c = ctl[${ARGS + 9}], ldc = ctl[${ARGS + 10}];
-  const MC = ctl[${ARGS + 14}], KC = ctl[${ARGS + 15}], NC = ctl[${ARGS + 16}];
+  const MC = ctl[${ARGS + 14}], KC = ctl[${ARGS + 15}], NC = ctl[${ARGS + 16}], acc = ctl[${ARGS + 17}];
   for (let done = 0; ; done++) {
     const i = Atomics.add(ctl, ${NEXT}, 1);
     if (i >= n) return done;
     const r = Math.floor(i / gridCols) * h, q = (i % gridCols) * w;
     gemm(Math.min(h, M - r), Math.min(w, N - q), K, a + 4 * r * ars, ars, acs, b + 4 * q * bcs, brs, bcs,
-      c + 4 * (r * ldc + q), ldc, pA, pB, tile, MC, KC, NC);
+      c + 8 * (r * ldc + q), ldc, pA, pB, tile, MC, KC, NC, acc);
   }
 }`;
 
@@ -390,6 +408,7 @@ function runSplit(
   K: number,
   a: MatrixView,
   b: MatrixView,
+  acc: number,
   h: number,
   w: number,
   gridCols: number,
@@ -419,6 +438,7 @@ function runSplit(
   ctl[ARGS + 14] = blocking.MC;
   ctl[ARGS + 15] = blocking.KC;
   ctl[ARGS + 16] = blocking.NC;
+  ctl[ARGS + 17] = acc;
   const t0 = performance.now();
   Atomics.store(ctl, STATE, POSTED);
   Atomics.notify(ctl, STATE);
@@ -482,12 +502,17 @@ export function gemmWasm(
   }
   heap.set(a.data.subarray(a.offset, a.offset + span(M, K, a)), aPtr >> 2);
   heap.set(b.data.subarray(b.offset, b.offset + span(K, N, b)), bPtr >> 2);
+  // C crosses as float32 (fast copies) and is widened to / narrowed from float64 in wasm
+  // (an overwriting call never reads C in wasm memory: no zeroing)
   const c0 = cPtr >> 2;
   const contiguous = ldc === N;
-  if (!accumulate) heap.fill(0, c0, c0 + M * N);
-  else if (contiguous) heap.set(c.subarray(cOff, cOff + M * N), c0);
-  else for (let i = 0; i < M; i++) heap.set(c.subarray(cOff + i * ldc, cOff + i * ldc + N), c0 + i * N);
-  if (threads === 2) runSplit(M, N, K, a, b, ...split);
+  if (accumulate) {
+    if (contiguous) heap.set(c.subarray(cOff, cOff + M * N), c0);
+    else for (let i = 0; i < M; i++) heap.set(c.subarray(cOff + i * ldc, cOff + i * ldc + N), c0 + i * N);
+    instance.widen(cPtr, M * N);
+  }
+  const acc = accumulate ? 1 : 0;
+  if (threads === 2) runSplit(M, N, K, a, b, acc, ...split);
   else
     instance.gemm(
       M,
@@ -507,7 +532,9 @@ export function gemmWasm(
       blocking.MC,
       blocking.KC,
       blocking.NC,
+      acc,
     );
+  instance.narrow(cPtr, M * N);
   if (contiguous) c.set(heap.subarray(c0, c0 + M * N), cOff);
   else for (let i = 0; i < M; i++) c.set(heap.subarray(c0 + i * N, c0 + i * N + N), cOff + i * ldc);
   return true;

@@ -1,9 +1,10 @@
-;; Flint backend-cpu: float32 GEMM micro-kernel and blocking loops in WebAssembly SIMD (f32x4).
+;; Flint backend-cpu: float32 GEMM micro-kernel and blocking loops in WebAssembly SIMD (f32x4),
+;; accumulating C in float64.
 ;;
 ;; Hand-written; assembled by scripts/wasm.ts (wabt) into src/wasm/gemm-bytes.ts, which is
 ;; committed (a test reassembles this file and checks the bytes match).
 ;;
-;;   C[i, j] += sum_k A[i, k] * B[k, j]      for i < M, j < N
+;;   C[i, j] += sum_k A[i, k] * B[k, j]      for i < M, j < N   (A, B float32; C float64)
 ;;
 ;; All operands live in this module's memory (the JS side copies them in and the result out).
 ;; Pointers are byte addresses; strides (rs = row stride, cs = column stride, ldc) are in
@@ -18,138 +19,193 @@
 ;; A micro-panel is k-major [kc][4] (one f32x4 per k, splat per row); a B micro-panel is
 ;; [kc][8] (two f32x4 per k). Edge tiles (fewer than 4 rows / 8 columns) are computed into a
 ;; zero-padded scratch tile and added element by element. No relaxed SIMD: mul + add, not FMA.
+;; The micro-kernel sums in float32 over chunks of 32 k steps and adds each chunk into C in float64,
+;; so a long K costs no more than 32 steps' float32 rounding.
 ;; The kernel keeps 8 accumulators + 2 B vectors + 1 broadcast + 1 temporary live, which fits the
 ;; 15 XMM registers V8 allocates on x64 without spilling.
 (module
   (memory (export "memory") 1)
 
-  ;; C(4x8 at $pc, row stride $ldc bytes) += Apanel^T Bpanel over $kc steps. The k loop is
-  ;; unrolled 4x by hand: one k step is 2 B loads, 4 splat loads, 8 mul, 8 add; the unrolled
-  ;; copies differ only in their memarg offsets.
-  (func $kernel (param $kc i32) (param $pa i32) (param $pb i32) (param $pc i32) (param $ldc i32)
+  ;; C(4x8 float64 at $pc, row stride $ldc bytes) += Apanel^T Bpanel over $kc steps. Products and
+  ;; sums run in f32x4 over chunks of at most 32 steps, then the 8 accumulators are widened and added
+  ;; into C in float64: a float32 sum of n terms is off by up to ~n/4 ulp, so 32-step chunks keep
+  ;; a long K within ~5e-7 relative where one float32 sum over K = 1e6 is off by ~1e-4. With $add 0
+  ;; the first chunk stores into C instead of adding (the first K slice of an overwriting call).
+  ;; The k loop is unrolled 4x by hand: one k step is 2 B loads, 4 splat loads, 8 mul, 8 add; the
+  ;; unrolled copies differ only in their memarg offsets.
+  (func $kernel (param $kc i32) (param $pa i32) (param $pb i32) (param $pc i32) (param $ldc i32) (param $add i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
     (local $b0 v128) (local $b1 v128) (local $a v128)
-    (local $end i32) (local $end4 i32)
-    ;; $end: end of the A micro-panel (kc * 16 bytes). The 4x unrolled loop runs while
-    ;; $pa + 64 <= $end, i.e. $pa < $end - 48 ($pa >= 256 always, so no unsigned wrap).
+    (local $end i32) (local $stop i32) (local $stop4 i32) (local $p i32)
+    ;; $end: end of the A micro-panel (kc * 16 bytes)
     (local.set $end (i32.add (local.get $pa) (i32.shl (local.get $kc) (i32.const 4))))
-    (local.set $end4 (i32.sub (local.get $end) (i32.const 48)))
-    (if (i32.lt_u (local.get $pa) (local.get $end4))
-      (then
-        (loop $l4
-          ;; k + 0
-          (local.set $b0 (v128.load offset=0 (local.get $pb)))
-          (local.set $b1 (v128.load offset=16 (local.get $pb)))
-          (local.set $a (v128.load32_splat offset=0 (local.get $pa)))
-          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
-          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
-          (local.set $a (v128.load32_splat offset=4 (local.get $pa)))
-          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
-          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
-          (local.set $a (v128.load32_splat offset=8 (local.get $pa)))
-          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
-          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
-          (local.set $a (v128.load32_splat offset=12 (local.get $pa)))
-          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
-          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
-          ;; k + 1
-          (local.set $b0 (v128.load offset=32 (local.get $pb)))
-          (local.set $b1 (v128.load offset=48 (local.get $pb)))
-          (local.set $a (v128.load32_splat offset=16 (local.get $pa)))
-          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
-          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
-          (local.set $a (v128.load32_splat offset=20 (local.get $pa)))
-          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
-          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
-          (local.set $a (v128.load32_splat offset=24 (local.get $pa)))
-          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
-          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
-          (local.set $a (v128.load32_splat offset=28 (local.get $pa)))
-          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
-          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
-          ;; k + 2
-          (local.set $b0 (v128.load offset=64 (local.get $pb)))
-          (local.set $b1 (v128.load offset=80 (local.get $pb)))
-          (local.set $a (v128.load32_splat offset=32 (local.get $pa)))
-          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
-          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
-          (local.set $a (v128.load32_splat offset=36 (local.get $pa)))
-          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
-          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
-          (local.set $a (v128.load32_splat offset=40 (local.get $pa)))
-          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
-          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
-          (local.set $a (v128.load32_splat offset=44 (local.get $pa)))
-          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
-          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
-          ;; k + 3
-          (local.set $b0 (v128.load offset=96 (local.get $pb)))
-          (local.set $b1 (v128.load offset=112 (local.get $pb)))
-          (local.set $a (v128.load32_splat offset=48 (local.get $pa)))
-          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
-          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
-          (local.set $a (v128.load32_splat offset=52 (local.get $pa)))
-          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
-          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
-          (local.set $a (v128.load32_splat offset=56 (local.get $pa)))
-          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
-          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
-          (local.set $a (v128.load32_splat offset=60 (local.get $pa)))
-          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
-          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
-          (local.set $pa (i32.add (local.get $pa) (i32.const 64)))
-          (local.set $pb (i32.add (local.get $pb) (i32.const 128)))
-          (br_if $l4 (i32.lt_u (local.get $pa) (local.get $end4))))))
-    ;; remaining 0..3 steps
-    (if (i32.lt_u (local.get $pa) (local.get $end))
-      (then
-        (loop $l1
-          (local.set $b0 (v128.load offset=0 (local.get $pb)))
-          (local.set $b1 (v128.load offset=16 (local.get $pb)))
-          (local.set $a (v128.load32_splat offset=0 (local.get $pa)))
-          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
-          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
-          (local.set $a (v128.load32_splat offset=4 (local.get $pa)))
-          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
-          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
-          (local.set $a (v128.load32_splat offset=8 (local.get $pa)))
-          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
-          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
-          (local.set $a (v128.load32_splat offset=12 (local.get $pa)))
-          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
-          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
-          (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
-          (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
-          (br_if $l1 (i32.lt_u (local.get $pa) (local.get $end))))))
-    ;; C += accumulators
-    (v128.store offset=0 (local.get $pc) (f32x4.add (v128.load offset=0 (local.get $pc)) (local.get $c00)))
-    (v128.store offset=16 (local.get $pc) (f32x4.add (v128.load offset=16 (local.get $pc)) (local.get $c01)))
-    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
-    (v128.store offset=0 (local.get $pc) (f32x4.add (v128.load offset=0 (local.get $pc)) (local.get $c10)))
-    (v128.store offset=16 (local.get $pc) (f32x4.add (v128.load offset=16 (local.get $pc)) (local.get $c11)))
-    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
-    (v128.store offset=0 (local.get $pc) (f32x4.add (v128.load offset=0 (local.get $pc)) (local.get $c20)))
-    (v128.store offset=16 (local.get $pc) (f32x4.add (v128.load offset=16 (local.get $pc)) (local.get $c21)))
-    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
-    (v128.store offset=0 (local.get $pc) (f32x4.add (v128.load offset=0 (local.get $pc)) (local.get $c30)))
-    (v128.store offset=16 (local.get $pc) (f32x4.add (v128.load offset=16 (local.get $pc)) (local.get $c31))))
+    (loop $chunk
+      ;; $stop: end of this chunk, 32 steps (512 bytes of A panel) on or the panel's end. The 4x
+      ;; unrolled loop runs while $pa + 64 <= $stop, i.e. $pa < $stop - 48 ($pa >= 384 always, so
+      ;; no unsigned wrap).
+      (local.set $stop (select (i32.add (local.get $pa) (i32.const 512)) (local.get $end)
+                               (i32.lt_u (i32.add (local.get $pa) (i32.const 512)) (local.get $end))))
+      (local.set $stop4 (i32.sub (local.get $stop) (i32.const 48)))
+      (local.set $c00 (v128.const i64x2 0 0))
+      (local.set $c01 (v128.const i64x2 0 0))
+      (local.set $c10 (v128.const i64x2 0 0))
+      (local.set $c11 (v128.const i64x2 0 0))
+      (local.set $c20 (v128.const i64x2 0 0))
+      (local.set $c21 (v128.const i64x2 0 0))
+      (local.set $c30 (v128.const i64x2 0 0))
+      (local.set $c31 (v128.const i64x2 0 0))
+      (if (i32.lt_u (local.get $pa) (local.get $stop4))
+        (then
+          (loop $l4
+            ;; k + 0
+            (local.set $b0 (v128.load offset=0 (local.get $pb)))
+            (local.set $b1 (v128.load offset=16 (local.get $pb)))
+            (local.set $a (v128.load32_splat offset=0 (local.get $pa)))
+            (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+            (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+            (local.set $a (v128.load32_splat offset=4 (local.get $pa)))
+            (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
+            (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
+            (local.set $a (v128.load32_splat offset=8 (local.get $pa)))
+            (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
+            (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
+            (local.set $a (v128.load32_splat offset=12 (local.get $pa)))
+            (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
+            (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
+            ;; k + 1
+            (local.set $b0 (v128.load offset=32 (local.get $pb)))
+            (local.set $b1 (v128.load offset=48 (local.get $pb)))
+            (local.set $a (v128.load32_splat offset=16 (local.get $pa)))
+            (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+            (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+            (local.set $a (v128.load32_splat offset=20 (local.get $pa)))
+            (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
+            (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
+            (local.set $a (v128.load32_splat offset=24 (local.get $pa)))
+            (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
+            (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
+            (local.set $a (v128.load32_splat offset=28 (local.get $pa)))
+            (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
+            (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
+            ;; k + 2
+            (local.set $b0 (v128.load offset=64 (local.get $pb)))
+            (local.set $b1 (v128.load offset=80 (local.get $pb)))
+            (local.set $a (v128.load32_splat offset=32 (local.get $pa)))
+            (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+            (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+            (local.set $a (v128.load32_splat offset=36 (local.get $pa)))
+            (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
+            (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
+            (local.set $a (v128.load32_splat offset=40 (local.get $pa)))
+            (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
+            (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
+            (local.set $a (v128.load32_splat offset=44 (local.get $pa)))
+            (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
+            (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
+            ;; k + 3
+            (local.set $b0 (v128.load offset=96 (local.get $pb)))
+            (local.set $b1 (v128.load offset=112 (local.get $pb)))
+            (local.set $a (v128.load32_splat offset=48 (local.get $pa)))
+            (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+            (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+            (local.set $a (v128.load32_splat offset=52 (local.get $pa)))
+            (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
+            (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
+            (local.set $a (v128.load32_splat offset=56 (local.get $pa)))
+            (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
+            (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
+            (local.set $a (v128.load32_splat offset=60 (local.get $pa)))
+            (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
+            (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
+            (local.set $pa (i32.add (local.get $pa) (i32.const 64)))
+            (local.set $pb (i32.add (local.get $pb) (i32.const 128)))
+            (br_if $l4 (i32.lt_u (local.get $pa) (local.get $stop4))))))
+      ;; remaining 0..3 steps of the chunk
+      (if (i32.lt_u (local.get $pa) (local.get $stop))
+        (then
+          (loop $l1
+            (local.set $b0 (v128.load offset=0 (local.get $pb)))
+            (local.set $b1 (v128.load offset=16 (local.get $pb)))
+            (local.set $a (v128.load32_splat offset=0 (local.get $pa)))
+            (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+            (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+            (local.set $a (v128.load32_splat offset=4 (local.get $pa)))
+            (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
+            (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
+            (local.set $a (v128.load32_splat offset=8 (local.get $pa)))
+            (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
+            (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
+            (local.set $a (v128.load32_splat offset=12 (local.get $pa)))
+            (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
+            (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
+            (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
+            (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+            (br_if $l1 (i32.lt_u (local.get $pa) (local.get $stop))))))
+      ;; C (float64) += accumulators, widened (lanes 0-1 and 2-3 of each f32x4); with $add 0 (the
+      ;; first chunk of an overwriting call) C = accumulators, so the caller need not zero C
+      (local.set $p (local.get $pc))
+      (if (local.get $add)
+        (then
+          (v128.store offset=0 (local.get $p) (f64x2.add (v128.load offset=0 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c00))))
+          (v128.store offset=16 (local.get $p) (f64x2.add (v128.load offset=16 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c00) (local.get $c00)))))
+          (v128.store offset=32 (local.get $p) (f64x2.add (v128.load offset=32 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c01))))
+          (v128.store offset=48 (local.get $p) (f64x2.add (v128.load offset=48 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c01) (local.get $c01)))))
+          (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+          (v128.store offset=0 (local.get $p) (f64x2.add (v128.load offset=0 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c10))))
+          (v128.store offset=16 (local.get $p) (f64x2.add (v128.load offset=16 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c10) (local.get $c10)))))
+          (v128.store offset=32 (local.get $p) (f64x2.add (v128.load offset=32 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c11))))
+          (v128.store offset=48 (local.get $p) (f64x2.add (v128.load offset=48 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c11) (local.get $c11)))))
+          (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+          (v128.store offset=0 (local.get $p) (f64x2.add (v128.load offset=0 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c20))))
+          (v128.store offset=16 (local.get $p) (f64x2.add (v128.load offset=16 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c20) (local.get $c20)))))
+          (v128.store offset=32 (local.get $p) (f64x2.add (v128.load offset=32 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c21))))
+          (v128.store offset=48 (local.get $p) (f64x2.add (v128.load offset=48 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c21) (local.get $c21)))))
+          (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+          (v128.store offset=0 (local.get $p) (f64x2.add (v128.load offset=0 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c30))))
+          (v128.store offset=16 (local.get $p) (f64x2.add (v128.load offset=16 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c30) (local.get $c30)))))
+          (v128.store offset=32 (local.get $p) (f64x2.add (v128.load offset=32 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c31))))
+          (v128.store offset=48 (local.get $p) (f64x2.add (v128.load offset=48 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c31) (local.get $c31))))))
+        (else
+          (v128.store offset=0 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c00)))
+          (v128.store offset=16 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c00) (local.get $c00))))
+          (v128.store offset=32 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c01)))
+          (v128.store offset=48 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c01) (local.get $c01))))
+          (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+          (v128.store offset=0 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c10)))
+          (v128.store offset=16 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c10) (local.get $c10))))
+          (v128.store offset=32 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c11)))
+          (v128.store offset=48 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c11) (local.get $c11))))
+          (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+          (v128.store offset=0 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c20)))
+          (v128.store offset=16 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c20) (local.get $c20))))
+          (v128.store offset=32 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c21)))
+          (v128.store offset=48 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c21) (local.get $c21))))
+          (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+          (v128.store offset=0 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c30)))
+          (v128.store offset=16 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c30) (local.get $c30))))
+          (v128.store offset=32 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c31)))
+          (v128.store offset=48 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c31) (local.get $c31))))))
+      (local.set $add (i32.const 1))
+      (br_if $chunk (i32.lt_u (local.get $pa) (local.get $end)))))
 
-  ;; Edge tile: mr < 4 or nr < 8. The kernel runs on the zero-padded panels into a zeroed 4x8
-  ;; scratch tile at $tile, and the valid mr x nr corner is added into C ($ldc in bytes).
+  ;; Edge tile: mr < 4 or nr < 8. The kernel runs on the zero-padded panels into a 4x8 float64
+  ;; scratch tile at $tile (256 bytes, overwritten), and the valid mr x nr corner is added into C
+  ;; ($add 1) or stored there ($add 0); $ldc in bytes.
   (func $edge (param $kc i32) (param $pa i32) (param $pb i32) (param $pc i32) (param $ldc i32)
-              (param $mr i32) (param $nr i32) (param $tile i32)
+              (param $mr i32) (param $nr i32) (param $tile i32) (param $add i32)
     (local $i i32) (local $j i32) (local $src i32) (local $dst i32)
-    (memory.fill (local.get $tile) (i32.const 0) (i32.const 128))
-    (call $kernel (local.get $kc) (local.get $pa) (local.get $pb) (local.get $tile) (i32.const 32))
+    (call $kernel (local.get $kc) (local.get $pa) (local.get $pb) (local.get $tile) (i32.const 64) (i32.const 0))
     (loop $rows
-      (local.set $src (i32.add (local.get $tile) (i32.shl (local.get $i) (i32.const 5))))
+      (local.set $src (i32.add (local.get $tile) (i32.shl (local.get $i) (i32.const 6))))
       (local.set $dst (i32.add (local.get $pc) (i32.mul (local.get $i) (local.get $ldc))))
       (local.set $j (i32.const 0))
       (loop $cols
-        (f32.store (local.get $dst) (f32.add (f32.load (local.get $dst)) (f32.load (local.get $src))))
-        (local.set $src (i32.add (local.get $src) (i32.const 4)))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (if (local.get $add)
+          (then (f64.store (local.get $dst) (f64.add (f64.load (local.get $dst)) (f64.load (local.get $src)))))
+          (else (f64.store (local.get $dst) (f64.load (local.get $src)))))
+        (local.set $src (i32.add (local.get $src) (i32.const 8)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br_if $cols (i32.lt_u (local.get $j) (local.get $nr))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -326,21 +382,67 @@
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br_if $panels (i32.lt_u (local.get $i) (local.get $mc)))))
 
+  ;; C moves between JS (float32) and this module (float64) as float32 and is converted here, in
+  ;; place, with SIMD: a JS typed-array copy that converts runs ~5x slower than a plain one.
+  ;; narrow: $n float64 at $p -> $n float32 at $p (forward: each store lands below its loads).
+  (func (export "narrow") (param $p i32) (param $n i32)
+    (local $src i32) (local $dst i32) (local $end i32)
+    (local.set $src (local.get $p))
+    (local.set $dst (local.get $p))
+    (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 3))))
+    (block $done4
+      (loop $by4
+        (br_if $done4 (i32.ge_u (local.get $src) (local.get $end)))
+        (v128.store (local.get $dst)
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (v128.load offset=0 (local.get $src)))
+            (f32x4.demote_f64x2_zero (v128.load offset=16 (local.get $src)))))
+        (local.set $src (i32.add (local.get $src) (i32.const 32)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (br $by4)))
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done
+      (loop $by1
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+        (f32.store (local.get $dst) (f32.demote_f64 (f64.load (local.get $src))))
+        (local.set $src (i32.add (local.get $src) (i32.const 8)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (br $by1))))
+
+  ;; widen: $n float32 at $p -> $n float64 at $p (backward: each store lands above the loads still
+  ;; to come).
+  (func (export "widen") (param $p i32) (param $n i32)
+    (local $i i32)
+    (local.set $i (local.get $n))
+    (if (i32.and (local.get $n) (i32.const 1))
+      (then
+        (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+        (f64.store (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 3)))
+          (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))))))
+    (block $done
+      (loop $by2
+        (br_if $done (i32.eqz (local.get $i)))
+        (local.set $i (i32.sub (local.get $i) (i32.const 2)))
+        (v128.store (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 3)))
+          (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))))
+        (br $by2))))
+
   ;; C (+)= A B with M, N, K >= 1. A(i, k) at $a + 4*(i*$ars + k*$acs), B(k, j) at
-  ;; $b + 4*(k*$brs + j*$bcs), C(i, j) at $c + 4*(i*$ldc + j); C is accumulated into (the caller
-  ;; zeroes it for an overwrite). $pA needs 4*ceil(MC/4)*4*KC bytes, $pB 4*ceil(NC/8)*8*KC, $tile
-  ;; 128. MC must be a multiple of 4 and NC a multiple of 8.
+  ;; $b + 4*(k*$brs + j*$bcs), C(i, j) (float64) at $c + 8*(i*$ldc + j); C is accumulated into when
+  ;; $acc is 1, overwritten when 0 (its old contents are never read then). $pA needs
+  ;; 4*ceil(MC/4)*4*KC bytes, $pB 4*ceil(NC/8)*8*KC, $tile 256. MC must be a multiple of 4 and NC a
+  ;; multiple of 8.
   (func (export "gemm")
     (param $M i32) (param $N i32) (param $K i32)
     (param $a i32) (param $ars i32) (param $acs i32)
     (param $b i32) (param $brs i32) (param $bcs i32)
     (param $c i32) (param $ldc i32)
     (param $pA i32) (param $pB i32) (param $tile i32)
-    (param $MC i32) (param $KC i32) (param $NC i32)
+    (param $MC i32) (param $KC i32) (param $NC i32) (param $acc i32)
     (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
     (local $jr i32) (local $nr i32) (local $ir i32) (local $mr i32) (local $cij i32) (local $ldcb i32)
     (local $pa i32) (local $pb i32)
-    (local.set $ldcb (i32.shl (local.get $ldc) (i32.const 2)))
+    (local.set $ldcb (i32.shl (local.get $ldc) (i32.const 3)))
     (loop $Ljc
       (local.set $nc (select (local.get $NC) (i32.sub (local.get $N) (local.get $jc))
                              (i32.ge_u (i32.sub (local.get $N) (local.get $jc)) (local.get $NC))))
@@ -369,11 +471,13 @@
               (local.set $cij (i32.add (local.get $c)
                 (i32.shl (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $ldc))
                                   (i32.add (local.get $jc) (local.get $jr)))
-                         (i32.const 2))))
+                         (i32.const 3))))
               (if (i32.and (i32.eq (local.get $mr) (i32.const 4)) (i32.eq (local.get $nr) (i32.const 8)))
-                (then (call $kernel (local.get $kc) (local.get $pa) (local.get $pb) (local.get $cij) (local.get $ldcb)))
+                (then (call $kernel (local.get $kc) (local.get $pa) (local.get $pb) (local.get $cij) (local.get $ldcb)
+                                    (i32.or (local.get $acc) (local.get $pc))))
                 (else (call $edge (local.get $kc) (local.get $pa) (local.get $pb) (local.get $cij) (local.get $ldcb)
-                                  (local.get $mr) (local.get $nr) (local.get $tile))))
+                                  (local.get $mr) (local.get $nr) (local.get $tile)
+                                  (i32.or (local.get $acc) (local.get $pc)))))
               (local.set $ir (i32.add (local.get $ir) (i32.const 4)))
               (br_if $Lir (i32.lt_u (local.get $ir) (local.get $mc))))
             (local.set $jr (i32.add (local.get $jr) (i32.const 8)))
