@@ -73,6 +73,31 @@ describe('argument parsing', () => {
     expect(r.err).toContain('parity');
   });
 
+  it('a mistyped command is a usage error listing the commands', async () => {
+    const r = await cli('trian', '--epochs', '1');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      "unknown command 'trian' (did you mean 'train'?); the commands are train, eval, predict, parity, bench",
+    );
+    const far = await cli('frobnicate');
+    expect(far.code).toBe(2);
+    expect(far.err).toContain("unknown command 'frobnicate'; the commands are train, eval, predict, parity, bench");
+  });
+
+  it('train --help states which flags a resumed run keeps', async () => {
+    const r = await cli('train', '--help');
+    const help = r.out.replace(/\s+/g, ' ');
+    expect(help).toContain(
+      "The run keeps the checkpoint's model, data flags (--dataset, --data-dir, --download, --limit, --test-limit) and training flags (--batch-size, --lr, --optimizer, --momentum, --seed)",
+    );
+    expect(help).toContain('a different value is an error');
+  });
+
+  it('bench --help says what --out writes', async () => {
+    const r = await cli('bench', '--help');
+    expect(r.out.replace(/\s+/g, ' ')).toContain('also write the results as JSON to <dir>/bench.json');
+  });
+
   it('predict without inputs is a usage error', async () => {
     const r = await cli('predict');
     expect(r.code).toBe(2);

@@ -11,8 +11,12 @@ import type { Output } from './progress.js';
 import { OPTIMIZER_NAMES } from './train.js';
 import { runCommand } from './commands/index.js';
 
-export const DATASET_NAMES = ['mnist', 'fashion-mnist'] as const;
-export type DatasetName = (typeof DATASET_NAMES)[number];
+import { DATASET_NAMES, type DatasetName } from './data/index.js';
+
+export { DATASET_NAMES, type DatasetName };
+
+/** The commands, for the help and the unknown-command error. */
+export const COMMAND_NAMES = ['train', 'eval', 'predict', 'parity', 'bench'] as const;
 
 /** Epochs of a plain `pnpm mnist` (the accuracy benchmark always runs 10). */
 export const DEFAULT_EPOCHS = 10;
@@ -38,6 +42,8 @@ export interface CommonOptions {
   json?: boolean;
   /** Whether --model was given on the command line (not the default). */
   modelExplicit: boolean;
+  /** The options given on the command line (attribute names: 'limit', 'batchSize', ...), not defaults. */
+  explicit: readonly string[];
 }
 
 export interface TrainOptions extends CommonOptions {
@@ -163,19 +169,34 @@ Examples:
   const action =
     (name: string): Action =>
     async (options, command) => {
-      const modelExplicit = command.getOptionValueSource('model') === 'cli';
-      exitCode = await run(name, { ...options, modelExplicit });
+      const explicit = command.options
+        .map((o) => o.attributeName())
+        .filter((k) => command.getOptionValueSource(k) === 'cli');
+      exitCode = await run(name, { ...options, modelExplicit: explicit.includes('model'), explicit });
     };
 
-  addOptions(
+  const trainCommand = addOptions(
     program
       .command('train', { isDefault: true })
       .description(
         'train a model; writes report.html, chart.svg, model.safetensors and checkpoint.safetensors under --out',
       )
-      .option('--resume [checkpoint]', 'continue from a checkpoint (default: <out>/checkpoint.safetensors)'),
+      .option(
+        '--resume [checkpoint]',
+        "continue from a checkpoint (default: <out>/checkpoint.safetensors). The run keeps the checkpoint's model, " +
+          'data flags (--dataset, --data-dir, --download, --limit, --test-limit) and training flags (--batch-size, ' +
+          '--lr, --optimizer, --momentum, --seed): leave them out, or give the same values; a different value is an ' +
+          "error. --epochs is the new total (default: the checkpoint's).",
+      )
+      // A mistyped command lands here (train is the default): reported with the valid commands.
+      .allowExcessArguments(true),
     ['model', 'backend', 'dataset', 'data', 'epochs', 'batch', 'optim', 'seed', 'limit', 'out', 'json'],
-  ).action(action('train'));
+  );
+  trainCommand.action(async (options: Record<string, unknown>, command: Command) => {
+    const word = command.args[0];
+    if (word !== undefined) throw unknownCommand(word);
+    await action('train')(options, command);
+  });
 
   addOptions(
     program
@@ -235,8 +256,9 @@ Examples:
         'with --accuracy: training runs per model, seeds --seed, --seed+1, ... (default 3); the mean is judged',
         intArg('--runs', 1),
       )
-      .option('--no-reference', 'skip the TensorFlow.js tfjs-layers reference'),
-    ['backend', 'dataset', 'data', 'epochs', 'batch', 'optim', 'seed', 'limit', 'out', 'json'],
+      .option('--no-reference', 'skip the TensorFlow.js tfjs-layers reference')
+      .option('-o, --out <dir>', 'also write the results as JSON to <dir>/bench.json (--accuracy: accuracy.json)'),
+    ['backend', 'dataset', 'data', 'epochs', 'batch', 'optim', 'seed', 'limit', 'json'],
     { backend: 'all', dataset: 'fashion-mnist', epochs: null },
   ).action(async (options: Record<string, unknown>, command: Command) => {
     const models = (options.model as string[] | undefined) ?? MODEL_NAMES;
@@ -244,6 +266,26 @@ Examples:
   });
 
   return { program, result: () => exitCode };
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+function unknownCommand(word: string): CliError {
+  const closest = [...COMMAND_NAMES].sort((x, y) => editDistance(word, x) - editDistance(word, y))[0]!;
+  const hint = editDistance(word, closest) <= 2 ? ` (did you mean '${closest}'?)` : '';
+  return new CliError(
+    `unknown command '${word}'${hint}; the commands are ${COMMAND_NAMES.join(', ')} (train is the default; run with --help for usage)`,
+    2,
+  );
 }
 
 export async function runCli(argv: readonly string[], io: Output): Promise<number> {

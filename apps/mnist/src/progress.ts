@@ -29,7 +29,8 @@ function fmtEta(seconds: number): string {
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
-export function startEpochProgress(io: Output, label: string, total: number): EpochProgress {
+/** A progress bar (TTY) or a plain line every `every` of the way (0.25: at 25%, 50%, 75% and 100%). */
+export function startEpochProgress(io: Output, label: string, total: number, every = 0.25): EpochProgress {
   if (io.out.isTTY === true) {
     const bar = new cliProgress.SingleBar(
       {
@@ -56,12 +57,12 @@ export function startEpochProgress(io: Output, label: string, total: number): Ep
       },
     };
   }
-  let nextMark = 0.25;
+  let nextMark = every;
   return {
     update(u) {
       const frac = u.done / total;
       if (frac + 1e-9 < nextMark && u.done < total) return;
-      while (nextMark <= frac + 1e-9) nextMark += 0.25;
+      while (nextMark <= frac + 1e-9) nextMark += every;
       const eta = (total - u.done) / u.samplesPerSecond;
       io.out.write(
         `${label} ${String(Math.round(frac * 100)).padStart(3)}% | ${u.done}/${total} | loss ${u.loss.toFixed(4)} | acc ${(u.accuracy * 100).toFixed(1)}% | ${Math.round(u.samplesPerSecond)} samples/s | ETA ${fmtEta(eta)}\n`,

@@ -85,6 +85,14 @@ export interface StepResult {
   size: number;
 }
 
+/**
+ * Let timers and signal handlers run. A cpu step only awaits already-settled promises, so without
+ * this an epoch never returns to the event loop: Ctrl-C would wait for the epoch's end.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Live bytes on one device as core counts them. */
 export function deviceBytes(device: string): number {
   return memory().backends[device]?.bytes ?? 0;
@@ -125,13 +133,23 @@ export interface EvalResult {
   predictions: Uint8Array;
 }
 
+/** Sees the running totals after each batch: samples done, mean loss, accuracy, samples per second. */
+export type ProgressCallback = (done: number, loss: number, accuracy: number, samplesPerSecond: number) => void;
+
 /** Mean cross-entropy and accuracy over a whole split, in batches, without gradients. */
-export async function evaluate(model: nn.Module, set: ImageSet, device: string, batchSize = 500): Promise<EvalResult> {
+export async function evaluate(
+  model: nn.Module,
+  set: ImageSet,
+  device: string,
+  batchSize = 500,
+  onBatch?: ProgressCallback,
+): Promise<EvalResult> {
   const wasTraining = model.training;
   model.eval();
   const predictions = new Uint8Array(set.count);
   let lossSum = 0;
   let correct = 0;
+  const t0 = performance.now();
   for (let start = 0; start < set.count; start += batchSize) {
     const end = Math.min(set.count, start + batchSize);
     const indices = Array.from({ length: end - start }, (_, i) => start + i);
@@ -150,6 +168,9 @@ export async function evaluate(model: nn.Module, set: ImageSet, device: string, 
       predictions[start + i] = pred[i]!;
       if (pred[i] === set.labels[start + i]) correct++;
     }
+    const elapsed = Math.max((performance.now() - t0) / 1000, 1e-9);
+    onBatch?.(end, lossSum / end, correct / end, end / elapsed);
+    await yieldToEventLoop();
   }
   model.train(wasTraining);
   return { loss: lossSum / Math.max(1, set.count), accuracy: correct / Math.max(1, set.count), predictions };
@@ -223,11 +244,15 @@ export class Trainer {
     for (const p of this.model.parameters()) p.dispose();
   }
 
-  /** Train one epoch; `onStep` sees the running loss/accuracy (for a progress bar). */
+  /**
+   * Train one epoch, then evaluate on `test`; `onStep` and `onEvalBatch` see the running loss and
+   * accuracy (for progress bars; either may throw to stop the epoch).
+   */
   async trainEpoch(
     train: ImageSet,
     test: ImageSet | null,
-    onStep?: (done: number, loss: number, accuracy: number, samplesPerSecond: number) => void,
+    onStep?: ProgressCallback,
+    onEvalBatch?: ProgressCallback,
   ): Promise<EpochRecord> {
     const { batchSize, device } = this.config;
     const order = this.epochOrder(train.count);
@@ -244,9 +269,10 @@ export class Trainer {
       seen += r.size;
       const elapsed = (performance.now() - t0) / 1000;
       onStep?.(seen, lossSum / seen, correct / seen, seen / Math.max(elapsed, 1e-9));
+      await yieldToEventLoop();
     }
     const seconds = (performance.now() - t0) / 1000;
-    const evalResult = test === null ? null : await evaluate(this.model, test, device);
+    const evalResult = test === null ? null : await evaluate(this.model, test, device, 500, onEvalBatch);
     this.lastEval = evalResult;
     this.epoch += 1;
     const record: EpochRecord = {

@@ -16,7 +16,8 @@ import { modelSpec } from '../models.js';
 import { startEpochProgress } from '../progress.js';
 import { formatPercent, textTable } from '../report.js';
 import { Trainer, evaluate } from '../train.js';
-import { learningRate, loadData, textStream, writeJson, type Output } from './common.js';
+import { prepareOutputDir, writeFileAtomic } from '../persist.js';
+import { jsonText, learningRate, loadData, textStream, writeJson, type Output } from './common.js';
 
 export interface BenchRow {
   implementation: 'flint' | 'tfjs-layers';
@@ -106,8 +107,20 @@ export function runReference(
   });
 }
 
+/** With --out: check the directory before the (long) run, write the result after it. */
+function resultFile(opts: BenchOptions, name: string): ((value: unknown, io: Output) => void) | null {
+  if (opts.out === undefined) return null;
+  const path = join(opts.out, name);
+  prepareOutputDir(opts.out, 1024 * 1024);
+  return (value, io) => {
+    writeFileAtomic(path, jsonText(value));
+    textStream(io, opts.json).write(`wrote ${path}\n`);
+  };
+}
+
 export async function bench(opts: BenchOptions, io: Output): Promise<number> {
   if (opts.accuracy === true) return accuracyBench(opts, io);
+  const writeResult = resultFile(opts, 'bench.json');
   const text = textStream(io, opts.json);
   const backends = await resolveBackends(opts.backend);
   const ds = await loadData(opts);
@@ -237,8 +250,9 @@ export async function bench(opts: BenchOptions, io: Output): Promise<number> {
       ]),
     )}\n`,
   );
-  if (opts.json === true)
-    writeJson(io, { dataset: ds.name, trainSamples: ds.train.count, epochs: epochs, batchSize: opts.batchSize, rows });
+  const result = { dataset: ds.name, trainSamples: ds.train.count, epochs: epochs, batchSize: opts.batchSize, rows };
+  writeResult?.(result, io);
+  if (opts.json === true) writeJson(io, result);
   return 0;
 }
 
@@ -271,6 +285,7 @@ export interface AccuracyRow {
  */
 export async function accuracyBench(opts: BenchOptions, io: Output): Promise<number> {
   const text = textStream(io, opts.json);
+  const writeResult = resultFile(opts, 'accuracy.json');
   const backends = await resolveBackends(opts.backend === 'all' ? 'cpu' : opts.backend);
   const epochs = opts.epochs ?? 10;
   const runs = opts.runs ?? 3;
@@ -366,6 +381,8 @@ export async function accuracyBench(opts: BenchOptions, io: Output): Promise<num
       ]),
     )}\n`,
   );
-  if (opts.json === true) writeJson(io, { epochs, runsPerModel: runs, data: ds.description, rows });
+  const result = { epochs, runsPerModel: runs, data: ds.description, rows };
+  writeResult?.(result, io);
+  if (opts.json === true) writeJson(io, result);
   return rows.every((r) => r.passed) ? 0 : 1;
 }

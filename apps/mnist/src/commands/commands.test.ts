@@ -66,6 +66,24 @@ describe('train', () => {
     });
   });
 
+  it('the evaluation after each epoch shows its progress too', async () => {
+    const r = await cli(
+      'train',
+      '--limit',
+      '128',
+      '--test-limit',
+      '1000',
+      '--epochs',
+      '2',
+      '--out',
+      join(root, 'evalbar'),
+    );
+    expect(r.code, r.err).toBe(0);
+    // Plain lines (not a TTY): the 1,000 test images in batches of 500, at 50% and 100%.
+    expect(r.out).toMatch(/epoch 1\/2 test +50% \| 500\/1000 \| loss \d+\.\d{4} \| acc \d+\.\d%/);
+    expect(r.out).toMatch(/epoch 2\/2 test 100% \| 1000\/1000/);
+  });
+
   it('--json prints one JSON document on stdout and the progress on stderr', async () => {
     const out = join(root, 'json');
     const r = await cli('train', ...tiny, '--epochs', '1', '--out', out, '--json');
@@ -85,7 +103,7 @@ describe('train', () => {
     expect((await cli('train', ...tiny, '--epochs', '1', '--out', resumed)).code).toBe(0);
     const b = await cli('train', ...tiny, '--epochs', '3', '--out', resumed, '--resume', '--json');
     expect(b.code).toBe(0);
-    expect(b.err).toContain('1 epoch(s) done');
+    expect(b.err).toContain('1 of 3 epoch(s) done');
     expect(b.err).not.toContain('epoch 1/3:');
     type R = { epochs: { trainLoss: number; testAccuracy: number }[] };
     const ra = JSON.parse(a.out) as R;
@@ -261,6 +279,33 @@ describe('bench', () => {
       expect(row.samplesPerSecond).toBeGreaterThan(0);
       expect(row.peakDeviceMB).toBeGreaterThan(0);
     }
+  });
+
+  it('--out writes the results to bench.json (the same document as --json)', async () => {
+    const out = join(root, 'bench-out');
+    const r = await cli(
+      'bench',
+      '--backend',
+      'cpu',
+      '--model',
+      'mlp-small',
+      '--limit',
+      '128',
+      '--test-limit',
+      '50',
+      '--out',
+      out,
+    );
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`wrote ${join(out, 'bench.json')}`);
+    const saved = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as {
+      trainSamples: number;
+      rows: { model: string; backend: string; samples: number; testAccuracy: number }[];
+    };
+    expect(saved.trainSamples).toBe(128);
+    expect(saved.rows).toHaveLength(1);
+    expect(saved.rows[0]).toMatchObject({ model: 'mlp-small', backend: 'cpu', samples: 128 });
+    expect(saved.rows[0]!.testAccuracy).toBeGreaterThanOrEqual(0);
   });
 
   it('next to the same MLP in tfjs-layers on the same tfjs engine', async () => {

@@ -1,7 +1,8 @@
 /** Helpers shared by the commands: data loading, output paths, printing. */
 import { join } from 'node:path';
 import type { CommonOptions } from '../cli.js';
-import { FASHION_MNIST_CLASSES, loadFashionMnist, loadMnist, type Dataset } from '../data/index.js';
+import { FASHION_MNIST_CLASSES, loadFashionMnist, loadMnist, type Dataset, type DatasetName } from '../data/index.js';
+import { CliError } from '../errors.js';
 import { modelSpec } from '../models.js';
 import type { Output } from '../progress.js';
 import { limitSet } from '../train.js';
@@ -20,6 +21,35 @@ export async function loadData(
           download: opts.download === true,
         });
   return { ...ds, train: limitSet(ds.train, opts.limit), test: limitSet(ds.test, opts.testLimit) };
+}
+
+/** The one backend of eval / predict: `all` is for parity and bench. */
+export function oneBackend(command: string, backend: string): string {
+  if (backend === 'all')
+    throw new CliError(
+      `${command} runs on one backend (cpu, gpujs, tfjs); --backend all is for parity and bench, which compare backends`,
+      2,
+    );
+  return backend;
+}
+
+/**
+ * The data set to use with a saved model: --dataset when given (with a warning when the model file
+ * says it was trained on another one), else the one the model file records, else --dataset's default.
+ */
+export function modelDataset(
+  opts: Pick<CommonOptions, 'dataset' | 'explicit'>,
+  trainedOn: DatasetName | undefined,
+  file: string,
+  io: Output,
+): DatasetName {
+  if (trainedOn === undefined) return opts.dataset;
+  if (!opts.explicit.includes('dataset')) return trainedOn;
+  if (opts.dataset !== trainedOn)
+    io.err.write(
+      `warning: ${file} was trained on ${trainedOn}, and you asked for ${opts.dataset}: its classes mean other things there, so expect chance-level results\n`,
+    );
+  return opts.dataset;
 }
 
 export function classNames(dataset: string): readonly string[] | undefined {
@@ -43,8 +73,11 @@ export function textStream(io: Output, json: boolean | undefined): Output['out']
   return json === true ? (io.err as Output['out']) : io.out;
 }
 
+/** Pretty JSON with NaN/Infinity as null (JSON has neither). */
+export function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
+}
+
 export function writeJson(io: Output, value: unknown): void {
-  io.out.write(
-    `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`,
-  );
+  io.out.write(jsonText(value));
 }

@@ -5,17 +5,29 @@ import { engineOf, ensureBackend } from '../backends.js';
 import { loadModel } from '../persist.js';
 import { confusionMatrix, confusionTable, formatPercent } from '../report.js';
 import { evaluate } from '../train.js';
-import { classNames, loadData, outDir, textStream, writeJson, type Output } from './common.js';
+import {
+  classNames,
+  loadData,
+  modelDataset,
+  oneBackend,
+  outDir,
+  textStream,
+  writeJson,
+  type Output,
+} from './common.js';
 import { MODEL_FILE } from './train.js';
 
 export async function evalCommand(opts: EvalOptions, io: Output): Promise<number> {
   const text = textStream(io, opts.json);
-  const device = opts.backend === 'all' ? 'cpu' : opts.backend;
+  const device = oneBackend('eval', opts.backend);
   await ensureBackend(device);
   const file = opts.file ?? join(outDir(opts), MODEL_FILE);
-  const { model, name } = loadModel(file, device, opts.modelExplicit ? opts.model : undefined);
-  const ds = await loadData({ ...opts, limit: 1 });
+  const loaded = await loadModel(file, device, opts.modelExplicit ? opts.model : undefined);
+  const { model, name } = loaded;
+  const dataset = modelDataset(opts, loaded.dataset, file, io);
+  const ds = await loadData({ ...opts, dataset, limit: 1 });
   const r = await evaluate(model, ds.test, device);
+  for (const p of model.parameters()) p.dispose();
   const cm = confusionMatrix(ds.test.labels, r.predictions);
   text.write(
     `model: ${name} from ${file}\nbackend: ${device} (engine: ${engineOf(device)})\ndata: ${ds.description}\n\n`,
@@ -30,6 +42,8 @@ export async function evalCommand(opts: EvalOptions, io: Output): Promise<number
       file,
       backend: device,
       engine: engineOf(device),
+      dataset: ds.name,
+      trainedOn: loaded.dataset ?? null,
       testAccuracy: r.accuracy,
       testLoss: r.loss,
       testSamples: ds.test.count,

@@ -1,3 +1,7 @@
+/** The data sets the CLI can train on (`--dataset`). */
+export const DATASET_NAMES = ['mnist', 'fashion-mnist'] as const;
+export type DatasetName = (typeof DATASET_NAMES)[number];
+
 /** One split of an image-classification data set as plain typed arrays (no tensor dependency). */
 export interface ImageSet {
   /** count*rows*cols pixels, row-major, image after image, values in [0, 1] (byte / 255). */
