@@ -14,7 +14,7 @@
  * (type, range, consistency with the other fields, the optimizer's expected state, finite values)
  * before anything trains, and each error names the file and the field or tensor.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
@@ -260,8 +260,36 @@ function disposeAll(tensors: Record<string, Tensor>): void {
   for (const t of Object.values(tensors)) t.dispose();
 }
 
-/** Every tensor float32 with only finite values (a NaN weight would train on silently). */
-async function checkTensorValues(what: string, path: string, tensors: Record<string, Tensor>): Promise<void> {
+/**
+ * SHA-256 over every tensor (name, dtype, shape and bytes, in name order): stored in the metadata
+ * field 'sha256' of the files written here, so that bytes changed after the save are found.
+ */
+export async function tensorDigest(tensors: Record<string, Tensor>): Promise<string> {
+  const hash = createHash('sha256');
+  for (const key of Object.keys(tensors).sort()) {
+    const t = tensors[key]!;
+    hash.update(`${key}\0${t.dtype}\0${t.shape.join(',')}\0`);
+    const d = await t.data();
+    hash.update(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The tensors match the file's checksum (when it has one: a plain state dict from elsewhere does
+ * not; a checkpoint must), are float32 and hold only finite values (a NaN weight would train on
+ * silently).
+ */
+async function checkTensorValues(
+  what: string,
+  path: string,
+  tensors: Record<string, Tensor>,
+  digest: string | undefined,
+): Promise<void> {
+  if (digest !== undefined && (await tensorDigest(tensors)) !== digest)
+    throw new CliError(
+      `${what} ${path}: the tensor data does not match metadata field 'sha256' (the file was changed or damaged after it was saved)`,
+    );
   for (const [key, t] of Object.entries(tensors)) {
     if (t.dtype !== 'float32')
       throw new CliError(`${what} ${path}: tensor '${key}' is ${t.dtype}, expected float32 (F32)`);
@@ -291,7 +319,13 @@ export async function saveModel(
   path: string,
   extra: Record<string, string> = {},
 ): Promise<void> {
-  await saveAtomic(model.stateDict(), path, { ...extra, format: MODEL_FORMAT, model: name });
+  const tensors = model.stateDict();
+  await saveAtomic(tensors, path, {
+    ...extra,
+    format: MODEL_FORMAT,
+    model: name,
+    sha256: await tensorDigest(tensors),
+  });
 }
 
 export interface LoadedModel {
@@ -328,7 +362,7 @@ export async function loadModel(path: string, device: string, expected?: string)
   const model = createModel(name).to(device);
   const tensors = loadTensors(path, 'model file', device);
   try {
-    await checkTensorValues('model file', path, tensors);
+    await checkTensorValues('model file', path, tensors, meta.sha256);
     model.loadStateDict(tensors);
   } catch (error) {
     for (const p of model.parameters()) p.dispose();
@@ -376,6 +410,7 @@ interface SavedRng {
 interface CheckpointMeta extends CheckpointInfo {
   optimizer: SavedOptimizer;
   rng: SavedRng;
+  sha256: string;
 }
 
 function readConfig(r: MetadataReader, model: string): TrainConfig {
@@ -495,6 +530,7 @@ function readCheckpointMeta(path: string): CheckpointMeta {
     history: readHistory(r, epoch),
     optimizer: readOptimizer(r),
     rng: readRng(r),
+    sha256: r.string('sha256'),
   };
 }
 
@@ -527,6 +563,7 @@ export async function saveCheckpoint(trainer: Trainer, data: DataConfig, path: s
     optimizer: JSON.stringify({ param_groups: sd.param_groups, numeric: numericState }),
     rng: JSON.stringify({ default: defaultGenerator.getState(), shuffle: trainer.shuffle.getState() }),
     history: JSON.stringify(trainer.history),
+    sha256: await tensorDigest(tensors),
   });
 }
 
@@ -651,7 +688,7 @@ export async function restoreCheckpoint(path: string, device: string, epochs?: n
   const optimizer = makeOptimizer(model, config);
   const tensors = loadTensors(path, 'checkpoint', device);
   try {
-    await checkTensorValues('checkpoint', path, tensors);
+    await checkTensorValues('checkpoint', path, tensors, info.sha256);
     const modelState: Record<string, Tensor> = {};
     const optTensors: Record<number, Record<string, Tensor>> = {};
     for (const [k, t] of Object.entries(tensors)) {

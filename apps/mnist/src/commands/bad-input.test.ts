@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromArray, load, loadMetadata, save, type Tensor } from '@flint/core';
 import { runCli } from '../cli.js';
 import { encodeGrayPng } from '../data/index.js';
-import { prepareOutputDir } from '../persist.js';
+import { prepareOutputDir, tensorDigest } from '../persist.js';
 import { captureIo } from '../test-io.js';
 
 const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
@@ -44,7 +44,10 @@ beforeAll(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 let copies = 0;
-/** A copy of `file` with metadata fields replaced (undefined deletes) and tensors changed. */
+/**
+ * A copy of `file` with metadata fields replaced (undefined deletes) and tensors changed, its
+ * checksum recomputed (as if the changed state had been saved so) unless 'sha256' is given.
+ */
 async function edited(
   file: string,
   meta: Record<string, string | undefined>,
@@ -57,6 +60,7 @@ async function edited(
   }
   const t = load(file);
   tensors(t);
+  if (m.sha256 !== undefined && !('sha256' in meta)) m.sha256 = await tensorDigest(t);
   const path = join(root, `edited-${++copies}.safetensors`);
   await save(t, path, m);
   return path;
@@ -188,6 +192,15 @@ describe('checkpoint metadata is checked, naming the file and the field', () => 
       writeFileSync(f, bytes.subarray(0, cut));
       await refused(f, `cannot read checkpoint ${f}:`);
     }
+    // One byte changed in the tensor data: the numbers stay finite, the checksum catches it.
+    for (const at of [headerEnd, headerEnd + 4000, bytes.length - 2]) {
+      const f = join(root, `flipped-${at}.safetensors`);
+      const changed = Buffer.from(bytes);
+      changed[at] = changed[at]! ^ 0x01;
+      writeFileSync(f, changed);
+      await refused(f, `checkpoint ${f}: the tensor data does not match metadata field 'sha256'`);
+    }
+    await refused(await edited(sgd, { sha256: undefined }), "metadata field 'sha256' is missing");
     const junk = join(root, 'junk.safetensors');
     writeFileSync(junk, Buffer.concat([bytes.subarray(0, 8), Buffer.from('{"a":'), bytes.subarray(13)]));
     await refused(junk, `cannot read checkpoint ${junk}:`);
@@ -370,6 +383,13 @@ describe('saved models in eval and predict', () => {
       `model file ${ds}: metadata field 'dataset' must be one of mnist, fashion-mnist, got 'cifar'`,
     );
     expect((await cli('eval', sgd)).err).toContain("metadata field 'format' is 'flint-mnist-checkpoint'");
+    const flipped = join(root, 'model-flipped.safetensors');
+    const modelBytes = Buffer.from(readFileSync(modelFile));
+    modelBytes[modelBytes.length - 5] = modelBytes[modelBytes.length - 5]! ^ 0x10;
+    writeFileSync(flipped, modelBytes);
+    expect((await cli('eval', flipped)).err).toContain(
+      `model file ${flipped}: the tensor data does not match metadata field 'sha256'`,
+    );
     const cut = join(root, 'model-cut.safetensors');
     writeFileSync(cut, readFileSync(modelFile).subarray(0, 1000));
     const c = await cli('predict', '--file', cut, join(SAMPLES, 'digit-7-idx0.png'));
