@@ -1,31 +1,16 @@
 /** The GEMM configurations the benchmarks compare, selected call by call. */
 import { setGemmImpl } from '../src/impl/gemm.js';
-import { setWasmGemmThreading, startGemmWorker, wasmSimdAvailable } from '../src/impl/gemm-wasm.js';
+import { wasmSimdAvailable } from '../src/impl/gemm-wasm.js';
 
 export interface GemmConfig {
   name: string;
   select(): void;
 }
 
-/** js; wasm on one thread (the default); wasm with threads 2 (large calls split, with back-off) where a worker starts. */
-export async function gemmConfigs(): Promise<GemmConfig[]> {
+/** js, and wasm (the default) where WebAssembly SIMD loads. */
+export function gemmConfigs(): GemmConfig[] {
   const configs: GemmConfig[] = [{ name: 'js', select: () => setGemmImpl('js') }];
-  if (!wasmSimdAvailable) return configs;
-  configs.push({
-    name: 'wasm 1 thread',
-    select: () => {
-      setGemmImpl('wasm-simd');
-      setWasmGemmThreading({ threads: 1 });
-    },
-  });
-  if (await startGemmWorker())
-    configs.push({
-      name: 'wasm 2 threads',
-      select: () => {
-        setGemmImpl('wasm-simd');
-        setWasmGemmThreading({ threads: 2 });
-      },
-    });
+  if (wasmSimdAvailable) configs.push({ name: 'wasm simd', select: () => setGemmImpl('wasm-simd') });
   return configs;
 }
 

@@ -1,11 +1,9 @@
 /**
  * Matmul throughput of the CPU backend's GEMMs through impl.matmul, on the same operands: the
- * JavaScript fallback, the WebAssembly SIMD kernel on one thread, and the WebAssembly kernel as
- * shipped (split across the calling thread and a worker for large calls, with back-off).
- * Configurations alternate call by call, so load from other processes hits them alike.
+ * JavaScript fallback and the WebAssembly SIMD kernel. Configurations alternate call by call, so
+ * load from other processes hits them alike.
  * Run: npx tsx bench/matmul.ts   (from packages/backend-cpu)
  */
-import { wasmGemmThreads } from '../src/impl/gemm-wasm.js';
 import { matmul } from '../src/impl/matmul.js';
 import { best, gemmConfigs, interleave, median } from './configs.js';
 
@@ -15,7 +13,7 @@ function rand(n: number): Float32Array {
   return a;
 }
 
-const configs = await gemmConfigs();
+const configs = gemmConfigs();
 
 /** Median and best GFLOP/s of each configuration on one shape. */
 function bench(M: number, K: number, N: number, transposeA: boolean, transposeB: boolean): [number, number][] {
@@ -41,7 +39,7 @@ const shapes: [number, number, number, boolean, boolean][] = [
   [1024, 1024, 1024, false, false],
 ];
 
-console.log(`Node ${process.version}; GFLOP/s median (best); worker threads ready: ${wasmGemmThreads()}`);
+console.log(`Node ${process.version}; GFLOP/s median (best)`);
 console.log(`${'M x K x N'.padEnd(20)}${configs.map((c) => c.name.padStart(18)).join('')}`);
 for (const [M, K, N, tA, tB] of shapes) {
   const label = `${M}x${K}x${N}${tA ? ' A^T' : ''}${tB ? ' B^T' : ''}`;

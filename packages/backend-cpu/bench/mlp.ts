@@ -66,7 +66,7 @@ function step(): void {
   for (const t of temps) K.dispose(t);
 }
 
-const configs = await gemmConfigs();
+const configs = gemmConfigs();
 interleave(configs, step, 0, 3); // warm-up
 const times = interleave(configs, step, 6000, 10);
 console.log(`MLP 784-512-512-10, batch ${B}, kernels only: ms/step and samples/s, median (best)`);

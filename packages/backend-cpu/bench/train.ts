@@ -22,7 +22,7 @@ function mlp(hidden: number, act: 'sigmoid' | 'relu'): InstanceType<typeof nn.Se
   );
 }
 
-const configs = await gemmConfigs();
+const configs = gemmConfigs();
 
 /** Samples/s (median, best) per configuration over ~`seconds` of alternating steps, each in its own tidy. */
 function bench(hidden: number, act: 'sigmoid' | 'relu', seconds: number): [number, number][] {

@@ -42,7 +42,7 @@
     (local.set $end (i32.add (local.get $pa) (i32.shl (local.get $kc) (i32.const 4))))
     (loop $chunk
       ;; $stop: end of this chunk, 32 steps (512 bytes of A panel) on or the panel's end. The 4x
-      ;; unrolled loop runs while $pa + 64 <= $stop, i.e. $pa < $stop - 48 ($pa >= 384 always, so
+      ;; unrolled loop runs while $pa + 64 <= $stop, i.e. $pa < $stop - 48 ($pa >= 256 always, so
       ;; no unsigned wrap).
       (local.set $stop (select (i32.add (local.get $pa) (i32.const 512)) (local.get $end)
                                (i32.lt_u (i32.add (local.get $pa) (i32.const 512)) (local.get $end))))
