@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 
-export const watPath = fileURLToPath(new URL('../src/wasm/gemm.wat', import.meta.url));
+const watPath = fileURLToPath(new URL('../src/wasm/gemm.wat', import.meta.url));
 export const bytesPath = fileURLToPath(new URL('../src/wasm/gemm-bytes.ts', import.meta.url));
 
 function assemble(wabt: Awaited<ReturnType<typeof wabtInit>>, text: string): Uint8Array {
