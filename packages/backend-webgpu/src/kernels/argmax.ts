@@ -1,0 +1,5 @@
+/** argmax: index of the first max along one axis (int32, the axis removed). Tree reduction over (value, index) pairs. */
+import type { Ref, WebGpuContext } from '../context.js';
+import { argReduce } from '../reduce.js';
+
+export const argmax = (ctx: WebGpuContext) => (x: Ref, axis: number) => argReduce(ctx.device, 'argmax', x, axis);

@@ -1,0 +1,4 @@
+/** exp: e^x. */
+import { unaryKernel } from '../elementwise.js';
+
+export const exp = unaryKernel('exp', () => `return exp(x);`);

@@ -1,0 +1,4 @@
+/** ge: x >= y as bool, with NumPy broadcasting. */
+import { comparisonKernel } from '../elementwise.js';
+
+export const ge = comparisonKernel('ge', '>=');

@@ -1,0 +1,5 @@
+/** logSoftmax (fused): along one axis, one workgroup per row (see softmax.ts). */
+import type { Ref, WebGpuContext } from '../context.js';
+import { softmaxLike } from '../softmax.js';
+
+export const logSoftmax = (ctx: WebGpuContext) => (x: Ref, axis: number) => softmaxLike(ctx, 'logSoftmax', x, axis);

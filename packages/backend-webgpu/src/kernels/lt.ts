@@ -1,0 +1,4 @@
+/** lt: x < y as bool, with NumPy broadcasting. */
+import { comparisonKernel } from '../elementwise.js';
+
+export const lt = comparisonKernel('lt', '<');

@@ -1,0 +1,5 @@
+/** min: minimum over axes; NaN propagates. Tree reduction (see reduce.ts). */
+import type { Ref, WebGpuContext } from '../context.js';
+import { reduce } from '../reduce.js';
+
+export const min = (ctx: WebGpuContext) => (x: Ref, axes: readonly number[]) => reduce(ctx.device, 'min', x, axes);

@@ -1,0 +1,4 @@
+/** ne: x != y as bool, with NumPy broadcasting. */
+import { comparisonKernel } from '../elementwise.js';
+
+export const ne = comparisonKernel('ne', '!=');

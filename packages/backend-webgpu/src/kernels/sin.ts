@@ -1,0 +1,4 @@
+/** sin: sine. */
+import { unaryKernel } from '../elementwise.js';
+
+export const sin = unaryKernel('sin', () => `return sin(x);`);
