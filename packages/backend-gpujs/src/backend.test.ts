@@ -137,7 +137,16 @@ describe('device residency, cache, readbacks and memory (headless-gl)', () => {
     let reads = 0;
     const read = k.read;
     const readSync = k.readSync;
-    const counted = { read: (x: R) => (reads++, read(x)), readSync: (x: R) => (reads++, readSync(x)) };
+    const counted = {
+      read: (x: R) => {
+        reads++;
+        return read(x);
+      },
+      readSync: (x: R) => {
+        reads++;
+        return readSync(x);
+      },
+    };
     try {
       const X = k.write(
         new Float32Array(8 * 6).map((_, i) => Math.sin(i)),
