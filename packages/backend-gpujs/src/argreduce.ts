@@ -3,23 +3,31 @@
  * than CHUNK elements: pass 1 gives each chunk's extreme value and its index, then the arg of the
  * chunk values (first chunk wins ties, so the first occurrence overall) picks the index.
  */
-import { reduceConstants, reducePass, reduceSource } from './reduce.js';
+import { reduceConstants, reducePass, reduceSources } from './reduce.js';
 import type { GpuContext } from './context.js';
 import type { Ref } from './elementwise.js';
 import type { GpuStorage } from './storage.js';
 import { gather } from './kernels/gather.js';
+import { FLOAT_EXACT } from './wide.js';
 
 export function argReduceKernel(name: 'argmax' | 'argmin') {
   const cmp = name === 'argmax' ? '>' : '<';
-  const pick = `if (found == 0 || (best == best && (v ${cmp} best || v != v))) { best = v; idx = r; }`;
-  const indexSource = reduceSource('let best = 0;\nlet idx = 0;', pick, 'idx');
-  const valueSource = reduceSource('let best = 0;\nlet idx = 0;', pick, 'best');
+  const init = 'let best = 0;\nlet idx = 0;';
+  const step = `if (found == 0 || (best == best && (v ${cmp} best || v != v))) { best = v; idx = r; }`;
+  const indexSources = reduceSources(name, { init, step, finish: 'return idx;' });
+  const valueSources = reduceSources(`${name}/values`, { init, step, finish: 'return best;' });
   const arg = (ctx: GpuContext, x: Ref, axis: number): GpuStorage => {
-    const { outSize, parts } = reduceConstants(x.shape, [axis]);
+    const { outSize, count, parts } = reduceConstants(x.shape, [axis]);
     if (outSize === 0) return ctx.empty('int32');
-    const idx = reducePass(ctx, name, indexSource, x, [axis], 'int32');
+    if (count > FLOAT_EXACT) {
+      throw new Error(
+        `@flint/backend-gpujs: ${name} along an axis of ${count} elements: int32 results are stored as float32, ` +
+          `exact only up to 2^24 = ${FLOAT_EXACT}, so indices past it cannot be returned.`,
+      );
+    }
+    const idx = reducePass(ctx, indexSources, x, [axis], 'int32');
     if (parts === 1) return idx;
-    const vals = reducePass(ctx, `${name}/values`, valueSource, x, [axis]);
+    const vals = reducePass(ctx, valueSources, x, [axis]);
     const best = arg(ctx, { storage: vals, shape: [outSize, parts], dtype: x.dtype }, 1);
     const out = gather(ctx)({ storage: idx, shape: [outSize, parts], dtype: 'int32' }, 1, {
       storage: best,

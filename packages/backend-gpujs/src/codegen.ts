@@ -6,25 +6,25 @@
  * `const float`, so shapes are part of the compiled-kernel cache key). Tensors are flat on the
  * device: every kernel has a 1-D output [n] and computes its coordinates from `this.thread.x`.
  *
- * Integer arithmetic is done in float32 (exact below 2^24). Divisions that decompose an index use
- * floor((i + 0.5) / d), which is exact for integer i, d even where a GPU's division is approximate.
+ * Integer arithmetic is done in float32, exact below 2^24 (wide.ts handles larger tensors).
+ * Divisions that decompose an index are corrected by one step (wide.ts's `divmod`), so they stay
+ * exact where a GPU's division is approximate.
  */
-import { stridesOf, type Shape } from '@flint/core/backend';
+import type { Shape } from '@flint/core/backend';
+import { divmod } from './wide.js';
 
 export const MAXR = 6;
 
 /**
  * Source lines that split the flat index `idx` over the MAXR dims `this.constants.<dims>0..5` and
  * accumulate, per input prefix p, `off_<p><tag> = sum c_k * this.constants.<p>k`.
- * With `coords`, also declares `<tag>c0..c5` (the coordinates).
+ * With `coords`, also declares `<tag>c0` (`<tag>c1..c5` always are).
  */
 export function genOffsets(idx: string, dims: string, inputs: readonly string[], tag = '', coords = false): string {
   let s = `let rem${tag} = ${idx};\n`;
   for (const p of inputs) s += `let off_${p}${tag} = 0;\n`;
   for (let k = MAXR - 1; k >= 1; k--) {
-    const d = `this.constants.${dims}${k}`;
-    s += `const q${tag}${k} = Math.floor((rem${tag} + 0.5) / ${d});\n`;
-    s += `const ${tag}c${k} = rem${tag} - q${tag}${k} * ${d};\n`;
+    s += divmod(`rem${tag}`, `this.constants.${dims}${k}`, `q${tag}${k}`, `${tag}c${k}`);
     s += `rem${tag} = q${tag}${k};\n`;
     for (const p of inputs) s += `off_${p}${tag} = off_${p}${tag} + ${tag}c${k} * this.constants.${p}${k};\n`;
   }
@@ -81,11 +81,14 @@ export function coalesce(
   return { dims, strides: out };
 }
 
-/** Constants for a strided walk: dims `d*`, and per input prefix its strides. */
-export function stridedConstants(
+/**
+ * Constants for a strided walk: dims `d*`, and per input prefix its strides; `rank` is the number
+ * of dims left after merging (what a wide kernel's walk is specialized for).
+ */
+export function stridedWalk(
   shape: Shape,
   inputs: Readonly<Record<string, readonly number[]>>,
-): Record<string, number> {
+): { c: Record<string, number>; rank: number } {
   const names = Object.keys(inputs);
   const { dims, strides } = coalesce(
     shape,
@@ -96,10 +99,33 @@ export function stridedConstants(
   names.forEach((n, j) => {
     padConstants(n, strides[j]!, 0, c);
   });
-  return c;
+  return { c, rank: dims.length };
 }
 
-export { stridesOf };
+/** Constants for a strided walk (see stridedWalk). */
+export function stridedConstants(
+  shape: Shape,
+  inputs: Readonly<Record<string, readonly number[]>>,
+): Record<string, number> {
+  return stridedWalk(shape, inputs).c;
+}
+
+/** The limb-split names of a strided walk's constants: dims and each input's strides. */
+export function walkConstantNames(inputs: readonly string[]): string[] {
+  const names: string[] = [];
+  for (const p of ['d', ...inputs]) for (let k = 0; k < MAXR; k++) names.push(`${p}${k}`);
+  return names;
+}
+
+/** Build a source once per key (wide sources are specialized by rank). */
+export function memoSource(cache: Map<string, string>, key: string, build: () => string): string {
+  let s = cache.get(key);
+  if (s === undefined) {
+    s = build();
+    cache.set(key, s);
+  }
+  return s;
+}
 
 /** Float32 erf (|error| < 2e-7): Taylor series near 0, Numerical Recipes' erfc elsewhere. Sets `out`. */
 export function erfCode(z: string, out: string): string {
@@ -143,4 +169,25 @@ export function checkLoopBudget(engine: string, kernel: string, iterations: numb
         `software GL (Mesa llvmpipe) stops shader loops after 65535 iterations, so this size is not supported yet.`,
     );
   }
+}
+
+/**
+ * Compensated summation (Knuth's TwoSum): `acc` += `v`, with the rounding error of each addition
+ * collected in `comp`, so a float32 sum of n terms is accurate to a few ulps instead of ~n ulps.
+ * Mesa's llvmpipe compiles shaders with reassociating float math and simplifies
+ * `(acc + v) - acc` to `v`, which would cancel the compensation; multiplying by the uniform `one`
+ * (always 1, unknown to the compiler) keeps each rounding step in place. `tag` keeps names unique.
+ */
+export function twoSumStep(acc: string, comp: string, v: string, tag = ''): string {
+  return `const ts${tag} = (${acc} + ${v}) * one;
+const tb${tag} = (ts${tag} - ${acc}) * one;
+${comp} = ${comp} + ((${acc} - (ts${tag} - tb${tag})) + (${v} - tb${tag}));
+${acc} = ts${tag};
+`;
+}
+
+/** Returns a compensated sum: acc + comp, or acc alone once it is infinite or NaN (comp is NaN then). */
+export function compensatedReturn(acc: string, comp: string): string {
+  return `if (Math.abs(${acc}) <= 3.4028234663852886e38) { return ${acc} + ${comp}; }
+return ${acc};`;
 }

@@ -4,10 +4,11 @@
  * memory accounting live in one place.
  */
 import type { DType } from '@flint/core/backend';
-import type { GPU, Texture } from 'gpu.js';
+import { Input, type GPU, type Texture } from 'gpu.js';
 import { KernelCache } from './cache.js';
 import { parseMode, probeEngine, type GpujsEngine, type GpujsMode } from './engine.js';
 import type { GpuStorage, KernelOwner } from './storage.js';
+import { FLOAT_EXACT, LIMB, MAX_ELEMENTS } from './wide.js';
 
 export interface GpujsBackendOptions {
   /** Force a gpu.js mode; default: FLINT_GPUJS_MODE, else 'auto' (headless-gl, else webasm). */
@@ -21,6 +22,12 @@ export interface GpujsBackendOptions {
   readonly cacheSize?: number;
   /** Suppress the one-time warning when auto mode falls back to webasm. */
   readonly quiet?: boolean;
+  /**
+   * Kernels touching a tensor of more elements than this use wide (two-limb) index arithmetic
+   * (wide.ts). Default and maximum 2^24, where float32 integers stop being exact; lower it only to
+   * test the wide kernels on small tensors.
+   */
+  readonly wideAbove?: number;
 }
 
 /** A compiled gpu.js kernel as this package uses it: output [n], pipeline, immutable. */
@@ -30,7 +37,6 @@ export interface CompiledKernel {
   destroy(removeCanvasReferences?: boolean): void;
 }
 
-/** A device storage, a scalar (a float uniform), or host data to upload (write only). */
 /**
  * A cache entry. gpu.js textures read back and free themselves through the kernel that made them,
  * so an evicted kernel is destroyed only when none of its outputs is alive.
@@ -51,7 +57,15 @@ class KernelEntry implements KernelOwner {
   }
 }
 
+/** A device storage, a scalar (a float uniform), or host data to upload (write only). */
 export type KernelArg = GpuStorage | number | Float32Array;
+
+/**
+ * How storage arguments are handed to a kernel: flat (`a[i]`), or as 2-D views whose rows hold
+ * `row` elements (`a[r][c]` is element c + row * r, computed by gpu.js in int): `'limbs'` is rows
+ * of LIMB for wide kernels, a number is one row length for every storage argument.
+ */
+export type ArgLayout = 'flat' | 'limbs' | number | readonly (number | undefined)[];
 
 let warnedWebasm = false;
 
@@ -78,9 +92,14 @@ export class GpuContext {
   private liveHandles = 0;
   private liveBytes = 0;
   private readonly fallbackWarning: string | null;
+  private readonly wideAbove: number;
 
   constructor(options: GpujsBackendOptions = {}) {
     const envMode = typeof process !== 'undefined' ? process.env.FLINT_GPUJS_MODE : undefined;
+    this.wideAbove = options.wideAbove ?? FLOAT_EXACT;
+    if (!(this.wideAbove >= 0 && this.wideAbove <= FLOAT_EXACT)) {
+      throw new Error(`@flint/backend-gpujs: wideAbove must be in [0, 2^24], got ${options.wideAbove}.`);
+    }
     this.mode = options.mode ?? parseMode(envMode);
     const probe = probeEngine(this.mode);
     this.gpu = probe.gpu;
@@ -101,6 +120,12 @@ export class GpuContext {
           `try xvfb-run), running gpu.js's ${this.engine} mode on the CPU instead.`
         : null;
     this.cache = new KernelCache<KernelEntry>(options.cacheSize ?? 512);
+  }
+
+  /** True when a kernel over tensors of these sizes needs wide index arithmetic. */
+  needsWide(...sizes: readonly number[]): boolean {
+    for (const s of sizes) if (s > this.wideAbove) return true;
+    return false;
   }
 
   /** Called by the upload kernels (every tensor starts with one): the one-time fallback warning. */
@@ -155,9 +180,9 @@ export class GpuContext {
   }
 
   /**
-   * Run the kernel `name` (source `source`, which must not depend on anything outside
+   * Run the kernel `name` (source `source`, which must not depend on anything outside `name` and
    * `constants`) with output [outSize]. Compiled kernels are cached by name, output size,
-   * constants and argument sizes — everything that changes gpu.js's generated shader.
+   * constants and argument sizes and layouts — everything that changes gpu.js's generated shader.
    */
   run(
     name: string,
@@ -166,8 +191,10 @@ export class GpuContext {
     outSize: number,
     args: readonly KernelArg[],
     dtype: DType,
+    layout: ArgLayout = 'flat',
   ): GpuStorage {
     if (outSize === 0) return this.empty(dtype);
+    checkSize(name, outSize);
     let key = `${name}|${outSize}|`;
     for (const c in constants) key += `${constants[c]},`;
     key += '|';
@@ -184,8 +211,15 @@ export class GpuContext {
         if (a.disposed) throw new Error(`@flint/backend-gpujs: kernel '${name}' was given a disposed tensor storage.`);
         if (a.data === null)
           throw new Error(`@flint/backend-gpujs: kernel '${name}' was given an empty tensor as input.`);
-        key += `${a.size},`;
-        values[i] = a.data;
+        const row =
+          layout === 'flat' ? undefined : layout === 'limbs' ? LIMB : typeof layout === 'number' ? layout : layout[i];
+        if (row === undefined) {
+          key += `${a.size},`;
+          values[i] = a.data;
+        } else {
+          key += `${a.size}v${row},`;
+          values[i] = rowView(a.data, a.size, row);
+        }
       }
     }
     const entry = this.cache.getOrBuild(key, () => new KernelEntry(this.build(source, constants, outSize)));
@@ -229,6 +263,36 @@ export class GpuContext {
     this.cache.clear();
     this.gpu.destroy();
   }
+}
+
+/** Refuse a tensor larger than this backend's index arithmetic and textures allow, naming the limit. */
+function checkSize(what: string, elements: number): void {
+  if (elements > MAX_ELEMENTS) {
+    throw new Error(
+      `@flint/backend-gpujs: ${what} would make a tensor of ${elements} elements; this backend holds at most ` +
+        `2^28 = ${MAX_ELEMENTS} elements per tensor (a 16384 x 16384 GL texture).`,
+    );
+  }
+}
+
+/**
+ * A 2-D view of a storage's data as rows of `row` elements, so that a kernel reads `a[r][c]`:
+ * on GL, the same texture with other dimensions (gpu.js addresses texels from them); on webasm,
+ * a gpu.js Input over the same array (its constructor insists the rows are full, so it is made
+ * without it; the last row may be short, and the kernels never read past the end).
+ */
+function rowView(data: Texture | Float32Array, size: number, row: number): unknown {
+  const rows = Math.ceil(size / row);
+  if (data instanceof Float32Array) {
+    const view = Object.create(Input.prototype) as { value: Float32Array; size: Int32Array };
+    view.value = data;
+    view.size = new Int32Array([row, rows]);
+    return view;
+  }
+  const view = Object.create(data) as { output: number[]; dimensions: number[] };
+  view.output = [row, rows];
+  view.dimensions = [row, rows, 1];
+  return view;
 }
 
 const FILL_SOURCE = `function(v) { return v; }`;

@@ -1,5 +1,6 @@
 /** Shared constants for the conv2d kernels (direct convolution, NCHW). */
 import type { Conv2dParams, Shape } from '@flint/core/backend';
+import { FLOAT_EXACT, divmod, divmodWide, narrow, threadWide } from './wide.js';
 
 export function convConstants(xShape: Shape, wShape: Shape, yShape: Shape, p: Conv2dParams): Record<string, number> {
   const [N, C, H, W] = xShape as [number, number, number, number];
@@ -29,11 +30,42 @@ export function convConstants(xShape: Shape, wShape: Shape, yShape: Shape, p: Co
 /** Split the flat index `i` into four coordinates of dims (_, d1, d2, d3). */
 export function split4(i: string, names: [string, string, string, string], d1: string, d2: string, d3: string): string {
   const [a, b, c, d] = names;
-  return `const r3_ = Math.floor((${i} + 0.5) / this.constants.${d3});
-const ${d} = ${i} - r3_ * this.constants.${d3};
-const r2_ = Math.floor((r3_ + 0.5) / this.constants.${d2});
-const ${c} = r3_ - r2_ * this.constants.${d2};
-const ${a} = Math.floor((r2_ + 0.5) / this.constants.${d1});
-const ${b} = r2_ - ${a} * this.constants.${d1};
+  return `${divmod(i, `this.constants.${d3}`, 'r3_', d)}${divmod('r3_', `this.constants.${d2}`, 'r2_', c)}${divmod(
+    'r2_',
+    `this.constants.${d1}`,
+    a,
+    b,
+  )}`;
+}
+
+/** Split the narrow index `i` into three coordinates of dims (_, d1, d2). */
+export function split3(i: string, names: [string, string, string], d1: string, d2: string): string {
+  const [a, b, c] = names;
+  return `${divmod(i, `this.constants.${d2}`, 'r2_', c)}${divmod('r2_', `this.constants.${d1}`, a, b)}`;
+}
+
+/**
+ * Wide prologue of the image kernels: the thread index, past 2^24, split into the sample (or
+ * plane) `n` and the narrow position `rest` within it, for `per` (a constant with limbs) elements
+ * per sample. Inputs are then read as rows of one sample (`x[n][...]`): see `checkSamples`.
+ */
+export function splitSample(per: string, n: string, rest: string): string {
+  return `${threadWide('t')}${divmodWide('t', per, `${n}W`, `${rest}W`, 'smp')}const ${n} = ${narrow(`${n}W`)};
+const ${rest} = ${narrow(`${rest}W`)};
 `;
+}
+
+/**
+ * The image kernels past 2^24 elements keep narrow arithmetic within one sample (or plane) and
+ * address samples as rows: each row length, each row count and the weight must stay below 2^24.
+ */
+export function checkSamples(kernel: string, sizes: Readonly<Record<string, number>>): void {
+  for (const [what, size] of Object.entries(sizes)) {
+    if (size > FLOAT_EXACT) {
+      throw new Error(
+        `@flint/backend-gpujs: ${kernel}: ${what} has ${size} elements; past 2^24 elements a tensor is addressed ` +
+          `one sample at a time, and ${what} must stay within 2^24 = ${FLOAT_EXACT}.`,
+      );
+    }
+  }
 }

@@ -1,26 +1,40 @@
 /**
  * The reduction family: each output element loops over the reduced elements. Kept dims and
  * reduced dims are walked by two strided decompositions (MAXR each), so any set of axes works
- * with one source per kernel.
+ * with one source per kernel (wide sources, past 2^24 elements, are specialized by the ranks).
  *
  * Mesa's llvmpipe stops any shader after 65535 loop iterations (silently: the loop just ends), so
  * a reduction over more than CHUNK elements runs in passes: pass 1 reduces chunks of CHUNK
  * elements into [out, P] partials, the next pass reduces those (a tree reduction; it also gives
- * a GPU more threads and a sum more accuracy).
+ * a GPU more threads). Sums are compensated within a chunk (codegen's twoSumStep) and the tree
+ * adds the chunk sums, so a float32 sum of 1e6 elements keeps about float32 precision.
  */
 import { sizeOf, stridesOf } from '@flint/core/backend';
-import { coalesce, genOffsets, padConstants } from './codegen.js';
+import { MAXR, coalesce, genOffsets, memoSource, padConstants } from './codegen.js';
 import type { GpuContext } from './context.js';
 import type { Ref } from './elementwise.js';
 import type { GpuStorage } from './storage.js';
+import {
+  LIMB,
+  addWide,
+  constantNames,
+  divmod,
+  divmodWide,
+  genOffsetsWide,
+  ltConstWide,
+  narrow,
+  threadWide,
+  withLimbs,
+} from './wide.js';
 
-export const CHUNK = 4096;
+/** Elements per thread in one pass. Equal to the limb base, so a wide reduced index is (chunk, offset). */
+export const CHUNK = LIMB;
 
 /** Constants for reducing x over `axes` in chunks: kept dims `d*`/strides `k*`, reduced dims `e*`/strides `s*`. */
 export function reduceConstants(
   shape: readonly number[],
   axes: readonly number[],
-): { c: Record<string, number>; outSize: number; count: number; parts: number } {
+): { c: Record<string, number>; outSize: number; count: number; parts: number; keptRank: number; redRank: number } {
   const strides = stridesOf(shape);
   const keptShape: number[] = [];
   const keptStrides: number[] = [];
@@ -47,53 +61,115 @@ export function reduceConstants(
   c.R = count;
   c.P = parts;
   c.CH = parts === 1 ? count : CHUNK;
-  return { c, outSize: sizeOf(keptShape), count, parts };
+  return {
+    c,
+    outSize: sizeOf(keptShape),
+    count,
+    parts,
+    keptRank: kept.dims.length,
+    redRank: red.dims.length,
+  };
 }
 
 /**
- * A reduction source over one chunk: output element i = (o, p) reduces reduced elements
- * [p * CH, (p + 1) * CH). `init` declares the accumulators, `step` folds `v` (the element) at
- * reduced index `r` (`found` is 0 before the first element), `result` is returned.
+ * What a reduction does per chunk: `init` declares the accumulators, `step` folds `v` (the element)
+ * at reduced index `r` (`found` is 0 before the first element), `finish` returns the result.
+ * `compensated` kernels get a uniform `one` (see twoSumStep).
  */
-export function reduceSource(init: string, step: string, result = 'acc'): string {
-  return `function(x) {
-const o = Math.floor((this.thread.x + 0.5) / this.constants.P);
-const p = this.thread.x - o * this.constants.P;
+export interface ReduceBody {
+  readonly init: string;
+  readonly step: string;
+  readonly finish: string;
+  readonly compensated?: boolean;
+}
+
+/** A reduction's narrow source and its wide sources (by kept and reduced rank). */
+export interface ReduceSources {
+  readonly name: string;
+  readonly body: ReduceBody;
+  readonly narrow: string;
+  wide(keptRank: number, redRank: number): string;
+}
+
+/**
+ * Output element i = (o, p) reduces the reduced elements [p * CH, (p + 1) * CH) of kept
+ * position o.
+ */
+export function reduceSources(name: string, body: ReduceBody): ReduceSources {
+  const params = body.compensated === true ? 'x, one' : 'x';
+  const narrowSource = `function(${params}) {
+${divmod('this.thread.x', 'this.constants.P', 'o', 'p')}
 ${genOffsets('o', 'd', ['k'])}
-${init}
+${body.init}
 let found = 0;
 for (let rl = 0; rl < this.constants.CH; rl++) {
   const r = p * this.constants.CH + rl;
   if (r < this.constants.R) {
 ${genOffsets('r', 'e', ['s'], 'r')}
     const v = x[off_k + off_sr];
-    ${step}
+    ${body.step}
     found = 1;
   }
 }
-return ${result};
+${body.finish}
 }`;
+  const cache = new Map<string, string>();
+  // Wide: the reduced index r is the wide value (p, rl), as CH <= CHUNK = LIMB.
+  const wide = (keptRank: number, redRank: number) =>
+    memoSource(
+      cache,
+      `${keptRank}/${redRank}`,
+      () => `function(${params}) {
+${threadWide('t')}
+${divmodWide('t', 'P', 'o', 'p', 'op')}
+${genOffsetsWide('o', 'd', ['k'], MAXR, keptRank)}
+const pn = ${narrow('p')};
+${body.init}
+let found = 0;
+for (let rl = 0; rl < this.constants.CH; rl++) {
+  const rH = pn;
+  const rL = rl;
+  if (${ltConstWide('r', 'R')}) {
+    const r = rH * 4096 + rL;
+${genOffsetsWide('r', 'e', ['s'], MAXR, redRank, 'r')}
+${addWide('off_sr', 'off_k')}
+    const v = x[off_srH][off_srL];
+    ${body.step}
+    found = 1;
+  }
+}
+${body.finish}
+}`,
+    );
+  return { name, body, narrow: narrowSource, wide };
 }
 
 /** One pass: [outSize * parts] partial results (the final result when parts is 1). */
 export function reducePass(
   ctx: GpuContext,
-  name: string,
-  source: string,
+  sources: ReduceSources,
   x: Ref,
   axes: readonly number[],
   dtype = x.dtype,
 ): GpuStorage {
-  const { c, outSize, parts } = reduceConstants(x.shape, axes);
-  return ctx.run(name, source, c, outSize * parts, [x.storage], dtype);
+  const { c, outSize, parts, keptRank, redRank } = reduceConstants(x.shape, axes);
+  const args = sources.body.compensated === true ? [x.storage, 1] : [x.storage];
+  const n = outSize * parts;
+  if (ctx.needsWide(n, x.storage.size)) {
+    withLimbs(c, [...constantNames('d', MAXR), ...constantNames('k', MAXR), ...constantNames('e', MAXR)]);
+    withLimbs(c, [...constantNames('s', MAXR), 'P', 'R']);
+    const source = sources.wide(keptRank, redRank);
+    return ctx.run(`${sources.name}/wide${keptRank}.${redRank}`, source, c, n, args, dtype, 'limbs');
+  }
+  return ctx.run(sources.name, sources.narrow, c, n, args, dtype);
 }
 
 /**
  * sum/prod/max/min. `emptyValue`: the result of reducing nothing (sum 0, prod 1); null where core
  * never asks. Partials combine with the same kernel, so passes recurse.
  */
-export function reduceKernel(name: string, init: string, step: string, emptyValue: number | null) {
-  const source = reduceSource(init, step);
+export function reduceKernel(name: string, body: ReduceBody, emptyValue: number | null) {
+  const sources = reduceSources(name, body);
   const reduce = (ctx: GpuContext, x: Ref, axes: readonly number[]): GpuStorage => {
     const { outSize, count, parts } = reduceConstants(x.shape, axes);
     if (outSize === 0) return ctx.empty(x.dtype);
@@ -101,7 +177,7 @@ export function reduceKernel(name: string, init: string, step: string, emptyValu
       if (emptyValue === null) throw new Error(`@flint/backend-gpujs: ${name} of an empty reduction.`);
       return ctx.fill(outSize, emptyValue, x.dtype);
     }
-    const partial = reducePass(ctx, name, source, x, axes);
+    const partial = reducePass(ctx, sources, x, axes);
     if (parts === 1) return partial;
     const out = reduce(ctx, { storage: partial, shape: [outSize, parts], dtype: x.dtype }, [1]);
     ctx.dispose(partial);

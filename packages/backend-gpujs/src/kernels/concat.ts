@@ -7,15 +7,42 @@ import { sizeOf, type Shape } from '@flint/core/backend';
 import type { GpuContext } from '../context.js';
 import type { Ref } from '../elementwise.js';
 import type { GpuStorage } from '../storage.js';
+import {
+  addWide,
+  divmod,
+  divmodWide,
+  ltConstWide,
+  madWide,
+  subConstWide,
+  threadWide,
+  withLimbs,
+  zeroWide,
+} from '../wide.js';
 
 const source = `function(a, b) {
-const i = this.thread.x;
-const o = Math.floor((i + 0.5) / (this.constants.L * this.constants.I));
-const r = i - o * (this.constants.L * this.constants.I);
-const l = Math.floor((r + 0.5) / this.constants.I);
-const j = r - l * this.constants.I;
+${divmod('this.thread.x', 'this.constants.LI', 'o', 'r')}
+${divmod('r', 'this.constants.I', 'l', 'j')}
 if (l < this.constants.A) { return a[(o * this.constants.A + l) * this.constants.I + j]; }
 return b[(o * this.constants.B + (l - this.constants.A)) * this.constants.I + j];
+}`;
+
+const wideSource = `function(a, b) {
+${threadWide('i')}
+${divmodWide('i', 'LI', 'o', 'r', 'or')}
+${divmodWide('r', 'I', 'l', 'j', 'lj')}
+if (${ltConstWide('l', 'A')}) {
+  ${zeroWide('pa')}
+  ${madWide('pa', 'o', 'AI', 'oa')}
+  ${madWide('pa', 'l', 'I', 'la')}
+  ${addWide('pa', 'j')}
+  return a[paH][paL];
+}
+${subConstWide('l', 'A')}
+${zeroWide('pb')}
+${madWide('pb', 'o', 'BI', 'ob')}
+${madWide('pb', 'l', 'I', 'lb')}
+${addWide('pb', 'j')}
+return b[pbH][pbL];
 }`;
 
 export const concat =
@@ -33,8 +60,12 @@ export const concat =
       const b = parts[p]!;
       const bLen = b.shape[axis]!;
       const L = accLen + bLen;
-      const c = { A: accLen, B: bLen, L, I: inner };
-      const next = ctx.run('concat', source, c, outer * L * inner, [acc, b.storage], dtype);
+      const c = { A: accLen, B: bLen, L, I: inner, LI: L * inner, AI: accLen * inner, BI: bLen * inner };
+      const n = outer * L * inner;
+      const args = [acc, b.storage];
+      const next = ctx.needsWide(n)
+        ? ctx.run('concat/wide', wideSource, withLimbs(c, Object.keys(c)), n, args, dtype, 'limbs')
+        : ctx.run('concat', source, c, n, args, dtype);
       if (p > 1) ctx.dispose(acc);
       acc = next;
       accLen = L;

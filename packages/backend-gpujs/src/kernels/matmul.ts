@@ -1,20 +1,37 @@
 /**
  * Batched matmul with optional transposes and broadcast batch dims. One thread per output
- * element; the K loop is tiled by 4 (four independent products per iteration, then a remainder
- * loop). Transposes are strides (asM/asK, bsK/bsN), batch broadcasting is stride 0, so one source
+ * element. Transposes are strides (asM/asK, bsK/bsN), batch broadcasting is stride 0, so one source
  * serves every layout.
+ *
+ * - K <= KCHUNK (and every size below 2^24): the K loop is tiled by 4 (four independent products
+ *   per iteration, then a remainder loop).
+ * - Longer K, or tensors past 2^24 elements: split-K. Thread (i, g) sums chunk g of K (KCHUNK
+ *   products, compensated: see codegen's twoSumStep) in wide index arithmetic, and the sum kernel
+ *   adds the [out, G] partials (compensated as well), so a dot product over 1e6 elements keeps
+ *   about float32 precision and no thread loops past the software-GL budget.
  */
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from '@flint/core/backend';
-import { checkLoopBudget, coalesce, genOffsets, padConstants } from '../codegen.js';
+import {
+  MAXR,
+  coalesce,
+  compensatedReturn,
+  genOffsets,
+  memoSource,
+  padConstants,
+  twoSumStep,
+  walkConstantNames,
+} from '../codegen.js';
 import type { GpuContext } from '../context.js';
 import type { Ref } from '../elementwise.js';
+import { addConstWide, divmod, divmodWide, genOffsetsWide, madWide, threadWide, withLimbs } from '../wide.js';
+import { sum } from './sum.js';
+
+/** Products per thread in the split-K kernel, and the K up to which the tiled kernel runs. */
+export const KCHUNK = 1024;
 
 const source = `function(a, b) {
-const i = this.thread.x;
-const qn = Math.floor((i + 0.5) / this.constants.N);
-const n = i - qn * this.constants.N;
-const qm = Math.floor((qn + 0.5) / this.constants.M);
-const m = qn - qm * this.constants.M;
+${divmod('this.thread.x', 'this.constants.N', 'qn', 'n')}
+${divmod('qn', 'this.constants.M', 'qm', 'm')}
 ${genOffsets('qm', 'd', ['p', 'q'])}
 const baseA = off_p + m * this.constants.asM;
 const baseB = off_q + n * this.constants.bsN;
@@ -35,6 +52,38 @@ for (let u = 0; u < this.constants.KR; u++) {
 }
 return (acc0 + acc1) + (acc2 + acc3);
 }`;
+
+const splitSources = new Map<string, string>();
+/** The split-K source for `batchRank` merged batch dims: output [out, G], thread (i, g). */
+const splitSource = (batchRank: number) =>
+  memoSource(
+    splitSources,
+    String(batchRank),
+    () => `function(a, b, one) {
+${threadWide('t')}
+${divmodWide('t', 'G', 'qg', 'g', 'g')}
+${divmodWide('qg', 'N', 'qn', 'n', 'n')}
+${divmodWide('qn', 'M', 'qm', 'm', 'm')}
+${genOffsetsWide('qm', 'd', ['p', 'q'], MAXR, batchRank)}
+${madWide('off_p', 'm', 'asM', 'am')}
+${madWide('off_p', 'g', 'aStep', 'ag')}
+${madWide('off_q', 'n', 'bsN', 'bn')}
+${madWide('off_q', 'g', 'bStep', 'bg')}
+let len = this.constants.KC;
+if (gH == this.constants.lastH && gL == this.constants.lastL) { len = this.constants.KLAST; }
+let acc = 0;
+let comp = 0;
+for (let u = 0; u < this.constants.KC; u++) {
+  if (u < len) {
+    const v = a[off_pH][off_pL] * b[off_qH][off_qL];
+    ${twoSumStep('acc', 'comp', 'v')}
+    ${addConstWide('off_p', 'asK')}
+    ${addConstWide('off_q', 'bsK')}
+  }
+}
+${compensatedReturn('acc', 'comp')}
+}`,
+  );
 
 export const matmul =
   (ctx: GpuContext) => (a: Ref, b: Ref, transposeA: boolean, transposeB: boolean, outShape: Shape) => {
@@ -60,10 +109,25 @@ export const matmul =
     const batchA = broadcastStrides(a.shape.slice(0, -2), batch).map((s) => s * matA);
     const batchB = broadcastStrides(b.shape.slice(0, -2), batch).map((s) => s * matB);
     const merged = coalesce(batch, [batchA, batchB]);
-    checkLoopBudget(ctx.engine, 'matmul', Math.ceil(K / 4) + 3, `K = ${K}`);
-    const c: Record<string, number> = { M, N, asM, asK, bsK, bsN, KT: Math.floor(K / 4), KR: K % 4 };
+    const c: Record<string, number> = { M, N, asM, asK, bsK, bsN };
     padConstants('d', merged.dims, 1, c);
     padConstants('p', merged.strides[0]!, 0, c);
     padConstants('q', merged.strides[1]!, 0, c);
-    return ctx.run('matmul', source, c, n, [a.storage, b.storage], a.dtype);
+    const args = [a.storage, b.storage];
+    if (K <= KCHUNK && !ctx.needsWide(n, a.storage.size, b.storage.size)) {
+      c.KT = Math.floor(K / 4);
+      c.KR = K % 4;
+      return ctx.run('matmul', source, c, n, args, a.dtype);
+    }
+    const G = Math.ceil(K / KCHUNK);
+    const KC = Math.min(K, KCHUNK);
+    Object.assign(c, { G, KC, KLAST: K - (G - 1) * KC, last: G - 1, aStep: KC * asK, bStep: KC * bsK });
+    withLimbs(c, [...walkConstantNames(['p', 'q']), 'M', 'N', 'G', 'asM', 'asK', 'bsK', 'bsN', 'last']);
+    withLimbs(c, ['aStep', 'bStep']);
+    const rank = merged.dims.length;
+    const partial = ctx.run(`matmul/split${rank}`, splitSource(rank), c, n * G, [...args, 1], a.dtype, 'limbs');
+    if (G === 1) return partial;
+    const out = sum(ctx)({ storage: partial, shape: [n, G], dtype: a.dtype }, [1]);
+    ctx.dispose(partial);
+    return out;
   };

@@ -1,4 +1,8 @@
 /** min over axes (never called on an empty reduction); NaN propagates. */
 import { reduceKernel } from '../reduce.js';
 
-export const min = reduceKernel('min', 'let acc = 0;', 'if (found == 0 || v < acc || v != v) { acc = v; }', null);
+export const min = reduceKernel(
+  'min',
+  { init: 'let acc = 0;', step: 'if (found == 0 || v < acc || v != v) { acc = v; }', finish: 'return acc;' },
+  null,
+);
