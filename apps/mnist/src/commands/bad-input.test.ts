@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromArray, load, loadMetadata, save, type Tensor } from '@flint/core';
 import { runCli } from '../cli.js';
 import { encodeGrayPng } from '../data/index.js';
-import { prepareOutputDir, tensorDigest } from '../persist.js';
+import { contentDigest, prepareOutputDir } from '../persist.js';
 import { captureIo } from '../test-io.js';
 
 const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
@@ -60,7 +60,7 @@ async function edited(
   }
   const t = load(file);
   tensors(t);
-  if (m.sha256 !== undefined && !('sha256' in meta)) m.sha256 = await tensorDigest(t);
+  if (m.sha256 !== undefined && !('sha256' in meta)) m.sha256 = await contentDigest(t, m);
   const path = join(root, `edited-${++copies}.safetensors`);
   await save(t, path, m);
   return path;
@@ -184,6 +184,21 @@ describe('checkpoint metadata is checked, naming the file and the field', () => 
     await refused(g, "tensor 'optimizer.4.momentum_buffer' holds 1 non-finite value(s) (Infinity at flat index 0)");
   });
 
+  it('an edit that still parses and makes sense is caught by the checksum', async () => {
+    const rng = JSON.parse(loadMetadata(sgd).rng!) as { default: number[]; shuffle: number[] };
+    rng.shuffle[0] = (rng.shuffle[0]! + 1) % 2 ** 32;
+    const sha256 = loadMetadata(sgd).sha256!;
+    const f = await edited(sgd, { rng: JSON.stringify(rng), sha256 });
+    await refused(f, `checkpoint ${f}: the contents do not match metadata field 'sha256'`);
+    // With the checksum recomputed, an option the app never changes is still checked.
+    const o = JSON.parse(loadMetadata(sgd).optimizer!) as { param_groups: Record<string, unknown>[] };
+    o.param_groups[0]!.dampening = 1;
+    await refused(
+      await edited(sgd, { optimizer: JSON.stringify(o) }),
+      "metadata field 'optimizer.param_groups[0].dampening' is 1, but this run's sgd has 0",
+    );
+  });
+
   it('a truncated or overwritten file is an error naming it, at every offset tried', async () => {
     const bytes = readFileSync(sgd);
     const headerEnd = 8 + Number(bytes.readBigUInt64LE(0));
@@ -198,7 +213,7 @@ describe('checkpoint metadata is checked, naming the file and the field', () => 
       const changed = Buffer.from(bytes);
       changed[at] = changed[at]! ^ 0x01;
       writeFileSync(f, changed);
-      await refused(f, `checkpoint ${f}: the tensor data does not match metadata field 'sha256'`);
+      await refused(f, `checkpoint ${f}: the contents do not match metadata field 'sha256'`);
     }
     await refused(await edited(sgd, { sha256: undefined }), "metadata field 'sha256' is missing");
     const junk = join(root, 'junk.safetensors');
@@ -388,7 +403,10 @@ describe('saved models in eval and predict', () => {
     modelBytes[modelBytes.length - 5] = modelBytes[modelBytes.length - 5]! ^ 0x10;
     writeFileSync(flipped, modelBytes);
     expect((await cli('eval', flipped)).err).toContain(
-      `model file ${flipped}: the tensor data does not match metadata field 'sha256'`,
+      `model file ${flipped}: the contents do not match metadata field 'sha256'`,
+    );
+    expect((await cli('eval', await edited(modelFile, { sha256: undefined }))).err).toContain(
+      "metadata field 'sha256' is missing",
     );
     const cut = join(root, 'model-cut.safetensors');
     writeFileSync(cut, readFileSync(modelFile).subarray(0, 1000));
