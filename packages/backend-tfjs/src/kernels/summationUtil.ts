@@ -2,10 +2,12 @@
  * Accurate float32 summation with tfjs ops. tfjs-wasm 4.22's Sum adds sequentially in float32, so
  * its error grows with the length of the sum: the sum of 1e6 copies of 0.3 came out 1.5e-3 low, the
  * mean of 131,072 copies 1.3e-3 high (measured, bench/reduction-precision.ts). Here a long sum runs
- * in stages of SUM_BLOCK elements (reshape to [outer, n / 4, 4], Sum over the 4, repeat), a 4-ary
+ * in stages of SUM_BLOCK elements (reshape to [outer, n / 8, 8], Sum over the 8, repeat), an 8-ary
  * pairwise tree: every partial sum adds few numbers of similar size, so the error grows with
- * log4(n) instead of n. Worst case measured on wasm over 160 constants and uniform data of 1.3e5 to
- * 4e6 elements: 1.0e-7 (blocks of 8: 2.3e-7, of 16: 5.1e-7, of 2: 8.4e-8 at 2.5x the time).
+ * log8(n) instead of n. Worst case measured on wasm over 164 constants and 4 uniform inputs of
+ * 1.3e5 to 4e6 elements: 2.0e-7 relative (blocks of 4: 9.3e-8, but with them the LeNet parity run
+ * against @flint/backend-cpu left its 1e-4 band after step 33, blocks of 2, 8 and 16 stayed within
+ * 2.5e-6: that run amplifies 1e-9 differences; the sums were checked against float64 there).
  * Everything stays on the device; no readback.
  *
  * tfjs's cpu engine is left alone: its Sum accumulates in a float64 JS number and rounds once, which
@@ -15,7 +17,7 @@ import { tf, type TfTensor } from '../tf.js';
 import { currentEngine } from '../util.js';
 
 /** Elements added by one Sum in a stage. */
-const SUM_BLOCK = 4;
+const SUM_BLOCK = 8;
 /** Sums this short stay one native Sum (worst measured error at 64: 4.2e-7), as in training's batch sums. */
 const SUM_DIRECT_MAX = 64;
 
