@@ -1,4 +1,5 @@
 /** Test helpers: seeded data, naive float64 reference implementations, closeness assertions. */
+import { expectClose as sharedExpectClose, Rng } from '@flint/conformance';
 import { expect } from 'vitest';
 
 export type Shape = readonly number[];
@@ -7,16 +8,10 @@ export function size(shape: Shape): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** mulberry32: small deterministic PRNG. */
+/** The shared seeded generator (conformance's Rng) as a function. */
 export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 export function randF32(n: number, seed = 1, lo = -2, hi = 2): Float32Array {
@@ -119,23 +114,9 @@ export function refMatmul(
   return { out, shape };
 }
 
-/** Elementwise |actual - expected| <= atol + rtol*|expected|; NaN matches NaN; infinities match exactly. */
+/** conformance's expectClose with positional tolerances: |actual - expected| <= atol + rtol*|expected|. */
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-6): void {
-  expect(actual.length, 'length').toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i]!;
-    const e = expected[i]!;
-    if (Number.isNaN(e)) {
-      if (!Number.isNaN(a)) expect.fail(`index ${i}: expected NaN, got ${a}`);
-      continue;
-    }
-    if (!Number.isFinite(e)) {
-      if (a !== e) expect.fail(`index ${i}: expected ${e}, got ${a}`);
-      continue;
-    }
-    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e)))
-      expect.fail(`index ${i}: expected ${e}, got ${a} (rtol ${rtol}, atol ${atol})`);
-  }
+  sharedExpectClose(actual, expected, { rtol, atol });
 }
 
 /** Exact equality, element by element (for int32/bool results and exact float ops). */
