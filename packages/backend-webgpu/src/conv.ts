@@ -7,12 +7,15 @@
  *                         where the division is exact and in range (M = Cg, N = H·W, K = Og·kh·kw)
  * - conv2dBackwardWeight: dw[g·Og + m, col]        = Σ_(n,l) dy[n, g·Og + m, l] · im2col(x_n)[col, l]  (M = Og, N = Cg·kh·kw, K = Nb·Ho·Wo)
  * Each output layout is exactly [z, M, N] row-major, which is what the GEMM writes.
+ *
+ * The geometry (everything but the batch size) is compiled into the loaders as constants: the index
+ * arithmetic is then divisions by constants, which compilers turn into multiplications (integer
+ * division is slow on CPU adapters, and several run per loaded element). So each distinct conv layer
+ * compiles its three pipelines once; the batch size changes nothing.
  */
 import type { Conv2dParams } from '@flint/core/backend';
-import { LOADER_PARAMS } from './gemm.js';
 
 export interface ConvDims {
-  readonly n: number;
   readonly c: number;
   readonly h: number;
   readonly w: number;
@@ -23,98 +26,104 @@ export interface ConvDims {
   readonly wo: number;
 }
 
-/** Loader parameter words (from LOADER_PARAMS): the geometry every conv loader reads. */
-export function convParams(d: ConvDims, p: Conv2dParams): number[] {
-  const g = p.groups;
-  return [
-    d.c,
-    d.h,
-    d.w,
-    d.ho,
-    d.wo,
-    d.kh,
-    d.kw,
-    p.stride[0],
-    p.stride[1],
-    p.padding[0],
-    p.padding[1],
-    p.dilation[0],
-    p.dilation[1],
-    g,
-    d.c / g,
-    d.o / g,
-  ];
-}
+export type ConvKind = 'conv2d' | 'conv2dBackwardInput' | 'conv2dBackwardWeight';
 
-const P = LOADER_PARAMS;
-/** WGSL lets for the geometry (i32 where coordinates can go negative). */
-const GEOMETRY = `let C = pu(${P}u); let H = i32(pu(${P + 1}u)); let W = i32(pu(${P + 2}u));
-  let Ho = pu(${P + 3}u); let Wo = pu(${P + 4}u); let kh = pu(${P + 5}u); let kw = pu(${P + 6}u);
-  let sh = i32(pu(${P + 7}u)); let sw = i32(pu(${P + 8}u)); let ph = i32(pu(${P + 9}u)); let pw = i32(pu(${P + 10}u));
-  let dh = i32(pu(${P + 11}u)); let dw = i32(pu(${P + 12}u));
-  let G = pu(${P + 13}u); let Cg = pu(${P + 14}u); let Og = pu(${P + 15}u);`;
+/** The loaders and their cache key for one conv geometry. */
+export function convLoaders(kind: ConvKind, d: ConvDims, p: Conv2dParams): { key: string; loaders: string } {
+  const g = p.groups;
+  const geometry: [string, number][] = [
+    ['CV_C', d.c],
+    ['CV_H', d.h],
+    ['CV_W', d.w],
+    ['CV_HO', d.ho],
+    ['CV_WO', d.wo],
+    ['CV_KH', d.kh],
+    ['CV_KW', d.kw],
+    ['CV_SH', p.stride[0]],
+    ['CV_SW', p.stride[1]],
+    ['CV_PH', p.padding[0]],
+    ['CV_PW', p.padding[1]],
+    ['CV_DH', p.dilation[0]],
+    ['CV_DW', p.dilation[1]],
+    ['CV_G', g],
+    ['CV_CG', d.c / g],
+    ['CV_OG', d.o / g],
+  ];
+  // i32 constants: image coordinates can be negative (padding) before the bounds test.
+  const consts = geometry.map(([name, v]) => `const ${name} = ${v}i;`).join('\n');
+  const key = `${kind}/${geometry.map(([, v]) => v).join('x')}`;
+  return { key, loaders: `${consts}\n${LOADERS[kind]}` };
+}
 
 /** conv2d: a = weight [O, Cg·kh·kw], b = x. */
-export const CONV_FORWARD = `var<private> wBase: u32;
-var<private> xBase: u32;
+const FORWARD = `const CV_KK = CV_KH * CV_KW;
+const CV_K = CV_CG * CV_KK;
+var<private> wBase: i32;
+var<private> xBase: i32;
 fn setup(z: u32) {
-  ${GEOMETRY}
-  let g = z % G; let img = z / G;
-  wBase = g * Og * pu(2u);
-  xBase = (img * C + g * Cg) * u32(H * W);
+  let g = i32(z) % CV_G; let img = i32(z) / CV_G;
+  wBase = g * CV_OG * CV_K;
+  xBase = (img * CV_C + g * CV_CG) * CV_H * CV_W;
 }
-fn loadA(m: u32, k: u32) -> f32 { return a[wBase + m * pu(2u) + k]; }
-fn loadB(k: u32, l: u32) -> f32 {
-  ${GEOMETRY}
-  let kk = kh * kw; let c = k / kk; let r = k % kk; let ki = r / kw; let kj = r % kw;
-  let ih = i32(l / Wo) * sh - ph + i32(ki) * dh;
-  let iw = i32(l % Wo) * sw - pw + i32(kj) * dw;
-  if (ih < 0 || ih >= H || iw < 0 || iw >= W) { return 0.0; }
-  return b[xBase + (c * u32(H) + u32(ih)) * u32(W) + u32(iw)];
+fn loadA(m: u32, k: u32) -> f32 { return a[wBase + i32(m) * CV_K + i32(k)]; }
+fn loadB(ku: u32, l: u32) -> f32 {
+  let k = i32(ku);
+  let c = k / CV_KK; let r = k % CV_KK; let ki = r / CV_KW; let kj = r % CV_KW;
+  let ih = (i32(l) / CV_WO) * CV_SH - CV_PH + ki * CV_DH;
+  let iw = (i32(l) % CV_WO) * CV_SW - CV_PW + kj * CV_DW;
+  if (ih < 0 || ih >= CV_H || iw < 0 || iw >= CV_W) { return 0.0; }
+  return b[xBase + (c * CV_H + ih) * CV_W + iw];
 }
 `;
 
 /** conv2dBackwardInput: a = weight, b = dy. */
-export const CONV_BACKWARD_INPUT = `var<private> wBase: u32;
-var<private> yBase: u32;
+const BACKWARD_INPUT = `const CV_KK = CV_KH * CV_KW;
+var<private> wBase: i32;
+var<private> yBase: i32;
 fn setup(z: u32) {
-  ${GEOMETRY}
-  let g = z % G; let img = z / G;
-  wBase = g * Og * Cg * kh * kw;
-  yBase = (img * G * Og + g * Og) * Ho * Wo;
+  let g = i32(z) % CV_G; let img = i32(z) / CV_G;
+  wBase = g * CV_OG * CV_CG * CV_KK;
+  yBase = (img * CV_G * CV_OG + g * CV_OG) * CV_HO * CV_WO;
 }
-fn loadA(m: u32, k: u32) -> f32 {
-  ${GEOMETRY}
-  let kk = kh * kw;
-  return a[wBase + ((k / kk) * Cg + m) * kk + k % kk];
+fn loadA(m: u32, ku: u32) -> f32 {
+  let k = i32(ku);
+  return a[wBase + ((k / CV_KK) * CV_CG + i32(m)) * CV_KK + k % CV_KK];
 }
-fn loadB(k: u32, col: u32) -> f32 {
-  ${GEOMETRY}
-  let kk = kh * kw; let o = k / kk; let r = k % kk; let ki = i32(r / kw); let kj = i32(r % kw);
-  let th = i32(col / u32(W)) + ph - ki * dh;
-  let tw = i32(col % u32(W)) + pw - kj * dw;
-  if (th < 0 || tw < 0 || th % sh != 0 || tw % sw != 0) { return 0.0; }
-  let oh = u32(th / sh); let ow = u32(tw / sw);
-  if (oh >= Ho || ow >= Wo) { return 0.0; }
-  return b[yBase + (o * Ho + oh) * Wo + ow];
+fn loadB(ku: u32, col: u32) -> f32 {
+  let k = i32(ku);
+  let o = k / CV_KK; let r = k % CV_KK; let ki = r / CV_KW; let kj = r % CV_KW;
+  let th = i32(col) / CV_W + CV_PH - ki * CV_DH;
+  let tw = i32(col) % CV_W + CV_PW - kj * CV_DW;
+  if (th < 0 || tw < 0 || th % CV_SH != 0 || tw % CV_SW != 0) { return 0.0; }
+  let oh = th / CV_SH; let ow = tw / CV_SW;
+  if (oh >= CV_HO || ow >= CV_WO) { return 0.0; }
+  return b[yBase + (o * CV_HO + oh) * CV_WO + ow];
 }
 `;
 
 /** conv2dBackwardWeight: a = dy, b = x; K runs over (image, output position). */
-export const CONV_BACKWARD_WEIGHT = `var<private> grp: u32;
-fn setup(z: u32) { grp = z; }
-fn loadA(m: u32, k: u32) -> f32 {
-  ${GEOMETRY}
-  let L = Ho * Wo; let img = k / L;
-  return a[((img * G + grp) * Og + m) * L + k % L];
+const BACKWARD_WEIGHT = `const CV_KK = CV_KH * CV_KW;
+const CV_L = CV_HO * CV_WO;
+var<private> grp: i32;
+fn setup(z: u32) { grp = i32(z); }
+fn loadA(m: u32, ku: u32) -> f32 {
+  let k = i32(ku);
+  let img = k / CV_L;
+  return a[((img * CV_G + grp) * CV_OG + i32(m)) * CV_L + k % CV_L];
 }
-fn loadB(k: u32, col: u32) -> f32 {
-  ${GEOMETRY}
-  let L = Ho * Wo; let img = k / L; let l = k % L;
-  let kk = kh * kw; let c = col / kk; let r = col % kk; let ki = r / kw; let kj = r % kw;
-  let ih = i32(l / Wo) * sh - ph + i32(ki) * dh;
-  let iw = i32(l % Wo) * sw - pw + i32(kj) * dw;
-  if (ih < 0 || ih >= H || iw < 0 || iw >= W) { return 0.0; }
-  return b[((img * C + grp * Cg + c) * u32(H) + u32(ih)) * u32(W) + u32(iw)];
+fn loadB(ku: u32, col: u32) -> f32 {
+  let k = i32(ku);
+  let img = k / CV_L; let l = k % CV_L;
+  let c = i32(col) / CV_KK; let r = i32(col) % CV_KK; let ki = r / CV_KW; let kj = r % CV_KW;
+  let ih = (l / CV_WO) * CV_SH - CV_PH + ki * CV_DH;
+  let iw = (l % CV_WO) * CV_SW - CV_PW + kj * CV_DW;
+  if (ih < 0 || ih >= CV_H || iw < 0 || iw >= CV_W) { return 0.0; }
+  return b[((img * CV_C + grp * CV_CG + c) * CV_H + ih) * CV_W + iw];
 }
 `;
+
+const LOADERS: Record<ConvKind, string> = {
+  conv2d: FORWARD,
+  conv2dBackwardInput: BACKWARD_INPUT,
+  conv2dBackwardWeight: BACKWARD_WEIGHT,
+};

@@ -35,6 +35,23 @@ export interface DeviceOptions extends AdapterOptions {
   readonly maxBatch?: number;
   /** Bytes of freed buffers the pool keeps for reuse. Default 256 MiB. */
   readonly poolBytes?: number;
+  /**
+   * GEMM variant: 'tiled' stages tiles in workgroup memory (GPUs), 'direct' reads operands per
+   * invocation (CPU adapters, where barriers are expensive). Default: FLINT_WEBGPU_GEMM, else by adapter.
+   */
+  readonly gemm?: GemmKind;
+}
+
+export type GemmKind = 'tiled' | 'direct';
+
+function gemmKindFor(option: GemmKind | undefined, software: boolean): GemmKind {
+  const env = typeof process !== 'undefined' ? process.env.FLINT_WEBGPU_GEMM : undefined;
+  const value = option ?? (env === undefined || env === '' ? undefined : env);
+  if (value === undefined) return software ? 'direct' : 'tiled';
+  if (value === 'tiled' || value === 'direct') return value;
+  throw new Error(
+    `@flint/backend-webgpu: GEMM variant '${value}' (FLINT_WEBGPU_GEMM / gemm option) is not 'tiled' or 'direct'.`,
+  );
 }
 
 /** A compiled kernel: its pipeline and how many storage buffers it reads and writes. */
@@ -70,6 +87,7 @@ export class GpuDevice {
   readonly maxBindingBytes: number;
   readonly maxStorageBuffers: number;
   readonly workgroupStorageBytes: number;
+  readonly gemmKind: GemmKind;
   /** Kept for the device's lifetime: see OpenedDevice.owner. */
   private readonly owner: unknown;
   private readonly pool: BufferPool;
@@ -115,6 +133,7 @@ export class GpuDevice {
     this.maxStorageBuffers = limits.maxStorageBuffersPerShaderStage;
     this.workgroupStorageBytes = limits.maxComputeWorkgroupStorageSize;
     this.maxBatch = Math.max(1, options.maxBatch ?? 128);
+    this.gemmKind = gemmKindFor(options.gemm, this.description.software);
     this.uniformSlot = Math.max(PARAM_BYTES, limits.minUniformBufferOffsetAlignment);
     const usage = USAGE_STORAGE | USAGE_COPY_SRC | USAGE_COPY_DST;
     this.pool = new BufferPool(this.device, usage, options.poolBytes ?? 256 * 2 ** 20);

@@ -1,14 +1,17 @@
 /**
  * The tiled GEMM every linear-algebra kernel runs on: C[z, m, n] = Σ_k A(z, m, k) · B(z, k, n).
  *
- * A workgroup of TX×TY invocations computes a BM×BN tile of C (BM = 4·TY, BN = 4·TX): each
- * invocation keeps a 4×4 block of accumulators in registers, and every K step of TK stages an A and
- * a B tile in workgroup memory. How A and B are read is the caller's: plain (transposed) matrices
- * for matmul, the implicit im2col of a convolution, so no column matrix is ever materialised.
+ * A workgroup of TX×TY invocations computes a BM×BN tile of C (BM = RM·TY, BN = RN·TX): each
+ * invocation keeps an RM×RN block of accumulators in registers (4×4 for large matrices, smaller
+ * blocks where M or N is small, so little of a tile is wasted), and every K step of TK stages an A
+ * and a B tile in workgroup memory. How A and B are read is the caller's: plain (transposed)
+ * matrices for matmul, the implicit im2col of a convolution, so no column matrix is materialised.
  *
- * Long K is split (split-K): slices of KC run as separate workgroups writing partial C's that the
- * tree reduction sums. That keeps the sequential float32 accumulation short (a K = 1e6 dot product
- * stays within 1e-6 relative) and the invocation's loop count far below llvmpipe's 65535 limit.
+ * Long K is split (split-K): slices run as separate workgroups writing partial C's that the tree
+ * reduction sums. That keeps the sequential float32 accumulation short (a K = 1e6 dot product stays
+ * within 1e-6 relative) and the invocation's loop count far below llvmpipe's 65535 limit. Products
+ * with only a few outputs (M·N <= DOT_MAX) are dot products: a workgroup per output and K slice,
+ * each invocation summing strided products, then a tree in workgroup memory.
  */
 import { broadcastStrides, sizeOf, type Shape } from '@flint/core/backend';
 import type { Ref } from './context.js';
@@ -19,17 +22,18 @@ import type { WebGpuStorage } from './storage.js';
 import { bindings, coalesce, elementwiseMain, Params, walkOffsets, type Binding } from './wgsl.js';
 
 const TK = 16;
-/** Register block per invocation (rows × columns of C). */
-const RM = 4;
-const RN = 4;
+/** Outputs per batch at most that run as dot products. */
+const DOT_MAX = 16;
+/** K per dot-product workgroup: SEQ products per invocation. */
+const DOT_SEQ = 16;
 /** K beyond which the product is split. */
 const SPLIT_ABOVE = 4096;
 /** Shortest K slice when split. */
 const MIN_SLICE = 128;
 /** Largest partial-sum buffer (elements) split-K may allocate. */
 const MAX_PARTIAL = 1 << 22;
-/** Longest K slice: 2^19 / TK = 32768 tile steps, half of llvmpipe's loop limit. */
-const MAX_SLICE = 1 << 19;
+/** Longest K slice (loop iterations per invocation stay at half of llvmpipe's 65535 limit): tiled, direct. */
+const MAX_SLICE = { tiled: 1 << 19, direct: 1 << 15 } as const;
 /** First parameter word the loaders may use. */
 export const LOADER_PARAMS = 8;
 
@@ -60,23 +64,35 @@ export interface GemmSpec {
 interface Tiling {
   readonly tx: number;
   readonly ty: number;
+  /** Register block: rows and columns of C per invocation. */
+  readonly rm: number;
+  readonly rn: number;
   readonly bm: number;
   readonly bn: number;
 }
 
-function tiling(dev: GpuDevice): Tiling {
-  const tx = 16;
-  const ty = dev.workgroupSize / tx;
-  return { tx, ty, bm: RM * ty, bn: RN * tx };
+/** Register blocks of 4 where the dim fills 4 invocations' worth, else 2 or 1. */
+function blockFor(size: number, threads: number): number {
+  if (size >= 4 * threads) return 4;
+  if (size >= 2 * threads) return 2;
+  return 1;
 }
 
-/** The tile loop: load the A and B tiles, then the unrolled TK rank-1 updates of the 4×4 block. */
+function tiling(dev: GpuDevice, m: number, n: number): Tiling {
+  const tx = 16;
+  const ty = dev.workgroupSize / tx;
+  const rm = blockFor(m, ty);
+  const rn = blockFor(n, tx);
+  return { tx, ty, rm, rn, bm: rm * ty, bn: rn * tx };
+}
+
+/** The tile loop: load the A and B tiles, then the unrolled TK rank-1 updates of the register block. */
 function source(t: Tiling, spec: GemmSpec, withBias: boolean): string {
   const wg = t.tx * t.ty;
   const aLoads = (t.bm * TK) / wg;
   const bLoads = (t.bn * TK) / wg;
   const lines: string[] = [];
-  for (let i = 0; i < RM; i++) for (let j = 0; j < RN; j++) lines.push(`  var c${i}${j} = 0.0;`);
+  for (let i = 0; i < t.rm; i++) for (let j = 0; j < t.rn; j++) lines.push(`  var c${i}${j} = 0.0;`);
   const init = lines.join('\n');
   const loadA: string[] = [];
   for (let l = 0; l < aLoads; l++) {
@@ -102,16 +118,16 @@ function source(t: Tiling, spec: GemmSpec, withBias: boolean): string {
   }
   const steps: string[] = [];
   for (let kk = 0; kk < TK; kk++) {
-    for (let i = 0; i < RM; i++) steps.push(`    let a${i}_${kk} = As[${kk * t.bm}u + ty * ${RM}u + ${i}u];`);
-    for (let j = 0; j < RN; j++) steps.push(`    let b${j}_${kk} = Bs[${kk * t.bn}u + tx * ${RN}u + ${j}u];`);
-    for (let i = 0; i < RM; i++)
-      for (let j = 0; j < RN; j++) steps.push(`    c${i}${j} = fma(a${i}_${kk}, b${j}_${kk}, c${i}${j});`);
+    for (let i = 0; i < t.rm; i++) steps.push(`    let a${i}_${kk} = As[${kk * t.bm}u + ty * ${t.rm}u + ${i}u];`);
+    for (let j = 0; j < t.rn; j++) steps.push(`    let b${j}_${kk} = Bs[${kk * t.bn}u + tx * ${t.rn}u + ${j}u];`);
+    for (let i = 0; i < t.rm; i++)
+      for (let j = 0; j < t.rn; j++) steps.push(`    c${i}${j} = fma(a${i}_${kk}, b${j}_${kk}, c${i}${j});`);
   }
   const stores: string[] = [];
-  for (let i = 0; i < RM; i++) {
-    for (let j = 0; j < RN; j++) {
+  for (let i = 0; i < t.rm; i++) {
+    for (let j = 0; j < t.rn; j++) {
       stores.push(
-        `  { let m = m0 + ty * ${RM}u + ${i}u; let n = n0 + tx * ${RN}u + ${j}u;`,
+        `  { let m = m0 + ty * ${t.rm}u + ${i}u; let n = n0 + tx * ${t.rn}u + ${j}u;`,
         `    if (m < M && n < N) { c[outBase + m * N + n] = c${i}${j}${withBias ? ' + bias[n]' : ''}; } }`,
       );
     }
@@ -149,6 +165,59 @@ ${stores.join('\n')}
 `;
 }
 
+/**
+ * The same register blocks without workgroup memory: every invocation reads its A column and B row
+ * elements itself. CPU adapters (llvmpipe, SwiftShader) run a workgroup's invocations as
+ * coroutines that switch at every barrier, which costs more than the loads a shared tile saves.
+ */
+function directSource(t: Tiling, spec: GemmSpec, withBias: boolean): string {
+  const wg = t.tx * t.ty;
+  const lines: string[] = [];
+  for (let i = 0; i < t.rm; i++) for (let j = 0; j < t.rn; j++) lines.push(`  var c${i}${j} = 0.0;`);
+  const rows: string[] = [];
+  for (let i = 0; i < t.rm; i++) rows.push(`  let row${i} = min(m0 + ty * ${t.rm}u + ${i}u, M - 1u);`);
+  for (let j = 0; j < t.rn; j++) rows.push(`  let col${j} = min(n0 + tx * ${t.rn}u + ${j}u, N - 1u);`);
+  const step: string[] = [];
+  for (let i = 0; i < t.rm; i++) step.push(`    let a${i} = loadA(row${i}, k);`);
+  for (let j = 0; j < t.rn; j++) step.push(`    let b${j} = loadB(k, col${j});`);
+  for (let i = 0; i < t.rm; i++)
+    for (let j = 0; j < t.rn; j++) step.push(`    c${i}${j} = fma(a${i}, b${j}, c${i}${j});`);
+  const stores: string[] = [];
+  for (let i = 0; i < t.rm; i++) {
+    for (let j = 0; j < t.rn; j++) {
+      stores.push(
+        `  { let m = m0 + ty * ${t.rm}u + ${i}u; let n = n0 + tx * ${t.rn}u + ${j}u;`,
+        `    if (m < M && n < N) { c[outBase + m * N + n] = c${i}${j}${withBias ? ' + bias[n]' : ''}; } }`,
+      );
+    }
+  }
+  const inputs: Binding[] = [
+    ['a', 'f32'],
+    ['b', 'f32'],
+  ];
+  if (withBias) inputs.push(['bias', 'f32']);
+  return `${bindings(inputs, [['c', 'f32']])}
+${spec.loaders}
+@compute @workgroup_size(${wg})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let M = pu(0u); let N = pu(1u); let K = pu(2u); let KC = pu(3u); let S = pu(4u); let Z = pu(5u);
+  let zs = wid.z + pu(6u);
+  let z = zs / S; let split = zs % S;
+  setup(z);
+  let m0 = wid.y * ${t.bm}u; let n0 = wid.x * ${t.bn}u;
+  let tx = lid % ${t.tx}u; let ty = lid / ${t.tx}u;
+  let k0 = split * KC; let kEnd = min(K, k0 + KC);
+  let outBase = (split * Z + z) * M * N;
+${lines.join('\n')}
+${rows.join('\n')}
+  for (var k = k0; k < kEnd; k++) {
+${step.join('\n')}
+  }
+${stores.join('\n')}
+}
+`;
+}
+
 /** Run the GEMM: a new float32 storage [z, m, n] (plus the bias, when given). */
 export function gemm(dev: GpuDevice, spec: GemmSpec): WebGpuStorage {
   const { z, m, n, k } = spec;
@@ -156,21 +225,25 @@ export function gemm(dev: GpuDevice, spec: GemmSpec): WebGpuStorage {
   if (total === 0 || k === 0) {
     const out = dev.alloc(total, 'float32');
     if (total > 0) dev.clear(out);
-    return spec.bias === undefined || total === 0 ? out : addBias(dev, out, spec.bias, n);
+    return total === 0 ? out : withBias(dev, out, spec.bias, n);
   }
+  if (m * n <= DOT_MAX && k > TK) return withBias(dev, dot(dev, spec), spec.bias, n);
   let slice = k;
   if (k > SPLIT_ABOVE) {
     const maxSplits = Math.max(1, Math.floor(MAX_PARTIAL / total));
     slice = Math.max(MIN_SLICE, Math.ceil(k / maxSplits));
-    slice = Math.min(MAX_SLICE, Math.ceil(slice / TK) * TK);
+    slice = Math.ceil(slice / TK) * TK;
   }
+  slice = Math.min(slice, MAX_SLICE[dev.gemmKind]);
   const splits = Math.ceil(k / slice);
   // The bias is added in the GEMM's store when C is written once; split partials get it afterwards.
   const fuseBias = spec.bias !== undefined && splits === 1;
-  const t = tiling(dev);
-  const order = `${spec.aKFastest ? 'k' : 'm'}${spec.bKFastest ? 'k' : 'n'}`;
-  const pipe = dev.pipeline(`gemm/${spec.key}/${order}${fuseBias ? '/bias' : ''}`, fuseBias ? 3 : 2, 1, () =>
-    source(t, spec, fuseBias),
+  const t = tiling(dev, m, n);
+  const order = `${spec.aKFastest ? 'k' : 'm'}${spec.bKFastest ? 'k' : 'n'}/${t.rm}x${t.rn}`;
+  const tiled = dev.gemmKind === 'tiled';
+  const key = `gemm-${dev.gemmKind}/${spec.key}/${order}${fuseBias ? '/bias' : ''}`;
+  const pipe = dev.pipeline(key, fuseBias ? 3 : 2, 1, () =>
+    tiled ? source(t, spec, fuseBias) : directSource(t, spec, fuseBias),
   );
   const out = dev.alloc(total * splits, 'float32');
   const gx = Math.ceil(n / t.bn);
@@ -189,7 +262,65 @@ export function gemm(dev: GpuDevice, spec: GemmSpec): WebGpuStorage {
   if (splits === 1) return out;
   const summed = reduce(dev, 'sum', { storage: out, shape: [splits, total], dtype: 'float32' }, [0]);
   dev.free(out);
-  return spec.bias === undefined ? summed : addBias(dev, summed, spec.bias, n);
+  return withBias(dev, summed, spec.bias, n);
+}
+
+function withBias(dev: GpuDevice, c: WebGpuStorage, bias: WebGpuStorage | undefined, n: number): WebGpuStorage {
+  return bias === undefined ? c : addBias(dev, c, bias, n);
+}
+
+/** Few outputs: one workgroup per (output, K slice of DOT_SEQ·workgroup), partials summed by the tree reduction. */
+function dot(dev: GpuDevice, spec: GemmSpec): WebGpuStorage {
+  const { z, m, n, k } = spec;
+  const wg = dev.workgroupSize;
+  const slice = wg * DOT_SEQ;
+  const splits = Math.ceil(k / slice);
+  const outputs = z * m * n;
+  const pipe = dev.pipeline(
+    `dot/${spec.key}`,
+    2,
+    1,
+    () =>
+      `${bindings(
+        [
+          ['a', 'f32'],
+          ['b', 'f32'],
+        ],
+        [['c', 'f32']],
+      )}
+var<workgroup> red: array<f32, ${wg}>;
+${spec.loaders}
+@compute @workgroup_size(${wg})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let M = pu(0u); let N = pu(1u); let K = pu(2u); let S = pu(4u); let Z = pu(5u);
+  let g = wid.y * nwg.x + wid.x;
+  let split = g % S; let o = g / S;
+  let col = o % N; let row = (o / N) % M; let z = o / (M * N);
+  let live = z < Z;
+  if (live) { setup(z); }
+  var acc = 0.0;
+  for (var j = 0u; j < ${DOT_SEQ}u; j++) {
+    let kk = split * ${slice}u + j * ${wg}u + lid;
+    if (live && kk < K) { acc = fma(loadA(row, kk), loadB(kk, col), acc); }
+  }
+  red[lid] = acc;
+  for (var s = ${wg / 2}u; s > 0u; s = s >> 1u) {
+    workgroupBarrier();
+    if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
+  }
+  if (lid == 0u && live) { c[split * Z * M * N + o] = red[0]; }
+}
+`,
+  );
+  const out = dev.alloc(outputs * splits, 'float32');
+  const params = new Params().u(m).u(n).u(k).u(slice).u(splits).u(z).u(0).u(0);
+  params.us(spec.params);
+  dev.dispatch(pipe, [spec.a, spec.b], [out], params.build(), dev.grid(outputs * splits));
+  if (splits === 1) return out;
+  const summed = reduce(dev, 'sum', { storage: out, shape: [splits, outputs], dtype: 'float32' }, [0]);
+  dev.free(out);
+  return summed;
 }
 
 /** c + bias broadcast along rows of n (freeing c). */

@@ -1,7 +1,7 @@
 /** conv2d: x [N,C,H,W] * weight [O, C/groups, kh, kw] -> [N, O, Ho, Wo], an implicit GEMM (conv.ts). No bias. */
 import type { Conv2dParams, Shape } from '@flint/core/backend';
 import type { Ref, WebGpuContext } from '../context.js';
-import { CONV_FORWARD, convParams } from '../conv.js';
+import { convLoaders } from '../conv.js';
 import { gemm } from '../gemm.js';
 
 export const conv2d = (ctx: WebGpuContext) => (x: Ref, weight: Ref, p: Conv2dParams, outShape: Shape) => {
@@ -9,15 +9,14 @@ export const conv2d = (ctx: WebGpuContext) => (x: Ref, weight: Ref, p: Conv2dPar
   const [o, cg, kh, kw] = weight.shape as [number, number, number, number];
   const [, , ho, wo] = outShape as [number, number, number, number];
   return gemm(ctx.device, {
-    key: 'conv2d',
+    ...convLoaders('conv2d', { c, h, w, o, kh, kw, ho, wo }, p),
     a: weight.storage,
     b: x.storage,
     z: n * p.groups,
     m: o / p.groups,
     n: ho * wo,
     k: cg * kh * kw,
-    loaders: CONV_FORWARD,
-    params: convParams({ n, c, h, w, o, kh, kw, ho, wo }, p),
+    params: [],
     aKFastest: true,
     bKFastest: false,
   });

@@ -1,7 +1,7 @@
 /** conv2dBackwardInput: dy [N,O,Ho,Wo] -> dx [N,C,H,W], an implicit GEMM over (o, ki, kj) (conv.ts). */
 import type { Conv2dParams, Shape } from '@flint/core/backend';
 import type { Ref, WebGpuContext } from '../context.js';
-import { CONV_BACKWARD_INPUT, convParams } from '../conv.js';
+import { convLoaders } from '../conv.js';
 import { gemm } from '../gemm.js';
 
 export const conv2dBackwardInput = (ctx: WebGpuContext) => (dy: Ref, weight: Ref, xShape: Shape, p: Conv2dParams) => {
@@ -9,15 +9,14 @@ export const conv2dBackwardInput = (ctx: WebGpuContext) => (dy: Ref, weight: Ref
   const [o, , kh, kw] = weight.shape as [number, number, number, number];
   const [, , ho, wo] = dy.shape as [number, number, number, number];
   return gemm(ctx.device, {
-    key: 'conv2dBackwardInput',
+    ...convLoaders('conv2dBackwardInput', { c, h, w, o, kh, kw, ho, wo }, p),
     a: weight.storage,
     b: dy.storage,
     z: n * p.groups,
     m: c / p.groups,
     n: h * w,
     k: (o / p.groups) * kh * kw,
-    loaders: CONV_BACKWARD_INPUT,
-    params: convParams({ n, c, h, w, o, kh, kw, ho, wo }, p),
+    params: [],
     aKFastest: true,
     bKFastest: false,
   });

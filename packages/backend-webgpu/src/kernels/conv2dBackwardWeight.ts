@@ -1,7 +1,7 @@
 /** conv2dBackwardWeight: x, dy -> dw [O, C/groups, kh, kw], an implicit GEMM over (image, position) with split-K (conv.ts). */
 import type { Conv2dParams, Shape } from '@flint/core/backend';
 import type { Ref, WebGpuContext } from '../context.js';
-import { CONV_BACKWARD_WEIGHT, convParams } from '../conv.js';
+import { convLoaders } from '../conv.js';
 import { gemm } from '../gemm.js';
 
 export const conv2dBackwardWeight = (ctx: WebGpuContext) => (x: Ref, dy: Ref, wShape: Shape, p: Conv2dParams) => {
@@ -9,15 +9,14 @@ export const conv2dBackwardWeight = (ctx: WebGpuContext) => (x: Ref, dy: Ref, wS
   const [o, cg, kh, kw] = wShape as [number, number, number, number];
   const [, , ho, wo] = dy.shape as [number, number, number, number];
   return gemm(ctx.device, {
-    key: 'conv2dBackwardWeight',
+    ...convLoaders('conv2dBackwardWeight', { c, h, w, o, kh, kw, ho, wo }, p),
     a: dy.storage,
     b: x.storage,
     z: p.groups,
     m: o / p.groups,
     n: cg * kh * kw,
     k: n * ho * wo,
-    loaders: CONV_BACKWARD_WEIGHT,
-    params: convParams({ n, c, h, w, o, kh, kw, ho, wo }, p),
+    params: [],
     aKFastest: true,
     bKFastest: true,
   });
