@@ -41,8 +41,8 @@ export function constantNames(prefix: string, n: number): string[] {
 
 /**
  * q = floor(v / d), r = v - q * d for a narrow integer v >= 0 and constant d >= 1: the float
- * quotient is off by at most one (GPU division is approximate, and v + 0.5 is not representable
- * above 2^23), so one correction step makes it exact below 2^24.
+ * quotient is off by at most one (GPU division is approximate), so one correction step makes it
+ * exact below 2^24. (floor((v + 0.5) / d) is not: v + 0.5 is no float32 above 2^23.)
  */
 export function divmod(v: string, d: string, q: string, r: string): string {
   return `let ${q} = Math.floor(${v} / ${d});
