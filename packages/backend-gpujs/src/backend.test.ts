@@ -12,12 +12,14 @@ type R = TensorRef<GpuStorage>;
 const ref = (storage: GpuStorage, shape: number[], dtype: R['dtype'] = 'float32'): R => ({ storage, shape, dtype });
 
 describe('engine selection', () => {
-  it('the default instance runs on headless-gl under xvfb and is registered as gpujs', () => {
+  it('the default instance runs on headless-gl under xvfb (or the forced mode) and is registered as gpujs', () => {
     console.log(
       `gpujs default engine: ${gpujsBackend.engine()} (renderer: ${gpujsBackend.renderer() ?? 'not reported'})`,
     );
-    expect(gpujsBackend.engine()).toBe('headlessgl');
-    expect(gpujsBackend.priority()).toBe(80);
+    const forced = process.env.FLINT_GPUJS_MODE;
+    const expected = forced === undefined || forced === '' || forced === 'auto' ? 'headlessgl' : forced;
+    expect(gpujsBackend.engine()).toBe(expected);
+    expect(gpujsBackend.priority()).toBe(expected === 'webasm' || expected === 'cpu' ? 10 : 80);
     expect(gpujsBackend.name).toBe('gpujs');
     expect(gpujsBackend.packageName).toBe('@flint/backend-gpujs');
     expect(getBackend('gpujs')).toBe(gpujsBackend);
