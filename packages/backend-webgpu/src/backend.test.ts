@@ -75,18 +75,20 @@ describe('adapter and ranking', () => {
 
 describe('device machinery', () => {
   it('pipelines are compiled once per kernel variant, not per shape', async () => {
+    // Same shape class: broadcast rank 2, reductions of at most 32, M and N of at most 8 (the
+    // GEMM's register blocks are chosen from those), different sizes.
     const shapes: [Shape, Shape][] = [
       [
-        [3, 4],
-        [3, 1],
+        [5, 4],
+        [5, 1],
       ],
       [
         [7, 9],
         [7, 1],
       ],
       [
-        [5, 30],
-        [5, 1],
+        [6, 30],
+        [6, 1],
       ],
     ];
     let after: number | undefined;

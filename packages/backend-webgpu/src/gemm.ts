@@ -79,8 +79,21 @@ function blockFor(size: number, threads: number): number {
 }
 
 function tiling(dev: GpuDevice, m: number, n: number): Tiling {
+  const wg = dev.workgroupSize;
+  // Workgroup-memory tiles use 16 x 16 invocations (the tile loads need every one).
+  if (dev.gemmKind === 'direct' && m <= 8) {
+    // Short M (conv layers' channel counts): one invocation row computes every row, so the B
+    // elements (an im2col gather for convolutions) are loaded once, not once per row.
+    // A narrow N gets a smaller workgroup rather than idle invocations.
+    let rm = 1;
+    while (rm < m) rm *= 2;
+    let tx = 8;
+    while (tx < wg && tx < n) tx *= 2;
+    const rn = blockFor(n, tx);
+    return { tx, ty: 1, rm, rn, bm: rm, bn: rn * tx };
+  }
   const tx = 16;
-  const ty = dev.workgroupSize / tx;
+  const ty = wg / tx;
   const rm = blockFor(m, ty);
   const rn = blockFor(n, tx);
   return { tx, ty, rm, rn, bm: rm * ty, bn: rn * tx };
@@ -239,7 +252,7 @@ export function gemm(dev: GpuDevice, spec: GemmSpec): WebGpuStorage {
   // The bias is added in the GEMM's store when C is written once; split partials get it afterwards.
   const fuseBias = spec.bias !== undefined && splits === 1;
   const t = tiling(dev, m, n);
-  const order = `${spec.aKFastest ? 'k' : 'm'}${spec.bKFastest ? 'k' : 'n'}/${t.rm}x${t.rn}`;
+  const order = `${spec.aKFastest ? 'k' : 'm'}${spec.bKFastest ? 'k' : 'n'}/${t.ty}x${t.tx}/${t.rm}x${t.rn}`;
   const tiled = dev.gemmKind === 'tiled';
   const key = `gemm-${dev.gemmKind}/${spec.key}/${order}${fuseBias ? '/bias' : ''}`;
   const pipe = dev.pipeline(key, fuseBias ? 3 : 2, 1, () =>
