@@ -48,7 +48,7 @@ const SOFTWARE = /llvmpipe|softpipe|lavapipe|swiftshader|warp|microsoft basic re
 /** Dawn's `create()` results stay referenced for the life of the process (see OpenedDevice.owner). */
 const dawnInstances: unknown[] = [];
 
-function describe(adapter: GPUAdapter, featureLevel: 'core' | 'compatibility', via: string): AdapterDescription {
+function describeAdapter(adapter: GPUAdapter, featureLevel: 'core' | 'compatibility', via: string): AdapterDescription {
   const info = adapter.info;
   const vendor = info.vendor ?? '';
   const architecture = info.architecture ?? '';
@@ -176,5 +176,5 @@ export async function openDevice(options: AdapterOptions = {}): Promise<OpenedDe
     if (typeof value === 'number') requiredLimits[name] = value;
   }
   const device = await adapter.requestDevice({ requiredLimits });
-  return { device, adapter, description: describe(adapter, featureLevel, via), owner };
+  return { device, adapter, description: describeAdapter(adapter, featureLevel, via), owner };
 }

@@ -10,7 +10,7 @@
  * Long K is split (split-K): slices run as separate workgroups writing partial C's that the tree
  * reduction sums. That keeps the sequential float32 accumulation short (a K = 1e6 dot product stays
  * within 1e-6 relative) and the invocation's loop count far below llvmpipe's 65535 limit. Products
- * with only a few outputs (M·N <= DOT_MAX) are dot products: a workgroup per output and K slice,
+ * with only a few outputs (M·N <= DOT_MAX) and a long K are dot products: a workgroup per output and K slice,
  * each invocation summing strided products, then a tree in workgroup memory.
  */
 import { broadcastStrides, sizeOf, type Shape } from '@flint/core/backend';
@@ -22,8 +22,9 @@ import type { WebGpuStorage } from './storage.js';
 import { bindings, coalesce, elementwiseMain, Params, walkOffsets, type Binding } from './wgsl.js';
 
 const TK = 16;
-/** Outputs per batch at most that run as dot products. */
+/** Outputs per batch at most that run as dot products, when K is at least DOT_MIN_K. */
 const DOT_MAX = 16;
+const DOT_MIN_K = 512;
 /** K per dot-product workgroup: SEQ products per invocation. */
 const DOT_SEQ = 16;
 /** K beyond which the product is split. */
@@ -240,7 +241,7 @@ export function gemm(dev: GpuDevice, spec: GemmSpec): WebGpuStorage {
     if (total > 0) dev.clear(out);
     return total === 0 ? out : withBias(dev, out, spec.bias, n);
   }
-  if (m * n <= DOT_MAX && k > TK) return withBias(dev, dot(dev, spec), spec.bias, n);
+  if (m * n <= DOT_MAX && k >= DOT_MIN_K) return withBias(dev, dot(dev, spec), spec.bias, n);
   let slice = k;
   if (k > SPLIT_ABOVE) {
     const maxSplits = Math.max(1, Math.floor(MAX_PARTIAL / total));

@@ -295,7 +295,8 @@ function argPass(
 `,
   );
   const values = final ? null : dev.alloc(a * rp * b, x.dtype);
-  const indices = dev.alloc(a * rp * b, final ? 'int32' : 'int32');
+  // Partial indices are u32 words; the final ones are the int32 result.
+  const indices = dev.alloc(a * rp * b, 'int32');
   const ins = xi === null ? [x] : [x, xi];
   const outs = values === null ? [indices] : [values, indices];
   if (direct) {
