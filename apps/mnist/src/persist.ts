@@ -15,8 +15,8 @@
  * before anything trains, and each error names the file and the field or tensor.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   Generator,
   defaultGenerator,
@@ -110,6 +110,19 @@ function megabytes(bytes: number): string {
 }
 
 /**
+ * mkdir -p, one level at a time: Node 20's recursive mkdirSync never returns where mkdir fails
+ * with ENOENT although the parent exists (measured: `--out /proc/flint` spun for minutes).
+ */
+function makeDirectory(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) mkdirSync(d);
+}
+
+/**
  * Make sure `dir` can take the run's files before anything trains: it is (or can be made) a
  * directory, a file can be created in it, and it has at least `neededBytes` free. Each failure is
  * a CliError saying which of the three it was.
@@ -124,7 +137,7 @@ export function prepareOutputDir(
     isDir = statSync(dir).isDirectory();
   } catch {
     try {
-      mkdirSync(dir, { recursive: true });
+      makeDirectory(dir);
     } catch (mkdirError) {
       throw new CliError(`cannot create the output directory ${dir} (--out): ${errorText(mkdirError)}`);
     }

@@ -299,6 +299,14 @@ describe('--resume keeps the data and training flags of the run', () => {
   });
 });
 
+describe('flags', () => {
+  it('a --limit or --test-limit above the data size warns that all samples are used', async () => {
+    const r = await cli('train', '--limit', '64', '--test-limit', '20000', '--epochs', '1', '--out', join(root, 'big'));
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('warning: --test-limit 20000 is more than the 10000 samples there are: all 10000 are used');
+  });
+});
+
 describe('the output directory is checked before training', () => {
   it('--out naming a file says so', async () => {
     const file = join(root, 'a-file');
@@ -317,6 +325,15 @@ describe('the output directory is checked before training', () => {
     expect(r.err).toContain(`cannot create the output directory ${join(file, 'sub')} (--out): ENOTDIR`);
     expect(r.out).not.toContain('epoch 1/1');
   });
+
+  it.runIf(process.platform === 'linux')(
+    'an --out where mkdir fails though the parent exists (/proc) says so',
+    async () => {
+      const r = await cli('train', ...tiny, '--epochs', '1', '--out', '/proc/flint-out/run');
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('cannot create the output directory /proc/flint-out/run (--out): ENOENT');
+    },
+  );
 
   // Root writes through permission bits; the README records the read-only mount tried as root.
   it.skipIf(process.getuid?.() === 0)('a read-only --out says so', async () => {

@@ -123,7 +123,7 @@ export async function bench(opts: BenchOptions, io: Output): Promise<number> {
   const writeResult = resultFile(opts, 'bench.json');
   const text = textStream(io, opts.json);
   const backends = await resolveBackends(opts.backend);
-  const ds = await loadData(opts);
+  const ds = await loadData(opts, io);
   const epochs = opts.epochs ?? 1;
   text.write(
     `bench: ${epochs} epoch(s) of ${ds.name}, ${ds.train.count} training samples, batch ${opts.batchSize}; ${ds.description}\n`,
@@ -289,7 +289,7 @@ export async function accuracyBench(opts: BenchOptions, io: Output): Promise<num
   const backends = await resolveBackends(opts.backend === 'all' ? 'cpu' : opts.backend);
   const epochs = opts.epochs ?? 10;
   const runs = opts.runs ?? 3;
-  const ds = await loadData({ ...opts, dataset: 'mnist' });
+  const ds = await loadData({ ...opts, dataset: 'mnist' }, io);
   text.write(
     `accuracy benchmark: ${epochs} epochs, batch ${opts.batchSize}, ${opts.optimizer}${opts.optimizer === 'sgd' ? ` momentum ${opts.momentum}` : ''}, ` +
       `${runs} run(s) per model (seeds ${opts.seed}..${opts.seed + runs - 1})\n${ds.description}\n\n`,

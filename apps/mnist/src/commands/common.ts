@@ -9,9 +9,13 @@ import { limitSet } from '../train.js';
 
 export type { Output } from '../progress.js';
 
-/** The data set the options ask for, with --limit / --test-limit applied. */
+/**
+ * The data set the options ask for, with --limit / --test-limit applied. Warnings (a failed
+ * download, a limit larger than the data) go to `io.err`.
+ */
 export async function loadData(
   opts: Pick<CommonOptions, 'dataset' | 'dataDir' | 'download' | 'limit' | 'testLimit'>,
+  io: Output,
 ): Promise<Dataset> {
   const ds =
     opts.dataset === 'fashion-mnist'
@@ -20,7 +24,16 @@ export async function loadData(
           ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }),
           download: opts.download === true,
         });
-  return { ...ds, train: limitSet(ds.train, opts.limit), test: limitSet(ds.test, opts.testLimit) };
+  const warnings = [...ds.warnings];
+  for (const [flag, limit, set] of [
+    ['--limit', opts.limit, ds.train],
+    ['--test-limit', opts.testLimit, ds.test],
+  ] as const) {
+    if (limit !== undefined && limit > set.count)
+      warnings.push(`${flag} ${limit} is more than the ${set.count} samples there are: all ${set.count} are used`);
+  }
+  for (const w of warnings) io.err.write(`warning: ${w}\n`);
+  return { ...ds, warnings, train: limitSet(ds.train, opts.limit), test: limitSet(ds.test, opts.testLimit) };
 }
 
 /** The one backend of eval / predict: `all` is for parity and bench. */

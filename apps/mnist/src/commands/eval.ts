@@ -25,7 +25,7 @@ export async function evalCommand(opts: EvalOptions, io: Output): Promise<number
   const loaded = await loadModel(file, device, opts.modelExplicit ? opts.model : undefined);
   const { model, name } = loaded;
   const dataset = modelDataset(opts, loaded.dataset, file, io);
-  const ds = await loadData({ ...opts, dataset, limit: 1 });
+  const ds = await loadData({ ...opts, dataset, limit: 1 }, io);
   const r = await evaluate(model, ds.test, device);
   for (const p of model.parameters()) p.dispose();
   const cm = confusionMatrix(ds.test.labels, r.predictions);

@@ -47,7 +47,7 @@ export async function parity(opts: ParityOptions, io: Output): Promise<number> {
   // run that must reproduce the first) is compared with it.
   const selected = await resolveBackends(opts.backend);
   const backends = ['cpu', ...selected];
-  const ds = await loadData({ ...opts, testLimit: opts.testLimit ?? PARITY_TEST_SAMPLES });
+  const ds = await loadData({ ...opts, testLimit: opts.testLimit ?? PARITY_TEST_SAMPLES }, io);
   const lr = learningRate(opts);
   text.write(
     `parity: ${opts.model} (${spec.description}), ${opts.steps} steps of batch ${opts.batchSize}, ${opts.optimizer} lr ${lr}` +

@@ -46,7 +46,7 @@ export async function predict(opts: PredictOptions, io: Output): Promise<number>
   const { model, name } = loaded;
   const dataset = modelDataset(opts, loaded.dataset, file, io);
   if (indices.length > 0) {
-    const ds = await loadData({ ...opts, dataset, limit: 1 });
+    const ds = await loadData({ ...opts, dataset, limit: 1 }, io);
     for (const i of indices) {
       if (i >= ds.test.count)
         throw new CliError(`--index ${i} is out of range: the test set has ${ds.test.count} images`, 2);

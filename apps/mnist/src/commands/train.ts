@@ -170,8 +170,7 @@ export async function train(opts: TrainOptions, io: Output): Promise<number> {
   };
   process.on('SIGINT', onInterrupt);
   try {
-    const ds = await loadData(run);
-    for (const w of ds.warnings) io.err.write(`warning: ${w}\n`);
+    const ds = await loadData(run, io);
     if (info !== null) {
       for (const [what, now, then] of [
         ['training', ds.train.count, info.data.trainSamples],

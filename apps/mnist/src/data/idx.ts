@@ -3,7 +3,7 @@
 //   then one big-endian uint32 per dimension; then the elements, row-major.
 // Files may be gzip-compressed (detected by the 1f 8b magic, not by the file name).
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { ImageSet } from './types.js';
 
@@ -160,16 +160,16 @@ function readBytes(path: string): Uint8Array {
     return readFileSync(path);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new IdxFormatError(basename(path), `cannot read ${path}: ${e.code ?? ''} ${e.message}`.trim());
+    throw new IdxFormatError(path, `cannot read the file: ${e.code ?? ''} ${e.message}`.trim());
   }
 }
 
 export function readIdxImages(path: string): IdxImages {
-  return parseIdxImages(readBytes(path), basename(path));
+  return parseIdxImages(readBytes(path), path);
 }
 
 export function readIdxLabels(path: string, numClasses = 10): Uint8Array {
-  return parseIdxLabels(readBytes(path), basename(path), numClasses);
+  return parseIdxLabels(readBytes(path), path, numClasses);
 }
 
 /** Converts bytes 0..255 to floats in [0, 1]. */
@@ -192,14 +192,14 @@ export function loadIdxPair(imagesPath: string, labelsPath: string, options: Loa
   const cols = options.cols ?? 28;
   const img = readIdxImages(imagesPath);
   const labels = readIdxLabels(labelsPath, options.numClasses ?? 10);
-  const imgName = basename(imagesPath);
+  const imgName = imagesPath;
   if (img.rows !== rows || img.cols !== cols) {
     throw new IdxFormatError(imgName, `images are ${img.rows}x${img.cols}, expected ${rows}x${cols}`);
   }
   if (img.count !== labels.length) {
     throw new IdxFormatError(
       imgName,
-      `has ${img.count} images but ${basename(labelsPath)} has ${labels.length} labels; the counts must match`,
+      `has ${img.count} images but ${labelsPath} has ${labels.length} labels; the counts must match`,
     );
   }
   return {

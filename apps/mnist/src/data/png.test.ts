@@ -208,7 +208,16 @@ describe('loadDigitPng', () => {
     const cut = join(dir, 'cut.png');
     const good = encodeGrayPng(digit(0), 28, 28);
     writeFileSync(cut, good.subarray(0, 40));
-    expect(() => loadDigitPng(cut)).toThrow(`${cut}: corrupt PNG:`);
+    expect(() => loadDigitPng(cut)).toThrow(`${cut}: corrupt or truncated PNG (40 bytes; the decoder says:`);
+    // A small file declaring a huge image is refused before decoding.
+    const bomb = Buffer.from(good);
+    bomb.writeUInt32BE(30000, 16);
+    bomb.writeUInt32BE(30000, 20);
+    const big = join(dir, 'bomb.png');
+    writeFileSync(big, bomb);
+    expect(() => loadDigitPng(big)).toThrow(
+      `${big}: the PNG declares 30000x30000 pixels (900 megapixels); digits are read up to 25 megapixels, so scale it down`,
+    );
     const empty = join(dir, 'empty.png');
     writeFileSync(empty, '');
     expect(() => loadDigitPng(empty)).toThrow(`${empty}: not a PNG file (first bytes: none, the file is empty`);

@@ -15,6 +15,11 @@ export const MNIST_BOX = 20;
 export const MNIST_CENTRE = 14;
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+/**
+ * Largest image decoded (width x height). A photo of a digit needs far fewer; the limit stops a
+ * small file that declares a huge image (a 950 KB PNG of 30000x30000 took 105 s and 10.7 GB here).
+ */
+export const MAX_PNG_PIXELS = 25_000_000;
 
 export class DigitImageError extends Error {
   override name = 'DigitImageError';
@@ -42,11 +47,25 @@ export function decodePngGray(bytes: Uint8Array, name: string): GrayImage {
       `not a PNG file (first bytes: ${head || 'none, the file is empty'}; a PNG starts with 89 50 4e 47 0d 0a 1a 0a)`,
     );
   }
+  // The first chunk is IHDR: width and height as big-endian uint32 at bytes 16 and 20.
+  if (bytes.length >= 24) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const w = view.getUint32(16);
+    const h = view.getUint32(20);
+    if (w * h > MAX_PNG_PIXELS)
+      throw new DigitImageError(
+        name,
+        `the PNG declares ${w}x${h} pixels (${((w * h) / 1e6).toFixed(0)} megapixels); digits are read up to ${MAX_PNG_PIXELS / 1e6} megapixels, so scale it down`,
+      );
+  }
   let png: PNG;
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (err) {
-    throw new DigitImageError(name, `corrupt PNG: ${(err as Error).message}`);
+    throw new DigitImageError(
+      name,
+      `corrupt or truncated PNG (${bytes.length} bytes; the decoder says: ${(err as Error).message})`,
+    );
   }
   const { width, height, data } = png; // pngjs always yields 8-bit RGBA
   const n = width * height;
