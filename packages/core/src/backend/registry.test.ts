@@ -26,6 +26,7 @@ describe('backend registry', () => {
       /Backend 'gpujs' is not available: install it with `pnpm add @flint\/backend-gpujs`.*Installed backends: .*fake-a/,
     );
     expect(() => setBackend('nope')).toThrow(/Backend 'nope' is not available/);
+    expect(() => getBackend('webgpu')).toThrow(/install it with `pnpm add @flint\/backend-webgpu`/);
   });
 
   it('re-ranks after init: a backend that learns its engine at init can win', async () => {

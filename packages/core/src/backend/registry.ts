@@ -10,6 +10,7 @@ export const KNOWN_BACKEND_PACKAGES: Readonly<Record<string, string>> = {
   cpu: '@flint/backend-cpu',
   gpujs: '@flint/backend-gpujs',
   tfjs: '@flint/backend-tfjs',
+  webgpu: '@flint/backend-webgpu',
 };
 
 /**
