@@ -4,6 +4,7 @@
  */
 import { formatShape, shapesEqual, tryBroadcastShapes } from '../backend/shape.js';
 import { noGrad } from '../autograd/grad-mode.js';
+import { record } from '../autograd/engine.js';
 import { Tensor } from '../tensor/tensor.js';
 import { bernoulli } from '../tensor/create.js';
 import { tidy } from '../tensor/scope.js';
@@ -31,17 +32,19 @@ export function gelu(x: Tensor, options: 'none' | 'tanh' | { approximate?: 'none
   return ew.geluApprox(x, approximate);
 }
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => ew.leakyRelu(x, negativeSlope);
-/** clamp(x, minVal, maxVal) with PyTorch's Hardtanh gradient (passes inside the range). */
+/** clamp(x, minVal, maxVal) with PyTorch's Hardtanh gradient (passes strictly inside the range: 0 at the bounds). */
 export const hardtanh = (x: Tensor, minVal = -1, maxVal = 1): Tensor => {
   if (minVal > maxVal) throw new Error(`hardtanh: min_val (${minVal}) cannot be greater than max_val (${maxVal})`);
-  return ew.clamp(x, minVal, maxVal);
+  return ew.hardtanh(x, minVal, maxVal);
 };
 /** x * sigmoid(x) */
 export const silu = (x: Tensor): Tensor => tidy(() => x.mul(x.sigmoid()));
 /** ELU: x for x > 0, alpha * (exp(x) - 1) otherwise. */
 export function elu(x: Tensor, alpha = 1): Tensor {
   return tidy(() => {
-    return ew.where(x.gt(0), x, x.expm1().mul(alpha));
+    // expm1 of min(x, 0): for a large x the unused branch would overflow to inf, and its zero
+    // gradient times inf would be NaN.
+    return ew.where(x.gt(0), x, x.clamp(null, 0).expm1().mul(alpha));
   });
 }
 /** softplus(x) = log(1 + exp(beta x)) / beta, linear above `threshold` (as PyTorch). */
@@ -91,7 +94,10 @@ export function pad(x: Tensor, padding: readonly number[], mode: 'constant' = 'c
 /** F.one_hot: int32 indices -> int32 [..., numClasses] (numClasses = -1 infers it, reading back). */
 export const oneHot = (indices: Tensor, numClasses = -1): Tensor => idx.oneHot(indices, numClasses);
 
-/** Embedding lookup: weight rows at `indices` (int32, any shape) -> [...indices.shape, dim]. */
+/**
+ * Embedding lookup: weight rows at `indices` (int32, any shape) -> [...indices.shape, dim]. With
+ * `paddingIdx` (negative counts from the end) that row is returned as stored but gets no gradient.
+ */
 export function embedding(indices: Tensor, weight: Tensor, paddingIdx: number | null = null): Tensor {
   return tidy(() => {
     if (indices.dtype !== 'int32') {
@@ -100,13 +106,16 @@ export function embedding(indices: Tensor, weight: Tensor, paddingIdx: number | 
       );
     }
     if (weight.ndim !== 2) throw new Error(`embedding: weight must be 2-D, got ${formatShape(weight.shape)}`);
+    const n = weight.shape[0]!;
+    if (paddingIdx !== null && !(Number.isInteger(paddingIdx) && paddingIdx < n && paddingIdx >= -n)) {
+      throw new Error(`Padding_idx must be within num_embeddings (got ${paddingIdx} for ${n} embeddings)`);
+    }
     const flat = indices.reshape([indices.numel]);
     let rows = weight.indexSelect(0, flat);
     if (paddingIdx !== null) {
-      // The padding row gets no gradient (its entries are multiplied by 0).
-      const p = paddingIdx < 0 ? paddingIdx + weight.shape[0]! : paddingIdx;
-      const keepMask = flat.ne(p).float().unsqueeze(1);
-      rows = rows.mul(keepMask);
+      // Same values; the padding positions take them from a detached copy, so no gradient flows there.
+      const isPadding = flat.eq(paddingIdx < 0 ? paddingIdx + n : paddingIdx).unsqueeze(1);
+      rows = ew.where(isPadding, rows.detach(), rows);
     }
     return rows.reshape([...indices.shape, weight.shape[1]!]);
   });
@@ -332,13 +341,39 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: Weigh
   return tidy(() => {
     const reduction = checkReduction(options.reduction ?? 'mean');
     checkElementwise('binaryCrossEntropy', input, target, true);
-    const logX = input.log().clamp(-100);
-    const log1mX = input.neg().add(1).log().clamp(-100);
-    let loss = target.mul(logX).add(target.neg().add(1).mul(log1mX)).neg();
+    let loss = binaryCrossEntropyElementwise(input, target);
     if (options.weight) loss = loss.mul(checkWeight('binaryCrossEntropy', options.weight, input));
     return reduce(loss, reduction);
   });
 }
+
+/**
+ * The unreduced loss with PyTorch's gradients, which are not those of the clamped logs (0 * inf
+ * would be NaN at x = 0 or 1): d/dx = (x - t) / max(x (1 - x), 1e-12) and d/dt = log(1 - x) - log(x)
+ * (unclamped, so +-inf at 0 and 1, as PyTorch).
+ */
+function binaryCrossEntropyElementwise(input: Tensor, target: Tensor): Tensor {
+  const out = noGrad(() =>
+    tidy(() => {
+      const logX = input.log().clamp(-100);
+      const log1mX = input.neg().add(1).log().clamp(-100);
+      return target.mul(logX).add(target.neg().add(1).mul(log1mX)).neg();
+    }),
+  );
+  const needInput = input.requiresGrad;
+  const needTarget = target.requiresGrad;
+  return record('binaryCrossEntropy', out, [input, target], [input, target], ([si, st]) => (g) => {
+    const x = si!.get();
+    const t = st!.get();
+    const oneMinusX = x.neg().add(1);
+    const gx = needInput ? g.mul(x.sub(t)).div(oneMinusX.mul(x).maximum(BCE_EPSILON)) : null;
+    const gt = needTarget ? g.mul(oneMinusX.log().sub(x.log())) : null;
+    return [gx, gt];
+  });
+}
+
+/** PyTorch's EPSILON in binary_cross_entropy_backward (a float there too). */
+const BCE_EPSILON = Math.fround(1e-12);
 
 export interface BCEWithLogitsOptions extends WeightedLossOptions {
   /** Weight of the positive examples, broadcast along the last (class) dim. */

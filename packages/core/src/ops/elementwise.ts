@@ -238,6 +238,10 @@ export function pow(x: TensorOrScalar, y: TensorOrScalar): Tensor {
     const out = binaryForward('pow', a, b);
     if (bTemp) b.dispose();
     const result = record('pow', out, [a], [a], ([sa]) => (g) => {
+      // Exponent 0 has gradient 0 everywhere, as PyTorch (0 * 0^-1 would be NaN at x = 0), and
+      // exponent 1 passes g (no 0^0 to evaluate).
+      if (y === 0) return [constant(g.backend, 0, g.dtype, g.shape)];
+      if (y === 1) return [g];
       const base = sa!.get();
       const d = base.pow(y - 1).mul(y);
       const gi = g.mul(d);
@@ -253,9 +257,10 @@ export function pow(x: TensorOrScalar, y: TensorOrScalar): Tensor {
     x,
     y,
     (g, a, b, out, needA, needB) => {
-      const ga = needA ? g.mul(b).mul(a.pow(b.sub(1))) : null;
-      // d/db a^b = a^b ln a, taken as 0 where a == 0 (PyTorch's convention).
-      const gb = needB ? g.mul(out).mul(where(a.eq(0), 0, a.log())) : null;
+      // PyTorch's pow_backward_self: 0 where the exponent is 0 (b a^(b-1) is 0 * inf at a = 0).
+      const ga = needA ? where(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))) : null;
+      // pow_backward_exponent: a^b ln a, taken as 0 where a == 0 and b >= 0 (-inf for b < 0).
+      const gb = needB ? g.mul(where(logicalAnd(a.eq(0), b.ge(0)), 0, out.mul(a.log()))) : null;
       return [ga, gb];
     },
     { a: true, b: true, out: true },
@@ -356,6 +361,24 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
 
 /** clamp: the gradient passes where min <= x <= max (inclusive, as PyTorch). */
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  return clampWith('clamp', x, min, max, true);
+}
+
+/**
+ * F.hardtanh (and relu6): clamp's values, but the gradient passes only strictly inside
+ * (min, max): PyTorch's hardtanh_backward gives 0 at the bounds, where clamp's passes.
+ */
+export function hardtanh(x: Tensor, min: number, max: number): Tensor {
+  return clampWith('hardtanh', x, min, max, false);
+}
+
+function clampWith(
+  name: 'clamp' | 'hardtanh',
+  x: Tensor,
+  min: number | null | undefined,
+  max: number | null | undefined,
+  boundsPass: boolean,
+): Tensor {
   const hasMin = min !== undefined && min !== null;
   const hasMax = max !== undefined && max !== null;
   if (!hasMin && !hasMax) throw new Error("clamp: at least one of 'min' or 'max' must not be None");
@@ -365,11 +388,11 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
     if (lo !== x && lo !== hi) lo.dispose();
     return hi === x ? x.clone() : hi;
   });
-  return record('clamp', out, [x], [x], ([sx]) => (g) => {
+  return record(name, out, [x], [x], ([sx]) => (g) => {
     const v = sx!.get();
     let mask = castNoGrad(v.eq(v), 'float32');
-    if (hasMin) mask = mask.mul(castNoGrad(v.ge(min), 'float32'));
-    if (hasMax) mask = mask.mul(castNoGrad(v.le(max), 'float32'));
+    if (hasMin) mask = mask.mul(castNoGrad(boundsPass ? v.ge(min) : v.gt(min), 'float32'));
+    if (hasMax) mask = mask.mul(castNoGrad(boundsPass ? v.le(max) : v.lt(max), 'float32'));
     return [g.mul(mask)];
   });
 }

@@ -202,7 +202,19 @@ export function variance(x: Tensor, dim?: Dims, options: VarOptions = {}): Tenso
 }
 
 export function std(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
-  return tidy(() => variance(x, dim, options).sqrt());
+  return tidy(() => sqrtZeroGradAtZero(variance(x, dim, options)));
+}
+
+/**
+ * sqrt whose gradient is 0 where the result is 0, as PyTorch's std backward masks it (the plain
+ * rule's 1 / (2 sqrt(0)) times the variance's zero gradient would be NaN at a constant slice).
+ */
+function sqrtZeroGradAtZero(v: Tensor): Tensor {
+  const out = noGrad(() => v.sqrt());
+  return record('std', out, [v], [out], ([so]) => (g) => {
+    const y = so!.get();
+    return [where(y.eq(0), 0, g.div(y.mul(2)))];
+  });
 }
 
 export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
@@ -253,16 +265,38 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
   });
 }
 
-/** Vector norm: p = 2 (default), 1, Infinity, -Infinity, 0 or any other p. */
+/**
+ * Vector norm: p = 2 (default), 1, Infinity, -Infinity, 0 or any other p, with PyTorch's gradient:
+ * 0 at a zero vector (where the chain rule through sqrt or pow(1/p) would give 0 * inf = NaN).
+ */
 export function norm(x: Tensor, p: number, dim: Dims, keepdim: boolean): Tensor {
   requireFloat('norm', x);
-  return tidy(() => {
-    if (p === 2) return sum(x.square(), dim, keepdim).sqrt();
-    if (p === 1) return sum(x.abs(), dim, keepdim);
-    if (p === Infinity) return amax(x.abs(), dim, keepdim);
-    if (p === -Infinity) return amin(x.abs(), dim, keepdim);
-    if (p === 0) return sum(castNoGrad(x.ne(0), 'float32'), dim, keepdim);
-    return sum(x.abs().pow(p), dim, keepdim).pow(1 / p);
+  if (p === 1) return tidy(() => sum(x.abs(), dim, keepdim));
+  if (p === Infinity) return tidy(() => amax(x.abs(), dim, keepdim));
+  if (p === -Infinity) return tidy(() => amin(x.abs(), dim, keepdim));
+  if (p === 0) return tidy(() => sum(castNoGrad(x.ne(0), 'float32'), dim, keepdim));
+  const axes = normalizeDims(dim, x.ndim, 'norm');
+  const out = noGrad(() =>
+    tidy(() => {
+      if (p === 2) return sum(x.square(), axes, keepdim).sqrt();
+      return sum(x.abs().pow(p), axes, keepdim).pow(1 / p);
+    }),
+  );
+  const shape = x.shape;
+  return record('norm', out, [x], [x, out], ([sx, so]) => (g) => {
+    const v = sx!.get();
+    const n = expandBack(so!.get(), shape, axes);
+    const gv = expandBack(g, shape, axes);
+    if (p < 1) {
+      // sgn(x) |x|^(p-1) (0 at x = 0) * g * norm^(1-p): no division by the norm.
+      const scaled = where(v.eq(0), 0, v.sign().mul(v.abs().pow(p - 1)));
+      return [scaled.mul(gv).mul(n.pow(1 - p))];
+    }
+    const scale = where(n.eq(0), 0, gv.div(p === 2 ? n : n.pow(p - 1)));
+    if (p === 2) return [v.mul(scale)];
+    // sgn(x) |x|^(p-1), not x |x|^(p-2): the latter is 0 * inf at x = 0 for p < 2.
+    const signedPower = v.sign().mul(v.abs().pow(p - 1));
+    return [signedPower.mul(scale)];
   });
 }
 

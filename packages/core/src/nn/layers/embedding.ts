@@ -25,7 +25,8 @@ export class Embedding extends Module {
     this.embeddingDim = embeddingDim;
     let p = options.paddingIdx ?? null;
     if (p !== null) {
-      if (!(p < numEmbeddings && p >= -numEmbeddings)) throw new Error('Padding_idx must be within num_embeddings');
+      if (!(Number.isInteger(p) && p < numEmbeddings && p >= -numEmbeddings))
+        throw new Error(`Padding_idx must be within num_embeddings (got ${p} for ${numEmbeddings} embeddings)`);
       if (p < 0) p += numEmbeddings;
     }
     this.paddingIdx = p;
