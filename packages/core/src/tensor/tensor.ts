@@ -235,6 +235,17 @@ export class Tensor {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
+  /**
+   * JavaScript operators cannot be overloaded: `x + 1` would concatenate the printed tensor,
+   * `x * 2` or `x < y` compute on NaN. Those ('number' and 'default' hints) throw; the 'string'
+   * hint (template literals, String(x)) prints the tensor, as PyTorch's str() does.
+   */
+  [Symbol.toPrimitive](hint: string): string {
+    if (hint === 'string') return this.toString();
+    throw new TypeError(
+      `A Tensor (shape ${formatShape(this.shape)}) cannot be used as a JavaScript ${hint === 'number' ? 'number' : 'primitive'}: operators such as +, -, *, / and < do not work on tensors. Use the methods (x.add(1), x.sub(y), x.mul(2), x.div(y), x.lt(y)), x.item() for the value of a one-element tensor, or String(x) to print it.`,
+    );
+  }
 
   // ---------------------------------------------------------------- autograd
   backward(gradient?: Tensor, options?: BackwardOptions): void {
