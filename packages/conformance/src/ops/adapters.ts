@@ -6,6 +6,7 @@
  */
 import type * as Flint from '@flint/core';
 import type { TorchArgs } from '../fixtures/load.js';
+import { FIDELITY_ADAPTERS, FIDELITY_NON_SMOOTH_OPS } from './adapters-fidelity.js';
 
 export type FlintApi = typeof Flint;
 export type Tensor = Flint.Tensor;
@@ -190,6 +191,7 @@ export const OP_ADAPTERS: Record<string, OpAdapter> = {
   'F.nll_loss': (c, [x, y], a) => c.F('nllLoss')(x, y, camelOptions(a)),
   'F.binary_cross_entropy': (c, [x, y], a) => c.F('binaryCrossEntropy')(x, y, camelOptions(a)),
   'F.binary_cross_entropy_with_logits': (c, [x, y], a) => c.F('binaryCrossEntropyWithLogits')(x, y, camelOptions(a)),
+  ...FIDELITY_ADAPTERS,
 };
 
 /**
@@ -212,4 +214,5 @@ export const NON_SMOOTH_OPS: ReadonlySet<string> = new Set([
   'amin',
   'F.max_pool2d',
   'F.l1_loss',
+  ...FIDELITY_NON_SMOOTH_OPS,
 ]);

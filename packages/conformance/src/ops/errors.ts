@@ -100,6 +100,19 @@ export const ERROR_CASES: readonly ErrorCase[] = [
     expected: /leaf Variable that requires grad is being used in an in-place operation/,
     run: (api, device) => api.zeros([2], { device, requiresGrad: true }).add_(1),
   },
+  {
+    name: 'index tensors that do not broadcast name both shapes',
+    expected: /indexing tensors could not be broadcast together with shapes \[2\], \[3\]/,
+    run: (api, device) =>
+      api
+        .zeros([3, 4], { device })
+        .index(api.zeros([2], { device, dtype: 'int32' }), api.zeros([3], { device, dtype: 'int32' })),
+  },
+  {
+    name: "a number index out of range (PyTorch's message)",
+    expected: /index 5 is out of bounds for dimension 1 with size 4/,
+    run: (api, device) => api.zeros([3, 4], { device }).index(0, 5),
+  },
 ];
 
 /** Runs `fn` inside tidy so that the inputs a failed call created are freed either way. */

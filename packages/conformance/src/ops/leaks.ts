@@ -283,7 +283,7 @@ function reductionBuilders(): Record<string, LeakBuilder> {
   }
   const norms = (call: (m: LeakInputs, x: Tensor, p: number, d: number | null, k: boolean) => Tensor): LeakBuilder =>
     Object.fromEntries(
-      [2, 1, 3, 0, Infinity, -Infinity].map((p): [string, LeakVariant] => [
+      [2, 1, 3, 0.5, 0, Infinity, -Infinity].map((p): [string, LeakVariant] => [
         `p=${p}`,
         (m) => call(m, m.f([2, 3]), p, p === 3 ? 1 : null, p === 1),
       ]),
@@ -344,6 +344,10 @@ function layoutBuilders(): Record<string, LeakBuilder> {
       mixed: (m) => m.f([4, 3, 2]).index(null, [0, 2], 1),
       tensor: (m) => m.f([4, 3]).index(m.i([3, 0, 3])),
       none: (m) => m.f([4, 3]).index(null),
+      pairs: (m) => m.f([4, 3]).index(m.i([0, 3, 3]), m.i([2, 0, 0])),
+      'broadcast, separated by a slice': (m) => m.f([3, 4, 2]).index(m.i([2, 0], [2, 1]), [1, 3], m.i([1, 0, 1])),
+      'number and tensor, out of range': (m) => m.f([3, 4, 2]).index(1, null, m.i([1, 5, -1])),
+      int32: (m) => m.i([1, 2, 3, 4], [2, 2]).index(m.i([1, 0]), m.i([0, 0])),
     },
     'Tensor.gather': { new: (m) => m.f([2, 3]).gather(1, m.i([0, 2, 1, 1], [2, 2])) },
     gather: { new: (m) => m.api.gather(m.f([2, 3]), 0, m.i([1, 0, 1], [1, 3])) },
@@ -580,6 +584,7 @@ function functionalBuilders(): Record<string, LeakBuilder> {
     'F.binaryCrossEntropy': {
       mean: (m) => m.api.nn.F.binaryCrossEntropy(probs(m), target01(m)),
       weight: (m) => m.api.nn.F.binaryCrossEntropy(probs(m), target01(m), { weight: m.f([3], { grad: false }) }),
+      'target requires grad': (m) => m.api.nn.F.binaryCrossEntropy(probs(m), m.f([2, 3], { lo: 0, hi: 1 })),
     },
     'F.binaryCrossEntropyWithLogits': {
       mean: (m) => m.api.nn.F.binaryCrossEntropyWithLogits(x23(m), target01(m)),
