@@ -162,12 +162,19 @@ export function prepareOutputDir(
   }
 }
 
-/** Bytes a training run needs under --out at its peak (old + new checkpoint, the model, report and chart). */
-export function outputBytesNeeded(parameterCount: number, config: Pick<TrainConfig, 'optimizer' | 'momentum'>): number {
+/**
+ * Bytes a training run needs under --out at its peak: the old and the new checkpoint while one
+ * replaces the other, the model, the report and the chart (headers and history grow per epoch).
+ */
+export function outputBytesNeeded(
+  parameterCount: number,
+  config: Pick<TrainConfig, 'optimizer' | 'momentum' | 'epochs'>,
+): number {
   const stateCopies = config.optimizer === 'adam' ? 2 : config.momentum !== 0 ? 1 : 0;
-  const checkpoint = 4 * parameterCount * (1 + stateCopies) + 64 * 1024;
-  const model = 4 * parameterCount + 16 * 1024;
-  return 2 * checkpoint + model + 256 * 1024;
+  const checkpoint = 4 * parameterCount * (1 + stateCopies) + 8192 + 256 * config.epochs;
+  const model = 4 * parameterCount + 4096;
+  const reportAndChart = 32768 + 512 * config.epochs;
+  return 2 * checkpoint + model + reportAndChart;
 }
 
 // ------------------------------------------------------------------ checking what is read back
