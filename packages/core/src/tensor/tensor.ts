@@ -606,8 +606,9 @@ export class Tensor {
   }
   /**
    * Python-style indexing: each argument indexes one dim — a number (removes it), null (all),
-   * [start, end?, step?] (a slice; null for an open end), or an int32 Tensor (index_select).
-   * `x.index(null, [1, 3])` is PyTorch's `x[:, 1:3]`.
+   * [start, end?, step?] (a slice; null for an open end), or an int32 Tensor. Several index
+   * tensors broadcast together and pick elements, as in PyTorch: `x.index(rows, cols)` is
+   * `x[rows, cols]`, `x.index(null, [1, 3])` is `x[:, 1:3]`.
    */
   index(...specs: lay.IndexSpec[]): Tensor {
     return lay.index(this, specs);
