@@ -206,7 +206,9 @@ export async function train(opts: TrainOptions, io: Output): Promise<number> {
         `training: ${epochs} epochs, batch ${config.batchSize}, ${config.optimizer} lr ${config.lr}${config.optimizer === 'sgd' ? ` momentum ${config.momentum}` : ''}, seed ${config.seed}\n\n`,
     );
     const checkpointPath = join(out, CHECKPOINT_FILE);
+    // The newest checkpoint on disk: the one resumed from until this run saves its own.
     let saved = info?.epoch ?? 0;
+    let savedPath = resumePath ?? checkpointPath;
     const stopIfInterrupted = (): void => {
       if (interrupted) throw new Interrupted();
     };
@@ -246,26 +248,29 @@ export async function train(opts: TrainOptions, io: Output): Promise<number> {
         } catch (error) {
           throw new CliError(
             `cannot write the checkpoint after epoch ${e}: ${(error as Error).message}` +
-              (saved > 0 ? ` (${checkpointPath} still holds epoch ${saved})` : ''),
+              (saved > 0 ? ` (${savedPath} still holds epoch ${saved})` : ''),
           );
         }
         saved = e;
+        savedPath = checkpointPath;
         stopIfInterrupted();
       }
     } catch (error) {
       if (!(error instanceof Interrupted)) throw error;
       const defaultOut = join('out', model);
+      // The checkpoint resumed from may record another target than this run's --epochs.
+      const recordedTarget = savedPath === checkpointPath ? epochs : (info?.config.epochs ?? epochs);
       const how =
         saved > 0
-          ? `${checkpointPath} holds ${saved} of ${epochs} epochs; continue with: pnpm mnist train --resume ${checkpointPath}` +
-            (resolve(out) === resolve(defaultOut) ? '' : ` --out ${out}`)
+          ? `${savedPath} holds ${saved} of ${epochs} epochs; continue with: pnpm mnist train --resume ${savedPath}` +
+            (resolve(out) === resolve(defaultOut) ? '' : ` --out ${out}`) +
+            (recordedTarget === epochs ? '' : ` --epochs ${epochs}`)
           : 'no epoch had finished, so there is no checkpoint to resume from';
       io.err.write(`\ninterrupted (Ctrl-C): ${how}\n`);
       return 130;
     }
     // Resumed with nothing left to train into another --out: that directory gets the checkpoint too.
-    if (resumePath !== null && saved === info?.epoch && resolve(resumePath) !== resolve(checkpointPath))
-      await saveCheckpoint(trainer, data, checkpointPath);
+    if (resolve(savedPath) !== resolve(checkpointPath)) await saveCheckpoint(trainer, data, checkpointPath);
 
     const final = trainer.lastEval ?? (await evaluate(trainer.model, ds.test, config.device));
     const names = classNames(ds.name);
