@@ -15,7 +15,7 @@ describe('backends', () => {
   });
 
   it('an unknown backend name lists the valid ones', async () => {
-    await expect(ensureBackend('cuda')).rejects.toThrow('valid backends: cpu, gpujs, tfjs, all');
+    await expect(ensureBackend('cuda')).rejects.toThrow('valid backends: cpu, gpujs, tfjs, webgpu, all');
   });
 
   it('loads and initialises a known backend; all = cpu first, then the others', async () => {

@@ -11,6 +11,7 @@ export const BACKEND_PACKAGES: Readonly<Record<string, string>> = {
   cpu: '@flint/backend-cpu',
   gpujs: '@flint/backend-gpujs',
   tfjs: '@flint/backend-tfjs',
+  webgpu: '@flint/backend-webgpu',
 };
 
 export const BACKEND_CHOICES = [...Object.keys(BACKEND_PACKAGES), 'all'] as const;

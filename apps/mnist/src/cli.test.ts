@@ -49,7 +49,7 @@ describe('argument parsing', () => {
     const r = await cli('train', '--backend', 'cuda');
     expect(r.code).toBe(2);
     expect(r.err).toContain("'cuda' is invalid");
-    expect(r.err).toContain('cpu, gpujs, tfjs, all');
+    expect(r.err).toContain('cpu, gpujs, tfjs, webgpu, all');
   });
 
   it('an unknown model is exit code 2 with the valid ones listed (also as the default command)', async () => {

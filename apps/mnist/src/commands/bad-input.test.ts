@@ -384,7 +384,7 @@ describe('saved models in eval and predict', () => {
       const r = await cli(...argv);
       expect(r.code).toBe(2);
       expect(r.err).toContain(
-        `${argv[0]} runs on one backend (cpu, gpujs, tfjs); --backend all is for parity and bench`,
+        `${argv[0]} runs on one backend (cpu, gpujs, tfjs, webgpu); --backend all is for parity and bench`,
       );
     }
   });

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { CommonOptions } from '../cli.js';
 import { FASHION_MNIST_CLASSES, loadFashionMnist, loadMnist, type Dataset, type DatasetName } from '../data/index.js';
+import { BACKEND_PACKAGES } from '../backends.js';
 import { CliError } from '../errors.js';
 import { modelSpec } from '../models.js';
 import type { Output } from '../progress.js';
@@ -40,7 +41,7 @@ export async function loadData(
 export function oneBackend(command: string, backend: string): string {
   if (backend === 'all')
     throw new CliError(
-      `${command} runs on one backend (cpu, gpujs, tfjs); --backend all is for parity and bench, which compare backends`,
+      `${command} runs on one backend (${Object.keys(BACKEND_PACKAGES).join(', ')}); --backend all is for parity and bench, which compare backends`,
       2,
     );
   return backend;
