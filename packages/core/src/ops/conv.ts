@@ -1,4 +1,7 @@
-/** linear, conv2d, max/avg pooling — shape checks here, compute in kernels, gradients via backward kernels. */
+/**
+ * linear, conv2d, max/avg pooling — shape checks here, compute in kernels, gradients via backward
+ * kernels (wrapped as recorded ops, so higher-order gradients work).
+ */
 import type { Conv2dParams, Pool2dParams } from '../backend/kernels.js';
 import { formatShape, windowOutputSize } from '../backend/shape.js';
 import { record } from '../autograd/engine.js';
@@ -7,6 +10,7 @@ import { commonBackend, output, requireFloat } from './util.js';
 import { pad, reshape } from './layout.js';
 import { matmulRaw } from './matmul.js';
 import { sum } from './reduce.js';
+import { gather } from './indexing.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { tidy } from '../tensor/scope.js';
 
@@ -121,23 +125,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   if (b !== null && (b.ndim !== 1 || b.shape[0] !== O))
     throw new Error(`conv2d: bias must have shape [${O}], got ${formatShape(b.shape)}`);
   const shape = [N, O, Ho, Wo];
-  const raw = output(src.backend, src.backend.kernels.conv2d(src.ref, weight.ref, params, shape), shape, src.dtype);
-  const srcShape = src.shape;
-  const wShape = weight.shape;
-  const [needX, needW] = [src.requiresGrad, weight.requiresGrad];
-  let out = record('conv2d', raw, [src, weight], [src, weight], ([sx, sw]) => (g) => [
-    needX
-      ? output(
-          g.backend,
-          g.backend.kernels.conv2dBackwardInput(g.ref, sw!.get().ref, srcShape, params),
-          srcShape,
-          g.dtype,
-        )
-      : null,
-    needW
-      ? output(g.backend, g.backend.kernels.conv2dBackwardWeight(sx!.get().ref, g.ref, wShape, params), wShape, g.dtype)
-      : null,
-  ]);
+  let out = conv2dRaw(src, weight, params, shape);
   if (b !== null) {
     const bb = reshape(b, [1, O, 1, 1]);
     const withBias = out.add(bb);
@@ -153,6 +141,59 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   }
   if (input !== x) input.dispose();
   return out;
+}
+
+// The convolution and its two gradients as recorded ops: each one's gradient is one of the others
+// (all three are linear in each argument), so under createGraph a backward through conv2d is
+// differentiable again, to any order. Outside createGraph they record nothing extra.
+
+/** conv2d without bias (the kernel), recorded. */
+function conv2dRaw(x: Tensor, w: Tensor, params: Conv2dParams, shape: readonly number[]): Tensor {
+  const out = output(x.backend, x.backend.kernels.conv2d(x.ref, w.ref, params, shape), shape, x.dtype);
+  const [xShape, wShape] = [x.shape, w.shape];
+  const [needX, needW] = [x.requiresGrad, w.requiresGrad];
+  // dx reads w, dw reads x: save only what the wanted gradients need.
+  const saveList = [...(needW ? [x] : []), ...(needX ? [w] : [])];
+  return record('conv2d', out, [x, w], saveList, (saved) => (g) => {
+    const sx = needW ? saved[0]!.get() : null;
+    const sw = needX ? saved[needW ? 1 : 0]!.get() : null;
+    return [
+      sw === null ? null : conv2dInputGrad(g, sw, xShape, params),
+      sx === null ? null : conv2dWeightGrad(sx, g, wShape, params),
+    ];
+  });
+}
+
+/** d conv2d / d input: <conv2dInputGrad(g, w), u> = <g, conv2d(u, w)>. */
+function conv2dInputGrad(g: Tensor, w: Tensor, xShape: readonly number[], params: Conv2dParams): Tensor {
+  const out = output(g.backend, g.backend.kernels.conv2dBackwardInput(g.ref, w.ref, xShape, params), xShape, g.dtype);
+  const [gShape, wShape] = [g.shape, w.shape];
+  const [needG, needW] = [g.requiresGrad, w.requiresGrad];
+  const saveList = [...(needW ? [g] : []), ...(needG ? [w] : [])];
+  return record('conv2dBackwardInput', out, [g, w], saveList, (saved) => (gg) => {
+    const sg = needW ? saved[0]!.get() : null;
+    const sw = needG ? saved[needW ? 1 : 0]!.get() : null;
+    return [
+      sw === null ? null : conv2dRaw(gg, sw, params, gShape),
+      sg === null ? null : conv2dWeightGrad(gg, sg, wShape, params),
+    ];
+  });
+}
+
+/** d conv2d / d weight: <conv2dWeightGrad(x, g), v> = <g, conv2d(x, v)>. */
+function conv2dWeightGrad(x: Tensor, g: Tensor, wShape: readonly number[], params: Conv2dParams): Tensor {
+  const out = output(g.backend, g.backend.kernels.conv2dBackwardWeight(x.ref, g.ref, wShape, params), wShape, g.dtype);
+  const [xShape, gShape] = [x.shape, g.shape];
+  const [needX, needG] = [x.requiresGrad, g.requiresGrad];
+  const saveList = [...(needX ? [g] : []), ...(needG ? [x] : [])];
+  return record('conv2dBackwardWeight', out, [x, g], saveList, (saved) => (gw) => {
+    const sg = needX ? saved[0]!.get() : null;
+    const sx = needG ? saved[needX ? 1 : 0]!.get() : null;
+    return [
+      sg === null ? null : conv2dInputGrad(sg, gw, xShape, params),
+      sx === null ? null : conv2dRaw(sx, gw, params, gShape),
+    ];
+  });
 }
 
 export interface Pool2dOptions {
@@ -220,7 +261,7 @@ export function maxPool2dWithIndices(
   const values = output(input.backend, res.values, shape, input.dtype);
   const xShape = input.shape;
   const recorded = record('maxPool2d', values, [input], [indices], ([si]) => (g) => [
-    output(g.backend, g.backend.kernels.maxPool2dBackward(g.ref, si!.get().ref, xShape), xShape, g.dtype),
+    maxPoolGrad(g, si!.get(), xShape),
   ]);
   if (!unbatched) return { values: recorded, indices };
   const idx = reshape(indices, shape.slice(1));
@@ -239,10 +280,34 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = 
     throw new Error('avgPool2d: divisor must be not zero');
   }
   const { input, unbatched, params, shape } = poolSetup('avgPool2d', x, kernelSize, options, false);
-  const out = output(input.backend, input.backend.kernels.avgPool2d(input.ref, params, shape), shape, input.dtype);
-  const xShape = input.shape;
-  const recorded = record('avgPool2d', out, [input], [], () => (g) => [
-    output(g.backend, g.backend.kernels.avgPool2dBackward(g.ref, xShape, params), xShape, g.dtype),
-  ]);
+  const recorded = avgPoolRaw(input, params, shape);
   return finishPool(x, input, recorded, unbatched);
+}
+
+/**
+ * max pooling's gradient, recorded: its own gradient picks gg at the argmax of each window
+ * (a gather within each plane), so createGraph differentiates it again.
+ */
+function maxPoolGrad(g: Tensor, indices: Tensor, xShape: readonly number[]): Tensor {
+  const out = output(g.backend, g.backend.kernels.maxPool2dBackward(g.ref, indices.ref, xShape), xShape, g.dtype);
+  const gShape = g.shape;
+  return record('maxPool2dBackward', out, [g], [indices], ([si]) => (gg) => {
+    const [N, C, H, W] = xShape as [number, number, number, number];
+    const planes = reshape(si!.get(), [N, C, gShape[2]! * gShape[3]!]);
+    return [reshape(gather(reshape(gg, [N, C, H * W]), 2, planes), gShape)];
+  });
+}
+
+/** avgPool2d (the kernel), recorded; its gradient and that gradient's gradient alternate. */
+function avgPoolRaw(x: Tensor, params: Pool2dParams, shape: readonly number[]): Tensor {
+  const out = output(x.backend, x.backend.kernels.avgPool2d(x.ref, params, shape), shape, x.dtype);
+  const xShape = x.shape;
+  return record('avgPool2d', out, [x], [], () => (g) => [avgPoolGrad(g, xShape, params)]);
+}
+
+/** <avgPoolGrad(g), u> = <g, avgPool2d(u)>: its gradient is avgPool2d of gg. */
+function avgPoolGrad(g: Tensor, xShape: readonly number[], params: Pool2dParams): Tensor {
+  const out = output(g.backend, g.backend.kernels.avgPool2dBackward(g.ref, xShape, params), xShape, g.dtype);
+  const gShape = g.shape;
+  return record('avgPool2dBackward', out, [g], [], () => (gg) => [avgPoolRaw(gg, params, gShape)]);
 }

@@ -147,6 +147,9 @@ function binaryForward(name: BinaryName | CompareName, a: Tensor, b: Tensor): Te
   return output(backend, backend.kernels[name](a.ref, b.ref, shape), shape, dtype);
 }
 
+/** Whether a binary op saves an operand: always, or only when input a (b) needs a gradient. */
+type Saved = boolean | 'ifA' | 'ifB';
+
 function binary(
   name: BinaryName,
   x: TensorOrScalar,
@@ -159,7 +162,7 @@ function binary(
     needA: boolean,
     needB: boolean,
   ) => [Tensor | null, Tensor | null],
-  saves: { a: boolean; b: boolean; out: boolean },
+  saves: { a: Saved; b: Saved; out: Saved },
   floatOnly = false,
 ): Tensor {
   let [a, b, aTemp, bTemp] = coerceOperands(name, x, y);
@@ -173,19 +176,23 @@ function binary(
   const out = binaryForward(name, a, b);
   // Record against the caller's tensors (the originals carry requiresGrad).
   const inputs = [a, b];
-  const saveList: Tensor[] = [];
-  if (saves.a) saveList.push(a);
-  if (saves.b) saveList.push(b);
-  if (saves.out) saveList.push(out);
   const aShape = a.shape;
   const bShape = b.shape;
   const needA = a.requiresGrad;
   const needB = b.requiresGrad;
+  // Save only what the gradients to be computed read: x.mul_(c) must not save (and then find
+  // overwritten) the x it does not need, as in PyTorch.
+  const wanted = (s: Saved): boolean => s === true || (s === 'ifA' && needA) || (s === 'ifB' && needB);
+  const [saveA, saveB, saveOut] = [wanted(saves.a), wanted(saves.b), wanted(saves.out)];
+  const saveList: Tensor[] = [];
+  if (saveA) saveList.push(a);
+  if (saveB) saveList.push(b);
+  if (saveOut) saveList.push(out);
   const result = record(name, out, inputs, saveList, (saved) => (g) => {
     let i = 0;
-    const sa = saves.a ? saved[i++]!.get() : (null as unknown as Tensor);
-    const sb = saves.b ? saved[i++]!.get() : (null as unknown as Tensor);
-    const so = saves.out ? saved[i++]!.get() : (null as unknown as Tensor);
+    const sa = saveA ? saved[i++]!.get() : (null as unknown as Tensor);
+    const sb = saveB ? saved[i++]!.get() : (null as unknown as Tensor);
+    const so = saveOut ? saved[i++]!.get() : (null as unknown as Tensor);
     const [ga, gb] = grads(g, sa, sb, so, needA, needB);
     return [reduceTo(ga, aShape), reduceTo(gb, bShape)];
   });
@@ -215,8 +222,8 @@ export function sub(x: TensorOrScalar, y: TensorOrScalar, alpha?: number): Tenso
 }
 export function mul(x: TensorOrScalar, y: TensorOrScalar): Tensor {
   return binary('mul', x, y, (g, a, b, _out, needA, needB) => [needA ? g.mul(b) : null, needB ? g.mul(a) : null], {
-    a: true,
-    b: true,
+    a: 'ifB',
+    b: 'ifA',
     out: false,
   });
 }
@@ -226,7 +233,7 @@ export function div(x: TensorOrScalar, y: TensorOrScalar): Tensor {
     x,
     y,
     (g, _a, b, out, needA, needB) => [needA ? g.div(b) : null, needB ? g.mul(out).div(b).neg() : null],
-    { a: false, b: true, out: true },
+    { a: false, b: true, out: 'ifB' },
     true,
   );
 }
@@ -332,12 +339,9 @@ export function where(cond: Tensor, x: TensorOrScalar, y: TensorOrScalar): Tenso
   const bShape = b.shape;
   const result = record('where', out, [a, b], [c], ([sc]) => (g) => {
     // Gradients go to the branch each element was taken from.
+    // where() itself (recorded), so a createGraph backward is differentiable again.
     const cc = sc!.get();
-    const zero = constant(g.backend, 0, g.dtype);
-    const ga = output(g.backend, g.backend.kernels.where(cc.ref, g.ref, zero.ref, g.shape), g.shape, g.dtype);
-    const gb = output(g.backend, g.backend.kernels.where(cc.ref, zero.ref, g.ref, g.shape), g.shape, g.dtype);
-    zero.dispose();
-    return [reduceTo(ga, aShape), reduceTo(gb, bShape)];
+    return [reduceTo(where(cc, g, 0), aShape), reduceTo(where(cc, 0, g), bShape)];
   });
   if (c !== cond) c.dispose();
   if (aTemp) a.dispose();

@@ -30,10 +30,10 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   }
   const out = output(x.backend, x.backend.kernels.gather(x.ref, axis, index.ref), index.shape, x.dtype);
   const shape = x.shape;
-  return record('gather', out, [x], [index], ([si]) => (g) => {
-    const zeros = constant(g.backend, 0, g.dtype, shape);
-    return [output(g.backend, g.backend.kernels.scatterAdd(zeros.ref, axis, si!.get().ref, g.ref), shape, g.dtype)];
-  });
+  // The rules use the recorded ops (scatterAdd <-> gather), so createGraph differentiates them again.
+  return record('gather', out, [x], [index], ([si]) => (g) => [
+    scatterAdd(constant(g.backend, 0, g.dtype, shape), axis, si!.get(), g),
+  ]);
 }
 
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
@@ -62,10 +62,8 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
       if (srcUsed.shape[i] !== index.shape[i]) srcUsed = srcUsed.slice(i, 0, index.shape[i]!);
     }
     const out = output(x.backend, x.backend.kernels.scatterAdd(x.ref, axis, index.ref, srcUsed.ref), x.shape, x.dtype);
-    const srcShape = srcUsed.shape;
     return record('scatterAdd', out, [x, srcUsed], [index], ([si]) => (g) => {
-      const gs = output(g.backend, g.backend.kernels.gather(g.ref, axis, si!.get().ref), srcShape, g.dtype);
-      return [g, gs];
+      return [g, gather(g, axis, si!.get())];
     });
   });
 }
@@ -85,8 +83,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
     const ix = si!.get();
     const viewShape = from.map((_, i) => (i === axis ? ix.shape[0]! : 1));
     const full = ix.reshape(viewShape).expand(g.shape);
-    const zeros = constant(g.backend, 0, g.dtype, from);
-    return [output(g.backend, g.backend.kernels.scatterAdd(zeros.ref, axis, full.ref, g.ref), from, g.dtype)];
+    return [scatterAdd(constant(g.backend, 0, g.dtype, from), axis, full, g)];
   });
   if (idx !== index) idx.dispose(); // the node saved its own alias
   return result;

@@ -179,19 +179,24 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
   const out = output(x.backend, x.backend.kernels.slice(x.ref, begin, steps, shape), shape, x.dtype);
   const from = x.shape;
   return record('slice', out, [x], [], () => (g) => {
+    let grad: Tensor;
     if (step === 1) {
       const pads = from.map((size, i) =>
         i === d ? ([s, size - s - len] as [number, number]) : ([0, 0] as [number, number]),
       );
-      return [output(g.backend, g.backend.kernels.pad(g.ref, pads, 0), from, g.dtype)];
+      grad = output(g.backend, g.backend.kernels.pad(g.ref, pads, 0), from, g.dtype);
+    } else {
+      // Strided: scatter the gradient rows back to their positions along `d`.
+      const positions = Int32Array.from({ length: len }, (_, i) => s + i * step);
+      const index = output(g.backend, g.backend.kernels.write(positions, [len], 'int32'), [len], 'int32');
+      const idxShape = from.map((_, i) => (i === d ? len : 1));
+      const idxFull = reshape(index, idxShape).expand(g.shape);
+      const zeros = constant(g.backend, 0, g.dtype, from);
+      grad = output(g.backend, g.backend.kernels.scatterAdd(zeros.ref, d, idxFull.ref, g.ref), from, g.dtype);
     }
-    // Strided: scatter the gradient rows back to their positions along `d`.
-    const positions = Int32Array.from({ length: len }, (_, i) => s + i * step);
-    const index = output(g.backend, g.backend.kernels.write(positions, [len], 'int32'), [len], 'int32');
-    const idxShape = from.map((_, i) => (i === d ? len : 1));
-    const idxFull = reshape(index, idxShape).expand(g.shape);
-    const zeros = constant(g.backend, 0, g.dtype, from);
-    return [output(g.backend, g.backend.kernels.scatterAdd(zeros.ref, d, idxFull.ref, g.ref), from, g.dtype)];
+    // The gradient is linear in g and its own gradient is this slice again: recorded, so a
+    // createGraph backward differentiates through it.
+    return [record('sliceBackward', grad, [g], [], () => (gg) => [slice(gg, d, s, s + (len - 1) * step + 1, step)])];
   });
 }
 

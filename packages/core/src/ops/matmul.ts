@@ -6,7 +6,11 @@ import { broadcastShapes, commonBackend, output, requireFloat } from './util.js'
 import { reshape } from './layout.js';
 import { sumToShape } from './reduce.js';
 
-/** a @ b with optional transposes of the last two dims, both operands rank >= 2. No 1-D handling. */
+/**
+ * a @ b with optional transposes of the last two dims, both operands rank >= 2. No 1-D handling.
+ * Differentiable, with gradients that are matmulRaw again: matmul's and linear's backward use it,
+ * so under createGraph they are recorded too (Hessian-vector products of an MLP).
+ */
 export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   const m = a.shape[a.ndim - (transA ? 1 : 2)]!;
   const k = a.shape[a.ndim - (transA ? 2 : 1)]!;
@@ -19,7 +23,29 @@ export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean
   }
   const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
   const shape = [...batch, m, n];
-  return output(a.backend, a.backend.kernels.matmul(a.ref, b.ref, transA, transB, shape), shape, a.dtype);
+  const out = output(a.backend, a.backend.kernels.matmul(a.ref, b.ref, transA, transB, shape), shape, a.dtype);
+  const aShape = a.shape;
+  const bShape = b.shape;
+  const needA = a.requiresGrad;
+  const needB = b.requiresGrad;
+  // dA needs B and dB needs A: save only what the wanted gradients read.
+  const saveList = [...(needB ? [a] : []), ...(needA ? [b] : [])];
+  return record('matmul', out, [a, b], saveList, (saved) => (g) => {
+    const sa = needB ? saved[0]!.get() : null;
+    const sb = needA ? saved[needB ? 1 : 0]!.get() : null;
+    // C = op(A) op(B): each gradient is one more product (summed over broadcast batch dims).
+    let ga: Tensor | null = null;
+    let gb: Tensor | null = null;
+    if (sb !== null) {
+      if (!transA) ga = matmulRaw(g, sb, false, !transB);
+      else ga = transB ? matmulRaw(sb, g, true, true) : matmulRaw(sb, g, false, true);
+    }
+    if (sa !== null) {
+      if (!transB) gb = transA ? matmulRaw(sa, g, false, false) : matmulRaw(sa, g, true, false);
+      else gb = transA ? matmulRaw(g, sa, true, true) : matmulRaw(g, sa, true, false);
+    }
+    return [ga === null ? null : sumToShape(ga, aShape), gb === null ? null : sumToShape(gb, bShape)];
+  });
 }
 
 export function matmul(x: Tensor, y: Tensor): Tensor {
@@ -37,18 +63,9 @@ export function matmul(x: Tensor, y: Tensor): Tensor {
       `mat1 and mat2 shapes cannot be multiplied (${a.shape.slice(-2).join('x')} and ${b.shape.slice(-2).join('x')}): matmul of ${formatShape(x.shape)} and ${formatShape(y.shape)}`,
     );
   }
-  const out = matmulRaw(a, b, false, false);
-  const aShape = a.shape;
-  const bShape = b.shape;
-  const needA = a.requiresGrad;
-  const needB = b.requiresGrad;
-  let result = record('matmul', out, [a, b], [a, b], ([sa, sb]) => (g) => [
-    // dA = g @ B^T, dB = A^T @ g, summed over broadcast batch dims.
-    needA ? sumToShape(matmulRaw(g, sb!.get(), false, true), aShape) : null,
-    needB ? sumToShape(matmulRaw(sa!.get(), g, true, false), bShape) : null,
-  ]);
+  let result = matmulRaw(a, b, false, false);
   if (x.ndim === 1 || y.ndim === 1) {
-    const shape = [...out.shape];
+    const shape = [...result.shape];
     if (y.ndim === 1) shape.pop();
     if (x.ndim === 1) shape.splice(shape.length - (y.ndim === 1 ? 1 : 2), 1);
     const squeezed = reshape(result, shape);

@@ -7,6 +7,7 @@ import type { MaxMinResult, Tensor } from '../tensor/tensor.js';
 import { castNoGrad, constant, output, requireFloat } from './util.js';
 import { normalizeDim, reshape } from './layout.js';
 import { where } from './elementwise.js';
+import { scatterAdd } from './indexing.js';
 
 export type Dims = number | readonly number[] | null | undefined;
 
@@ -61,12 +62,8 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
     if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
   }
   if (axes.length === 0) return reshape(g, shape);
-  return noGrad(() => {
-    const r = reduceRaw('sum', g, axes, false);
-    const out = reshape(r, shape);
-    if (out !== r) r.dispose();
-    return out;
-  });
+  // sum and reshape record, so the gradient of a broadcast is differentiable under createGraph.
+  return tidy(() => reshape(sum(g, axes), shape));
 }
 
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
@@ -173,8 +170,8 @@ function extremumDim(kind: 'max' | 'min', x: Tensor, dim: number, keepdim: boole
   const result = record(kind, values, [x], [indices], ([si]) => (g) => {
     const idx = keepdim ? si!.get() : reshape(si!.get(), keptShape(shape, [axis]));
     const gk = keepdim ? g : reshape(g, keptShape(shape, [axis]));
-    const zeros = constant(g.backend, 0, g.dtype, shape);
-    return [output(g.backend, g.backend.kernels.scatterAdd(zeros.ref, axis, idx.ref, gk.ref), shape, g.dtype)];
+    // scatterAdd (recorded), so a createGraph backward is differentiable again.
+    return [scatterAdd(constant(g.backend, 0, g.dtype, shape), axis, idx, gk)];
   });
   return { values: result, indices };
 }
