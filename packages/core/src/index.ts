@@ -20,8 +20,16 @@ export * from './tensor/create.js';
 export { tidy, keep } from './tensor/scope.js';
 export { memory } from './tensor/memory.js';
 export type { MemoryInfo } from './tensor/storage.js';
-export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
+export {
+  noGrad,
+  enableGrad,
+  isGradEnabled,
+  setGradEnabled,
+  inferenceMode,
+  isInferenceModeEnabled,
+} from './autograd/grad-mode.js';
 export type { BackwardOptions } from './autograd/engine.js';
+export * as autograd from './autograd/index.js';
 export { Generator, manualSeed, initialSeed, defaultGenerator } from './random.js';
 export * from './ops/functions.js';
 export * as nn from './nn/index.js';

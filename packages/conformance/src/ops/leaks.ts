@@ -90,6 +90,9 @@ export const NOT_OPS: Readonly<Record<string, string>> = {
   enableGrad: 'grad mode',
   isGradEnabled: 'grad mode',
   setGradEnabled: 'grad mode',
+  inferenceMode: 'grad mode',
+  isInferenceModeEnabled: 'grad mode',
+  'Tensor.isInference': 'metadata',
   manualSeed: 'host-side generator state',
   initialSeed: 'host-side generator state',
   isTensor: 'type test',
@@ -419,7 +422,13 @@ function miscBuilders(): Record<string, LeakBuilder> {
     'Tensor.detach': { new: (m) => m.f([2, 3]).detach() },
     'Tensor.detach_': { 'non-leaf': (m) => m.f([2, 3]).mul(2).detach_() },
     'Tensor.requiresGrad_': { leaf: (m) => m.f([2, 3], { grad: false }).requiresGrad_() },
-    'Tensor.retainGrad': { 'non-leaf': (m) => m.f([2, 3]).mul(2).retainGrad() },
+    // retainGrad on a tensor that does not require grad is PyTorch's error: gradient passes only.
+    'Tensor.retainGrad': {
+      'non-leaf': (m) => {
+        const h = m.f([2, 3]).mul(2);
+        return m.grad ? h.retainGrad() : h;
+      },
+    },
     'Tensor.to': {
       'same device': (m) => m.f([2, 3]).to(m.device),
       int32: (m) => m.f([2, 3]).to('int32'),
@@ -668,7 +677,27 @@ export const LEAK_BUILDERS: Readonly<Record<string, LeakBuilder>> = {
   ...creationBuilders(),
   ...functionalBuilders(),
   ...initAndUtilsBuilders(),
+  ...autogradBuilders(),
 };
+
+/** Tensor hooks (gradient passes only: a hook needs a tensor that requires grad). */
+function autogradBuilders(): Record<string, LeakBuilder> {
+  return {
+    'Tensor.registerHook': {
+      // The hook replaces the gradient with a new tensor, which the engine must free.
+      'non-leaf, replacing': (m) => {
+        const h = m.track(m.f([2, 3]).mul(2));
+        if (m.grad) h.registerHook((g) => g.mul(2));
+        return h.exp();
+      },
+      'leaf, removed': (m) => {
+        const x = m.f([2, 3]);
+        if (m.grad) x.registerHook((g) => g.neg()).remove();
+        return x.square();
+      },
+    },
+  };
+}
 
 // ------------------------------------------------------------------ enumeration
 

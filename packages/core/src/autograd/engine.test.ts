@@ -65,7 +65,7 @@ describe('autograd engine', () => {
     const h = x.mul(1);
     const y = h.square(); // saves its input h
     noGrad(() => h.add_(1));
-    expect(() => y.sum().backward()).toThrow(/modified by an in-place operation/);
+    expect(() => y.sum().backward()).toThrow(/modified by an inplace operation/);
   });
 
   it('in-place on a leaf that requires grad is refused outside noGrad', () => {

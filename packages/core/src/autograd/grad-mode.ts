@@ -38,3 +38,34 @@ export function noGrad<T>(fn: () => T): T {
 export function enableGrad<T>(fn: () => T): T {
   return withGradMode(true, fn);
 }
+
+let inferenceEnabled = false;
+
+/** True inside inferenceMode() (torch.is_inference_mode_enabled()). */
+export function isInferenceModeEnabled(): boolean {
+  return inferenceEnabled;
+}
+
+/**
+ * Run `fn` in inference mode (`with torch.inference_mode():`): like noGrad, and every tensor
+ * created inside is an inference tensor (`isInference()`), which autograd later refuses to save
+ * for backward and which cannot be modified in place or made to require grad outside inference
+ * mode. `inferenceMode(fn, false)` runs `fn` with inference mode off (grad mode unchanged).
+ */
+export function inferenceMode<T>(fn: () => T, mode = true): T {
+  const previous = inferenceEnabled;
+  inferenceEnabled = mode;
+  const restore = (): void => {
+    inferenceEnabled = previous;
+  };
+  let result: T;
+  try {
+    result = mode ? noGrad(fn) : fn();
+  } catch (error) {
+    restore();
+    throw error;
+  }
+  if (result instanceof Promise) return result.finally(restore) as T;
+  restore();
+  return result;
+}

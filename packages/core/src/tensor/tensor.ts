@@ -5,8 +5,17 @@
 import type { Backend, DataArray, DType, Shape, TensorRef } from '../backend/kernels.js';
 import { formatShape, shapesEqual, sizeOf } from '../backend/shape.js';
 import { getBackend } from '../backend/registry.js';
-import { runBackward, type BackwardOptions, type Node } from '../autograd/engine.js';
-import { isGradEnabled } from '../autograd/grad-mode.js';
+import {
+  rebaseHistory,
+  registerHook,
+  retainGrad,
+  runBackward,
+  type BackwardOptions,
+  type GradHook,
+  type Node,
+  type RemovableHandle,
+} from '../autograd/engine.js';
+import { isGradEnabled, isInferenceModeEnabled } from '../autograd/grad-mode.js';
 import { Storage } from './storage.js';
 import { keep, tidy, trackTensor } from './scope.js';
 import { bindTensorClass } from './binding.js';
@@ -47,6 +56,8 @@ export class Tensor {
   /** @internal In-place writes detach from shared storage instead of writing through it. */
   _copyOnWrite = false;
   /** @internal */ disposed = false;
+  /** @internal Created in inferenceMode(): autograd must never save it. */
+  readonly _inference = isInferenceModeEnabled();
 
   /** @internal Use the creation functions (tensor, zeros, ...). */
   constructor(storage: Storage, shape: Shape, dtype: DType) {
@@ -158,6 +169,8 @@ export class Tensor {
       throw new Error(
         `${opName}: Expected all tensors to be on the same device, but found at least two devices, ${this.device} and ${result.device}!`,
       );
+    // The in-place op's node becomes this tensor's history (before result lets go of it).
+    rebaseHistory(this, result, opName);
     let handle: unknown;
     if (result._storage.refCount === 1 && !result.disposed) {
       // Steal the fresh result's handle instead of copying it; its graph node (and what the node
@@ -197,6 +210,11 @@ export class Tensor {
     if (this.grad !== null) this.grad._moveTo(device);
   }
   private checkInPlace(opName: string): void {
+    if (this._inference && !isInferenceModeEnabled()) {
+      throw new Error(
+        `${opName}: Inplace update to inference tensor outside InferenceMode is not allowed. You can make a clone to get a normal tensor before doing inplace update.`,
+      );
+    }
     if (isGradEnabled() && this.requiresGrad && this.isLeaf) {
       throw new Error(
         `${opName}: a leaf Variable that requires grad is being used in an in-place operation (wrap it in noGrad()).`,
@@ -248,8 +266,24 @@ export class Tensor {
   }
 
   // ---------------------------------------------------------------- autograd
-  backward(gradient?: Tensor, options?: BackwardOptions): void {
-    runBackward(this, gradient, options);
+  /** backward(gradient?, { retainGraph, createGraph, inputs }); backward({ ... }) for a scalar. */
+  backward(gradient?: Tensor | null, options?: BackwardOptions): void;
+  backward(options: BackwardOptions): void;
+  backward(gradientOrOptions?: Tensor | BackwardOptions | null, options?: BackwardOptions): void {
+    if (gradientOrOptions instanceof Tensor || gradientOrOptions === null || gradientOrOptions === undefined)
+      runBackward(this, gradientOrOptions, options);
+    else runBackward(this, null, gradientOrOptions);
+  }
+  /**
+   * hook(grad) runs each time the gradient of this tensor is computed (backward and autograd.grad);
+   * returning a tensor of the same shape replaces the gradient. `handle.remove()` unregisters it.
+   */
+  registerHook(hook: GradHook): RemovableHandle {
+    return registerHook(this, hook);
+  }
+  /** Created in inferenceMode() (torch's is_inference()). */
+  isInference(): boolean {
+    return this._inference;
   }
   /** A tensor sharing this data, cut from the graph. */
   detach(): Tensor {
@@ -267,12 +301,15 @@ export class Tensor {
     if (requiresGrad && this.dtype !== 'float32') {
       throw new Error(`Only Tensors of floating point dtype can require gradients (got ${this.dtype}).`);
     }
+    if (requiresGrad && this._inference && !isInferenceModeEnabled()) {
+      throw new Error('Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.');
+    }
     this.requiresGrad = requiresGrad;
     return this;
   }
   /** Populate .grad for this non-leaf tensor during backward. */
   retainGrad(): this {
-    if (!this.isLeaf) this._retainsGrad = true;
+    retainGrad(this);
     return this;
   }
 
