@@ -41,4 +41,10 @@ export {
   type PerModel,
 } from './parity.js';
 export type { StorageModel } from './reference/storage-model.js';
+export {
+  AUTOGRAD_FUNCTIONS,
+  loadAutogradApiFixtures,
+  runAutogradApiFixture,
+  type AutogradApiFixture,
+} from './ops/autograd-api.js';
 export { LEAK_BUILDERS, NOT_OPS, leakSweepCoverage, publicOps, runLeakSweep, type LeakBuilder } from './ops/leaks.js';

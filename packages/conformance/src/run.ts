@@ -19,6 +19,7 @@ import { ERROR_CASES, expectError } from './ops/errors.js';
 import { runAutogradFixture, runOpFixture, runOptimFixture, type OpSuiteContext } from './ops/suite.js';
 import { leakSweepCoverage, publicOps, runLeakSweep } from './ops/leaks.js';
 import { PRECISION_CASES, runPrecisionCase } from './ops/precision.js';
+import { loadAutogradApiFixtures, runAutogradApiFixture } from './ops/autograd-api.js';
 
 export interface ConformanceOptions<S = unknown> {
   /** Returns the backend under test; the suite calls its `init()` once if it has one. */
@@ -33,7 +34,7 @@ export interface ConformanceOptions<S = unknown> {
    * PART C switch: run the op-level PyTorch fixtures (ops, gradients, gradcheck, the autograd
    * example, optimizers) through @flint/core's public API on this backend. Every fixture op must
    * then be provided by core: a missing one fails its case. Tolerance keys: 'op:<torch name>',
-   * 'op:autograd-example', 'optim:<name>'.
+   * 'op:autograd-example', 'optim:<name>', 'autograd:<fixture fn>' (higher-order gradients).
    */
   ops?: boolean;
   /**
@@ -162,6 +163,11 @@ export function runConformance<S>(options: ConformanceOptions<S>): void {
         check('binary_cross_entropy_with_logits(x @ w + b, y): z, loss, w.grad, b.grad', () =>
           runAutogradFixture(ctx, loadAutogradFixture()),
         );
+      });
+      describe('higher-order gradients (autograd.grad with createGraph, PyTorch fixtures)', () => {
+        for (const f of loadAutogradApiFixtures()) {
+          check(f.name, () => runAutogradApiFixture(api, b, f, tol(`autograd:${f.fn}`)));
+        }
       });
       describe('errors (same bad input, same message, on every backend)', () => {
         for (const c of ERROR_CASES) {
