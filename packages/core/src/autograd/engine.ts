@@ -143,10 +143,12 @@ export class Node {
   readonly inputShapes: readonly Shape[];
   /** @internal */ backwardFn: MultiBackwardFn = () => [];
   /** @internal */ saved: SavedTensor[] = [];
-  /** @internal Tensor hooks of the outputs (registerHook on a non-leaf), per output. */
-  readonly hooks: GradHook[][];
-  /** @internal Non-leaf tensors that retainGrad(), per output. */
-  readonly retained: Set<Tensor>[];
+  /** @internal Tensor hooks of the outputs (registerHook on a non-leaf), per output; made on first use. */
+  hooks: GradHook[][] | null = null;
+  /** @internal Non-leaf tensors that retainGrad(), per output; made on first use. */
+  retained: Set<Tensor>[] | null = null;
+  /** @internal Its rule is user code (a custom Function), which may return any tensor. */
+  untrusted = false;
   /** @internal The stack of the forward call (recorded in anomaly mode). */
   readonly forwardStack: string | null;
 
@@ -157,8 +159,6 @@ export class Node {
   ) {
     this.edges = inputs.map(edgeOf);
     this.inputShapes = inputs.map((t) => t.shape);
-    this.hooks = outputs.map(() => []);
-    this.retained = outputs.map(() => new Set());
     this.forwardStack = isAnomalyEnabled() ? (new Error().stack ?? null) : null;
   }
 
@@ -271,6 +271,7 @@ export function registerHook(t: Tensor, hook: GradHook): RemovableHandle {
     list = leafHooks.get(leaf) ?? [];
     leafHooks.set(leaf, list);
   } else {
+    node.hooks ??= node.outputs.map(() => []);
     list = node.hooks[outputNrOf(t)]!;
   }
   // A wrapper, so registering the same function twice gives two handles that each remove one.
@@ -289,6 +290,7 @@ export function retainGrad(t: Tensor): void {
   if (!t.requiresGrad) throw new Error("can't retain_grad on Tensor that has requires_grad=False");
   const node = t.gradFn;
   if (node === null) return;
+  node.retained ??= node.outputs.map(() => new Set());
   node.retained[outputNrOf(t)]!.add(t);
   t._retainsGrad = true;
 }
@@ -355,6 +357,16 @@ function runOwned<T>(probe: Tensor, call: () => T, take: (value: T) => readonly 
     if (!isTensor(t)) throw new Error(`expected a Tensor or null, got ${typeof t}`);
     return t.id > firstId ? t : connectedAlias(t);
   });
+}
+
+/**
+ * A core rule returns fresh tensors or one of the incoming gradients (never a saved tensor): the
+ * fresh ones belong to the engine, an incoming one is aliased (the buffers free the original).
+ */
+function runRule(node: Node, grads: readonly (Tensor | null)[]): (Tensor | null)[] {
+  return tidy(() => node.backwardFn(grads)).map((t) =>
+    t === null || t === undefined ? null : grads.includes(t) ? connectedAlias(t) : t,
+  );
 }
 
 function applyHooks(hooks: readonly GradHook[], grad: Tensor, where: string): Tensor {
@@ -527,20 +539,25 @@ function execute(roots: readonly Tensor[], seeds: readonly Tensor[], options: Ru
         for (let nr = 0; nr < grads.length; nr++) {
           let g = grads[nr] ?? null;
           if (g === null) continue;
-          if (node.hooks[nr]!.length > 0) g = grads[nr] = applyHooks(node.hooks[nr]!, g, node.displayName());
-          if (options.accumulate) for (const t of node.retained[nr]!) if (!t.isDisposed) accumulateInto(t, g);
+          const hooks = node.hooks?.[nr];
+          if (hooks !== undefined && hooks.length > 0) g = grads[nr] = applyHooks(hooks, g, node.displayName());
+          const retained = node.retained?.[nr];
+          if (options.accumulate && retained !== undefined) {
+            for (const t of retained) if (!t.isDisposed) accumulateInto(t, g);
+          }
         }
         for (const [nr, i] of captureAtNode.get(node) ?? []) {
           const g = grads[nr] ?? null;
           if (g !== null) captured[i] = connectedAlias(g);
         }
         if (needed !== null && !needed.has(node)) continue;
-        const probe = grads.find((g) => g !== null)!;
-        const inputGrads = runOwned(
-          probe,
-          () => node.backwardFn(grads),
-          (r) => r,
-        );
+        const inputGrads = node.untrusted
+          ? runOwned(
+              grads.find((g) => g !== null)!,
+              () => node.backwardFn(grads),
+              (r) => r,
+            )
+          : runRule(node, grads);
         try {
           if (isAnomalyEnabled()) checkFinite(node, inputGrads);
           for (let i = 0; i < node.edges.length; i++) {

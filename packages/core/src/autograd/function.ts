@@ -151,6 +151,7 @@ function applyFunction(cls: FunctionClass, args: readonly unknown[]): unknown {
     }
     const tensorOutputs = outputs.filter(isTensor);
     const node = createNode(name, inputs, tensorOutputs);
+    node.untrusted = true;
     tensorOutputs.forEach((t, nr) => {
       if (t.dtype !== 'float32' || ctx._nonDifferentiable.has(t)) return;
       t.requiresGrad = true;
