@@ -45,7 +45,9 @@ export function createGpujsBackend(options: GpujsBackendOptions = {}): GpujsBack
     packageName: '@flint/backend-gpujs',
     kernels,
     context: ctx,
+    // The gpu.js context is created with the backend (synchronously), so it is ready on import.
     async init() {},
+    initSync: () => true,
     engine: () => ctx.engine,
     renderer: () => ctx.renderer,
     priority: () => (ctx.onDevice ? 80 : 10),

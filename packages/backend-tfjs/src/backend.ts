@@ -2,11 +2,13 @@
 import type { Backend, BackendMemory } from '@flint/core/backend';
 import { tf, type TfTensor } from './tf.js';
 import { kernels } from './kernels/index.js';
+import type { WasmPaths } from './wasm-files.js';
 import {
   activeEngine,
   ENGINE_PRIORITY,
   engineFromEnv,
   ensureEngine,
+  ensureEngineSync,
   expectedEngine,
   type EngineInfo,
   type TfjsEngine,
@@ -19,13 +21,15 @@ export interface TfjsBackendOptions {
    * is an error, never a silent fallback.
    */
   readonly engine?: TfjsEngine | 'auto';
-  /** Browser deployments: where the tfjs wasm binaries are served (setWasmPaths). */
-  readonly wasmPaths?: string;
+  /** Browser deployments: where the tfjs wasm binaries are served (see setWasmPaths). */
+  readonly wasmPaths?: WasmPaths;
 }
 
 export interface TfjsBackend extends Backend<TfjsStorage> {
   readonly kernels: typeof kernels;
   init(): Promise<void>;
+  /** Node: init synchronously when the engine allows it (tensorflow, cpu); false otherwise. */
+  initSync(): boolean;
   /** 'tensorflow' | 'wasm' | 'cpu' after init; before init, the engine init is expected to pick. */
   engine(): TfjsEngine;
   /** Details of the engine choice (fallback reasons, wasm SIMD/threads); null before init. */
@@ -47,6 +51,9 @@ export function createTfjsBackend(options: TfjsBackendOptions = {}): TfjsBackend
     kernels,
     async init(): Promise<void> {
       await ensureEngine(requested(), loadOptions);
+    },
+    initSync(): boolean {
+      return ensureEngineSync(requested());
     },
     engine(): TfjsEngine {
       const active = activeEngine();

@@ -3,8 +3,8 @@
  * process-wide choice: the first `init()` picks the engine and every Flint tfjs backend instance in
  * the process shares it. Asking for a different engine afterwards is an error.
  */
-import { createRequire } from 'node:module';
 import { tf } from './tf.js';
+import { WASM_FILES, type WasmPaths } from './wasm-files.js';
 
 export type TfjsEngine = 'tensorflow' | 'wasm' | 'cpu';
 export const TFJS_ENGINES: readonly TfjsEngine[] = ['tensorflow', 'wasm', 'cpu'];
@@ -25,6 +25,52 @@ let pending: { requested: TfjsEngine | 'auto'; promise: Promise<EngineInfo> } | 
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
+/**
+ * What only Node can do (resolve files relative to this package, load CommonJS synchronously),
+ * installed by the Node entry (node.ts). The browser entry never installs it, so this module has
+ * no Node import and bundles for a browser unchanged.
+ */
+export interface NodePlatform {
+  /** `require` rooted at this package (finds its own dependencies under pnpm's strict layout). */
+  readonly require: (id: string) => unknown;
+  /** The folder holding tfjs-backend-wasm's .wasm binaries, with a trailing slash. */
+  wasmDirectory(): string;
+  /** Whether tfjs-node's native `tfjs_binding.node` is on disk (tfjs-node then loads). */
+  nativeAddonPresent(): boolean;
+}
+
+let nodePlatform: NodePlatform | null = null;
+
+/** @internal Called once by the Node entry. */
+export function setNodePlatform(platform: NodePlatform): void {
+  nodePlatform = platform;
+}
+
+let configuredWasmPaths: WasmPaths | undefined;
+
+/**
+ * Tell the wasm engine where its .wasm files are served (browsers; in Node they are found in the
+ * installed package). Call it before the backend initialises, i.e. at the top level of the module
+ * that imports `@flint/backend-tfjs` (core starts the init right after the importing module's own
+ * code has run) or before `await ready()`. A `createTfjsBackend({ wasmPaths })` option wins.
+ */
+export function setWasmPaths(paths: WasmPaths): void {
+  if (typeof paths !== 'string') {
+    const missing = WASM_FILES.filter((f) => typeof (paths as Record<string, unknown>)[f] !== 'string');
+    if (missing.length > 0) throw new Error(`setWasmPaths: no URL given for ${missing.join(', ')}.`);
+  }
+  if (wasmLoadStarted) {
+    throw new Error(
+      'setWasmPaths() was called after the tfjs wasm engine started loading: call it at the top level of the module that imports @flint/backend-tfjs, before `await ready()`.',
+    );
+  }
+  configuredWasmPaths = paths;
+}
+
+/** Set when the wasm engine's binaries are first requested (setWasmPaths is too late after that). */
+let wasmLoadStarted = false;
+let warnedFallback = false;
+
 export function activeEngine(): EngineInfo | null {
   return active;
 }
@@ -32,7 +78,7 @@ export function activeEngine(): EngineInfo | null {
 export function assertReady(): void {
   if (active === null) {
     throw new Error(
-      'The Flint tfjs backend is not initialised: await backend.init() (core does this before first use) before calling its kernels.',
+      "The Flint tfjs backend is not initialised yet (its engine loads asynchronously): `await ready()` (import { ready } from '@flint/core'), or await backend.init(), before using it.",
     );
   }
 }
@@ -49,7 +95,7 @@ export function engineFromEnv(): TfjsEngine | undefined {
 
 export interface LoadOptions {
   /** Where the wasm binaries live (browser deployments); in Node the package's own dist folder is used. */
-  readonly wasmPaths?: string;
+  readonly wasmPaths?: WasmPaths;
 }
 
 /** Select (once per process) and initialise a tfjs engine. Idempotent; concurrent calls share one load. */
@@ -93,8 +139,12 @@ async function load(requested: TfjsEngine | 'auto', options: LoadOptions): Promi
   }
   const fallbacks: { engine: TfjsEngine; reason: string }[] = [];
   for (const engine of TFJS_ENGINES) {
+    // tfjs-node exists only in Node; in a browser it is not a fallback worth recording.
+    if (engine === 'tensorflow' && nodePlatform === null) continue;
     try {
-      return { ...(await loadEngine(engine, options)), fallbacks };
+      const info = { ...(await loadEngine(engine, options)), fallbacks };
+      if (engine === 'cpu') warnCpuFallback(fallbacks);
+      return info;
     } catch (err) {
       fallbacks.push({ engine, reason: message(err) });
     }
@@ -103,7 +153,24 @@ async function load(requested: TfjsEngine | 'auto', options: LoadOptions): Promi
 }
 
 function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  if (err instanceof Error) return err.message;
+  // tfjs-backend-wasm rejects with a plain { message } object when its binary does not load.
+  const m = (err as { message?: unknown } | null)?.message;
+  return typeof m === 'string' ? m : String(err);
+}
+
+/** Auto-selection ended on tfjs's pure-JS engine because wasm did not load: say so, once, with the fix. */
+function warnCpuFallback(fallbacks: readonly { engine: TfjsEngine; reason: string }[]): void {
+  const wasm = fallbacks.find((f) => f.engine === 'wasm');
+  if (wasm === undefined || warnedFallback) return;
+  warnedFallback = true;
+  const fix =
+    nodePlatform === null
+      ? `Serve the files ${WASM_FILES.join(', ')} of @tensorflow/tfjs-backend-wasm (in Node, \`wasmDirectory()\` from '@flint/backend-tfjs/wasm' gives their folder) and call setWasmPaths('<their URL>/') from '@flint/backend-tfjs' before first use.`
+      : 'Check that @tensorflow/tfjs-backend-wasm is installed with its dist/*.wasm files.';
+  console.warn(
+    `@flint/backend-tfjs: the wasm engine did not load (${wasm.reason}), so tfjs runs on its pure-JavaScript cpu engine, many times slower. ${fix}`,
+  );
 }
 
 async function loadEngine(engine: TfjsEngine, options: LoadOptions): Promise<Omit<EngineInfo, 'fallbacks'>> {
@@ -129,15 +196,47 @@ async function loadEngine(engine: TfjsEngine, options: LoadOptions): Promise<Omi
 
 /** The native addon: throws "The Node.js native addon module (tfjs_binding.node) can not be found" when libtensorflow is missing. */
 export async function loadTfjsNode(): Promise<void> {
-  if (!isNode) throw new Error('@tensorflow/tfjs-node only runs in Node.js');
+  if (!isNode || nodePlatform === null) throw new Error('@tensorflow/tfjs-node only runs in Node.js');
   const specifier = '@tensorflow/tfjs-node';
   await import(/* @vite-ignore */ specifier);
+  checkSameTfjsCore();
+  await setTfBackend('tensorflow');
+}
+
+function checkSameTfjsCore(): void {
   if (tf.findBackend('tensorflow') === null && !tf.engine().registryFactory.tensorflow) {
     throw new Error(
       "@tensorflow/tfjs-node loaded but registered its 'tensorflow' engine on a different copy of @tensorflow/tfjs-core: make both resolve to one copy (same version, deduped).",
     );
   }
-  await setTfBackend('tensorflow');
+}
+
+/**
+ * Node: select the tensorflow engine (native addon present) or a forced cpu engine synchronously,
+ * so the backend is usable right after import. False when the engine needs async init (wasm) or
+ * this is not Node; ensureEngine() then does the work (and reports any failure).
+ */
+export function ensureEngineSync(requested: TfjsEngine | 'auto'): boolean {
+  if (active !== null) return requested === 'auto' || requested === active.engine;
+  if (pending !== null || nodePlatform === null) return false;
+  const engine = requested === 'auto' ? (nodePlatform.nativeAddonPresent() ? 'tensorflow' : null) : requested;
+  if (engine !== 'tensorflow' && engine !== 'cpu') return false;
+  try {
+    if (engine === 'tensorflow') {
+      nodePlatform.require('@tensorflow/tfjs-node');
+      checkSameTfjsCore();
+    } else {
+      nodePlatform.require('@tensorflow/tfjs-backend-cpu');
+    }
+    // Both engines' factories are synchronous: setBackend has switched before its promise returns.
+    tf.setBackend(engine).catch(() => undefined);
+    if (tf.findBackend(engine) === null || tf.getBackend() !== engine) return false;
+  } catch {
+    return false;
+  }
+  if (engine === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+  active = { engine, fallbacks: [] };
+  return true;
 }
 
 async function loadWasm(options: LoadOptions): Promise<void> {
@@ -171,13 +270,14 @@ async function withoutAddedProcessListeners(load: () => Promise<void>): Promise<
 
 async function importAndSetWasm(options: LoadOptions): Promise<void> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  if (options.wasmPaths !== undefined) {
-    wasm.setWasmPaths(options.wasmPaths);
-  } else if (isNode) {
+  // Read after the first await: setWasmPaths() at the importing module's top level is in time.
+  const paths = options.wasmPaths ?? configuredWasmPaths;
+  wasmLoadStarted = true;
+  if (paths !== undefined) {
+    wasm.setWasmPaths(paths as string | Record<string, string>);
+  } else if (nodePlatform !== null) {
     // In Node the binaries are read from the package's dist folder (SIMD build when supported).
-    const require = createRequire(import.meta.url);
-    const pkg = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');
-    wasm.setWasmPaths(`${pkg.slice(0, pkg.length - 'package.json'.length)}dist/`);
+    wasm.setWasmPaths(nodePlatform.wasmDirectory());
   }
   await setTfBackend('wasm');
 }
@@ -208,15 +308,5 @@ export function expectedEngine(forced: TfjsEngine | undefined): TfjsEngine {
 }
 
 function nativeAddonPresent(): boolean {
-  if (!isNode) return false;
-  try {
-    const require = createRequire(import.meta.url);
-    const pkg = require.resolve('@tensorflow/tfjs-node/package.json');
-    const fs = process.getBuiltinModule('node:fs');
-    const lib = `${pkg.slice(0, pkg.length - 'package.json'.length)}lib`;
-    if (!fs.existsSync(lib)) return false;
-    return fs.readdirSync(lib).some((d) => d.startsWith('napi-v') && fs.existsSync(`${lib}/${d}/tfjs_binding.node`));
-  } catch {
-    return false;
-  }
+  return nodePlatform?.nativeAddonPresent() ?? false;
 }

@@ -47,8 +47,8 @@ export function engineName(a: AdapterDescription): string {
 }
 
 /**
- * A WebGPU backend. Nothing touches the GPU until init(): core's initBackends() (run by the main
- * entry's auto-load) calls it, or call `await backend.init()` yourself.
+ * A WebGPU backend. Nothing touches the GPU until init(): core's main entry starts it when the
+ * backend registers (`await ready()` waits for it), or call `await backend.init()` yourself.
  */
 export function createWebGpuBackend(options: WebGpuBackendOptions = {}): WebGpuBackend {
   const ctx = new WebGpuContext(options);

@@ -32,8 +32,8 @@ export class WebGpuContext {
     if (this.opened === null) {
       throw new Error(
         '@flint/backend-webgpu: the WebGPU device is not open yet: it opens asynchronously. ' +
-          "Call `await initBackends()` from '@flint/core/backend' (importing '@flint/core' does it when it " +
-          'auto-loads backends) or `await webgpuBackend.init()` before the first tensor operation.',
+          "`await ready()` (import { ready } from '@flint/core'; core starts opening it on import), or " +
+          '`await webgpuBackend.init()`, before the first tensor operation.',
       );
     }
     return this.opened;

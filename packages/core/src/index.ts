@@ -1,6 +1,8 @@
 /**
  * @flint/core — PyTorch's programming model in TypeScript.
- * Importing it loads the installed backends (see backend/autoload.ts).
+ * Importing it loads the installed backends in Node and starts initialising every registered
+ * backend; `await ready()` waits for those whose engine starts asynchronously (backend/autoload.ts).
+ * No top-level await: CommonJS require(), IIFE bundles and older targets load it.
  */
 import { autoloadBackends } from './backend/autoload.js';
 
@@ -14,7 +16,7 @@ export {
   listBackends,
   hasBackend,
 } from './backend/registry.js';
-export { autoloadReport } from './backend/autoload.js';
+export { autoloadReport, ready, type AutoloadReport } from './backend/autoload.js';
 export { Tensor, type MaxMinResult, type NestedArray, type TensorOrScalar } from './tensor/tensor.js';
 export * from './tensor/create.js';
 export { tidy, keep } from './tensor/scope.js';
@@ -37,4 +39,4 @@ export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export * from './io/index.js';
 
-await autoloadBackends();
+autoloadBackends();

@@ -80,6 +80,7 @@ export const NOT_OPS: Readonly<Record<string, string>> = {
   listBackends: 'backend registry',
   hasBackend: 'backend registry',
   autoloadReport: 'backend registry',
+  ready: 'backend registry (awaits backend init, makes no tensor)',
   Tensor: 'the class (its members are swept as Tensor.*)',
   Generator: 'host-side random generator class',
   SafetensorsError: 'error class',

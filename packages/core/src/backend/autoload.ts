@@ -1,50 +1,119 @@
 /**
- * Selection by install: load every known backend package that can be resolved from the program's
- * directory (or from core's own location), so code that never names a backend runs on the best
- * one installed. Each backend registers itself when imported (after its own engine init).
- * Set FLINT_NO_AUTOLOAD=1 to skip (tests register backends explicitly).
+ * Selection by install, and `ready()`.
+ *
+ * In Node, importing core's main entry loads every known backend package that resolves from the
+ * program's directory (the script, then the working directory), so code that never names a backend
+ * runs on the best one installed. Each backend registers itself when loaded. The packages are
+ * loaded synchronously with `require()` (Node >= 20.19 and 22.12 load ES modules that way), so they
+ * are registered when the import returns; where that is not possible they load with `import()` and
+ * `await ready()` waits for them.
+ *
+ * In every runtime, core's main entry then starts initialising every registered backend (and every
+ * one registered later: a backend imported into a browser bundle initialises itself). A backend
+ * whose engine loads asynchronously (tfjs's wasm, a WebGPU device) is usable once `await ready()`
+ * resolved; making tensors on it before then fails with an error that says so.
+ *
+ * There is no top-level await anywhere, so CommonJS `require('@flint/core')`, IIFE bundles and
+ * older targets work. FLINT_NO_AUTOLOAD=1 turns both the loading and the automatic init off (the
+ * test suites register and initialise backends explicitly).
  */
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { KNOWN_BACKEND_PACKAGES, hasBackend, initBackends } from './registry.js';
+import { isNode, nodeBuiltin } from '../platform.js';
+import { KNOWN_BACKEND_PACKAGES, enableAutoInit, initBackends, initFailures } from './registry.js';
 
 export interface AutoloadReport {
+  /** Backend packages auto-loaded (Node only). */
   loaded: string[];
+  /** Packages that failed to load, and backends whose init failed (they were dropped). */
   failed: { package: string; error: string }[];
 }
 
 export const autoloadReport: AutoloadReport = { loaded: [], failed: [] };
 
-function resolveFrom(base: string, pkg: string): string | null {
-  try {
-    return createRequire(base).resolve(pkg);
-  } catch {
-    return null;
+/** Backend packages still loading through import() (a Node without require(esm)). */
+const loading = new Set<Promise<void>>();
+let started = false;
+
+function autoloadDisabled(): boolean {
+  return typeof process !== 'undefined' && process.env?.FLINT_NO_AUTOLOAD === '1';
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Errors of require() that mean "load it with import() instead" (not "it is broken"). */
+const USE_IMPORT = new Set(['ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE', 'ERR_REQUIRE_CYCLE_MODULE']);
+
+/** Node: find each known backend package from the program's directories and load it. */
+function loadInstalledBackends(): void {
+  const moduleApi = nodeBuiltin('node:module');
+  const pathApi = nodeBuiltin('node:path');
+  const urlApi = nodeBuiltin('node:url');
+  if (moduleApi === undefined || pathApi === undefined || urlApi === undefined) return;
+  const bases = [pathApi.join(process.cwd(), 'noop.js')];
+  if (process.argv[1] !== undefined) bases.unshift(pathApi.resolve(process.argv[1]));
+  for (const pkg of Object.values(KNOWN_BACKEND_PACKAGES)) {
+    let resolved: { require: NodeJS.Require; path: string } | null = null;
+    for (const base of bases) {
+      try {
+        const require = moduleApi.createRequire(base);
+        resolved = { require, path: require.resolve(pkg) };
+        break;
+      } catch {
+        // not installed where this base can see it
+      }
+    }
+    if (resolved === null) continue;
+    const { require, path } = resolved;
+    try {
+      require(path);
+      autoloadReport.loaded.push(pkg);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code !== 'string' || !USE_IMPORT.has(code)) {
+        autoloadReport.failed.push({ package: pkg, error: errorMessage(error) });
+        continue;
+      }
+      const load = import(/* @vite-ignore */ urlApi.pathToFileURL(path).href).then(
+        () => {
+          autoloadReport.loaded.push(pkg);
+        },
+        (e: unknown) => {
+          autoloadReport.failed.push({ package: pkg, error: errorMessage(e) });
+        },
+      );
+      loading.add(load);
+      void load.finally(() => loading.delete(load));
+    }
   }
 }
 
-export async function autoloadBackends(): Promise<AutoloadReport> {
-  if (typeof process === 'undefined' || process.env.FLINT_NO_AUTOLOAD === '1') return autoloadReport;
-  const bases = [join(process.cwd(), 'noop.js'), import.meta.url];
-  if (process.argv[1] !== undefined) bases.unshift(process.argv[1]);
-  for (const [name, pkg] of Object.entries(KNOWN_BACKEND_PACKAGES)) {
-    if (hasBackend(name)) continue;
-    let path: string | null = null;
-    for (const base of bases) {
-      path = resolveFrom(base, pkg);
-      if (path !== null) break;
+/**
+ * What core's main entry runs on import: in Node, load the installed backend packages; everywhere,
+ * start initialising every registered backend. Synchronous; safe to call twice.
+ */
+export function autoloadBackends(): void {
+  if (started || autoloadDisabled()) return;
+  started = true;
+  if (isNode) loadInstalledBackends();
+  enableAutoInit();
+}
+
+/**
+ * Resolves when every backend is loaded and initialised (tfjs's wasm compiled, the WebGPU device
+ * open) and the default device is picked. Await it once before making tensors on a backend whose
+ * engine starts asynchronously; calling it again is cheap. Also initialises backends registered
+ * with auto-loading off. The report lists what was loaded and what failed (failed backends are
+ * dropped, with the reason).
+ */
+export async function ready(): Promise<AutoloadReport> {
+  while (loading.size > 0) await Promise.all([...loading]);
+  await initBackends();
+  for (const f of initFailures()) {
+    const known = KNOWN_BACKEND_PACKAGES[f.name] ?? f.packageName;
+    if (!autoloadReport.failed.some((r) => r.package === known && r.error === f.error)) {
+      autoloadReport.failed.push({ package: known, error: f.error });
     }
-    if (path === null) continue;
-    try {
-      await import(pathToFileURL(path).href);
-      autoloadReport.loaded.push(pkg);
-    } catch (error) {
-      autoloadReport.failed.push({ package: pkg, error: error instanceof Error ? error.message : String(error) });
-    }
-  }
-  for (const f of await initBackends()) {
-    autoloadReport.failed.push({ package: KNOWN_BACKEND_PACKAGES[f.name] ?? f.name, error: f.error });
   }
   return autoloadReport;
 }

@@ -198,8 +198,17 @@ export interface Backend<S = unknown> {
   /** The package that provides it (for error messages). */
   readonly packageName: string;
   readonly kernels: Kernels<S>;
-  /** Prepare the engine (load wasm, create a GL context). Called once before first use. */
+  /**
+   * Prepare the engine (load wasm, create a GL context). Core's main entry starts it when the
+   * backend registers; `await ready()` waits for it. Must be idempotent (concurrent calls share one).
+   */
   init?(): Promise<void>;
+  /**
+   * Optional: finish init synchronously when the engine allows it (a native addon, a sync
+   * factory) and return true; return false to have core run the async `init()`. A backend that is
+   * ready synchronously can be the default device right after import, before `await ready()`.
+   */
+  initSync?(): boolean;
   /** The engine really used after init: 'typed-arrays', 'headlessgl', 'webasm', 'wasm', 'tensorflow', ... */
   engine(): string;
   /**

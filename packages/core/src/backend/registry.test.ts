@@ -41,9 +41,30 @@ describe('backend registry', () => {
         },
       ),
     );
-    expect(getBackend().priority()).toBeGreaterThanOrEqual(40);
     await initBackends();
     expect(getBackend().name).toBe('fake-late');
+  });
+
+  it('once the default device was used, a backend that ranks higher later does not take over', async () => {
+    let ready = false;
+    registerBackend(fake('fake-first', () => 60));
+    expect(getBackend().name).toBe('fake-first'); // a tensor would be made here
+    registerBackend(fake('fake-higher', () => 70));
+    registerBackend(
+      fake(
+        'fake-later',
+        () => (ready ? 95 : 5),
+        async () => {
+          ready = true;
+        },
+      ),
+    );
+    await initBackends();
+    expect(getBackend().name).toBe('fake-first');
+    setBackend('fake-later'); // an explicit choice still works
+    expect(getBackend().name).toBe('fake-later');
+    removeBackend('fake-later'); // removing the default unlocks and re-ranks
+    expect(getBackend().name).toBe('fake-higher');
   });
 
   it('a backend whose init fails is dropped and reported', async () => {
@@ -59,5 +80,8 @@ describe('backend registry', () => {
     const failed = await initBackends();
     expect(failed).toEqual([{ name: 'fake-broken', error: 'no GL context' }]);
     expect(listBackends()).not.toContain('fake-broken');
+    expect(() => getBackend('fake-broken')).toThrow(
+      "Backend 'fake-broken' (@test/fake-broken) failed to initialise and was dropped: no GL context.",
+    );
   });
 });

@@ -1,8 +1,10 @@
-/** safetensors files: atomic save, load (Node's fs). */
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+/**
+ * safetensors files. In Node: paths, with an atomic save (Node's fs). In browsers (and any runtime
+ * without Node's fs): `load` takes bytes, `loadAsync` also Blobs/Files, URLs and fetch Responses,
+ * and `save` downloads the file. Node's modules are reached at call time (platform.ts), so this
+ * module bundles for a browser unchanged.
+ */
+import { isNode, requireNodeBuiltin } from '../platform.js';
 import type { Tensor } from '../tensor/tensor.js';
 import {
   decodeMetadata,
@@ -14,8 +16,45 @@ import {
   type StateDictInput,
 } from './safetensors.js';
 
+/** Bytes in any of the forms a browser hands out. */
+export type SafetensorsBytes = Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/**
+ * What loadAsync reads: a path (Node) or URL (browsers) as a string, a URL object (file: read from
+ * disk in Node, anything else fetched), a Blob or File (a file picker, a drop), a fetch Response,
+ * or the bytes themselves.
+ */
+export type SafetensorsSource = string | URL | Blob | Response | SafetensorsBytes;
+
+const fs = (what: string) =>
+  requireNodeBuiltin(
+    'node:fs',
+    `${what} needs Node's file system; in a browser load bytes with load(bytes), or a Blob, File or URL with await loadAsync(source)`,
+  );
+const fsp = () => requireNodeBuiltin('node:fs/promises', 'file I/O needs Node');
+const pathApi = () => requireNodeBuiltin('node:path', 'paths need Node');
+
+function toBytes(data: SafetensorsBytes): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+function isBytes(value: unknown): value is SafetensorsBytes {
+  return value instanceof ArrayBuffer || ArrayBuffer.isView(value);
+}
+
+function browserPathError(api: string, path: string): Error {
+  return new Error(
+    `${api}('${path}'): a string is a file path, read with Node's fs, which this runtime lacks. In a browser use ` +
+      `${api}(bytes), or await loadAsync(url | blob | file) (fetches the URL).`,
+  );
+}
+
 function tempPathFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const { join, dirname, basename } = pathApi();
+  const hex = requireNodeBuiltin('node:crypto', 'temporary names need Node').randomBytes(6).toString('hex');
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${hex}.tmp`);
 }
 
 function processAlive(pid: number): boolean {
@@ -33,6 +72,8 @@ function processAlive(pid: number): boolean {
  * its file right now (this one included, with an async save in flight).
  */
 function removeStaleTempFiles(target: string): void {
+  const { readdirSync, rmSync } = fs('save');
+  const { join, dirname, basename } = pathApi();
   const prefix = `.${basename(target)}.`;
   let names: string[];
   try {
@@ -65,8 +106,14 @@ function saveError(target: string, error: unknown): Error {
  * previous file at `path` as it was and no temporary file behind; temporary files of `path` left by
  * a process killed while saving are removed by the next save. Reads tensors asynchronously, so it
  * works on every backend.
+ *
+ * In a browser (no Node fs) it downloads the file, named after the last part of `path`. For the
+ * bytes themselves use `serializeAsync`; for a Blob, `new Blob([await serializeAsync(sd)])`.
  */
 export async function save(stateDict: StateDictInput, path: string, metadata?: Metadata): Promise<void> {
+  if (!isNode) return download(await serializeAsync(stateDict, metadata), path);
+  const { open, rename, rm } = fsp();
+  const { resolve, dirname } = pathApi();
   const target = resolve(path);
   const bytes = await serializeAsync(stateDict, metadata);
   removeStaleTempFiles(target);
@@ -97,8 +144,43 @@ export async function save(stateDict: StateDictInput, path: string, metadata?: M
   }
 }
 
-/** save() with synchronous reads and writes (needs a backend that can read synchronously). */
+/** The part of the DOM a download needs (core compiles without the DOM types). */
+interface MinimalDocument {
+  createElement(tag: 'a'): {
+    href: string;
+    download: string;
+    style: { display: string };
+    click(): void;
+    remove(): void;
+  };
+  body: { appendChild(node: unknown): unknown };
+}
+
+/** Browsers: hand the bytes to the user as a download named after `path`'s last part. */
+function download(bytes: Uint8Array, path: string): void {
+  const doc = (globalThis as { document?: MinimalDocument }).document;
+  if (doc === undefined || typeof URL.createObjectURL !== 'function') {
+    throw new Error(
+      `save('${path}'): no Node file system and no document to download from (a worker?): use serializeAsync(stateDict) for the bytes.`,
+    );
+  }
+  const name = path.split(/[\\/]/).pop() || 'model.safetensors';
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+  const a = doc.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.style.display = 'none';
+  doc.body.appendChild(a);
+  a.click();
+  a.remove();
+  // The click has started the download; free the bytes once the browser has taken them.
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}
+
+/** save() with synchronous reads and writes (needs a backend that can read synchronously; Node only). */
 export function saveSync(stateDict: StateDictInput, path: string, metadata?: Metadata): void {
+  const { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } = fs('saveSync');
+  const { resolve, dirname } = pathApi();
   const target = resolve(path);
   const bytes = serialize(stateDict, metadata);
   removeStaleTempFiles(target);
@@ -142,18 +224,63 @@ export function saveSync(stateDict: StateDictInput, path: string, metadata?: Met
 /**
  * Read a safetensors file into a state dict (name -> Tensor, uploaded to `options.device`).
  * F32/F64/F16/BF16 become float32, I32/I64/I16/I8/U16/U8 int32, BOOL bool. Errors name the file
- * and the byte offset of the problem.
+ * and the byte offset of the problem. `source` is a path (Node) or the file's bytes (anywhere).
  */
-export function load(path: string, options: LoadOptions = {}): Record<string, Tensor> {
-  return decodeSafetensors(new Uint8Array(readFileSync(path)), path, options);
+export function load(source: string | SafetensorsBytes, options: LoadOptions = {}): Record<string, Tensor> {
+  if (isBytes(source)) return decodeSafetensors(toBytes(source), '<bytes>', options);
+  if (!isNode) throw browserPathError('load', source);
+  return decodeSafetensors(new Uint8Array(fs('load').readFileSync(source)), source, options);
 }
 
-/** load() with an asynchronous file read. */
-export async function loadAsync(path: string, options: LoadOptions = {}): Promise<Record<string, Tensor>> {
-  return decodeSafetensors(new Uint8Array(await readFile(path)), path, options);
+/**
+ * load() reading asynchronously, from any SafetensorsSource: in Node a string is a path; in a
+ * browser it is a URL (relative to the page) and is fetched. A failed fetch names the URL and the
+ * HTTP status.
+ */
+export async function loadAsync(source: SafetensorsSource, options: LoadOptions = {}): Promise<Record<string, Tensor>> {
+  const { bytes, name } = await readSource(source);
+  return decodeSafetensors(bytes, name, options);
 }
 
-/** The `__metadata__` of a safetensors file ({} when absent). */
-export function loadMetadata(path: string): Metadata {
-  return decodeMetadata(new Uint8Array(readFileSync(path)), path);
+/** The `__metadata__` of a safetensors file ({} when absent): a path (Node) or the bytes. */
+export function loadMetadata(source: string | SafetensorsBytes): Metadata {
+  if (isBytes(source)) return decodeMetadata(toBytes(source), '<bytes>');
+  if (!isNode) throw browserPathError('loadMetadata', source);
+  return decodeMetadata(new Uint8Array(fs('loadMetadata').readFileSync(source)), source);
+}
+
+async function readSource(source: SafetensorsSource): Promise<{ bytes: Uint8Array; name: string }> {
+  if (isBytes(source)) return { bytes: toBytes(source), name: '<bytes>' };
+  if (typeof Blob !== 'undefined' && source instanceof Blob) {
+    const name = typeof File !== 'undefined' && source instanceof File ? source.name : '<Blob>';
+    return { bytes: new Uint8Array(await source.arrayBuffer()), name };
+  }
+  if (typeof Response !== 'undefined' && source instanceof Response)
+    return fromResponse(source, source.url || '<Response>');
+  if (typeof source === 'string' && isNode) {
+    return { bytes: new Uint8Array(await fsp().readFile(source)), name: source };
+  }
+  const url = source instanceof URL ? source : new URL(String(source), pageBase());
+  if (url.protocol === 'file:' && isNode) {
+    const path = requireNodeBuiltin('node:url', 'file URLs need Node').fileURLToPath(url);
+    return { bytes: new Uint8Array(await fsp().readFile(path)), name: path };
+  }
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new Error(`loadAsync: could not fetch ${url.href}: ${(error as Error).message}`, { cause: error });
+  }
+  return fromResponse(response, url.href);
+}
+
+async function fromResponse(response: Response, name: string): Promise<{ bytes: Uint8Array; name: string }> {
+  if (!response.ok)
+    throw new Error(`loadAsync: could not fetch ${name}: HTTP ${response.status} ${response.statusText}`);
+  return { bytes: new Uint8Array(await response.arrayBuffer()), name };
+}
+
+/** Relative URLs resolve against the page (or worker) location. */
+function pageBase(): string | undefined {
+  return (globalThis as { location?: { href: string } }).location?.href;
 }

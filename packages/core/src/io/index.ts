@@ -9,4 +9,12 @@ export {
   type Metadata,
   type StateDictInput,
 } from './safetensors.js';
-export { save, saveSync, load, loadAsync, loadMetadata } from './file.js';
+export {
+  save,
+  saveSync,
+  load,
+  loadAsync,
+  loadMetadata,
+  type SafetensorsBytes,
+  type SafetensorsSource,
+} from './file.js';
