@@ -118,12 +118,19 @@ function upload(api: FlintApi, device: string, t: HostTensor, requiresGrad = fal
   return api.fromArray(toDataArray(t), t.shape, { dtype: t.dtype, device, requiresGrad });
 }
 
-function compare(t: Tensor | null, expected: HostTensor, tol: Tolerance, label: string): string[] {
-  if (t === null) return [`${label}: null, expected a tensor`];
+interface Check {
+  readonly tensor: Tensor;
+  readonly expected: HostTensor;
+  readonly label: string;
+}
+
+/** Reads back asynchronously (WebGPU cannot read synchronously). */
+async function compare(c: Check, tol: Tolerance): Promise<string[]> {
+  const { tensor: t, expected, label } = c;
   if (t.shape.length !== expected.shape.length || t.shape.some((d, i) => d !== expected.shape[i])) {
     return [`${label}: shape [${t.shape.join(',')}], expected [${expected.shape.join(',')}]`];
   }
-  return compareData(t.dataSync(), expected, tol, label);
+  return compareData(await t.data(), expected, tol, label);
 }
 
 /**
@@ -147,37 +154,47 @@ function nextOrder(
 }
 
 /** One fixture case on `backend`: values of f and its first, second (and third) derivatives, then no leak. */
-export function runAutogradApiFixture(
+export async function runAutogradApiFixture(
   api: FlintApi,
   backend: Backend<unknown>,
   f: AutogradApiFixture,
   tolerance: Tolerance = FLOAT32_TOLERANCE,
-): void {
+): Promise<void> {
   const fn = AUTOGRAD_FUNCTIONS[f.fn];
   if (fn === undefined)
     throw new Error(`no Flint function for autograd fixture '${f.fn}' (add it to src/ops/autograd-api.ts)`);
   const device = backend.name;
   const before = backend.memory().handles;
-  const problems = api.tidy(() => {
-    const p: string[] = [];
+  // Everything is computed in one tidy(); what it returns (the tensors to compare, with the graphs
+  // they hold) is read back afterwards and then disposed.
+  const checks = api.tidy(() => {
+    const p: Check[] = [];
     const inputs = f.inputs.map((t, i) => upload(api, device, t, f.diff[i]));
     const wrt = inputs.filter((_, i) => f.diff[i]);
     const out = fn(api, inputs, f.args);
     const outs = Array.isArray(out) ? out : [out];
-    for (const [k, o] of outs.entries()) p.push(...compare(o, f.outputs[k]!, tolerance, `output ${k}`));
+    for (const [k, o] of outs.entries()) p.push({ tensor: o, expected: f.outputs[k]!, label: `output ${k}` });
     const cots = f.cotangents.map((c) => upload(api, device, c));
     const grads = api.autograd.grad(outs, wrt, { gradOutputs: cots, createGraph: true });
-    for (const [i, g] of grads.entries()) p.push(...compare(g, f.grads[i]!, tolerance, `first derivative ${i}`));
+    for (const [i, g] of grads.entries()) p.push({ tensor: g, expected: f.grads[i]!, label: `first derivative ${i}` });
     const dirs = f.directions.map((d) => upload(api, device, d));
     const hvp = nextOrder(api, grads, dirs, wrt, f.third !== null);
-    for (const [i, h] of hvp.entries()) p.push(...compare(h, f.hvp[i]!, tolerance, `second derivative ${i}`));
+    for (const [i, h] of hvp.entries()) p.push({ tensor: h, expected: f.hvp[i]!, label: `second derivative ${i}` });
     if (f.third !== null && f.thirdDirections !== null) {
       const ws = f.thirdDirections.map((w) => upload(api, device, w));
       const third = nextOrder(api, hvp, ws, wrt, false);
-      for (const [i, t] of third.entries()) p.push(...compare(t, f.third![i]!, tolerance, `third derivative ${i}`));
+      for (const [i, t] of third.entries()) {
+        p.push({ tensor: t, expected: f.third![i]!, label: `third derivative ${i}` });
+      }
     }
     return p;
   });
+  const problems: string[] = [];
+  try {
+    for (const c of checks) problems.push(...(await compare(c, tolerance)));
+  } finally {
+    for (const c of checks) c.tensor.dispose();
+  }
   const after = backend.memory().handles;
   if (after !== before) problems.push(`${after - before} backend handles still live after the case's tidy()`);
   if (problems.length > 0) throw new Error(`${f.name}:\n  ${problems.join('\n  ')}`);
