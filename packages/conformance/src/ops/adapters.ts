@@ -7,6 +7,7 @@
 import type * as Flint from '@flint/core';
 import type { TorchArgs } from '../fixtures/load.js';
 import { FIDELITY_ADAPTERS, FIDELITY_NON_SMOOTH_OPS } from './adapters-fidelity.js';
+import { FUNCTION_ADAPTERS, FUNCTION_NON_SMOOTH_OPS } from './adapters-functions.js';
 
 export type FlintApi = typeof Flint;
 export type Tensor = Flint.Tensor;
@@ -192,6 +193,7 @@ export const OP_ADAPTERS: Record<string, OpAdapter> = {
   'F.binary_cross_entropy': (c, [x, y], a) => c.F('binaryCrossEntropy')(x, y, camelOptions(a)),
   'F.binary_cross_entropy_with_logits': (c, [x, y], a) => c.F('binaryCrossEntropyWithLogits')(x, y, camelOptions(a)),
   ...FIDELITY_ADAPTERS,
+  ...FUNCTION_ADAPTERS,
 };
 
 /**
@@ -215,4 +217,5 @@ export const NON_SMOOTH_OPS: ReadonlySet<string> = new Set([
   'F.max_pool2d',
   'F.l1_loss',
   ...FIDELITY_NON_SMOOTH_OPS,
+  ...FUNCTION_NON_SMOOTH_OPS,
 ]);

@@ -24,6 +24,7 @@
  */
 import type { FlintApi, Tensor } from './adapters.js';
 import { Rng } from '../reference/random.js';
+import { functionsBuilders } from './leaks-functions.js';
 
 export type LeakPass = 'plain' | 'graph' | 'backward';
 export const LEAK_PASSES: readonly LeakPass[] = ['plain', 'graph', 'backward'];
@@ -678,6 +679,7 @@ export const LEAK_BUILDERS: Readonly<Record<string, LeakBuilder>> = {
   ...creationBuilders(),
   ...functionalBuilders(),
   ...initAndUtilsBuilders(),
+  ...functionsBuilders(),
   ...autogradBuilders(),
 };
 

@@ -1,10 +1,14 @@
 /** torch.* functions (the Tensor methods as free functions, plus cat/stack/where...). */
-import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
+import { Tensor, type MaxMinResult, type TensorOrScalar } from '../tensor/tensor.js';
 import * as ew from './elementwise.js';
 import * as red from './reduce.js';
 import * as lay from './layout.js';
 import * as idx from './indexing.js';
-import { matmul as mm } from './matmul.js';
+import { matmul as matmulOp } from './matmul.js';
+import * as math from './math.js';
+import * as linalg from './linalg.js';
+import * as shp from './shape.js';
+import { einsum as einsumOp } from './einsum.js';
 
 export const add = (a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor => ew.add(a, b, alpha);
 export const sub = (a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor => ew.sub(a, b, alpha);
@@ -59,7 +63,7 @@ export const softmax = red.softmax;
 export const logSoftmax = red.logSoftmax;
 export const norm = (x: Tensor, p = 2, dim?: number | readonly number[] | null, keepdim = false): Tensor =>
   red.norm(x, p, dim, keepdim);
-export const matmul = mm;
+export const matmul = matmulOp;
 export const reshape = lay.reshape;
 export const flatten = lay.flatten;
 export const squeeze = lay.squeeze;
@@ -77,3 +81,83 @@ export const scatterAdd = idx.scatterAdd;
 export const indexSelect = idx.indexSelect;
 export const clone = lay.clone;
 export const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
+
+// ------------------------------------------------------------------ composed ops (math, linalg, shape, einsum)
+export type { ValueOption, CloseOptions } from './math.js';
+export type { AddmmOptions } from './linalg.js';
+export type { MeshgridOptions } from './shape.js';
+export type { NewTensorOptions, GeneratorOption } from './creation-like.js';
+export type { DTypeName } from '../tensor/host-data.js';
+export const tan = math.tan;
+export const asin = math.asin;
+export const acos = math.acos;
+export const atan = math.atan;
+export const atan2 = math.atan2;
+export const sinh = math.sinh;
+export const cosh = math.cosh;
+export const log2 = math.log2;
+export const log10 = math.log10;
+export const trunc = math.trunc;
+export const frac = math.frac;
+export const remainder = math.remainder;
+export const fmod = math.fmod;
+export const floorDivide = math.floorDivide;
+export const isnan = math.isnan;
+export const isinf = math.isinf;
+export const isfinite = math.isfinite;
+export const nanToNum = math.nanToNum;
+/** Alias of clamp. */
+export const clip = ew.clamp;
+export const lerp = math.lerp;
+export const addcmul = math.addcmul;
+export const addcdiv = math.addcdiv;
+export const logicalOr = math.logicalOr;
+export const logicalXor = math.logicalXor;
+export const isclose = math.isclose;
+export const allclose = math.allclose;
+export const equal = math.equal;
+export const mm = linalg.mm;
+export const bmm = linalg.bmm;
+export const mv = linalg.mv;
+export const dot = linalg.dot;
+export const outer = linalg.outer;
+export const addmm = linalg.addmm;
+export const cross = linalg.cross;
+export const cdist = linalg.cdist;
+export const trace = linalg.trace;
+export const diag = linalg.diag;
+export const diagonal = linalg.diagonal;
+export const tril = linalg.tril;
+export const triu = linalg.triu;
+export const flip = shp.flip;
+export const roll = shp.roll;
+export const hstack = shp.hstack;
+export const vstack = shp.vstack;
+export const tile = shp.tile;
+export const repeatInterleave = shp.repeatInterleave;
+export const meshgrid = shp.meshgrid;
+export const broadcastTo = shp.broadcastTo;
+export const movedim = shp.movedim;
+/** Alias of movedim. */
+export const moveaxis = shp.movedim;
+export const t = shp.t;
+export const einsum = einsumOp;
+
+/** torch.max: max(x) the largest value; max(x, dim, keepdim) { values, indices }; max(x, other) is maximum. */
+export function max(x: Tensor): Tensor;
+export function max(x: Tensor, dim: number, keepdim?: boolean): MaxMinResult;
+export function max(x: Tensor, other: Tensor): Tensor;
+export function max(x: Tensor, dimOrOther?: number | Tensor, keepdim = false): Tensor | MaxMinResult {
+  if (dimOrOther === undefined) return x.max();
+  if (dimOrOther instanceof Tensor) return ew.maximum(x, dimOrOther);
+  return x.max(dimOrOther, keepdim);
+}
+/** torch.min: min(x), min(x, dim, keepdim) or min(x, other) (minimum). */
+export function min(x: Tensor): Tensor;
+export function min(x: Tensor, dim: number, keepdim?: boolean): MaxMinResult;
+export function min(x: Tensor, other: Tensor): Tensor;
+export function min(x: Tensor, dimOrOther?: number | Tensor, keepdim = false): Tensor | MaxMinResult {
+  if (dimOrOther === undefined) return x.min();
+  if (dimOrOther instanceof Tensor) return ew.minimum(x, dimOrOther);
+  return x.min(dimOrOther, keepdim);
+}

@@ -1,12 +1,22 @@
 /** Creation functions: tensor, zeros, ones, full, arange, linspace, eye, rand, randn, randint, *Like. */
-import type { DataArray, DType, Shape } from '../backend/kernels.js';
+import type { DataArray, Shape } from '../backend/kernels.js';
 import { arrayFor, formatShape, sizeOf } from '../backend/shape.js';
 import { getBackend } from '../backend/registry.js';
 import { defaultGenerator, type Generator } from '../random.js';
-import { Tensor, type NestedArray } from './tensor.js';
+import { Tensor } from './tensor.js';
+import {
+  convertArray,
+  dtypeOfArray,
+  hostValues,
+  resolveDtype,
+  toInt32,
+  type DTypeName,
+  type HostData,
+} from './host-data.js';
 
 export interface TensorOptions {
-  dtype?: DType;
+  /** float32, int32 or bool; PyTorch's int64 and float64 are accepted and stored as int32 and float32. */
+  dtype?: DTypeName;
   /** Backend name ('cpu', 'gpujs', 'tfjs'); the default backend when omitted. */
   device?: string;
   requiresGrad?: boolean;
@@ -16,44 +26,20 @@ export interface RandomOptions extends TensorOptions {
   generator?: Generator;
 }
 
-type HostData =
-  | NestedArray
-  | Float32Array
-  | Float64Array
-  | Int32Array
-  | Int16Array
-  | Int8Array
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array
-  | Uint8ClampedArray;
-
 /** Upload host values as a new leaf tensor. */
 export function fromArray(values: DataArray, shape: Shape, options: TensorOptions = {}): Tensor {
-  const dtype = options.dtype ?? dtypeOfArray(values);
+  const dtype = resolveDtype(options.dtype, 'fromArray') ?? dtypeOfArray(values);
   if (values.length !== sizeOf(shape)) {
     throw new Error(
       `fromArray: ${values.length} values cannot fill shape ${formatShape(shape)} (${sizeOf(shape)} elements)`,
     );
   }
   const backend = getBackend(options.device);
-  const data = values.constructor === arrayFor(dtype, 0).constructor ? values : convertArray(values, dtype);
+  const data =
+    values.constructor === arrayFor(dtype, 0).constructor ? values : convertArray(values, dtype, 'fromArray');
   const t = Tensor._fromHandle(backend, backend.kernels.write(data, shape, dtype), shape, dtype);
   if (options.requiresGrad) t.requiresGrad_(true);
   return t;
-}
-
-function dtypeOfArray(values: ArrayLike<number>): DType {
-  if (values instanceof Float32Array || values instanceof Float64Array) return 'float32';
-  return 'int32';
-}
-
-function convertArray(values: ArrayLike<number>, dtype: DType): DataArray {
-  const out = arrayFor(dtype, values.length);
-  if (dtype === 'bool') for (let i = 0; i < values.length; i++) out[i] = values[i] ? 1 : 0;
-  else if (dtype === 'int32') for (let i = 0; i < values.length; i++) out[i] = Math.trunc(values[i]!);
-  else out.set(values as ArrayLike<number>);
-  return out;
 }
 
 /**
@@ -61,47 +47,8 @@ function convertArray(values: ArrayLike<number>, dtype: DType): DataArray {
  * `{ dtype: 'int32' }` for indices and labels); booleans give bool; Int32Array gives int32.
  */
 export function tensor(data: HostData, options: TensorOptions = {}): Tensor {
-  if (ArrayBuffer.isView(data)) {
-    const arr = data as unknown as ArrayLike<number>;
-    const dtype = options.dtype ?? dtypeOfArray(arr);
-    return fromArray(convertArray(arr, dtype), [arr.length], { ...options, dtype });
-  }
-  const shape: number[] = [];
-  let probe: unknown = data;
-  while (Array.isArray(probe)) {
-    shape.push(probe.length);
-    probe = probe[0];
-  }
-  const flat: (number | boolean)[] = [];
-  const walk = (v: unknown, depth: number, path: number[]): void => {
-    if (depth === shape.length) {
-      if (Array.isArray(v))
-        throw new Error(`tensor: too many dimensions at index [${path.join(', ')}] (expected ${formatShape(shape)})`);
-      if (typeof v !== 'number' && typeof v !== 'boolean') {
-        throw new Error(`tensor: expected numbers or booleans, got ${typeof v} at index [${path.join(', ')}]`);
-      }
-      flat.push(v);
-      return;
-    }
-    if (!Array.isArray(v) || v.length !== shape[depth]) {
-      throw new Error(
-        `tensor: expected sequence of length ${shape[depth]} at dim ${depth} (got ${Array.isArray(v) ? v.length : typeof v}) at index [${path.join(', ')}]`,
-      );
-    }
-    v.forEach((item, i) => {
-      walk(item, depth + 1, [...path, i]);
-    });
-  };
-  walk(data, 0, []);
-  const inferred: DType = flat.length > 0 && typeof flat[0] === 'boolean' ? 'bool' : 'float32';
-  const dtype = options.dtype ?? inferred;
-  const values = arrayFor(dtype, flat.length);
-  for (let i = 0; i < flat.length; i++) {
-    const v = flat[i]!;
-    const n = typeof v === 'boolean' ? (v ? 1 : 0) : v;
-    values[i] = dtype === 'bool' ? (n !== 0 ? 1 : 0) : dtype === 'int32' ? Math.trunc(n) : n;
-  }
-  return fromArray(values, shape, { ...options, dtype });
+  const host = hostValues(data, resolveDtype(options.dtype, 'tensor'), 'tensor');
+  return fromArray(host.values, host.shape, { ...options, dtype: host.dtype });
 }
 
 type ShapeArgs = (number | readonly number[] | TensorOptions)[];
@@ -126,9 +73,10 @@ function parseShapeArgs(args: ShapeArgs, op: string): [number[], TensorOptions] 
 
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
   const [s] = parseShapeArgs([shape], 'full');
-  const dtype = options.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
+  const dtype = resolveDtype(options.dtype, 'full') ?? (typeof value === 'boolean' ? 'bool' : 'float32');
+  const fillValue = dtype === 'int32' ? toInt32(Number(value), 'full', () => '') : Number(value);
   const backend = getBackend(options.device);
-  const t = Tensor._fromHandle(backend, backend.kernels.fill(s, dtype, Number(value)), s, dtype);
+  const t = Tensor._fromHandle(backend, backend.kernels.fill(s, dtype, fillValue), s, dtype);
   if (options.requiresGrad) t.requiresGrad_(true);
   return t;
 }
@@ -175,7 +123,7 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
       `arange: upper bound and larger bound inconsistent with step sign (start=${lo}, end=${hi}, step=${step})`,
     );
   const n = Math.max(0, Math.ceil((hi - lo) / step));
-  const dtype = options.dtype ?? 'float32';
+  const dtype = resolveDtype(options.dtype, 'arange') ?? 'float32';
   const values = arrayFor(dtype, n);
   for (let i = 0; i < n; i++) values[i] = lo + i * step;
   return fromArray(values, [n], { ...options, dtype });
@@ -189,11 +137,11 @@ export function linspace(start: number, end: number, steps: number, options: Ten
   // PyTorch fills the two halves from each end for symmetry.
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) values[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
-  return fromArray(values, [steps], { ...options, dtype: options.dtype ?? 'float32' });
+  return fromArray(values, [steps], { ...options, dtype: resolveDtype(options.dtype, 'linspace') ?? 'float32' });
 }
 
 export function eye(n: number, m: number = n, options: TensorOptions = {}): Tensor {
-  const dtype = options.dtype ?? 'float32';
+  const dtype = resolveDtype(options.dtype, 'eye') ?? 'float32';
   const values = arrayFor(dtype, n * m);
   for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
   return fromArray(values, [n, m], { ...options, dtype });
@@ -201,7 +149,7 @@ export function eye(n: number, m: number = n, options: TensorOptions = {}): Tens
 
 function randomTensor(shape: number[], options: RandomOptions, draw: (g: Generator) => number): Tensor {
   const g = options.generator ?? defaultGenerator;
-  const dtype = options.dtype ?? 'float32';
+  const dtype = resolveDtype(options.dtype, 'random') ?? 'float32';
   if (dtype !== 'float32') throw new Error(`random floats need dtype float32, got ${dtype}`);
   const values = new Float32Array(sizeOf(shape));
   for (let i = 0; i < values.length; i++) values[i] = draw(g);
@@ -243,7 +191,7 @@ export function randint(
     s = (shape as readonly number[] | undefined) ?? [];
   }
   const g = opts.generator ?? defaultGenerator;
-  const dtype = opts.dtype ?? 'int32';
+  const dtype = resolveDtype(opts.dtype, 'randint') ?? 'int32';
   const values = arrayFor(dtype, sizeOf(s));
   for (let i = 0; i < values.length; i++) values[i] = g.randint(lo, hi);
   return fromArray(values, s, { ...opts, dtype });
@@ -251,7 +199,7 @@ export function randint(
 
 export function randperm(n: number, options: RandomOptions = {}): Tensor {
   const g = options.generator ?? defaultGenerator;
-  return fromArray(g.randperm(n), [n], { ...options, dtype: options.dtype ?? 'int32' });
+  return fromArray(g.randperm(n), [n], { ...options, dtype: resolveDtype(options.dtype, 'randperm') ?? 'int32' });
 }
 
 export const randLike = (t: Tensor, options: RandomOptions = {}): Tensor =>

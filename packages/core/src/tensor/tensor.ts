@@ -25,6 +25,11 @@ import * as red from '../ops/reduce.js';
 import * as lay from '../ops/layout.js';
 import * as idx from '../ops/indexing.js';
 import { matmul } from '../ops/matmul.js';
+import * as math from '../ops/math.js';
+import * as linalg from '../ops/linalg.js';
+import * as shp from '../ops/shape.js';
+import * as like from '../ops/creation-like.js';
+import type { HostData } from './host-data.js';
 
 /** Releases the storage of tensors the program dropped without dispose(): a safety net only. */
 const tensorRegistry = new FinalizationRegistry<Storage>((storage) => storage.release());
@@ -159,11 +164,25 @@ export class Tensor {
    * @internal In-place write: this tensor takes over `result`'s data (same shape). Views that share
    * the storage see the change (as in PyTorch); `result` is consumed.
    */
-  _assign(result: Tensor, opName: string): this {
+  _assign(computed: Tensor, opName: string): this {
+    let result = computed;
     if (!shapesEqual(result.shape, this.shape) && result.numel !== this.numel) {
       throw new Error(
         `${opName}: result of shape ${formatShape(result.shape)} cannot be written into a tensor of shape ${formatShape(this.shape)}.`,
       );
+    }
+    if (result.dtype !== this.dtype) {
+      // PyTorch's in-place casting rule: bool -> int32 -> float32 only (int.add_(0.5) is an error).
+      const rank = { bool: 0, int32: 1, float32: 2 } as const;
+      if (rank[result.dtype] > rank[this.dtype]) {
+        const from = math.torchTypeName(result.dtype);
+        result.dispose();
+        throw new Error(
+          `${opName}: result type ${from} can't be cast to the desired output type ${math.torchTypeName(this.dtype)}`,
+        );
+      }
+      result = ew.cast(computed, this.dtype);
+      computed.dispose();
     }
     if (result.device !== this.device)
       throw new Error(
@@ -316,6 +335,9 @@ export class Tensor {
   // ---------------------------------------------------------------- devices and dtypes
   /** Move to a device ('cpu', 'gpujs', 'tfjs') or cast to a dtype. Returns `this` when nothing changes. */
   to(target: string | DType): Tensor {
+    // PyTorch's 64-bit names: stored in 32 bits (see long() and double()).
+    if (target === 'int64') return this.long();
+    if (target === 'float64') return this.double();
     if (target === 'float32' || target === 'int32' || target === 'bool') return ew.cast(this, target);
     if (target === this.device) return this;
     const dst = getBackend(target);
@@ -331,6 +353,43 @@ export class Tensor {
   }
   bool(): Tensor {
     return ew.cast(this, 'bool');
+  }
+  /**
+   * PyTorch's .long() (int64): int32 in Flint. Floats truncate toward zero and saturate at the
+   * int32 limits instead of wrapping; an int32 tensor is returned as is.
+   */
+  long(): Tensor {
+    return like.convertDtype(this, 'int32');
+  }
+  /** PyTorch's .double() (float64): float32 in Flint (ints above 2^24 round). */
+  double(): Tensor {
+    return ew.cast(this, 'float32');
+  }
+  /** This tensor in other's dtype (itself when they match). */
+  typeAs(other: Tensor): Tensor {
+    return like.typeAs(this, other);
+  }
+  /** Tensor.new_zeros(size): this tensor's dtype and device unless options say otherwise. */
+  newZeros(...size: like.SizeArgs): Tensor {
+    const [shape, options] = like.parseSizeArgs('newZeros', size);
+    return like.newFull(this, 'newZeros', shape, 0, options);
+  }
+  newOnes(...size: like.SizeArgs): Tensor {
+    const [shape, options] = like.parseSizeArgs('newOnes', size);
+    return like.newFull(this, 'newOnes', shape, 1, options);
+  }
+  /** Zeros (Flint never hands out uninitialised memory). */
+  newEmpty(...size: like.SizeArgs): Tensor {
+    const [shape, options] = like.parseSizeArgs('newEmpty', size);
+    return like.newFull(this, 'newEmpty', shape, 0, options);
+  }
+  newFull(size: readonly number[], value: number | boolean, options: like.NewTensorOptions = {}): Tensor {
+    const [shape] = like.parseSizeArgs('newFull', [size]);
+    return like.newFull(this, 'newFull', shape, value, options);
+  }
+  /** Tensor.new_tensor(data): a copy of host data (or of a tensor) in this tensor's dtype and on its device by default. */
+  newTensor(data: HostData | Tensor, options: like.NewTensorOptions = {}): Tensor {
+    return like.newTensor(this, data, options);
   }
   clone(): Tensor {
     return lay.clone(this);
@@ -493,6 +552,202 @@ export class Tensor {
     return this._assign(result, 'copy_');
   }
 
+  pow_(exponent: TensorOrScalar): this {
+    this.checkInPlace('pow_');
+    return this._assign(ew.pow(this, exponent), 'pow_');
+  }
+  exp_(): this {
+    this.checkInPlace('exp_');
+    return this._assign(ew.exp(this), 'exp_');
+  }
+  sqrt_(): this {
+    this.checkInPlace('sqrt_');
+    return this._assign(ew.sqrt(this), 'sqrt_');
+  }
+  neg_(): this {
+    this.checkInPlace('neg_');
+    return this._assign(ew.neg(this), 'neg_');
+  }
+  abs_(): this {
+    this.checkInPlace('abs_');
+    return this._assign(ew.abs(this), 'abs_');
+  }
+  relu_(): this {
+    this.checkInPlace('relu_');
+    return this._assign(ew.relu(this), 'relu_');
+  }
+  sigmoid_(): this {
+    this.checkInPlace('sigmoid_');
+    return this._assign(ew.sigmoid(this), 'sigmoid_');
+  }
+  /** Alias of clamp_. */
+  clip_(min?: number | null, max?: number | null): this {
+    this.checkInPlace('clip_');
+    return this._assign(ew.clamp(this, min, max), 'clip_');
+  }
+  /** Fill with U[from, to) drawn by the seeded host generator (as nn.init.uniform_). */
+  uniform_(from = 0, to = 1, options: like.GeneratorOption = {}): this {
+    this.checkInPlace('uniform_');
+    return this._assign(like.uniformValues(this, from, to, options), 'uniform_');
+  }
+  /** Fill with N(mean, std^2) drawn by the seeded host generator (as nn.init.normal_). */
+  normal_(mean = 0, std = 1, options: like.GeneratorOption = {}): this {
+    this.checkInPlace('normal_');
+    return this._assign(like.normalValues(this, mean, std, options), 'normal_');
+  }
+  /** Fill with 1 (probability p: a number, or a float tensor broadcastable to this one) or 0, in this dtype. */
+  bernoulli_(p: number | Tensor = 0.5, options: like.GeneratorOption = {}): this {
+    this.checkInPlace('bernoulli_');
+    return this._assign(like.bernoulliValues(this, p, options), 'bernoulli_');
+  }
+
+  // ---------------------------------------------------------------- more elementwise math (ops/math.ts)
+  tan(): Tensor {
+    return math.tan(this);
+  }
+  asin(): Tensor {
+    return math.asin(this);
+  }
+  acos(): Tensor {
+    return math.acos(this);
+  }
+  atan(): Tensor {
+    return math.atan(this);
+  }
+  atan2(other: Tensor): Tensor {
+    return math.atan2(this, other);
+  }
+  sinh(): Tensor {
+    return math.sinh(this);
+  }
+  cosh(): Tensor {
+    return math.cosh(this);
+  }
+  log2(): Tensor {
+    return math.log2(this);
+  }
+  log10(): Tensor {
+    return math.log10(this);
+  }
+  trunc(): Tensor {
+    return math.trunc(this);
+  }
+  frac(): Tensor {
+    return math.frac(this);
+  }
+  /** Python's %: the sign of the divisor. */
+  remainder(other: TensorOrScalar): Tensor {
+    return math.remainder(this, other);
+  }
+  /** C's fmod: the sign of the dividend. */
+  fmod(other: TensorOrScalar): Tensor {
+    return math.fmod(this, other);
+  }
+  floorDivide(other: TensorOrScalar): Tensor {
+    return math.floorDivide(this, other);
+  }
+  isnan(): Tensor {
+    return math.isnan(this);
+  }
+  isinf(): Tensor {
+    return math.isinf(this);
+  }
+  isfinite(): Tensor {
+    return math.isfinite(this);
+  }
+  nanToNum(nan = 0, posinf?: number | null, neginf?: number | null): Tensor {
+    return math.nanToNum(this, nan, posinf, neginf);
+  }
+  /** Alias of clamp. */
+  clip(min?: number | null, max?: number | null): Tensor {
+    return ew.clamp(this, min, max);
+  }
+  lerp(end: Tensor, weight: TensorOrScalar): Tensor {
+    return math.lerp(this, end, weight);
+  }
+  addcmul(tensor1: Tensor, tensor2: Tensor, options: math.ValueOption = {}): Tensor {
+    return math.addcmul(this, tensor1, tensor2, options);
+  }
+  addcdiv(tensor1: Tensor, tensor2: Tensor, options: math.ValueOption = {}): Tensor {
+    return math.addcdiv(this, tensor1, tensor2, options);
+  }
+  logicalAnd(other: Tensor): Tensor {
+    return ew.logicalAnd(this, other);
+  }
+  logicalOr(other: Tensor): Tensor {
+    return math.logicalOr(this, other);
+  }
+  logicalXor(other: Tensor): Tensor {
+    return math.logicalXor(this, other);
+  }
+  isclose(other: Tensor, options: math.CloseOptions = {}): Tensor {
+    return math.isclose(this, other, options);
+  }
+  /** A JavaScript boolean: reads one value back, as PyTorch's Python bool does. */
+  allclose(other: Tensor, options: math.CloseOptions = {}): boolean {
+    return math.allclose(this, other, options);
+  }
+  /** Same shape and values (a JavaScript boolean; reads one value back). */
+  equal(other: Tensor): boolean {
+    return math.equal(this, other);
+  }
+
+  // ---------------------------------------------------------------- more linear algebra and shape (ops/linalg.ts, ops/shape.ts)
+  mv(vec: Tensor): Tensor {
+    return linalg.mv(this, vec);
+  }
+  dot(other: Tensor): Tensor {
+    return linalg.dot(this, other);
+  }
+  outer(other: Tensor): Tensor {
+    return linalg.outer(this, other);
+  }
+  /** beta * this + alpha * (mat1 @ mat2). */
+  addmm(mat1: Tensor, mat2: Tensor, options: linalg.AddmmOptions = {}): Tensor {
+    return linalg.addmm(this, mat1, mat2, options);
+  }
+  cross(other: Tensor, dim?: number | null): Tensor {
+    return linalg.cross(this, other, dim);
+  }
+  trace(): Tensor {
+    return linalg.trace(this);
+  }
+  diag(diagonal = 0): Tensor {
+    return linalg.diag(this, diagonal);
+  }
+  diagonal(offset = 0, dim1 = 0, dim2 = 1): Tensor {
+    return linalg.diagonal(this, offset, dim1, dim2);
+  }
+  tril(diagonal = 0): Tensor {
+    return linalg.tril(this, diagonal);
+  }
+  triu(diagonal = 0): Tensor {
+    return linalg.triu(this, diagonal);
+  }
+  /** flip(0, 1) or flip([0, 1]). */
+  flip(...dims: (number | readonly number[])[]): Tensor {
+    return shp.flip(this, flattenShapeArgs(dims));
+  }
+  roll(shifts: number | readonly number[], dims?: number | readonly number[] | null): Tensor {
+    return shp.roll(this, shifts, dims);
+  }
+  tile(...dims: (number | readonly number[])[]): Tensor {
+    return shp.tile(this, flattenShapeArgs(dims));
+  }
+  repeatInterleave(repeats: number | readonly number[] | Tensor, dim?: number | null): Tensor {
+    return shp.repeatInterleave(this, repeats, dim);
+  }
+  broadcastTo(...shape: (number | readonly number[])[]): Tensor {
+    return shp.broadcastTo(this, flattenShapeArgs(shape));
+  }
+  movedim(source: number | readonly number[], destination: number | readonly number[]): Tensor {
+    return shp.movedim(this, source, destination);
+  }
+  /** Alias of movedim. */
+  moveaxis(source: number | readonly number[], destination: number | readonly number[]): Tensor {
+    return shp.movedim(this, source, destination);
+  }
+
   // ---------------------------------------------------------------- reductions
   sum(dim?: number | readonly number[] | null, keepdim = false): Tensor {
     return red.sum(this, dim, keepdim);
@@ -556,18 +811,10 @@ export class Tensor {
     return matmul(this, other);
   }
   mm(other: Tensor): Tensor {
-    if (this.ndim !== 2 || other.ndim !== 2)
-      throw new Error(
-        `mm: expected 2-D tensors, got shapes ${formatShape(this.shape)} and ${formatShape(other.shape)}`,
-      );
-    return matmul(this, other);
+    return linalg.mm(this, other);
   }
   bmm(other: Tensor): Tensor {
-    if (this.ndim !== 3 || other.ndim !== 3)
-      throw new Error(
-        `bmm: expected 3-D tensors, got shapes ${formatShape(this.shape)} and ${formatShape(other.shape)}`,
-      );
-    return matmul(this, other);
+    return linalg.bmm(this, other);
   }
 
   // ---------------------------------------------------------------- layout
