@@ -54,4 +54,22 @@ describe('synchronous readbacks', () => {
     idx.dispose();
     hot.dispose();
   });
+
+  it('allclose, equal and repeatInterleave with tensor repeats read synchronously, so they throw here', () => {
+    const a = flint.tensor([1, 2], { device });
+    const b = flint.tensor([1, 2], { device });
+    const repeats = flint.tensor([2, 1], { device, dtype: 'int32' });
+    expect(() => a.allclose(b)).toThrow(SYNC_ERROR);
+    expect(() => flint.equal(a, b)).toThrow(SYNC_ERROR);
+    expect(() => a.repeatInterleave(repeats)).toThrow(SYNC_ERROR);
+    for (const t of [a, b, repeats]) t.dispose();
+  });
+
+  it('repeatInterleave with a number of repeats needs no read', async () => {
+    const a = flint.tensor([1, 2], { device });
+    const r = a.repeatInterleave(2);
+    expect(Array.from((await r.data()) as Float32Array)).toEqual([1, 1, 2, 2]);
+    a.dispose();
+    r.dispose();
+  });
 });
