@@ -6,7 +6,7 @@ import type { WasmPaths } from './wasm-files.js';
 import {
   activeEngine,
   ENGINE_PRIORITY,
-  engineFromEnv,
+  configuredOrEnvEngine,
   ensureEngine,
   ensureEngineSync,
   expectedEngine,
@@ -30,7 +30,7 @@ export interface TfjsBackend extends Backend<TfjsStorage> {
   init(): Promise<void>;
   /** Node: init synchronously when the engine allows it (tensorflow, cpu); false otherwise. */
   initSync(): boolean;
-  /** 'tensorflow' | 'wasm' | 'cpu' after init; before init, the engine init is expected to pick. */
+  /** 'tensorflow' | 'webgl' | 'wasm' | 'cpu' after init; before init, the engine init is expected to pick. */
   engine(): TfjsEngine;
   /** Details of the engine choice (fallback reasons, wasm SIMD/threads); null before init. */
   engineInfo(): EngineInfo | null;
@@ -42,7 +42,7 @@ export type TfjsStorage = TfTensor;
 export function createTfjsBackend(options: TfjsBackendOptions = {}): TfjsBackend {
   const requested = (): TfjsEngine | 'auto' => {
     if (options.engine !== undefined && options.engine !== 'auto') return options.engine;
-    return engineFromEnv() ?? 'auto';
+    return configuredOrEnvEngine() ?? 'auto';
   };
   const loadOptions = options.wasmPaths === undefined ? {} : { wasmPaths: options.wasmPaths };
   return {

@@ -5,9 +5,9 @@ import { tf } from './tf.js';
 
 describe('FLINT_TFJS_ENGINE', () => {
   it('rejects a value that is not an engine', () => {
-    process.env.FLINT_TFJS_ENGINE = 'webgl';
+    process.env.FLINT_TFJS_ENGINE = 'webgpu';
     expect(() => createTfjsBackend().engine()).toThrow(
-      /FLINT_TFJS_ENGINE='webgl' is not a tfjs engine: use one of tensorflow, wasm, cpu/,
+      /FLINT_TFJS_ENGINE='webgpu' is not a tfjs engine: use one of tensorflow, webgl, wasm, cpu/,
     );
   });
 

@@ -6,10 +6,11 @@
 import { tf } from './tf.js';
 import { WASM_FILES, type WasmPaths } from './wasm-files.js';
 
-export type TfjsEngine = 'tensorflow' | 'wasm' | 'cpu';
-export const TFJS_ENGINES: readonly TfjsEngine[] = ['tensorflow', 'wasm', 'cpu'];
+export type TfjsEngine = 'tensorflow' | 'webgl' | 'wasm' | 'cpu';
+/** Auto-selection order. webgl is tried only where `@flint/backend-tfjs/webgl` was imported. */
+export const TFJS_ENGINES: readonly TfjsEngine[] = ['tensorflow', 'webgl', 'wasm', 'cpu'];
 
-export const ENGINE_PRIORITY: Readonly<Record<TfjsEngine, number>> = { tensorflow: 100, wasm: 30, cpu: 20 };
+export const ENGINE_PRIORITY: Readonly<Record<TfjsEngine, number>> = { tensorflow: 100, webgl: 60, wasm: 30, cpu: 20 };
 
 export interface EngineInfo {
   readonly engine: TfjsEngine;
@@ -18,6 +19,8 @@ export interface EngineInfo {
   /** wasm only: SIMD and multi-threading as tfjs detected them. */
   readonly simd?: boolean;
   readonly threads?: boolean;
+  /** webgl only: the WebGL version tfjs uses (1 or 2). */
+  readonly webglVersion?: number;
 }
 
 let active: EngineInfo | null = null;
@@ -40,6 +43,14 @@ export interface NodePlatform {
 }
 
 let nodePlatform: NodePlatform | null = null;
+
+/** Installed by `@flint/backend-tfjs/webgl` (webgl.ts), which imports tfjs-backend-webgl. */
+let webglAvailable = false;
+
+/** @internal Called by the webgl entry once tfjs-backend-webgl has registered its engine. */
+export function enableWebglEngine(): void {
+  webglAvailable = true;
+}
 
 /** @internal Called once by the Node entry. */
 export function setNodePlatform(platform: NodePlatform): void {
@@ -65,6 +76,33 @@ export function setWasmPaths(paths: WasmPaths): void {
     );
   }
   configuredWasmPaths = paths;
+}
+
+let configuredEngine: TfjsEngine | 'auto' | undefined;
+
+/**
+ * Choose the engine of instances created without an `engine` option (the default `tfjsBackend`
+ * included), like FLINT_TFJS_ENGINE does in Node (this wins over the variable). Browsers have no
+ * environment variables, so this is how a page picks one. Call it before the backend initialises
+ * (see setWasmPaths for when that is).
+ */
+export function setTfjsEngine(engine: TfjsEngine | 'auto'): void {
+  if (engine !== 'auto' && !(TFJS_ENGINES as readonly string[]).includes(engine)) {
+    throw new Error(
+      `setTfjsEngine: '${String(engine)}' is not a tfjs engine: use one of auto, ${TFJS_ENGINES.join(', ')}.`,
+    );
+  }
+  if (active !== null || pending !== null) {
+    throw new Error(
+      `setTfjsEngine('${engine}') was called after the tfjs backend started initialising (engine ${active?.engine ?? 'loading'}): call it at the top level of the module that imports @flint/backend-tfjs, before \`await ready()\`.`,
+    );
+  }
+  configuredEngine = engine;
+}
+
+/** The engine chosen by setTfjsEngine, else FLINT_TFJS_ENGINE, else undefined. */
+export function configuredOrEnvEngine(): TfjsEngine | 'auto' | undefined {
+  return configuredEngine ?? engineFromEnv();
 }
 
 /** Set when the wasm engine's binaries are first requested (setWasmPaths is too late after that). */
@@ -139,8 +177,9 @@ async function load(requested: TfjsEngine | 'auto', options: LoadOptions): Promi
   }
   const fallbacks: { engine: TfjsEngine; reason: string }[] = [];
   for (const engine of TFJS_ENGINES) {
-    // tfjs-node exists only in Node; in a browser it is not a fallback worth recording.
+    // tfjs-node exists only in Node, webgl only where its entry was imported: not fallbacks worth recording.
     if (engine === 'tensorflow' && nodePlatform === null) continue;
+    if (engine === 'webgl' && !webglAvailable) continue;
     try {
       const info = { ...(await loadEngine(engine, options)), fallbacks };
       if (engine === 'cpu') warnCpuFallback(fallbacks);
@@ -178,6 +217,19 @@ async function loadEngine(engine: TfjsEngine, options: LoadOptions): Promise<Omi
     case 'tensorflow':
       await loadTfjsNode();
       break;
+    case 'webgl': {
+      if (!webglAvailable) {
+        throw new Error(
+          "the webgl engine is not loaded: import '@flint/backend-tfjs/webgl' (it needs @tensorflow/tfjs-backend-webgl installed, and a browser)",
+        );
+      }
+      await setTfBackend('webgl');
+      // Without float32 render targets tfjs would compute in float16: refuse rather than lose precision.
+      if (!tf.env().getBool('WEBGL_RENDER_FLOAT32_CAPABLE')) {
+        throw new Error('WebGL here cannot render to float32 textures (tfjs would compute in float16)');
+      }
+      return { engine, webglVersion: tf.env().getNumber('WEBGL_VERSION') };
+    }
     case 'wasm': {
       await loadWasm(options);
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
@@ -300,11 +352,12 @@ async function setTfBackend(name: string): Promise<void> {
   for (const w of warnings) warn(w);
 }
 
-/** Priority before init: the engine we expect to get (native addon present -> tensorflow, else wasm). */
+/** Priority before init: the engine we expect to get (native addon -> tensorflow, webgl entry -> webgl, else wasm). */
 export function expectedEngine(forced: TfjsEngine | undefined): TfjsEngine {
   if (active !== null) return active.engine;
   if (forced !== undefined) return forced;
-  return nativeAddonPresent() ? 'tensorflow' : 'wasm';
+  if (nativeAddonPresent()) return 'tensorflow';
+  return webglAvailable ? 'webgl' : 'wasm';
 }
 
 function nativeAddonPresent(): boolean {

@@ -9,7 +9,7 @@ import { createTfjsBackend } from './backend.js';
 
 export { createTfjsBackend } from './backend.js';
 export type { TfjsBackend, TfjsBackendOptions, TfjsStorage } from './backend.js';
-export { setWasmPaths, type EngineInfo, type TfjsEngine } from './engine.js';
+export { setTfjsEngine, setWasmPaths, type EngineInfo, type TfjsEngine } from './engine.js';
 export { WASM_FILES, type WasmFile, type WasmPaths } from './wasm-files.js';
 export { kernels } from './kernels/index.js';
 

@@ -25,6 +25,6 @@ export function describeKernels(engine: TfjsEngine): void {
   it(`'${engine}' is tfjs's active backend, at this engine's priority`, async () => {
     await backend.init();
     expect(tf.getBackend()).toBe(engine);
-    expect(backend.priority()).toBe({ tensorflow: 100, wasm: 30, cpu: 20 }[engine]);
+    expect(backend.priority()).toBe({ tensorflow: 100, webgl: 60, wasm: 30, cpu: 20 }[engine]);
   });
 }

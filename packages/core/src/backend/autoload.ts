@@ -95,7 +95,14 @@ function loadInstalledBackends(): void {
 export function autoloadBackends(): void {
   if (started || autoloadDisabled()) return;
   started = true;
-  if (isNode) loadInstalledBackends();
+  if (isNode) {
+    try {
+      loadInstalledBackends();
+    } catch (error) {
+      // e.g. a Node without process.getBuiltinModule: import the backends yourself.
+      autoloadReport.failed.push({ package: '@flint/core (autoload)', error: errorMessage(error) });
+    }
+  }
   enableAutoInit();
 }
 
