@@ -3,7 +3,7 @@
  * probabilities, load a model file, and compare backends on the same seed. `window.flintWeb`
  * exposes the state the browser tests read (the UI itself is what they drive).
  */
-import { getBackend, loadAsync, loadMetadata, type nn } from '@flint/core';
+import { getBackend, loadAsync, loadMetadata, save, type nn } from '@flint/core';
 import { BACKENDS, type BackendName, type BackendStatus, loadBackend } from './backends.js';
 import { drawChart, movingAverage } from './chart.js';
 import { type DataManifest, type ImageSet, loadManifest, loadSet } from './data.js';
@@ -204,15 +204,13 @@ async function runTraining(): Promise<void> {
     }
     run.stopped = state.stopRequested;
     paintProgress(run, steps);
-    disposeModel();
-    state.model = trainer.model;
-    state.modelName = model;
-    state.modelDevice = device;
+    const trained = trainer.model;
+    useModel(trained, model, device);
     trainer = null;
     $('model-info').textContent = `Model: ${model} trained ${run.losses.length} steps on ${device} (${run.engine}).`;
     $('message').textContent = 'Evaluating…';
     const testSet = state.test ?? firstTraining(1000);
-    run.testAccuracy = await evaluate(state.model, testSet, device);
+    run.testAccuracy = await evaluate(trained, testSet, device);
     $('test-acc').textContent = `${(run.testAccuracy * 100).toFixed(2)}%`;
     $('message').textContent = '';
     await updatePrediction();
@@ -380,6 +378,23 @@ function setupModelLoading(): void {
     const url = $<HTMLInputElement>('model-url').value.trim();
     if (url !== '') void loadModel(url, url);
   });
+  // In a browser, core's save() downloads the file. The metadata names the architecture, which
+  // is what `pnpm mnist eval/predict --file` and this page read from a plain state dict.
+  $('save-model').addEventListener('click', () => {
+    if (state.model === null) return;
+    save(state.model.stateDict(), 'model.safetensors', { model: state.modelName }).catch((error: unknown) =>
+      message(`Could not save: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  });
+}
+
+/** Make `model` the page's current model (the previous one is freed). */
+function useModel(model: nn.Module, name: string, device: string): void {
+  if (state.model !== model) disposeModel();
+  state.model = model;
+  state.modelName = name;
+  state.modelDevice = device;
+  $<HTMLButtonElement>('save-model').disabled = false;
 }
 
 /** A model.safetensors of `pnpm mnist train` (its metadata names the architecture) or a plain state dict. */
@@ -397,10 +412,7 @@ async function loadModel(source: Blob | string, name: string): Promise<void> {
     const model = modelSpec(architecture).create().to(device);
     model.loadStateDict(tensors);
     for (const t of Object.values(tensors)) t.dispose();
-    disposeModel();
-    state.model = model;
-    state.modelName = architecture;
-    state.modelDevice = device;
+    useModel(model, architecture, device);
     $('model-info').textContent =
       `Model: ${architecture} from ${name} on ${device}${meta.dataset ? ` (trained on ${meta.dataset})` : ''}.`;
     message('');

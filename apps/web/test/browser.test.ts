@@ -145,7 +145,7 @@ describe('drawing, model files, parity', () => {
     await page.close();
   });
 
-  it('a model.safetensors written by the CLI loads through the file picker and predicts as in Node', async () => {
+  it('a model.safetensors written by the CLI loads through the file picker, predicts as in Node, and downloads again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'flint-web-cli-'));
     try {
       const cli = spawnSync(
@@ -177,6 +177,13 @@ describe('drawing, model files, parity', () => {
       for (let i = 0; i < 5; i++) {
         for (let c = 0; c < 10; c++) expect(Math.abs(probs[i]![c]! - node.probabilities![i]![c]!)).toBeLessThan(1e-6);
       }
+      // And back: core's save() in the browser downloads the model; Node loads the download.
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-model')]);
+      expect(download.suggestedFilename()).toBe('model.safetensors');
+      const saved = join(dir, 'downloaded.safetensors');
+      await download.saveAs(saved);
+      const again = nodeReference({ steps: 0, modelFile: saved, samples: 5 });
+      expect(again.probabilities).toEqual(node.probabilities);
       expect(errors).toEqual([]);
       await page.close();
     } finally {
