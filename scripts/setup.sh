@@ -11,7 +11,7 @@ train=1
 # System packages: a virtual X display and GL headers (gpu.js's headless-gl addon builds from
 # source), the node-gyp toolchain, and Fashion-MNIST for the mnist app's benchmark.
 # xauth is only "Recommended" by xvfb, and xvfb-run fails without it.
-APT_PACKAGES="xvfb xauth libx11-dev libxi-dev libxext-dev pkg-config libgl1-mesa-dev python3 make g++ dataset-fashion-mnist"
+APT_PACKAGES="xvfb xauth libx11-dev libxi-dev libxext-dev pkg-config libgl1-mesa-dev python3 make g++ dataset-fashion-mnist chromium"
 if command -v apt-get >/dev/null 2>&1; then
   missing=""
   for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
