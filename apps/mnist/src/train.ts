@@ -55,8 +55,11 @@ export function makeOptimizer(
   }
 }
 
+/** What a batch is cut from: any split's pixels and labels (its source does not matter). */
+export type BatchSource = Omit<ImageSet, 'source'>;
+
 /** Copy the images and labels at `indices` into one batch, uploaded to `device` as [B, 1, 28, 28] and int32 [B]. */
-export function makeBatch(set: ImageSet, indices: ArrayLike<number>, device: string): { x: Tensor; y: Tensor } {
+export function makeBatch(set: BatchSource, indices: ArrayLike<number>, device: string): { x: Tensor; y: Tensor } {
   const size = set.rows * set.cols;
   const b = indices.length;
   const pixels = new Float32Array(b * size);
@@ -105,7 +108,7 @@ export function deviceBytes(device: string): number {
 export async function trainStep(
   model: nn.Module,
   optimizer: optim.Optimizer,
-  set: ImageSet,
+  set: BatchSource,
   indices: ArrayLike<number>,
   device: string,
   onPeak?: (bytes: number) => void,

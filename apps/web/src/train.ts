@@ -1,10 +1,12 @@
 /**
- * Training in the page, step for step what the CLI does (apps/mnist/src/train.ts): the backend is
+ * Training in the page with the CLI's own batches and step (makeBatch, trainStep from
+ * @flint/mnist/train, which needs only @flint/core): the backend is
  * chosen with setBackend, `manualSeed(seed)` then the model (same initial weights everywhere), SGD
  * with momentum 0.9, the sample order of each epoch from `new Generator(seed).randperm(count)`,
  * batches cut on the host and uploaded, each step inside tidy(), one read-back of [loss, correct].
  */
-import { Generator, fromArray, manualSeed, nn, noGrad, optim, setBackend, stack, tidy, type Tensor } from '@flint/core';
+import { Generator, fromArray, manualSeed, nn, noGrad, optim, setBackend, tidy, type Tensor } from '@flint/core';
+import { makeBatch, type StepResult, trainStep } from '@flint/mnist/train';
 import type { ImageSet } from './data.js';
 import { modelSpec } from './models.js';
 
@@ -17,12 +19,6 @@ export interface TrainConfig {
   seed: number;
 }
 
-export interface StepResult {
-  loss: number;
-  correct: number;
-  size: number;
-}
-
 /** Give the page a turn to paint and handle input (a macrotask without setTimeout's clamping). */
 export function yieldToPage(): Promise<void> {
   return new Promise((resolve) => {
@@ -33,22 +29,6 @@ export function yieldToPage(): Promise<void> {
     };
     channel.port2.postMessage(null);
   });
-}
-
-export function makeBatch(set: ImageSet, indices: ArrayLike<number>, device: string): { x: Tensor; y: Tensor } {
-  const size = set.rows * set.cols;
-  const b = indices.length;
-  const pixels = new Float32Array(b * size);
-  const labels = new Int32Array(b);
-  for (let i = 0; i < b; i++) {
-    const k = indices[i]!;
-    pixels.set(set.images.subarray(k * size, (k + 1) * size), i * size);
-    labels[i] = set.labels[k]!;
-  }
-  return {
-    x: fromArray(pixels, [b, 1, set.rows, set.cols], { device }),
-    y: fromArray(labels, [b], { dtype: 'int32', device }),
-  };
 }
 
 export class Trainer {
@@ -81,22 +61,9 @@ export class Trainer {
     }
     const indices = this.order.subarray(this.pos, Math.min(this.train.count, this.pos + this.config.batchSize));
     this.pos += indices.length;
-    const { model, optimizer, train } = this;
-    const device = this.config.device;
-    const stats = tidy(() => {
-      const { x, y } = makeBatch(train, indices, device);
-      optimizer.zeroGrad();
-      const logits = model(x) as Tensor;
-      const loss = nn.F.crossEntropy(logits, y);
-      loss.backward();
-      optimizer.step();
-      const correct = noGrad(() => logits.argmax(1).eq(y).float().sum());
-      return noGrad(() => stack([loss.detach(), correct]));
-    });
-    const [loss, correct] = await stats.data();
-    stats.dispose();
+    const result = await trainStep(this.model, this.optimizer, this.train, indices, this.config.device);
     this.steps++;
-    return { loss: loss!, correct: correct!, size: indices.length };
+    return result;
   }
 
   /** Free the parameters and the optimizer state. */
