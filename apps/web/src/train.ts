@@ -5,7 +5,7 @@
  * with momentum 0.9, the sample order of each epoch from `new Generator(seed).randperm(count)`,
  * batches cut on the host and uploaded, each step inside tidy(), one read-back of [loss, correct].
  */
-import { Generator, fromArray, manualSeed, nn, noGrad, optim, setBackend, tidy, type Tensor } from '@flint/core';
+import { Generator, fromArray, manualSeed, type nn, noGrad, optim, setBackend, tidy, type Tensor } from '@flint/core';
 import { makeBatch, type StepResult, trainStep } from '@flint/mnist/train';
 import type { ImageSet } from './data.js';
 import { modelSpec } from './models.js';
