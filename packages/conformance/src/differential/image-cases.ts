@@ -87,7 +87,7 @@ export function imageCases(list: CaseList): void {
       (k, [x, dy]) => {
         const r = k.maxPool2d(x!, p, ys);
         k.dispose(r.values);
-        const dx = k.maxPool2dBackward(dy!, { storage: r.indices, shape: ys, dtype: 'int32' }, xs);
+        const dx = k.maxPool2dBackward(dy!, { storage: r.indices, shape: ys, dtype: 'int32' }, xs, p);
         k.dispose(r.indices);
         return [dx];
       },
@@ -206,11 +206,13 @@ export function imageCases(list: CaseList): void {
     [randn(rng, [2, 2, 5, 5])],
     (k, [x]) => {
       const shape = [2, 2, 5, 5];
-      const { values, indices } = k.maxPool2d(x!, pool([3, 3], [1, 1], [1, 1]), shape);
+      const p = pool([3, 3], [1, 1], [1, 1]);
+      const { values, indices } = k.maxPool2d(x!, p, shape);
       const dx = k.maxPool2dBackward(
         { storage: values, shape, dtype: 'float32' },
         { storage: indices, shape, dtype: 'int32' },
         shape,
+        p,
       );
       k.dispose(values);
       k.dispose(indices);

@@ -166,7 +166,7 @@ export function maxPool2dBackwardCases(): ComputeCase[] {
     return kc(
       `maxPool2dBackward ${describePool(c)}`,
       [dy, indices],
-      (k, [a, b]) => [k.maxPool2dBackward(a!, b!, c.x)],
+      (k, [a, b]) => [k.maxPool2dBackward(a!, b!, c.x, c.p)],
       () => [maxPool2dBackwardRef(dy, indices, c.x)],
     );
   });

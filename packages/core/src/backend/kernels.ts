@@ -164,8 +164,12 @@ export interface Kernels<S> {
   conv2dBackwardWeight(x: TensorRef<S>, dy: TensorRef<S>, wShape: Shape, params: Conv2dParams): S;
   /** x [N,C,H,W] -> values and int32 indices, both [N,C,Ho,Wo]. Padding counts as -Infinity. */
   maxPool2d(x: TensorRef<S>, params: Pool2dParams, outShape: Shape): MaxPoolResult<S>;
-  /** dx [N,C,H,W] = xShape: every dy lands (summed) at its index within its plane. */
-  maxPool2dBackward(dy: TensorRef<S>, indices: TensorRef<S>, xShape: Shape): S;
+  /**
+   * dx [N,C,H,W] = xShape: every dy lands (summed) at its index within its plane. `params` are the
+   * forward's (the indices lie in their windows), so a gather-style backend can scan only the
+   * outputs whose window covers an input element.
+   */
+  maxPool2dBackward(dy: TensorRef<S>, indices: TensorRef<S>, xShape: Shape, params: Pool2dParams): S;
   avgPool2d(x: TensorRef<S>, params: Pool2dParams, outShape: Shape): S;
   avgPool2dBackward(dy: TensorRef<S>, xShape: Shape, params: Pool2dParams): S;
 

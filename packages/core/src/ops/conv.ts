@@ -261,7 +261,7 @@ export function maxPool2dWithIndices(
   const values = output(input.backend, res.values, shape, input.dtype);
   const xShape = input.shape;
   const recorded = record('maxPool2d', values, [input], [indices], ([si]) => (g) => [
-    maxPoolGrad(g, si!.get(), xShape),
+    maxPoolGrad(g, si!.get(), xShape, params),
   ]);
   if (!unbatched) return { values: recorded, indices };
   const idx = reshape(indices, shape.slice(1));
@@ -288,8 +288,13 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = 
  * max pooling's gradient, recorded: its own gradient picks gg at the argmax of each window
  * (a gather within each plane), so createGraph differentiates it again.
  */
-function maxPoolGrad(g: Tensor, indices: Tensor, xShape: readonly number[]): Tensor {
-  const out = output(g.backend, g.backend.kernels.maxPool2dBackward(g.ref, indices.ref, xShape), xShape, g.dtype);
+function maxPoolGrad(g: Tensor, indices: Tensor, xShape: readonly number[], params: Pool2dParams): Tensor {
+  const out = output(
+    g.backend,
+    g.backend.kernels.maxPool2dBackward(g.ref, indices.ref, xShape, params),
+    xShape,
+    g.dtype,
+  );
   const gShape = g.shape;
   return record('maxPool2dBackward', out, [g], [indices], ([si]) => (gg) => {
     const [N, C, H, W] = xShape as [number, number, number, number];
