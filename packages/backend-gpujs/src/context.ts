@@ -79,6 +79,23 @@ export function checkPrecision(engine: string, precision: string, allowUnsigned:
   );
 }
 
+/**
+ * Which library made a GL context in this process, keyed process-wide so that separately installed
+ * packages see each other without importing each other (@flint/backend-webgpu sets 'dawn-opengl').
+ * Under an X display Mesa allows one GL stack per process: headless-gl's GLX context after Dawn's
+ * EGL one aborts the process with an X BadAccess error.
+ */
+const NATIVE_GL = Symbol.for('@flint/native-gl');
+
+function claimNativeGl(owner: string): void {
+  (globalThis as Record<symbol, string | undefined>)[NATIVE_GL] ??= owner;
+}
+
+function glHeldByDawn(): boolean {
+  const owner = (globalThis as Record<symbol, string | undefined>)[NATIVE_GL];
+  return owner === 'dawn-opengl' && typeof process !== 'undefined' && (process.env.DISPLAY ?? '') !== '';
+}
+
 export class GpuContext {
   readonly gpu: GPU;
   readonly engine: GpujsEngine;
@@ -101,7 +118,16 @@ export class GpuContext {
       throw new Error(`@flint/backend-gpujs: wideAbove must be in [0, 2^24], got ${options.wideAbove}.`);
     }
     this.mode = options.mode ?? parseMode(envMode);
-    const probe = probeEngine(this.mode);
+    const glTakenBy = glHeldByDawn();
+    if (glTakenBy && this.mode === 'headlessgl') {
+      throw new Error(
+        `@flint/backend-gpujs: headless-gl cannot start: Dawn's OpenGL adapter (@flint/backend-webgpu) already holds GL ` +
+          `under the X display, and Mesa allows one GL stack per process (a second one aborts it with X BadAccess). ` +
+          `Create the gpujs backend before the webgpu one, or run without a display.`,
+      );
+    }
+    const probe = probeEngine(glTakenBy && this.mode === 'auto' ? 'webasm' : this.mode);
+    if (probe.engine === 'headlessgl') claimNativeGl('headless-gl');
     this.gpu = probe.gpu;
     this.engine = probe.engine;
     this.renderer = probe.renderer;
@@ -116,8 +142,11 @@ export class GpuContext {
     // backend, and a program running on another backend should not see this.
     this.fallbackWarning =
       this.mode === 'auto' && (this.engine === 'webasm' || this.engine === 'cpu') && options.quiet !== true
-        ? `@flint/backend-gpujs: no GL context could be created (is the 'gl' package built and an X display available? ` +
-          `try xvfb-run), running gpu.js's ${this.engine} mode on the CPU instead.`
+        ? glTakenBy
+          ? `@flint/backend-gpujs: Dawn's OpenGL adapter (@flint/backend-webgpu) holds GL under this X display and Mesa ` +
+            `allows one GL stack per process, so gpu.js runs its ${this.engine} mode on the CPU instead.`
+          : `@flint/backend-gpujs: no GL context could be created (is the 'gl' package built and an X display available? ` +
+            `try xvfb-run), running gpu.js's ${this.engine} mode on the CPU instead.`
         : null;
     this.cache = new KernelCache<KernelEntry>(options.cacheSize ?? 512);
   }

@@ -28,7 +28,7 @@ export interface AdapterDescription {
   readonly software: boolean;
   /** 'core' or 'compatibility'. */
   readonly featureLevel: 'core' | 'compatibility';
-  /** How the adapter was reached: 'navigator.gpu', 'dawn', 'dawn-opengl', 'dawn-vulkan' or 'provided'. */
+  /** How the adapter was reached: 'navigator.gpu', 'dawn', 'dawn-opengl', 'dawn-vulkan', 'dawn-swiftshader' or 'provided'. */
   readonly via: string;
 }
 
@@ -87,6 +87,50 @@ interface Candidate {
   readonly flags: string[];
   readonly featureLevel: 'core' | 'compatibility';
   readonly via: string;
+  /** Vulkan ICD manifest to point the loader at while this candidate's instance is created. */
+  readonly icd?: string;
+}
+
+/**
+ * Which library made a GL context in this process, keyed process-wide so that separately installed
+ * packages see each other without importing each other. Under an X display, Mesa refuses a second
+ * GL stack in one process: Dawn's EGL context next to headless-gl's GLX one fails with EGL_BAD_ACCESS,
+ * and the other order kills the process with an X BadAccess error.
+ */
+const NATIVE_GL = Symbol.for('@flint/native-gl');
+
+function nativeGlOwner(): string | undefined {
+  return (globalThis as Record<symbol, string | undefined>)[NATIVE_GL];
+}
+
+function claimNativeGl(owner: string): void {
+  (globalThis as Record<symbol, string | undefined>)[NATIVE_GL] ??= owner;
+}
+
+function underXDisplay(): boolean {
+  return typeof process !== 'undefined' && (process.env.DISPLAY ?? '') !== '';
+}
+
+/** Chromium's SwiftShader Vulkan ICD, when Chromium is installed and the user has not chosen ICDs. */
+const SWIFTSHADER_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json'];
+
+function swiftShaderIcd(): string | undefined {
+  if (typeof process === 'undefined' || process.env.VK_ICD_FILENAMES !== undefined) return undefined;
+  const fs = process.getBuiltinModule?.('node:fs') as typeof import('node:fs') | undefined;
+  return SWIFTSHADER_ICDS.find((path) => fs?.existsSync(path) === true);
+}
+
+/** Run `fn` with VK_ICD_FILENAMES set: the Vulkan loader reads it when Dawn discovers adapters. */
+async function withIcd<T>(icd: string | undefined, fn: () => Promise<T>): Promise<T> {
+  if (icd === undefined) return fn();
+  const before = process.env.VK_ICD_FILENAMES;
+  process.env.VK_ICD_FILENAMES = icd;
+  try {
+    return await fn();
+  } finally {
+    if (before === undefined) delete process.env.VK_ICD_FILENAMES;
+    else process.env.VK_ICD_FILENAMES = before;
+  }
 }
 
 function candidatesFor(backend: DawnBackend): Candidate[] {
@@ -101,8 +145,15 @@ function candidatesFor(backend: DawnBackend): Candidate[] {
       return [vulkan];
     case 'opengl':
       return [opengl];
-    case 'auto':
-      return [native, opengl];
+    case 'auto': {
+      // GL is the faster software path (dispatch ~10 us against SwiftShader's ~200 us), unless
+      // headless-gl already holds GL under an X display; SwiftShader's Vulkan needs no GL.
+      const glTaken = nativeGlOwner() === 'headless-gl' && underXDisplay();
+      const icd = swiftShaderIcd();
+      const swiftshader: Candidate[] =
+        icd === undefined ? [] : [{ flags: ['backend=vulkan'], featureLevel: 'core', via: 'dawn-swiftshader', icd }];
+      return glTaken ? [native, ...swiftshader] : [native, opengl, ...swiftshader];
+    }
   }
 }
 
@@ -144,9 +195,21 @@ async function findAdapter(
     }
     const gpu = create(c.flags);
     dawnInstances.push(gpu);
-    const adapter = await requestFrom(gpu, c.featureLevel, options.powerPreference);
-    if (adapter !== null) return { adapter, featureLevel: c.featureLevel, via: c.via, owner: gpu };
-    tried.push(c.flags.length > 0 ? c.flags.join(' ') : 'the platform default');
+    const adapter = await withIcd(c.icd, () => requestFrom(gpu, c.featureLevel, options.powerPreference));
+    if (adapter !== null) {
+      if (c.via === 'dawn-opengl') claimNativeGl('dawn-opengl');
+      return { adapter, featureLevel: c.featureLevel, via: c.via, owner: gpu };
+    }
+    tried.push(
+      c.icd !== undefined ? `SwiftShader (${c.icd})` : c.flags.length > 0 ? c.flags.join(' ') : 'the platform default',
+    );
+  }
+  if (backend !== 'vulkan' && nativeGlOwner() === 'headless-gl' && underXDisplay()) {
+    throw new Error(
+      `@flint/backend-webgpu: Dawn found no adapter (tried ${tried.join(', ')}). Its OpenGL adapter cannot work here: ` +
+        `headless-gl (@flint/backend-gpujs) holds GL under the X display and Mesa allows one GL stack per process. ` +
+        `Install Chromium (apt-get install chromium libvulkan1) for the SwiftShader Vulkan adapter, or run without a display.`,
+    );
   }
   throw new Error(
     `@flint/backend-webgpu: Dawn found no adapter (tried ${tried.join(', ')}). Without a GPU, install Mesa ` +

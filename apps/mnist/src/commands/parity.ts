@@ -10,6 +10,7 @@ import { formatPercent, textTable } from '../report.js';
 import { Trainer, evaluate } from '../train.js';
 import { learningRate, loadData, textStream, writeJson, type Output } from './common.js';
 
+const ENGINE_COLUMN = 40;
 export interface BackendRun {
   backend: string;
   engine: string;
@@ -142,7 +143,8 @@ export async function parity(opts: ParityOptions, io: Output): Promise<number> {
       ],
       runs.map((r) => [
         r.backend,
-        r.engine,
+        // The full engine string is on the 'backends:' line; a WebGPU adapter's is too wide for a column.
+        r.engine.length > ENGINE_COLUMN ? `${r.engine.slice(0, ENGINE_COLUMN - 1)}…` : r.engine,
         r.maxAbsDeviation.toExponential(2),
         r.maxRelDeviation.toExponential(2),
         r.maxParamDeviation.toExponential(2),
