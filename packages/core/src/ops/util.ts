@@ -40,27 +40,27 @@ function scalarDtype(t: Tensor, value: number): DType {
   return t.dtype === 'bool' ? 'int32' : t.dtype;
 }
 
-/** Bring (a, b) to tensors of one dtype on one device; numbers become constants. */
-export function coerceOperands(op: string, a: TensorOrScalar, b: TensorOrScalar): [Tensor, Tensor, boolean, boolean] {
+/**
+ * Bring (a, b) to tensors of one dtype on one device; numbers become constants. Call it inside an
+ * op() body: the casts and constants it makes are freed with the op's scope.
+ */
+export function coerceOperands(op: string, a: TensorOrScalar, b: TensorOrScalar): [Tensor, Tensor] {
   if (typeof a === 'number' && typeof b === 'number') {
     const backend = getBackend();
     const dt = Number.isInteger(a) && Number.isInteger(b) ? 'int32' : 'float32';
-    return [constant(backend, a, dt), constant(backend, b, dt), true, true];
+    return [constant(backend, a, dt), constant(backend, b, dt)];
   }
   if (typeof a === 'number') {
-    const [bb, aa, bTemp, aTemp] = coerceOperands(op, b, a);
-    return [aa, bb, aTemp, bTemp];
+    const [bb, aa] = coerceOperands(op, b, a);
+    return [aa, bb];
   }
   if (typeof b === 'number') {
     const dt = scalarDtype(a, b);
-    const aa = a.dtype === dt ? a : castNoGrad(a, dt);
-    return [aa, constant(a.backend, b, dt), aa !== a, true];
+    return [a.dtype === dt ? a : castNoGrad(a, dt), constant(a.backend, b, dt)];
   }
   commonBackend(op, [a, b]);
   const dt = promoteTypes(a.dtype, b.dtype);
-  const aa = a.dtype === dt ? a : castNoGrad(a, dt);
-  const bb = b.dtype === dt ? b : castNoGrad(b, dt);
-  return [aa, bb, aa !== a, bb !== b];
+  return [a.dtype === dt ? a : castNoGrad(a, dt), b.dtype === dt ? b : castNoGrad(b, dt)];
 }
 
 /** Cast without recording: a cast to another dtype carries no gradient. */

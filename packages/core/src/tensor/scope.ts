@@ -1,21 +1,27 @@
 /**
  * tidy(): free every tensor created inside fn except what it returns, what was kept (parameters,
  * .grad, optimizer state) and what became part of a live autograd graph through a saved alias.
+ *
+ * Scopes are plain arrays on a stack, reused once closed: every op runs in one (ops/op.ts), so
+ * opening and closing a scope must not allocate. A tensor sits in at most one scope (the one it
+ * was created in, then each enclosing one it is returned to); keep() marks it instead of searching.
  */
 import type { Tensor } from './tensor.js';
 import { isTensor } from './binding.js';
 
-const scopes: Set<Tensor>[] = [];
+const scopes: Tensor[][] = [];
+/** Closed scopes' arrays, emptied, for the next scope to reuse. */
+const spare: Tensor[][] = [];
 
 /** Called by every new Tensor. */
 export function trackTensor(t: Tensor): void {
   const top = scopes[scopes.length - 1];
-  if (top !== undefined) top.add(t);
+  if (top !== undefined) top.push(t);
 }
 
 /** Exclude `t` from the enclosing tidy scopes (it outlives them). */
 export function keep<T extends Tensor>(t: T): T {
-  for (const scope of scopes) scope.delete(t);
+  t._kept = true;
   return t;
 }
 
@@ -44,27 +50,59 @@ function collectTensors(
   }
 }
 
+/** @internal Open a scope: tensors created from now on belong to it until closeScope(). */
+export function openScope(): void {
+  scopes.push(spare.pop() ?? []);
+}
+
+/** @internal Close the innermost scope after a throw: everything it holds is freed. */
+export function abandonScope(): void {
+  const scope = scopes.pop()!;
+  for (const t of scope) if (!t._kept) t.dispose();
+  scope.length = 0;
+  spare.push(scope);
+}
+
+/**
+ * @internal Close the innermost scope: the tensors in `result` (a tensor, or arrays, Maps and plain
+ * objects holding tensors) move to the enclosing scope; everything else it holds is freed.
+ */
+export function closeScope(result: unknown): void {
+  const scope = scopes.pop()!;
+  const parent = scopes[scopes.length - 1];
+  if (isTensor(result)) {
+    // The common case (an op's one result): no set of returned tensors to build.
+    for (const t of scope) {
+      if (t._kept) continue;
+      if (t === result) parent?.push(t);
+      else t.dispose();
+    }
+  } else if (scope.length > 0) {
+    const returned = new Set<Tensor>();
+    collectTensors(result, returned, new Set(), isTensor);
+    for (const t of scope) {
+      if (t._kept) continue;
+      if (returned.has(t)) parent?.push(t);
+      else t.dispose();
+    }
+  }
+  scope.length = 0;
+  spare.push(scope);
+}
+
 export function tidy<T>(fn: () => T): T {
-  const scope = new Set<Tensor>();
-  scopes.push(scope);
+  openScope();
   let result: T;
   try {
     result = fn();
   } catch (error) {
-    scopes.pop();
-    for (const t of scope) t.dispose();
+    abandonScope();
     throw error;
   }
-  scopes.pop();
   if (result instanceof Promise) {
+    abandonScope();
     throw new Error('tidy() takes a synchronous function; await outside of it.');
   }
-  const returned = new Set<Tensor>();
-  collectTensors(result, returned, new Set(), isTensor);
-  const parent = scopes[scopes.length - 1];
-  for (const t of scope) {
-    if (returned.has(t)) parent?.add(t);
-    else t.dispose();
-  }
+  closeScope(result);
   return result;
 }

@@ -61,6 +61,8 @@ export class Tensor {
   /** @internal In-place writes detach from shared storage instead of writing through it. */
   _copyOnWrite = false;
   /** @internal */ disposed = false;
+  /** @internal keep(): no tidy() scope frees it. */
+  _kept = false;
   /** @internal Created in inferenceMode(): autograd must never save it. */
   readonly _inference = isInferenceModeEnabled();
 

@@ -1,0 +1,108 @@
+/**
+ * The op boundary: every op in core runs through `op()` (as TensorFlow.js's ops run through its
+ * `op()`), and `op()` owns what each op would otherwise write by hand.
+ *
+ * - Memory: the body runs in a scope. Every tensor created inside it and not returned (casts,
+ *   scalar constants, the steps of a composition, reshaped views) is freed when the body returns,
+ *   and everything it made is freed when it throws. Tensors saved for backward stay alive through
+ *   the graph (record() keeps its own aliases). So an op body never calls `.dispose()` and tracks
+ *   no "was this a temporary" flags.
+ * - Devices and dtypes: with a tensor list, op() checks that they are on one device (PyTorch's
+ *   "Expected all tensors to be on the same device" error) and hands the body that backend; an
+ *   OpSpec with `float: true` also requires each of them to be float32.
+ * - Autograd: inside the body, `recordGrad(out, inputs, save, rule)` records `out` under the op's
+ *   name. The rule receives the output gradient and the saved tensors (already checked against
+ *   in-place modification) and returns one gradient per input (null where none). The engine runs
+ *   every rule in a scope of its own too, so rules never dispose their intermediates either.
+ *
+ * An op body is then a composition (other ops) or a kernel call, plus a gradient rule:
+ *
+ * ```ts
+ * const LEAKY_RELU: OpSpec = { name: 'leakyRelu', float: true };
+ * export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
+ *   return op(LEAKY_RELU, [x], (backend) => {
+ *     const out = output(backend, backend.kernels.leakyRelu(x.ref, slope), x.shape, x.dtype);
+ *     return recordGrad(out, [x], [x], (g, [sx]) => [g.mul(where(sx!.gt(0), 1, slope))]);
+ *   });
+ * }
+ * ```
+ *
+ * A composition needs no gradient rule (its steps record their own) and may skip the tensor list
+ * when its steps check devices themselves: `op('logsumexp', () => ...)`. A composition with a
+ * gradient of its own (a custom, more exact rule) computes its forward under `noGrad()` and then
+ * calls recordGrad. Optional kernels (kernels.ts) follow the same shape: call the backend's kernel
+ * when it has one, else the composition, and record one rule for both.
+ *
+ * Cost: no allocation beyond the body's closure. Scopes are reused arrays (tensor/scope.ts) and an
+ * op returning one tensor does not build a set of returned tensors.
+ */
+import type { Backend } from '../backend/kernels.js';
+import { getBackend } from '../backend/registry.js';
+import { record } from '../autograd/engine.js';
+import { abandonScope, closeScope, openScope } from '../tensor/scope.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { commonBackend, requireFloat } from './util.js';
+
+/** An op's name and the dtype checks op() makes on its tensors. Declare it once, at module level. */
+export interface OpSpec {
+  /** The name errors use and the autograd node gets (PyTorch's grad_fn is `<Name>Backward`). */
+  readonly name: string;
+  /** Every tensor in the list handed to op() must be float32. */
+  readonly float?: boolean;
+}
+
+/** A gradient rule: the output gradient and the saved tensors in, one gradient per input out. */
+export type GradRule = (g: Tensor, saved: readonly Tensor[]) => readonly (Tensor | null)[];
+
+/** The name of the innermost op running (recordGrad names its node after it). */
+let current = '';
+
+/** Run `body` as op `spec`: its temporaries are freed, whatever it returns is the result. */
+export function op<T>(spec: string | OpSpec, body: () => T): T;
+/** As above, after checking `tensors` share a device (and dtype, per spec); the body gets that backend. */
+export function op<T>(spec: string | OpSpec, tensors: readonly Tensor[], body: (backend: Backend<unknown>) => T): T;
+export function op<T>(
+  spec: string | OpSpec,
+  tensorsOrBody: readonly Tensor[] | (() => T),
+  maybeBody?: (backend: Backend<unknown>) => T,
+): T {
+  const name = typeof spec === 'string' ? spec : spec.name;
+  let body: (backend: Backend<unknown>) => T;
+  let backend: Backend<unknown>;
+  if (maybeBody === undefined) {
+    body = tensorsOrBody as () => T;
+    backend = undefined as unknown as Backend<unknown>;
+  } else {
+    const tensors = tensorsOrBody as readonly Tensor[];
+    body = maybeBody;
+    backend = tensors.length === 0 ? getBackend() : commonBackend(name, tensors);
+    if (typeof spec !== 'string' && spec.float === true) for (const t of tensors) requireFloat(name, t);
+  }
+  const outer = current;
+  current = name;
+  openScope();
+  let result: T;
+  try {
+    result = body(backend);
+  } catch (error) {
+    abandonScope();
+    current = outer;
+    throw error;
+  }
+  closeScope(result);
+  current = outer;
+  return result;
+}
+
+/**
+ * Record `out` (made inside an op body) as the op's result on `inputs`: when grad mode is on and an
+ * input requires grad, a node named after the running op keeps `save` for backward, where `rule`
+ * turns the output gradient into one gradient per input. Returns `out`.
+ */
+export function recordGrad(out: Tensor, inputs: readonly Tensor[], save: readonly Tensor[], rule: GradRule): Tensor {
+  return record(current, out, inputs, save, (saved) => (g) => {
+    const values = new Array<Tensor>(saved.length);
+    for (let i = 0; i < saved.length; i++) values[i] = saved[i]!.get();
+    return rule(g, values);
+  });
+}
