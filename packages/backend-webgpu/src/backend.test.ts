@@ -243,7 +243,7 @@ describe('tree reductions past one pass', () => {
     disposeAll(a.storage, s);
   });
 
-  it('argmax/argmin over 150,000 values across chunks: first occurrence, NaN only at index 0 wins', async () => {
+  it('argmax/argmin over 150,000 values across chunks: first occurrence, the first NaN wins (PyTorch)', async () => {
     const n = 150_000;
     const cases: [string, number[]][] = [];
     const base = Array.from(randn(rng, [n]).data);

@@ -204,17 +204,15 @@ function copyOf(dev: GpuDevice, s: WebGpuStorage): WebGpuStorage {
 }
 
 /**
- * WGSL for arg-reductions. A candidate is (value, index along R) or empty (index EMPTY). NaN is a
- * candidate only at index 0: this reproduces the sequential scan "replace when strictly better"
- * (ties keep the first index), whatever order the tree combines in.
+ * WGSL for arg-reductions. A candidate is (value, index along R) or empty (index EMPTY). As in
+ * PyTorch, NaN wins (the first NaN for argmax and argmin alike) and ties keep the first index,
+ * whatever order the tree combines in.
  */
 function argHelpers(op: ArgOp, t: WgslType): string {
   const better = op === 'argmax' ? '>' : '<';
-  const nan = t === 'f32' ? 'is_nan(v)' : 'false';
   return `
 struct Cand { v: ${t}, i: u32 }
 fn cand(v: ${t}, i: u32) -> Cand {
-  if (i != 0u && ${nan}) { return Cand(v, ${EMPTY}); }
   return Cand(v, i);
 }
 fn pick(p: Cand, q: Cand) -> Cand {
@@ -222,7 +220,7 @@ fn pick(p: Cand, q: Cand) -> Cand {
   if (q.i == ${EMPTY}) { return p; }
   var first = p; var second = q;
   if (q.i < p.i) { first = q; second = p; }
-  ${t === 'f32' ? 'if (is_nan(first.v)) { return first; }' : ''}
+  ${t === 'f32' ? 'if (is_nan(first.v)) { return first; }\n  if (is_nan(second.v)) { return second; }' : ''}
   if (second.v ${better} first.v) { return second; }
   return first;
 }

@@ -299,8 +299,11 @@ async function prepare<S>(api: Api, factory: BackendFactory<S>): Promise<Backend
 
 interface Trainer {
   model: Module;
-  /** One SGD step in tidy(); returns the loss (the step's only readback: loss.item()). */
-  step(batch: { x: Float32Array; y: Int32Array }): number;
+  /**
+   * One SGD step in tidy(); resolves to the loss. The step's only readback is `await loss.data()`,
+   * so backends that read only asynchronously (WebGPU) run the same check.
+   */
+  step(batch: { x: Float32Array; y: Int32Array }): Promise<number>;
   dispose(): void;
 }
 
@@ -310,17 +313,22 @@ function trainer(api: Api, model: Module, device: string, lr: number): Trainer {
   model.train();
   return {
     model,
-    step(batch) {
+    async step(batch) {
       const n = batch.y.length;
-      return api.tidy(() => {
+      const loss = api.tidy(() => {
         const x = api.fromArray(batch.x, [n, 1, 28, 28], { device });
         const y = api.fromArray(batch.y, [n], { dtype: 'int32', device });
         opt.zeroGrad();
-        const loss: FlintCore.Tensor = lossFn(model(x), y);
-        loss.backward();
+        const l: FlintCore.Tensor = lossFn(model(x), y);
+        l.backward();
         opt.step();
-        return loss.item();
+        return l;
       });
+      try {
+        return ((await loss.data()) as Float32Array)[0]!;
+      } finally {
+        loss.dispose();
+      }
     },
     dispose() {
       opt.zeroGrad();
@@ -336,11 +344,15 @@ async function hostParams(model: Module): Promise<Float32Array[]> {
   return out;
 }
 
-function trainLosses(t: Trainer, steps: number, batchSize: number): { losses: number[]; seconds: number } {
+async function trainLosses(
+  t: Trainer,
+  steps: number,
+  batchSize: number,
+): Promise<{ losses: number[]; seconds: number }> {
   const data = new SyntheticDigits();
   const losses: number[] = [];
   const t0 = performance.now();
-  for (let s = 0; s < steps; s++) losses.push(t.step(data.nextBatch(batchSize)));
+  for (let s = 0; s < steps; s++) losses.push(await t.step(data.nextBatch(batchSize)));
   return { losses, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -372,8 +384,8 @@ export async function measureParity(
   const refTrainer = trainer(api, refModel, reference.name, options.lr);
   const testTrainer = trainer(api, testModel, backend.name, options.lr);
   try {
-    const ref = trainLosses(refTrainer, options.steps, options.batchSize);
-    const test = trainLosses(testTrainer, options.steps, options.batchSize);
+    const ref = await trainLosses(refTrainer, options.steps, options.batchSize);
+    const test = await trainLosses(testTrainer, options.steps, options.batchSize);
     let maxAbs = 0;
     let maxRel = 0;
     let worst = 1;
@@ -477,7 +489,7 @@ export function runTrainingLeakCheck<S>(options: TrainingLeakOptions<S>): void {
     const label = `${backend.name}/${backend.engine()}`;
     it(
       `${model}: ${steps} training steps; memory() handles/bytes, backend handles${options.extraCounter ? ` and ${extraName}` : ''} equal after step 10 and step ${steps}`,
-      () => {
+      async () => {
         const snapshot = () => {
           const m = api.memory();
           return {
@@ -496,7 +508,7 @@ export function runTrainingLeakCheck<S>(options: TrainingLeakOptions<S>): void {
         const t0 = performance.now();
         const losses: number[] = [];
         for (let s = 1; s <= steps; s++) {
-          losses.push(t.step(data.nextBatch(batchSize)));
+          losses.push(await t.step(data.nextBatch(batchSize)));
           if (s === 10) at10 = snapshot();
         }
         const atEnd = snapshot();

@@ -52,7 +52,9 @@ export function argReduceRef(name: 'argmax' | 'argmin', x: HostTensor, axis: num
     for (let j = 0; j < len; j++) {
       const idx = [...oi.slice(0, axis), j, ...oi.slice(axis)];
       const v = x.data[ravel(idx, x.shape)]!;
-      if (j === 0 || (name === 'argmax' ? v > bestV : v < bestV)) {
+      // PyTorch: the first NaN wins (argmax and argmin alike); else the first of equal extremes.
+      const better = Number.isNaN(v) || (name === 'argmax' ? v > bestV : v < bestV);
+      if (j === 0 || (!Number.isNaN(bestV) && better)) {
         best = j;
         bestV = v;
       }
