@@ -25,6 +25,7 @@
 import type { FlintApi, Tensor } from './adapters.js';
 import { Rng } from '../reference/random.js';
 import { functionsBuilders } from './leaks-functions.js';
+import { transformerBuilders } from './leaks-transformer.js';
 
 export type LeakPass = 'plain' | 'graph' | 'backward';
 export const LEAK_PASSES: readonly LeakPass[] = ['plain', 'graph', 'backward'];
@@ -680,6 +681,7 @@ export const LEAK_BUILDERS: Readonly<Record<string, LeakBuilder>> = {
   ...functionalBuilders(),
   ...initAndUtilsBuilders(),
   ...functionsBuilders(),
+  ...transformerBuilders(),
   ...autogradBuilders(),
 };
 

@@ -16,6 +16,7 @@ import { normalizeDim } from '../ops/layout.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 export type { Conv2dOptions, Pool2dOptions, Pair } from '../ops/conv.js';
+export { scaledDotProductAttention } from './sdpa.js';
 
 // ------------------------------------------------------------------ activations
 

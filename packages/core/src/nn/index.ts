@@ -31,17 +31,28 @@ export {
 } from './layers/normalization.js';
 export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
 export { RNN, LSTM, GRU, type RNNOptions } from './layers/rnn.js';
+export { RNNCell, LSTMCell, GRUCell, type RNNCellOptions } from './layers/rnn-cell.js';
 export {
   MultiheadAttention,
   causalMask,
   type MultiheadAttentionOptions,
   type AttentionForwardOptions,
 } from './layers/attention.js';
+export type { ScaledDotProductAttentionOptions } from './sdpa.js';
 export {
   TransformerEncoderLayer,
+  TransformerEncoder,
+  TransformerDecoderLayer,
+  TransformerDecoder,
+  Transformer,
   type TransformerEncoderLayerOptions,
+  type TransformerDecoderLayerOptions,
+  type TransformerOptions,
   type EncoderForwardOptions,
+  type DecoderForwardOptions,
+  type TransformerForwardOptions,
 } from './layers/transformer.js';
+export type { ForwardHook, ForwardPreHook, FullBackwardHook } from './module.js';
 export {
   MSELoss,
   L1Loss,

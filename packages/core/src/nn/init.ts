@@ -167,3 +167,93 @@ export function kaimingNormal_(t: Tensor, options: KaimingOptions = {}): Tensor 
   const gain = calculateGain(options.nonlinearity ?? 'leaky_relu', options.a ?? 0);
   return normal_(t, 0, gain / Math.sqrt(fan), options.generator);
 }
+
+/** Write host values (row-major, t's shape) into `t` in place. */
+function writeValues(t: Tensor, values: Float32Array): Tensor {
+  if (t.dtype !== 'float32') throw new Error(`nn.init: expected a float32 tensor, got ${t.dtype}`);
+  noGrad(() => {
+    const src = fromArray(values, t.shape, { device: t.device, dtype: 'float32' });
+    t.copy_(src);
+    src.dispose();
+  });
+  return t;
+}
+
+/**
+ * A (semi-)orthogonal matrix (Saxe et al.): the Q of the QR decomposition of a normal draw, with
+ * R's diagonal made positive, times gain; dims after the first are flattened. QR runs on the host
+ * in float64 (modified Gram-Schmidt, which gives that sign convention directly).
+ */
+export function orthogonal_(t: Tensor, gain = 1, generator: Generator = defaultGenerator): Tensor {
+  if (t.ndim < 2) throw new Error(`Only tensors with 2 or more dimensions are supported (got ${formatShape(t.shape)})`);
+  const rows = t.shape[0]!;
+  const cols = rows === 0 ? 0 : t.numel / rows;
+  if (t.numel === 0) return t;
+  // A tall [m, n] matrix (m >= n) whose orthonormal columns we build; transposed back when rows < cols.
+  const m = Math.max(rows, cols);
+  const n = Math.min(rows, cols);
+  const a: Float64Array[] = Array.from({ length: n }, () => new Float64Array(m));
+  // Draw in the row-major order of the [rows, cols] matrix, as torch fills it.
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) {
+      const v = generator.normal();
+      if (rows >= cols) a[j]![i] = v;
+      else a[i]![j] = v;
+    }
+  for (let k = 0; k < n; k++) {
+    const col = a[k]!;
+    for (let p = 0; p < k; p++) {
+      const q = a[p]!;
+      let dot = 0;
+      for (let i = 0; i < m; i++) dot += q[i]! * col[i]!;
+      for (let i = 0; i < m; i++) col[i]! -= dot * q[i]!;
+    }
+    let norm = 0;
+    for (let i = 0; i < m; i++) norm += col[i]! * col[i]!;
+    norm = Math.sqrt(norm);
+    for (let i = 0; i < m; i++) col[i] = norm > 0 ? col[i]! / norm : 0;
+  }
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) out[i * cols + j] = gain * (rows >= cols ? a[j]![i]! : a[i]![j]!);
+  return writeValues(t, out);
+}
+
+/**
+ * A sparse 2-D matrix: N(0, std^2) with ceil(sparsity * rows) entries of every column set to 0
+ * (rows chosen at random per column), as torch.nn.init.sparse_.
+ */
+export function sparse_(t: Tensor, sparsity: number, std = 0.01, generator: Generator = defaultGenerator): Tensor {
+  if (t.ndim !== 2) throw new Error(`Only tensors with 2 dimensions are supported (got ${formatShape(t.shape)})`);
+  if (!(sparsity >= 0 && sparsity <= 1)) throw new Error(`sparse_: sparsity must be in [0, 1], got ${sparsity}`);
+  const [rows, cols] = t.shape as [number, number];
+  const numZeros = Math.ceil(sparsity * rows);
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < out.length; i++) out[i] = std * generator.normal();
+  for (let c = 0; c < cols; c++) {
+    const perm = generator.randperm(rows);
+    for (let k = 0; k < numZeros; k++) out[perm[k]! * cols + c] = 0;
+  }
+  return writeValues(t, out);
+}
+
+/**
+ * The Dirac delta for 3-, 4- and 5-D convolution weights: a convolution with it keeps the input
+ * channels (within each of `groups` groups; extra output channels are zero).
+ */
+export function dirac_(t: Tensor, groups = 1): Tensor {
+  if (t.ndim < 3 || t.ndim > 5)
+    throw new Error(`Only tensors with 3, 4, or 5 dimensions are supported (got ${formatShape(t.shape)})`);
+  const sizes = t.shape;
+  if (!Number.isInteger(groups) || groups < 1 || sizes[0]! % groups !== 0)
+    throw new Error(`dim 0 must be divisible by groups (got ${sizes[0]} and groups=${groups})`);
+  const outPerGroup = sizes[0]! / groups;
+  const minDim = Math.min(outPerGroup, sizes[1]!);
+  const strides = sizes.map((_, i) => sizes.slice(i + 1).reduce((a, b) => a * b, 1));
+  let centre = 0;
+  for (let i = 2; i < sizes.length; i++) centre += Math.floor(sizes[i]! / 2) * strides[i]!;
+  const out = new Float32Array(t.numel);
+  for (let g = 0; g < groups; g++)
+    for (let d = 0; d < minDim; d++) out[(g * outPerGroup + d) * strides[0]! + d * strides[1]! + centre] = 1;
+  return writeValues(t, out);
+}

@@ -12,6 +12,8 @@ import { formatShape, shapesEqual } from '../backend/shape.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
 import { keep } from '../tensor/scope.js';
+import type { RemovableHandle } from '../autograd/engine.js';
+import { callWithHooks, deepCopyModule } from './hooks.js';
 
 /**
  * A Tensor that is a module parameter: a leaf that requires grad by default. It shares the given
@@ -64,6 +66,41 @@ export interface Module {
 interface ModuleInternals {
   buffers: Set<string>;
   nonPersistent: Set<string>;
+  /** Created by the first register*Hook call (so modules without hooks call forward directly). */
+  hooks?: ModuleHooks;
+}
+
+/** Runs before forward: `hook(module, inputs)`; a returned value (an array: all inputs) replaces the inputs. */
+// biome-ignore lint/suspicious/noExplicitAny: hooks see forward's untyped inputs (PyTorch's tuple of arguments).
+export type ForwardPreHook = (module: Module, inputs: any[]) => unknown;
+/** Runs after forward: `hook(module, inputs, output)`; a returned value (not undefined) replaces the output. */
+// biome-ignore lint/suspicious/noExplicitAny: hooks see forward's untyped inputs and output.
+export type ForwardHook = (module: Module, inputs: any[], output: any) => unknown;
+/** `hook(module, gradInput, gradOutput)`; a returned array replaces gradInput. */
+export type FullBackwardHook = (
+  module: Module,
+  gradInput: (Tensor | null)[],
+  gradOutput: (Tensor | null)[],
+) => (Tensor | null)[] | undefined;
+
+interface ModuleHooks {
+  nextId: number;
+  forwardPre: Map<number, ForwardPreHook>;
+  forward: Map<number, ForwardHook>;
+  backward: Map<number, FullBackwardHook>;
+}
+
+/**
+ * A function object with `proto` as prototype that calls its own `_call` (see the file comment);
+ * deepCopy() builds copies on it too.
+ */
+function callableModule(proto: object): Module {
+  const f = ((...inputs: unknown[]) => (f as unknown as Module)._call(inputs)) as unknown as Module;
+  // Arrow functions own `name` and `length`; drop them so subclasses may use those names.
+  delete (f as unknown as { name?: string }).name;
+  delete (f as unknown as { length?: number }).length;
+  Object.setPrototypeOf(f, proto);
+  return f;
 }
 
 function validateName(module: Module, name: string, kind: string): void {
@@ -82,13 +119,7 @@ export class Module {
   /** @internal */ declare _internals: ModuleInternals;
 
   constructor() {
-    // The instance is a function that calls its own forward (see the file comment).
-    const f = ((...inputs: unknown[]) =>
-      (f as unknown as { forward(...a: unknown[]): unknown }).forward(...inputs)) as unknown as Module;
-    // Arrow functions own `name` and `length`; drop them so subclasses may use those names.
-    delete (f as unknown as { name?: string }).name;
-    delete (f as unknown as { length?: number }).length;
-    Object.setPrototypeOf(f, new.target.prototype);
+    const f = callableModule(new.target.prototype);
     Object.defineProperty(f, '_internals', {
       value: { buffers: new Set<string>(), nonPersistent: new Set<string>() },
       enumerable: false,
@@ -104,6 +135,55 @@ export class Module {
   // biome-ignore lint/suspicious/noExplicitAny: each subclass narrows forward's arguments and result (PyTorch's untyped forward).
   forward(..._inputs: any[]): any {
     throw new Error(`Module [${this.constructor.name}] is missing the required "forward" function`);
+  }
+
+  /** @internal `model(x)`: forward, with the registered hooks around it (PyTorch's _call_impl). */
+  _call(inputs: unknown[]): unknown {
+    const hooks = this._internals.hooks;
+    if (hooks === undefined) return this.forward(...inputs);
+    return callWithHooks(this, hooks, inputs);
+  }
+
+  // ------------------------------------------------------------------ hooks
+
+  private hookTable(): ModuleHooks {
+    this._internals.hooks ??= { nextId: 0, forwardPre: new Map(), forward: new Map(), backward: new Map() };
+    return this._internals.hooks;
+  }
+
+  private addHook<K extends 'forwardPre' | 'forward' | 'backward'>(
+    kind: K,
+    hook: ModuleHooks[K] extends Map<number, infer H> ? H : never,
+  ): RemovableHandle {
+    if (typeof hook !== 'function') throw new TypeError(`a ${kind} hook must be a function, got ${describe(hook)}`);
+    const table = this.hookTable();
+    const id = table.nextId++;
+    (table[kind] as Map<number, typeof hook>).set(id, hook);
+    return { remove: () => void (table[kind] as Map<number, typeof hook>).delete(id) };
+  }
+
+  /**
+   * `hook(module, inputs)` runs before every forward; returning an array (or a single value)
+   * replaces the inputs. Returns a handle whose remove() unregisters it.
+   */
+  registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
+    return this.addHook('forwardPre', hook);
+  }
+
+  /** `hook(module, inputs, output)` runs after every forward; a returned value replaces the output. */
+  registerForwardHook(hook: ForwardHook): RemovableHandle {
+    return this.addHook('forward', hook);
+  }
+
+  /**
+   * `hook(module, gradInput, gradOutput)` runs when the gradients with respect to the module's
+   * tensor inputs are computed (gradInput: one per positional input, null for non-tensors and for
+   * inputs that need no gradient; gradOutput: one per tensor output). Returning an array replaces
+   * gradInput. As in PyTorch, the inputs and outputs pass through an identity op so the hook sees
+   * the module's own gradients; a module that modifies its inputs in place is not supported.
+   */
+  registerFullBackwardHook(hook: FullBackwardHook): RemovableHandle {
+    return this.addHook('backward', hook);
   }
 
   // ------------------------------------------------------------------ registration
@@ -317,6 +397,28 @@ export class Module {
     for (const p of this.parameters()) p._moveTo(device);
     for (const b of this.buffers()) b._moveTo(device);
     return this;
+  }
+
+  /** PyTorch's module.float(): parameters and buffers are float32 already, so this returns the module unchanged. */
+  float(): this {
+    return this;
+  }
+
+  /**
+   * PyTorch's module.double(). Flint computes in float32 on every backend (no float64 dtype), so
+   * this keeps float32 and returns the module unchanged: code written for PyTorch runs, in float32.
+   */
+  double(): this {
+    return this;
+  }
+
+  /**
+   * A deep copy (Python's copy.deepcopy(module)): new Parameters and buffers holding copies of the
+   * values (and gradients), new child modules, the same structure, mode and hooks; modules or
+   * tensors shared inside the original are shared once in the copy.
+   */
+  deepCopy(): this {
+    return deepCopyModule(this, { callable: callableModule, Module, Parameter });
   }
 
   /** Reset parameter gradients: dropped (setToNone, the default) or zeroed in place. */

@@ -1,4 +1,4 @@
-/** nn.utils: gradient clipping and parameter <-> vector helpers. */
+/** nn.utils: gradient clipping and parameter <-> vector helpers; `rnn` (packed sequences) and `parametrizations`. */
 import { noGrad } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
 import { tidy, keep } from '../tensor/scope.js';
@@ -69,3 +69,8 @@ export function vectorToParameters(vec: Tensor, parameters: Iterable<Tensor>): v
     }),
   );
 }
+
+export * as rnn from './rnn-utils.js';
+/** torch.nn.utils.weight_norm (weight_g / weight_v); the parametrization form is parametrizations.weightNorm. */
+export { legacyWeightNorm as weightNorm } from './parametrizations.js';
+export * as parametrizations from './parametrizations.js';

@@ -1,6 +1,7 @@
-/** MultiheadAttention and TransformerEncoderLayer, as compositions of core ops. */
+/** MultiheadAttention, as a composition of core ops. */
 import { formatShape } from '../../backend/shape.js';
-import { empty, fromArray } from '../../tensor/create.js';
+import { empty } from '../../tensor/create.js';
+import { causalMask } from '../sdpa.js';
 import { tidy } from '../../tensor/scope.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { linear } from '../../ops/conv.js';
@@ -183,9 +184,4 @@ export class MultiheadAttention extends Module {
   }
 }
 
-/** An additive causal mask [L, S]: -inf above the diagonal (PyTorch's generate_square_subsequent_mask). */
-export function causalMask(L: number, S: number = L, device?: string): Tensor {
-  const data = new Float32Array(L * S);
-  for (let i = 0; i < L; i++) for (let j = i + 1; j < S; j++) data[i * S + j] = -Infinity;
-  return fromArray(data, [L, S], { device });
-}
+export { causalMask };

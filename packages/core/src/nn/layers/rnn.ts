@@ -1,7 +1,9 @@
 /**
  * RNN, LSTM, GRU: PyTorch's parameter names (weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0,
  * ..._reverse), gate order (LSTM i, f, g, o; GRU r, z, n), init U(-1/sqrt(H), 1/sqrt(H)),
- * time-major input [L, N, H_in] unless batchFirst, unbatched [L, H_in] accepted.
+ * time-major input [L, N, H_in] unless batchFirst, unbatched [L, H_in] accepted, or a
+ * PackedSequence (nn.utils.rnn), which gives a PackedSequence output and final states taken at each
+ * sequence's own length.
  */
 import { formatShape, shapesEqual } from '../../backend/shape.js';
 import { empty, zeros } from '../../tensor/create.js';
@@ -12,6 +14,7 @@ import { cat, stack } from '../../ops/layout.js';
 import * as F from '../functional.js';
 import * as init from '../init.js';
 import { Module, Parameter, reprValue } from '../module.js';
+import { PackedSequence } from '../rnn-utils.js';
 
 export interface RNNOptions {
   numLayers?: number;
@@ -116,8 +119,91 @@ abstract class RNNBase extends Module {
   }
 
   /** Runs every layer and direction; intermediates are freed (tidy), the results kept. */
-  protected run(input: Tensor, hx: Tensor | null, cx: Tensor | null): [Tensor, Tensor, Tensor | null] {
+  protected run(input: Tensor, hx: Tensor | null, cx: Tensor | null): [Tensor, Tensor, Tensor | null];
+  protected run(input: PackedSequence, hx: Tensor | null, cx: Tensor | null): [PackedSequence, Tensor, Tensor | null];
+  protected run(
+    input: Tensor | PackedSequence,
+    hx: Tensor | null,
+    cx: Tensor | null,
+  ): [Tensor | PackedSequence, Tensor, Tensor | null] {
+    if (input instanceof PackedSequence) {
+      const [data, h, c] = tidy(() => this.runPacked(input, hx, cx));
+      return [input.withData(data), h, c];
+    }
     return tidy(() => this.runAll(input, hx, cx));
+  }
+
+  /**
+   * The recurrence over packed data: at step t only the first batchSizes[t] (sorted) sequences
+   * advance, the others keep their state, so every final state is taken at its sequence's length
+   * (and the reverse direction starts each sequence at its own last step).
+   */
+  private runPacked(packed: PackedSequence, hx: Tensor | null, cx: Tensor | null): [Tensor, Tensor, Tensor | null] {
+    const sizes = packed.batchSizesList;
+    const T = sizes.length;
+    const N = sizes[0] ?? 0;
+    let x = packed.data;
+    if (x.ndim !== 2 || x.shape[1] !== this.inputSize)
+      throw new Error(
+        `input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got packed data ${formatShape(x.shape)}`,
+      );
+    const dirs = this.bidirectional ? 2 : 1;
+    const hShape = [this.numLayers * dirs, N, this.hiddenSize];
+    const prepare = (t: Tensor | null, what: string): Tensor => {
+      if (t === null) return zeros(hShape, { device: x.device });
+      if (!shapesEqual(t.shape, hShape))
+        throw new Error(`Expected ${what} size ${formatShape(hShape)}, got ${formatShape(t.shape)}`);
+      // PyTorch's permute_hidden: the states follow the sorted batch order.
+      return packed.sortedIndices === null ? t : t.indexSelect(1, packed.sortedIndices);
+    };
+    const h0 = prepare(hx, 'hidden');
+    const c0 = this.mode === 'LSTM' ? prepare(cx, 'cell') : null;
+    const offsets: number[] = [];
+    let o = 0;
+    for (const b of sizes) {
+      offsets.push(o);
+      o += b;
+    }
+    const active = (t: Tensor, b: number): Tensor => (b === N ? t : t.narrow(0, 0, b));
+    const merge = (next: Tensor, prev: Tensor, b: number): Tensor =>
+      b === N ? next : cat([next, prev.narrow(0, b, N - b)], 0);
+    const hN: Tensor[] = [];
+    const cN: Tensor[] = [];
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      const outs: Tensor[] = [];
+      for (let d = 0; d < dirs; d++) {
+        const sfx = `_l${layer}${d === 1 ? '_reverse' : ''}`;
+        const k = layer * dirs + d;
+        const xProj = linear(x, this.param(`weight_ih${sfx}`)!, this.param(`bias_ih${sfx}`));
+        const whh = this.param(`weight_hh${sfx}`)!;
+        const bhh = this.param(`bias_hh${sfx}`);
+        let h = h0.select(0, k);
+        let c = c0 === null ? null : c0.select(0, k);
+        const steps = new Array<Tensor>(T);
+        for (let s = 0; s < T; s++) {
+          const t = d === 0 ? s : T - 1 - s;
+          const b = sizes[t]!;
+          const [hNext, cNext] = this.cell(
+            xProj.narrow(0, offsets[t]!, b),
+            active(h, b),
+            c === null ? null : active(c, b),
+            whh,
+            bhh,
+          );
+          steps[t] = hNext;
+          h = merge(hNext, h, b);
+          if (c !== null) c = merge(cNext!, c, b);
+        }
+        outs.push(T > 0 ? cat(steps, 0) : zeros([0, this.hiddenSize], { device: x.device }));
+        hN.push(h);
+        if (c !== null) cN.push(c);
+      }
+      x = dirs === 1 ? outs[0]! : cat(outs, 1);
+      if (this.dropout > 0 && this.training && layer < this.numLayers - 1) x = F.dropout(x, this.dropout, true);
+    }
+    const restore = (t: Tensor): Tensor =>
+      packed.unsortedIndices === null ? t : t.indexSelect(1, packed.unsortedIndices);
+    return [x, restore(stack(hN, 0)), cN.length > 0 ? restore(stack(cN, 0)) : null];
   }
 
   private runAll(input: Tensor, hx: Tensor | null, cx: Tensor | null): [Tensor, Tensor, Tensor | null] {
@@ -201,8 +287,10 @@ export class RNN extends RNNBase {
       throw new Error(`Unknown nonlinearity '${String(nl)}'. Select from 'tanh' or 'relu'.`);
     super(nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, options);
   }
-  override forward(input: Tensor, hx: Tensor | null = null): [Tensor, Tensor] {
-    const [out, h] = this.run(input, hx, null);
+  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
+  override forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
+  override forward(input: Tensor | PackedSequence, hx: Tensor | null = null): [Tensor | PackedSequence, Tensor] {
+    const [out, h] = this.run(input as Tensor, hx, null);
     return [out, h];
   }
 }
@@ -212,8 +300,13 @@ export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
     super('LSTM', inputSize, hiddenSize, options);
   }
-  override forward(input: Tensor, hx: [Tensor, Tensor] | null = null): [Tensor, [Tensor, Tensor]] {
-    const [out, h, c] = this.run(input, hx?.[0] ?? null, hx?.[1] ?? null);
+  override forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
+  override forward(input: PackedSequence, hx?: [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
+  override forward(
+    input: Tensor | PackedSequence,
+    hx: [Tensor, Tensor] | null = null,
+  ): [Tensor | PackedSequence, [Tensor, Tensor]] {
+    const [out, h, c] = this.run(input as Tensor, hx?.[0] ?? null, hx?.[1] ?? null);
     return [out, [h, c!]];
   }
 }
@@ -223,8 +316,10 @@ export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
     super('GRU', inputSize, hiddenSize, options);
   }
-  override forward(input: Tensor, hx: Tensor | null = null): [Tensor, Tensor] {
-    const [out, h] = this.run(input, hx, null);
+  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
+  override forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
+  override forward(input: Tensor | PackedSequence, hx: Tensor | null = null): [Tensor | PackedSequence, Tensor] {
+    const [out, h] = this.run(input as Tensor, hx, null);
     return [out, h];
   }
 }
