@@ -1,18 +1,14 @@
 /**
- * linear, conv2d, max/avg pooling — shape checks here, compute in kernels, gradients via backward
- * kernels (wrapped as recorded ops, so higher-order gradients work).
+ * conv2d, max/avg pooling — shape checks here, compute in kernels, gradients via backward kernels
+ * (wrapped as recorded ops, so higher-order gradients work).
  */
 import type { Conv2dParams, Pool2dParams } from '../backend/kernels.js';
 import { formatShape, windowOutputSize } from '../backend/shape.js';
-import { record } from '../autograd/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { commonBackend, output, requireFloat } from './util.js';
+import { output, requireFloat } from './util.js';
 import { pad, reshape } from './layout.js';
-import { matmulRaw } from './matmul.js';
-import { sum } from './reduce.js';
 import { gather } from './indexing.js';
-import { noGrad } from '../autograd/grad-mode.js';
-import { tidy } from '../tensor/scope.js';
+import { op, recordGrad, type OpSpec } from './op.js';
 
 export type Pair = number | readonly [number, number];
 
@@ -22,49 +18,8 @@ function pair(v: Pair, name: string, op: string): [number, number] {
   return p;
 }
 
-/** F.linear: x [..., in] @ weight[out, in]^T + bias[out]. */
-export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  const b = bias ?? null;
-  commonBackend('linear', b === null ? [x, weight] : [x, weight, b]);
-  requireFloat('linear', x);
-  if (weight.ndim !== 2)
-    throw new Error(`linear: weight must be 2-D [out_features, in_features], got ${formatShape(weight.shape)}`);
-  const inF = weight.shape[1]!;
-  const outF = weight.shape[0]!;
-  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
-    throw new Error(
-      `mat1 and mat2 shapes cannot be multiplied (input ${formatShape(x.shape)} and weight.T ${inF}x${outF}): linear expects input [..., ${inF}]`,
-    );
-  }
-  if (b !== null && (b.ndim !== 1 || b.shape[0] !== outF)) {
-    throw new Error(`linear: bias must have shape [${outF}], got ${formatShape(b.shape)}`);
-  }
-  const shape = [...x.shape.slice(0, -1), outF];
-  const kernel = x.backend.kernels.linear;
-  let out: Tensor;
-  if (kernel !== undefined) {
-    out = output(x.backend, kernel(x.ref, weight.ref, b === null ? null : b.ref, shape), shape, x.dtype);
-  } else {
-    // Composite fallback: matmul with a transposed weight, plus bias.
-    out = noGrad(() =>
-      tidy(() => {
-        const mm = matmulRaw(reshape(x, [-1, inF]), weight, false, true);
-        return reshape(b === null ? mm : mm.add(b), shape);
-      }),
-    );
-  }
-  const inputs = b === null ? [x, weight] : [x, weight, b];
-  const [needX, needW, needB] = [x.requiresGrad, weight.requiresGrad, b?.requiresGrad ?? false];
-  return record('linear', out, inputs, [x, weight], ([sx, sw]) => (g) => {
-    const g2 = reshape(g, [-1, outF]);
-    const x2 = reshape(sx!.get(), [-1, inF]);
-    return [
-      needX ? reshape(matmulRaw(g2, sw!.get(), false, false), x.shape) : null,
-      needW ? matmulRaw(g2, x2, true, false) : null,
-      needB ? sum(g2, 0) : null,
-    ];
-  });
-}
+/** linear lives in ./linear.ts; importers of it from here still find it. */
+export { linear } from './linear.js';
 
 export interface Conv2dOptions {
   stride?: Pair;
@@ -73,10 +28,14 @@ export interface Conv2dOptions {
   groups?: number;
 }
 
+const CONV2D: OpSpec = { name: 'conv2d', float: true };
+
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
   const b = bias ?? null;
-  commonBackend('conv2d', b === null ? [x, weight] : [x, weight, b]);
-  requireFloat('conv2d', x);
+  return op(CONV2D, b === null ? [x, weight] : [x, weight, b], () => conv2dOf(x, weight, b, options));
+}
+
+function conv2dOf(x: Tensor, weight: Tensor, b: Tensor | null, options: Conv2dOptions): Tensor {
   const unbatched = x.ndim === 3;
   if (x.ndim !== 4 && !unbatched) {
     throw new Error(
@@ -125,22 +84,9 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   if (b !== null && (b.ndim !== 1 || b.shape[0] !== O))
     throw new Error(`conv2d: bias must have shape [${O}], got ${formatShape(b.shape)}`);
   const shape = [N, O, Ho, Wo];
-  let out = conv2dRaw(src, weight, params, shape);
-  if (b !== null) {
-    const bb = reshape(b, [1, O, 1, 1]);
-    const withBias = out.add(bb);
-    out.dispose();
-    bb.dispose();
-    out = withBias;
-  }
-  if (src !== input) src.dispose();
-  if (unbatched) {
-    const r = reshape(out, shape.slice(1));
-    out.dispose();
-    out = r;
-  }
-  if (input !== x) input.dispose();
-  return out;
+  const raw = conv2dRaw(src, weight, params, shape);
+  const out = b === null ? raw : raw.add(reshape(b, [1, O, 1, 1]));
+  return unbatched ? reshape(out, shape.slice(1)) : out;
 }
 
 // The convolution and its two gradients as recorded ops: each one's gradient is one of the others
@@ -149,50 +95,58 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
 
 /** conv2d without bias (the kernel), recorded. */
 function conv2dRaw(x: Tensor, w: Tensor, params: Conv2dParams, shape: readonly number[]): Tensor {
-  const out = output(x.backend, x.backend.kernels.conv2d(x.ref, w.ref, params, shape), shape, x.dtype);
-  const [xShape, wShape] = [x.shape, w.shape];
-  const [needX, needW] = [x.requiresGrad, w.requiresGrad];
-  // dx reads w, dw reads x: save only what the wanted gradients need.
-  const saveList = [...(needW ? [x] : []), ...(needX ? [w] : [])];
-  return record('conv2d', out, [x, w], saveList, (saved) => (g) => {
-    const sx = needW ? saved[0]!.get() : null;
-    const sw = needX ? saved[needW ? 1 : 0]!.get() : null;
-    return [
-      sw === null ? null : conv2dInputGrad(g, sw, xShape, params),
-      sx === null ? null : conv2dWeightGrad(sx, g, wShape, params),
-    ];
+  return op('conv2d', () => {
+    const out = output(x.backend, x.backend.kernels.conv2d(x.ref, w.ref, params, shape), shape, x.dtype);
+    const [xShape, wShape] = [x.shape, w.shape];
+    const [needX, needW] = [x.requiresGrad, w.requiresGrad];
+    // dx reads w, dw reads x: save only what the wanted gradients need.
+    const saveList = [...(needW ? [x] : []), ...(needX ? [w] : [])];
+    return recordGrad(out, [x, w], saveList, (g, saved) => {
+      const sx = needW ? saved[0]! : null;
+      const sw = needX ? saved[needW ? 1 : 0]! : null;
+      return [
+        sw === null ? null : conv2dInputGrad(g, sw, xShape, params),
+        sx === null ? null : conv2dWeightGrad(sx, g, wShape, params),
+      ];
+    });
   });
 }
 
 /** d conv2d / d input: <conv2dInputGrad(g, w), u> = <g, conv2d(u, w)>. */
 function conv2dInputGrad(g: Tensor, w: Tensor, xShape: readonly number[], params: Conv2dParams): Tensor {
-  const out = output(g.backend, g.backend.kernels.conv2dBackwardInput(g.ref, w.ref, xShape, params), xShape, g.dtype);
-  const [gShape, wShape] = [g.shape, w.shape];
-  const [needG, needW] = [g.requiresGrad, w.requiresGrad];
-  const saveList = [...(needW ? [g] : []), ...(needG ? [w] : [])];
-  return record('conv2dBackwardInput', out, [g, w], saveList, (saved) => (gg) => {
-    const sg = needW ? saved[0]!.get() : null;
-    const sw = needG ? saved[needW ? 1 : 0]!.get() : null;
-    return [
-      sw === null ? null : conv2dRaw(gg, sw, params, gShape),
-      sg === null ? null : conv2dWeightGrad(gg, sg, wShape, params),
-    ];
+  return op('conv2dBackwardInput', () => {
+    const b = g.backend;
+    const out = output(b, b.kernels.conv2dBackwardInput(g.ref, w.ref, xShape, params), xShape, g.dtype);
+    const [gShape, wShape] = [g.shape, w.shape];
+    const [needG, needW] = [g.requiresGrad, w.requiresGrad];
+    const saveList = [...(needW ? [g] : []), ...(needG ? [w] : [])];
+    return recordGrad(out, [g, w], saveList, (gg, saved) => {
+      const sg = needW ? saved[0]! : null;
+      const sw = needG ? saved[needW ? 1 : 0]! : null;
+      return [
+        sw === null ? null : conv2dRaw(gg, sw, params, gShape),
+        sg === null ? null : conv2dWeightGrad(gg, sg, wShape, params),
+      ];
+    });
   });
 }
 
 /** d conv2d / d weight: <conv2dWeightGrad(x, g), v> = <g, conv2d(x, v)>. */
 function conv2dWeightGrad(x: Tensor, g: Tensor, wShape: readonly number[], params: Conv2dParams): Tensor {
-  const out = output(g.backend, g.backend.kernels.conv2dBackwardWeight(x.ref, g.ref, wShape, params), wShape, g.dtype);
-  const [xShape, gShape] = [x.shape, g.shape];
-  const [needX, needG] = [x.requiresGrad, g.requiresGrad];
-  const saveList = [...(needX ? [g] : []), ...(needG ? [x] : [])];
-  return record('conv2dBackwardWeight', out, [x, g], saveList, (saved) => (gw) => {
-    const sg = needX ? saved[0]!.get() : null;
-    const sx = needG ? saved[needX ? 1 : 0]!.get() : null;
-    return [
-      sg === null ? null : conv2dInputGrad(sg, gw, xShape, params),
-      sx === null ? null : conv2dRaw(sx, gw, params, gShape),
-    ];
+  return op('conv2dBackwardWeight', () => {
+    const b = g.backend;
+    const out = output(b, b.kernels.conv2dBackwardWeight(x.ref, g.ref, wShape, params), wShape, g.dtype);
+    const [xShape, gShape] = [x.shape, g.shape];
+    const [needX, needG] = [x.requiresGrad, g.requiresGrad];
+    const saveList = [...(needX ? [g] : []), ...(needG ? [x] : [])];
+    return recordGrad(out, [x, g], saveList, (gw, saved) => {
+      const sg = needX ? saved[0]! : null;
+      const sx = needG ? saved[needX ? 1 : 0]! : null;
+      return [
+        sg === null ? null : conv2dInputGrad(sg, gw, xShape, params),
+        sx === null ? null : conv2dRaw(sx, gw, params, gShape),
+      ];
+    });
   });
 }
 
@@ -242,12 +196,9 @@ function poolSetup(op: string, x: Tensor, kernelSize: Pair, options: Pool2dOptio
   return { input, unbatched, params, shape: [N, C, Ho, Wo] };
 }
 
-function finishPool(x: Tensor, input: Tensor, out: Tensor, unbatched: boolean): Tensor {
-  if (!unbatched) return out;
-  const r = reshape(out, out.shape.slice(1));
-  out.dispose();
-  if (input !== x) input.dispose();
-  return r;
+/** A batch of one (unbatched input) loses its batch dim again. */
+function unbatch(out: Tensor, unbatched: boolean): Tensor {
+  return unbatched ? reshape(out, out.shape.slice(1)) : out;
 }
 
 export function maxPool2dWithIndices(
@@ -255,33 +206,29 @@ export function maxPool2dWithIndices(
   kernelSize: Pair,
   options: Pool2dOptions = {},
 ): { values: Tensor; indices: Tensor } {
-  const { input, unbatched, params, shape } = poolSetup('maxPool2d', x, kernelSize, options, true);
-  const res = input.backend.kernels.maxPool2d(input.ref, params, shape);
-  const indices = output(input.backend, res.indices, shape, 'int32');
-  const values = output(input.backend, res.values, shape, input.dtype);
-  const xShape = input.shape;
-  const recorded = record('maxPool2d', values, [input], [indices], ([si]) => (g) => [
-    maxPoolGrad(g, si!.get(), xShape, params),
-  ]);
-  if (!unbatched) return { values: recorded, indices };
-  const idx = reshape(indices, shape.slice(1));
-  indices.dispose();
-  return { values: finishPool(x, input, recorded, unbatched), indices: idx };
+  return op('maxPool2d', () => {
+    const { input, unbatched, params, shape } = poolSetup('maxPool2d', x, kernelSize, options, true);
+    const res = input.backend.kernels.maxPool2d(input.ref, params, shape);
+    const indices = output(input.backend, res.indices, shape, 'int32');
+    const values = output(input.backend, res.values, shape, input.dtype);
+    const xShape = input.shape;
+    const recorded = recordGrad(values, [input], [indices], (g, [si]) => [maxPoolGrad(g, si!, xShape, params)]);
+    return { values: unbatch(recorded, unbatched), indices: unbatch(indices, unbatched) };
+  });
 }
 
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = {}): Tensor {
-  const { values, indices } = maxPool2dWithIndices(x, kernelSize, options);
-  indices.dispose();
-  return values;
+  return op('maxPool2d', () => maxPool2dWithIndices(x, kernelSize, options).values);
 }
 
 export function avgPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = {}): Tensor {
   if (options.divisorOverride !== undefined && options.divisorOverride !== null && options.divisorOverride === 0) {
     throw new Error('avgPool2d: divisor must be not zero');
   }
-  const { input, unbatched, params, shape } = poolSetup('avgPool2d', x, kernelSize, options, false);
-  const recorded = avgPoolRaw(input, params, shape);
-  return finishPool(x, input, recorded, unbatched);
+  return op('avgPool2d', () => {
+    const { input, unbatched, params, shape } = poolSetup('avgPool2d', x, kernelSize, options, false);
+    return unbatch(avgPoolRaw(input, params, shape), unbatched);
+  });
 }
 
 /**
@@ -289,30 +236,34 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = 
  * (a gather within each plane), so createGraph differentiates it again.
  */
 function maxPoolGrad(g: Tensor, indices: Tensor, xShape: readonly number[], params: Pool2dParams): Tensor {
-  const out = output(
-    g.backend,
-    g.backend.kernels.maxPool2dBackward(g.ref, indices.ref, xShape, params),
-    xShape,
-    g.dtype,
-  );
-  const gShape = g.shape;
-  return record('maxPool2dBackward', out, [g], [indices], ([si]) => (gg) => {
-    const [N, C, H, W] = xShape as [number, number, number, number];
-    const planes = reshape(si!.get(), [N, C, gShape[2]! * gShape[3]!]);
-    return [reshape(gather(reshape(gg, [N, C, H * W]), 2, planes), gShape)];
+  return op('maxPool2dBackward', () => {
+    const b = g.backend;
+    const out = output(b, b.kernels.maxPool2dBackward(g.ref, indices.ref, xShape, params), xShape, g.dtype);
+    const gShape = g.shape;
+    return recordGrad(out, [g], [indices], (gg, [si]) => {
+      const [N, C, H, W] = xShape as [number, number, number, number];
+      const planes = reshape(si!, [N, C, gShape[2]! * gShape[3]!]);
+      return [reshape(gather(reshape(gg, [N, C, H * W]), 2, planes), gShape)];
+    });
   });
 }
 
 /** avgPool2d (the kernel), recorded; its gradient and that gradient's gradient alternate. */
 function avgPoolRaw(x: Tensor, params: Pool2dParams, shape: readonly number[]): Tensor {
-  const out = output(x.backend, x.backend.kernels.avgPool2d(x.ref, params, shape), shape, x.dtype);
   const xShape = x.shape;
-  return record('avgPool2d', out, [x], [], () => (g) => [avgPoolGrad(g, xShape, params)]);
+  return op('avgPool2d', () =>
+    recordGrad(output(x.backend, x.backend.kernels.avgPool2d(x.ref, params, shape), shape, x.dtype), [x], [], (g) => [
+      avgPoolGrad(g, xShape, params),
+    ]),
+  );
 }
 
 /** <avgPoolGrad(g), u> = <g, avgPool2d(u)>: its gradient is avgPool2d of gg. */
 function avgPoolGrad(g: Tensor, xShape: readonly number[], params: Pool2dParams): Tensor {
-  const out = output(g.backend, g.backend.kernels.avgPool2dBackward(g.ref, xShape, params), xShape, g.dtype);
   const gShape = g.shape;
-  return record('avgPool2dBackward', out, [g], [], () => (gg) => [avgPoolRaw(gg, params, gShape)]);
+  return op('avgPool2dBackward', () => {
+    const b = g.backend;
+    const out = output(b, b.kernels.avgPool2dBackward(g.ref, xShape, params), xShape, g.dtype);
+    return recordGrad(out, [g], [], (gg) => [avgPoolRaw(gg, params, gShape)]);
+  });
 }

@@ -19,11 +19,11 @@ import {
   type DTypeName,
   type HostData,
 } from '../tensor/host-data.js';
-import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { cast, clamp, where } from './elementwise.js';
 import { torchTypeName } from './math.js';
 import { castNoGrad, output } from './util.js';
+import { op } from './op.js';
 
 export interface NewTensorOptions {
   /** This tensor's dtype when omitted; int64/float64 are stored as int32/float32. */
@@ -78,7 +78,7 @@ export function newTensor(self: Tensor, data: HostData | Tensor, options: NewTen
   const device = options.device ?? self.device;
   if (isTensor(data)) {
     const copy = noGrad(() =>
-      tidy(() => {
+      op('newTensor', () => {
         const moved = data.device === device ? data : data.to(device);
         return moved.dtype === dtype ? moved.clone() : convertDtype(moved, dtype);
       }),
@@ -100,7 +100,7 @@ const LARGEST_FLOAT_BELOW_2_31 = 2147483520;
  */
 function saturatingInt(x: Tensor): Tensor {
   return noGrad(() =>
-    tidy(() => {
+    op('long', () => {
       const ints = castNoGrad(clamp(x, INT32_MIN, LARGEST_FLOAT_BELOW_2_31), 'int32');
       return where(x.ge(2 ** 31), INT32_MAX, ints);
     }),
@@ -126,11 +126,10 @@ export interface GeneratorOption {
 
 function upload(self: Tensor, values: Float32Array): Tensor {
   const shape = self.shape;
-  const f = output(self.backend, self.backend.kernels.write(values, shape, 'float32'), shape, 'float32');
-  if (self.dtype === 'float32') return f;
-  const c = castNoGrad(f, self.dtype);
-  f.dispose();
-  return c;
+  return op('upload', () => {
+    const f = output(self.backend, self.backend.kernels.write(values, shape, 'float32'), shape, 'float32');
+    return castNoGrad(f, self.dtype);
+  });
 }
 
 function draw(n: number, sample: () => number): Float32Array {
@@ -187,7 +186,7 @@ export function bernoulliValues(self: Tensor, p: number | Tensor, options: Gener
   }
   const uniforms = draw(sizeOf(self.shape), () => g.random());
   return noGrad(() =>
-    tidy(() => {
+    op('bernoulli_', () => {
       const u = output(
         self.backend,
         self.backend.kernels.write(uniforms, self.shape, 'float32'),

@@ -1,8 +1,8 @@
 /** torch.matmul semantics (1-D promotion, batch broadcasting) on the batched kernel, with gradients. */
 import { formatShape } from '../backend/shape.js';
-import { record } from '../autograd/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { broadcastShapes, commonBackend, output, requireFloat } from './util.js';
+import { broadcastShapes, output } from './util.js';
+import { op, recordGrad, type OpSpec } from './op.js';
 import { reshape } from './layout.js';
 import { sumToShape } from './reduce.js';
 
@@ -12,46 +12,51 @@ import { sumToShape } from './reduce.js';
  * so under createGraph they are recorded too (Hessian-vector products of an MLP).
  */
 export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
-  const m = a.shape[a.ndim - (transA ? 1 : 2)]!;
-  const k = a.shape[a.ndim - (transA ? 2 : 1)]!;
-  const k2 = b.shape[b.ndim - (transB ? 1 : 2)]!;
-  const n = b.shape[b.ndim - (transB ? 2 : 1)]!;
-  if (k !== k2) {
-    throw new Error(
-      `matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${m}x${k} and ${k2}x${n})`,
-    );
-  }
-  const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
-  const shape = [...batch, m, n];
-  const out = output(a.backend, a.backend.kernels.matmul(a.ref, b.ref, transA, transB, shape), shape, a.dtype);
-  const aShape = a.shape;
-  const bShape = b.shape;
-  const needA = a.requiresGrad;
-  const needB = b.requiresGrad;
-  // dA needs B and dB needs A: save only what the wanted gradients read.
-  const saveList = [...(needB ? [a] : []), ...(needA ? [b] : [])];
-  return record('matmul', out, [a, b], saveList, (saved) => (g) => {
-    const sa = needB ? saved[0]!.get() : null;
-    const sb = needA ? saved[needB ? 1 : 0]!.get() : null;
-    // C = op(A) op(B): each gradient is one more product (summed over broadcast batch dims).
-    let ga: Tensor | null = null;
-    let gb: Tensor | null = null;
-    if (sb !== null) {
-      if (!transA) ga = matmulRaw(g, sb, false, !transB);
-      else ga = transB ? matmulRaw(sb, g, true, true) : matmulRaw(sb, g, false, true);
+  return op('matmul', () => {
+    const m = a.shape[a.ndim - (transA ? 1 : 2)]!;
+    const k = a.shape[a.ndim - (transA ? 2 : 1)]!;
+    const k2 = b.shape[b.ndim - (transB ? 1 : 2)]!;
+    const n = b.shape[b.ndim - (transB ? 2 : 1)]!;
+    if (k !== k2) {
+      throw new Error(
+        `matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${m}x${k} and ${k2}x${n})`,
+      );
     }
-    if (sa !== null) {
-      if (!transB) gb = transA ? matmulRaw(sa, g, false, false) : matmulRaw(sa, g, true, false);
-      else gb = transA ? matmulRaw(g, sa, true, true) : matmulRaw(g, sa, true, false);
-    }
-    return [ga === null ? null : sumToShape(ga, aShape), gb === null ? null : sumToShape(gb, bShape)];
+    const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+    const shape = [...batch, m, n];
+    const out = output(a.backend, a.backend.kernels.matmul(a.ref, b.ref, transA, transB, shape), shape, a.dtype);
+    const aShape = a.shape;
+    const bShape = b.shape;
+    const needA = a.requiresGrad;
+    const needB = b.requiresGrad;
+    // dA needs B and dB needs A: save only what the wanted gradients read.
+    const saveList = [...(needB ? [a] : []), ...(needA ? [b] : [])];
+    return recordGrad(out, [a, b], saveList, (g, saved) => {
+      const sa = needB ? saved[0]! : null;
+      const sb = needA ? saved[needB ? 1 : 0]! : null;
+      // C = op(A) op(B): each gradient is one more product (summed over broadcast batch dims).
+      let ga: Tensor | null = null;
+      let gb: Tensor | null = null;
+      if (sb !== null) {
+        if (!transA) ga = matmulRaw(g, sb, false, !transB);
+        else ga = transB ? matmulRaw(sb, g, true, true) : matmulRaw(sb, g, false, true);
+      }
+      if (sa !== null) {
+        if (!transB) gb = transA ? matmulRaw(sa, g, false, false) : matmulRaw(sa, g, true, false);
+        else gb = transA ? matmulRaw(g, sa, true, true) : matmulRaw(g, sa, true, false);
+      }
+      return [ga === null ? null : sumToShape(ga, aShape), gb === null ? null : sumToShape(gb, bShape)];
+    });
   });
 }
 
+const MATMUL: OpSpec = { name: 'matmul', float: true };
+
 export function matmul(x: Tensor, y: Tensor): Tensor {
-  commonBackend('matmul', [x, y]);
-  requireFloat('matmul', x);
-  requireFloat('matmul', y);
+  return op(MATMUL, [x, y], () => matmulOf(x, y));
+}
+
+function matmulOf(x: Tensor, y: Tensor): Tensor {
   if (x.ndim === 0 || y.ndim === 0) {
     throw new Error(`both arguments to matmul need to be at least 1D, but they are ${x.ndim}D and ${y.ndim}D`);
   }
@@ -63,16 +68,10 @@ export function matmul(x: Tensor, y: Tensor): Tensor {
       `mat1 and mat2 shapes cannot be multiplied (${a.shape.slice(-2).join('x')} and ${b.shape.slice(-2).join('x')}): matmul of ${formatShape(x.shape)} and ${formatShape(y.shape)}`,
     );
   }
-  let result = matmulRaw(a, b, false, false);
-  if (x.ndim === 1 || y.ndim === 1) {
-    const shape = [...result.shape];
-    if (y.ndim === 1) shape.pop();
-    if (x.ndim === 1) shape.splice(shape.length - (y.ndim === 1 ? 1 : 2), 1);
-    const squeezed = reshape(result, shape);
-    result.dispose();
-    result = squeezed;
-  }
-  if (a !== x) a.dispose();
-  if (b !== y) b.dispose();
-  return result;
+  const result = matmulRaw(a, b, false, false);
+  if (x.ndim !== 1 && y.ndim !== 1) return result;
+  const shape = [...result.shape];
+  if (y.ndim === 1) shape.pop();
+  if (x.ndim === 1) shape.splice(shape.length - (y.ndim === 1 ? 1 : 2), 1);
+  return reshape(result, shape);
 }

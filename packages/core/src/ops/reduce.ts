@@ -1,13 +1,13 @@
 /** Reductions (sum, mean, max/min, prod, arg*, var/std, logsumexp) and softmax, with gradients. */
 import { formatShape } from '../backend/shape.js';
-import { record } from '../autograd/engine.js';
 import { noGrad } from '../autograd/grad-mode.js';
-import { tidy } from '../tensor/scope.js';
 import type { MaxMinResult, Tensor } from '../tensor/tensor.js';
-import { castNoGrad, constant, output, requireFloat } from './util.js';
+import { castNoGrad, constant, output } from './util.js';
 import { normalizeDim, reshape } from './layout.js';
 import { where } from './elementwise.js';
 import { scatterAdd } from './indexing.js';
+import { op, recordGrad, type OpSpec } from './op.js';
+import { argminKernel } from './optional-kernels.js';
 
 export type Dims = number | readonly number[] | null | undefined;
 
@@ -46,12 +46,12 @@ function expandBack(g: Tensor, inputShape: readonly number[], axes: readonly num
 }
 
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  const input = x.dtype === 'bool' ? castNoGrad(x, 'int32') : x;
   const axes = normalizeDims(dim, x.ndim, 'sum');
-  const out = reduceRaw('sum', input, axes, keepdim);
-  if (input !== x) input.dispose();
-  const shape = x.shape;
-  return record('sum', out, [x], [], () => (g) => [expandBack(g, shape, axes)]);
+  return op('sum', () => {
+    const input = x.dtype === 'bool' ? castNoGrad(x, 'int32') : x;
+    const shape = x.shape;
+    return recordGrad(reduceRaw('sum', input, axes, keepdim), [x], [], (g) => [expandBack(g, shape, axes)]);
+  });
 }
 
 /** Sum `g` down to `shape` (the reverse of broadcasting). */
@@ -63,7 +63,7 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   }
   if (axes.length === 0) return reshape(g, shape);
   // sum and reshape record, so the gradient of a broadcast is differentiable under createGraph.
-  return tidy(() => reshape(sum(g, axes), shape));
+  return op('sumToShape', () => reshape(sum(g, axes), shape));
 }
 
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
@@ -75,29 +75,31 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const axes = normalizeDims(dim, x.ndim, 'mean');
   let count = 1;
   for (const a of axes) count *= x.shape[a]!;
-  return tidy(() => sum(x, axes, keepdim).div(count));
+  return op('mean', () => sum(x, axes, keepdim).div(count));
 }
 
 export function prod(x: Tensor, dim?: number | null, keepdim = false): Tensor {
-  const input = x.dtype === 'bool' ? castNoGrad(x, 'int32') : x;
   const axes = normalizeDims(dim, x.ndim, 'prod');
-  const out = reduceRaw('prod', input, axes, keepdim);
-  if (input !== x) input.dispose();
-  const shape = x.shape;
-  // d prod / d x_i = prod / x_i; where x_i == 0 recompute the product of the others.
-  return record('prod', out, [x], [x, out], ([sx, so]) => (g) => {
-    const xv = sx!.get();
-    const pv = expandBack(so!.get(), shape, axes);
-    const gv = expandBack(g, shape, axes);
-    const zero = xv.eq(0);
-    const safe = where(zero, 1, xv);
-    const others = reduceRaw('prod', safe, axes, true).expand(shape);
-    const zerosInWindow = expandBack(reduceRaw('sum', castNoGrad(zero, 'int32'), axes, false), shape, axes);
-    // Exactly one zero in the window: its gradient is the product of the others; more zeros: 0.
-    const atZero = where(zerosInWindow.eq(1), others, 0);
-    const grad = where(zero, atZero, pv.div(safe));
-    return [gv.mul(grad)];
+  return op('prod', () => {
+    const input = x.dtype === 'bool' ? castNoGrad(x, 'int32') : x;
+    const out = reduceRaw('prod', input, axes, keepdim);
+    const shape = x.shape;
+    // d prod / d x_i = prod / x_i; where x_i == 0 recompute the product of the others.
+    return recordGrad(out, [x], [x, out], (g, [xv, so]) => prodGrad(g, xv!, so!, shape, axes));
   });
+}
+
+function prodGrad(g: Tensor, xv: Tensor, so: Tensor, shape: readonly number[], axes: number[]): readonly Tensor[] {
+  const pv = expandBack(so, shape, axes);
+  const gv = expandBack(g, shape, axes);
+  const zero = xv.eq(0);
+  const safe = where(zero, 1, xv);
+  const others = reduceRaw('prod', safe, axes, true).expand(shape);
+  const zerosInWindow = expandBack(reduceRaw('sum', castNoGrad(zero, 'int32'), axes, false), shape, axes);
+  // Exactly one zero in the window: its gradient is the product of the others; more zeros: 0.
+  const atZero = where(zerosInWindow.eq(1), others, 0);
+  const grad = where(zero, atZero, pv.div(safe));
+  return [gv.mul(grad)];
 }
 
 function checkNonEmpty(x: Tensor, axes: number[], op: string): void {
@@ -119,41 +121,43 @@ function checkNonEmpty(x: Tensor, axes: number[], op: string): void {
 function extremum(kind: 'max' | 'min', x: Tensor, dim: Dims, keepdim: boolean): Tensor {
   const axes = normalizeDims(dim, x.ndim, kind === 'max' ? 'amax' : 'amin');
   checkNonEmpty(x, axes, kind === 'max' ? 'amax' : 'amin');
-  const input = x.dtype === 'bool' ? castNoGrad(x, 'int32') : x;
-  const raw = reduceRaw(kind, input, axes, keepdim);
-  const out = input !== x ? castNoGrad(raw, 'bool') : raw;
-  if (input !== x) {
-    input.dispose();
-    raw.dispose();
-  }
-  const shape = x.shape;
-  return record(`a${kind}`, out, [x], [x, out], ([sx, so]) => (g) => {
-    const mask = castNoGrad(sx!.get().eq(expandBack(so!.get(), shape, axes)), 'float32');
-    const count = expandBack(reduceRaw('sum', mask, axes, false), shape, axes);
-    return [expandBack(g, shape, axes).mul(mask).div(count)];
+  return op(`a${kind}`, () => {
+    const input = x.dtype === 'bool' ? castNoGrad(x, 'int32') : x;
+    const raw = reduceRaw(kind, input, axes, keepdim);
+    const out = input !== x ? castNoGrad(raw, 'bool') : raw;
+    const shape = x.shape;
+    return recordGrad(out, [x], [x, out], (g, [sx, so]) => {
+      const mask = castNoGrad(sx!.eq(expandBack(so!, shape, axes)), 'float32');
+      const count = expandBack(reduceRaw('sum', mask, axes, false), shape, axes);
+      return [expandBack(g, shape, axes).mul(mask).div(count)];
+    });
   });
 }
 export const amax = (x: Tensor, dim?: Dims, keepdim = false): Tensor => extremum('max', x, dim, keepdim);
 export const amin = (x: Tensor, dim?: Dims, keepdim = false): Tensor => extremum('min', x, dim, keepdim);
 
+/** The kernel's index along `axis` (argmin may be composed: optional-kernels.ts). */
+function argKernel(kind: 'argmax' | 'argmin', x: Tensor, axis: number, shape: readonly number[]): Tensor {
+  if (kind === 'argmin') return argminKernel(x, axis, shape);
+  return output(x.backend, x.backend.kernels.argmax(x.ref, axis), shape, 'int32');
+}
+
 function argExtremum(kind: 'argmax' | 'argmin', x: Tensor, dim: number | null | undefined, keepdim: boolean): Tensor {
   if (dim === null || dim === undefined) {
     if (x.numel === 0) throw new Error(`${kind}(): Expected reduction dim to be specified for input.numel() == 0.`);
-    const flat = reshape(x, [x.numel]);
-    const r = output(x.backend, x.backend.kernels[kind](flat.ref, 0), [], 'int32');
-    if (flat !== x) flat.dispose();
-    if (!keepdim) return r;
-    const k = reshape(
-      r,
-      x.shape.map(() => 1),
-    );
-    r.dispose();
-    return k;
+    return op(kind, () => {
+      const r = argKernel(kind, reshape(x, [x.numel]), 0, []);
+      return keepdim
+        ? reshape(
+            r,
+            x.shape.map(() => 1),
+          )
+        : r;
+    });
   }
   const axis = normalizeDim(dim, x.ndim, kind);
   checkNonEmpty(x, [axis], kind);
-  const shape = keepdim ? keptShape(x.shape, [axis]) : droppedShape(x.shape, [axis]);
-  return output(x.backend, x.backend.kernels[kind](x.ref, axis), shape, 'int32');
+  return argKernel(kind, x, axis, keepdim ? keptShape(x.shape, [axis]) : droppedShape(x.shape, [axis]));
 }
 export const argmax = (x: Tensor, dim?: number | null, keepdim = false): Tensor =>
   argExtremum('argmax', x, dim, keepdim);
@@ -164,16 +168,17 @@ export const argmin = (x: Tensor, dim?: number | null, keepdim = false): Tensor 
 function extremumDim(kind: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean): MaxMinResult {
   const axis = normalizeDim(dim, x.ndim, kind);
   checkNonEmpty(x, [axis], kind);
-  const indices = argExtremum(kind === 'max' ? 'argmax' : 'argmin', x, axis, keepdim);
-  const values = reduceRaw(kind, x, [axis], keepdim);
-  const shape = x.shape;
-  const result = record(kind, values, [x], [indices], ([si]) => (g) => {
-    const idx = keepdim ? si!.get() : reshape(si!.get(), keptShape(shape, [axis]));
-    const gk = keepdim ? g : reshape(g, keptShape(shape, [axis]));
-    // scatterAdd (recorded), so a createGraph backward is differentiable again.
-    return [scatterAdd(constant(g.backend, 0, g.dtype, shape), axis, idx, gk)];
+  return op(kind, () => {
+    const indices = argExtremum(kind === 'max' ? 'argmax' : 'argmin', x, axis, keepdim);
+    const shape = x.shape;
+    const values = recordGrad(reduceRaw(kind, x, [axis], keepdim), [x], [indices], (g, [si]) => {
+      const idx = keepdim ? si! : reshape(si!, keptShape(shape, [axis]));
+      const gk = keepdim ? g : reshape(g, keptShape(shape, [axis]));
+      // scatterAdd (recorded), so a createGraph backward is differentiable again.
+      return [scatterAdd(constant(g.backend, 0, g.dtype, shape), axis, idx, gk)];
+    });
+    return { values, indices };
   });
-  return { values: result, indices };
 }
 export const maxDim = (x: Tensor, dim: number, keepdim = false): MaxMinResult => extremumDim('max', x, dim, keepdim);
 export const minDim = (x: Tensor, dim: number, keepdim = false): MaxMinResult => extremumDim('min', x, dim, keepdim);
@@ -186,20 +191,21 @@ export interface VarOptions {
   keepdim?: boolean;
 }
 
+const VAR: OpSpec = { name: 'var', float: true };
+
 export function variance(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
-  requireFloat('var', x);
   const correction = options.correction ?? (options.unbiased === false ? 0 : 1);
   const axes = normalizeDims(dim, x.ndim, 'var');
   let n = 1;
   for (const a of axes) n *= x.shape[a]!;
-  return tidy(() => {
+  return op(VAR, [x], () => {
     const centred = x.sub(mean(x, axes, true));
     return sum(centred.square(), axes, options.keepdim ?? false).div(Math.max(0, n - correction));
   });
 }
 
 export function std(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
-  return tidy(() => sqrtZeroGradAtZero(variance(x, dim, options)));
+  return op('std', () => sqrtZeroGradAtZero(variance(x, dim, options)));
 }
 
 /**
@@ -208,16 +214,14 @@ export function std(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
  */
 function sqrtZeroGradAtZero(v: Tensor): Tensor {
   const out = noGrad(() => v.sqrt());
-  return record('std', out, [v], [out], ([so]) => (g) => {
-    const y = so!.get();
-    return [where(y.eq(0), 0, g.div(y.mul(2)))];
-  });
+  return recordGrad(out, [v], [out], (g, [y]) => [where(y!.eq(0), 0, g.div(y!.mul(2)))]);
 }
 
+const LOGSUMEXP: OpSpec = { name: 'logsumexp', float: true };
+
 export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
-  requireFloat('logsumexp', x);
   const axes = normalizeDims(dim, x.ndim, 'logsumexp');
-  return tidy(() => {
+  return op(LOGSUMEXP, [x], () => {
     // Shift by the (detached) max for stability; an all -inf slice keeps shift 0.
     const m = noGrad(() => {
       const raw =
@@ -229,36 +233,33 @@ export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
   });
 }
 
+const SOFTMAX: OpSpec = { name: 'softmax', float: true };
+const LOG_SOFTMAX: OpSpec = { name: 'logSoftmax', float: true };
+
 export function softmax(x: Tensor, dim: number): Tensor {
-  requireFloat('softmax', x);
-  const axis = normalizeDim(dim, x.ndim, 'softmax');
-  const fused = x.backend.kernels.softmax;
-  const out =
-    fused !== undefined && x.numel > 0
-      ? output(x.backend, fused(x.ref, axis), x.shape, x.dtype)
-      : noGrad(() =>
-          tidy(() => {
+  return op(SOFTMAX, [x], (backend) => {
+    const axis = normalizeDim(dim, x.ndim, 'softmax');
+    const fused = backend.kernels.softmax;
+    const out =
+      fused !== undefined && x.numel > 0
+        ? output(backend, fused(x.ref, axis), x.shape, x.dtype)
+        : noGrad(() => {
             const e = x.sub(reduceRaw('max', x, [axis], true)).exp();
             return e.div(sum(e, axis, true));
-          }),
-        );
-  return record('softmax', out, [x], [out], ([sy]) => (g) => {
-    const y = sy!.get();
-    return [y.mul(g.sub(sum(g.mul(y), axis, true)))];
+          });
+    return recordGrad(out, [x], [out], (g, [y]) => [y!.mul(g.sub(sum(g.mul(y!), axis, true)))]);
   });
 }
 
 export function logSoftmax(x: Tensor, dim: number): Tensor {
-  requireFloat('logSoftmax', x);
-  const axis = normalizeDim(dim, x.ndim, 'logSoftmax');
-  const fused = x.backend.kernels.logSoftmax;
-  const out =
-    fused !== undefined && x.numel > 0
-      ? output(x.backend, fused(x.ref, axis), x.shape, x.dtype)
-      : noGrad(() => tidy(() => x.sub(logsumexp(x, axis, true))));
-  return record('logSoftmax', out, [x], [out], ([sy]) => (g) => {
-    const y = sy!.get();
-    return [g.sub(y.exp().mul(sum(g, axis, true)))];
+  return op(LOG_SOFTMAX, [x], (backend) => {
+    const axis = normalizeDim(dim, x.ndim, 'logSoftmax');
+    const fused = backend.kernels.logSoftmax;
+    const out =
+      fused !== undefined && x.numel > 0
+        ? output(backend, fused(x.ref, axis), x.shape, x.dtype)
+        : noGrad(() => x.sub(logsumexp(x, axis, true)));
+    return recordGrad(out, [x], [out], (g, [y]) => [g.sub(y!.exp().mul(sum(g, axis, true)))]);
   });
 }
 
@@ -266,40 +267,43 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
  * Vector norm: p = 2 (default), 1, Infinity, -Infinity, 0 or any other p, with PyTorch's gradient:
  * 0 at a zero vector (where the chain rule through sqrt or pow(1/p) would give 0 * inf = NaN).
  */
+const NORM: OpSpec = { name: 'norm', float: true };
+
+/**
+ * Vector norm: p = 2 (default), 1, Infinity, -Infinity, 0 or any other p, with PyTorch's gradient:
+ * 0 at a zero vector (where the chain rule through sqrt or pow(1/p) would give 0 * inf = NaN).
+ */
 export function norm(x: Tensor, p: number, dim: Dims, keepdim: boolean): Tensor {
-  requireFloat('norm', x);
-  if (p === 1) return tidy(() => sum(x.abs(), dim, keepdim));
-  if (p === Infinity) return tidy(() => amax(x.abs(), dim, keepdim));
-  if (p === -Infinity) return tidy(() => amin(x.abs(), dim, keepdim));
-  if (p === 0) return tidy(() => sum(castNoGrad(x.ne(0), 'float32'), dim, keepdim));
-  const axes = normalizeDims(dim, x.ndim, 'norm');
-  const out = noGrad(() =>
-    tidy(() => {
-      if (p === 2) return sum(x.square(), axes, keepdim).sqrt();
-      return sum(x.abs().pow(p), axes, keepdim).pow(1 / p);
-    }),
-  );
-  const shape = x.shape;
-  return record('norm', out, [x], [x, out], ([sx, so]) => (g) => {
-    const v = sx!.get();
-    const n = expandBack(so!.get(), shape, axes);
-    const gv = expandBack(g, shape, axes);
-    if (p < 1) {
-      // sgn(x) |x|^(p-1) (0 at x = 0) * g * norm^(1-p): no division by the norm.
-      const scaled = where(v.eq(0), 0, v.sign().mul(v.abs().pow(p - 1)));
-      return [scaled.mul(gv).mul(n.pow(1 - p))];
-    }
-    const scale = where(n.eq(0), 0, gv.div(p === 2 ? n : n.pow(p - 1)));
-    if (p === 2) return [v.mul(scale)];
-    // sgn(x) |x|^(p-1), not x |x|^(p-2): the latter is 0 * inf at x = 0 for p < 2.
-    const signedPower = v.sign().mul(v.abs().pow(p - 1));
-    return [signedPower.mul(scale)];
+  return op(NORM, [x], () => {
+    if (p === 1) return sum(x.abs(), dim, keepdim);
+    if (p === Infinity) return amax(x.abs(), dim, keepdim);
+    if (p === -Infinity) return amin(x.abs(), dim, keepdim);
+    if (p === 0) return sum(castNoGrad(x.ne(0), 'float32'), dim, keepdim);
+    const axes = normalizeDims(dim, x.ndim, 'norm');
+    const out = noGrad(() =>
+      p === 2 ? sum(x.square(), axes, keepdim).sqrt() : sum(x.abs().pow(p), axes, keepdim).pow(1 / p),
+    );
+    const shape = x.shape;
+    return recordGrad(out, [x], [x, out], (g, [v, so]) => {
+      const n = expandBack(so!, shape, axes);
+      const gv = expandBack(g, shape, axes);
+      if (p < 1) {
+        // sgn(x) |x|^(p-1) (0 at x = 0) * g * norm^(1-p): no division by the norm.
+        const scaled = where(v!.eq(0), 0, v!.sign().mul(v!.abs().pow(p - 1)));
+        return [scaled.mul(gv).mul(n.pow(1 - p))];
+      }
+      const scale = where(n.eq(0), 0, gv.div(p === 2 ? n : n.pow(p - 1)));
+      if (p === 2) return [v!.mul(scale)];
+      // sgn(x) |x|^(p-1), not x |x|^(p-2): the latter is 0 * inf at x = 0 for p < 2.
+      const signedPower = v!.sign().mul(v!.abs().pow(p - 1));
+      return [signedPower.mul(scale)];
+    });
   });
 }
 
 export function all(x: Tensor): Tensor {
-  return noGrad(() => tidy(() => sum(x.eq(0)).eq(0)));
+  return noGrad(() => op('all', () => sum(x.eq(0)).eq(0)));
 }
 export function any(x: Tensor): Tensor {
-  return noGrad(() => tidy(() => sum(x.ne(0)).gt(0)));
+  return noGrad(() => op('any', () => sum(x.ne(0)).gt(0)));
 }
