@@ -575,7 +575,7 @@ export async function saveCheckpoint(trainer: Trainer, data: DataConfig, path: s
       if (typeof v === 'number') {
         numericState[id] ??= {};
         numericState[id][k] = v;
-      } else tensors[`optimizer.${id}.${k}`] = v;
+      } else if (!Array.isArray(v)) tensors[`optimizer.${id}.${k}`] = v; // lists: LBFGS only, not an app optimizer
     }
   }
   const metadata: Record<string, string> = {

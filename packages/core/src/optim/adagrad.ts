@@ -20,6 +20,7 @@ export interface AdagradOptions {
  * State: `step`, `sum` (created with the parameter, filled with initialAccumulatorValue, as PyTorch).
  */
 export class Adagrad extends Optimizer<AdagradOptions> {
+  protected override readonly stateKeys = ['step', 'sum'];
   constructor(params: ParamsInput<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
     super(params, {
       lr: 1e-2,

@@ -21,6 +21,7 @@ export interface AdamOptions {
  * State: `step`, `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq` (amsgrad).
  */
 export class Adam extends Optimizer<AdamOptions> {
+  protected override readonly stateKeys = ['step', 'exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'];
   /** AdamW applies weight decay to the parameter, not to the gradient. */
   protected readonly decoupledWeightDecay: boolean = false;
 

@@ -27,4 +27,30 @@ export {
   LinearLR,
   ReduceLROnPlateau,
   type ReduceLROnPlateauOptions,
+  MultiplicativeLR,
+  ConstantLR,
+  PolynomialLR,
+  CosineAnnealingWarmRestarts,
+  CyclicLR,
+  OneCycleLR,
+  SequentialLR,
+  ChainedScheduler,
+  type SchedulerLike,
+  type StepLROptions,
+  type MultiStepLROptions,
+  type ExponentialLROptions,
+  type CosineAnnealingLROptions,
+  type LambdaLROptions,
+  type LinearLROptions,
+  type ConstantLROptions,
+  type PolynomialLROptions,
+  type CosineAnnealingWarmRestartsOptions,
+  type CyclicLROptions,
+  type OneCycleLROptions,
+  type SequentialLROptions,
 } from './lr_scheduler.js';
+export { RAdam, type RAdamOptions } from './radam.js';
+export { Adamax, type AdamaxOptions } from './adamax.js';
+export { Rprop, type RpropOptions } from './rprop.js';
+export { ASGD, type ASGDOptions } from './asgd.js';
+export { LBFGS, type LBFGSOptions } from './lbfgs.js';

@@ -24,6 +24,7 @@ export interface NAdamOptions {
  * State: `step`, `mu_product`, `exp_avg`, `exp_avg_sq`.
  */
 export class NAdam extends Optimizer<NAdamOptions> {
+  protected override readonly stateKeys = ['step', 'mu_product', 'exp_avg', 'exp_avg_sq'];
   constructor(params: ParamsInput<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
     super(params, {
       lr: 2e-3,

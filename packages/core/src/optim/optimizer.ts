@@ -12,8 +12,11 @@ import { keep, tidy } from '../tensor/scope.js';
 import { enableGrad, noGrad } from '../autograd/grad-mode.js';
 import { formatShape } from '../backend/shape.js';
 
-/** One entry of an optimizer's state: a tensor on the parameter's device, or a host number. */
-export type StateValue = Tensor | number;
+/**
+ * One entry of an optimizer's state: a tensor on the parameter's device, a host number, or a list
+ * of either (LBFGS's history).
+ */
+export type StateValue = Tensor | number | Tensor[] | number[];
 export type ParamState = Record<string, StateValue>;
 
 /** A parameter group as the optimizer holds it: the options of the group plus its parameters. */
@@ -125,7 +128,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
    */
   step(closure?: Closure): Tensor | number | undefined {
     let loss: Tensor | number | undefined;
-    if (closure !== undefined) loss = enableGrad(closure);
+    // The closure's intermediates are freed; the loss it returns (and the gradients) survive.
+    if (closure !== undefined) loss = tidy(() => enableGrad(closure));
     noGrad(() =>
       tidy(() => {
         for (const group of this.paramGroups) this.updateGroup(group);
@@ -185,7 +189,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     const state: Record<number, ParamState> = {};
     for (const [p, s] of this.state) {
       const i = index.get(p);
-      if (i !== undefined) state[i] = { ...s };
+      if (i !== undefined) {
+        const copy: ParamState = {};
+        for (const [k, v] of Object.entries(s)) copy[k] = Array.isArray(v) ? ([...v] as Tensor[] | number[]) : v;
+        state[i] = copy;
+      }
     }
     return { state, param_groups: paramGroups };
   }
@@ -224,6 +232,14 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       });
     });
     // Validate everything before changing anything.
+    saved.forEach((g, gi) => {
+      for (const k of Object.keys(this.defaults)) {
+        if (!(k in g))
+          throw new Error(
+            `${name}.loadStateDict: param_groups[${gi}] has no option '${k}' (a state dict of another optimizer?)`,
+          );
+      }
+    });
     const incoming = new Map<Tensor, ParamState>();
     for (const [key, entry] of Object.entries(stateDict.state)) {
       const id = Number(key);
@@ -233,31 +249,35 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       if (entry === null || typeof entry !== 'object')
         throw new Error(`${name}.loadStateDict: state of parameter ${key} is not an object`);
       for (const [k, v] of Object.entries(entry)) {
-        if (v instanceof Tensor) {
-          if (v.isDisposed) throw new Error(`${name}.loadStateDict: state '${k}' of parameter ${key} was disposed`);
-          if (v.numel !== 1 && !v._shapeEquals(p.shape)) {
-            throw new Error(
-              `${name}.loadStateDict: state '${k}' of parameter ${key} has shape ${formatShape(v.shape)}, but the parameter has shape ${formatShape(p.shape)}`,
-            );
-          }
-        } else if (typeof v !== 'number') {
+        if (this.stateKeys !== null && !this.stateKeys.includes(k)) {
           throw new Error(
-            `${name}.loadStateDict: state '${k}' of parameter ${key} must be a Tensor or a number, got ${typeof v}`,
+            `${name}.loadStateDict: unexpected state '${k}' for parameter ${key} (${name} keeps ${this.stateKeys.map((s) => `'${s}'`).join(', ')}): a state dict of another optimizer?`,
           );
         }
+        const items = Array.isArray(v) ? (v as unknown[]) : [v];
+        items.forEach((item, j) => {
+          const what = Array.isArray(v) ? `state '${k}'[${j}]` : `state '${k}'`;
+          if (item instanceof Tensor) {
+            if (item.isDisposed) throw new Error(`${name}.loadStateDict: ${what} of parameter ${key} was disposed`);
+            this.checkStateTensor(p, k, item, `${what} of parameter ${key}`);
+          } else if (typeof item !== 'number' && !(item === null && Array.isArray(v))) {
+            throw new Error(
+              `${name}.loadStateDict: ${what} of parameter ${key} must be a Tensor or a number, got ${item === null ? 'null' : typeof item}`,
+            );
+          }
+        });
       }
       incoming.set(p, entry);
     }
-    for (const s of this.state.values()) for (const v of Object.values(s)) if (v instanceof Tensor) v.dispose();
-    this.state.clear();
+    this.disposeState();
+    const copy = (v: Tensor, p: Tensor): Tensor => keep(v.device === p.device ? v.clone() : v.to(p.device));
     noGrad(() => {
       for (const [p, entry] of incoming) {
         const s: ParamState = {};
         for (const [k, v] of Object.entries(entry)) {
           if (typeof v === 'number') s[k] = v;
-          else {
-            s[k] = keep(v.device === p.device ? v.clone() : v.to(p.device));
-          }
+          else if (v instanceof Tensor) s[k] = copy(v, p);
+          else s[k] = (v as unknown[]).map((x) => (x instanceof Tensor ? copy(x, p) : x)) as Tensor[] | number[];
         }
         this.state.set(p, s);
       }
@@ -271,8 +291,28 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
 
   /** Dispose every state tensor (the optimizer can keep stepping: state is recreated lazily). */
   disposeState(): void {
-    for (const s of this.state.values()) for (const v of Object.values(s)) if (v instanceof Tensor) v.dispose();
+    for (const s of this.state.values()) {
+      for (const v of Object.values(s)) {
+        if (v instanceof Tensor) v.dispose();
+        else if (Array.isArray(v)) for (const x of v) if (x instanceof Tensor) x.dispose();
+      }
+    }
     this.state.clear();
+  }
+
+  /**
+   * The state entry names this optimizer keeps (PyTorch's); loadStateDict rejects others, which
+   * catches a state dict of another optimizer. null: accept any name.
+   */
+  protected readonly stateKeys: readonly string[] | null = null;
+
+  /** A loaded state tensor must be a scalar or have the parameter's shape; optimizers with other layouts override. */
+  protected checkStateTensor(p: Tensor, _key: string, v: Tensor, what: string): void {
+    if (v.numel !== 1 && !v._shapeEquals(p.shape)) {
+      throw new Error(
+        `${this.constructor.name}.loadStateDict: ${what} has shape ${formatShape(v.shape)}, but the parameter has shape ${formatShape(p.shape)}`,
+      );
+    }
   }
 }
 

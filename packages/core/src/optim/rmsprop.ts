@@ -22,6 +22,7 @@ export interface RMSpropOptions {
  * State: `step`, `square_avg`, `momentum_buffer` (momentum > 0), `grad_avg` (centered).
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
+  protected override readonly stateKeys = ['step', 'square_avg', 'momentum_buffer', 'grad_avg'];
   constructor(params: ParamsInput<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
     super(params, {
       lr: 1e-2,

@@ -20,6 +20,7 @@ export interface SGDOptions {
  * State: `momentum_buffer` (only when momentum != 0).
  */
 export class SGD extends Optimizer<SGDOptions> {
+  protected override readonly stateKeys = ['momentum_buffer'];
   constructor(params: ParamsInput<SGDOptions>, options: Partial<SGDOptions> = {}) {
     super(params, {
       lr: 1e-3,
