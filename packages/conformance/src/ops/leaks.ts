@@ -25,6 +25,7 @@
 import type { FlintApi, Tensor } from './adapters.js';
 import { Rng } from '../reference/random.js';
 import { functionsBuilders } from './leaks-functions.js';
+import { nnextraBuilders } from './leaks-nnextra.js';
 import { transformerBuilders } from './leaks-transformer.js';
 
 export type LeakPass = 'plain' | 'graph' | 'backward';
@@ -681,6 +682,7 @@ export const LEAK_BUILDERS: Readonly<Record<string, LeakBuilder>> = {
   ...functionalBuilders(),
   ...initAndUtilsBuilders(),
   ...functionsBuilders(),
+  ...nnextraBuilders(),
   ...transformerBuilders(),
   ...autogradBuilders(),
 };

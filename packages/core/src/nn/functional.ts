@@ -16,6 +16,9 @@ import { normalizeDim } from '../ops/layout.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 export type { Conv2dOptions, Pool2dOptions, Pair } from '../ops/conv.js';
+// Activations, normalizations, channel dropouts, distances, bilinear, embedding bags; more losses.
+export * from './functional-extra.js';
+export * from './functional-losses.js';
 export { scaledDotProductAttention } from './sdpa.js';
 
 // ------------------------------------------------------------------ activations

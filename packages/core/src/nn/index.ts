@@ -68,3 +68,46 @@ export * as functional from './functional.js';
 export * as F from './functional.js';
 export * as init from './init.js';
 export * as utils from './utils.js';
+// Issue 11: more activations, normalizations, dropouts, layers and losses.
+export {
+  SELU,
+  CELU,
+  PReLU,
+  RReLU,
+  Mish,
+  Hardswish,
+  Hardsigmoid,
+  Softsign,
+  LogSigmoid,
+  Tanhshrink,
+  Softmin,
+  GLU,
+  Threshold,
+  Hardshrink,
+  Softshrink,
+} from './layers/activation.js';
+export { Dropout1d, Dropout2d, AlphaDropout, FeatureAlphaDropout } from './layers/dropout.js';
+export {
+  GroupNorm,
+  InstanceNorm1d,
+  InstanceNorm2d,
+  LocalResponseNorm,
+  type GroupNormOptions,
+  type InstanceNormOptions,
+} from './layers/normalization.js';
+export { EmbeddingBag, type EmbeddingBagOptions } from './layers/embedding.js';
+export { CosineSimilarity, PairwiseDistance } from './layers/distance.js';
+export { Bilinear } from './layers/bilinear.js';
+export { ParameterList, ParameterDict } from './layers/params.js';
+export {
+  MarginRankingLoss,
+  HingeEmbeddingLoss,
+  CosineEmbeddingLoss,
+  TripletMarginLoss,
+  PoissonNLLLoss,
+  GaussianNLLLoss,
+  MultiLabelSoftMarginLoss,
+  SoftMarginLoss,
+  MultiMarginLoss,
+  CTCLoss,
+} from './loss.js';

@@ -141,3 +141,161 @@ export class KLDivLoss extends Module {
     return `reduction=${reprValue(this.reduction)}`;
   }
 }
+
+/** max(0, -y (x1 - x2) + margin). */
+export class MarginRankingLoss extends Loss {
+  readonly margin: number;
+  constructor(options: F.MarginOptions = {}) {
+    super(options.reduction);
+    this.margin = options.margin ?? 0;
+  }
+  override forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {
+    return F.marginRankingLoss(input1, input2, target, { margin: this.margin, reduction: this.reduction });
+  }
+}
+
+/** x where y = 1, max(0, margin - x) where y = -1 (margin default 1). */
+export class HingeEmbeddingLoss extends Loss {
+  readonly margin: number;
+  constructor(options: F.MarginOptions = {}) {
+    super(options.reduction);
+    this.margin = options.margin ?? 1;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.hingeEmbeddingLoss(input, target, { margin: this.margin, reduction: this.reduction });
+  }
+}
+
+/** 1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1. */
+export class CosineEmbeddingLoss extends Loss {
+  readonly margin: number;
+  constructor(options: F.MarginOptions = {}) {
+    super(options.reduction);
+    this.margin = options.margin ?? 0;
+  }
+  override forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {
+    return F.cosineEmbeddingLoss(input1, input2, target, { margin: this.margin, reduction: this.reduction });
+  }
+}
+
+/** max(d(a, p) - d(a, n) + margin, 0), d the pairwise p-norm distance. */
+export class TripletMarginLoss extends Loss {
+  readonly margin: number;
+  readonly p: number;
+  readonly eps: number;
+  readonly swap: boolean;
+  constructor(options: F.TripletMarginOptions = {}) {
+    super(options.reduction);
+    this.margin = options.margin ?? 1;
+    this.p = options.p ?? 2;
+    this.eps = options.eps ?? 1e-6;
+    this.swap = options.swap ?? false;
+  }
+  override forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
+    return F.tripletMarginLoss(anchor, positive, negative, {
+      margin: this.margin,
+      p: this.p,
+      eps: this.eps,
+      swap: this.swap,
+      reduction: this.reduction,
+    });
+  }
+}
+
+/** Poisson negative log likelihood (logInput: input is the log rate). */
+export class PoissonNLLLoss extends Loss {
+  readonly logInput: boolean;
+  readonly full: boolean;
+  readonly eps: number;
+  constructor(options: F.PoissonNLLOptions = {}) {
+    super(options.reduction);
+    this.logInput = options.logInput ?? true;
+    this.full = options.full ?? false;
+    this.eps = options.eps ?? 1e-8;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.poissonNllLoss(input, target, {
+      logInput: this.logInput,
+      full: this.full,
+      eps: this.eps,
+      reduction: this.reduction,
+    });
+  }
+}
+
+/** Gaussian negative log likelihood: forward(input, target, var). */
+export class GaussianNLLLoss extends Loss {
+  readonly full: boolean;
+  readonly eps: number;
+  constructor(options: F.GaussianNLLOptions = {}) {
+    super(options.reduction);
+    this.full = options.full ?? false;
+    this.eps = options.eps ?? 1e-6;
+  }
+  override forward(input: Tensor, target: Tensor, variance: Tensor): Tensor {
+    return F.gaussianNllLoss(input, target, variance, { full: this.full, eps: this.eps, reduction: this.reduction });
+  }
+}
+
+/** Multi-label one-versus-all loss on logits, averaged over classes. */
+export class MultiLabelSoftMarginLoss extends WeightedLoss {
+  constructor(options: F.MultiLabelSoftMarginOptions = {}) {
+    super(options.weight, options.reduction);
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.multilabelSoftMarginLoss(input, target, { weight: this.weight, reduction: this.reduction });
+  }
+}
+
+/** log(1 + exp(-y x)). */
+export class SoftMarginLoss extends Loss {
+  constructor(options: F.LossOptions = {}) {
+    super(options.reduction);
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.softMarginLoss(input, target, { reduction: this.reduction });
+  }
+}
+
+/** Multi-class hinge loss (p = 1 or 2) with int32 class-index targets. */
+export class MultiMarginLoss extends WeightedLoss {
+  readonly p: number;
+  readonly margin: number;
+  constructor(options: F.MultiMarginOptions = {}) {
+    super(options.weight, options.reduction);
+    this.p = options.p ?? 1;
+    if (this.p !== 1 && this.p !== 2) throw new Error('only p == 1 and p == 2 supported');
+    this.margin = options.margin ?? 1;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.multiMarginLoss(input, target, {
+      p: this.p,
+      margin: this.margin,
+      weight: this.weight,
+      reduction: this.reduction,
+    });
+  }
+}
+
+/** Connectionist temporal classification: forward(logProbs, targets, inputLengths, targetLengths). */
+export class CTCLoss extends Loss {
+  readonly blank: number;
+  readonly zeroInfinity: boolean;
+  constructor(options: F.CTCLossOptions = {}) {
+    super(options.reduction);
+    this.blank = options.blank ?? 0;
+    this.zeroInfinity = options.zeroInfinity ?? false;
+  }
+  override forward(
+    logProbs: Tensor,
+    targets: Tensor,
+    inputLengths: Tensor | readonly number[],
+    targetLengths: Tensor | readonly number[],
+  ): Tensor {
+    return F.ctcLoss(logProbs, targets, inputLengths, targetLengths, {
+      blank: this.blank,
+      reduction: this.reduction,
+      zeroInfinity: this.zeroInfinity,
+    });
+  }
+}

@@ -1,7 +1,8 @@
 /** Activation modules (thin wrappers over nn.functional). */
+import { full } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import * as F from '../functional.js';
-import { Module, reprValue } from '../module.js';
+import { Module, Parameter, pyFloat, reprValue } from '../module.js';
 
 export class ReLU extends Module {
   override forward(x: Tensor): Tensor {
@@ -137,5 +138,174 @@ export class LogSoftmax extends Module {
   }
   override extraRepr(): string {
     return `dim=${reprValue(this.dim)}`;
+  }
+}
+
+/** SELU: scale * (x for x > 0, alpha (exp(x) - 1) otherwise), PyTorch's alpha and scale. */
+export class SELU extends Module {
+  override forward(x: Tensor): Tensor {
+    return F.selu(x);
+  }
+}
+
+export class CELU extends Module {
+  readonly alpha: number;
+  constructor(alpha = 1) {
+    super();
+    this.alpha = alpha;
+  }
+  override forward(x: Tensor): Tensor {
+    return F.celu(x, this.alpha);
+  }
+  override extraRepr(): string {
+    return `alpha=${pyFloat(this.alpha)}`;
+  }
+}
+
+/** PReLU: a learnt negative slope, one (numParameters = 1) or one per channel, initialised to `init`. */
+export class PReLU extends Module {
+  readonly numParameters: number;
+  weight: Parameter;
+  constructor(numParameters = 1, init = 0.25, options: { device?: string } = {}) {
+    super();
+    if (!Number.isInteger(numParameters) || numParameters < 1)
+      throw new Error(`PReLU: numParameters must be a positive integer, got ${numParameters}`);
+    this.numParameters = numParameters;
+    this.weight = Parameter.adopt(full([numParameters], init, { device: options.device }));
+  }
+  override forward(x: Tensor): Tensor {
+    return F.prelu(x, this.weight);
+  }
+  override extraRepr(): string {
+    return `num_parameters=${this.numParameters}`;
+  }
+}
+
+/** Randomized leaky ReLU: random slopes in [lower, upper) in training, their mean in eval. */
+export class RReLU extends Module {
+  readonly lower: number;
+  readonly upper: number;
+  constructor(lower = 1 / 8, upper = 1 / 3) {
+    super();
+    this.lower = lower;
+    this.upper = upper;
+  }
+  override forward(x: Tensor): Tensor {
+    return F.rrelu(x, this.lower, this.upper, this.training);
+  }
+  override extraRepr(): string {
+    return `lower=${this.lower}, upper=${this.upper}`;
+  }
+}
+
+export class Mish extends Module {
+  override forward(x: Tensor): Tensor {
+    return F.mish(x);
+  }
+}
+
+export class Hardswish extends Module {
+  override forward(x: Tensor): Tensor {
+    return F.hardswish(x);
+  }
+}
+
+export class Hardsigmoid extends Module {
+  override forward(x: Tensor): Tensor {
+    return F.hardsigmoid(x);
+  }
+}
+
+export class Softsign extends Module {
+  override forward(x: Tensor): Tensor {
+    return F.softsign(x);
+  }
+}
+
+export class LogSigmoid extends Module {
+  override forward(x: Tensor): Tensor {
+    return F.logsigmoid(x);
+  }
+}
+
+export class Tanhshrink extends Module {
+  override forward(x: Tensor): Tensor {
+    return F.tanhshrink(x);
+  }
+}
+
+/** Softmin along `dim` (PyTorch's legacy implicit dim when omitted). */
+export class Softmin extends Module {
+  readonly dim: number | undefined;
+  constructor(dim?: number) {
+    super();
+    this.dim = dim;
+  }
+  override forward(x: Tensor): Tensor {
+    return F.softmin(x, this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${reprValue(this.dim)}`;
+  }
+}
+
+/** Gated linear unit over `dim` (default the last). */
+export class GLU extends Module {
+  readonly dim: number;
+  constructor(dim = -1) {
+    super();
+    this.dim = dim;
+  }
+  override forward(x: Tensor): Tensor {
+    return F.glu(x, this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}
+
+/** x where x > threshold, else value. */
+export class Threshold extends Module {
+  readonly threshold: number;
+  readonly value: number;
+  constructor(threshold: number, value: number) {
+    super();
+    this.threshold = threshold;
+    this.value = value;
+  }
+  override forward(x: Tensor): Tensor {
+    return F.threshold(x, this.threshold, this.value);
+  }
+  override extraRepr(): string {
+    return `threshold=${this.threshold}, value=${this.value}`;
+  }
+}
+
+export class Hardshrink extends Module {
+  readonly lambd: number;
+  constructor(lambd = 0.5) {
+    super();
+    this.lambd = lambd;
+  }
+  override forward(x: Tensor): Tensor {
+    return F.hardshrink(x, this.lambd);
+  }
+  override extraRepr(): string {
+    return `${this.lambd}`;
+  }
+}
+
+export class Softshrink extends Module {
+  readonly lambd: number;
+  constructor(lambd = 0.5) {
+    super();
+    if (lambd < 0) throw new Error(`lambda must be greater or equal to 0, but found to be ${lambd}.`);
+    this.lambd = lambd;
+  }
+  override forward(x: Tensor): Tensor {
+    return F.softshrink(x, this.lambd);
+  }
+  override extraRepr(): string {
+    return `${this.lambd}`;
   }
 }

@@ -1,4 +1,4 @@
-/** Dropout and the shape modules Flatten / Unflatten. */
+/** Dropout (elementwise, channel-wise, alpha) and the shape modules Flatten / Unflatten. */
 import type { Tensor } from '../../tensor/tensor.js';
 import * as F from '../functional.js';
 import { Module, reprValue } from '../module.js';
@@ -19,6 +19,46 @@ export class Dropout extends Module {
   }
   override extraRepr(): string {
     return `p=${this.p}, inplace=False`;
+  }
+}
+
+abstract class DropoutBase extends Module {
+  readonly p: number;
+  constructor(p = 0.5) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
+    this.p = p;
+  }
+  override extraRepr(): string {
+    return `p=${this.p}, inplace=False`;
+  }
+}
+
+/** Zeroes whole channels of [N, C, L] / [C, L] input with probability p in training (survivors scaled by 1/(1-p)). */
+export class Dropout1d extends DropoutBase {
+  override forward(x: Tensor): Tensor {
+    return F.dropout1d(x, this.p, this.training);
+  }
+}
+
+/** Zeroes whole channels of [N, C, H, W] input with probability p in training (survivors scaled by 1/(1-p)). */
+export class Dropout2d extends DropoutBase {
+  override forward(x: Tensor): Tensor {
+    return F.dropout2d(x, this.p, this.training);
+  }
+}
+
+/** Dropout that keeps zero mean and unit variance (for SELU networks); the identity in eval(). */
+export class AlphaDropout extends DropoutBase {
+  override forward(x: Tensor): Tensor {
+    return F.alphaDropout(x, this.p, this.training);
+  }
+}
+
+/** AlphaDropout of whole channels. */
+export class FeatureAlphaDropout extends DropoutBase {
+  override forward(x: Tensor): Tensor {
+    return F.featureAlphaDropout(x, this.p, this.training);
   }
 }
 

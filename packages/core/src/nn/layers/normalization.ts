@@ -1,4 +1,4 @@
-/** BatchNorm1d / BatchNorm2d and LayerNorm, compositions of core ops. */
+/** BatchNorm1d / BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d / 2d and LocalResponseNorm, compositions of core ops. */
 import { noGrad } from '../../autograd/grad-mode.js';
 import { formatShape } from '../../backend/shape.js';
 import { ones, zeros } from '../../tensor/create.js';
@@ -154,5 +154,139 @@ export class LayerNorm extends Module {
 
   override extraRepr(): string {
     return `${reprValue(this.normalizedShape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${reprValue(this.elementwiseAffine)}`;
+  }
+}
+
+export interface GroupNormOptions {
+  eps?: number;
+  /** Per-channel weight (ones) and bias (zeros). Default true. */
+  affine?: boolean;
+  device?: string;
+}
+
+/** Group normalization of [N, C, *] input: numChannels split into numGroups groups. */
+export class GroupNorm extends Module {
+  readonly numGroups: number;
+  readonly numChannels: number;
+  readonly eps: number;
+  readonly affine: boolean;
+  declare weight: Parameter | null;
+  declare bias: Parameter | null;
+
+  constructor(numGroups: number, numChannels: number, options: GroupNormOptions = {}) {
+    super();
+    if (!Number.isInteger(numGroups) || numGroups <= 0 || numChannels % numGroups !== 0)
+      throw new Error(`num_channels (${numChannels}) must be divisible by num_groups (${numGroups})`);
+    this.numGroups = numGroups;
+    this.numChannels = numChannels;
+    this.eps = options.eps ?? 1e-5;
+    this.affine = options.affine ?? true;
+    const device = options.device;
+    this.registerParameter('weight', this.affine ? Parameter.adopt(ones([numChannels], { device })) : null);
+    this.registerParameter('bias', this.affine ? Parameter.adopt(zeros([numChannels], { device })) : null);
+  }
+
+  override forward(x: Tensor): Tensor {
+    return F.groupNorm(x, this.numGroups, this.weight, this.bias, this.eps);
+  }
+
+  override extraRepr(): string {
+    return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${reprValue(this.affine)}`;
+  }
+}
+
+export interface InstanceNormOptions {
+  eps?: number;
+  momentum?: number;
+  /** Per-channel weight and bias. Default false (PyTorch's default for instance norm). */
+  affine?: boolean;
+  /** Keep running statistics (used in eval). Default false. */
+  trackRunningStats?: boolean;
+  device?: string;
+}
+
+abstract class InstanceNormBase extends Module {
+  readonly numFeatures: number;
+  readonly eps: number;
+  readonly momentum: number;
+  readonly affine: boolean;
+  readonly trackRunningStats: boolean;
+  declare weight: Parameter | null;
+  declare bias: Parameter | null;
+  declare running_mean: Tensor | null;
+  declare running_var: Tensor | null;
+  declare num_batches_tracked: Tensor | null;
+
+  constructor(numFeatures: number, options: InstanceNormOptions = {}) {
+    super();
+    this.numFeatures = numFeatures;
+    this.eps = options.eps ?? 1e-5;
+    this.momentum = options.momentum ?? 0.1;
+    this.affine = options.affine ?? false;
+    this.trackRunningStats = options.trackRunningStats ?? false;
+    const device = options.device;
+    this.registerParameter('weight', this.affine ? Parameter.adopt(ones([numFeatures], { device })) : null);
+    this.registerParameter('bias', this.affine ? Parameter.adopt(zeros([numFeatures], { device })) : null);
+    const track = this.trackRunningStats;
+    this.registerBuffer('running_mean', track ? zeros([numFeatures], { device }) : null);
+    this.registerBuffer('running_var', track ? ones([numFeatures], { device }) : null);
+    // In the state dict as PyTorch's; instance norm does not advance it (nor does PyTorch's).
+    this.registerBuffer('num_batches_tracked', track ? zeros([], { device, dtype: 'int32' }) : null);
+  }
+
+  /** Number of dims of an unbatched input ([C, L] for 1d: 2). */
+  protected abstract readonly unbatchedDims: number;
+
+  override forward(x: Tensor): Tensor {
+    const d = this.unbatchedDims;
+    if (x.ndim !== d && x.ndim !== d + 1)
+      throw new Error(`expected ${d}D or ${d + 1}D input (got ${x.ndim}D input of shape ${formatShape(x.shape)})`);
+    const channelDim = x.ndim - d;
+    if (this.affine && x.shape[channelDim] !== this.numFeatures)
+      throw new Error(
+        `expected input's size at dim=${channelDim} to match num_features (${this.numFeatures}), but got: ${x.shape[channelDim]}.`,
+      );
+    const batched = x.ndim === d + 1 ? x : x.unsqueeze(0);
+    const y = F.instanceNorm(batched, this.running_mean, this.running_var, this.weight, this.bias, {
+      useInputStats: this.training || !this.trackRunningStats,
+      momentum: this.momentum,
+      eps: this.eps,
+    });
+    return x.ndim === d + 1 ? y : y.squeeze(0);
+  }
+
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${reprValue(this.affine)}, track_running_stats=${reprValue(this.trackRunningStats)}`;
+  }
+}
+
+/** Instance normalization of [N, C, L] (or unbatched [C, L]) input. */
+export class InstanceNorm1d extends InstanceNormBase {
+  protected readonly unbatchedDims = 2;
+}
+
+/** Instance normalization of [N, C, H, W] (or unbatched [C, H, W]) input. */
+export class InstanceNorm2d extends InstanceNormBase {
+  protected readonly unbatchedDims = 3;
+}
+
+/** Local response normalization across channels (AlexNet's). */
+export class LocalResponseNorm extends Module {
+  readonly size: number;
+  readonly alpha: number;
+  readonly beta: number;
+  readonly k: number;
+  constructor(size: number, alpha = 1e-4, beta = 0.75, k = 1) {
+    super();
+    this.size = size;
+    this.alpha = alpha;
+    this.beta = beta;
+    this.k = k;
+  }
+  override forward(x: Tensor): Tensor {
+    return F.localResponseNorm(x, this.size, this.alpha, this.beta, this.k);
+  }
+  override extraRepr(): string {
+    return `${this.size}, alpha=${pyFloat(this.alpha)}, beta=${pyFloat(this.beta)}, k=${pyFloat(this.k)}`;
   }
 }

@@ -1,0 +1,301 @@
+/**
+ * Issue 11's modules against PyTorch (conformance's modules-nnextra.json, generate_nnextra.py):
+ * state_dict names, order and layouts, outputs, input and parameter gradients and buffers in train
+ * and eval mode. The functional forms' fixtures (ops-nnextra.json) run on every backend through
+ * @flint/conformance; here are also the random training modes (statistics and structure), the
+ * parameter containers and the errors.
+ */
+import '@flint/backend-cpu';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodeTensor, type HostTensor, type RawTensor } from '@flint/conformance';
+import { manualSeed, nn, randn, tensor, type Tensor, zeros, ones, memory, tidy } from '../index.js';
+import { decode, expectClose } from './test-helpers.js';
+
+const F = nn.functional;
+
+interface RawModuleCase {
+  name: string;
+  module: string;
+  // biome-ignore lint/suspicious/noExplicitAny: PyTorch keyword arguments of many types, read by name below.
+  options: Record<string, any>;
+  train: boolean;
+  state: Record<string, RawTensor>;
+  inputs: RawTensor[];
+  outputs: RawTensor[];
+  cotangent: RawTensor;
+  inputGrads: RawTensor[];
+  paramGrads: Record<string, RawTensor>;
+  stateAfter: Record<string, RawTensor>;
+}
+
+const file = new URL('../../../conformance/fixtures/modules-nnextra.json', import.meta.url);
+const cases = (JSON.parse(readFileSync(file, 'utf8')) as { cases: RawModuleCase[] }).cases;
+const dec = (o: Record<string, RawTensor>): Record<string, HostTensor> =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, decodeTensor(v)]));
+
+function build(c: RawModuleCase): nn.Module {
+  const o = c.options;
+  switch (c.module) {
+    case 'PReLU':
+      return new nn.PReLU(o.num_parameters ?? 1);
+    case 'GroupNorm':
+      return new nn.GroupNorm(o.num_groups, o.num_channels, { affine: o.affine });
+    case 'InstanceNorm1d':
+      return new nn.InstanceNorm1d(o.num_features, { affine: o.affine, trackRunningStats: o.track_running_stats });
+    case 'InstanceNorm2d':
+      return new nn.InstanceNorm2d(o.num_features, { affine: o.affine, trackRunningStats: o.track_running_stats });
+    case 'LocalResponseNorm':
+      return new nn.LocalResponseNorm(o.size);
+    case 'EmbeddingBag':
+      return new nn.EmbeddingBag(o.num_embeddings, o.embedding_dim, { mode: o.mode, paddingIdx: o.padding_idx });
+    case 'Bilinear':
+      return new nn.Bilinear(o.in1_features, o.in2_features, o.out_features, { bias: o.bias });
+    case 'CosineSimilarity':
+      return new nn.CosineSimilarity({ dim: o.dim });
+    case 'PairwiseDistance':
+      return new nn.PairwiseDistance({ p: o.p });
+    case 'SELU':
+      return new nn.SELU();
+    case 'CELU':
+      return new nn.CELU(o.alpha);
+    case 'Mish':
+      return new nn.Mish();
+    case 'Hardswish':
+      return new nn.Hardswish();
+    case 'Softshrink':
+      return new nn.Softshrink(o.lambd);
+    case 'GLU':
+      return new nn.GLU(o.dim);
+    case 'Threshold':
+      return new nn.Threshold(o.threshold, o.value);
+    case 'Softmin':
+      return new nn.Softmin(o.dim);
+    case 'RReLU':
+      return new nn.RReLU();
+    case 'TripletMarginLoss':
+      return new nn.TripletMarginLoss({ margin: o.margin, swap: o.swap });
+    case 'CTCLoss':
+      return new nn.CTCLoss({ blank: o.blank, zeroInfinity: o.zero_infinity });
+    default:
+      throw new Error(`no builder for ${c.module}`);
+  }
+}
+
+describe('issue 11 modules against PyTorch (modules-nnextra.json)', () => {
+  it('covers every module family', () => {
+    const names = new Set(cases.map((c) => c.module));
+    for (const m of ['GroupNorm', 'InstanceNorm1d', 'InstanceNorm2d', 'EmbeddingBag', 'Bilinear', 'PReLU', 'CTCLoss'])
+      expect(names.has(m), m).toBe(true);
+    expect(cases.some((c) => !c.train)).toBe(true);
+  });
+  for (const c of cases) {
+    it(c.name, () => {
+      const m = build(c);
+      m.train(c.train);
+      const state = dec(c.state);
+      // PyTorch's state_dict keys, in PyTorch's order, load strictly.
+      expect(Object.keys(m.stateDict())).toEqual(Object.keys(state));
+      m.loadStateDict(Object.fromEntries(Object.entries(state).map(([k, v]) => [k, decode(v)])));
+      const inputs = c.inputs.map(decodeTensor).map((e) => decode(e, e.dtype === 'float32'));
+      const out = m(...inputs) as Tensor;
+      const outputs = c.outputs.map(decodeTensor);
+      expectClose(out, outputs[0]!, 2e-4, 2e-5, 'output');
+      out
+        .mul(decode(decodeTensor(c.cotangent)))
+        .sum()
+        .backward();
+      const floatInputs = inputs.filter((x) => x.dtype === 'float32');
+      c.inputGrads.map(decodeTensor).forEach((g, i) => {
+        expectClose(floatInputs[i]!.grad ?? zeros(floatInputs[i]!.shape), g, 2e-4, 2e-5, `input grad ${i}`);
+      });
+      const paramGrads = dec(c.paramGrads);
+      for (const [k, p] of m.namedParameters())
+        expectClose(p.grad ?? zeros(p.shape), paramGrads[k]!, 2e-4, 2e-5, `grad of ${k}`);
+      const after = m.stateDict();
+      for (const [k, v] of Object.entries(dec(c.stateAfter))) expectClose(after[k]!, v, 2e-4, 2e-5, `state ${k} after`);
+    });
+  }
+});
+
+describe('random training modes', () => {
+  it('dropout1d / dropout2d drop whole channels with probability p and scale the rest by 1/(1-p)', () => {
+    manualSeed(3);
+    for (const [fn, shape] of [
+      [F.dropout1d, [40, 50, 3]],
+      [F.dropout2d, [40, 50, 2, 2]],
+    ] as const) {
+      const x = randn(...shape, { requiresGrad: true });
+      const y = fn(x, 0.3);
+      const xs = x.dataSync();
+      const ys = y.dataSync();
+      const per = shape.slice(2).reduce((a, b) => a * b, 1);
+      let dropped = 0;
+      for (let ch = 0; ch < 40 * 50; ch++) {
+        const ratios = Array.from({ length: per }, (_, k) => ys[ch * per + k]! / xs[ch * per + k]!);
+        const isDropped = ratios.every((r) => r === 0);
+        if (isDropped) dropped++;
+        else for (const r of ratios) expect(r).toBeCloseTo(1 / 0.7, 5);
+      }
+      // 2000 channels, p = 0.3: the count is 600 +- 3 standard deviations (20.5).
+      expect(Math.abs(dropped - 600)).toBeLessThan(62);
+      y.sum().backward();
+      const g = x.grad!.dataSync();
+      for (let i = 0; i < g.length; i++) expect(g[i]).toBeCloseTo(ys[i]! / xs[i]!, 5);
+      expect(fn(x, 0.3, false)).toBe(x);
+    }
+    // dropout1d also takes unbatched [C, L]: the mask is per channel.
+    const y = F.dropout1d(ones([200, 4]), 0.5).dataSync();
+    for (let c = 0; c < 200; c++) expect(new Set(Array.from(y.slice(c * 4, c * 4 + 4))).size).toBe(1);
+  });
+
+  it('alphaDropout keeps zero mean and unit variance; dropped elements take one value', () => {
+    manualSeed(4);
+    const p = 0.2;
+    const x = randn(200000);
+    const y = Array.from(F.alphaDropout(x, p, true).dataSync());
+    const mean = y.reduce((s, v) => s + v, 0) / y.length;
+    const variance = y.reduce((s, v) => s + (v - mean) ** 2, 0) / y.length;
+    expect(Math.abs(mean)).toBeLessThan(0.01);
+    expect(Math.abs(variance - 1)).toBeLessThan(0.02);
+    const alpha = 1.7580993408473766;
+    const a = 1 / Math.sqrt((alpha * alpha * p + 1) * (1 - p));
+    const droppedValue = -alpha * a + alpha * a * p;
+    const xs = x.dataSync();
+    let dropped = 0;
+    for (let i = 0; i < y.length; i++) {
+      if (Math.abs(y[i]! - droppedValue) < 1e-5) dropped++;
+      else expect(y[i]!).toBeCloseTo(xs[i]! * a + alpha * a * p, 4);
+    }
+    expect(Math.abs(dropped / y.length - p)).toBeLessThan(0.01);
+    expect(F.alphaDropout(x, p)).toBe(x);
+    // The module follows train()/eval().
+    const m = new nn.AlphaDropout(p);
+    m.eval();
+    expect(m(x)).toBe(x);
+  });
+
+  it('featureAlphaDropout drops whole channels to the same value', () => {
+    manualSeed(5);
+    const y = F.featureAlphaDropout(zeros([30, 20, 3]), 0.5, true).dataSync();
+    const values = new Set<number>();
+    for (let ch = 0; ch < 600; ch++) {
+      expect(new Set(Array.from(y.slice(ch * 3, ch * 3 + 3))).size).toBe(1);
+      values.add(Number(y[ch * 3]!.toFixed(5)));
+    }
+    expect(values.size).toBe(2);
+  });
+
+  it('rrelu in training draws a slope in [lower, upper) per non-positive element; gradient is that slope', () => {
+    manualSeed(6);
+    const x = tensor([-1, -2, -3, -4, 0, 1, 2, -0.5], { requiresGrad: true });
+    const y = F.rrelu(x, 0.1, 0.3, true);
+    y.sum().backward();
+    const xs = x.dataSync();
+    const ys = y.dataSync();
+    const g = x.grad!.dataSync();
+    for (let i = 0; i < xs.length; i++) {
+      if (xs[i]! > 0) {
+        expect(ys[i]).toBe(xs[i]);
+        expect(g[i]).toBe(1);
+      } else {
+        expect(g[i]).toBeGreaterThanOrEqual(0.1);
+        expect(g[i]).toBeLessThan(0.3);
+        expect(ys[i]).toBeCloseTo(xs[i]! * g[i]!, 6);
+      }
+    }
+    expect(new Set(Array.from(g.slice(0, 4))).size).toBe(4);
+  });
+});
+
+describe('ParameterList / ParameterDict', () => {
+  it("registers parameters under '0', '1', ... and the dict's keys, as PyTorch's state_dict", () => {
+    class Holder extends nn.Module {
+      weights = new nn.ParameterList([ones([2, 3]), zeros([3])]);
+      extra = new nn.ParameterDict({ scale: ones([1]), shift: new nn.Parameter(zeros([4])) });
+    }
+    const h = new Holder();
+    expect(Object.keys(h.stateDict())).toEqual(['weights.0', 'weights.1', 'extra.scale', 'extra.shift']);
+    expect(h.parameters().length).toBe(4);
+    expect(h.weights.get(0)).toBeInstanceOf(nn.Parameter);
+    expect(h.weights.get(-1).shape).toEqual([3]);
+    h.weights.append(ones([5]));
+    expect(h.weights.length).toBe(3);
+    expect(Object.keys(h.stateDict())).toContain('weights.2');
+    expect([...h.extra]).toEqual(['scale', 'shift']);
+    h.loadStateDict({
+      'weights.0': ones([2, 3]).mul(2),
+      'weights.1': ones([3]),
+      'weights.2': zeros([5]),
+      'extra.scale': tensor([7]),
+      'extra.shift': ones([4]),
+    });
+    expect(h.extra.get('scale')!.item()).toBe(7);
+    expect(() => h.loadStateDict({ 'weights.0': ones([2, 3]) })).toThrow(/Missing key\(s\) in state_dict: "weights.1"/);
+    expect(() => h.weights.get(3)).toThrow(/out of range/);
+    expect(() => h.extra.set('a.b', ones([1]))).toThrow(/can't be empty or contain "."/);
+    expect(h.weights.toString()).toContain('(0): Parameter containing: [torch.float32 of size 2x3]');
+  });
+});
+
+describe('errors name what was wrong', () => {
+  it('shapes and options', () => {
+    expect(() => F.groupNorm(randn(2, 6, 3), 4)).toThrow(/divisible by num_groups.*\[2, 6, 3\].*num_groups=4/);
+    expect(() => F.glu(randn(2, 5))).toThrow(/Halving dimension must be even, but dimension 1 is size 5/);
+    expect(() => F.prelu(randn(2, 4), ones([3]))).toThrow(/parameter numbers = 3 and channel size = 4/);
+    expect(() => F.bilinear(randn(2, 3), randn(2, 4), randn(5, 3, 2))).toThrow(/must end in 3 and 2/);
+    expect(() =>
+      F.embeddingBag(tensor([[0, 1]], { dtype: 'int32' }), randn(3, 2), { offsets: tensor([0], { dtype: 'int32' }) }),
+    ).toThrow(/if input is 2D, then offsets has to be None/);
+    expect(() =>
+      F.embeddingBag(tensor([0, 1], { dtype: 'int32' }), randn(3, 2), {
+        offsets: tensor([0], { dtype: 'int32' }),
+        mode: 'mean',
+        perSampleWeights: ones([2]),
+      }),
+    ).toThrow(/only supported for mode='sum'/);
+    expect(() => F.multiMarginLoss(randn(2, 3), tensor([0, 1], { dtype: 'int32' }), { p: 3 })).toThrow(
+      /only p == 1 and p == 2/,
+    );
+    expect(() => F.gaussianNllLoss(randn(2, 3), randn(2, 3), ones([3]))).toThrow(/var is of incorrect size: \[3\]/);
+    expect(() => F.ctcLoss(randn(4, 2, 3), tensor([[1], [2]], { dtype: 'int32' }), [5, 4], [1, 1])).toThrow(
+      /input_lengths to have value at most 4, but got value 5/,
+    );
+    expect(() => new nn.InstanceNorm1d(3, { affine: true })(randn(2, 4, 5))).toThrow(
+      /match num_features \(3\), but got: 4/,
+    );
+    expect(() => F.localResponseNorm(randn(2, 3), 2)).toThrow(
+      /Expected 3D or higher dimensionality input \(got 2 dimensions/,
+    );
+  });
+});
+
+describe('no memory growth', () => {
+  it('a CTC training step frees what it made', () => {
+    manualSeed(7);
+    const logits = randn(6, 2, 4, { requiresGrad: true });
+    const step = () =>
+      tidy(() => {
+        const loss = F.ctcLoss(
+          logits.logSoftmax(2),
+          tensor(
+            [
+              [1, 2],
+              [3, 3],
+            ],
+            { dtype: 'int32' },
+          ),
+          [6, 5],
+          [2, 2],
+        );
+        loss.backward();
+      });
+    step();
+    logits.grad = null;
+    const before = memory().handles;
+    step();
+    logits.grad!.dispose();
+    logits.grad = null;
+    expect(memory().handles).toBe(before);
+  });
+});
