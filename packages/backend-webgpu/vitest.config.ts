@@ -6,11 +6,13 @@ import { sharedConfig } from '../../vitest.shared.js';
  * asynchronously, so on this backend they can only throw (src/sync-reads.test.ts checks that they
  * do, with the message naming `await t.data()`). `serialize` reads with dataSync (serializeAsync is
  * swept and passes), `deserialize`'s sweep builds its bytes with serialize, F.oneHot without
- * numClasses reads the largest index with item(), allclose/equal return a JavaScript boolean, and
- * repeatInterleave with a tensor of repeats reads the repeats (as PyTorch does).
+ * numClasses reads the largest index with item(), allclose/equal return a JavaScript boolean,
+ * repeatInterleave with a tensor of repeats reads the repeats (as PyTorch does), and so do the ops
+ * whose output shape depends on the values: nonzero/argwhere, unique/uniqueConsecutive, bincount
+ * without a minlength, and multinomial (its checks and draws need the probabilities on the host).
  */
 const SYNC_READ_CASES =
-  /^conformance (leak sweep \(every public op outside tidy, src\/ops\/leaks\.ts\) (serialize|deserialize|F\.oneHot|(Tensor\.)?(allclose|equal|repeatInterleave))|ops \(PyTorch fixtures via the public API\) repeat_interleave \[[^\]]*\] \[.*)$/;
+  /^conformance (leak sweep \(every public op outside tidy, src\/ops\/leaks\.ts\) (serialize|deserialize|F\.oneHot|(Tensor\.)?(allclose|equal|repeatInterleave|nonzero|argwhere|unique|uniqueConsecutive|bincount|multinomial))|ops \(PyTorch fixtures via the public API\) (repeat_interleave \[[^\]]*\] \[.*|(Tensor\.)?(nonzero|argwhere|unique|unique_consecutive) .*|(Tensor\.)?bincount (\[[^\]]*\] ?)+(\{"minlength": 0\})?))$/;
 
 export default defineConfig({
   ...sharedConfig,

@@ -1,4 +1,4 @@
-// What replaces the three conformance cases vitest.config.ts skips: on WebGPU every synchronous
+// What replaces the conformance cases vitest.config.ts skips: on WebGPU every synchronous
 // readback throws one clear error naming the asynchronous alternative, and the async paths work.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as flint from '@flint/core';
@@ -71,5 +71,34 @@ describe('synchronous readbacks', () => {
     expect(Array.from((await r.data()) as Float32Array)).toEqual([1, 1, 2, 2]);
     a.dispose();
     r.dispose();
+  });
+
+  it('ops with value-dependent output shapes and multinomial read synchronously, so they throw here', () => {
+    const x = flint.tensor([0, 2, 2, 1], { device, dtype: 'int32' });
+    const p = flint.tensor([0.2, 0.8], { device });
+    expect(() => x.nonzero()).toThrow(SYNC_ERROR);
+    expect(() => flint.nonzero(x, { asTuple: true })).toThrow(SYNC_ERROR);
+    expect(() => flint.argwhere(x)).toThrow(SYNC_ERROR);
+    expect(() => x.unique()).toThrow(SYNC_ERROR);
+    expect(() => flint.uniqueConsecutive(x, { returnCounts: true })).toThrow(SYNC_ERROR);
+    expect(() => x.bincount()).toThrow(SYNC_ERROR);
+    expect(() => p.multinomial(1)).toThrow(SYNC_ERROR);
+    for (const t of [x, p]) t.dispose();
+  });
+
+  it('bincount with a minlength, histc, normal and bernoulli run on the device', async () => {
+    const x = flint.tensor([0, 2, 2, 1], { device, dtype: 'int32' });
+    const w = flint.tensor([0.5, 1, 2, 4], { device });
+    const counts = x.bincount({ minlength: 4 });
+    const sums = flint.bincount(x, w, 3);
+    const hist = flint.histc(flint.tensor([0, 1, 2, 3, 3], { device }), 3);
+    const n = flint.normal(flint.zeros([3], { device }), 0);
+    const b = flint.bernoulli(flint.tensor([0, 1, 1], { device }));
+    expect(Array.from((await counts.data()) as Int32Array)).toEqual([1, 1, 2, 0]);
+    expect(Array.from((await sums.data()) as Float32Array)).toEqual([0.5, 4, 3]);
+    expect(Array.from((await hist.data()) as Float32Array)).toEqual([1, 1, 3]);
+    expect(Array.from((await n.data()) as Float32Array)).toEqual([0, 0, 0]);
+    expect(Array.from((await b.data()) as Float32Array)).toEqual([0, 1, 1]);
+    for (const t of [x, w, counts, sums, hist, n, b]) t.dispose();
   });
 });

@@ -25,6 +25,7 @@
 import type { FlintApi, Tensor } from './adapters.js';
 import { Rng } from '../reference/random.js';
 import { functionsBuilders } from './leaks-functions.js';
+import { datadepBuilders } from './leaks-datadep.js';
 import { nnextraBuilders } from './leaks-nnextra.js';
 import { transformerBuilders } from './leaks-transformer.js';
 
@@ -491,7 +492,6 @@ function creationBuilders(): Record<string, LeakBuilder> {
     randperm: { new: (m) => m.api.randperm(5, { device: m.device }) },
     randLike: { new: (m) => m.api.randLike(m.f([2, 3])) },
     randnLike: { new: (m) => m.api.randnLike(m.f([2, 3])) },
-    bernoulli: { new: (m) => m.api.bernoulli([2, 3], 0.5, m.opts()) },
     serialize: { 'float32 and int32': (m) => m.api.serialize({ w: m.f([2, 3]), i: m.i([1, 2]) }) },
     serializeAsync: { 'float32 and int32': (m) => m.api.serializeAsync({ w: m.f([2, 3]), i: m.i([1, 2]) }) },
     deserialize: {
@@ -682,6 +682,7 @@ export const LEAK_BUILDERS: Readonly<Record<string, LeakBuilder>> = {
   ...functionalBuilders(),
   ...initAndUtilsBuilders(),
   ...functionsBuilders(),
+  ...datadepBuilders(),
   ...nnextraBuilders(),
   ...transformerBuilders(),
   ...autogradBuilders(),

@@ -161,3 +161,15 @@ export function min(x: Tensor, dimOrOther?: number | Tensor, keepdim = false): T
   if (dimOrOther instanceof Tensor) return ew.minimum(x, dimOrOther);
   return x.min(dimOrOther, keepdim);
 }
+
+// ------------------------------------------------------------------ data-dependent shapes and sampling (datadep.ts, sampling.ts)
+export type {
+  NonzeroOptions,
+  UniqueOptions,
+  UniqueConsecutiveOptions,
+  BincountOptions,
+  HistcOptions,
+} from './datadep.js';
+export type { SamplingOptions, SampleCreationOptions, MultinomialOptions } from './sampling.js';
+export { nonzero, argwhere, unique, uniqueConsecutive, bincount, histc } from './datadep.js';
+export { normal, multinomial } from './sampling.js';

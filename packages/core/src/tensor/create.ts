@@ -207,7 +207,5 @@ export const randLike = (t: Tensor, options: RandomOptions = {}): Tensor =>
 export const randnLike = (t: Tensor, options: RandomOptions = {}): Tensor =>
   randn([...t.shape], { device: t.device, ...options });
 
-/** torch.bernoulli-style mask with probability p of 1 (float32), drawn on the host. */
-export function bernoulli(shape: readonly number[], p: number, options: RandomOptions = {}): Tensor {
-  return randomTensor([...shape], options, (g) => (g.random() < p ? 1 : 0));
-}
+/** torch.bernoulli(input), bernoulli(input, p), and Flint's mask form bernoulli(shape, p) (ops/sampling.ts). */
+export { bernoulli } from '../ops/sampling.js';

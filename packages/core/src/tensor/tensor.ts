@@ -20,6 +20,8 @@ import { Storage } from './storage.js';
 import { keep, tidy, trackTensor } from './scope.js';
 import { bindTensorClass } from './binding.js';
 import { formatTensor } from './print.js';
+import * as dd from '../ops/datadep.js';
+import * as smp from '../ops/sampling.js';
 import * as ew from '../ops/elementwise.js';
 import * as red from '../ops/reduce.js';
 import * as lay from '../ops/layout.js';
@@ -601,6 +603,52 @@ export class Tensor {
   bernoulli_(p: number | Tensor = 0.5, options: like.GeneratorOption = {}): this {
     this.checkInPlace('bernoulli_');
     return this._assign(like.bernoulliValues(this, p, options), 'bernoulli_');
+  }
+
+  // ---------------------------------------------------------------- data-dependent shapes and sampling (ops/datadep.ts, ops/sampling.ts)
+  /** Indices of the nonzero elements: int32 [n, ndim], or one [n] per dim with asTuple. Reads back. */
+  nonzero(options?: dd.NonzeroOptions & { asTuple?: false }): Tensor;
+  nonzero(options: dd.NonzeroOptions & { asTuple: true }): Tensor[];
+  nonzero(options: dd.NonzeroOptions = {}): Tensor | Tensor[] {
+    return dd.nonzero(this, options);
+  }
+  /** nonzero() as one int32 [n, ndim] tensor. Reads back. */
+  argwhere(): Tensor {
+    return dd.argwhere(this);
+  }
+  /** Distinct values (sorted), with [values, inverse?, counts?] when asked for. Reads back. */
+  unique(options?: dd.UniqueOptions & { returnInverse?: false; returnCounts?: false }): Tensor;
+  unique(options: dd.UniqueOptions & ({ returnInverse: true } | { returnCounts: true })): Tensor[];
+  unique(options: dd.UniqueOptions = {}): Tensor | Tensor[] {
+    return dd.unique(this, options);
+  }
+  /** Runs of equal values collapsed, with [values, inverse?, counts?] when asked for. Reads back. */
+  uniqueConsecutive(options?: dd.UniqueConsecutiveOptions & { returnInverse?: false; returnCounts?: false }): Tensor;
+  uniqueConsecutive(
+    options: dd.UniqueConsecutiveOptions & ({ returnInverse: true } | { returnCounts: true }),
+  ): Tensor[];
+  uniqueConsecutive(options: dd.UniqueConsecutiveOptions = {}): Tensor | Tensor[] {
+    return dd.uniqueConsecutive(this, options);
+  }
+  /** Counts (or summed weights) of each non-negative integer; reads back unless minlength is given. */
+  bincount(weights?: Tensor | null | dd.BincountOptions, minlength?: number): Tensor {
+    return dd.bincount(this, weights, minlength);
+  }
+  /** Histogram with equal-width bins over [min, max] (the data's range when min == max). */
+  histc(bins: number | dd.HistcOptions = 100, min = 0, max = 0): Tensor {
+    return dd.histc(this, bins, min, max);
+  }
+  /** numSamples category indices per row of weights, drawn by the seeded host generator. Reads back. */
+  multinomial(
+    numSamples: number,
+    replacement: boolean | smp.MultinomialOptions = false,
+    options: smp.SamplingOptions = {},
+  ): Tensor {
+    return smp.multinomial(this, numSamples, replacement, options);
+  }
+  /** 1 with probability this[i] (this holds probabilities), or with probability p for every element. */
+  bernoulli(p?: number | smp.SamplingOptions, options: smp.SamplingOptions = {}): Tensor {
+    return typeof p === 'number' ? smp.bernoulli(this, p, options) : smp.bernoulli(this, p ?? options);
   }
 
   // ---------------------------------------------------------------- more elementwise math (ops/math.ts)
