@@ -94,6 +94,8 @@ export function callWithHooks(module: Module, hooks: HookTable, inputs: unknown[
         gradInput[pos] = needsGrad(args[pos]) ? (grads[k] ?? null) : null;
       });
       const replaced = runBackwardHooks(module, hooks, gradInput, gradOutput ?? []);
+      for (const g of gradOutput ?? []) g?.dispose();
+      gradOutput = null;
       return positions.map((pos) => replaced[pos] ?? null);
     };
     const wrapped = BackwardHookIdentity.apply(onInputGrads, ...positions.map((i) => args[i] as Tensor));
@@ -111,9 +113,11 @@ export function callWithHooks(module: Module, hooks: HookTable, inputs: unknown[
     const outs = tensorsOf(output);
     if (outs.some(needsGrad)) {
       const onOutputGrads: GradsCallback = (grads) => {
-        gradOutput = grads;
         // Without a tensor input that needs grad no input identity runs: the hooks run here.
-        if (!inputsNeedGrad) {
+        // Otherwise the input identity runs them later, after the engine has freed these
+        // gradients: it gets aliases of them (sharing storage), which it frees.
+        if (inputsNeedGrad) gradOutput = grads.map((g) => (g === null ? null : keep(g._alias())));
+        else {
           runBackwardHooks(
             module,
             hooks,
