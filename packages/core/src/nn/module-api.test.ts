@@ -1,6 +1,6 @@
 import '@flint/backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { arange, manualSeed, memory, nn, noGrad, randn, tensor, Tensor, tidy, zeros } from '../index.js';
+import { arange, manualSeed, memory, nn, noGrad, randn, tensor, type Tensor, tidy, zeros } from '../index.js';
 import { expectClose } from './test-helpers.js';
 
 const values = (t: Tensor): number[] => Array.from(t.dataSync());
