@@ -18,3 +18,11 @@ export {
   type SafetensorsBytes,
   type SafetensorsSource,
 } from './file.js';
+export {
+  saveCheckpoint,
+  saveCheckpointSync,
+  loadCheckpoint,
+  disposeCheckpoint,
+  CHECKPOINT_METADATA_KEY,
+  type Checkpoint,
+} from './checkpoint.js';
