@@ -305,27 +305,32 @@ export function dropout1d(x: Tensor, p = 0.5, training = true): Tensor {
   return channelDropout(x, p, training, x.ndim === 3);
 }
 
-let warnedDropout2d3d = false;
+const warnedDropout2d = new Set<string>();
+function warnOnce(message: string): void {
+  if (warnedDropout2d.has(message)) return;
+  warnedDropout2d.add(message);
+  console.warn(message);
+}
+
 /**
  * Zeroes whole channels of [N, C, H, W] input with probability p; survivors scaled by 1/(1-p).
  * A 3-D input is read as [N, C, L] (channel-wise 1-D dropout), with PyTorch's warning.
  */
 export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
   if (x.ndim !== 3 && x.ndim !== 4) {
-    console.warn(
+    warnOnce(
       `dropout2d: Received a ${x.ndim}-D input to dropout2d, which is deprecated and will result in an error in a future release. To retain the behavior and silence this warning, please use dropout instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D inputs).`,
     );
   }
-  if (x.ndim === 3 && !warnedDropout2d3d) {
-    warnedDropout2d3d = true;
-    console.warn(
+  if (x.ndim === 3) {
+    warnOnce(
       'dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. This behavior will change in a future release to interpret the input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please switch to using dropout1d instead.',
     );
   }
   return channelDropout(x, p, training, x.ndim >= 2);
 }
 
-// -sqrt(SELU scale * alpha)^... PyTorch's alpha' = -scale * alpha, the value SELU saturates to.
+// SELU's scale * alpha: -ALPHA_DROPOUT_ALPHA is the value SELU saturates to (PyTorch's alpha').
 const ALPHA_DROPOUT_ALPHA = 1.7580993408473766;
 
 function alphaDropoutImpl(x: Tensor, p: number, training: boolean, feature: boolean): Tensor {

@@ -417,7 +417,8 @@ function lengthsTensor(
  * recursion runs in log space over T steps of tensor ops; the gradient comes from autograd through
  * it. The gradient with respect to logProbs is PyTorch's: its kernel returns exp(logProbs) minus the
  * alignment posterior (the derivative through a log-softmax), which equals the plain derivative
- * once chained through logSoftmax, as logProbs are meant to be.
+ * once chained through logSoftmax, as logProbs are meant to be. Lengths given as tensors are not
+ * read back, so an input length above T is not reported (lengths given as numbers are checked).
  */
 export function ctcLoss(
   logProbs: Tensor,

@@ -238,6 +238,21 @@ describe('ParameterList / ParameterDict', () => {
   });
 });
 
+describe('EmbeddingBag.fromPretrained', () => {
+  it('holds the given rows (frozen by default) and bags them', () => {
+    const w = tensor([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    const bag = nn.EmbeddingBag.fromPretrained(w, { mode: 'sum' });
+    expect(bag.weight.requiresGrad).toBe(false);
+    const out = bag.forward(tensor([0, 2, 1], { dtype: 'int32' }), tensor([0, 2], { dtype: 'int32' }));
+    expectClose(out, [6, 8, 3, 4]);
+    expect(nn.EmbeddingBag.fromPretrained(w, { freeze: false }).weight.requiresGrad).toBe(true);
+  });
+});
+
 describe('errors name what was wrong', () => {
   it('shapes and options', () => {
     expect(() => F.groupNorm(randn(2, 6, 3), 4)).toThrow(/divisible by num_groups.*\[2, 6, 3\].*num_groups=4/);

@@ -109,6 +109,18 @@ export class EmbeddingBag extends Module {
     this.resetParameters();
   }
 
+  /** An EmbeddingBag holding `embeddings` (frozen unless freeze is false). */
+  static fromPretrained(
+    embeddings: Tensor,
+    options: { freeze?: boolean } & Omit<EmbeddingBagOptions, 'device'> = {},
+  ): EmbeddingBag {
+    if (embeddings.ndim !== 2) throw new Error('Embeddings parameter is expected to be 2-dimensional');
+    const bag = new EmbeddingBag(embeddings.shape[0]!, embeddings.shape[1]!, { ...options, device: embeddings.device });
+    noGrad(() => bag.weight.copy_(embeddings));
+    bag.weight.requiresGrad_(!(options.freeze ?? true));
+    return bag;
+  }
+
   resetParameters(): void {
     init.normal_(this.weight);
     if (this.paddingIdx !== null) {
