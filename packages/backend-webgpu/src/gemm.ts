@@ -100,14 +100,52 @@ function tiling(dev: GpuDevice, m: number, n: number): Tiling {
   return { tx, ty, rm, rn, bm: rm * ty, bn: rn * tx };
 }
 
+/** The rm x rn accumulators of one invocation's register block. */
+function accumulators(t: Tiling): string {
+  const lines: string[] = [];
+  for (let i = 0; i < t.rm; i++) for (let j = 0; j < t.rn; j++) lines.push(`  var c${i}${j} = 0.0;`);
+  return lines.join('\n');
+}
+
+/** Each accumulator to its output element (plus the bias), bounds-checked. */
+function stores(t: Tiling, withBias: boolean): string {
+  const lines: string[] = [];
+  for (let i = 0; i < t.rm; i++) {
+    for (let j = 0; j < t.rn; j++) {
+      lines.push(
+        `  { let m = m0 + ty * ${t.rm}u + ${i}u; let n = n0 + tx * ${t.rn}u + ${j}u;`,
+        `    if (m < M && n < N) { c[outBase + m * N + n] = c${i}${j}${withBias ? ' + bias[n]' : ''}; } }`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Bindings a, b (, bias) -> c, and the start of main: sizes, split-K slice, tile origin and thread. */
+function header(t: Tiling, spec: GemmSpec, withBias: boolean, workgroupMemory: string): string {
+  const inputs: Binding[] = [
+    ['a', 'f32'],
+    ['b', 'f32'],
+  ];
+  if (withBias) inputs.push(['bias', 'f32']);
+  return `${bindings(inputs, [['c', 'f32']])}
+${workgroupMemory}${spec.loaders}
+@compute @workgroup_size(${t.tx * t.ty})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let M = pu(0u); let N = pu(1u); let K = pu(2u); let KC = pu(3u); let S = pu(4u); let Z = pu(5u);
+  let zs = wid.z + pu(6u);
+  let z = zs / S; let split = zs % S;
+  setup(z);
+  let m0 = wid.y * ${t.bm}u; let n0 = wid.x * ${t.bn}u;
+  let tx = lid % ${t.tx}u; let ty = lid / ${t.tx}u;
+  let k0 = split * KC; let kEnd = min(K, k0 + KC);`;
+}
+
 /** The tile loop: load the A and B tiles, then the unrolled TK rank-1 updates of the register block. */
 function source(t: Tiling, spec: GemmSpec, withBias: boolean): string {
   const wg = t.tx * t.ty;
   const aLoads = (t.bm * TK) / wg;
   const bLoads = (t.bn * TK) / wg;
-  const lines: string[] = [];
-  for (let i = 0; i < t.rm; i++) for (let j = 0; j < t.rn; j++) lines.push(`  var c${i}${j} = 0.0;`);
-  const init = lines.join('\n');
   const loadA: string[] = [];
   for (let l = 0; l < aLoads; l++) {
     const e = `lid + ${l * wg}u`;
@@ -137,36 +175,13 @@ function source(t: Tiling, spec: GemmSpec, withBias: boolean): string {
     for (let i = 0; i < t.rm; i++)
       for (let j = 0; j < t.rn; j++) steps.push(`    c${i}${j} = fma(a${i}_${kk}, b${j}_${kk}, c${i}${j});`);
   }
-  const stores: string[] = [];
-  for (let i = 0; i < t.rm; i++) {
-    for (let j = 0; j < t.rn; j++) {
-      stores.push(
-        `  { let m = m0 + ty * ${t.rm}u + ${i}u; let n = n0 + tx * ${t.rn}u + ${j}u;`,
-        `    if (m < M && n < N) { c[outBase + m * N + n] = c${i}${j}${withBias ? ' + bias[n]' : ''}; } }`,
-      );
-    }
-  }
-  const inputs: Binding[] = [
-    ['a', 'f32'],
-    ['b', 'f32'],
-  ];
-  if (withBias) inputs.push(['bias', 'f32']);
-  return `${bindings(inputs, [['c', 'f32']])}
-var<workgroup> As: array<f32, ${t.bm * TK}>;
+  const shared = `var<workgroup> As: array<f32, ${t.bm * TK}>;
 var<workgroup> Bs: array<f32, ${t.bn * TK}>;
-${spec.loaders}
-@compute @workgroup_size(${wg})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let M = pu(0u); let N = pu(1u); let K = pu(2u); let KC = pu(3u); let S = pu(4u); let Z = pu(5u);
-  let zs = wid.z + pu(6u);
-  let z = zs / S; let split = zs % S;
-  setup(z);
-  let m0 = wid.y * ${t.bm}u; let n0 = wid.x * ${t.bn}u;
-  let tx = lid % ${t.tx}u; let ty = lid / ${t.tx}u;
-  let k0 = split * KC; let kEnd = min(K, k0 + KC);
+`;
+  return `${header(t, spec, withBias, shared)}
   // Split-K partials are [S, Z, M, N]; unsplit, the output is [Z, M, N].
   let outBase = (split * Z + z) * M * N;
-${init}
+${accumulators(t)}
   for (var kt = k0; kt < kEnd; kt += ${TK}u) {
 ${loadA.join('\n')}
 ${loadB.join('\n')}
@@ -174,7 +189,7 @@ ${loadB.join('\n')}
 ${steps.join('\n')}
     workgroupBarrier();
   }
-${stores.join('\n')}
+${stores(t, withBias)}
 }
 `;
 }
@@ -185,9 +200,6 @@ ${stores.join('\n')}
  * coroutines that switch at every barrier, which costs more than the loads a shared tile saves.
  */
 function directSource(t: Tiling, spec: GemmSpec, withBias: boolean): string {
-  const wg = t.tx * t.ty;
-  const lines: string[] = [];
-  for (let i = 0; i < t.rm; i++) for (let j = 0; j < t.rn; j++) lines.push(`  var c${i}${j} = 0.0;`);
   const rows: string[] = [];
   for (let i = 0; i < t.rm; i++) rows.push(`  let row${i} = min(m0 + ty * ${t.rm}u + ${i}u, M - 1u);`);
   for (let j = 0; j < t.rn; j++) rows.push(`  let col${j} = min(n0 + tx * ${t.rn}u + ${j}u, N - 1u);`);
@@ -196,38 +208,14 @@ function directSource(t: Tiling, spec: GemmSpec, withBias: boolean): string {
   for (let j = 0; j < t.rn; j++) step.push(`    let b${j} = loadB(k, col${j});`);
   for (let i = 0; i < t.rm; i++)
     for (let j = 0; j < t.rn; j++) step.push(`    c${i}${j} = fma(a${i}, b${j}, c${i}${j});`);
-  const stores: string[] = [];
-  for (let i = 0; i < t.rm; i++) {
-    for (let j = 0; j < t.rn; j++) {
-      stores.push(
-        `  { let m = m0 + ty * ${t.rm}u + ${i}u; let n = n0 + tx * ${t.rn}u + ${j}u;`,
-        `    if (m < M && n < N) { c[outBase + m * N + n] = c${i}${j}${withBias ? ' + bias[n]' : ''}; } }`,
-      );
-    }
-  }
-  const inputs: Binding[] = [
-    ['a', 'f32'],
-    ['b', 'f32'],
-  ];
-  if (withBias) inputs.push(['bias', 'f32']);
-  return `${bindings(inputs, [['c', 'f32']])}
-${spec.loaders}
-@compute @workgroup_size(${wg})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let M = pu(0u); let N = pu(1u); let K = pu(2u); let KC = pu(3u); let S = pu(4u); let Z = pu(5u);
-  let zs = wid.z + pu(6u);
-  let z = zs / S; let split = zs % S;
-  setup(z);
-  let m0 = wid.y * ${t.bm}u; let n0 = wid.x * ${t.bn}u;
-  let tx = lid % ${t.tx}u; let ty = lid / ${t.tx}u;
-  let k0 = split * KC; let kEnd = min(K, k0 + KC);
+  return `${header(t, spec, withBias, '')}
   let outBase = (split * Z + z) * M * N;
-${lines.join('\n')}
+${accumulators(t)}
 ${rows.join('\n')}
   for (var k = k0; k < kEnd; k++) {
 ${step.join('\n')}
   }
-${stores.join('\n')}
+${stores(t, withBias)}
 }
 `;
 }
