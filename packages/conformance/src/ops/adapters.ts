@@ -8,6 +8,7 @@ import type * as Flint from '@flint/core';
 import type { TorchArgs } from '../fixtures/load.js';
 import { FIDELITY_ADAPTERS, FIDELITY_NON_SMOOTH_OPS } from './adapters-fidelity.js';
 import { FUNCTION_ADAPTERS, FUNCTION_NON_SMOOTH_OPS } from './adapters-functions.js';
+import { CONVPOOL_ADAPTERS, CONVPOOL_NON_SMOOTH_OPS } from './adapters-convpool.js';
 import { DATADEP_ADAPTERS } from './adapters-datadep.js';
 import { NNEXTRA_ADAPTERS, NNEXTRA_NON_SMOOTH_OPS } from './adapters-nnextra.js';
 import { TRANSFORMER_ADAPTERS } from './adapters-transformer.js';
@@ -197,6 +198,7 @@ export const OP_ADAPTERS: Record<string, OpAdapter> = {
   'F.binary_cross_entropy_with_logits': (c, [x, y], a) => c.F('binaryCrossEntropyWithLogits')(x, y, camelOptions(a)),
   ...FIDELITY_ADAPTERS,
   ...FUNCTION_ADAPTERS,
+  ...CONVPOOL_ADAPTERS,
   ...DATADEP_ADAPTERS,
   ...NNEXTRA_ADAPTERS,
   ...TRANSFORMER_ADAPTERS,
@@ -224,5 +226,6 @@ export const NON_SMOOTH_OPS: ReadonlySet<string> = new Set([
   'F.l1_loss',
   ...FIDELITY_NON_SMOOTH_OPS,
   ...FUNCTION_NON_SMOOTH_OPS,
+  ...CONVPOOL_NON_SMOOTH_OPS,
   ...NNEXTRA_NON_SMOOTH_OPS,
 ]);

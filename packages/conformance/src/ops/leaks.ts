@@ -25,6 +25,7 @@
 import type { FlintApi, Tensor } from './adapters.js';
 import { Rng } from '../reference/random.js';
 import { functionsBuilders } from './leaks-functions.js';
+import { convpoolBuilders } from './leaks-convpool.js';
 import { datadepBuilders } from './leaks-datadep.js';
 import { nnextraBuilders } from './leaks-nnextra.js';
 import { transformerBuilders } from './leaks-transformer.js';
@@ -551,6 +552,9 @@ function functionalBuilders(): Record<string, LeakBuilder> {
       pad: (m) => m.api.nn.F.pad(x23(m), [1, 2]),
       crop: (m) => m.api.nn.F.pad(x23(m), [-1, 1, 0, 1], 'constant', 3),
       none: (m) => m.api.nn.F.pad(x23(m), [0, 0]),
+      reflect: (m) => m.api.nn.F.pad(img(m), [1, 2, 2, 0], 'reflect'),
+      replicate: (m) => m.api.nn.F.pad(x23(m), [2, 1], 'replicate'),
+      circular: (m) => m.api.nn.F.pad(img(m), [1, 1, 0, 2], 'circular'),
     },
     'F.oneHot': {
       explicit: (m) => m.api.nn.F.oneHot(m.i([0, 2, 1]), 4),
@@ -682,6 +686,7 @@ export const LEAK_BUILDERS: Readonly<Record<string, LeakBuilder>> = {
   ...functionalBuilders(),
   ...initAndUtilsBuilders(),
   ...functionsBuilders(),
+  ...convpoolBuilders(),
   ...datadepBuilders(),
   ...nnextraBuilders(),
   ...transformerBuilders(),

@@ -9,10 +9,10 @@ import { Tensor } from '../tensor/tensor.js';
 import { bernoulli } from '../tensor/create.js';
 import { tidy } from '../tensor/scope.js';
 import * as ew from '../ops/elementwise.js';
-import * as lay from '../ops/layout.js';
 import * as idx from '../ops/indexing.js';
 import * as conv from '../ops/conv.js';
 import { normalizeDim } from '../ops/layout.js';
+import { padWithMode, type PadMode } from '../ops/pad-modes.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 export type { Conv2dOptions, Pool2dOptions, Pair } from '../ops/conv.js';
@@ -20,6 +20,7 @@ export type { Conv2dOptions, Pool2dOptions, Pair } from '../ops/conv.js';
 export * from './functional-extra.js';
 export * from './functional-losses.js';
 export { scaledDotProductAttention } from './sdpa.js';
+export * from './functional-convpool.js';
 
 // ------------------------------------------------------------------ activations
 
@@ -89,10 +90,12 @@ export const avgPool2d = (x: Tensor, kernelSize: conv.Pair, options: conv.Pool2d
 export const flatten = (x: Tensor, startDim = 0, endDim = -1): Tensor => x.flatten(startDim, endDim);
 export const unflatten = (x: Tensor, dim: number, sizes: readonly number[]): Tensor => x.unflatten(dim, sizes);
 
-/** F.pad(input, pad, mode='constant', value=0): pairs from the last dim backwards. */
-export function pad(x: Tensor, padding: readonly number[], mode: 'constant' = 'constant', value = 0): Tensor {
-  if (mode !== 'constant') throw new Error(`pad: mode '${String(mode)}' is not supported (only 'constant')`);
-  return lay.pad(x, padding, value);
+/**
+ * F.pad(input, pad, mode='constant', value=0): pairs from the last dim backwards; modes constant,
+ * reflect, replicate and circular (the last three pad at most the last 3 dims, as PyTorch).
+ */
+export function pad(x: Tensor, padding: readonly number[], mode: PadMode = 'constant', value = 0): Tensor {
+  return padWithMode(x, padding, mode, value);
 }
 
 /** F.one_hot: int32 indices -> int32 [..., numClasses] (numClasses = -1 infers it, reading back). */

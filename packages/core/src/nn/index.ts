@@ -5,8 +5,49 @@
 export { Module, Parameter, type StateDict, type LoadStateDictResult } from './module.js';
 export { Sequential, ModuleList, ModuleDict } from './container.js';
 export { Linear, Identity, type LinearOptions } from './layers/linear.js';
-export { Conv2d, type Conv2dModuleOptions } from './layers/conv.js';
-export { MaxPool2d, AvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './layers/pooling.js';
+export {
+  Conv1d,
+  Conv2d,
+  type Conv1dModuleOptions,
+  type Conv2dModuleOptions,
+  type ConvPaddingMode,
+} from './layers/conv.js';
+export { ConvTranspose1d, ConvTranspose2d, type ConvTransposeModuleOptions } from './layers/conv-transpose.js';
+export {
+  MaxPool1d,
+  MaxPool2d,
+  AvgPool1d,
+  AvgPool2d,
+  AdaptiveAvgPool1d,
+  AdaptiveAvgPool2d,
+  AdaptiveMaxPool1d,
+  AdaptiveMaxPool2d,
+  type MaxPool1dOptions,
+  type MaxPool2dOptions,
+  type AvgPool1dOptions,
+  type AvgPool2dOptions,
+} from './layers/pooling.js';
+export {
+  ZeroPad1d,
+  ZeroPad2d,
+  ConstantPad1d,
+  ConstantPad2d,
+  ReflectionPad1d,
+  ReflectionPad2d,
+  ReplicationPad1d,
+  ReplicationPad2d,
+  CircularPad1d,
+  CircularPad2d,
+} from './layers/padding.js';
+export {
+  Upsample,
+  UpsamplingNearest2d,
+  UpsamplingBilinear2d,
+  PixelShuffle,
+  PixelUnshuffle,
+  type UpsampleOptions,
+} from './layers/upsample.js';
+export { Unfold, Fold } from './layers/fold.js';
 export {
   ReLU,
   ReLU6,
