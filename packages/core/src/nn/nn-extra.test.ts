@@ -75,6 +75,26 @@ function build(c: RawModuleCase): nn.Module {
       return new nn.RReLU();
     case 'TripletMarginLoss':
       return new nn.TripletMarginLoss({ margin: o.margin, swap: o.swap });
+    case 'KLDivLoss':
+      return new nn.KLDivLoss({ reduction: o.reduction, logTarget: o.log_target });
+    case 'HuberLoss':
+      return new nn.HuberLoss({ delta: o.delta, reduction: o.reduction });
+    case 'SmoothL1Loss':
+      return new nn.SmoothL1Loss({ beta: o.beta });
+    case 'MarginRankingLoss':
+      return new nn.MarginRankingLoss({ margin: o.margin, reduction: o.reduction });
+    case 'HingeEmbeddingLoss':
+      return new nn.HingeEmbeddingLoss({ margin: o.margin });
+    case 'CosineEmbeddingLoss':
+      return new nn.CosineEmbeddingLoss({ margin: o.margin, reduction: o.reduction });
+    case 'PoissonNLLLoss':
+      return new nn.PoissonNLLLoss({ logInput: o.log_input, full: o.full });
+    case 'GaussianNLLLoss':
+      return new nn.GaussianNLLLoss({ full: o.full, reduction: o.reduction });
+    case 'MultiLabelSoftMarginLoss':
+      return new nn.MultiLabelSoftMarginLoss({ weight: ones(c.state.weight!.shape), reduction: o.reduction });
+    case 'MultiMarginLoss':
+      return new nn.MultiMarginLoss({ weight: ones(c.state.weight!.shape), p: o.p, margin: o.margin });
     case 'CTCLoss':
       return new nn.CTCLoss({ blank: o.blank, zeroInfinity: o.zero_infinity });
     default:
@@ -85,7 +105,16 @@ function build(c: RawModuleCase): nn.Module {
 describe('issue 11 modules against PyTorch (modules-nnextra.json)', () => {
   it('covers every module family', () => {
     const names = new Set(cases.map((c) => c.module));
-    for (const m of ['GroupNorm', 'InstanceNorm1d', 'InstanceNorm2d', 'EmbeddingBag', 'Bilinear', 'PReLU', 'CTCLoss'])
+    for (const m of [
+      'GroupNorm',
+      'InstanceNorm1d',
+      'InstanceNorm2d',
+      'EmbeddingBag',
+      'Bilinear',
+      'PReLU',
+      'CTCLoss',
+      'MultiMarginLoss',
+    ])
       expect(names.has(m), m).toBe(true);
     expect(cases.some((c) => !c.train)).toBe(true);
   });
