@@ -1,10 +1,11 @@
-/** torch.utils.data.DataLoader: batching, shuffling, collation. */
+/** torch.utils.data.DataLoader: batching, shuffling, samplers, collation. */
 import { Tensor } from '../tensor/tensor.js';
 import { fromArray, tensor } from '../tensor/create.js';
 import { tidy } from '../tensor/scope.js';
 import { stack } from '../ops/layout.js';
-import { defaultGenerator, type Generator } from '../random.js';
-import { Subset, TensorDataset, type DatasetLike } from './dataset.js';
+import type { Generator } from '../random.js';
+import { IterableDataset, Subset, TensorDataset, type DatasetLike } from './dataset.js';
+import { BatchSampler, RandomSampler, SequentialSampler } from './sampler.js';
 
 /** What the default collate makes of a batch of samples of type T. */
 export type Collated<T> = T extends Tensor | number | boolean
@@ -22,12 +23,22 @@ export type Collated<T> = T extends Tensor | number | boolean
 export interface DataLoaderOptions<T, B> {
   /** Samples per batch (default 1). */
   batchSize?: number;
-  /** Visit the samples in a new random order every epoch (default false). */
+  /** Visit the samples in a new random order every epoch (default false; a RandomSampler). */
   shuffle?: boolean;
+  /** The indices to visit, in order (default: SequentialSampler, or RandomSampler with shuffle). */
+  sampler?: Iterable<number> & { readonly length: number };
+  /** Lists of indices, one per batch (excludes batchSize, shuffle, sampler and dropLast). */
+  batchSampler?: Iterable<readonly number[]> & { readonly length: number };
   /** Drop the last batch when it is smaller than batchSize (default false). */
   dropLast?: boolean;
   /** Source of the shuffling permutations (default: the global generator, seeded by manualSeed). */
   generator?: Generator;
+  /**
+   * Accepted for PyTorch compatibility and ignored: batches are made on the calling thread (see
+   * the README: a worker thread cannot run a dataset's get() or touch its tensors, and for
+   * in-memory datasets the measured batch time is a small fraction of a training step).
+   */
+  numWorkers?: number;
   /** Turns a list of samples into a batch (default: defaultCollate). */
   collateFn?: (samples: T[]) => B;
   /**
@@ -147,6 +158,10 @@ function disposeTensors(value: unknown, seen = new Set<unknown>()): void {
 /**
  * Iterates a dataset in batches (`for (const [x, y] of loader)`), a new epoch per iteration.
  *
+ * Map-style datasets are visited in the order of the batch sampler: `batchSampler`, or
+ * BatchSampler(sampler ?? (shuffle ? RandomSampler : SequentialSampler), batchSize, dropLast).
+ * An IterableDataset is batched in its own order (no sampler, no shuffle).
+ *
  * A TensorDataset (or a Subset of one) with the default collate is batched by uploading the batch's
  * row indices once and gathering each tensor's rows with one indexSelect; other datasets call get()
  * per sample and collate inside a tidy(), so per-sample tensors made by get() are freed.
@@ -156,57 +171,119 @@ function disposeTensors(value: unknown, seen = new Set<unknown>()): void {
  * the next one is requested.
  */
 export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
-  readonly dataset: DatasetLike<T>;
-  readonly batchSize: number;
+  readonly dataset: DatasetLike<T> | IterableDataset<T>;
+  /** Samples per batch; null when a batchSampler decides. */
+  readonly batchSize: number | null;
   readonly shuffle: boolean;
   readonly dropLast: boolean;
-  readonly generator: Generator;
+  readonly generator: Generator | undefined;
   readonly autoDispose: boolean;
+  readonly numWorkers: number;
+  /** The index sampler (null for an IterableDataset or with a batchSampler). */
+  readonly sampler: (Iterable<number> & { readonly length: number }) | null;
+  /** Where each batch's indices come from (null for an IterableDataset). */
+  readonly batchSampler: (Iterable<readonly number[]> & { readonly length: number }) | null;
   private readonly collateFn: ((samples: T[]) => B) | null;
 
-  constructor(dataset: DatasetLike<T>, options: DataLoaderOptions<T, B> = {}) {
-    const { batchSize = 1, shuffle = false, dropLast = false, generator, collateFn, autoDispose = false } = options;
-    if (!Number.isInteger(batchSize) || batchSize <= 0) {
+  constructor(dataset: DatasetLike<T> | IterableDataset<T>, options: DataLoaderOptions<T, B> = {}) {
+    const {
+      batchSize,
+      shuffle = false,
+      dropLast = false,
+      generator,
+      collateFn,
+      autoDispose = false,
+      sampler,
+      batchSampler,
+      numWorkers = 0,
+    } = options;
+    if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize <= 0)) {
       throw new Error(`batch_size should be a positive integer value, but got batch_size=${batchSize}`);
     }
+    if (!Number.isInteger(numWorkers) || numWorkers < 0)
+      throw new Error(
+        `num_workers option should be non-negative; use num_workers=0 to disable multiprocessing (got ${numWorkers})`,
+      );
+    const iterable = dataset instanceof IterableDataset;
     if (
-      dataset === null ||
-      typeof dataset !== 'object' ||
-      typeof dataset.get !== 'function' ||
-      typeof dataset.length !== 'number'
+      !iterable &&
+      (dataset === null ||
+        typeof dataset !== 'object' ||
+        typeof (dataset as DatasetLike<T>).get !== 'function' ||
+        typeof (dataset as DatasetLike<T>).length !== 'number')
     ) {
-      throw new TypeError('DataLoader: dataset must have a numeric length and a get(index) method');
+      throw new TypeError(
+        'DataLoader: dataset must have a numeric length and a get(index) method, or be an IterableDataset',
+      );
+    }
+    if (iterable) {
+      if (shuffle)
+        throw new Error('DataLoader with IterableDataset: expected unspecified shuffle option, but got shuffle=true');
+      if (sampler !== undefined)
+        throw new Error('DataLoader with IterableDataset: expected unspecified sampler option, but got a sampler');
+      if (batchSampler !== undefined)
+        throw new Error(
+          'DataLoader with IterableDataset: expected unspecified batch_sampler option, but got a batch sampler',
+        );
+    }
+    if (sampler !== undefined && shuffle) throw new Error('sampler option is mutually exclusive with shuffle');
+    if (
+      batchSampler !== undefined &&
+      ((batchSize !== undefined && batchSize !== 1) || shuffle || sampler !== undefined || dropLast)
+    )
+      throw new Error('batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last');
+    for (const [name, s] of [
+      ['sampler', sampler],
+      ['batchSampler', batchSampler],
+    ] as const) {
+      if (s !== undefined && (s === null || typeof s !== 'object' || typeof s[Symbol.iterator] !== 'function'))
+        throw new TypeError(
+          `DataLoader: ${name} must be an iterable with a length (e.g. a ${name === 'sampler' ? 'RandomSampler' : 'BatchSampler'})`,
+        );
     }
     this.dataset = dataset;
-    this.batchSize = batchSize;
+    this.batchSize = batchSampler !== undefined ? null : (batchSize ?? 1);
     this.shuffle = shuffle;
     this.dropLast = dropLast;
-    this.generator = generator ?? defaultGenerator;
+    this.generator = generator;
     this.collateFn = collateFn ?? null;
     this.autoDispose = autoDispose;
+    this.numWorkers = numWorkers;
+    if (iterable) {
+      this.sampler = null;
+      this.batchSampler = null;
+    } else if (batchSampler !== undefined) {
+      this.sampler = null;
+      this.batchSampler = batchSampler;
+    } else {
+      const ds = dataset as DatasetLike<T>;
+      this.sampler = sampler ?? (shuffle ? new RandomSampler(ds, { generator }) : new SequentialSampler(ds));
+      this.batchSampler = new BatchSampler(this.sampler, this.batchSize!, dropLast);
+    }
   }
 
-  /** Batches per epoch. */
+  /** Batches per epoch (an IterableDataset without a numeric length has none: an error). */
   get length(): number {
-    const n = this.dataset.length;
-    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+    if (this.batchSampler !== null) return this.batchSampler.length;
+    const n = (this.dataset as { length?: unknown }).length;
+    if (typeof n !== 'number')
+      throw new TypeError('DataLoader: the IterableDataset has no length, so the number of batches is unknown');
+    return this.dropLast ? Math.floor(n / this.batchSize!) : Math.ceil(n / this.batchSize!);
   }
 
-  /** The sample order of one epoch (draws a permutation from the generator when shuffling). */
-  private epochOrder(): Int32Array {
-    const n = this.dataset.length;
-    if (this.shuffle) return this.generator.randperm(n);
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    return order;
-  }
-
-  private makeBatch(indices: Int32Array): B {
+  private makeBatch(indices: readonly number[]): B {
+    const dataset = this.dataset as DatasetLike<T>;
     if (this.collateFn === null) {
-      const rows = tensorRows(this.dataset);
+      const rows = tensorRows(dataset);
       if (rows !== null) {
-        const mapped = rows.map === null ? indices : indices.map(rows.map);
+        const mapped = Int32Array.from(indices, rows.map ?? ((i) => i));
         const tensors = rows.base.tensors;
+        const n = rows.base.length;
+        for (const i of mapped)
+          if (!(i >= 0 && i < n))
+            throw new RangeError(
+              `DataLoader: index ${i} from the sampler is out of range for a dataset of length ${n}`,
+            );
         const idx = fromArray(mapped, [mapped.length], { dtype: 'int32', device: tensors[0]!.device });
         try {
           return tensors.map((t) => t.indexSelect(0, idx)) as B;
@@ -218,21 +295,54 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     const collate = this.collateFn ?? (defaultCollate as unknown as (samples: T[]) => B);
     return tidy(() => {
       const samples: T[] = [];
-      for (const i of indices) samples.push(this.dataset.get(i));
+      for (const i of indices) samples.push(dataset.get(i));
       return collate(samples);
     });
   }
 
+  /** Batches of an IterableDataset: batchSize samples pulled from its iterator, collated. */
+  private *streamBatches(): IterableIterator<B> {
+    const iterator = (this.dataset as IterableDataset<T>)[Symbol.iterator]();
+    const collate = this.collateFn ?? (defaultCollate as unknown as (samples: T[]) => B);
+    const size = this.batchSize!;
+    try {
+      while (true) {
+        let ended = false;
+        // Samples are pulled inside the tidy so that tensors the iterator creates are freed after collation.
+        const batch = tidy(() => {
+          const samples: T[] = [];
+          while (samples.length < size) {
+            const r = iterator.next();
+            if (r.done) {
+              ended = true;
+              break;
+            }
+            samples.push(r.value);
+          }
+          if (samples.length === 0 || (ended && this.dropLast && samples.length < size)) return null;
+          return { value: collate(samples) };
+        });
+        if (batch !== null) yield batch.value;
+        if (ended) return;
+      }
+    } finally {
+      iterator.return?.();
+    }
+  }
+
   *[Symbol.iterator](): Iterator<B> {
-    const order = this.epochOrder();
-    const batches = this.length;
+    const batches: Iterable<B> =
+      this.batchSampler === null
+        ? this.streamBatches()
+        : (function* (loader: DataLoader<T, B>, indices: Iterable<readonly number[]>) {
+            for (const batch of indices) yield loader.makeBatch(batch);
+          })(this, this.batchSampler);
     let previous: B | undefined;
     try {
-      for (let b = 0; b < batches; b++) {
-        const indices = order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, order.length));
+      for (const batch of batches) {
         if (this.autoDispose && previous !== undefined) disposeTensors(previous);
-        previous = this.makeBatch(indices);
-        yield previous;
+        previous = batch;
+        yield batch;
       }
     } finally {
       if (this.autoDispose && previous !== undefined) disposeTensors(previous);

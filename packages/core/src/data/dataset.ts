@@ -1,4 +1,4 @@
-/** torch.utils.data datasets: Dataset, TensorDataset, Subset, randomSplit. */
+/** torch.utils.data datasets: Dataset, IterableDataset, TensorDataset, Subset, ConcatDataset, randomSplit. */
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../backend/shape.js';
 import { defaultGenerator, type Generator } from '../random.js';
@@ -65,6 +65,56 @@ export class TensorDataset<T extends Tensor[] = Tensor[]> extends Dataset<T> {
   get(index: number): T {
     checkIndex(index, this.length, 'TensorDataset');
     return this.tensors.map((t) => t.select(0, index)) as T;
+  }
+}
+
+/**
+ * A stream of samples (torch.utils.data.IterableDataset): implement [Symbol.iterator] (a generator
+ * function is easiest). DataLoader batches it in iteration order; it has no length, no sampler
+ * and no shuffling.
+ */
+export abstract class IterableDataset<T> implements Iterable<T> {
+  abstract [Symbol.iterator](): Iterator<T>;
+}
+
+/**
+ * Several datasets one after another (torch.utils.data.ConcatDataset): index i goes to the first
+ * dataset whose cumulative length exceeds it. Negative indices count from the end, as PyTorch.
+ */
+export class ConcatDataset<T> extends Dataset<T> {
+  readonly datasets: readonly DatasetLike<T>[];
+  /** cumulativeSizes[k] = total length of datasets 0..k (PyTorch's cumulative_sizes). */
+  readonly cumulativeSizes: readonly number[];
+
+  constructor(datasets: Iterable<DatasetLike<T>>) {
+    super();
+    const list = Array.from(datasets);
+    if (list.length === 0) throw new Error('datasets should not be an empty iterable');
+    const sizes: number[] = [];
+    let total = 0;
+    list.forEach((d, i) => {
+      if (d instanceof IterableDataset) throw new Error('ConcatDataset does not support IterableDataset');
+      if (d === null || typeof d !== 'object' || typeof d.get !== 'function' || typeof d.length !== 'number')
+        throw new TypeError(`ConcatDataset: dataset ${i} must have a numeric length and a get(index) method`);
+      total += d.length;
+      sizes.push(total);
+    });
+    this.datasets = Object.freeze(list);
+    this.cumulativeSizes = Object.freeze(sizes);
+  }
+
+  get length(): number {
+    return this.cumulativeSizes[this.cumulativeSizes.length - 1]!;
+  }
+
+  get(index: number): T {
+    const n = this.length;
+    if (!Number.isInteger(index) || index < -n || index >= n)
+      throw new RangeError(`ConcatDataset: index ${index} is out of range for a dataset of length ${n}`);
+    const i = index < 0 ? index + n : index;
+    let k = 0;
+    while (this.cumulativeSizes[k]! <= i) k++;
+    return this.datasets[k]!.get(k === 0 ? i : i - this.cumulativeSizes[k - 1]!);
   }
 }
 
