@@ -113,6 +113,12 @@ export const kernels = {
   scatterAdd: (x, axis, index, src) =>
     wrap(impl.scatterAdd(x.storage.data, x.shape, axis, i32(index), index.shape, src.storage.data, src.shape)),
   indexSelect: (x, axis, index) => wrap(impl.indexSelect(x.storage.data, x.shape, axis, i32(index))),
+  // ---- sorting and scans ----
+  sort: (x, axis, descending) => {
+    const { values, indices } = impl.sort(x.storage.data, x.shape, axis, descending);
+    return { values: wrap(values), indices: wrap(indices) };
+  },
+  cumulative: (x, axis, op) => wrap(impl.cumulative(x.storage.data, x.shape, axis, op)),
 
   // ---- images, NCHW (float32) ----
   conv2d: (x, weight, params, outShape) =>

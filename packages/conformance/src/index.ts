@@ -48,3 +48,10 @@ export {
   type AutogradApiFixture,
 } from './ops/autograd-api.js';
 export { LEAK_BUILDERS, NOT_OPS, leakSweepCoverage, publicOps, runLeakSweep, type LeakBuilder } from './ops/leaks.js';
+export {
+  buildTransformerFixtureModule,
+  callTransformerFixtureModule,
+  runTransformerModuleFixture,
+  runTransformerModuleFixtures,
+  type TransformerModuleOptions,
+} from './modules/transformer.js';

@@ -60,6 +60,8 @@ import { oneHot } from './oneHot.js';
 import { gather } from './gather.js';
 import { scatterAdd } from './scatterAdd.js';
 import { indexSelect } from './indexSelect.js';
+import { sort } from './sort.js';
+import { cumulative } from './cumulative.js';
 import { conv2d } from './conv2d.js';
 import { conv2dBackwardInput } from './conv2dBackwardInput.js';
 import { conv2dBackwardWeight } from './conv2dBackwardWeight.js';
@@ -131,6 +133,8 @@ export const kernels = {
   gather,
   scatterAdd,
   indexSelect,
+  sort,
+  cumulative,
   conv2d,
   conv2dBackwardInput,
   conv2dBackwardWeight,

@@ -6,6 +6,7 @@ import { layoutCases } from './layout-cases.js';
 import { linalgCases } from './linalg-cases.js';
 import { memoryCases } from './memory-cases.js';
 import { reduceCases } from './reduce-cases.js';
+import { sortingCases } from './sorting-cases.js';
 import { CaseList, type DifferentialCase } from './types.js';
 
 export function buildDifferentialCases(): DifferentialCase[] {
@@ -17,5 +18,6 @@ export function buildDifferentialCases(): DifferentialCase[] {
   layoutCases(list);
   indexingCases(list);
   imageCases(list);
+  sortingCases(list);
   return list.cases;
 }

@@ -26,6 +26,7 @@ import {
 import { linearCases, logSoftmaxCases, matmulCases, softmaxCases } from './linalg-cases.js';
 import { copyCases, disposeCases, fillCases, readCases, readSyncCases, writeCases } from './memory-cases.js';
 import { reductionKernelCases } from './reduce-cases.js';
+import { cumulativeCases, sortCases } from './sorting-cases.js';
 import type { KernelCase } from './types.js';
 
 export type KernelName = keyof Kernels<unknown>;
@@ -58,6 +59,8 @@ export function buildKernelCases() {
     gather: gatherCases(),
     scatterAdd: scatterAddCases(),
     indexSelect: indexSelectCases(),
+    sort: sortCases(),
+    cumulative: cumulativeCases(),
     conv2d: conv2dCases(),
     conv2dBackwardInput: conv2dBackwardInputCases(),
     conv2dBackwardWeight: conv2dBackwardWeightCases(),

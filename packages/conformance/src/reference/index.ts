@@ -7,3 +7,4 @@ export * from './layout.js';
 export * from './indexing.js';
 export * from './image.js';
 export * from './nn.js';
+export * from './sorting.js';

@@ -49,6 +49,15 @@ export interface Pool2dParams {
   readonly divisorOverride?: number | undefined;
 }
 
+/** The operators of the `cumulative` scan kernel. */
+export type ScanOp = 'sum' | 'prod' | 'max' | 'min';
+
+/** A sort's values and, per output element, the int32 position along the axis it came from. */
+export interface SortResult<S> {
+  readonly values: S;
+  readonly indices: S;
+}
+
 /** Max pooling returns values and, per output, the flat index h*W+w of the max within its input plane (PyTorch's layout). */
 export interface MaxPoolResult<S> {
   readonly values: S;
@@ -154,6 +163,20 @@ export interface Kernels<S> {
   scatterAdd(x: TensorRef<S>, axis: number, index: TensorRef<S>, src: TensorRef<S>): S;
   /** torch.index_select: index is 1-D. */
   indexSelect(x: TensorRef<S>, axis: number, index: TensorRef<S>): S;
+
+  // ---- sorting and scans (float32 or int32; core casts bool to int32) ----
+  /**
+   * Stable sort along one axis: ascending, or descending; equal values keep their input order
+   * either way. NaN sorts as the largest value (last ascending, first descending), -0 equals 0.
+   * Both outputs have x's shape; indices are int32 positions along `axis`.
+   */
+  sort(x: TensorRef<S>, axis: number, descending: boolean): SortResult<S>;
+  /**
+   * Inclusive scan along one axis, same shape and dtype: out[..i..] = x[..0..] op ... op x[..i..].
+   * max/min propagate NaN (from the first NaN on, the result is NaN). int32 results are exact within
+   * the backend's int32 range (past it cpu and tfjs wrap, as PyTorch's int64 accumulator cast back).
+   */
+  cumulative(x: TensorRef<S>, axis: number, op: ScanOp): S;
 
   // ---- images, NCHW ----
   /** x [N,C,H,W], weight [O, C/groups, kH, kW] -> [N, O, Ho, Wo]; outShape given. No bias. */

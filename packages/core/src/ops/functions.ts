@@ -9,6 +9,8 @@ import * as math from './math.js';
 import * as linalg from './linalg.js';
 import * as shp from './shape.js';
 import { einsum as einsumOp } from './einsum.js';
+import * as sorting from './sorting.js';
+import * as scan from './scan.js';
 
 export const add = (a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor => ew.add(a, b, alpha);
 export const sub = (a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor => ew.sub(a, b, alpha);
@@ -142,6 +144,22 @@ export const movedim = shp.movedim;
 export const moveaxis = shp.movedim;
 export const t = shp.t;
 export const einsum = einsumOp;
+
+// ------------------------------------------------------------------ sorting and scans (sorting.ts, scan.ts)
+export type { SortOptions, TopkOptions } from './sorting.js';
+export type { CumulativeOptions } from './scan.js';
+export const sort = sorting.sort;
+export const argsort = sorting.argsort;
+export const msort = sorting.msort;
+export const topk = sorting.topk;
+export const kthvalue = sorting.kthvalue;
+export const median = sorting.median;
+export const nanmedian = sorting.nanmedian;
+export const mode = sorting.mode;
+export const cumsum = scan.cumsum;
+export const cumprod = scan.cumprod;
+export const cummax = scan.cummax;
+export const cummin = scan.cummin;
 
 /** torch.max: max(x) the largest value; max(x, dim, keepdim) { values, indices }; max(x, other) is maximum. */
 export function max(x: Tensor): Tensor;

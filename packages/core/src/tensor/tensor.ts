@@ -31,6 +31,8 @@ import * as math from '../ops/math.js';
 import * as linalg from '../ops/linalg.js';
 import * as shp from '../ops/shape.js';
 import * as like from '../ops/creation-like.js';
+import * as sorting from '../ops/sorting.js';
+import * as scan from '../ops/scan.js';
 import type { HostData } from './host-data.js';
 
 /** Releases the storage of tensors the program dropped without dispose(): a safety net only. */
@@ -836,6 +838,49 @@ export class Tensor {
   }
   std(dim?: number | readonly number[] | null, options: red.VarOptions = {}): Tensor {
     return red.std(this, dim, options);
+  }
+  // ---------------------------------------------------------------- sorting and scans
+  /** sort(dim = -1, descending = false) or sort({ dim, descending, stable }): { values, indices }, stable. */
+  sort(dimOrOptions?: number | sorting.SortOptions, descending = false): MaxMinResult {
+    return sorting.sort(this, dimOrOptions, descending);
+  }
+  argsort(dimOrOptions?: number | sorting.SortOptions, descending = false): Tensor {
+    return sorting.argsort(this, dimOrOptions, descending);
+  }
+  msort(): Tensor {
+    return sorting.msort(this);
+  }
+  topk(k: number, dimOrOptions?: number | sorting.TopkOptions, largest = true): MaxMinResult {
+    return sorting.topk(this, k, dimOrOptions, largest);
+  }
+  kthvalue(k: number, dim = -1, keepdim = false): MaxMinResult {
+    return sorting.kthvalue(this, k, dim, keepdim);
+  }
+  /** median() -> the lower middle value; median(dim) -> { values, indices }. */
+  median(): Tensor;
+  median(dim: number, keepdim?: boolean): MaxMinResult;
+  median(dim?: number, keepdim = false): Tensor | MaxMinResult {
+    return dim === undefined ? sorting.median(this) : sorting.median(this, dim, keepdim);
+  }
+  nanmedian(): Tensor;
+  nanmedian(dim: number, keepdim?: boolean): MaxMinResult;
+  nanmedian(dim?: number, keepdim = false): Tensor | MaxMinResult {
+    return dim === undefined ? sorting.nanmedian(this) : sorting.nanmedian(this, dim, keepdim);
+  }
+  mode(dim = -1, keepdim = false): MaxMinResult {
+    return sorting.mode(this, dim, keepdim);
+  }
+  cumsum(dim: number, options?: scan.CumulativeOptions): Tensor {
+    return scan.cumsum(this, dim, options);
+  }
+  cumprod(dim: number, options?: scan.CumulativeOptions): Tensor {
+    return scan.cumprod(this, dim, options);
+  }
+  cummax(dim: number): MaxMinResult {
+    return scan.cummax(this, dim);
+  }
+  cummin(dim: number): MaxMinResult {
+    return scan.cummin(this, dim);
   }
   logsumexp(dim: number | readonly number[], keepdim = false): Tensor {
     return red.logsumexp(this, dim, keepdim);
