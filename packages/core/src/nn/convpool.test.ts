@@ -161,6 +161,12 @@ describe('conv and pooling by hand', () => {
     expect(new nn.ReflectionPad2d([1, 2, 0, 1]).toString()).toBe('ReflectionPad2d((1, 2, 0, 1))');
     expect(new nn.ConstantPad1d(2, 0.5).toString()).toBe('ConstantPad1d(padding=(2, 2), value=0.5)');
     expect(new nn.PixelShuffle(3).toString()).toBe('PixelShuffle(upscale_factor=3)');
+    expect(new nn.Upsample({ scaleFactor: 2, mode: 'bilinear' }).toString()).toBe(
+      'Upsample(scale_factor=2.0, mode=bilinear)',
+    );
+    expect(new nn.Upsample({ size: [4, 5] }).toString()).toBe('Upsample(size=(4, 5), mode=nearest)');
+    expect(new nn.AdaptiveMaxPool2d([3, null]).toString()).toBe('AdaptiveMaxPool2d(output_size=(3, None))');
+    expect(new nn.Unfold(2, { stride: 2 }).toString()).toBe('Unfold(kernel_size=2, dilation=1, padding=0, stride=2)');
     expect(() => new nn.Conv2d(2, 2, 3, { paddingMode: 'mirror' as 'reflect' })).toThrow(/padding_mode must be one of/);
     expect(() => new nn.ConvTranspose2d(2, 2, 3, { paddingMode: 'reflect' as 'zeros' })).toThrow(
       /Only "zeros" padding mode/,

@@ -1,7 +1,7 @@
 /** Upsample (F.interpolate as a module), UpsamplingNearest2d/UpsamplingBilinear2d, PixelShuffle/PixelUnshuffle. */
 import type { Tensor } from '../../tensor/tensor.js';
 import { interpolate, pixelShuffle, pixelUnshuffle, type InterpolateMode } from '../../ops/resize.js';
-import { Module, reprValue } from '../module.js';
+import { Module, pyFloat, reprValue } from '../module.js';
 
 export interface UpsampleOptions {
   size?: number | readonly number[] | null;
@@ -40,9 +40,12 @@ export class Upsample extends Module {
   }
 
   override extraRepr(): string {
+    // PyTorch stores scale factors as floats (2 prints as 2.0).
+    const floats = (v: number | readonly number[]) =>
+      typeof v === 'number' ? pyFloat(v) : `(${v.map(pyFloat).join(', ')})`;
     const what =
-      this.scaleFactor !== null ? `scale_factor=${reprValue(this.scaleFactor)}` : `size=${reprValue(this.size)}`;
-    return `${what}, mode=${reprValue(this.mode)}`;
+      this.scaleFactor !== null ? `scale_factor=${floats(this.scaleFactor)}` : `size=${reprValue(this.size)}`;
+    return `${what}, mode=${this.mode}`;
   }
 }
 
