@@ -76,6 +76,7 @@ describe('cpuBackend', () => {
       'gather',
       'scatterAdd',
       'indexSelect',
+      'scatter',
       'conv2d',
       'conv2dBackwardInput',
       'conv2dBackwardWeight',

@@ -113,6 +113,9 @@ export const kernels = {
   scatterAdd: (x, axis, index, src) =>
     wrap(impl.scatterAdd(x.storage.data, x.shape, axis, i32(index), index.shape, src.storage.data, src.shape)),
   indexSelect: (x, axis, index) => wrap(impl.indexSelect(x.storage.data, x.shape, axis, i32(index))),
+  scatter: (x, axis, index, src, reduce, includeSelf) =>
+    wrap(impl.scatter(x.storage.data, x.shape, axis, i32(index), index.shape, src.storage.data, reduce, includeSelf)),
+
   // ---- sorting and scans ----
   sort: (x, axis, descending) => {
     const { values, indices } = impl.sort(x.storage.data, x.shape, axis, descending);

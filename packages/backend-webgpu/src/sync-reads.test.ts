@@ -86,6 +86,45 @@ describe('synchronous readbacks', () => {
     for (const t of [x, p]) t.dispose();
   });
 
+  it('indexing with a bool mask reads the mask (the output size depends on it), so it throws here', () => {
+    const x = flint.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { device },
+    );
+    const mask = flint.tensor([true, false], { device, dtype: 'bool' });
+    expect(() => x.index(mask)).toThrow(SYNC_ERROR);
+    expect(() =>
+      x.maskedSelect(
+        flint.tensor(
+          [
+            [true, false],
+            [false, true],
+          ],
+          { device, dtype: 'bool' },
+        ),
+      ),
+    ).toThrow(SYNC_ERROR);
+    expect(() => flint.indexPut(x, [mask], flint.tensor([5, 6], { device }))).toThrow(SYNC_ERROR);
+    for (const t of [x, mask]) t.dispose();
+  });
+
+  it('a masked fill through setIndex, and writes through index tensors, run on the device', async () => {
+    const x = flint.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { device },
+    );
+    x.setIndex([flint.tensor([true, false], { device, dtype: 'bool' })], -1);
+    x.setIndex([null, flint.tensor([1], { device, dtype: 'int32' })], flint.tensor([[7], [8]], { device }));
+    expect(Array.from((await x.data()) as Float32Array)).toEqual([-1, 7, 3, 8]);
+    x.dispose();
+  });
+
   it('bincount with a minlength, histc, normal and bernoulli run on the device', async () => {
     const x = flint.tensor([0, 2, 2, 1], { device, dtype: 'int32' });
     const w = flint.tensor([0.5, 1, 2, 4], { device });

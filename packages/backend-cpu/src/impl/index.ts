@@ -32,6 +32,7 @@ export { sum, max, min, prod, argmax, argmin } from './reduce.js';
 export { matmul } from './matmul.js';
 export { permute, slice, pad, concat, expand, cast, oneHot } from './layout.js';
 export { gather, scatterAdd, indexSelect } from './indexing.js';
+export { scatter } from './scatter.js';
 export { sort } from './sort.js';
 export { cumulative } from './cumulative.js';
 export { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';

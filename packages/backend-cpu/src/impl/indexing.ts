@@ -7,7 +7,7 @@ import { allocLike, forEachRun, sizeOf, stridesOf } from './util.js';
  * the flat position in index and xOffset the offset in a tensor of `xShape` with the coordinate
  * along `axis` replaced by index[k] (the other coordinates taken from the position).
  */
-function forEachIndexed(
+export function forEachIndexed(
   index: Int32Array,
   indexShape: Shape,
   xShape: Shape,

@@ -59,6 +59,7 @@ import { cast } from './cast.js';
 import { oneHot } from './oneHot.js';
 import { gather } from './gather.js';
 import { scatterAdd } from './scatterAdd.js';
+import { scatter } from './scatter.js';
 import { indexSelect } from './indexSelect.js';
 import { sort } from './sort.js';
 import { cumulative } from './cumulative.js';
@@ -132,6 +133,7 @@ export const kernels = {
   oneHot,
   gather,
   scatterAdd,
+  scatter,
   indexSelect,
   sort,
   cumulative,

@@ -59,6 +59,7 @@ export { reciprocal } from './reciprocal.js';
 export { relu } from './relu.js';
 export { round } from './round.js';
 export { rsqrt } from './rsqrt.js';
+export { scatter } from './scatter.js';
 export { scatterAdd } from './scatterAdd.js';
 export { sigmoid } from './sigmoid.js';
 export { sign } from './sign.js';

@@ -1,4 +1,4 @@
-/** Cases for gather, scatterAdd, indexSelect. */
+/** Cases for gather, scatterAdd, indexSelect, scatter. */
 import {
   gatherRef,
   host,
@@ -7,6 +7,7 @@ import {
   randn,
   Rng,
   scatterAddRef,
+  scatterRef,
   type HostTensor,
 } from '../reference/index.js';
 import { kc, sh, type ComputeCase } from './types.js';
@@ -96,4 +97,132 @@ export function indexSelectCases(): ComputeCase[] {
     one(' (embedding pattern)', randn(rng, [10, 8]), 0, randint(rng, [20], 0, 10)),
     one(' (rank-1)', randn(rng, [6]), 0, host([3], 'int32', [5, 0, 5])),
   ];
+}
+
+export function scatterCases(): ComputeCase[] {
+  type Reduction = 'none' | 'sum' | 'prod' | 'amax' | 'amin';
+  const one = (
+    note: string,
+    x: HostTensor,
+    axis: number,
+    index: HostTensor,
+    src: HostTensor,
+    reduce: Reduction,
+    includeSelf = true,
+  ): ComputeCase =>
+    kc(
+      `scatter ${reduce}${includeSelf ? '' : ' (not including self)'} ${x.dtype} ${sh(x.shape)} axis ${axis} index ${sh(index.shape)}${note}`,
+      [x, index, src],
+      (k, [a, i, s]) => [k.scatter(a!, axis, i!, s!, reduce, includeSelf)],
+      () => [scatterRef(x, axis, index, src, reduce, includeSelf)],
+    );
+  // Row 0 sends three values to column 0 and two to column 4; column 2 and row 2's column 0 get none.
+  const dupIndex = host([3, 3], 'int32', [0, 0, 0, 4, 1, 4, 2, 2, 3]);
+  const cases: ComputeCase[] = [];
+  for (const reduce of ['none', 'sum', 'prod', 'amax', 'amin'] as const) {
+    cases.push(one(' (duplicates)', randn(rng, [3, 5]), 1, dupIndex, randn(rng, [3, 3]), reduce));
+    if (reduce !== 'none')
+      cases.push(one(' (duplicates)', randn(rng, [3, 5]), 1, dupIndex, randn(rng, [3, 3]), reduce, false));
+    cases.push(
+      one(
+        ' (int32, duplicates)',
+        randint(rng, [4, 3], -6, 6),
+        0,
+        randint(rng, [5, 3], 0, 4),
+        randint(rng, [5, 3], -4, 4),
+        reduce,
+        reduce !== 'prod',
+      ),
+    );
+  }
+  cases.push(
+    one(
+      ' (index smaller than x off the axis)',
+      randn(rng, [4, 5]),
+      0,
+      randint(rng, [3, 2], 0, 4),
+      randn(rng, [3, 2]),
+      'none',
+    ),
+    one(
+      ' (index smaller than x off the axis)',
+      randn(rng, [4, 5]),
+      0,
+      randint(rng, [3, 2], 0, 4),
+      randn(rng, [3, 2]),
+      'amax',
+      false,
+    ),
+    one(
+      ' (rank 3, last axis)',
+      randn(rng, [2, 3, 4]),
+      2,
+      randint(rng, [2, 3, 6], 0, 4),
+      randn(rng, [2, 3, 6]),
+      'sum',
+      false,
+    ),
+    one(
+      ' (rank 3, middle axis)',
+      randn(rng, [2, 3, 4]),
+      1,
+      randint(rng, [2, 5, 4], 0, 3),
+      randn(rng, [2, 5, 4]),
+      'prod',
+    ),
+    one(' (empty index)', randn(rng, [3, 4]), 1, host([3, 0], 'int32', []), randn(rng, [3, 0]), 'none'),
+    one(' (empty index)', randn(rng, [3, 4]), 1, host([3, 0], 'int32', []), randn(rng, [3, 0]), 'sum', false),
+    one(' (empty x)', randn(rng, [0, 4]), 1, host([0, 2], 'int32', []), randn(rng, [0, 2]), 'amin'),
+    one(
+      ' (size-1 dims)',
+      randn(rng, [1, 3, 1]),
+      1,
+      host([1, 4, 1], 'int32', [2, 0, 2, 2]),
+      randn(rng, [1, 4, 1]),
+      'sum',
+    ),
+    one(
+      ' (rank-1, all to one slot)',
+      host([3], 'float32', [1, 2, 3]),
+      0,
+      host([4], 'int32', [1, 1, 1, 1]),
+      host([4], 'float32', [0.5, -2, 4, 0.25]),
+      'prod',
+      false,
+    ),
+    one(
+      ' (NaN propagates)',
+      host([2, 2], 'float32', [1, Number.NaN, 3, 4]),
+      1,
+      host([2, 2], 'int32', [0, 1, 0, 0]),
+      host([2, 2], 'float32', [Number.NaN, 5, 2, 7]),
+      'amax',
+    ),
+    one(
+      ' (NaN propagates)',
+      host([2, 2], 'float32', [1, Number.NaN, 3, 4]),
+      1,
+      host([2, 2], 'int32', [0, 1, 0, 0]),
+      host([2, 2], 'float32', [Number.NaN, 5, 2, 7]),
+      'amin',
+      false,
+    ),
+    one(
+      ' (bool overwrite)',
+      host([2, 3], 'bool', [0, 1, 0, 1, 0, 1]),
+      1,
+      host([2, 2], 'int32', [2, 0, 1, 1]),
+      host([2, 2], 'bool', [1, 0, 1, 0]),
+      'none',
+    ),
+    one(
+      ' (many duplicates)',
+      host([4], 'float32', [0, 0, 0, 0]),
+      0,
+      randint(rng, [200], 0, 4),
+      randn(rng, [200]),
+      'sum',
+    ),
+  );
+  return cases;
 }

@@ -13,7 +13,7 @@ import {
   maxPool2dBackwardCases,
   maxPool2dCases,
 } from './image-cases.js';
-import { gatherCases, indexSelectCases, scatterAddCases } from './indexing-cases.js';
+import { gatherCases, indexSelectCases, scatterAddCases, scatterCases } from './indexing-cases.js';
 import {
   castCases,
   concatCases,
@@ -59,6 +59,7 @@ export function buildKernelCases() {
     gather: gatherCases(),
     scatterAdd: scatterAddCases(),
     indexSelect: indexSelectCases(),
+    scatter: scatterCases(),
     sort: sortCases(),
     cumulative: cumulativeCases(),
     conv2d: conv2dCases(),

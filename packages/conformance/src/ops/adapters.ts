@@ -12,6 +12,7 @@ import { CONVPOOL_ADAPTERS, CONVPOOL_NON_SMOOTH_OPS } from './adapters-convpool.
 import { DATADEP_ADAPTERS } from './adapters-datadep.js';
 import { NNEXTRA_ADAPTERS, NNEXTRA_NON_SMOOTH_OPS } from './adapters-nnextra.js';
 import { TRANSFORMER_ADAPTERS } from './adapters-transformer.js';
+import { INDEXING_ADAPTERS, INDEXING_NON_SMOOTH_OPS } from './adapters-indexing.js';
 
 export type FlintApi = typeof Flint;
 export type Tensor = Flint.Tensor;
@@ -202,6 +203,7 @@ export const OP_ADAPTERS: Record<string, OpAdapter> = {
   ...DATADEP_ADAPTERS,
   ...NNEXTRA_ADAPTERS,
   ...TRANSFORMER_ADAPTERS,
+  ...INDEXING_ADAPTERS,
 };
 
 /**
@@ -228,4 +230,5 @@ export const NON_SMOOTH_OPS: ReadonlySet<string> = new Set([
   ...FUNCTION_NON_SMOOTH_OPS,
   ...CONVPOOL_NON_SMOOTH_OPS,
   ...NNEXTRA_NON_SMOOTH_OPS,
+  ...INDEXING_NON_SMOOTH_OPS,
 ]);

@@ -29,6 +29,7 @@ import { convpoolBuilders } from './leaks-convpool.js';
 import { datadepBuilders } from './leaks-datadep.js';
 import { nnextraBuilders } from './leaks-nnextra.js';
 import { transformerBuilders } from './leaks-transformer.js';
+import { indexingBuilders } from './leaks-indexing.js';
 
 export type LeakPass = 'plain' | 'graph' | 'backward';
 export const LEAK_PASSES: readonly LeakPass[] = ['plain', 'graph', 'backward'];
@@ -357,6 +358,7 @@ function layoutBuilders(): Record<string, LeakBuilder> {
       'broadcast, separated by a slice': (m) => m.f([3, 4, 2]).index(m.i([2, 0], [2, 1]), [1, 3], m.i([1, 0, 1])),
       'number and tensor, out of range': (m) => m.f([3, 4, 2]).index(1, null, m.i([1, 5, -1])),
       int32: (m) => m.i([1, 2, 3, 4], [2, 2]).index(m.i([1, 0]), m.i([0, 0])),
+      'ellipsis, newaxis': (m) => m.f([2, 3, 4]).index('...', 'newaxis', [1, 3]),
     },
     'Tensor.gather': { new: (m) => m.f([2, 3]).gather(1, m.i([0, 2, 1, 1], [2, 2])) },
     gather: { new: (m) => m.api.gather(m.f([2, 3]), 0, m.i([1, 0, 1], [1, 3])) },
@@ -690,6 +692,7 @@ export const LEAK_BUILDERS: Readonly<Record<string, LeakBuilder>> = {
   ...datadepBuilders(),
   ...nnextraBuilders(),
   ...transformerBuilders(),
+  ...indexingBuilders(),
   ...autogradBuilders(),
 };
 

@@ -30,6 +30,9 @@ export type ReduceKernel<S> = (x: TensorRef<S>, axes: readonly number[]) => S;
 /** Index of the max/min along one axis (first occurrence on ties); int32, that axis removed. */
 export type ArgReduceKernel<S> = (x: TensorRef<S>, axis: number) => S;
 
+/** How the scatter kernel combines the values aimed at one element ('none' overwrites). */
+export type ScatterReduction = 'none' | 'sum' | 'prod' | 'amax' | 'amin';
+
 export interface Conv2dParams {
   readonly stride: readonly [number, number];
   readonly padding: readonly [number, number];
@@ -163,6 +166,22 @@ export interface Kernels<S> {
   scatterAdd(x: TensorRef<S>, axis: number, index: TensorRef<S>, src: TensorRef<S>): S;
   /** torch.index_select: index is 1-D. */
   indexSelect(x: TensorRef<S>, axis: number, index: TensorRef<S>): S;
+  /**
+   * torch.scatter / scatter_reduce (out of place): a copy of x where every element that index
+   * points at (x[..index[..i..] at axis..]) combines the src values aimed at it with `reduce`:
+   * 'none' overwrites (the last in index's row-major order wins on duplicates, as PyTorch's CPU),
+   * 'sum' / 'prod' / 'amax' / 'amin' fold them in index order (amax/amin propagate NaN). With
+   * includeSelf the fold starts from x's value, otherwise from the first src value ('none' ignores
+   * it). src has index's shape; index.shape[d] <= x.shape[d] off the axis; elements not hit keep x.
+   */
+  scatter(
+    x: TensorRef<S>,
+    axis: number,
+    index: TensorRef<S>,
+    src: TensorRef<S>,
+    reduce: ScatterReduction,
+    includeSelf: boolean,
+  ): S;
 
   // ---- sorting and scans (float32 or int32; core casts bool to int32) ----
   /**

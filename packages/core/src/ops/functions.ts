@@ -4,6 +4,8 @@ import * as ew from './elementwise.js';
 import * as red from './reduce.js';
 import * as lay from './layout.js';
 import * as idx from './indexing.js';
+import * as sc from './scatter.js';
+import * as subscript from './subscript.js';
 import { matmul as matmulOp } from './matmul.js';
 import * as math from './math.js';
 import * as linalg from './linalg.js';
@@ -81,6 +83,20 @@ export const unbind = lay.unbind;
 export const gather = idx.gather;
 export const scatterAdd = idx.scatterAdd;
 export const indexSelect = idx.indexSelect;
+export type { IndexSpec } from './subscript.js';
+export type { ScatterMode, ScatterReduceMode, ScatterOptions, ScatterReduceOptions } from './scatter.js';
+export const scatter = sc.scatter;
+export const scatterReduce = sc.scatterReduce;
+export const indexAdd = sc.indexAdd;
+export const indexCopy = sc.indexCopy;
+export const indexFill = sc.indexFill;
+/** torch.index_put (out of place): indices are int32/bool tensors (or null for `:`), one per leading dim. */
+export const indexPut = (x: Tensor, indices: readonly (Tensor | null)[], values: Tensor | number, accumulate = false) =>
+  subscript.indexPut(x, indices, values, accumulate);
+export const maskedSelect = subscript.maskedSelect;
+export const take = subscript.take;
+export const narrow = subscript.narrow;
+export const select = lay.select;
 export const clone = lay.clone;
 export const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
 

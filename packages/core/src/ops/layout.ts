@@ -1,13 +1,10 @@
 /** Layout ops: reshape/view (metadata only), permute, expand, slicing, cat/stack, pad, with gradients. */
-import { formatShape, shapesEqual, sizeOf, tryBroadcastShapes } from '../backend/shape.js';
+import { formatShape, shapesEqual, sizeOf } from '../backend/shape.js';
 import { record } from '../autograd/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { isTensor } from '../tensor/binding.js';
 import { tidy } from '../tensor/scope.js';
 import { commonBackend, constant, output } from './util.js';
 import { sumToShape } from './reduce.js';
-import { indexSelect } from './indexing.js';
-import { logicalAnd, where } from './elementwise.js';
 
 /** Python-style dim wrapping with PyTorch's error message. */
 export function normalizeDim(dim: number, rank: number, op = 'op'): number {
@@ -210,118 +207,6 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   }
   const i = index < 0 ? index + n : index;
   return tidy(() => squeeze(slice(x, d, i, i + 1), d));
-}
-
-/**
- * One entry of `x.index(...)` per dim, as in Python's `x[...]`: a number (selects, removing the
- * dim), null (`:`, the whole dim), [start?, end?, step?] (a slice; null for an open end), or an
- * int32 Tensor (advanced indexing: several index tensors broadcast together and pick elements).
- */
-export type IndexSpec = number | null | readonly [(number | null)?, (number | null)?, number?] | Tensor;
-
-interface TensorIndex {
-  /** The dim it indexes, counted after the numbers before it removed theirs. */
-  readonly dim: number;
-  readonly index: Tensor;
-}
-
-/**
- * PyTorch's `x[...]`. Numbers and slices apply first (as PyTorch does); the index tensors then
- * address the dims that remain. Index tensors broadcast together, so `x.index(rows, cols)` is
- * `x[rows, cols]`: element (rows[k], cols[k]) for each k, not the rows-by-cols block. The broadcast
- * dims replace the indexed dims in place when those are adjacent, and go first otherwise.
- */
-export function index(x: Tensor, specs: readonly IndexSpec[]): Tensor {
-  if (specs.length > x.ndim)
-    throw new Error(`index: too many indices for tensor of dimension ${x.ndim} (got ${specs.length})`);
-  return tidy(() => {
-    let out = x;
-    let dim = 0;
-    const tensors: TensorIndex[] = [];
-    specs.forEach((spec, position) => {
-      if (spec === null) dim++;
-      else if (typeof spec === 'number') {
-        const n = out.shape[dim]!;
-        if (!Number.isInteger(spec)) {
-          throw new Error(
-            `index: only integers, slices ([start, end, step]), null (:) and int32 tensors are valid indices (got ${spec} at position ${position})`,
-          );
-        }
-        if (spec < -n || spec >= n) {
-          throw new Error(`index ${spec} is out of bounds for dimension ${position} with size ${n}`);
-        }
-        out = select(out, dim, spec);
-      } else if (isTensor(spec)) {
-        tensors.push({ dim, index: spec });
-        dim++;
-      } else {
-        out = slice(out, dim, spec[0] ?? null, spec[1] ?? null, spec[2] ?? 1);
-        dim++;
-      }
-    });
-    if (tensors.length > 0) return advancedIndex(out, tensors);
-    return out === x ? reshape(x, x.shape) : out;
-  });
-}
-
-/**
- * Gathers `x` at broadcast index tensors: the indexed dims are merged into one (moved to the front
- * first when they are not adjacent), each index is wrapped (negatives count from the end) and
- * folded into a linear index, and one indexSelect picks the rows. Its gradient scatter-adds, so
- * repeated indices accumulate.
- *
- * Out-of-range indices cannot raise without reading the index back to the host (no op reads back):
- * they read NaN in a float result instead (an int32 or bool result reads element 0 there).
- */
-function advancedIndex(x: Tensor, tensors: readonly TensorIndex[]): Tensor {
-  commonBackend('index', [x, ...tensors.map((t) => t.index)]);
-  for (const { index } of tensors) {
-    if (index.dtype !== 'int32') {
-      throw new Error(
-        `index: tensors used as indices must be int32, got ${index.dtype} (shape ${formatShape(index.shape)})`,
-      );
-    }
-  }
-  let shape: readonly number[] = tensors[0]!.index.shape;
-  for (const { index } of tensors.slice(1)) {
-    const b = tryBroadcastShapes(shape, index.shape);
-    if (b === null) {
-      throw new Error(
-        `index: shape mismatch: indexing tensors could not be broadcast together with shapes ${tensors.map((t) => formatShape(t.index.shape)).join(', ')}`,
-      );
-    }
-    shape = b;
-  }
-  const dims = tensors.map((t) => t.dim);
-  const adjacent = dims.every((d, i) => i === 0 || d === dims[i - 1]! + 1);
-  const src = adjacent ? x : permute(x, [...dims, ...[...x.shape.keys()].filter((d) => !dims.includes(d))]);
-  const at = adjacent ? dims[0]! : 0;
-  const k = dims.length;
-  const sizes = dims.map((d) => x.shape[d]!);
-  const before = src.shape.slice(0, at);
-  const after = src.shape.slice(at + k);
-  const merged = reshape(src, [...before, sizeOf(sizes), ...after]);
-  let linear: Tensor | null = null;
-  let valid: Tensor | null = null;
-  let stride = 1;
-  for (let j = k - 1; j >= 0; j--) {
-    const n = sizes[j]!;
-    const raw = tensors[j]!.index;
-    const wrapped = where(raw.lt(0), raw.add(n), raw);
-    const inRange = logicalAnd(wrapped.ge(0), wrapped.lt(n));
-    // Kernels must never read outside x: out-of-range entries point at 0 and are masked below.
-    const safe = where(inRange, wrapped, 0);
-    const term = stride === 1 ? safe : safe.mul(stride);
-    linear = linear === null ? term : linear.add(term);
-    valid = valid === null ? inRange : logicalAnd(valid, inRange);
-    stride *= n;
-  }
-  const count = sizeOf(shape);
-  const flat = reshape(linear!.expand(shape), [count]);
-  const picked = reshape(indexSelect(merged, at, flat), [...before, ...shape, ...after]);
-  if (picked.dtype !== 'float32') return picked;
-  const mask = reshape(valid!.expand(shape), [...before.map(() => 1), ...shape, ...after.map(() => 1)]);
-  return where(mask, picked, Number.NaN);
 }
 
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {

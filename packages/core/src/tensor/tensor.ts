@@ -26,6 +26,8 @@ import * as ew from '../ops/elementwise.js';
 import * as red from '../ops/reduce.js';
 import * as lay from '../ops/layout.js';
 import * as idx from '../ops/indexing.js';
+import * as sc from '../ops/scatter.js';
+import * as sub from '../ops/subscript.js';
 import { matmul } from '../ops/matmul.js';
 import * as math from '../ops/math.js';
 import * as linalg from '../ops/linalg.js';
@@ -514,6 +516,10 @@ export class Tensor {
   maskedFill(mask: Tensor, value: number): Tensor {
     return ew.maskedFill(this, mask, value);
   }
+  maskedFill_(mask: Tensor, value: number): this {
+    this.checkInPlace('maskedFill_');
+    return this._assign(ew.maskedFill(this, mask, value), 'maskedFill_');
+  }
 
   // ---------------------------------------------------------------- in place (PyTorch's trailing underscore)
   add_(other: TensorOrScalar, alpha?: number): this {
@@ -973,7 +979,7 @@ export class Tensor {
     return lay.unbind(this, dim);
   }
   narrow(dim: number, start: number, length: number): Tensor {
-    return lay.slice(this, dim, start, start + length, 1);
+    return sub.narrow(this, dim, start, length);
   }
   /** x[..., start:end:step, ...] along one dim (Python slice semantics: negatives, clamping). */
   slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
@@ -984,19 +990,105 @@ export class Tensor {
     return lay.select(this, dim, index);
   }
   /**
-   * Python-style indexing: each argument indexes one dim — a number (removes it), null (all),
-   * [start, end?, step?] (a slice; null for an open end), or an int32 Tensor. Several index
-   * tensors broadcast together and pick elements, as in PyTorch: `x.index(rows, cols)` is
-   * `x[rows, cols]`, `x.index(null, [1, 3])` is `x[:, 1:3]`.
+   * Python-style indexing, `x.index(a, b, ...)` is `x[a, b, ...]`: each argument indexes one dim — a
+   * number (removes it), null (`:`), [start, end?, step?] (a slice; null for an open end), '...'
+   * (Ellipsis), 'newaxis' (None), an int32 Tensor (several broadcast together and pick elements:
+   * `x.index(rows, cols)` is `x[rows, cols]`) or a bool mask (`x.index(mask)` is `x[mask]`; it reads
+   * the mask back to the host, as PyTorch synchronizes there).
    */
-  index(...specs: lay.IndexSpec[]): Tensor {
-    return lay.index(this, specs);
+  index(...specs: sub.IndexSpec[]): Tensor {
+    return sub.index(this, specs);
+  }
+  /**
+   * `x[specs] = values` in place: `x.setIndex([null, [1, 3]], v)` is `x[:, 1:3] = v`. Takes every
+   * index() form; values (a number or a tensor, cast to x's dtype) broadcast to the selection.
+   */
+  setIndex(specs: readonly sub.IndexSpec[], values: Tensor | number): this {
+    this.checkInPlace('setIndex');
+    const result = tidy(() => {
+      const v = typeof values === 'number' || values.dtype === this.dtype ? values : ew.cast(values, this.dtype);
+      return sub.indexPut(this, specs, v);
+    });
+    return this._assign(result, 'setIndex');
+  }
+  /** torch.index_put (out of place): indices are int32/bool tensors (or null for `:`), one per leading dim. */
+  indexPut(indices: readonly (Tensor | null)[], values: Tensor | number, accumulate = false): Tensor {
+    return sub.indexPut(this, indices, values, accumulate);
+  }
+  /** torch.index_put_: `x[indices] = values`, or `+=` with accumulate (duplicates sum). */
+  indexPut_(indices: readonly (Tensor | null)[], values: Tensor | number, accumulate = false): this {
+    this.checkInPlace('indexPut_');
+    return this._assign(sub.indexPut(this, indices, values, accumulate), 'indexPut_');
+  }
+  /** torch.masked_select: the elements where mask is true, 1-D (reads the mask back). */
+  maskedSelect(mask: Tensor): Tensor {
+    return sub.maskedSelect(this, mask);
+  }
+  /** torch.take: this tensor read as 1-D at index. */
+  take(index: Tensor): Tensor {
+    return sub.take(this, index);
   }
   gather(dim: number, index: Tensor): Tensor {
     return idx.gather(this, dim, index);
   }
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
     return idx.scatterAdd(this, dim, index, src);
+  }
+  scatterAdd_(dim: number, index: Tensor, src: Tensor): this {
+    this.checkInPlace('scatterAdd_');
+    return this._assign(idx.scatterAdd(this, dim, index, src), 'scatterAdd_');
+  }
+  /** torch.scatter: src (a tensor or a number) written at index along dim; `{ reduce: 'add' | 'multiply' }` combines. */
+  scatter(dim: number, index: Tensor, src: Tensor | number, options?: sc.ScatterOptions): Tensor {
+    return sc.scatter(this, dim, index, src, options);
+  }
+  scatter_(dim: number, index: Tensor, src: Tensor | number, options?: sc.ScatterOptions): this {
+    this.checkInPlace('scatter_');
+    return this._assign(sc.scatter(this, dim, index, src, options), 'scatter_');
+  }
+  /** torch.scatter_reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin', `{ includeSelf }` (default true). */
+  scatterReduce(
+    dim: number,
+    index: Tensor,
+    src: Tensor,
+    reduce: sc.ScatterReduceMode,
+    options?: sc.ScatterReduceOptions,
+  ): Tensor {
+    return sc.scatterReduce(this, dim, index, src, reduce, options);
+  }
+  scatterReduce_(
+    dim: number,
+    index: Tensor,
+    src: Tensor,
+    reduce: sc.ScatterReduceMode,
+    options?: sc.ScatterReduceOptions,
+  ): this {
+    this.checkInPlace('scatterReduce_');
+    return this._assign(sc.scatterReduce(this, dim, index, src, reduce, options), 'scatterReduce_');
+  }
+  /** torch.index_add: alpha * source's slices added at index (1-D) along dim. */
+  indexAdd(dim: number, index: Tensor, source: Tensor, options?: { alpha?: number }): Tensor {
+    return sc.indexAdd(this, dim, index, source, options);
+  }
+  indexAdd_(dim: number, index: Tensor, source: Tensor, options?: { alpha?: number }): this {
+    this.checkInPlace('indexAdd_');
+    return this._assign(sc.indexAdd(this, dim, index, source, options), 'indexAdd_');
+  }
+  /** torch.index_copy: the slices at index (1-D) along dim replaced by source's. */
+  indexCopy(dim: number, index: Tensor, source: Tensor): Tensor {
+    return sc.indexCopy(this, dim, index, source);
+  }
+  indexCopy_(dim: number, index: Tensor, source: Tensor): this {
+    this.checkInPlace('indexCopy_');
+    return this._assign(sc.indexCopy(this, dim, index, source), 'indexCopy_');
+  }
+  /** torch.index_fill: the slices at index (1-D) along dim set to value. */
+  indexFill(dim: number, index: Tensor, value: number): Tensor {
+    return sc.indexFill(this, dim, index, value);
+  }
+  indexFill_(dim: number, index: Tensor, value: number): this {
+    this.checkInPlace('indexFill_');
+    return this._assign(sc.indexFill(this, dim, index, value), 'indexFill_');
   }
   indexSelect(dim: number, index: Tensor): Tensor {
     return idx.indexSelect(this, dim, index);
