@@ -263,7 +263,46 @@ describe('ParameterList / ParameterDict', () => {
     expect(() => h.loadStateDict({ 'weights.0': ones([2, 3]) })).toThrow(/Missing key\(s\) in state_dict: "weights.1"/);
     expect(() => h.weights.get(3)).toThrow(/out of range/);
     expect(() => h.extra.set('a.b', ones([1]))).toThrow(/can't be empty or contain "."/);
-    expect(h.weights.toString()).toContain('(0): Parameter containing: [torch.float32 of size 2x3]');
+  });
+});
+
+describe('repr as PyTorch prints it', () => {
+  it('matches torch 1.13 for each new module', () => {
+    const expected: [nn.Module, string][] = [
+      [new nn.Threshold(0.1, 20), 'Threshold(threshold=0.1, value=20)'],
+      [new nn.RReLU(), 'RReLU(lower=0.125, upper=0.3333333333333333)'],
+      [new nn.CELU(), 'CELU(alpha=1.0)'],
+      [new nn.PReLU(3), 'PReLU(num_parameters=3)'],
+      [new nn.Hardshrink(), 'Hardshrink(0.5)'],
+      [new nn.Softshrink(0.3), 'Softshrink(0.3)'],
+      [new nn.GLU(), 'GLU(dim=-1)'],
+      [new nn.Softmin(1), 'Softmin(dim=1)'],
+      [new nn.CosineSimilarity(), 'CosineSimilarity()'],
+      [new nn.PairwiseDistance(), 'PairwiseDistance()'],
+      [new nn.Bilinear(2, 3, 4), 'Bilinear(in1_features=2, in2_features=3, out_features=4, bias=True)'],
+      [new nn.EmbeddingBag(5, 2, { mode: 'max', paddingIdx: 1 }), 'EmbeddingBag(5, 2, mode=max, padding_idx=1)'],
+      [new nn.GroupNorm(2, 4), 'GroupNorm(2, 4, eps=1e-05, affine=True)'],
+      [
+        new nn.InstanceNorm1d(3, { affine: true }),
+        'InstanceNorm1d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=False)',
+      ],
+      [new nn.LocalResponseNorm(2), 'LocalResponseNorm(2, alpha=0.0001, beta=0.75, k=1.0)'],
+      [new nn.Dropout2d(0.2), 'Dropout2d(p=0.2, inplace=False)'],
+      [new nn.AlphaDropout(0.1), 'AlphaDropout(p=0.1, inplace=False)'],
+      [new nn.FeatureAlphaDropout(), 'FeatureAlphaDropout(p=0.5, inplace=False)'],
+      [new nn.SELU(), 'SELU()'],
+      [new nn.CTCLoss(), 'CTCLoss()'],
+      [new nn.ParameterList([ones([2, 3])]), 'ParameterList(  (0): Parameter containing: [torch.float32 of size 2x3])'],
+      [
+        new nn.ParameterList([ones([2, 3]), ones([4])]),
+        'ParameterList(\n    (0): Parameter containing: [torch.float32 of size 2x3]\n    (1): Parameter containing: [torch.float32 of size 4]\n)',
+      ],
+      [
+        new nn.ParameterDict({ a: ones([2, 3]), b: ones([4]) }),
+        'ParameterDict(\n    (a): Parameter containing: [torch.FloatTensor of size 2x3]\n    (b): Parameter containing: [torch.FloatTensor of size 4]\n)',
+      ],
+    ];
+    for (const [m, text] of expected) expect(m.toString()).toBe(text);
   });
 });
 

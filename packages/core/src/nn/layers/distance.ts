@@ -1,7 +1,7 @@
-/** CosineSimilarity and PairwiseDistance (modules over F.cosineSimilarity / F.pairwiseDistance). */
+/** CosineSimilarity and PairwiseDistance (modules over F.cosineSimilarity / F.pairwiseDistance; no extra repr, as PyTorch). */
 import type { Tensor } from '../../tensor/tensor.js';
 import * as F from '../functional.js';
-import { Module, pyFloat, reprValue } from '../module.js';
+import { Module } from '../module.js';
 
 /** Cosine similarity of x1 and x2 along `dim` (default 1), norms clamped below by eps (1e-8). */
 export class CosineSimilarity extends Module {
@@ -14,9 +14,6 @@ export class CosineSimilarity extends Module {
   }
   override forward(x1: Tensor, x2: Tensor): Tensor {
     return F.cosineSimilarity(x1, x2, this.dim, this.eps);
-  }
-  override extraRepr(): string {
-    return `dim=${this.dim}, eps=${pyFloat(this.eps)}`;
   }
 }
 
@@ -33,8 +30,5 @@ export class PairwiseDistance extends Module {
   }
   override forward(x1: Tensor, x2: Tensor): Tensor {
     return F.pairwiseDistance(x1, x2, this.norm, this.eps, this.keepdim);
-  }
-  override extraRepr(): string {
-    return `p=${pyFloat(this.norm)}, eps=${pyFloat(this.eps)}, keepdim=${reprValue(this.keepdim)}`;
   }
 }

@@ -12,8 +12,11 @@ function asParameter(value: unknown, where: string): Parameter {
   throw new TypeError(`${where}: expected a Parameter or Tensor, got ${value === null ? 'null' : typeof value}`);
 }
 
-function describeParameter(p: Tensor): string {
-  return `Parameter containing: [torch.${p.dtype} of size ${p.shape.length === 0 ? '' : p.shape.join('x')}]`;
+/** PyTorch's line for one parameter: ParameterList names the dtype, ParameterDict the legacy tensor type. */
+function describeParameter(p: Tensor, legacyTypeName: boolean): string {
+  const legacy: Record<string, string> = { float32: 'FloatTensor', int32: 'IntTensor', bool: 'BoolTensor' };
+  const type = legacyTypeName ? (legacy[p.dtype] ?? p.dtype) : p.dtype;
+  return `Parameter containing: [torch.${type} of size ${p.shape.join('x')}]`;
 }
 
 abstract class ParameterContainer extends Module {
@@ -33,8 +36,14 @@ abstract class ParameterContainer extends Module {
     return [...this._params.entries(), ...super._ownEntries()];
   }
 
+  /** @internal ParameterDict prints the legacy tensor type names. */
+  protected readonly legacyTypeNames: boolean = false;
+
+  // PyTorch indents each line by two more spaces than a child module's (its extra_repr's own prefix).
   override extraRepr(): string {
-    return [...this._params.entries()].map(([k, p]) => `(${k}): ${describeParameter(p)}`).join('\n');
+    return [...this._params.entries()]
+      .map(([k, p]) => `  (${k}): ${describeParameter(p, this.legacyTypeNames)}`)
+      .join('\n');
   }
 }
 
@@ -80,6 +89,7 @@ export class ParameterList extends ParameterContainer {
 
 /** An ordered dictionary of parameters (insertion order, as PyTorch's ParameterDict). */
 export class ParameterDict extends ParameterContainer {
+  protected override readonly legacyTypeNames = true;
   constructor(values: Record<string, Tensor> | Iterable<[string, Tensor]> = {}) {
     super();
     this.update(values);
