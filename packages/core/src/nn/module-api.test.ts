@@ -200,6 +200,24 @@ describe('weight norm', () => {
     expect(lin.getParameter('parametrizations.weight.original1').grad).not.toBeNull();
     expect(() => nn.utils.parametrizations.weightNorm(new nn.Linear(2, 2), 'nope')).toThrow("name 'nope'");
   });
+
+  it('a deep copy of a weight-normed module computes its weight from its own g and v', () => {
+    for (const apply of [
+      (m: nn.Linear) => nn.utils.parametrizations.weightNorm(m),
+      (m: nn.Linear) => nn.utils.weightNorm(m),
+    ]) {
+      const lin = apply(new nn.Linear(3, 2));
+      const copy = lin.deepCopy();
+      const g = Object.keys(copy.stateDict()).find(
+        (k) => k !== 'bias' && !k.endsWith('original1') && !k.endsWith('_v'),
+      )!;
+      noGrad(() => copy.getParameter(g).mul_(2));
+      const x = randn(1, 3);
+      const out = copy(x) as Tensor;
+      const expected = (lin(x) as Tensor).sub(lin.bias!).mul(2).add(lin.bias!);
+      expectClose(out, expected, 1e-5, 1e-6);
+    }
+  });
 });
 
 describe('nn.utils.rnn', () => {

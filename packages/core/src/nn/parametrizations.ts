@@ -87,8 +87,12 @@ export function weightNorm<M extends Module>(module: M, name = 'weight', dim: nu
   }
   const list = new ParametrizationList(g, v, d);
   (dict as ModuleDict).set(name, list);
+  // Looked up on the module reading it, so a deepCopy() computes from its own originals.
   Object.defineProperty(module, name, {
-    get: () => list.forward(),
+    get(this: Module) {
+      const dict = (this as unknown as { parametrizations: ModuleDict }).parametrizations;
+      return (dict.get(name) as ParametrizationList).forward();
+    },
     enumerable: false,
     configurable: true,
   });
@@ -107,21 +111,22 @@ export function legacyWeightNorm<M extends Module>(module: M, name = 'weight', d
   delete target[name];
   module.registerParameter(`${name}_g`, g);
   module.registerParameter(`${name}_v`, v);
-  let current: Tensor | null = null;
-  // The previous weight is freed when replaced (a graph that used it keeps what it saved).
-  const compute = (): void => {
-    if (current !== null && !current.isDisposed) current.dispose();
-    current = weightNormOf(g, v, d);
-    Object.defineProperty(module, name, {
-      value: current,
+  // The previous weight is freed when replaced (a graph that used it keeps what it saved). The
+  // hook reads g and v from the module it runs on, so a deepCopy() uses its own.
+  const compute = (m: Module): void => {
+    const own = m as unknown as Record<string, Tensor | undefined>;
+    const previous = own[name];
+    if (previous !== undefined && !previous.isDisposed) previous.dispose();
+    Object.defineProperty(m, name, {
+      value: weightNormOf(own[`${name}_g`]!, own[`${name}_v`]!, d),
       enumerable: false,
       writable: true,
       configurable: true,
     });
   };
-  compute();
-  module.registerForwardPreHook(() => {
-    compute();
+  compute(module);
+  module.registerForwardPreHook((m) => {
+    compute(m);
   });
   p.dispose();
   return module;
