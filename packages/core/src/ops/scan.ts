@@ -5,15 +5,14 @@
  * and cummin scatter the gradient through their indices.
  */
 import type { DType, ScanOp } from '../backend/kernels.js';
-import { record } from '../autograd/engine.js';
 import { noGrad } from '../autograd/grad-mode.js';
-import { tidy } from '../tensor/scope.js';
 import type { MaxMinResult, Tensor } from '../tensor/tensor.js';
 import { castNoGrad, constant, output } from './util.js';
 import { normalizeDim, reshape } from './layout.js';
 import { where } from './elementwise.js';
 import { scatterAdd } from './indexing.js';
 import { flip } from './shape.js';
+import { op, recordGrad } from './op.js';
 
 /** What cumsum/cumprod accept: PyTorch's `dtype=` keyword (the input is cast first). */
 export interface CumulativeOptions {
@@ -21,29 +20,21 @@ export interface CumulativeOptions {
 }
 
 /** The kernel's inclusive scan along `axis` (no autograd); a rank-0 x scans as [1]. */
-export function cumulativeRaw(x: Tensor, axis: number, op: ScanOp): Tensor {
-  if (x.ndim === 0) return tidy(() => reshape(cumulativeRaw(reshape(x, [1]), 0, op), []));
-  return output(x.backend, x.backend.kernels.cumulative(x.ref, axis, op), x.shape, x.dtype);
+export function cumulativeRaw(x: Tensor, axis: number, scanOp: ScanOp): Tensor {
+  if (x.ndim === 0) return op('cumulative', () => reshape(cumulativeRaw(reshape(x, [1]), 0, scanOp), []));
+  return output(x.backend, x.backend.kernels.cumulative(x.ref, axis, scanOp), x.shape, x.dtype);
 }
 
 /** int32 0..n-1 laid along `axis` of a tensor of x's rank (size 1 elsewhere), to broadcast. */
 export function positionsAlong(x: Tensor, axis: number, n: number): Tensor {
-  const line = output(
-    x.backend,
-    x.backend.kernels.write(
-      Int32Array.from({ length: n }, (_, i) => i),
-      [n],
-      'int32',
-    ),
-    [n],
-    'int32',
-  );
-  const laid = reshape(
-    line,
-    x.shape.map((_, d) => (d === axis ? n : 1)),
-  );
-  if (laid !== line) line.dispose();
-  return laid;
+  return op('arange', () => {
+    const positions = Int32Array.from({ length: n }, (_, i) => i);
+    const line = output(x.backend, x.backend.kernels.write(positions, [n], 'int32'), [n], 'int32');
+    return reshape(
+      line,
+      x.shape.map((_, d) => (d === axis ? n : 1)),
+    );
+  });
 }
 
 /** cumsum/cumprod's result dtype: bool and int32 accumulate as int32 (PyTorch: int64). */
@@ -57,43 +48,54 @@ function scanInput(x: Tensor, options: CumulativeOptions | undefined): Tensor {
       : requested === 'float32' || requested === 'float64'
         ? 'float32'
         : 'int32';
-  return dtype === x.dtype ? x : noGrad(() => castNoGrad(x, dtype));
+  return dtype === x.dtype ? x : castNoGrad(x, dtype);
 }
 
 /** sum_{j >= i} g_j along the axis, recorded (a createGraph backward differentiates it again). */
 function reversedCumsum(g: Tensor, axis: number): Tensor {
-  return tidy(() => flip(cumsum(flip(g, axis), axis), axis));
+  return flip(cumsum(flip(g, axis), axis), axis);
 }
 
 /** torch.cumsum: running sums along dim. */
 export function cumsum(x: Tensor, dim: number, options?: CumulativeOptions): Tensor {
   const axis = normalizeDim(dim, x.ndim, 'cumsum');
-  const input = scanInput(x, options);
-  const out = cumulativeRaw(input, axis, 'sum');
-  if (input !== x) input.dispose();
-  if (out.dtype !== 'float32' || x.dtype !== 'float32') return out;
-  return record('cumsum', out, [x], [], () => (g) => [reversedCumsum(g, axis)]);
+  return op('cumsum', () => {
+    const out = cumulativeRaw(scanInput(x, options), axis, 'sum');
+    if (out.dtype !== 'float32' || x.dtype !== 'float32') return out;
+    return recordGrad(out, [x], [], (g) => [reversedCumsum(g, axis)]);
+  });
 }
 
 /** torch.cumprod: running products along dim. */
 export function cumprod(x: Tensor, dim: number, options?: CumulativeOptions): Tensor {
   const axis = normalizeDim(dim, x.ndim, 'cumprod');
-  const input = scanInput(x, options);
-  const out = cumulativeRaw(input, axis, 'prod');
-  if (input !== x) input.dispose();
-  if (out.dtype !== 'float32' || x.dtype !== 'float32') return out;
-  return record('cumprod', out, [x], [x, out], ([sx, so]) => (g) => {
-    const xv = sx!.get();
-    const zero = xv.eq(0);
-    const zerosSoFar = cumulativeRaw(castNoGrad(zero, 'int32'), axis, 'sum');
-    const firstZero = zero.logicalAnd(zerosSoFar.eq(1));
-    // Before the first zero: sum_{i >= k} g_i out_i / x_k (the later outputs are 0 there anyway).
-    const beforeZero = reversedCumsum(g.mul(so!.get()), axis).div(where(zero, 1, xv));
-    // At the first zero z: sum_{i >= z} g_i prod_{j <= i, j != z} x_j, the scan with x_z taken as 1.
-    const atZero = reversedCumsum(g.mul(cumprod(where(firstZero, 1, xv), axis)), axis);
-    // After it every product contains x_z = 0.
-    return [where(zerosSoFar.eq(0), beforeZero, where(firstZero, atZero, 0))];
+  return op('cumprod', () => {
+    const out = cumulativeRaw(scanInput(x, options), axis, 'prod');
+    if (out.dtype !== 'float32' || x.dtype !== 'float32') return out;
+    return recordGrad(out, [x], [x, out], (g, [xv, outv]) => cumprodGrad(g, xv!, outv!, axis));
   });
+}
+
+/**
+ * cumprod's gradient, finite with zeros in x, and differentiable again as PyTorch's is. With z the
+ * first zero of a line: before z, sum_{i >= k} g_i out_i / x_k; at z, the same sum with x_z taken as
+ * 1; after z, x_z times the gradient of the scan with x_z taken as 1 (0, but its derivative in x_z
+ * is that gradient: a createGraph backward needs it). The nested call only supplies those values.
+ */
+function cumprodGrad(g: Tensor, xv: Tensor, out: Tensor, axis: number, nested = false): Tensor[] {
+  const zero = xv.eq(0);
+  const zerosSoFar = cumulativeRaw(castNoGrad(zero, 'int32'), axis, 'sum');
+  const firstZero = zero.logicalAnd(zerosSoFar.eq(1));
+  const withoutZero = where(firstZero, 1, xv);
+  const beforeZero = reversedCumsum(g.mul(out), axis).div(where(zero, 1, xv));
+  const scanWithoutZero = cumprod(withoutZero, axis);
+  const atZero = reversedCumsum(g.mul(scanWithoutZero), axis);
+  let afterZero: Tensor | number = 0;
+  if (!nested) {
+    const zeroValue = where(firstZero, xv, 0).sum(axis, true);
+    afterZero = zeroValue.mul(cumprodGrad(g, withoutZero, scanWithoutZero, axis, true)[0]!);
+  }
+  return [where(zerosSoFar.eq(0), beforeZero, where(firstZero, atZero, afterZero))];
 }
 
 /**
@@ -102,10 +104,10 @@ export function cumprod(x: Tensor, dim: number, options?: CumulativeOptions): Te
  * of the positions where x equals the running extreme (or is NaN).
  */
 function cumulativeExtreme(kind: 'max' | 'min', x: Tensor, dim: number): MaxMinResult {
-  const op = kind === 'max' ? 'cummax' : 'cummin';
-  const axis = normalizeDim(dim, x.ndim, op);
-  const { values, indices } = noGrad(() =>
-    tidy(() => {
+  const name = kind === 'max' ? 'cummax' : 'cummin';
+  const axis = normalizeDim(dim, x.ndim, name);
+  return op(name, () => {
+    const { values, indices } = noGrad(() => {
       const line = x.ndim === 0 ? reshape(x, [1]) : x;
       const input = line.dtype === 'bool' ? castNoGrad(line, 'int32') : line;
       const running = cumulativeRaw(input, axis, kind);
@@ -114,15 +116,14 @@ function cumulativeExtreme(kind: 'max' | 'min', x: Tensor, dim: number): MaxMinR
       const positions = positionsAlong(line, axis, line.shape[axis]!).expand(line.shape);
       const last = cumulativeRaw(where(hit, positions, -1), axis, 'max');
       return { values: reshape(castNoGrad(running, x.dtype), x.shape), indices: reshape(last, x.shape) };
-    }),
-  );
-  if (x.dtype !== 'float32') return { values, indices };
-  const shape = x.shape;
-  const result = record(op, values, [x], [indices], ([si]) => (g) => {
-    if (shape.length === 0) return [g];
-    return [scatterAdd(constant(g.backend, 0, g.dtype, shape), axis, si!.get(), g)];
+    });
+    if (x.dtype !== 'float32') return { values, indices };
+    const shape = x.shape;
+    const result = recordGrad(values, [x], [indices], (g, [si]) => [
+      shape.length === 0 ? g : scatterAdd(constant(g.backend, 0, g.dtype, shape), axis, si!, g),
+    ]);
+    return { values: result, indices };
   });
-  return { values: result, indices };
 }
 
 /** torch.cummax: { values, indices } of the running maximum along dim. */

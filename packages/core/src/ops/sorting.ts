@@ -5,14 +5,13 @@
  * through the indices), as PyTorch's. Index results are int32 (PyTorch: int64).
  */
 import { formatShape } from '../backend/shape.js';
-import { record } from '../autograd/engine.js';
 import { noGrad } from '../autograd/grad-mode.js';
-import { tidy } from '../tensor/scope.js';
 import type { MaxMinResult, Tensor } from '../tensor/tensor.js';
 import { castNoGrad, constant, output } from './util.js';
 import { cat, normalizeDim, reshape, slice, squeeze } from './layout.js';
 import { where } from './elementwise.js';
 import { gather, scatterAdd } from './indexing.js';
+import { op, recordGrad } from './op.js';
 import { cumulativeRaw, positionsAlong } from './scan.js';
 
 /** What sort() accepts instead of positional (dim, descending): PyTorch's keywords. */
@@ -33,7 +32,7 @@ export interface TopkOptions {
 
 /** The kernel's stable sort (bool through int32), no autograd; a rank-0 x sorts as [1]. */
 function sortRaw(x: Tensor, axis: number, descending: boolean): MaxMinResult {
-  return tidy(() => {
+  return op('sort', () => {
     const flat = x.ndim === 0 ? reshape(x, [1]) : x;
     const input = flat.dtype === 'bool' ? castNoGrad(flat, 'int32') : flat;
     const r = x.backend.kernels.sort(input.ref, axis, descending);
@@ -60,35 +59,33 @@ function sortArgs(dimOrOptions: number | SortOptions | undefined, descending: bo
 export function sort(x: Tensor, dimOrOptions?: number | SortOptions, descending = false): MaxMinResult {
   const [dim, desc] = sortArgs(dimOrOptions, descending);
   const axis = normalizeDim(dim, x.ndim, 'sort');
-  const { values, indices } = sortRaw(x, axis, desc);
-  if (x.dtype !== 'float32') return { values, indices };
-  const shape = x.shape;
-  const result = record('sort', values, [x], [indices], ([si]) => (g) => [
-    shape.length === 0 ? g : scatterBack(g, shape, axis, si!.get()),
-  ]);
-  return { values: result, indices };
+  return op('sort', () => {
+    const { values, indices } = sortRaw(x, axis, desc);
+    if (x.dtype !== 'float32') return { values, indices };
+    const shape = x.shape;
+    const result = recordGrad(values, [x], [indices], (g, [si]) => [
+      shape.length === 0 ? g : scatterBack(g, shape, axis, si!),
+    ]);
+    return { values: result, indices };
+  });
 }
 
 /** torch.argsort: the indices of sort (stable). */
 export function argsort(x: Tensor, dimOrOptions?: number | SortOptions, descending = false): Tensor {
   const [dim, desc] = sortArgs(dimOrOptions, descending);
   const axis = normalizeDim(dim, x.ndim, 'argsort');
-  const { values, indices } = sortRaw(x, axis, desc);
-  values.dispose();
-  return indices;
+  return op('argsort', () => sortRaw(x, axis, desc).indices);
 }
 
 /** torch.msort: sort along dim 0, values only. */
 export function msort(x: Tensor): Tensor {
   if (x.ndim === 0) throw new Error('msort(): expected a tensor with at least one dimension, got a 0-dim tensor');
-  const { values, indices } = sort(x, 0);
-  indices.dispose();
-  return values;
+  return op('msort', () => sort(x, 0).values);
 }
 
 /** Values gathered at `indices` along `axis` (differentiable through gather), with the indices. */
 function takeAlong(x: Tensor, axis: number, indices: Tensor, keepdim: boolean): MaxMinResult {
-  return tidy(() => {
+  return op('gather', () => {
     const values = gather(x, axis, indices);
     if (keepdim) return { values, indices: reshape(indices, indices.shape) };
     return { values: squeeze(values, axis), indices: squeeze(indices, axis) };
@@ -102,7 +99,7 @@ function atLeast1d(x: Tensor): Tensor {
 
 function scalarResult(r: MaxMinResult, wasScalar: boolean): MaxMinResult {
   if (!wasScalar) return r;
-  return tidy(() => ({ values: reshape(r.values, []), indices: reshape(r.indices, []) }));
+  return op('reshape', () => ({ values: reshape(r.values, []), indices: reshape(r.indices, []) }));
 }
 
 /** torch.topk: the k largest (or smallest) along dim, sorted; ties keep input order. */
@@ -116,7 +113,7 @@ export function topk(x: Tensor, k: number, dimOrOptions?: number | TopkOptions, 
       `topk(): selected index k out of range: k = ${k}, dimension ${axis} of input ${formatShape(x.shape)} has size ${n}`,
     );
   }
-  return tidy(() => {
+  return op('topk', () => {
     const line = atLeast1d(x);
     const order = noGrad(() => slice(sortRaw(line, axis, big).indices, axis, 0, k));
     return scalarResult(takeAlong(line, axis, order, true), x.ndim === 0);
@@ -136,15 +133,11 @@ function checkReducible(x: Tensor, axis: number, op: string): void {
  * its value and index in x.
  */
 function atSortedPosition(line: Tensor, axis: number, pos: (sorted: MaxMinResult) => Tensor, keepdim: boolean) {
-  const index = noGrad(() =>
-    tidy(() => {
-      const sorted = sortRaw(line, axis, false);
-      return gather(sorted.indices, axis, pos(sorted));
-    }),
-  );
-  const r = takeAlong(line, axis, index, keepdim);
-  index.dispose();
-  return r;
+  const index = noGrad(() => {
+    const sorted = sortRaw(line, axis, false);
+    return gather(sorted.indices, axis, pos(sorted));
+  });
+  return takeAlong(line, axis, index, keepdim);
 }
 
 /** torch.kthvalue: the k-th smallest (1-based) along dim, and its index. */
@@ -156,7 +149,7 @@ export function kthvalue(x: Tensor, k: number, dim = -1, keepdim = false): MaxMi
       `kthvalue(): selected number k out of range for dimension ${axis}: k = ${k}, input ${formatShape(x.shape)} (expected 1 <= k <= ${n})`,
     );
   }
-  return tidy(() => {
+  return op('kthvalue', () => {
     const line = atLeast1d(x);
     const shape = line.shape.map((d, i) => (i === axis ? 1 : d));
     const r = atSortedPosition(line, axis, () => constant(x.backend, k - 1, 'int32', shape), keepdim || x.ndim === 0);
@@ -166,17 +159,17 @@ export function kthvalue(x: Tensor, k: number, dim = -1, keepdim = false): MaxMi
 
 /** Per line: the number of NaNs (int32, the axis kept as size 1). */
 function nanCount(values: Tensor, axis: number): Tensor {
-  return tidy(() => castNoGrad(values.ne(values), 'int32').sum(axis, true));
+  return castNoGrad(values.ne(values), 'int32').sum(axis, true);
 }
 
 /** The lower middle position among `count` elements (count >= 1), as int32. */
 function lowerMiddle(count: Tensor): Tensor {
-  return tidy(() => castNoGrad(count.sub(1).div(2).floor().clamp(0), 'int32'));
+  return castNoGrad(count.sub(1).div(2).floor().clamp(0), 'int32');
 }
 
-function medianAlong(x: Tensor, axis: number, keepdim: boolean, ignoreNaN: boolean, op: string): MaxMinResult {
-  checkReducible(x, axis, op);
-  return tidy(() => {
+function medianAlong(x: Tensor, axis: number, keepdim: boolean, ignoreNaN: boolean, name: string): MaxMinResult {
+  checkReducible(x, axis, name);
+  return op(name, () => {
     const line = atLeast1d(x);
     const n = line.shape[axis]!;
     const shape = line.shape.map((d, i) => (i === axis ? 1 : d));
@@ -198,9 +191,9 @@ function medianAlong(x: Tensor, axis: number, keepdim: boolean, ignoreNaN: boole
 }
 
 /** Whole-tensor median: NaN for an empty tensor, as PyTorch. */
-function medianAll(x: Tensor, ignoreNaN: boolean, op: string): Tensor {
-  if (x.numel === 0) return constant(x.backend, Number.NaN, x.dtype === 'float32' ? 'float32' : x.dtype, []);
-  return tidy(() => medianAlong(reshape(x, [x.numel]), 0, false, ignoreNaN, op).values);
+function medianAll(x: Tensor, ignoreNaN: boolean, name: string): Tensor {
+  if (x.numel === 0) return constant(x.backend, Number.NaN, x.dtype, []);
+  return op(name, () => medianAlong(reshape(x, [x.numel]), 0, false, ignoreNaN, name).values);
 }
 
 /** torch.median: median() the lower middle value; median(dim, keepdim) { values, indices }. */
@@ -227,7 +220,7 @@ export function nanmedian(x: Tensor, dim?: number, keepdim = false): Tensor | Ma
 export function mode(x: Tensor, dim = -1, keepdim = false): MaxMinResult {
   const axis = normalizeDim(dim, x.ndim, 'mode');
   checkReducible(x, axis, 'mode');
-  return tidy(() => {
+  return op('mode', () => {
     const line = atLeast1d(x);
     const n = line.shape[axis]!;
     const r = atSortedPosition(
