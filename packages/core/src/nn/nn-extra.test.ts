@@ -306,6 +306,18 @@ describe('repr as PyTorch prints it', () => {
   });
 });
 
+describe('constructor forms', () => {
+  it('PReLU and LocalResponseNorm take PyTorch positional arguments or a keyword object', () => {
+    expectClose(new nn.PReLU(3, 0.1).weight, [0.1, 0.1, 0.1]);
+    expectClose(new nn.PReLU({ numParameters: 2, init: -0.5 }).weight, [-0.5, -0.5]);
+    expectClose(new nn.PReLU().weight, [0.25]);
+    const a = new nn.LocalResponseNorm(3, 0.1, 0.5, 2);
+    const b = new nn.LocalResponseNorm(3, { alpha: 0.1, beta: 0.5, k: 2 });
+    expect([a.alpha, a.beta, a.k]).toEqual([0.1, 0.5, 2]);
+    expect([b.alpha, b.beta, b.k]).toEqual([0.1, 0.5, 2]);
+  });
+});
+
 describe('EmbeddingBag.fromPretrained', () => {
   it('holds the given rows (frozen by default) and bags them', () => {
     const w = tensor([

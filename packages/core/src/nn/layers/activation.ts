@@ -166,8 +166,18 @@ export class CELU extends Module {
 export class PReLU extends Module {
   readonly numParameters: number;
   weight: Parameter;
-  constructor(numParameters = 1, init = 0.25, options: { device?: string } = {}) {
+  constructor(
+    numParameters: number | { numParameters?: number; init?: number; device?: string } = 1,
+    init = 0.25,
+    options: { device?: string } = {},
+  ) {
     super();
+    // new nn.PReLU(3, 0.1) or new nn.PReLU({ numParameters: 3, init: 0.1 }) (PyTorch's keywords).
+    if (typeof numParameters === 'object') {
+      init = numParameters.init ?? 0.25;
+      options = { device: numParameters.device };
+      numParameters = numParameters.numParameters ?? 1;
+    }
     if (!Number.isInteger(numParameters) || numParameters < 1)
       throw new Error(`PReLU: numParameters must be a positive integer, got ${numParameters}`);
     this.numParameters = numParameters;

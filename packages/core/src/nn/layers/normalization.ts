@@ -276,8 +276,14 @@ export class LocalResponseNorm extends Module {
   readonly alpha: number;
   readonly beta: number;
   readonly k: number;
-  constructor(size: number, alpha = 1e-4, beta = 0.75, k = 1) {
+  constructor(size: number, alpha: number | { alpha?: number; beta?: number; k?: number } = 1e-4, beta = 0.75, k = 1) {
     super();
+    // new nn.LocalResponseNorm(2, 1e-4, 0.75, 1) or new nn.LocalResponseNorm(2, { alpha, beta, k }).
+    if (typeof alpha === 'object') {
+      beta = alpha.beta ?? 0.75;
+      k = alpha.k ?? 1;
+      alpha = alpha.alpha ?? 1e-4;
+    }
     this.size = size;
     this.alpha = alpha;
     this.beta = beta;
