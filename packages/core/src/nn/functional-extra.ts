@@ -18,7 +18,7 @@ import * as lay from '../ops/layout.js';
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
 
-/** x for x > 0, alpha * scale * (exp(x) - 1) otherwise, times scale (the gradient at 0 is alpha * scale, as PyTorch). */
+/** scale * x for x > 0, scale * alpha * (exp(x) - 1) otherwise (the gradient at 0 is scale * alpha, as PyTorch). */
 export function selu(x: Tensor): Tensor {
   return tidy(() =>
     ew.where(
