@@ -66,12 +66,12 @@ function runBackwardHooks(
   for (const hook of [...hooks.backward.values()]) {
     const r = hook(module, current, gradOutput);
     if (r === undefined || r === null) continue;
-    if (!Array.isArray(r) || r.length !== current.length) {
+    if (!Array.isArray(r) || r.length !== current.length || r.some((g) => g !== null && !(g instanceof Tensor))) {
       throw new Error(
         `backward hook returned an invalid number of grad_input, got ${Array.isArray(r) ? r.length : 1}, but expected ${current.length}`,
       );
     }
-    current = r;
+    current = r as (Tensor | null)[];
   }
   return current;
 }
