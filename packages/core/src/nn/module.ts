@@ -76,7 +76,7 @@ export type ForwardPreHook = (module: Module, inputs: any[]) => unknown;
 /** Runs after forward: `hook(module, inputs, output)`; a returned value (not undefined) replaces the output. */
 // biome-ignore lint/suspicious/noExplicitAny: hooks see forward's untyped inputs and output.
 export type ForwardHook = (module: Module, inputs: any[], output: any) => unknown;
-/** `hook(module, gradInput, gradOutput)`; a returned array (one entry per gradInput) replaces gradInput, anything else is ignored. */
+/** `hook(module, gradInput, gradOutput)`; a returned array (one tensor or null per gradInput) replaces gradInput; undefined keeps it. */
 export type FullBackwardHook = (module: Module, gradInput: (Tensor | null)[], gradOutput: (Tensor | null)[]) => unknown;
 
 interface ModuleHooks {
