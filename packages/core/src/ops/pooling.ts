@@ -1,9 +1,10 @@
 /**
  * max/avg pooling over 1-D signals (the 2-D kernels on a height-1 image) and adaptive pooling,
- * composed from existing kernels: adaptive average pooling is a product with a host-built
- * averaging matrix per dim, adaptive max pooling gathers each output's bin (padded to the largest
- * bin by repeating its last element, which changes no maximum) and picks the argmax with gather,
- * so its gradient goes to one element per output, as PyTorch's.
+ * composed from existing kernels. Adaptive average pooling is the average-pooling kernel when the
+ * bins are equal, otherwise a product with a host-built averaging matrix per dim. Adaptive max
+ * pooling gathers each output's bin (padded to the largest bin by repeating its last element, which
+ * changes no maximum) and picks the argmax with gather, so its gradient goes to one element per
+ * output, as PyTorch's.
  */
 import { formatShape } from '../backend/shape.js';
 import { fromArray } from '../tensor/create.js';
@@ -133,7 +134,11 @@ function averagingMatrix(n: number, m: number, device: string): Tensor {
 export function adaptiveAvgPool1d(x: Tensor, outputSize: AdaptiveSize1): Tensor {
   const [m] = resolveSizes('adaptive_avg_pool1d', x, outputSize, 1) as [number];
   const n = x.shape[x.ndim - 1]!;
-  return op('adaptiveAvgPool1d', () => matmul(x, averagingMatrix(n, m, x.device).t()));
+  return op('adaptiveAvgPool1d', () => {
+    // Equal bins (global pooling included) are the average-pooling kernel's windows.
+    if (m > 0 && n % m === 0) return avgPool1d(x, n / m);
+    return matmul(x, averagingMatrix(n, m, x.device).t());
+  });
 }
 
 /** F.adaptive_avg_pool2d: [N, C, H, W] or [C, H, W] -> [..., oH, oW]. */
@@ -141,6 +146,8 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize2): Tensor 
   const [mh, mw] = resolveSizes('adaptive_avg_pool2d', x, outputSize, 2) as [number, number];
   const [h, w] = x.shape.slice(-2) as [number, number];
   return op('adaptiveAvgPool2d', () => {
+    // Equal bins (global pooling included) are the average-pooling kernel's windows.
+    if (mh > 0 && mw > 0 && h % mh === 0 && w % mw === 0) return avgPool2d(x, [h / mh, w / mw]);
     const rows = matmul(averagingMatrix(h, mh, x.device), x);
     return matmul(rows, averagingMatrix(w, mw, x.device).t());
   });
