@@ -1,19 +1,25 @@
 /**
- * Every function, method and class that the README's PyTorch → Flint tables name exists.
+ * Every function, method and class that the README names in its PyTorch → Flint tables and in its
+ * bullet lists of functions exists.
  *
  * The tables (a header row `| PyTorch | Flint | ...`) are parsed from packages/core/README.md; in
  * each row's Flint cell every code span is split at top-level commas and slashes (`F.selu, celu`,
  * `F.dropout1d/dropout2d(x, p)`) into spellings, and every dotted name a spelling starts with or
  * calls is resolved against the package's exports:
  * - `name` or `a.b.c`: an export (`tan`, `autograd.grad`, `nn.Linear`, `optim.SGD`), with `F`,
- *   `init` and `utils` short for `nn.functional`, `nn.init` and `nn.utils`;
+ *   `init` and `utils` short for `nn.functional`, `nn.init` and `nn.utils`; a bare class name may
+ *   live in a namespace (`new OneCycleLR(opt)`); `new`, `await` and `const v =` are skipped;
  * - `x.method`: a member of what the receiver stands for (RECEIVERS: tensors, ctx, handle, a
  *   module, an optimizer ...); a name the test does not know is taken for a tensor;
- * - a bare name after a receiver in the same cell continues it (`x.newZeros(2, 3)`, `newOnes`) when
- *   it is not an export itself; `class F extends autograd.Function` binds F for the cell;
- * - a Flint cell that says "same" also vouches for the PyTorch cell's spellings (`torch.` dropped).
+ * - a bare name that is not an export belongs to what an earlier spelling of the row stood for
+ *   (`x.newZeros(2, 3)`, `newOnes`; `module.register_forward_hook` | `registerForwardHook`: the
+ *   PyTorch cell gives owners too, without being checked); `class F extends autograd.Function`
+ *   binds F for the row. In a row about a class an unknown bare name is the user's instance or one
+ *   of its fields (`enc(src)`, `batchSizes`) and is not checked;
+ * - a Flint cell that says "same" vouches for the PyTorch cell's spellings too (`torch.` dropped,
+ *   snake_case names left out: those are PyTorch's spellings of what the cell spells itself).
  * Strings, numbers, object literals and the names in LOCAL_VALUES (a user's own variable, such as
- * the module instance a row calls) are not resolved.
+ * the module instance a row calls) are not resolved. The bullet lists are read as LIST_BULLETS says.
  */
 import '@flint/backend-cpu';
 import { readFileSync } from 'node:fs';
@@ -32,6 +38,8 @@ function receivers(): Record<string, object> {
     ctx: new api.autograd.FunctionCtx('readme', []),
     handle,
     model: api.nn.Module.prototype,
+    m: api.nn.Module.prototype,
+    o: api.optim.Optimizer.prototype,
     module: api.nn.Module.prototype,
     net: api.nn.Module.prototype,
     opt: api.optim.Optimizer.prototype,
@@ -44,7 +52,7 @@ function receivers(): Record<string, object> {
 }
 
 /** Names a row uses for the user's own values (not part of the API). */
-const LOCAL_VALUES = new Set(['bag', 'ctc', 'fn', 'sched', 'loader', 'dataset']);
+const LOCAL_VALUES = new Set(['bag', 'ctc', 'rnn', 'fn', 'sched', 'loader', 'dataset']);
 
 const SHORTHANDS: Record<string, string[]> = {
   F: ['nn', 'functional'],
@@ -117,6 +125,9 @@ function spellings(span: string): string[] {
   out.push(cur.trim());
   return out.filter((s) => s.length > 0);
 }
+
+/** `torch.` and `torch.nn.` as Flint spells them (`nn.` for the second). */
+const TORCH_PREFIX = /\btorch\.(nn\.)?/g;
 
 const CHAIN = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*/;
 const KEYWORDS = new Set(['null', 'true', 'false', 'undefined', 'this', 'the', 'same']);
@@ -194,12 +205,26 @@ function resolve(chain: string, ctx: Context, names: Record<string, object>, lea
     note(api.Tensor.prototype, value);
     return value;
   }
+  // A bare class name from a namespace (`new OneCycleLR(opt)` in the optim section).
+  if (/^[A-Z]/.test(root)) {
+    for (const ns of [api.nn, api.optim, api.optim.lr_scheduler, api.data, api.autograd]) {
+      const value = member(ns, root);
+      if (value === undefined) continue;
+      note(undefined, value);
+      return value;
+    }
+  }
   // A bare name: a member of what an earlier spelling of the row stood for, or a variable.
   for (const r of ctx.receivers) {
     const value = member(r, root);
-    if (value !== undefined) return value;
+    if (value === undefined) continue;
+    note(undefined, value);
+    return value;
   }
-  return names[root] !== undefined ? null : undefined;
+  if (names[root] !== undefined) return null;
+  // In a row about a class, an unknown bare name is the user's instance (`enc(src)`) or one of its
+  // fields (`PackedSequence`'s `batchSizes`): not checkable without an instance.
+  return ctx.receivers.some(isClass) ? null : undefined;
 }
 
 interface Missing {
@@ -216,6 +241,7 @@ function check(spelling: string, line: number, ctx: Context, names: Record<strin
     bindAs = cls[1]!;
     s = s.slice(cls[0].length);
   }
+  s = s.replace(/^(?:const|let|var)\s+(?:[\w$]+|\[[^\]]*\]|\{[^}]*\})\s*=\s*/, '');
   s = s.replace(/^(?:(?:new|static|override|async|await)\s+)+/, '');
   const lead = CHAIN.exec(s);
   if (lead === null) return [0, []];
@@ -248,12 +274,20 @@ function missingNames(markdown: string): { checked: number; rows: number; missin
   const rows = tableRows(markdown);
   for (const row of rows) {
     const ctx: Context = { receivers: [], bindings: new Map() };
+    // What the PyTorch cell's spellings stand for gives the Flint cell's bare names their owner
+    // (`module.register_forward_hook` | `registerForwardHook`); nothing there is checked.
+    for (const span of codeSpans(row.pytorch)) {
+      for (const sp of spellings(span.replace(TORCH_PREFIX, (_m, nn?: string) => (nn ? 'nn.' : '')))) {
+        const lead = CHAIN.exec(sp.replace(/^(?:new\s+)/, ''));
+        if (lead !== null) resolve(lead[0], ctx, names, true);
+      }
+    }
     const spans = codeSpans(row.flint);
     if (/\bsame\b/.test(row.flint.replace(/`[^`]*`/g, ''))) {
       // PyTorch's spellings first: they name the classes the Flint cell's bare names belong to.
       // A snake_case name there (`F.pixel_shuffle`) is PyTorch's spelling of something the cell spells itself.
       const torchSpans = codeSpans(row.pytorch).map((s) =>
-        s.replace(/\btorch\.(nn\.)?/g, (_m, nn?: string) => (nn ? 'nn.' : '')),
+        s.replace(TORCH_PREFIX, (_m, nn?: string) => (nn ? 'nn.' : '')),
       );
       for (const span of torchSpans.reverse()) {
         const kept = spellings(span).filter((s) => !/[a-z0-9]_[a-z]/.test(CHAIN.exec(s)?.[0] ?? ''));
@@ -345,15 +379,17 @@ describe("the README's PyTorch → Flint tables", () => {
       '| PyTorch | Flint | Notes |',
       '| --- | --- | --- |',
       '| `torch.tan` | `tan`, `x.notAMethod(1)`, `newOnes` | |',
-      '| `torch.nope` | `nn.Linear(2, 3)`, `F.relu, notAnActivation`, `x.index(arange(3), missingFn(2))` | |',
+      '| `torch.nope` | `nn.Linear(2, 3)`, `nn.NoSuchLayer(2)`, `x.index(arange(3), missingFn(2))` | |',
+      '| `F.relu` | `F.relu, notAnActivation` | |',
       '| `x.cube_`, `F.pixel_shuffle/pixel_unshuffle` | the same | |',
       '| `class F` | `class G extends autograd.Function` with `G.apply(...)`, `G.nothing` | |',
     ].join('\n');
     const { missing } = missingNames(table);
     expect(missing.map((m) => m.name)).toEqual([
       'x.notAMethod',
-      'notAnActivation',
+      'nn.NoSuchLayer',
       'missingFn',
+      'notAnActivation',
       'x.cube_',
       'G.nothing',
     ]);
