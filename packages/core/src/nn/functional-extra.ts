@@ -7,7 +7,7 @@
  */
 import { formatShape, shapesEqual, tryBroadcastShapes } from '../backend/shape.js';
 import { noGrad } from '../autograd/grad-mode.js';
-import { arange, bernoulli, rand } from '../tensor/create.js';
+import { arange, bernoulli, ones, rand, zeros } from '../tensor/create.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as ew from '../ops/elementwise.js';
@@ -438,7 +438,8 @@ export interface EmbeddingBagOptions {
 /**
  * Sums, means or maxima of bags of embeddings without materializing the lookups per bag: input
  * [B, L] (B bags of L indices) or 1-D with offsets. An empty bag gives zeros. Bags are formed on
- * the device (no readback of the offsets).
+ * the device (no readback of the offsets) in O(N) memory: a running sum of marks at the offsets
+ * gives each position its bag, and scatter-adds (or a scatter amax) combine the rows.
  */
 export function embeddingBag(input: Tensor, weight: Tensor, options: EmbeddingBagOptions = {}): Tensor {
   return tidy(() => {
@@ -450,7 +451,7 @@ export function embeddingBag(input: Tensor, weight: Tensor, options: EmbeddingBa
         `embeddingBag: expected input of dtype int32 (indices), got ${input.dtype} (shape ${formatShape(input.shape)})`,
       );
     if (weight.ndim !== 2) throw new Error(`embeddingBag: weight must be 2-D, got ${formatShape(weight.shape)}`);
-    const numEmbeddings = weight.shape[0]!;
+    const [numEmbeddings, dim] = weight.shape as [number, number];
     const offsets = options.offsets ?? null;
     const psw = options.perSampleWeights ?? null;
     let paddingIdx = options.paddingIdx ?? null;
@@ -491,24 +492,45 @@ export function embeddingBag(input: Tensor, weight: Tensor, options: EmbeddingBa
       throw new Error('include_last_offset: number of offsets should be at least 1');
     const bags = includeLast ? offsets.shape[0]! - 1 : offsets.shape[0]!;
     if (bags === 0) return weight.narrow(0, 0, 0).mul(0);
-    // membership[b, i] = starts[b] <= i < ends[b]: the bags as a [B, N] 0/1 matrix.
-    const positions = arange(0, n, 1, { device: input.device, dtype: 'int32' }).unsqueeze(0);
-    const starts = offsets.narrow(0, 0, bags).unsqueeze(1);
-    const endOfAll = arange(n, n + 1, 1, { device: input.device, dtype: 'int32' });
-    const ends = (
-      includeLast ? offsets.narrow(0, 1, bags) : lay.cat([offsets.narrow(0, 1, bags - 1), endOfAll])
-    ).unsqueeze(1);
-    let member = positions.ge(starts).logicalAnd(positions.lt(ends));
-    if (paddingIdx !== null) member = member.logicalAnd(input.ne(paddingIdx).unsqueeze(0));
+    // Each position's bag: one mark at every bag's start, a running sum of the marks, minus 1
+    // (O(N) memory; empty bags are two marks at one position, so the next bag's id skips them).
+    const starts = offsets.narrow(0, 0, bags).clamp(0, n);
+    const marks = zeros([n + 1], { device: input.device }).scatterAdd(
+      0,
+      starts,
+      ones([bags], { device: input.device }),
+    );
+    const bagOf = marks.narrow(0, 0, n).cumsum(0).sub(1).int();
+    let valid = bagOf.ge(0);
+    // With includeLastOffset, positions at and after the final offset belong to no bag.
+    if (includeLast)
+      valid = valid.logicalAnd(
+        arange(0, n, 1, { device: input.device, dtype: 'int32' }).lt(offsets.narrow(0, bags, 1)),
+      );
+    if (paddingIdx !== null) valid = valid.logicalAnd(input.ne(paddingIdx));
+    const bagIndex = ew.where(valid, bagOf, 0).unsqueeze(1).expand([n, dim]).contiguous();
     const rows = weight.indexSelect(0, input);
+    const count = zeros([bags], { device: input.device })
+      .scatterAdd(0, bagIndex.select(1, 0), valid.float())
+      .unsqueeze(1);
     if (mode === 'max') {
-      const picked = ew.where(member.unsqueeze(2), rows.unsqueeze(0), Number.NEGATIVE_INFINITY).amax(1);
-      return ew.where(member.float().sum(1, true).gt(0), picked, 0);
+      const picked = zeros([bags, dim], { device: input.device }).scatterReduce(
+        0,
+        bagIndex,
+        ew.where(valid.unsqueeze(1), rows, Number.NEGATIVE_INFINITY),
+        'amax',
+        { includeSelf: false },
+      );
+      return ew.where(count.gt(0), picked, 0);
     }
-    let coefficients = member.float();
-    if (psw !== null) coefficients = coefficients.mul(psw.unsqueeze(0));
-    if (mode === 'mean') coefficients = coefficients.div(member.float().sum(1, true).clamp(1));
-    return coefficients.matmul(rows);
+    let coefficients = valid.float();
+    if (psw !== null) coefficients = coefficients.mul(psw);
+    const summed = zeros([bags, dim], { device: input.device }).scatterAdd(
+      0,
+      bagIndex,
+      rows.mul(coefficients.unsqueeze(1)),
+    );
+    return mode === 'mean' ? summed.div(count.clamp(1)) : summed;
   });
 }
 

@@ -9,7 +9,7 @@ import '@flint/backend-cpu';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeTensor, type HostTensor, type RawTensor } from '@flint/conformance';
-import { manualSeed, nn, randn, tensor, type Tensor, zeros, ones, memory, tidy } from '../index.js';
+import { arange, manualSeed, nn, randint, randn, tensor, type Tensor, zeros, ones, memory, tidy } from '../index.js';
 import { decode, expectClose } from './test-helpers.js';
 
 const F = nn.functional;
@@ -330,6 +330,24 @@ describe('EmbeddingBag.fromPretrained', () => {
     const out = bag.forward(tensor([0, 2, 1], { dtype: 'int32' }), tensor([0, 2], { dtype: 'int32' }));
     expectClose(out, [6, 8, 3, 4]);
     expect(nn.EmbeddingBag.fromPretrained(w, { freeze: false }).weight.requiresGrad).toBe(true);
+  });
+
+  it('1-D input with offsets agrees with the same bags as 2-D rows (every mode, values and gradients)', () => {
+    manualSeed(8);
+    const [B, L, n] = [50, 7, 30];
+    const indices = randint(0, n, [B, L]);
+    const offsets = arange(0, B * L, L, { dtype: 'int32' });
+    for (const mode of ['sum', 'mean', 'max'] as const) {
+      const w1 = randn(n, 4, { requiresGrad: true });
+      const w2 = w1.detach().clone().requiresGrad_(true);
+      const a = F.embeddingBag(indices, w1, { mode, paddingIdx: 3 });
+      const b = F.embeddingBag(indices.reshape([B * L]), w2, { mode, offsets, paddingIdx: 3 });
+      expectClose(b, a, 1e-5, 1e-6, mode);
+      const cot = randn(B, 4);
+      a.mul(cot).sum().backward();
+      b.mul(cot).sum().backward();
+      expectClose(w2.grad!, w1.grad!, 1e-5, 1e-6, `${mode} grad`);
+    }
   });
 });
 
