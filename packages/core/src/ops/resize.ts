@@ -1,9 +1,10 @@
 /**
- * F.interpolate (nearest, nearest-exact, linear, bilinear, area), F.pixel_shuffle and
+ * F.interpolate (nearest, nearest-exact, linear, bilinear, bicubic, area), F.pixel_shuffle and
  * F.pixel_unshuffle, composed from existing kernels. Interpolation is separable: each spatial dim
- * is an indexSelect (nearest) or two indexSelects blended with host-computed weights (linear), so
- * the gradient is indexSelect's scatter-add. Source positions and weights follow PyTorch's CPU
- * kernels in float32 (Math.fround), so the picked neighbours are PyTorch's at every size.
+ * is one indexSelect (nearest), or two (linear) or four (cubic) blended with host-computed
+ * weights, so the gradient is indexSelect's scatter-add. Source positions and weights follow
+ * PyTorch's CPU kernels in float32 (Math.fround), so the picked neighbours are PyTorch's at every
+ * size.
  */
 import { formatShape } from '../backend/shape.js';
 import { fromArray } from '../tensor/create.js';
@@ -13,7 +14,7 @@ import { permute, reshape } from './layout.js';
 import { adaptiveAvgPool1d, adaptiveAvgPool2d } from './pooling.js';
 import { op } from './op.js';
 
-export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'area';
+export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'bicubic' | 'area';
 
 export interface InterpolateOptions {
   /** Output spatial size (one int for every dim, or one per dim). Exactly one of size and scaleFactor. */
@@ -21,13 +22,13 @@ export interface InterpolateOptions {
   /** Multiplier of each spatial size (one for every dim, or one per dim); the output is floor(in * scale). */
   scaleFactor?: number | readonly number[] | null;
   mode?: InterpolateMode;
-  /** linear/bilinear only: map the corner pixels' centres onto each other (default false). */
+  /** linear/bilinear/bicubic only: map the corner pixels' centres onto each other (default false). */
   alignCorners?: boolean | null;
   /** Use in/out instead of 1/scaleFactor as the scale between output and input positions. */
   recomputeScaleFactor?: boolean | null;
 }
 
-const MODES: readonly InterpolateMode[] = ['nearest', 'nearest-exact', 'linear', 'bilinear', 'area'];
+const MODES: readonly InterpolateMode[] = ['nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic', 'area'];
 const f32 = Math.fround;
 
 /** PyTorch's compute_scales_value in float32: 1/scaleFactor when one was given, else in/out. */
@@ -70,6 +71,33 @@ function linearTaps(n: number, m: number, scale: number | null, alignCorners: bo
   return { i0, i1, w1 };
 }
 
+/** PyTorch's cubic convolution weights (A = -0.75) in float32. */
+const CUBIC_A = -0.75;
+const cubic1 = (x: number): number => f32(f32(f32(f32(CUBIC_A + 2) * x - (CUBIC_A + 3)) * x) * x + 1);
+const cubic2 = (x: number): number =>
+  f32(f32(f32(f32(f32(CUBIC_A * x) - 5 * CUBIC_A) * x) + 8 * CUBIC_A) * x - 4 * CUBIC_A);
+
+/**
+ * Bicubic interpolation's four neighbours (clamped to the input, as upsample_get_value_bounded)
+ * and their weights per output position; the source position is not clamped at 0 (cubic).
+ */
+function cubicTaps(n: number, m: number, scale: number | null, alignCorners: boolean) {
+  const taps = Array.from({ length: 4 }, () => new Int32Array(m));
+  const weights = Array.from({ length: 4 }, () => new Float32Array(m));
+  const ratio = alignCorners ? (m > 1 ? f32(f32(n - 1) / f32(m - 1)) : 0) : scaleValue(scale, n, m);
+  for (let i = 0; i < m; i++) {
+    const src = alignCorners ? f32(ratio * i) : f32(f32(ratio * f32(i + 0.5)) - 0.5);
+    const lo = Math.floor(src);
+    const t = f32(src - lo);
+    const w = [cubic2(f32(t + 1)), cubic1(t), cubic1(f32(1 - t)), cubic2(f32(f32(1 - t) + 1))];
+    for (let k = 0; k < 4; k++) {
+      taps[k]![i] = Math.min(Math.max(lo - 1 + k, 0), n - 1);
+      weights[k]![i] = w[k]!;
+    }
+  }
+  return { taps, weights };
+}
+
 function perDim(v: number | readonly number[], dims: number, name: string): number[] {
   const list = typeof v === 'number' ? new Array<number>(dims).fill(v) : [...v];
   if (list.length !== dims) {
@@ -80,7 +108,7 @@ function perDim(v: number | readonly number[], dims: number, name: string): numb
   return list;
 }
 
-/** F.interpolate on [N, C, L] (nearest, linear, area) or [N, C, H, W] (nearest, bilinear, area). */
+/** F.interpolate on [N, C, L] (nearest, linear, area) or [N, C, H, W] (nearest, bilinear, bicubic, area). */
 export function interpolate(x: Tensor, options: InterpolateOptions = {}): Tensor {
   const mode = options.mode ?? 'nearest';
   if (!MODES.includes(mode))
@@ -91,12 +119,12 @@ export function interpolate(x: Tensor, options: InterpolateOptions = {}): Tensor
       `interpolate: Input Error: Only 3D and 4D input Tensors are supported (got ${x.ndim}D, shape ${formatShape(x.shape)}) for the modes: ${MODES.join('/')}`,
     );
   }
-  if ((mode === 'linear' && dims !== 1) || (mode === 'bilinear' && dims !== 2)) {
+  if ((mode === 'linear' && dims !== 1) || ((mode === 'bilinear' || mode === 'bicubic') && dims !== 2)) {
     throw new Error(
       `interpolate: Got ${x.ndim}D input, but ${mode} mode needs ${mode === 'linear' ? '3D' : '4D'} input (shape ${formatShape(x.shape)})`,
     );
   }
-  const interpolating = mode === 'linear' || mode === 'bilinear';
+  const interpolating = mode === 'linear' || mode === 'bilinear' || mode === 'bicubic';
   const alignCorners = options.alignCorners ?? null;
   if (alignCorners !== null && !interpolating) {
     throw new Error(
@@ -140,9 +168,23 @@ export function interpolate(x: Tensor, options: InterpolateOptions = {}): Tensor
         cur = indexSelect(cur, dim, index(nearestIndex(n, m, scales[d]!, mode === 'nearest-exact')));
         continue;
       }
+      const wShape = cur.shape.map((_, i) => (i === dim ? m : 1));
+      if (mode === 'bicubic') {
+        // PyTorch's cubic kernel has no same-size shortcut: a scale factor != 1 resamples even
+        // when the size stays (weights of 0, 1, 0, 0 at the input's own positions are skipped).
+        const { taps, weights } = cubicTaps(n, m, scales[d]!, alignCorners ?? false);
+        const identity = m === n && weights[1]!.every((w, i) => w === 1 && taps[1]![i] === i);
+        if (identity) continue;
+        let sum: Tensor | null = null;
+        for (let k = 0; k < 4; k++) {
+          const term = indexSelect(cur, dim, index(taps[k]!)).mul(fromArray(weights[k]!, wShape, { device }));
+          sum = sum === null ? term : sum.add(term);
+        }
+        cur = sum!;
+        continue;
+      }
       if (m === n) continue;
       const { i0, i1, w1 } = linearTaps(n, m, scales[d]!, alignCorners ?? false);
-      const wShape = cur.shape.map((_, i) => (i === dim ? m : 1));
       const weight = fromArray(w1, wShape, { device });
       const a = indexSelect(cur, dim, index(i0));
       const b = indexSelect(cur, dim, index(i1));
