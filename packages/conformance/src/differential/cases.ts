@@ -6,6 +6,7 @@ import { layoutCases } from './layout-cases.js';
 import { linalgCases } from './linalg-cases.js';
 import { memoryCases } from './memory-cases.js';
 import { reduceCases } from './reduce-cases.js';
+import { scatterCases } from './scatter-cases.js';
 import { sortingCases } from './sorting-cases.js';
 import { CaseList, type DifferentialCase } from './types.js';
 
@@ -17,6 +18,7 @@ export function buildDifferentialCases(): DifferentialCase[] {
   linalgCases(list);
   layoutCases(list);
   indexingCases(list);
+  scatterCases(list);
   imageCases(list);
   sortingCases(list);
   return list.cases;
