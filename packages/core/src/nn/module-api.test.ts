@@ -292,6 +292,20 @@ describe('Transformer', () => {
     expect([...out.shape]).toEqual([3, 2, 4]);
   });
 
+  it('isCausal gives the causal mask in the encoder, decoder and Transformer', () => {
+    manualSeed(8);
+    const tr = new nn.Transformer({ dModel: 4, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 8 });
+    tr.eval();
+    const src = randn(3, 2, 4);
+    const tgt = randn(3, 2, 4);
+    const mask = nn.Transformer.generateSquareSubsequentMask(3);
+    const withMasks = tr(src, tgt, { srcMask: mask, tgtMask: mask }) as Tensor;
+    const withFlags = tr(src, tgt, { srcIsCausal: true, tgtIsCausal: true }) as Tensor;
+    expectClose(withFlags, withMasks, 1e-6, 1e-6);
+    const plain = tr(src, tgt) as Tensor;
+    expect(values(plain)).not.toEqual(values(withMasks));
+  });
+
   it('scaledDotProductAttention: isCausal and an explicit mask exclude each other; dropout keeps the mean', () => {
     const q = randn(2, 3, 4);
     expect(() => nn.F.scaledDotProductAttention(q, q, q, { isCausal: true, attnMask: zeros(3, 3) })).toThrow(
