@@ -38,7 +38,25 @@ function build(c: RawModuleCase): nn.Module {
   const o = c.options;
   switch (c.module) {
     case 'PReLU':
-      return new nn.PReLU(o.num_parameters ?? 1);
+      return new nn.PReLU(o.num_parameters ?? 1, o.init ?? 0.25);
+    case 'Hardsigmoid':
+      return new nn.Hardsigmoid();
+    case 'Softsign':
+      return new nn.Softsign();
+    case 'LogSigmoid':
+      return new nn.LogSigmoid();
+    case 'Tanhshrink':
+      return new nn.Tanhshrink();
+    case 'Hardshrink':
+      return new nn.Hardshrink(o.lambd);
+    case 'Dropout1d':
+      return new nn.Dropout1d(o.p);
+    case 'Dropout2d':
+      return new nn.Dropout2d(o.p);
+    case 'AlphaDropout':
+      return new nn.AlphaDropout(o.p);
+    case 'FeatureAlphaDropout':
+      return new nn.FeatureAlphaDropout(o.p);
     case 'GroupNorm':
       return new nn.GroupNorm(o.num_groups, o.num_channels, { affine: o.affine });
     case 'InstanceNorm1d':
