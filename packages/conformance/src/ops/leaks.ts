@@ -109,6 +109,10 @@ export const NOT_OPS: Readonly<Record<string, string>> = {
   load: 'file I/O around deserialize (swept)',
   loadAsync: 'file I/O around deserialize (swept)',
   loadMetadata: 'file I/O, makes no tensor',
+  saveCheckpoint: 'file I/O around save (swept through serializeAsync)',
+  saveCheckpointSync: 'file I/O around saveSync (swept through serialize)',
+  loadCheckpoint: 'file I/O around deserialize (swept); disposes what it read on an error',
+  disposeCheckpoint: 'memory management',
   'init.calculateGain': 'arithmetic on numbers',
   'init.calculateFanInAndFanOut': 'reads a shape',
 };
