@@ -174,6 +174,11 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     expect(readFileSync(path).equals(before)).toBe(true);
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
 
+    // save() of an optimizer state dict (torch.save's habit) points here.
+    const sgdForSave = new optim.SGD([tensor([1], { requiresGrad: true })]);
+    await expect(save(sgdForSave.stateDict() as never, path)).rejects.toThrow(
+      "safetensors: 'state' is not a Tensor (a safetensors file holds tensors only; for optimizer or scheduler state and plain values use saveCheckpoint)",
+    );
     const plain = join(dir, 'plain-state.safetensors');
     await save({ w: tensor([1]) }, plain);
     expect(() => loadCheckpoint(plain)).toThrow(

@@ -75,7 +75,10 @@ function entriesOf(stateDict: StateDictInput): [string, Tensor][] {
     if (name === '__metadata__') throw new Error("safetensors: '__metadata__' is reserved and cannot name a tensor");
     if (seen.has(name)) throw new Error(`safetensors: duplicate tensor name '${name}'`);
     seen.add(name);
-    if (!(t instanceof Tensor)) throw new TypeError(`safetensors: '${name}' is not a Tensor`);
+    if (!(t instanceof Tensor))
+      throw new TypeError(
+        `safetensors: '${name}' is not a Tensor (a safetensors file holds tensors only; for optimizer or scheduler state and plain values use saveCheckpoint)`,
+      );
     if (t.isDisposed) throw new Error(`safetensors: tensor '${name}' (shape ${formatShape(t.shape)}) was disposed`);
   }
   return entries;
