@@ -306,6 +306,35 @@ describe('Transformer', () => {
     expect(values(plain)).not.toEqual(values(withMasks));
   });
 
+  it("PyTorch's positional masks give the same results as the options objects", () => {
+    manualSeed(9);
+    const tr = new nn.Transformer({
+      dModel: 4,
+      nhead: 2,
+      numEncoderLayers: 1,
+      numDecoderLayers: 1,
+      dimFeedforward: 8,
+      dropout: 0,
+    });
+    const src = randn(4, 2, 4);
+    const tgt = randn(3, 2, 4);
+    const tgtMask = nn.Transformer.generateSquareSubsequentMask(3);
+    const kpm = tensor([
+      [false, false, false, true],
+      [false, false, false, false],
+    ]);
+    expectClose(
+      tr(src, tgt, null, tgtMask, null, kpm) as Tensor,
+      tr(src, tgt, { tgtMask, srcKeyPaddingMask: kpm }) as Tensor,
+      1e-6,
+      1e-6,
+    );
+    const layer = new nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8, dropout: 0 });
+    expectClose(layer(src, null, kpm) as Tensor, layer(src, { srcKeyPaddingMask: kpm }) as Tensor, 1e-6, 1e-6);
+    const dec = new nn.TransformerDecoderLayer(4, 2, { dimFeedforward: 8, dropout: 0 });
+    expectClose(dec(tgt, src, tgtMask) as Tensor, dec(tgt, src, { tgtMask }) as Tensor, 1e-6, 1e-6);
+  });
+
   it('scaledDotProductAttention: isCausal and an explicit mask exclude each other; dropout keeps the mean', () => {
     const q = randn(2, 3, 4);
     expect(() => nn.F.scaledDotProductAttention(q, q, q, { isCausal: true, attnMask: zeros(3, 3) })).toThrow(

@@ -3,7 +3,7 @@
  * TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer, TransformerDecoder, Transformer.
  */
 import { formatShape } from '../../backend/shape.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { Tensor } from '../../tensor/tensor.js';
 import { tidy } from '../../tensor/scope.js';
 import * as F from '../functional.js';
 import { ModuleList } from '../container.js';
@@ -36,6 +36,13 @@ export interface EncoderForwardOptions {
   isCausal?: boolean;
 }
 
+const DECODER_MASKS: (keyof DecoderForwardOptions)[] = [
+  'tgtMask',
+  'memoryMask',
+  'tgtKeyPaddingMask',
+  'memoryKeyPaddingMask',
+];
+
 /** Options of TransformerDecoderLayer (the same as the encoder layer's). */
 export type TransformerDecoderLayerOptions = TransformerEncoderLayerOptions;
 
@@ -48,6 +55,21 @@ export interface DecoderForwardOptions {
   tgtIsCausal?: boolean;
   /** A causal mask over memory when memoryMask is not given. */
   memoryIsCausal?: boolean;
+}
+
+/** Tensor or null: a positional mask argument (PyTorch's order) rather than an options object. */
+const isMaskArg = (v: unknown): v is Tensor | null => v === null || v instanceof Tensor;
+
+/** An options object, or PyTorch's positional masks mapped onto `names` in order. */
+function forwardOptions<T extends object>(
+  first: T | Tensor | null | undefined,
+  rest: unknown[],
+  names: (keyof T)[],
+): T {
+  if (first === undefined) return {} as T;
+  if (!isMaskArg(first)) return first;
+  const args = [first, ...rest];
+  return Object.fromEntries(names.map((n, i) => [n, args[i] ?? null])) as T;
 }
 
 function activationOf(act: TransformerEncoderLayerOptions['activation']): (x: Tensor) => Tensor {
@@ -112,8 +134,14 @@ export class TransformerEncoderLayer extends Module {
     return this.dropout2(this.linear2(this.dropout(this.activation(this.linear1(x) as Tensor)))) as Tensor;
   }
 
-  override forward(src: Tensor, options: EncoderForwardOptions = {}): Tensor {
-    return tidy(() => this.encode(src, options));
+  /** forward(src, { srcMask, srcKeyPaddingMask, isCausal }) or PyTorch's forward(src, srcMask, srcKeyPaddingMask). */
+  override forward(
+    src: Tensor,
+    options?: EncoderForwardOptions | Tensor | null,
+    srcKeyPaddingMask?: Tensor | null,
+  ): Tensor {
+    const o = forwardOptions<EncoderForwardOptions>(options, [srcKeyPaddingMask], ['srcMask', 'srcKeyPaddingMask']);
+    return tidy(() => this.encode(src, o));
   }
 
   private encode(src: Tensor, options: EncoderForwardOptions): Tensor {
@@ -155,10 +183,16 @@ export class TransformerEncoder extends Module {
     this.norm = norm;
   }
 
-  override forward(src: Tensor, options: EncoderForwardOptions = {}): Tensor {
+  /** forward(src, { mask, srcKeyPaddingMask, isCausal }) or PyTorch's forward(src, mask, srcKeyPaddingMask). */
+  override forward(
+    src: Tensor,
+    options?: EncoderForwardOptions | Tensor | null,
+    srcKeyPaddingMask?: Tensor | null,
+  ): Tensor {
+    const o = forwardOptions<EncoderForwardOptions>(options, [srcKeyPaddingMask], ['mask', 'srcKeyPaddingMask']);
     return tidy(() => {
       let x = src;
-      for (const layer of this.layers) x = layer(x, options) as Tensor;
+      for (const layer of this.layers) x = layer(x, o) as Tensor;
       return this.norm === null ? x : (this.norm(x) as Tensor);
     });
   }
@@ -230,16 +264,26 @@ export class TransformerDecoderLayer extends Module {
     return this.dropout3(this.linear2(this.dropout(this.activation(this.linear1(x) as Tensor)))) as Tensor;
   }
 
-  override forward(tgt: Tensor, memory: Tensor, options: DecoderForwardOptions = {}): Tensor {
+  /**
+   * forward(tgt, memory, { tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask, ... }) or
+   * PyTorch's positional forward(tgt, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask).
+   */
+  override forward(
+    tgt: Tensor,
+    memory: Tensor,
+    options?: DecoderForwardOptions | Tensor | null,
+    ...masks: (Tensor | null)[]
+  ): Tensor {
+    const o = forwardOptions<DecoderForwardOptions>(options, masks, DECODER_MASKS);
     return tidy(() => {
       let x = tgt;
       if (this.normFirst) {
-        x = x.add(this.sa(this.norm1(x) as Tensor, options));
-        x = x.add(this.mha(this.norm2(x) as Tensor, memory, options));
+        x = x.add(this.sa(this.norm1(x) as Tensor, o));
+        x = x.add(this.mha(this.norm2(x) as Tensor, memory, o));
         x = x.add(this.ff(this.norm3(x) as Tensor));
       } else {
-        x = this.norm1(x.add(this.sa(x, options))) as Tensor;
-        x = this.norm2(x.add(this.mha(x, memory, options))) as Tensor;
+        x = this.norm1(x.add(this.sa(x, o))) as Tensor;
+        x = this.norm2(x.add(this.mha(x, memory, o))) as Tensor;
         x = this.norm3(x.add(this.ff(x))) as Tensor;
       }
       return x;
@@ -262,10 +306,17 @@ export class TransformerDecoder extends Module {
     this.norm = norm;
   }
 
-  override forward(tgt: Tensor, memory: Tensor, options: DecoderForwardOptions = {}): Tensor {
+  /** As TransformerDecoderLayer.forward: an options object or PyTorch's positional masks. */
+  override forward(
+    tgt: Tensor,
+    memory: Tensor,
+    options?: DecoderForwardOptions | Tensor | null,
+    ...masks: (Tensor | null)[]
+  ): Tensor {
+    const o = forwardOptions<DecoderForwardOptions>(options, masks, DECODER_MASKS);
     return tidy(() => {
       let x = tgt;
-      for (const layer of this.layers) x = layer(x, memory, options) as Tensor;
+      for (const layer of this.layers) x = layer(x, memory, o) as Tensor;
       return this.norm === null ? x : (this.norm(x) as Tensor);
     });
   }
@@ -341,7 +392,24 @@ export class Transformer extends Module {
     for (const p of this.parameters()) if (p.ndim > 1) init.xavierUniform_(p);
   }
 
-  override forward(src: Tensor, tgt: Tensor, options: TransformerForwardOptions = {}): Tensor {
+  /**
+   * forward(src, tgt, { srcMask, tgtMask, memoryMask, srcKeyPaddingMask, tgtKeyPaddingMask,
+   * memoryKeyPaddingMask, ... }) or PyTorch's positional order of those six masks.
+   */
+  override forward(
+    src: Tensor,
+    tgt: Tensor,
+    opts?: TransformerForwardOptions | Tensor | null,
+    ...masks: (Tensor | null)[]
+  ): Tensor {
+    const options = forwardOptions<TransformerForwardOptions>(opts, masks, [
+      'srcMask',
+      'tgtMask',
+      'memoryMask',
+      'srcKeyPaddingMask',
+      'tgtKeyPaddingMask',
+      'memoryKeyPaddingMask',
+    ]);
     const batched = src.ndim === 3;
     const batchDim = this.batchFirst ? 0 : 1;
     if (batched && src.shape[batchDim] !== tgt.shape[batchDim])
