@@ -3,7 +3,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { fromArray, tensor } from '../tensor/create.js';
 import { tidy } from '../tensor/scope.js';
 import { stack } from '../ops/layout.js';
-import type { Generator } from '../random.js';
+import { defaultGenerator, type Generator } from '../random.js';
 import { IterableDataset, Subset, TensorDataset, type DatasetLike } from './dataset.js';
 import { BatchSampler, RandomSampler, SequentialSampler } from './sampler.js';
 
@@ -176,7 +176,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
   readonly batchSize: number | null;
   readonly shuffle: boolean;
   readonly dropLast: boolean;
-  readonly generator: Generator | undefined;
+  readonly generator: Generator;
   readonly autoDispose: boolean;
   readonly numWorkers: number;
   /** The index sampler (null for an IterableDataset or with a batchSampler). */
@@ -245,7 +245,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     this.batchSize = batchSampler !== undefined ? null : (batchSize ?? 1);
     this.shuffle = shuffle;
     this.dropLast = dropLast;
-    this.generator = generator;
+    this.generator = generator ?? defaultGenerator;
     this.collateFn = collateFn ?? null;
     this.autoDispose = autoDispose;
     this.numWorkers = numWorkers;
@@ -257,7 +257,8 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
       this.batchSampler = batchSampler;
     } else {
       const ds = dataset as DatasetLike<T>;
-      this.sampler = sampler ?? (shuffle ? new RandomSampler(ds, { generator }) : new SequentialSampler(ds));
+      this.sampler =
+        sampler ?? (shuffle ? new RandomSampler(ds, { generator: this.generator }) : new SequentialSampler(ds));
       this.batchSampler = new BatchSampler(this.sampler, this.batchSize!, dropLast);
     }
   }
