@@ -231,7 +231,7 @@ function indexAlong(name: string, x: Tensor, axis: number, index: Tensor, shape:
     );
   }
   // Negative entries count from the end, as PyTorch's index_* ops accept.
-  const size = x.shape[axis]!;
+  const size = x.ndim === 0 ? 1 : x.shape[axis]!;
   const flat = reshape(index, [n]);
   const wrapped = where(flat.lt(0), flat.add(size), flat);
   return reshape(

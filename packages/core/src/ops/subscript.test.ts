@@ -101,6 +101,18 @@ describe('writes', () => {
   });
 });
 
+describe('scatter with reduce', () => {
+  it("has a gradient (PyTorch 1.13 has none): multiply's is the product rule", () => {
+    const x = tensor([[2, 3]], { requiresGrad: true });
+    const src = tensor([[4, 5]], { requiresGrad: true });
+    const out = scatter(x, 1, ints([[0, 0]]), src, { reduce: 'multiply' });
+    expect(out.tolist()).toEqual([[40, 3]]);
+    out.sum().backward();
+    expect(x.grad!.tolist()).toEqual([[20, 1]]);
+    expect(src.grad!.tolist()).toEqual([[10, 8]]);
+  });
+});
+
 describe('scatter and friends: argument errors', () => {
   it("scatter's reduce and scatterReduce's reduce are checked; shapes follow PyTorch's rules", () => {
     const x = zeros([2, 3]);

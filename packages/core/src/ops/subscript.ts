@@ -11,7 +11,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { isTensor } from '../tensor/binding.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { op } from './op.js';
-import { constant, output } from './util.js';
+import { commonBackend, constant, output } from './util.js';
 import { expand, normalizeDim, pad, permute, reshape, select, slice, unsqueeze } from './layout.js';
 import { indexSelect, scatterAdd } from './indexing.js';
 import { scatter } from './scatter.js';
@@ -142,7 +142,7 @@ function basicIndex(x: Tensor, specs: readonly IndexSpec[]): { out: Tensor; tens
  * adjacent, and go first otherwise. A bool mask stands for the index tensors of its true elements.
  */
 export function index(x: Tensor, specs: readonly IndexSpec[]): Tensor {
-  return op('index', () => {
+  return op('index', [x, ...specs.filter(isTensor)], () => {
     const { out, tensors } = basicIndex(x, specs);
     if (tensors.length > 0) return advancedIndex(out, tensors, Number.NaN);
     return out === x ? reshape(x, x.shape) : out;
@@ -207,6 +207,7 @@ function advancedIndex(x: Tensor, tensors: readonly TensorIndex[], outOfRange: n
  * unrecorded); positions of out-of-range index entries are `x.numel` (one past the end).
  */
 function positionsOf(x: Tensor, specs: readonly IndexSpec[]): { positions: Tensor; hasTensors: boolean } {
+  commonBackend('indexPut', [x, ...specs.filter(isTensor)]);
   return noGrad(() => {
     const b = x.backend;
     const n = x.numel;

@@ -1006,8 +1006,10 @@ export class Tensor {
   setIndex(specs: readonly sub.IndexSpec[], values: Tensor | number): this {
     this.checkInPlace('setIndex');
     const result = tidy(() => {
-      const v = typeof values === 'number' || values.dtype === this.dtype ? values : ew.cast(values, this.dtype);
-      return sub.indexPut(this, specs, v);
+      // As PyTorch's setitem (a copy_): the values take this tensor's dtype and device.
+      if (typeof values === 'number') return sub.indexPut(this, specs, values);
+      const onDevice = values.device === this.device ? values : values.to(this.device);
+      return sub.indexPut(this, specs, onDevice.dtype === this.dtype ? onDevice : ew.cast(onDevice, this.dtype));
     });
     return this._assign(result, 'setIndex');
   }
