@@ -56,6 +56,18 @@ function keywordOptions<T extends object>(
   return first as Partial<T>;
 }
 
+/** The positional form of a constructor: arguments in PyTorch's order, undefined ones left out. */
+function positionalOptions<T extends object>(
+  names: readonly (keyof T & string)[],
+  args: readonly unknown[],
+): Partial<T> {
+  const out: Record<string, unknown> = {};
+  args.forEach((v, i) => {
+    if (v !== undefined && i < names.length) out[names[i]!] = v;
+  });
+  return out as Partial<T>;
+}
+
 /** One value per parameter group (a list of that length, or one value for all). */
 function perGroup(
   scheduler: string,
@@ -640,8 +652,8 @@ export interface CyclicLROptions {
  * Cyclical learning rates (Smith 2017): the lr goes from baseLr up to maxLr over stepSizeUp
  * steps and back over stepSizeDown, scaled per cycle (triangular2: halved each cycle) or per
  * iteration (exp_range: gamma^iteration). With cycleMomentum the momentum (or Adam's beta1) moves
- * the opposite way between maxMomentum and baseMomentum. Step it after every batch. Keyword form
- * only (it has too many options for a positional one): `new CyclicLR(opt, { baseLr, maxLr, ... })`.
+ * the opposite way between maxMomentum and baseMomentum. Step it after every batch.
+ * `new CyclicLR(opt, { baseLr, maxLr, stepSizeUp, ... })` or positionally in PyTorch's order.
  */
 export class CyclicLR extends LRScheduler {
   readonly maxLrs: number[];
@@ -656,27 +668,41 @@ export class CyclicLR extends LRScheduler {
   private readonly scaleFnCustom: ((x: number) => number) | null;
   private readonly momentumKind: 'momentum' | 'betas' | null;
 
-  constructor(optimizer: AnyOptimizer, options: Partial<CyclicLROptions> & Pick<CyclicLROptions, 'baseLr' | 'maxLr'>) {
-    const o = keywordOptions<CyclicLROptions>(
-      'CyclicLR',
-      options,
-      [
-        'baseLr',
-        'maxLr',
-        'stepSizeUp',
-        'stepSizeDown',
-        'mode',
-        'gamma',
-        'scaleFn',
-        'scaleMode',
-        'cycleMomentum',
-        'baseMomentum',
-        'maxMomentum',
-        'lastEpoch',
-      ],
-      ['baseLr', 'maxLr'],
-    );
-    if (o === null) throw new TypeError('CyclicLR: expected an options object { baseLr, maxLr, ... }');
+  constructor(optimizer: AnyOptimizer, options: Partial<CyclicLROptions> & Pick<CyclicLROptions, 'baseLr' | 'maxLr'>);
+  constructor(
+    optimizer: AnyOptimizer,
+    baseLr: number | readonly number[],
+    maxLr: number | readonly number[],
+    stepSizeUp?: number,
+    stepSizeDown?: number | null,
+    mode?: CyclicLROptions['mode'],
+    gamma?: number,
+    scaleFn?: ((x: number) => number) | null,
+    scaleMode?: CyclicLROptions['scaleMode'],
+    cycleMomentum?: boolean,
+    baseMomentum?: number | readonly number[],
+    maxMomentum?: number | readonly number[],
+    lastEpoch?: number,
+  );
+  constructor(optimizer: AnyOptimizer, first: unknown, ...rest: unknown[]) {
+    const names = [
+      'baseLr',
+      'maxLr',
+      'stepSizeUp',
+      'stepSizeDown',
+      'mode',
+      'gamma',
+      'scaleFn',
+      'scaleMode',
+      'cycleMomentum',
+      'baseMomentum',
+      'maxMomentum',
+      'lastEpoch',
+    ] as const satisfies readonly (keyof CyclicLROptions)[];
+    const o =
+      keywordOptions<CyclicLROptions>('CyclicLR', first, names, ['baseLr', 'maxLr']) ??
+      positionalOptions<CyclicLROptions>(names, [first, ...rest]);
+    if (o.baseLr === undefined || o.maxLr === undefined) throw new TypeError('CyclicLR: baseLr and maxLr are required');
     const lastEpoch = o.lastEpoch ?? -1;
     const baseLrs = perGroup('CyclicLR', 'baseLr', optimizer, o.baseLr!);
     if (lastEpoch === -1) {
@@ -778,7 +804,7 @@ interface Phase {
  * (or Adam's beta1) cycles the opposite way between maxMomentum and baseMomentum. Step it after
  * every batch; stepping past totalSteps is an error. Each group gets `initialLr`, `maxLr`,
  * `minLr` (and `maxMomentum`, `baseMomentum`) entries, as PyTorch. Keyword form:
- * `new OneCycleLR(opt, { maxLr: 0.1, totalSteps: 1000 })`, or `new OneCycleLR(opt, 0.1, 1000)`.
+ * `new OneCycleLR(opt, { maxLr: 0.1, totalSteps: 1000 })`, or positionally (`new OneCycleLR(opt, 0.1, 1000)`).
  */
 export class OneCycleLR extends LRScheduler {
   readonly totalSteps: number;
@@ -788,33 +814,41 @@ export class OneCycleLR extends LRScheduler {
   private readonly momentumKind: 'momentum' | 'betas' | null;
 
   constructor(optimizer: AnyOptimizer, options: Partial<OneCycleLROptions> & Pick<OneCycleLROptions, 'maxLr'>);
-  constructor(optimizer: AnyOptimizer, maxLr: number | readonly number[], totalSteps: number);
   constructor(
     optimizer: AnyOptimizer,
-    first: number | readonly number[] | (Partial<OneCycleLROptions> & Pick<OneCycleLROptions, 'maxLr'>),
-    totalStepsArg?: number,
-  ) {
+    maxLr: number | readonly number[],
+    totalSteps?: number | null,
+    epochs?: number | null,
+    stepsPerEpoch?: number | null,
+    pctStart?: number,
+    annealStrategy?: 'cos' | 'linear',
+    cycleMomentum?: boolean,
+    baseMomentum?: number | readonly number[],
+    maxMomentum?: number | readonly number[],
+    divFactor?: number,
+    finalDivFactor?: number,
+    threePhase?: boolean,
+    lastEpoch?: number,
+  );
+  constructor(optimizer: AnyOptimizer, first: unknown, ...rest: unknown[]) {
+    const names = [
+      'maxLr',
+      'totalSteps',
+      'epochs',
+      'stepsPerEpoch',
+      'pctStart',
+      'annealStrategy',
+      'cycleMomentum',
+      'baseMomentum',
+      'maxMomentum',
+      'divFactor',
+      'finalDivFactor',
+      'threePhase',
+      'lastEpoch',
+    ] as const satisfies readonly (keyof OneCycleLROptions)[];
     const o =
-      keywordOptions<OneCycleLROptions>(
-        'OneCycleLR',
-        first,
-        [
-          'maxLr',
-          'totalSteps',
-          'epochs',
-          'stepsPerEpoch',
-          'pctStart',
-          'annealStrategy',
-          'cycleMomentum',
-          'baseMomentum',
-          'maxMomentum',
-          'divFactor',
-          'finalDivFactor',
-          'threePhase',
-          'lastEpoch',
-        ],
-        ['maxLr'],
-      ) ?? ({ maxLr: first as number | readonly number[], totalSteps: totalStepsArg } as Partial<OneCycleLROptions>);
+      keywordOptions<OneCycleLROptions>('OneCycleLR', first, names, ['maxLr']) ??
+      positionalOptions<OneCycleLROptions>(names, [first, ...rest]);
     const { totalSteps: total = null, epochs = null, stepsPerEpoch = null } = o;
     let totalSteps: number;
     if (total === null && (epochs === null || stepsPerEpoch === null))

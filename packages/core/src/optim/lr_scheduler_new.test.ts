@@ -169,6 +169,37 @@ describe('scheduler options and state', () => {
       ],
       ['OneCycleLR', (o) => new OneCycleLR(o, 0.5, 8), (o) => new OneCycleLR(o, { maxLr: 0.5, totalSteps: 8 })],
       [
+        'OneCycleLR three-phase',
+        (o) => new OneCycleLR(o, 0.5, null, 2, 4, 0.25, 'linear', true, 0.8, 0.9, 10, 100, true),
+        (o) =>
+          new OneCycleLR(o, {
+            maxLr: 0.5,
+            epochs: 2,
+            stepsPerEpoch: 4,
+            pctStart: 0.25,
+            annealStrategy: 'linear',
+            baseMomentum: 0.8,
+            maxMomentum: 0.9,
+            divFactor: 10,
+            finalDivFactor: 100,
+            threePhase: true,
+          }),
+      ],
+      [
+        'CyclicLR',
+        (o) => new CyclicLR(o, 0.01, 0.1, 2, 3, 'triangular2', 1, null, 'cycle', true, 0.7, 0.95),
+        (o) =>
+          new CyclicLR(o, {
+            baseLr: 0.01,
+            maxLr: 0.1,
+            stepSizeUp: 2,
+            stepSizeDown: 3,
+            mode: 'triangular2',
+            baseMomentum: 0.7,
+            maxMomentum: 0.95,
+          }),
+      ],
+      [
         'ReduceLROnPlateau',
         (o) => new ReduceLROnPlateau(o, 'max', 0.5, 0) as unknown as Sched,
         (o) => new ReduceLROnPlateau(o, { mode: 'max', factor: 0.5, patience: 0 }) as unknown as Sched,
@@ -184,6 +215,7 @@ describe('scheduler options and state', () => {
         sa.step(name === 'ReduceLROnPlateau' ? 1 : undefined);
         sb.step(name === 'ReduceLROnPlateau' ? 1 : undefined);
         expect(b.paramGroups[0]!.lr, `${name} step ${i + 1}`).toBe(a.paramGroups[0]!.lr);
+        expect(b.paramGroups[0]!.momentum, `${name} step ${i + 1}`).toBe(a.paramGroups[0]!.momentum);
         seen.add(a.paramGroups[0]!.lr);
       }
       expect(seen.size, `${name}: the options took effect`).toBeGreaterThan(1);
