@@ -1,5 +1,5 @@
 /** Constant pad: each output coordinate maps back by its `before` pad or lands in the padding. */
-import { sizeOf, stridesOf } from '@flint/core/backend';
+import { mergeUnpaddedAxes, sizeOf, stridesOf } from '@flint/core/backend';
 import { MAXR, genOffsets, memoSource, padConstants } from '../codegen.js';
 import type { GpuContext } from '../context.js';
 import type { Ref } from '../elementwise.js';
@@ -39,7 +39,11 @@ const wideSource = (rank: number) =>
     return `${s}return a[offH][offL];\n}`;
   });
 
-export const pad = (ctx: GpuContext) => (x: Ref, pads: readonly (readonly [number, number])[], value: number) => {
+export const pad = (ctx: GpuContext) => (ref: Ref, padding: readonly (readonly [number, number])[], value: number) => {
+  // On the fewest axes that express the padding, so ranks past MAXR work when few axes are padded.
+  const merged = mergeUnpaddedAxes(ref.shape, padding);
+  const x: Ref = { ...ref, shape: merged.shape };
+  const pads = merged.pads;
   const outShape = x.shape.map((d, i) => d + pads[i]![0] + pads[i]![1]);
   const n = sizeOf(outShape);
   if (sizeOf(x.shape) === 0) return ctx.fill(n, value, x.dtype);

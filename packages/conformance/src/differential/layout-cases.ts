@@ -59,7 +59,7 @@ export function layoutCases(list: CaseList): void {
     'oneHot',
     'oneHot 4 classes, fixed indices',
     [host([2, 2], 'int32', [0, 3, 1, 1])],
-    (k, [a]) => [k.oneHot(a!, 4, 'float32')],
+    (k, [a]) => [k.oneHot!(a!, 4, 'float32')],
     [f32([2, 2, 4])],
   );
 
@@ -106,6 +106,28 @@ export function layoutCases(list: CaseList): void {
     [i32([3, 6])],
   );
   list.add('pad', 'pad bool', [randbool(rng, [3])], (k, [x]) => [k.pad(x!, [[1, 2]], 1)], [bool([6])]);
+  // Rank 7 (F.fold and pad modes build such tensors): tfjs's wasm PadV2 returned garbage past rank 6.
+  list.add(
+    'pad',
+    'pad rank 7, two padded axes',
+    [randn(rng, [2, 1, 2, 1, 2, 1, 3])],
+    (k, [x]) => [
+      k.pad(
+        x!,
+        [
+          [0, 0],
+          [0, 0],
+          [1, 0],
+          [0, 0],
+          [0, 0],
+          [0, 0],
+          [1, 2],
+        ],
+        0.5,
+      ),
+    ],
+    [f32([2, 1, 3, 1, 2, 1, 6])],
+  );
   list.add(
     'concat',
     'concat axis 1 with an empty part',
@@ -140,10 +162,10 @@ export function layoutCases(list: CaseList): void {
     'oneHot',
     'oneHot float32 from [2,3] indices',
     [randint(rng, [2, 3], 0, 4)],
-    (k, [x]) => [k.oneHot(x!, 4, 'float32')],
+    (k, [x]) => [k.oneHot!(x!, 4, 'float32')],
     [f32([2, 3, 4])],
   );
-  list.add('oneHot', 'oneHot bool', [randint(rng, [5], 0, 3)], (k, [x]) => [k.oneHot(x!, 3, 'bool')], [bool([5, 3])]);
+  list.add('oneHot', 'oneHot bool', [randint(rng, [5], 0, 3)], (k, [x]) => [k.oneHot!(x!, 3, 'bool')], [bool([5, 3])]);
   list.add(
     'permute',
     'a kernel reads a view whose storage has another shape',

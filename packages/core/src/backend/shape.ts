@@ -80,3 +80,29 @@ export function windowOutputSize(
   if (ceilMode && (out - 1) * stride >= input + padding) out -= 1;
   return out;
 }
+
+/**
+ * The same constant padding on fewer axes: an unpadded axis folds into the axis before it (padding
+ * axis i by `a` rows of an unpadded inner axis of size d is padding the merged axis by a*d). For
+ * backends with a rank limit (gpu.js: 6; tfjs's wasm PadV2 returns garbage past 6) and fewer index
+ * computations; the padded output is the same bytes, reshaped.
+ */
+export function mergeUnpaddedAxes(
+  shape: Shape,
+  pads: readonly (readonly [number, number])[],
+): { shape: number[]; pads: [number, number][] } {
+  const outShape: number[] = [];
+  const outPads: [number, number][] = [];
+  shape.forEach((d, i) => {
+    const [before, after] = pads[i]!;
+    const last = outShape.length - 1;
+    if (last >= 0 && before === 0 && after === 0) {
+      outShape[last] = outShape[last]! * d;
+      outPads[last] = [outPads[last]![0] * d, outPads[last]![1] * d];
+    } else {
+      outShape.push(d);
+      outPads.push([before, after]);
+    }
+  });
+  return { shape: outShape, pads: outPads };
+}
