@@ -112,7 +112,7 @@ describe('device residency, cache, readbacks and memory (headless-gl)', () => {
     const small = createGpujsBackend({ mode: 'auto', cacheSize: 2 });
     const sk = small.kernels;
     const x = sk.write(new Float32Array([1, 2]), [2], 'float32');
-    const outs = [sk.neg(ref(x, [2])), sk.abs(ref(x, [2])), sk.square(ref(x, [2])), sk.exp(ref(x, [2]))];
+    const outs = [sk.neg(ref(x, [2])), sk.abs(ref(x, [2])), sk.square!(ref(x, [2])), sk.exp(ref(x, [2]))];
     expect(small.stats().cachedKernels).toBe(2);
     expect(small.stats().evictions).toBeGreaterThan(0);
     expect(Array.from(sk.readSync(ref(outs[0]!, [2])))).toEqual([-1, -2]);
@@ -175,7 +175,7 @@ describe('device residency, cache, readbacks and memory (headless-gl)', () => {
       const picked = k.gather(ref(sh, [8, 4]), 1, ref(k.expand(ref(lab, [8], 'int32'), [8]), [8, 1], 'int32'));
       const nll = k.sub(ref(lse, [8, 1]), ref(picked, [8, 1]), [8, 1]);
       const loss = k.sum(ref(nll, [8, 1]), [0, 1]);
-      const oh = k.oneHot(ref(labels, [8], 'int32'), 4, 'float32');
+      const oh = k.oneHot!(ref(labels, [8], 'int32'), 4, 'float32');
       const dW = k.matmul(ref(oh, [8, 4]), ref(X, [8, 6]), true, false, [4, 6]);
       expect(transfers).toBe(before); // nothing came back to the host between the first layer and the loss
       const value = counted.readSync(ref(loss, []));

@@ -143,7 +143,7 @@ describe.each([['headlessgl'], ['webasm']] as const)('past 2^24 elements on %s',
       ).toBeNull();
       const rows = [59_999, 0, 30_000, 21_400, 21_399];
       const idx = k.write(Int32Array.from(rows), [rows.length], 'int32');
-      const sel = k.readSync(ref(k.indexSelect(X(), 0, ref(idx, [rows.length], 'int32')), [rows.length, COLS]));
+      const sel = k.readSync(ref(k.indexSelect!(X(), 0, ref(idx, [rows.length], 'int32')), [rows.length, COLS]));
       expect(
         firstMismatch(sel, rows.length * COLS, (i) => pixel(rows[Math.floor(i / COLS)]! * COLS + (i % COLS))),
       ).toBeNull();

@@ -1,5 +1,6 @@
 /** @flint/conformance: the one suite every Flint backend runs, and the test helpers every package shares. */
 export { runConformance, type ConformanceOptions } from './run.js';
+export { withoutOptionalKernels } from './composed-backend.js';
 export type { BackendFactory } from './backend-factory.js';
 export { compareData, expectClose, withinTolerance, FLOAT32_TOLERANCE, type Tolerance } from './compare.js';
 export { runDifferential, runDifferentialCase, type DifferentialOptions } from './differential/run.js';

@@ -36,7 +36,7 @@ export function elementwiseCases(list: CaseList): void {
   ] as const) {
     const positive = op === 'log' || op === 'sqrt' || op === 'rsqrt';
     const x = uniform(11, [3, 7], positive ? 0.05 : -4, 4);
-    list.add(op, `${op} [3,7] uniform`, [x], (k, [a]) => [k[op](a!)], [f32([3, 7])]);
+    list.add(op, `${op} [3,7] uniform`, [x], (k, [a]) => [k[op]!(a!)], [f32([3, 7])]);
   }
   const rng = new Rng(1);
   for (const op of [
@@ -60,7 +60,7 @@ export function elementwiseCases(list: CaseList): void {
     'round',
     'expm1',
   ] as const)
-    list.add(op, `${op} [3,5] normal`, [randn(rng, [3, 5], 2)], (k, [x]) => [k[op](x!)], [f32([3, 5])]);
+    list.add(op, `${op} [3,5] normal`, [randn(rng, [3, 5], 2)], (k, [x]) => [k[op]!(x!)], [f32([3, 5])]);
   list.add(
     'log',
     'log of positive values [40]',
@@ -82,15 +82,15 @@ export function elementwiseCases(list: CaseList): void {
     [f32([9])],
     { rtol: 1e-5, atol: 0 },
   );
-  list.add('leakyRelu', 'leakyRelu slope 0.1', [uniform(12, [17])], (k, [a]) => [k.leakyRelu(a!, 0.1)], [f32([17])]);
+  list.add('leakyRelu', 'leakyRelu slope 0.1', [uniform(12, [17])], (k, [a]) => [k.leakyRelu!(a!, 0.1)], [f32([17])]);
   list.add(
     'leakyRelu',
     'leakyRelu slope 0.3 (same kernel, another slope)',
     [uniform(13, [17])],
-    (k, [a]) => [k.leakyRelu(a!, 0.3)],
+    (k, [a]) => [k.leakyRelu!(a!, 0.3)],
     [f32([17])],
   );
-  list.add('leakyRelu', 'leakyRelu slope 0.2 [4,4]', [randn(rng, [4, 4])], (k, [x]) => [k.leakyRelu(x!, 0.2)], [
+  list.add('leakyRelu', 'leakyRelu slope 0.2 [4,4]', [randn(rng, [4, 4])], (k, [x]) => [k.leakyRelu!(x!, 0.2)], [
     f32([4, 4]),
   ]);
   list.add(
@@ -104,12 +104,12 @@ export function elementwiseCases(list: CaseList): void {
     'sign',
     'sign of subnormals and NaN',
     [host([5], 'float32', [1e-40, -1e-40, 0, NaN, -Infinity])],
-    (k, [x]) => [k.sign(x!)],
+    (k, [x]) => [k.sign!(x!)],
     [f32([5])],
   );
   list.add('neg', 'neg int32 fixed values', [host([4], 'int32', [1, -2, 3, 0])], (k, [a]) => [k.neg(a!)], [i32([4])]);
   for (const op of ['neg', 'abs', 'sign', 'square'] as const)
-    list.add(op, `${op} on int32`, [randint(rng, [6], -5, 5)], (k, [x]) => [k[op](x!)], [i32([6])]);
+    list.add(op, `${op} on int32`, [randint(rng, [6], -5, 5)], (k, [x]) => [k[op]!(x!)], [i32([6])]);
 
   // Binary with broadcasting: same shape, row/column broadcast, rank-extending, scalar.
   const pairs: [Shape, Shape, Shape][] = [
@@ -152,7 +152,7 @@ export function elementwiseCases(list: CaseList): void {
       const a =
         op === 'pow' ? uniform(20 + j, sa, 0.2, 3) : compare ? rounded(uniform(20 + j, sa)) : uniform(20 + j, sa);
       const b = compare ? rounded(uniform(40 + j, sb)) : uniform(40 + j, sb, op === 'div' ? 0.5 : -2, 2);
-      list.add(op, `${op} [${sa}] with [${sb}]`, [a, b], (k, [x, y]) => [k[op](x!, y!, so)], [
+      list.add(op, `${op} [${sa}] with [${sb}]`, [a, b], (k, [x, y]) => [k[op]!(x!, y!, so)], [
         compare ? bool(so) : f32(so),
       ]);
     });
@@ -160,9 +160,13 @@ export function elementwiseCases(list: CaseList): void {
   for (const op of ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) {
     const a = host([2, 1, 4], 'float32', randint(rng, [2, 1, 4], -2, 3).data);
     const b = host([3, 1], 'float32', randint(rng, [3, 1], -2, 3).data);
-    list.add(op, `${op} broadcast [2,1,4] x [3,1], small integers`, [a, b], (k, [x, y]) => [k[op](x!, y!, [2, 3, 4])], [
-      COMPARISONS.has(op) ? bool([2, 3, 4]) : f32([2, 3, 4]),
-    ]);
+    list.add(
+      op,
+      `${op} broadcast [2,1,4] x [3,1], small integers`,
+      [a, b],
+      (k, [x, y]) => [k[op]!(x!, y!, [2, 3, 4])],
+      [COMPARISONS.has(op) ? bool([2, 3, 4]) : f32([2, 3, 4])],
+    );
   }
   list.add(
     'add',

@@ -37,7 +37,7 @@ export function indexingCases(list: CaseList): void {
     'indexSelect',
     'indexSelect axis 1 of [2,5,3]',
     [uniform(96, [2, 5, 3]), host([4], 'int32', [4, 0, 4, 2])],
-    (k, [x, i]) => [k.indexSelect(x!, 1, i!)],
+    (k, [x, i]) => [k.indexSelect!(x!, 1, i!)],
     [f32([2, 4, 3])],
   );
 
@@ -88,7 +88,7 @@ export function indexingCases(list: CaseList): void {
     'indexSelect',
     'indexSelect axis 1 (embedding-style)',
     [randn(rng, [3, 6]), randint(rng, [4], 0, 6)],
-    (k, [x, i]) => [k.indexSelect(x!, 1, i!)],
+    (k, [x, i]) => [k.indexSelect!(x!, 1, i!)],
     [f32([3, 4])],
   );
 }

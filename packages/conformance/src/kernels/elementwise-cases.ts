@@ -84,7 +84,7 @@ function unaryCases(op: UnaryName): ComputeCase[] {
     kc(
       name,
       [x],
-      (k, [a]) => [k[op](a!)],
+      (k, [a]) => [k[op]!(a!)],
       () => [mapUnary(x, f)],
     );
   const cases = [
@@ -108,7 +108,7 @@ function leakyReluCases(): ComputeCase[] {
     kc(
       name,
       [x],
-      (k, [a]) => [k.leakyRelu(a!, slope)],
+      (k, [a]) => [k.leakyRelu!(a!, slope)],
       () => [mapUnary(x, leakyReluRef(slope))],
     );
   return [
@@ -237,7 +237,7 @@ function binaryCases(op: BinaryKernelName): ComputeCase[] {
     return kc(
       name,
       [a, b],
-      (k, [x, y]) => [k[op](x!, y!, outShape)],
+      (k, [x, y]) => [k[op]!(x!, y!, outShape)],
       () => [mapBinary(op, a, b)],
     );
   };

@@ -84,7 +84,7 @@ export function indexSelectCases(): ComputeCase[] {
     kc(
       `indexSelect ${x.dtype} ${sh(x.shape)} axis ${axis} index ${sh(index.shape)}${note}`,
       [x, index],
-      (k, [a, i]) => [k.indexSelect(a!, axis, i!)],
+      (k, [a, i]) => [k.indexSelect!(a!, axis, i!)],
       () => [indexSelectRef(x, axis, index)],
     );
   return [

@@ -219,7 +219,7 @@ export function oneHotCases(): ComputeCase[] {
     kc(
       `oneHot ${sh(idx.shape)} classes ${n} as ${dtype}`,
       [idx],
-      (k, [a]) => [k.oneHot(a!, n, dtype)],
+      (k, [a]) => [k.oneHot!(a!, n, dtype)],
       () => [oneHotRef(idx, n, dtype)],
     );
   return [

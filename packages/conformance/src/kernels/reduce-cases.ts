@@ -69,7 +69,7 @@ function argCases(op: 'argmax' | 'argmin'): ComputeCase[] {
     kc(
       `${op} ${name} ${sh(x.shape)} axis ${axis}`,
       [x],
-      (k, [a]) => [k[op](a!, axis)],
+      (k, [a]) => [k[op]!(a!, axis)],
       () => [argReduceRef(op, x, axis)],
     );
   return [

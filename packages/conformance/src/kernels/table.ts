@@ -75,8 +75,24 @@ export function buildKernelCases() {
   } satisfies KernelCaseTable;
 }
 
-export const OPTIONAL_KERNELS: readonly OptionalKernelName[] = [
-  'softmax',
-  'logSoftmax',
-  'linear',
-] satisfies readonly OptionalKernelName[];
+/** Each optional kernel of the contract; a kernel made optional in `Kernels` without an entry here is a compile error. */
+const OPTIONAL: { readonly [K in OptionalKernelName]: true } = {
+  sigmoid: true,
+  rsqrt: true,
+  reciprocal: true,
+  square: true,
+  sign: true,
+  leakyRelu: true,
+  ne: true,
+  le: true,
+  ge: true,
+  argmin: true,
+  oneHot: true,
+  indexSelect: true,
+  softmax: true,
+  logSoftmax: true,
+  linear: true,
+};
+
+/** The kernels core can do without (it composes them); their cases run when a backend has them. */
+export const OPTIONAL_KERNELS = Object.keys(OPTIONAL) as readonly OptionalKernelName[];

@@ -82,20 +82,13 @@ export interface Kernels<S> {
   // ---- unary elementwise (same dtype out; float ops are only called with float32) ----
   neg: UnaryKernel<S>;
   abs: UnaryKernel<S>;
-  sign: UnaryKernel<S>;
   exp: UnaryKernel<S>;
   log: UnaryKernel<S>;
   sqrt: UnaryKernel<S>;
-  rsqrt: UnaryKernel<S>;
-  reciprocal: UnaryKernel<S>;
-  square: UnaryKernel<S>;
   sin: UnaryKernel<S>;
   cos: UnaryKernel<S>;
   tanh: UnaryKernel<S>;
-  sigmoid: UnaryKernel<S>;
   relu: UnaryKernel<S>;
-  /** max(0,x) + slope * min(0,x) */
-  leakyRelu(x: TensorRef<S>, negativeSlope: number): S;
   /** Exact GELU: x * 0.5 * (1 + erf(x / sqrt 2)). */
   gelu: UnaryKernel<S>;
   erf: UnaryKernel<S>;
@@ -117,11 +110,8 @@ export interface Kernels<S> {
   minimum: BinaryKernel<S>;
   /** Comparisons return bool. */
   eq: BinaryKernel<S>;
-  ne: BinaryKernel<S>;
   lt: BinaryKernel<S>;
-  le: BinaryKernel<S>;
   gt: BinaryKernel<S>;
-  ge: BinaryKernel<S>;
   /** cond (bool) ? a : b, all three broadcast to outShape; a and b share a dtype. */
   where(cond: TensorRef<S>, a: TensorRef<S>, b: TensorRef<S>, outShape: Shape): S;
 
@@ -133,7 +123,6 @@ export interface Kernels<S> {
   min: ReduceKernel<S>;
   prod: ReduceKernel<S>;
   argmax: ArgReduceKernel<S>;
-  argmin: ArgReduceKernel<S>;
 
   // ---- linear algebra ----
   /**
@@ -156,16 +145,12 @@ export interface Kernels<S> {
   expand(x: TensorRef<S>, outShape: Shape): S;
   /** float->int truncates toward zero; anything->bool is (x != 0). */
   cast(x: TensorRef<S>, dtype: DType): S;
-  /** int32 indices [...] -> [..., numClasses] of `dtype`; indices are in range (core checks). */
-  oneHot(indices: TensorRef<S>, numClasses: number, dtype: DType): S;
 
   // ---- indexing (indices are int32 and in range; core checks on host-known data only) ----
   /** torch.gather: index has x's rank; out.shape = index.shape; out[..i..] = x[..index[..i..] at axis..]. */
   gather(x: TensorRef<S>, axis: number, index: TensorRef<S>): S;
   /** torch.scatter_add (out of place): copy of x with src[..i..] added at x[..index[..i..] at axis..]; duplicates sum. */
   scatterAdd(x: TensorRef<S>, axis: number, index: TensorRef<S>, src: TensorRef<S>): S;
-  /** torch.index_select: index is 1-D. */
-  indexSelect(x: TensorRef<S>, axis: number, index: TensorRef<S>): S;
   /**
    * torch.scatter / scatter_reduce (out of place): a copy of x where every element that index
    * points at (x[..index[..i..] at axis..]) combines the src values aimed at it with `reduce`:
@@ -215,7 +200,26 @@ export interface Kernels<S> {
   avgPool2d(x: TensorRef<S>, params: Pool2dParams, outShape: Shape): S;
   avgPool2dBackward(dy: TensorRef<S>, xShape: Shape, params: Pool2dParams): S;
 
-  // ---- optional fused kernels (core has a composite fallback for each) ----
+  // ---- optional kernels: compositions of the kernels above, which core runs (src/ops/
+  // optional-kernels.ts, or next to the op for the last three) when a backend omits one. A backend
+  // provides one where a single pass pays; conformance runs its cases when it is there.
+  sigmoid?: UnaryKernel<S>;
+  rsqrt?: UnaryKernel<S>;
+  reciprocal?: UnaryKernel<S>;
+  /** Also called with int32. */
+  square?: UnaryKernel<S>;
+  /** -1, 0 or 1 (0 at NaN); also called with int32. */
+  sign?: UnaryKernel<S>;
+  /** x where x > 0, else slope * x. */
+  leakyRelu?(x: TensorRef<S>, negativeSlope: number): S;
+  ne?: BinaryKernel<S>;
+  le?: BinaryKernel<S>;
+  ge?: BinaryKernel<S>;
+  argmin?: ArgReduceKernel<S>;
+  /** int32 indices [...] -> [..., numClasses] of `dtype`; indices are in range (core checks). */
+  oneHot?(indices: TensorRef<S>, numClasses: number, dtype: DType): S;
+  /** torch.index_select: index is 1-D. */
+  indexSelect?(x: TensorRef<S>, axis: number, index: TensorRef<S>): S;
   /** softmax along one axis. */
   softmax?(x: TensorRef<S>, axis: number): S;
   logSoftmax?(x: TensorRef<S>, axis: number): S;

@@ -5,7 +5,7 @@ import { noGrad as noGradCompute } from '../autograd/grad-mode.js';
 import type { Tensor, TensorOrScalar } from '../tensor/tensor.js';
 import { broadcastShapes, castNoGrad, coerceOperands, commonBackend, constant, output } from './util.js';
 import { sumToShape } from './reduce.js';
-import { op, recordGrad, type OpSpec } from './op.js';
+import { op, recordGrad, recordsGrad, type OpSpec } from './op.js';
 import { compareKernel, leakyReluKernel, unaryKernel, type OptionalUnaryName } from './optional-kernels.js';
 
 type UnaryName =
@@ -104,6 +104,7 @@ const UNARY_RULES: Partial<Record<UnaryName, UnaryRule>> = {
 function unary(name: UnaryName, x: Tensor): Tensor {
   return op(name, () => {
     const out = unaryForward(name, x);
+    if (!recordsGrad(x)) return out;
     const rule = UNARY_RULES[name]!;
     const save = rule.saves === 'x' ? [x] : rule.saves === 'y' ? [out] : [x, out];
     return recordGrad(out, [x], save, (g, saved) => {
@@ -199,6 +200,7 @@ function binary(name: BinaryName, x: TensorOrScalar, y: TensorOrScalar, rule: Bi
       b = castNoGrad(b, 'float32');
     }
     const out = binaryForward(name, a, b);
+    if (!recordsGrad(a, b)) return out;
     const aShape = a.shape;
     const bShape = b.shape;
     const needA = a.requiresGrad;

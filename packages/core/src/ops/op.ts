@@ -33,12 +33,20 @@
  * calls recordGrad. Optional kernels (kernels.ts) follow the same shape: call the backend's kernel
  * when it has one, else the composition, and record one rule for both.
  *
+ * `recordsGrad(a, b)` says up front whether recordGrad will record (grad mode on and an input
+ * requiring grad), so a hot op can skip building its save list when it will not.
+ *
  * Cost: no allocation beyond the body's closure. Scopes are reused arrays (tensor/scope.ts) and an
  * op returning one tensor does not build a set of returned tensors.
+ *
+ * Tracing: `setOpTracer(t)` installs an observer (an exporter such as @flint/onnx) that op() tells
+ * when each op starts (its name and tensor list) and what it returned. With none installed the cost
+ * is one comparison per op.
  */
 import type { Backend } from '../backend/kernels.js';
 import { getBackend } from '../backend/registry.js';
-import { record } from '../autograd/engine.js';
+import { needsGrad, record } from '../autograd/engine.js';
+import { isGradEnabled } from '../autograd/grad-mode.js';
 import { abandonScope, closeScope, openScope } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { commonBackend, requireFloat } from './util.js';
@@ -56,6 +64,23 @@ export type GradRule = (g: Tensor, saved: readonly Tensor[]) => readonly (Tensor
 
 /** The name of the innermost op running (recordGrad names its node after it). */
 let current = '';
+
+/** An observer of the op boundary. Nested ops (a composition's steps) are reported too, innermost last. */
+export interface OpTracer {
+  /** Op `name` starts; `tensors` is the list handed to op() (empty when the op passed none). */
+  enter(name: string, tensors: readonly Tensor[]): void;
+  /** The op that started last returned `result`. Not called when its body threw. */
+  exit(name: string, result: unknown): void;
+}
+
+let tracer: OpTracer | undefined;
+
+/** Install `next` as the op tracer (undefined removes it); returns the one it replaces, to restore. */
+export function setOpTracer(next: OpTracer | undefined): OpTracer | undefined {
+  const previous = tracer;
+  tracer = next;
+  return previous;
+}
 
 /** Run `body` as op `spec`: its temporaries are freed, whatever it returns is the result. */
 export function op<T>(spec: string | OpSpec, body: () => T): T;
@@ -80,6 +105,7 @@ export function op<T>(
   }
   const outer = current;
   current = name;
+  if (tracer !== undefined) tracer.enter(name, maybeBody === undefined ? [] : (tensorsOrBody as readonly Tensor[]));
   openScope();
   let result: T;
   try {
@@ -91,6 +117,7 @@ export function op<T>(
   }
   closeScope(result);
   current = outer;
+  if (tracer !== undefined) tracer.exit(name, result);
   return result;
 }
 
@@ -100,9 +127,15 @@ export function op<T>(
  * turns the output gradient into one gradient per input. Returns `out`.
  */
 export function recordGrad(out: Tensor, inputs: readonly Tensor[], save: readonly Tensor[], rule: GradRule): Tensor {
+  if (!needsGrad(inputs)) return out;
   return record(current, out, inputs, save, (saved) => (g) => {
     const values = new Array<Tensor>(saved.length);
     for (let i = 0; i < saved.length; i++) values[i] = saved[i]!.get();
     return rule(g, values);
   });
+}
+
+/** Whether an op on these inputs records a node (grad mode is on and one of them requires grad). */
+export function recordsGrad(a: Tensor, b?: Tensor): boolean {
+  return isGradEnabled() && (a.requiresGrad || b?.requiresGrad === true);
 }
