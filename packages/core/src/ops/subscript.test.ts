@@ -3,8 +3,8 @@
  * show — the errors, in-place autograd on graph tensors and leaves, and writes through
  * out-of-range index entries.
  */
-import '@flint/backend-cpu';
-import { describe, expect, it } from 'vitest';
+import { cpuBackend } from '@flint/backend-cpu';
+import { describe, expect, it, vi } from 'vitest';
 import { arange, indexPut, memory, narrow, scatter, scatterReduce, tensor, zeros } from '../index.js';
 
 const ints = (values: number[] | number[][]) => tensor(values, { dtype: 'int32' });
@@ -92,6 +92,28 @@ describe('writes', () => {
     expect(out.tolist()).toEqual([0, 1, 0, 3]);
     out.dispose();
     expect(memory().handles).toBe(before);
+  });
+
+  it('slices write by padding (no scatter); one index tensor scatters its rows along its dim, not every element', () => {
+    const scatterKernel = vi.spyOn(cpuBackend.kernels, 'scatter');
+    try {
+      const x = zeros([64, 32]);
+      x.setIndex([null, [1, 9]], 1);
+      x.setIndex([[2, 40]], tensor([2]));
+      expect(scatterKernel).not.toHaveBeenCalled();
+      x.setIndex([[null, null, 3]], 5);
+      // The strided slice scatters its 22 rows along dim 0.
+      expect(scatterKernel.mock.calls.at(-1)![2].shape).toEqual([22, 32]);
+      x.setIndex([null, ints([3, 0])], tensor([[7]]));
+      expect(scatterKernel.mock.calls.at(-1)![1]).toBe(1);
+      expect(scatterKernel.mock.calls.at(-1)![2].shape).toEqual([64, 2]);
+      // Row 3: all 5 from the strided write, then columns 3 and 0 set to 7; row 1 keeps the first write.
+      expect(x.index(3).index([0, 4]).tolist()).toEqual([7, 5, 5, 7]);
+      expect(x.index(1).index([0, 10]).tolist()).toEqual([7, 1, 1, 7, 1, 1, 1, 1, 1, 0]);
+      expect(x.index(2).index([0, 4]).tolist()).toEqual([7, 2, 2, 7]);
+    } finally {
+      scatterKernel.mockRestore();
+    }
   });
 
   it('accumulate sums duplicates; an overwrite keeps the last duplicate', () => {

@@ -261,6 +261,11 @@ export function indexPut(x: Tensor, specs: readonly IndexSpec[], values: Tensor 
       const m = reshape(mask, [...mask.shape, ...x.shape.slice(mask.ndim).map(() => 1)]);
       return where(m, reshape(v, []), x);
     }
+    const expanded = expandEllipsis(x, specs);
+    const box = boxOf(x, expanded);
+    if (box !== null) return writeBox(x, box, v, accumulate);
+    const along = singleIndexDim(expanded);
+    if (along !== null) return writeAlong(x, along, expanded[along] as Tensor, v, accumulate);
     const { positions, hasTensors } = positionsOf(x, specs);
     const fitted = fitValue(v, positions.shape);
     const count = positions.numel;
@@ -275,6 +280,143 @@ export function indexPut(x: Tensor, specs: readonly IndexSpec[], values: Tensor 
       : scatter(target, 0, flatPositions, flatValues);
     return reshape(hasTensors ? slice(written, 0, 0, n) : written, x.shape);
   });
+}
+
+/** What basic indexing (numbers, slices, nulls, newaxis) selects along each dim of x. */
+interface BoxDim {
+  readonly start: number;
+  readonly step: number;
+  readonly length: number;
+  /** A number removes the dim from the selection. */
+  readonly removed: boolean;
+}
+interface Box {
+  readonly dims: readonly BoxDim[];
+  /** The selection's shape, as index() would return it. */
+  readonly shape: readonly number[];
+}
+
+/** The box that numbers, slices, nulls and newaxis select (null when a tensor is among the specs). */
+function boxOf(x: Tensor, specs: readonly IndexSpec[]): Box | null {
+  if (specs.some(isTensor)) return null;
+  const dims: BoxDim[] = [];
+  const shape: number[] = [];
+  specs.forEach((spec, position) => {
+    if (spec === 'newaxis') {
+      shape.push(1);
+      return;
+    }
+    const n = x.shape[dims.length]!;
+    if (spec === null) {
+      dims.push({ start: 0, step: 1, length: n, removed: false });
+      shape.push(n);
+    } else if (typeof spec === 'number') {
+      if (!Number.isInteger(spec) || spec < -n || spec >= n) {
+        throw new Error(`index ${spec} is out of bounds for dimension ${position} with size ${n}`);
+      }
+      dims.push({ start: spec < 0 ? spec + n : spec, step: 1, length: 1, removed: true });
+    } else if (Array.isArray(spec)) {
+      const step = spec[2] ?? 1;
+      if (!Number.isInteger(step) || step <= 0) throw new Error(`slice: step must be a positive integer (got ${step})`);
+      // Python's slice clamping, as slice() does.
+      const clampIndex = (v: number | null | undefined, fallback: number): number => {
+        if (v === null || v === undefined) return fallback;
+        return Math.min(Math.max(v < 0 ? v + n : v, 0), n);
+      };
+      const start = clampIndex(spec[0], 0);
+      const end = Math.max(clampIndex(spec[1], n), start);
+      const length = Math.ceil((end - start) / step);
+      dims.push({ start, step, length, removed: false });
+      shape.push(length);
+    } else throw new Error(`index: ${describe(spec)} at position ${position} is not a valid index`);
+  });
+  for (let d = dims.length; d < x.ndim; d++) {
+    dims.push({ start: 0, step: 1, length: x.shape[d]!, removed: false });
+    shape.push(x.shape[d]!);
+  }
+  return { dims, shape };
+}
+
+/** `t` (one dim per x dim, `box`-sized) placed at the box's positions in a zero tensor of x's shape. */
+function place(t: Tensor, box: Box, fullShape: readonly number[]): Tensor {
+  let out = t;
+  box.dims.forEach(({ start, step, length }, d) => {
+    const size = fullShape[d]!;
+    if (length === size) return;
+    if (step === 1 || length <= 1) {
+      const padding = new Array<number>(2 * (out.ndim - d)).fill(0);
+      padding[padding.length - 2] = start;
+      padding[padding.length - 1] = size - start - length;
+      out = pad(out, padding);
+      return;
+    }
+    // A strided slice: scatter its rows to their positions along d.
+    const b = out.backend;
+    const rows = Int32Array.from({ length }, (_, j) => start + j * step);
+    const at = reshape(
+      output(b, b.kernels.write(rows, [length], 'int32'), [length], 'int32'),
+      out.shape.map((n, i) => (i === d ? n : 1)),
+    ).expand(out.shape);
+    out = scatter(
+      constant(
+        b,
+        0,
+        out.dtype,
+        out.shape.map((n, i) => (i === d ? size : n)),
+      ),
+      d,
+      at,
+      out,
+    );
+  });
+  return out;
+}
+
+/** A write through numbers and slices: the values padded (or scattered) into place, one where(). */
+function writeBox(x: Tensor, box: Box, v: Tensor, accumulate: boolean): Tensor {
+  const boxShape = box.dims.map((d) => d.length);
+  const values = reshape(expand(fitValue(v, box.shape), box.shape), boxShape);
+  const placed = place(values, box, x.shape);
+  if (accumulate) return x.add(placed);
+  const inside = place(constant(x.backend, 1, 'bool', boxShape), box, x.shape);
+  return where(inside, placed, x);
+}
+
+/** The dim of the one int32 index tensor when the other specs are all null (`x[:, idx] = v`), else null. */
+function singleIndexDim(specs: readonly IndexSpec[]): number | null {
+  let found: number | null = null;
+  for (let d = 0; d < specs.length; d++) {
+    const spec = specs[d];
+    if (spec === null) continue;
+    if (!isTensor(spec) || spec.dtype !== 'int32' || found !== null) return null;
+    found = d;
+  }
+  return found;
+}
+
+/**
+ * A write through one index tensor along `axis`: one scatter along that dim (the index's entries
+ * are the rows written), so the work is |x| · index.numel, not |x| · the selection's size.
+ */
+function writeAlong(x: Tensor, axis: number, index: Tensor, v: Tensor, accumulate: boolean): Tensor {
+  const size = x.shape[axis]!;
+  const k = index.numel;
+  const selection = [...x.shape.slice(0, axis), ...index.shape, ...x.shape.slice(axis + 1)];
+  const rowsShape = [...x.shape.slice(0, axis), k, ...x.shape.slice(axis + 1)];
+  const values = reshape(expand(fitValue(v, selection), selection), rowsShape);
+  const flat = reshape(index, [k]);
+  const wrapped = where(flat.lt(0), flat.add(size), flat);
+  // Out-of-range entries write to a scratch row past the end, cut off afterwards.
+  const rows = where(logicalAnd(wrapped.ge(0), wrapped.lt(size)), wrapped, size);
+  const at = reshape(
+    rows,
+    rowsShape.map((n, i) => (i === axis ? n : 1)),
+  ).expand(rowsShape);
+  const padding = new Array<number>(2 * (x.ndim - axis)).fill(0);
+  padding[padding.length - 1] = 1;
+  const target = pad(x, padding);
+  const written = accumulate ? scatterAdd(target, axis, at, values) : scatter(target, axis, at, values);
+  return slice(written, axis, 0, size);
 }
 
 /**
