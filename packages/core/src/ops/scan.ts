@@ -59,6 +59,7 @@ function reversedCumsum(g: Tensor, axis: number): Tensor {
 /** torch.cumsum: running sums along dim. */
 export function cumsum(x: Tensor, dim: number, options?: CumulativeOptions): Tensor {
   const axis = normalizeDim(dim, x.ndim, 'cumsum');
+  if (x.ndim === 0) return op('cumsum', () => reshape(cumsum(reshape(x, [1]), 0, options), []));
   return op('cumsum', () => {
     const out = cumulativeRaw(scanInput(x, options), axis, 'sum');
     if (out.dtype !== 'float32' || x.dtype !== 'float32') return out;
@@ -69,6 +70,8 @@ export function cumsum(x: Tensor, dim: number, options?: CumulativeOptions): Ten
 /** torch.cumprod: running products along dim. */
 export function cumprod(x: Tensor, dim: number, options?: CumulativeOptions): Tensor {
   const axis = normalizeDim(dim, x.ndim, 'cumprod');
+  // A 0-d tensor scans as [1], so the backward's reductions along the axis have an axis.
+  if (x.ndim === 0) return op('cumprod', () => reshape(cumprod(reshape(x, [1]), 0, options), []));
   return op('cumprod', () => {
     const out = cumulativeRaw(scanInput(x, options), axis, 'prod');
     if (out.dtype !== 'float32' || x.dtype !== 'float32') return out;

@@ -77,12 +77,14 @@ describe('sorting', () => {
   });
 
   it('frees every temporary (sort, mode, cumprod backward)', () => {
-    const before = f.memory().tensors;
+    const before = f.memory().handles;
     const x = f.tensor([[2, 0, 3, 0.5]], { requiresGrad: true });
     const r = f.mode(x, 1);
     const s = f.sort(x, 1);
-    f.cumprod(x, 1).sum().backward();
-    for (const t of [r.values, r.indices, s.values, s.indices, x.grad!, x]) t.dispose();
-    expect(f.memory().tensors).toBe(before);
+    const scanned = f.cumprod(x, 1);
+    const loss = scanned.sum();
+    loss.backward();
+    for (const t of [r.values, r.indices, s.values, s.indices, scanned, loss, x.grad!, x]) t.dispose();
+    expect(f.memory().handles).toBe(before);
   });
 });
