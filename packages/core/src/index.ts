@@ -20,6 +20,7 @@ export { autoloadReport, ready, type AutoloadReport } from './backend/autoload.j
 export { Tensor, type MaxMinResult, type NestedArray, type TensorOrScalar } from './tensor/tensor.js';
 export * from './tensor/create.js';
 export { tidy, keep } from './tensor/scope.js';
+export { setOpTracer, type OpTracer } from './ops/op.js';
 export { memory } from './tensor/memory.js';
 export type { MemoryInfo } from './tensor/storage.js';
 export {

@@ -1,0 +1,424 @@
+/**
+ * ONNX import: an ONNX graph as a Flint module for inference. Its initializers are the module's
+ * buffers; forward runs the nodes in order with Flint ops on the default device.
+ */
+import { cat, fromArray, nn, type Tensor, tidy } from '@flint/core';
+import {
+  type AttributeProto,
+  DataType,
+  decodeModel,
+  type GraphProto,
+  int,
+  type NodeProto,
+  type TensorProto,
+} from './proto/index.js';
+
+const F = nn.functional;
+
+/** int64 tensors of the graph (shapes, axes, indices) stay on the host as plain numbers. */
+interface HostInts {
+  readonly host: true;
+  readonly dims: number[];
+  readonly values: number[];
+}
+
+type Value = Tensor | HostInts;
+
+const isHost = (v: Value): v is HostInts => (v as HostInts).host === true;
+
+export interface ImportOptions {
+  /** Device of the initializers (default: the default device). */
+  device?: string;
+}
+
+function decodeTensor(t: TensorProto, device: string | undefined): Value {
+  const dims = (t.dims ?? []).map(int);
+  const n = dims.reduce((a, b) => a * b, 1);
+  const raw = t.rawData !== undefined && t.rawData.length > 0 ? t.rawData : undefined;
+  const view = (bytesPer: number) => {
+    if (raw === undefined) return undefined;
+    if (raw.byteLength !== n * bytesPer)
+      throw new Error(`onnx import: tensor '${t.name}' has ${raw.byteLength} bytes of raw data for shape [${dims}]`);
+    return new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  };
+  const type = t.dataType ?? 0;
+  if (type === DataType.FLOAT || type === DataType.DOUBLE) {
+    const dv = view(type === DataType.FLOAT ? 4 : 8);
+    const values = new Float32Array(n);
+    for (let i = 0; i < n; i++)
+      values[i] =
+        dv !== undefined
+          ? type === DataType.FLOAT
+            ? dv.getFloat32(i * 4, true)
+            : dv.getFloat64(i * 8, true)
+          : ((type === DataType.FLOAT ? t.floatData : t.doubleData)?.[i] ?? Number.NaN);
+    return fromArray(values, dims, { device });
+  }
+  if (type === DataType.INT64) {
+    const dv = view(8);
+    const values = Array.from({ length: n }, (_, i) =>
+      dv !== undefined ? Number(dv.getBigInt64(i * 8, true)) : int(t.int64Data?.[i]),
+    );
+    return { host: true, dims, values };
+  }
+  if (type === DataType.INT32 || type === DataType.BOOL) {
+    const dv = view(type === DataType.INT32 ? 4 : 1);
+    const values = new Int32Array(n);
+    for (let i = 0; i < n; i++)
+      values[i] =
+        dv !== undefined
+          ? type === DataType.INT32
+            ? dv.getInt32(i * 4, true)
+            : dv.getUint8(i)
+          : (t.int32Data?.[i] ?? 0);
+    return fromArray(values, dims, { device, dtype: type === DataType.INT32 ? 'int32' : 'bool' });
+  }
+  throw new Error(`onnx import: tensor '${t.name}' has data type ${type}, which Flint does not read`);
+}
+
+class Attrs {
+  private readonly byName = new Map<string, AttributeProto>();
+  constructor(private readonly node: NodeProto) {
+    for (const a of node.attribute ?? []) this.byName.set(a.name, a);
+  }
+  int(name: string, fallback: number): number {
+    const a = this.byName.get(name);
+    return a === undefined ? fallback : int(a.i);
+  }
+  float(name: string, fallback: number): number {
+    return this.byName.get(name)?.f ?? fallback;
+  }
+  ints(name: string): number[] | undefined {
+    return this.byName.get(name)?.ints?.map(int);
+  }
+  string(name: string): string | undefined {
+    const s = this.byName.get(name)?.s;
+    return s === undefined ? undefined : new TextDecoder().decode(s);
+  }
+  tensor(name: string): TensorProto | undefined {
+    return this.byName.get(name)?.t;
+  }
+  get label(): string {
+    return `node '${this.node.name ?? ''}' (${this.node.opType})`;
+  }
+}
+
+type Kernel = (inputs: (Value | undefined)[], a: Attrs, device: string | undefined) => Value[];
+
+function tensorOf(v: Value | undefined, a: Attrs, what: string): Tensor {
+  if (v === undefined) throw new Error(`onnx import: ${a.label} is missing its ${what} input`);
+  if (isHost(v)) return fromArray(Int32Array.from(v.values), v.dims, { dtype: 'int32' });
+  return v;
+}
+
+function hostOf(v: Value | undefined, a: Attrs, what: string): HostInts {
+  if (v === undefined) throw new Error(`onnx import: ${a.label} is missing its ${what} input`);
+  if (isHost(v)) return v;
+  return { host: true, dims: [...v.shape], values: Array.from(v.dataSync() as ArrayLike<number>) };
+}
+
+/** Symmetric ONNX pads [begin..., end...] as Flint's per-dim padding (uneven pads are an error). */
+function symmetricPads(a: Attrs, spatial: number): number[] {
+  const autoPad = a.string('auto_pad') ?? 'NOTSET';
+  if (autoPad !== 'NOTSET' && autoPad !== 'VALID')
+    throw new Error(`onnx import: ${a.label}: auto_pad ${autoPad} is not supported`);
+  const pads = a.ints('pads') ?? new Array(2 * spatial).fill(0);
+  const begin = pads.slice(0, spatial);
+  const end = pads.slice(spatial);
+  if (begin.some((p, i) => p !== end[i]))
+    throw new Error(`onnx import: ${a.label}: uneven pads [${pads}] are not supported`);
+  return begin;
+}
+
+const one = <T>(f: (x: Tensor, a: Attrs) => T) =>
+  ((inputs: (Value | undefined)[], a: Attrs) => [f(tensorOf(inputs[0], a, 'first'), a)]) as Kernel;
+const two =
+  (f: (x: Tensor, y: Tensor) => Tensor): Kernel =>
+  (inputs, a) => [f(tensorOf(inputs[0], a, 'first'), tensorOf(inputs[1], a, 'second'))];
+const normalize = (d: number, ndim: number): number => (d < 0 ? d + ndim : d);
+
+function pool(kind: 'max' | 'avg'): Kernel {
+  return (inputs, a) => {
+    const x = tensorOf(inputs[0], a, 'X');
+    const kernel = a.ints('kernel_shape');
+    if (kernel === undefined) throw new Error(`onnx import: ${a.label} has no kernel_shape`);
+    const padding = symmetricPads(a, kernel.length);
+    const stride = a.ints('strides') ?? kernel.map(() => 1);
+    const ceilMode = a.int('ceil_mode', 0) === 1;
+    if (kernel.length === 2) {
+      const options = { stride: stride as [number, number], padding: padding as [number, number], ceilMode };
+      if (kind === 'max')
+        return [
+          F.maxPool2d(x, kernel as [number, number], {
+            ...options,
+            dilation: (a.ints('dilations') ?? [1, 1]) as [number, number],
+          }),
+        ];
+      return [
+        F.avgPool2d(x, kernel as [number, number], {
+          ...options,
+          countIncludePad: a.int('count_include_pad', 0) === 1,
+        }),
+      ];
+    }
+    if (kernel.length === 1) {
+      const options = { stride: stride[0]!, padding: padding[0]!, ceilMode };
+      if (kind === 'max') return [F.maxPool1d(x, kernel[0]!, { ...options, dilation: a.ints('dilations')?.[0] ?? 1 })];
+      return [F.avgPool1d(x, kernel[0]!, { ...options, countIncludePad: a.int('count_include_pad', 0) === 1 })];
+    }
+    throw new Error(`onnx import: ${a.label}: ${kernel.length}-D pooling is not supported`);
+  };
+}
+
+const KERNELS: Readonly<Record<string, Kernel>> = {
+  Identity: (inputs) => [inputs[0]!],
+  Dropout: (inputs) => [inputs[0]!],
+  Constant: (_inputs, a, device) => {
+    const t = a.tensor('value');
+    if (t === undefined) throw new Error(`onnx import: ${a.label}: only the 'value' form of Constant is supported`);
+    return [decodeTensor(t, device)];
+  },
+  Relu: one((x) => x.relu()),
+  Sigmoid: one((x) => x.sigmoid()),
+  Tanh: one((x) => x.tanh()),
+  Exp: one((x) => x.exp()),
+  Neg: one((x) => x.neg()),
+  Sqrt: one((x) => x.sqrt()),
+  Erf: one((x) => x.erf()),
+  LeakyRelu: one((x, a) => F.leakyRelu(x, a.float('alpha', 0.01))),
+  Elu: one((x, a) => F.elu(x, a.float('alpha', 1))),
+  Softplus: one((x) => F.softplus(x)),
+  Softmax: one((x, a) => x.softmax(a.int('axis', -1))),
+  LogSoftmax: one((x, a) => x.logSoftmax(a.int('axis', -1))),
+  Add: two((x, y) => x.add(y)),
+  Sub: two((x, y) => x.sub(y)),
+  Mul: two((x, y) => x.mul(y)),
+  Div: two((x, y) => x.div(y)),
+  Pow: two((x, y) => x.pow(y)),
+  MatMul: two((x, y) => x.matmul(y)),
+  Clip: (inputs, a) => {
+    const x = tensorOf(inputs[0], a, 'input');
+    const bound = (v: Value | undefined) => (v === undefined ? null : tensorOf(v, a, 'bound').item());
+    return [x.clamp(bound(inputs[1]), bound(inputs[2]))];
+  },
+  Gemm: (inputs, a) => {
+    let x = tensorOf(inputs[0], a, 'A');
+    let w = tensorOf(inputs[1], a, 'B');
+    if (a.int('transA', 0) === 1) x = x.t();
+    if (a.int('transB', 0) === 1) w = w.t();
+    let y = x.matmul(w);
+    const alpha = a.float('alpha', 1);
+    if (alpha !== 1) y = y.mul(alpha);
+    if (inputs[2] !== undefined) {
+      const beta = a.float('beta', 1);
+      const c = tensorOf(inputs[2], a, 'C');
+      y = y.add(beta === 1 ? c : c.mul(beta));
+    }
+    return [y];
+  },
+  Conv: (inputs, a) => {
+    const x = tensorOf(inputs[0], a, 'X');
+    const w = tensorOf(inputs[1], a, 'W');
+    const b = inputs[2] === undefined ? null : tensorOf(inputs[2], a, 'B');
+    const spatial = w.ndim - 2;
+    const padding = symmetricPads(a, spatial);
+    const stride = a.ints('strides') ?? padding.map(() => 1);
+    const dilation = a.ints('dilations') ?? padding.map(() => 1);
+    const groups = a.int('group', 1);
+    if (spatial === 2)
+      return [
+        F.conv2d(x, w, b, {
+          stride: stride as [number, number],
+          padding: padding as [number, number],
+          dilation: dilation as [number, number],
+          groups,
+        }),
+      ];
+    if (spatial === 1)
+      return [F.conv1d(x, w, b, { stride: stride[0]!, padding: padding[0]!, dilation: dilation[0]!, groups })];
+    throw new Error(`onnx import: ${a.label}: ${spatial}-D convolution is not supported`);
+  },
+  MaxPool: pool('max'),
+  AveragePool: pool('avg'),
+  GlobalAveragePool: one((x) => x.mean([...x.shape.keys()].slice(2), true)),
+  BatchNormalization: (inputs, a) => {
+    const [x, scale, bias, mean, variance] = [0, 1, 2, 3, 4].map((i) => tensorOf(inputs[i], a, `#${i}`));
+    return [F.batchNorm(x!, mean!, variance!, scale!, bias!, { eps: a.float('epsilon', 1e-5) })];
+  },
+  LayerNormalization: (inputs, a) => {
+    const x = tensorOf(inputs[0], a, 'X');
+    const axis = normalize(a.int('axis', -1), x.ndim);
+    const scale = tensorOf(inputs[1], a, 'Scale');
+    const bias = inputs[2] === undefined ? null : tensorOf(inputs[2], a, 'B');
+    return [F.layerNorm(x, x.shape.slice(axis), scale, bias, a.float('epsilon', 1e-5))];
+  },
+  Flatten: one((x, a) => {
+    const axis = normalize(a.int('axis', 1), x.ndim);
+    const outer = x.shape.slice(0, axis).reduce((p, s) => p * s, 1);
+    return x.reshape([outer, -1]);
+  }),
+  Reshape: (inputs, a) => {
+    const x = tensorOf(inputs[0], a, 'data');
+    const shape = hostOf(inputs[1], a, 'shape').values;
+    if (a.int('allowzero', 0) === 1 && shape.includes(0))
+      throw new Error(`onnx import: ${a.label}: allowzero is not supported`);
+    return [x.reshape(shape.map((s, i) => (s === 0 ? x.shape[i]! : s)))];
+  },
+  Transpose: one((x, a) => x.permute(a.ints('perm') ?? [...x.shape.keys()].reverse())),
+  Unsqueeze: (inputs, a) => {
+    const axes = hostOf(inputs[1], a, 'axes').values;
+    const v = inputs[0];
+    if (v !== undefined && isHost(v)) {
+      const dims = [...v.dims];
+      for (const ax of [...axes].map((d) => normalize(d, v.dims.length + axes.length)).sort((p, q) => p - q))
+        dims.splice(ax, 0, 1);
+      return [{ host: true, dims, values: v.values }];
+    }
+    let x = tensorOf(v, a, 'data');
+    const rank = x.ndim + axes.length;
+    for (const ax of axes.map((d) => normalize(d, rank)).sort((p, q) => p - q)) x = x.unsqueeze(ax);
+    return [x];
+  },
+  Squeeze: (inputs, a) => {
+    const x = tensorOf(inputs[0], a, 'data');
+    const axes = inputs[1] === undefined ? undefined : hostOf(inputs[1], a, 'axes').values;
+    return [axes === undefined ? x.squeeze() : x.squeeze(axes.map((d) => normalize(d, x.ndim)))];
+  },
+  Shape: (inputs, a) => {
+    const v = inputs[0];
+    if (v === undefined) throw new Error(`onnx import: ${a.label} is missing its input`);
+    const shape = isHost(v) ? v.dims : [...v.shape];
+    return [{ host: true, dims: [shape.length], values: shape }];
+  },
+  Gather: (inputs, a) => {
+    const data = inputs[0];
+    const axis = a.int('axis', 0);
+    const index = inputs[1];
+    if (data !== undefined && isHost(data) && index !== undefined && isHost(index) && data.dims.length === 1) {
+      // Shape arithmetic (x.size(0) in torch's exports) stays on the host.
+      const n = data.values.length;
+      return [{ host: true, dims: index.dims, values: index.values.map((i) => data.values[i < 0 ? i + n : i]!) }];
+    }
+    const x = tensorOf(data, a, 'data');
+    const ax = normalize(axis, x.ndim);
+    const idx = hostOf(index, a, 'indices');
+    const flat = fromArray(
+      Int32Array.from(idx.values, (i) => (i < 0 ? i + x.shape[ax]! : i)),
+      [idx.values.length],
+      { dtype: 'int32', device: x.device },
+    );
+    const picked = x.indexSelect(ax, flat);
+    return [picked.reshape([...x.shape.slice(0, ax), ...idx.dims, ...x.shape.slice(ax + 1)])];
+  },
+  Concat: (inputs, a) => {
+    const axis = a.int('axis', 0);
+    const values = inputs.filter((v): v is Value => v !== undefined);
+    if (values.every(isHost) && values.every((v) => v.dims.length === 1)) {
+      const all = values.flatMap((v) => v.values);
+      return [{ host: true, dims: [all.length], values: all }];
+    }
+    const tensors = values.map((v) => tensorOf(v, a, 'input'));
+    return [cat(tensors, axis)];
+  },
+  ReduceMean: reduce('mean'),
+  ReduceSum: reduce('sum'),
+};
+
+function reduce(kind: 'mean' | 'sum'): Kernel {
+  return (inputs, a) => {
+    const x = tensorOf(inputs[0], a, 'data');
+    const axesValue = inputs[1] === undefined ? a.ints('axes') : hostOf(inputs[1], a, 'axes').values;
+    const keep = a.int('keepdims', 1) === 1;
+    const axes =
+      axesValue === undefined || axesValue.length === 0
+        ? [...x.shape.keys()]
+        : axesValue.map((d) => normalize(d, x.ndim));
+    return [kind === 'mean' ? x.mean(axes, keep) : x.sum(axes, keep)];
+  };
+}
+
+/** A module running an ONNX graph with Flint ops; initializers are its buffers. */
+export class OnnxModule extends nn.Module {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  private readonly graphNodes: readonly NodeProto[];
+  private readonly constants = new Map<string, Value>();
+  /** Buffer name (dots as underscores, as module attribute names cannot hold dots) by initializer name. */
+  private readonly bufferNames = new Map<string, string>();
+
+  constructor(graph: GraphProto, options: ImportOptions = {}) {
+    super();
+    const initializerNames = new Set((graph.initializer ?? []).map((t) => t.name ?? ''));
+    for (const t of graph.initializer ?? []) {
+      const name = t.name ?? '';
+      const value = decodeTensor(t, options.device);
+      if (isHost(value)) {
+        this.constants.set(name, value);
+        continue;
+      }
+      const bufferName = name.replace(/[.]/g, '_');
+      if (this.bufferNames.has(bufferName))
+        throw new Error(`onnx import: two initializers map to buffer '${bufferName}'`);
+      this.bufferNames.set(name, bufferName);
+      this.registerBuffer(bufferName, value);
+    }
+    this.inputNames = graph.input.map((v) => v.name).filter((n) => !initializerNames.has(n));
+    this.outputNames = graph.output.map((v) => v.name);
+    for (const node of graph.node) {
+      if (node.domain !== undefined && node.domain !== '' && node.domain !== 'ai.onnx')
+        throw new Error(
+          `onnx import: node '${node.name ?? ''}' is in domain '${node.domain}', not the default ONNX domain`,
+        );
+      if (KERNELS[node.opType] === undefined)
+        throw new Error(
+          `onnx import: node '${node.name ?? ''}' has op type ${node.opType}, which Flint does not import (supported: ${Object.keys(KERNELS).sort().join(', ')})`,
+        );
+    }
+    this.graphNodes = graph.node;
+  }
+
+  /** Run the graph on `inputs` (one per graph input, in order); one output is a Tensor, several an array. */
+  override forward(...inputs: Tensor[]): Tensor | Tensor[] {
+    if (inputs.length !== this.inputNames.length)
+      throw new Error(
+        `onnx import: the graph takes ${this.inputNames.length} inputs (${this.inputNames.join(', ')}), got ${inputs.length}`,
+      );
+    return tidy(() => {
+      const env = new Map<string, Value>(this.constants);
+      for (const [name, buffer] of this.bufferNames) env.set(name, this.getBuffer(buffer)!);
+      for (const [i, name] of this.inputNames.entries()) env.set(name, inputs[i]!);
+      for (const node of this.graphNodes) {
+        const args = node.input.map((name) => {
+          if (name === '') return undefined;
+          const v = env.get(name);
+          if (v === undefined)
+            throw new Error(`onnx import: node '${node.name ?? ''}' reads '${name}', which no earlier node wrote`);
+          return v;
+        });
+        const outs = KERNELS[node.opType]!(args, new Attrs(node), undefined);
+        for (const [i, name] of node.output.entries())
+          if (name !== '' && outs[i] !== undefined) env.set(name, outs[i]!);
+      }
+      const results = this.outputNames.map((name) => {
+        const v = env.get(name);
+        if (v === undefined) throw new Error(`onnx import: graph output '${name}' was never written`);
+        return isHost(v) ? fromArray(Int32Array.from(v.values), v.dims, { dtype: 'int32' }) : v;
+      });
+      return results.length === 1 ? results[0]! : results;
+    });
+  }
+
+  private getBuffer(name: string): Tensor | null {
+    return (this as unknown as Record<string, Tensor | null>)[name] ?? null;
+  }
+}
+
+/** Load the ONNX model in `bytes` as a Flint module (in eval mode). */
+export function importModel(bytes: Uint8Array, options: ImportOptions = {}): OnnxModule {
+  const model = decodeModel(bytes);
+  if (model.graph === undefined) throw new Error('onnx import: the model has no graph');
+  const opset = model.opsetImport?.find((o) => o.domain === undefined || o.domain === '' || o.domain === 'ai.onnx');
+  const version = int(opset?.version);
+  if (version < 13) throw new Error(`onnx import: opset ${version} is not supported (13 or later)`);
+  return new OnnxModule(model.graph, options).eval();
+}
