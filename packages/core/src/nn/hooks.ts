@@ -7,6 +7,7 @@ import { isGradEnabled, noGrad } from '../autograd/grad-mode.js';
 import { AutogradFunction, type FunctionCtx } from '../autograd/function.js';
 import { keep } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
+import { PackedSequence } from './rnn-utils.js';
 import type { ForwardHook, ForwardPreHook, FullBackwardHook, Module, Parameter } from './module.js';
 
 interface HookTable {
@@ -52,6 +53,12 @@ function tensorsOf(v: unknown, out: Tensor[] = []): Tensor[] {
 /** `v` with its tensors replaced, in tensorsOf's order, by `next()`. */
 function replaceTensors(v: unknown, next: () => Tensor): unknown {
   if (v instanceof Tensor) return next();
+  if (v instanceof PackedSequence) {
+    const [data, sizes, sorted, unsorted] = v.map((x) => replaceTensors(x, next)) as (Tensor | null)[];
+    const p = new PackedSequence(data!, sizes!, sorted ?? null, unsorted ?? null, v.batchSizesList);
+    p._unsortedHost = v._unsortedHost;
+    return p;
+  }
   if (Array.isArray(v)) return v.map((x) => replaceTensors(x, next));
   return v;
 }

@@ -237,6 +237,22 @@ describe('nn.utils.rnn', () => {
     expect(values(lengths)).toEqual([2, 4, 3]);
   });
 
+  it("a PackedSequence destructures like PyTorch's namedtuple and survives being returned from tidy", () => {
+    const lstm = new nn.LSTM(2, 3);
+    const seqs = [randn(2, 2), randn(3, 2)];
+    const [out] = tidy(() => lstm(nn.utils.rnn.packSequence(seqs, false), null)) as [nn.utils.rnn.PackedSequence];
+    expect(out).toBeInstanceOf(nn.utils.rnn.PackedSequence);
+    const [data, batchSizes, sortedIndices, unsortedIndices] = out;
+    expect(data).toBe(out.data);
+    expect([...data!.shape]).toEqual([5, 3]);
+    expect(values(batchSizes!)).toEqual([2, 2, 1]);
+    expect(values(sortedIndices!)).toEqual([1, 0]);
+    expect(values(unsortedIndices!)).toEqual([1, 0]);
+    const [padded, lengths] = nn.utils.rnn.padPackedSequence(out);
+    expect([...padded.shape]).toEqual([3, 2, 3]);
+    expect(values(lengths)).toEqual([2, 3]);
+  });
+
   it('bad lengths are clear errors', () => {
     const x = randn(4, 3, 2);
     expect(() => nn.utils.rnn.packPaddedSequence(x, [2, 4, 1])).toThrow('sorted in decreasing order');

@@ -14,20 +14,21 @@ import { tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
 import { cat, stack } from '../ops/layout.js';
 
-/** The packed form RNN, LSTM and GRU accept (PyTorch's PackedSequence fields). */
-export class PackedSequence {
-  /** [sum(lengths), *]: step 0 of every sequence, then step 1 of those longer than 1, ... */
-  readonly data: Tensor;
-  /** int32 [maxLength] (PyTorch: int64 on the CPU). */
-  readonly batchSizes: Tensor;
-  /** int32: the batch order the sequences were sorted into (null when the input was sorted). */
-  readonly sortedIndices: Tensor | null;
-  /** int32: the inverse permutation of sortedIndices. */
-  readonly unsortedIndices: Tensor | null;
+/**
+ * The packed form RNN, LSTM and GRU accept. Like PyTorch's (a namedtuple), it is also the array
+ * [data, batchSizes, sortedIndices, unsortedIndices], so it destructures, and tidy() keeps the
+ * tensors of a PackedSequence it returns.
+ */
+export class PackedSequence extends Array<Tensor | null> {
   /** batchSizes on the host (what the recurrences use to slice each step). */
   readonly batchSizesList: readonly number[];
   /** @internal unsortedIndices on the host, when packing made them (padPackedSequence reads them). */
   _unsortedHost: readonly number[] | null = null;
+
+  // Array methods (map, filter, ...) make plain arrays, not PackedSequences.
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
 
   constructor(
     data: Tensor,
@@ -37,6 +38,7 @@ export class PackedSequence {
     /** @internal batchSizes on the host when batchSizes is a Tensor (saves reading it back). */
     hostBatchSizes?: readonly number[],
   ) {
+    super();
     const list =
       hostBatchSizes !== undefined
         ? [...hostBatchSizes]
@@ -48,16 +50,34 @@ export class PackedSequence {
         throw new Error(`PackedSequence: batch_sizes must be positive and non-increasing, got [${list.join(', ')}]`);
     }
     const total = list.reduce((a, b) => a + b, 0);
-    if (data.ndim < 1 || data.shape[0] !== total)
-      throw new Error(`PackedSequence: data ${formatShape(data.shape)} does not have sum(batch_sizes) = ${total} rows`);
-    this.data = data;
+    if (!(data instanceof Tensor) || data.ndim < 1 || data.shape[0] !== total)
+      throw new Error(
+        `PackedSequence: data ${data instanceof Tensor ? formatShape(data.shape) : String(data)} does not have sum(batch_sizes) = ${total} rows`,
+      );
     this.batchSizesList = list;
-    this.batchSizes =
+    const sizes =
       batchSizes instanceof Tensor
         ? batchSizes
         : fromArray(Int32Array.from(list), [list.length], { dtype: 'int32', device: data.device });
-    this.sortedIndices = sortedIndices;
-    this.unsortedIndices = unsortedIndices ?? (sortedIndices === null ? null : invertPermutation(sortedIndices));
+    const unsorted = unsortedIndices ?? (sortedIndices === null ? null : invertPermutation(sortedIndices));
+    this.push(data, sizes, sortedIndices, unsorted);
+  }
+
+  /** [sum(lengths), *]: step 0 of every sequence, then step 1 of those longer than 1, ... */
+  get data(): Tensor {
+    return this[0] as Tensor;
+  }
+  /** int32 [maxLength] (PyTorch: int64 on the CPU). */
+  get batchSizes(): Tensor {
+    return this[1] as Tensor;
+  }
+  /** int32: the batch order the sequences were sorted into (null when the input was sorted). */
+  get sortedIndices(): Tensor | null {
+    return this[2] ?? null;
+  }
+  /** int32: the inverse permutation of sortedIndices. */
+  get unsortedIndices(): Tensor | null {
+    return this[3] ?? null;
   }
 
   /** The same batch structure around new data (what the recurrences return). */
