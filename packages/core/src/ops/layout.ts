@@ -1,9 +1,8 @@
 /** Layout ops: reshape/view (metadata only), permute, expand, slicing, cat/stack, pad, with gradients. */
 import { formatShape, shapesEqual, sizeOf } from '../backend/shape.js';
-import { record } from '../autograd/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { tidy } from '../tensor/scope.js';
 import { commonBackend, constant, output } from './util.js';
+import { op, recordGrad } from './op.js';
 import { sumToShape } from './reduce.js';
 
 /** Python-style dim wrapping with PyTorch's error message. */
@@ -38,9 +37,8 @@ function inferShape(x: Tensor, shape: readonly number[]): number[] {
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape(x, shape);
   if (shapesEqual(target, x.shape) && !x.requiresGrad) return x._alias();
-  const out = x._alias(target);
   const from = x.shape;
-  return record('reshape', out, [x], [], () => (g) => [reshape(g, from)]);
+  return op('reshape', () => recordGrad(x._alias(target), [x], [], (g) => [reshape(g, from)]));
 }
 
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
@@ -90,12 +88,15 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
     throw new Error(`permute(): duplicate dims are not allowed (got ${formatShape(dims)})`);
   if (perm.every((p, i) => p === i)) return reshape(x, x.shape);
   const shape = perm.map((p) => x.shape[p]!);
-  const out = output(x.backend, x.backend.kernels.permute(x.ref, perm), shape, x.dtype);
   const inverse = new Array<number>(perm.length);
   perm.forEach((p, i) => {
     inverse[p] = i;
   });
-  return record('permute', out, [x], [], () => (g) => [permute(g, inverse)]);
+  return op('permute', () =>
+    recordGrad(output(x.backend, x.backend.kernels.permute(x.ref, perm), shape, x.dtype), [x], [], (g) => [
+      permute(g, inverse),
+    ]),
+  );
 }
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
@@ -129,9 +130,12 @@ export function expand(x: Tensor, sizes: readonly number[]): Tensor {
     return s;
   });
   if (shapesEqual(shape, x.shape)) return reshape(x, shape);
-  const out = output(x.backend, x.backend.kernels.expand(x.ref, shape), shape, x.dtype);
   const from = x.shape;
-  return record('expand', out, [x], [], () => (g) => [sumToShape(g, from)]);
+  return op('expand', () =>
+    recordGrad(output(x.backend, x.backend.kernels.expand(x.ref, shape), shape, x.dtype), [x], [], (g) => [
+      sumToShape(g, from),
+    ]),
+  );
 }
 
 export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
@@ -148,12 +152,13 @@ export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
     interleavedOut.push(repeats[i]!, d);
   });
   const finalShape = padded.map((d, i) => d * repeats[i]!);
-  return tidy(() => reshape(expand(reshape(x, interleavedIn), interleavedOut).clone(), finalShape));
+  return op('repeat', () => reshape(expand(reshape(x, interleavedIn), interleavedOut).clone(), finalShape));
 }
 
 export function clone(x: Tensor): Tensor {
-  const out = output(x.backend, x.backend.kernels.copy(x.ref), x.shape, x.dtype);
-  return record('clone', out, [x], [], () => (g) => [g]);
+  return op('clone', () =>
+    recordGrad(output(x.backend, x.backend.kernels.copy(x.ref), x.shape, x.dtype), [x], [], (g) => [g]),
+  );
 }
 
 /** Python slice along one dim: negatives wrap, out-of-range clamps, step >= 1. */
@@ -173,9 +178,20 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
   const begin = x.shape.map((_, i) => (i === d ? s : 0));
   const steps = x.shape.map((_, i) => (i === d ? step : 1));
   const shape = x.shape.map((v, i) => (i === d ? len : v));
-  const out = output(x.backend, x.backend.kernels.slice(x.ref, begin, steps, shape), shape, x.dtype);
   const from = x.shape;
-  return record('slice', out, [x], [], () => (g) => {
+  return op('slice', () =>
+    recordGrad(output(x.backend, x.backend.kernels.slice(x.ref, begin, steps, shape), shape, x.dtype), [x], [], (g) => [
+      sliceBackward(g, from, d, s, len, step),
+    ]),
+  );
+}
+
+/**
+ * slice's gradient: g placed back at its rows along `d`, zeros elsewhere. It is linear in g and its
+ * own gradient is the slice again: recorded, so a createGraph backward differentiates through it.
+ */
+function sliceBackward(g: Tensor, from: readonly number[], d: number, s: number, len: number, step: number): Tensor {
+  return op('sliceBackward', () => {
     let grad: Tensor;
     if (step === 1) {
       const pads = from.map((size, i) =>
@@ -191,9 +207,7 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
       const zeros = constant(g.backend, 0, g.dtype, from);
       grad = output(g.backend, g.backend.kernels.scatterAdd(zeros.ref, d, idxFull.ref, g.ref), from, g.dtype);
     }
-    // The gradient is linear in g and its own gradient is this slice again: recorded, so a
-    // createGraph backward differentiates through it.
-    return [record('sliceBackward', grad, [g], [], () => (gg) => [slice(gg, d, s, s + (len - 1) * step + 1, step)])];
+    return recordGrad(grad, [g], [], (gg) => [slice(gg, d, s, s + (len - 1) * step + 1, step)]);
   });
 }
 
@@ -206,7 +220,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
     );
   }
   const i = index < 0 ? index + n : index;
-  return tidy(() => squeeze(slice(x, d, i, i + 1), d));
+  return op('select', () => squeeze(slice(x, d, i, i + 1), d));
 }
 
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
@@ -235,22 +249,16 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   }
   const sizes = parts.map((t) => t.shape[axis]!);
   const shape = first.shape.map((d, i) => (i === axis ? sizes.reduce((a, b) => a + b, 0) : d));
-  const out = output(
-    backend,
-    backend.kernels.concat(
-      parts.map((t) => t.ref),
-      axis,
-      shape,
-    ),
-    shape,
-    first.dtype,
-  );
-  return record('cat', out, parts, [], () => (g) => {
-    let offset = 0;
-    return sizes.map((len) => {
-      const piece = slice(g, axis, offset, offset + len);
-      offset += len;
-      return piece;
+  return op('cat', () => {
+    const refs = parts.map((t) => t.ref);
+    const out = output(backend, backend.kernels.concat(refs, axis, shape), shape, first.dtype);
+    return recordGrad(out, parts, [], (g) => {
+      let offset = 0;
+      return sizes.map((len) => {
+        const piece = slice(g, axis, offset, offset + len);
+        offset += len;
+        return piece;
+      });
     });
   });
 }
@@ -266,10 +274,12 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
     }
   }
   const d = normalizeDim(dim, first.ndim + 1, 'stack');
-  const expanded = tensors.map((t) => unsqueeze(t, d));
-  const out = cat(expanded, d);
-  for (const e of expanded) e.dispose();
-  return out;
+  return op('stack', () =>
+    cat(
+      tensors.map((t) => unsqueeze(t, d)),
+      d,
+    ),
+  );
 }
 
 export function split(x: Tensor, splitSizeOrSections: number | readonly number[], dim = 0): Tensor[] {
@@ -324,37 +334,35 @@ export function pad(x: Tensor, padding: readonly number[], value = 0): Tensor {
   }
   const pads: [number, number][] = x.shape.map(() => [0, 0]);
   for (let k = 0; k < padding.length / 2; k++) pads[x.ndim - 1 - k] = [padding[2 * k]!, padding[2 * k + 1]!];
-  // Crop first (negative pads), then pad the rest.
-  let cur = x;
-  for (let i = 0; i < x.ndim; i++) {
-    const [before, after] = pads[i]!;
-    if (before < 0 || after < 0) {
-      const n = cur.shape[i]!;
-      const next = slice(cur, i, Math.max(0, -before), n - Math.max(0, -after));
-      if (cur !== x) cur.dispose();
-      cur = next;
+  return op('pad', () => {
+    // Crop first (negative pads), then pad the rest.
+    let src = x;
+    for (let i = 0; i < x.ndim; i++) {
+      const [before, after] = pads[i]!;
+      if (before < 0 || after < 0) {
+        const n = src.shape[i]!;
+        src = slice(src, i, Math.max(0, -before), n - Math.max(0, -after));
+      }
     }
-  }
-  const positive = pads.map(([b, a]) => [Math.max(0, b), Math.max(0, a)] as [number, number]);
-  if (positive.every(([b, a]) => b === 0 && a === 0)) return cur === x ? reshape(x, x.shape) : cur;
-  const shape = cur.shape.map((d, i) => d + positive[i]![0] + positive[i]![1]);
-  const out = output(cur.backend, cur.backend.kernels.pad(cur.ref, positive, value), shape, cur.dtype);
-  const src = cur;
-  const result = record('pad', out, [src], [], () => (g) => {
-    let r = g;
-    for (let i = 0; i < shape.length; i++) {
-      const [b] = positive[i]!;
-      if (b !== 0 || positive[i]![1] !== 0) r = slice(r, i, b, b + src.shape[i]!);
-    }
-    return [r === g ? reshape(g, g.shape) : r];
+    const positive = pads.map(([b, a]) => [Math.max(0, b), Math.max(0, a)] as [number, number]);
+    if (positive.every(([b, a]) => b === 0 && a === 0)) return src === x ? reshape(x, x.shape) : src;
+    const shape = src.shape.map((d, i) => d + positive[i]![0] + positive[i]![1]);
+    const out = output(src.backend, src.backend.kernels.pad(src.ref, positive, value), shape, src.dtype);
+    const srcShape = src.shape;
+    // The crop is the recorded node's input: its graph stays alive through the node's edge.
+    return recordGrad(out, [src], [], (g) => {
+      let r = g;
+      for (let i = 0; i < shape.length; i++) {
+        const [b] = positive[i]!;
+        if (b !== 0 || positive[i]![1] !== 0) r = slice(r, i, b, b + srcShape[i]!);
+      }
+      return [r === g ? reshape(g, g.shape) : r];
+    });
   });
-  // The crop (negative pads) is an input of the recorded node, which keeps its graph alive.
-  if (src !== x) src.dispose();
-  return result;
 }
 
 /** `.to(device)`: the gradient flows back to the source device. */
 export function recordDeviceCopy(src: Tensor, out: Tensor): Tensor {
   const device = src.device;
-  return record('toDevice', out, [src], [], () => (g) => [g.to(device)]);
+  return op('toDevice', () => recordGrad(out, [src], [], (g) => [g.to(device)]));
 }
