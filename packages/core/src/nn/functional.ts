@@ -11,6 +11,7 @@ import { tidy } from '../tensor/scope.js';
 import * as ew from '../ops/elementwise.js';
 import * as idx from '../ops/indexing.js';
 import * as conv from '../ops/conv.js';
+import { linear as linearOp } from '../ops/linear.js';
 import { normalizeDim } from '../ops/layout.js';
 import { padWithMode, type PadMode } from '../ops/pad-modes.js';
 
@@ -79,7 +80,7 @@ export const softmin = (x: Tensor, dim?: number): Tensor =>
 
 // ------------------------------------------------------------------ layers as functions
 
-export const linear = (x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor => conv.linear(x, weight, bias);
+export const linear = (x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor => linearOp(x, weight, bias);
 export const conv2d = (x: Tensor, weight: Tensor, bias?: Tensor | null, options: conv.Conv2dOptions = {}): Tensor =>
   conv.conv2d(x, weight, bias, options);
 export const maxPool2d = (x: Tensor, kernelSize: conv.Pair, options: conv.Pool2dOptions = {}): Tensor =>

@@ -18,9 +18,6 @@ function pair(v: Pair, name: string, op: string): [number, number] {
   return p;
 }
 
-/** linear lives in ./linear.ts; importers of it from here still find it. */
-export { linear } from './linear.js';
-
 export interface Conv2dOptions {
   stride?: Pair;
   padding?: Pair | 'valid' | 'same';

@@ -5,7 +5,7 @@
  * - Memory: the body runs in a scope. Every tensor created inside it and not returned (casts,
  *   scalar constants, the steps of a composition, reshaped views) is freed when the body returns,
  *   and everything it made is freed when it throws. Tensors saved for backward stay alive through
- *   the graph (record() keeps its own aliases). So an op body never calls `.dispose()` and tracks
+ *   the graph (record() keeps its own aliases). So an op body never calls `dispose()` and tracks
  *   no "was this a temporary" flags.
  * - Devices and dtypes: with a tensor list, op() checks that they are on one device (PyTorch's
  *   "Expected all tensors to be on the same device" error) and hands the body that backend; an

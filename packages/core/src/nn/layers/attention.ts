@@ -4,7 +4,7 @@ import { empty } from '../../tensor/create.js';
 import { causalMask } from '../sdpa.js';
 import { tidy } from '../../tensor/scope.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { linear } from '../../ops/conv.js';
+import { linear } from '../../ops/linear.js';
 import { where } from '../../ops/elementwise.js';
 import * as F from '../functional.js';
 import * as init from '../init.js';

@@ -1,7 +1,7 @@
 /** Linear, Bilinear-free: y = x W^T + b, and Identity. */
 import { empty } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { linear } from '../../ops/conv.js';
+import { linear } from '../../ops/linear.js';
 import { Module, Parameter, reprValue } from '../module.js';
 import * as init from '../init.js';
 

@@ -8,7 +8,7 @@ import { formatShape } from '../../backend/shape.js';
 import { empty, zeros } from '../../tensor/create.js';
 import { tidy } from '../../tensor/scope.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { linear } from '../../ops/conv.js';
+import { linear } from '../../ops/linear.js';
 import * as init from '../init.js';
 import { Module, Parameter } from '../module.js';
 

@@ -9,7 +9,7 @@ import { formatShape, shapesEqual } from '../../backend/shape.js';
 import { empty, zeros } from '../../tensor/create.js';
 import { tidy } from '../../tensor/scope.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { linear } from '../../ops/conv.js';
+import { linear } from '../../ops/linear.js';
 import { cat, stack } from '../../ops/layout.js';
 import * as F from '../functional.js';
 import * as init from '../init.js';
