@@ -1,8 +1,8 @@
 import '@flint/backend-cpu';
-import { manualSeed, type nn, randn, type Tensor } from '@flint/core';
+import { manualSeed, nn, randint, randn, type Tensor } from '@flint/core';
 import { describe, expect, it } from 'vitest';
-import { exportModel } from './index.js';
-import { LeNet, Mlp, MlpSmall, maxAbsDiff, runOrt } from './test-models.js';
+import { exportModel, importModel } from './index.js';
+import { Bag, Functional, LeNet, Mlp, MlpSmall, maxAbsDiff, runOrt, Seq1d, Zoo } from './test-models.js';
 
 /** Flint's output and ONNX Runtime's on the exported model agree within `tol` for each input. */
 async function expectSameOutputs(model: nn.Module, bytes: Uint8Array, inputs: Tensor[], tol: number): Promise<number> {
@@ -47,5 +47,95 @@ describe('exportModel: the mnist models in ONNX Runtime', () => {
     exportModel(model, randn([2, 1, 28, 28]));
     expect(model.training).toBe(true);
     expect((randn([1]) as unknown as { reshape: unknown }).reshape).toBe(reshape);
+  });
+});
+
+describe('exportModel: the other modules and the traced methods', () => {
+  /** Give the batch norms running statistics that are not the initial zeros and ones. */
+  function trainBatchNorms(model: nn.Module, x: Tensor): void {
+    model.train();
+    model(x);
+    model.eval();
+  }
+
+  it('convolutions, norms, pools and activations (Zoo) match within 1e-5 at two batch sizes', async () => {
+    manualSeed(21);
+    const model = new Zoo();
+    trainBatchNorms(model, randn([8, 3, 16, 16]).mul(2).add(1));
+    const bytes = exportModel(model, randn([2, 3, 16, 16]), dynamicBatch);
+    await expectSameOutputs(model, bytes, [randn([2, 3, 16, 16]), randn([5, 3, 16, 16])], 1e-5);
+    const x = randn([3, 3, 16, 16]);
+    expect(maxAbsDiff(importModel(bytes)(x).dataSync(), model(x).dataSync())).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('1-D convolutions and pools (Seq1d) match within 1e-5', async () => {
+    manualSeed(22);
+    const model = new Seq1d();
+    trainBatchNorms(model, randn([6, 4, 20]).add(0.5));
+    const bytes = exportModel(model, randn([3, 4, 20]), dynamicBatch);
+    await expectSameOutputs(model, bytes, [randn([3, 4, 20]), randn([7, 4, 20])], 1e-5);
+    const x = randn([2, 4, 20]);
+    expect(maxAbsDiff(importModel(bytes)(x).dataSync(), model(x).dataSync())).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('an Embedding on int32 tokens (Gather) matches within 1e-5', async () => {
+    manualSeed(23);
+    const model = new Bag();
+    const tokens = (n: number) => randint(0, 50, [n, 7], { dtype: 'int32' });
+    const bytes = exportModel(model, tokens(2), dynamicBatch);
+    await expectSameOutputs(model, bytes, [tokens(2), tokens(6)], 1e-5);
+    const t = tokens(4);
+    expect(maxAbsDiff(importModel(bytes)(t).dataSync(), model(t).dataSync())).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('functional Tensor methods in forward match within 1e-5, with a batch size different from the traced one', async () => {
+    manualSeed(24);
+    const model = new Functional();
+    const bytes = exportModel(model, randn([2, 2, 3, 4]), dynamicBatch);
+    await expectSameOutputs(model, bytes, [randn([2, 2, 3, 4]), randn([5, 2, 3, 4])], 1e-5);
+    // Opset 18 moves ReduceMean's axes from an attribute to an input.
+    const opset18 = exportModel(model, randn([2, 2, 3, 4]), { ...dynamicBatch, opset: 18 });
+    await expectSameOutputs(model, opset18, [randn([4, 2, 3, 4])], 1e-5);
+    const x = randn([3, 2, 3, 4]);
+    expect(maxAbsDiff(importModel(bytes)(x).dataSync(), model(x).dataSync())).toBeLessThanOrEqual(1e-5);
+  });
+});
+
+describe('exportModel: what it cannot express is an error naming the op and the module', () => {
+  class FreeFunction extends nn.Module {
+    inner = new nn.Sequential(new nn.Linear(4, 4), new Gelu());
+    override forward(x: Tensor): Tensor {
+      return this.inner(x);
+    }
+  }
+  class Gelu extends nn.Module {
+    override forward(x: Tensor): Tensor {
+      return nn.functional.gelu(x);
+    }
+  }
+
+  it('a free function (F.gelu) in a module of its own', () => {
+    expect(() => exportModel(new FreeFunction(), randn([2, 4]))).toThrow(
+      /op 'gelu' called in module 'inner\.1' \(Gelu\) cannot be exported/,
+    );
+  });
+
+  it('a known module with a setting ONNX has no form for', () => {
+    const model = new nn.Sequential(new nn.Conv2d(1, 2, 3, { padding: 1, paddingMode: 'reflect' }));
+    expect(() => exportModel(model, randn([1, 1, 5, 5]))).toThrow(
+      "onnx export: module '0' (Conv2d) cannot be exported: paddingMode 'reflect' (only 'zeros' is exported)",
+    );
+  });
+
+  it('a dynamic axis of a name that is not an input or output', () => {
+    expect(() => exportModel(new MlpSmall(), randn([1, 1, 28, 28]), { dynamicAxes: { x: [0] } })).toThrow(
+      "onnx export: dynamicAxes names 'x', which is not a graph input or output (input0, output0)",
+    );
+  });
+
+  it('an opset below 17', () => {
+    expect(() => exportModel(new MlpSmall(), randn([1, 1, 28, 28]), { opset: 13 })).toThrow(
+      /opset 13 is not supported/,
+    );
   });
 });

@@ -56,7 +56,7 @@ export function exportModel(
   for (const [name, t] of model.namedBuffers()) graph.nameInitializer(t, name);
   for (const [i, x] of inputs.entries()) graph.addInput(x, inputNames[i]!);
 
-  const state: TraceState = { graph, paths: [], suppressed: 0 };
+  const state: TraceState = { graph, stack: [], suppressed: 0 };
   const wasTraining = model.training;
   const handles: { remove(): void }[] = [];
   const restoreMethods: (() => void)[] = [];
@@ -68,7 +68,7 @@ export function exportModel(
       const known = moduleKind(module) !== undefined;
       handles.push(
         module.registerForwardPreHook(() => {
-          state.paths.push(path);
+          state.stack.push({ path, module });
           if (known) state.suppressed++;
           return undefined;
         }),
@@ -77,7 +77,7 @@ export function exportModel(
             emitModule(state, m, args, out);
             state.suppressed--;
           }
-          state.paths.pop();
+          state.stack.pop();
           return undefined;
         }),
       );

@@ -42,14 +42,15 @@ function reduce(opType: 'ReduceSum' | 'ReduceMean'): MethodEmit {
     const [dim, keepdim] = args as [number | readonly number[] | null | undefined, boolean | undefined];
     const dims =
       dim === undefined || dim === null ? [...self.shape.keys()] : typeof dim === 'number' ? [dim] : [...dim];
-    const axes = state.graph.constant(
-      dims.map((d) => normalize(d, self.ndim)),
-      'int64',
-    );
-    state.graph.bind(
-      result,
-      state.graph.node(opType, [state.graph.value(self), axes], { keepdims: keepdim === true ? 1 : 0 }),
-    );
+    const axes = dims.map((d) => normalize(d, self.ndim));
+    const keepdims = keepdim === true ? 1 : 0;
+    const x = state.graph.value(self);
+    // ReduceSum takes its axes as an input from opset 13, ReduceMean only from opset 18.
+    const value =
+      opType === 'ReduceSum' || state.graph.opset >= 18
+        ? state.graph.node(opType, [x, state.graph.constant(axes, 'int64')], { keepdims })
+        : state.graph.node(opType, [x], { axes, keepdims });
+    state.graph.bind(result, value);
   };
 }
 

@@ -290,7 +290,7 @@ export function moduleKind(m: nn.Module): string | undefined {
 export function emitModule(state: TraceState, m: nn.Module, args: unknown[], out: unknown): void {
   const entry = EMITTERS.find(([cls]) => m.constructor === cls)!;
   const fail = (why: string): never => {
-    throw new Error(`onnx export: ${where(state, m)} cannot be exported: ${why}`);
+    throw new Error(`onnx export: ${where(state)} cannot be exported: ${why}`);
   };
   const x = args[0];
   if (!(x instanceof Tensor) || args.length !== 1) fail('it was called with something other than one Tensor');

@@ -82,3 +82,80 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
 }
+
+/** Every exported module kind but the recurrent ones, on [N, 3, 16, 16] images. */
+export class Zoo extends nn.Module {
+  stem = new nn.Sequential(
+    new nn.Conv2d(3, 8, 3, { padding: 'same' }),
+    new nn.BatchNorm2d(8),
+    new nn.LeakyReLU(0.2),
+    new nn.Conv2d(8, 8, 3, { stride: 2, padding: 1, groups: 2, bias: false }),
+    new nn.ReLU6(),
+    new nn.AvgPool2d(2, { padding: 1, countIncludePad: false }),
+    new nn.MaxPool2d(3, { stride: 1, padding: 1 }),
+  );
+  pool = new nn.AdaptiveAvgPool2d(1);
+  head = new nn.Sequential(
+    new nn.Flatten(),
+    new nn.Linear(8, 32),
+    new nn.GELU(),
+    new nn.LayerNorm(32),
+    new nn.Dropout(0.5),
+    new nn.ELU(0.7),
+    new nn.Linear(32, 16),
+    new nn.SiLU(),
+    new nn.Hardtanh(-0.5, 0.5),
+    new nn.Softplus(2),
+    new nn.Linear(16, 10),
+    new nn.Tanh(),
+    new nn.LogSoftmax(1),
+  );
+  override forward(x: Tensor): Tensor {
+    return this.head(this.pool(this.stem(x)));
+  }
+}
+
+/** Conv1d, BatchNorm1d and the 1-D pools on [N, 4, 20] sequences, GELU tanh and Softmax. */
+export class Seq1d extends nn.Module {
+  body = new nn.Sequential(
+    new nn.Conv1d(4, 6, 5, { padding: 2, dilation: 1 }),
+    new nn.BatchNorm1d(6),
+    new nn.GELU('tanh'),
+    new nn.MaxPool1d(2),
+    new nn.Conv1d(6, 6, 3, { dilation: 2 }),
+    new nn.AvgPool1d(2),
+    new nn.Sigmoid(),
+    new nn.Flatten(),
+    new nn.Linear(18, 5),
+    new nn.Softmax(-1),
+  );
+  override forward(x: Tensor): Tensor {
+    return this.body(x);
+  }
+}
+
+/** Embedding (int32 tokens [N, T]), a mean over time in functional code, then a classifier. */
+export class Bag extends nn.Module {
+  embed = new nn.Embedding(50, 12);
+  out = new nn.Linear(12, 3);
+  override forward(tokens: Tensor): Tensor {
+    return this.out(this.embed(tokens).mean(1));
+  }
+}
+
+/** Functional code in forward: the traced Tensor methods, with a batch-size-independent reshape. */
+export class Functional extends nn.Module {
+  proj = new nn.Linear(6, 6);
+  override forward(x: Tensor): Tensor {
+    // x: [N, 2, 3, 4]
+    const a = x.permute(0, 2, 1, 3).reshape(-1, 3, 8); // [N, 3, 8]
+    const b = a.transpose(1, 2).flatten(1).view(-1, 4, 6); // [N, 4, 6]
+    const c = this.proj(b).relu().add(0.5).mul(b.sigmoid()).sub(b.tanh(), 2).div(3); // [N, 4, 6]
+    const d = c.matmul(b.transpose(1, 2)).exp().neg().softmax(-1); // [N, 4, 4]
+    const e = d.unsqueeze(1).squeeze(1).sum(2, true).logSoftmax(1); // [N, 4, 1]
+    return e
+      .squeeze(-1)
+      .add(d.mean([1, 2]).unsqueeze(1))
+      .add(c.sum(-1)); // [N, 4]
+  }
+}

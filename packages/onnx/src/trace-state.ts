@@ -5,16 +5,16 @@ import type { GraphBuilder } from './graph.js';
 /** What the tracer keeps while a forward pass runs. */
 export interface TraceState {
   readonly graph: GraphBuilder;
-  /** Module paths from the root to the module running ('' is the root). */
-  readonly paths: string[];
+  /** The modules running, outermost first, with their paths ('' is the root). */
+  readonly stack: { readonly path: string; readonly module: nn.Module }[];
   /** >0 while inside a known module or a traced method: core ops there are not reported. */
   suppressed: number;
 }
 
-/** The module path for error messages: `'features.0' (Conv2d)` or `the model (LeNet)`. */
-export function where(state: TraceState, module?: nn.Module): string {
-  const path = state.paths[state.paths.length - 1] ?? '';
-  const name = module?.constructor.name;
-  const label = path === '' ? 'the model' : `module '${path}'`;
-  return name === undefined ? label : `${label} (${name})`;
+/** The running module for error messages: `module 'features.0' (Conv2d)` or `the model (LeNet)`. */
+export function where(state: TraceState): string {
+  const top = state.stack[state.stack.length - 1];
+  if (top === undefined) return 'the model';
+  const label = top.path === '' ? 'the model' : `module '${top.path}'`;
+  return `${label} (${top.module.constructor.name})`;
 }
