@@ -266,7 +266,12 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
   /** Batches per epoch (an IterableDataset without a numeric length has none: an error). */
   get length(): number {
     if (this.batchSampler !== null) return this.batchSampler.length;
-    const n = (this.dataset as { length?: unknown }).length;
+    let n: unknown;
+    try {
+      n = (this.dataset as { length?: unknown }).length;
+    } catch {
+      n = undefined; // an IterableDataset without a length getter
+    }
     if (typeof n !== 'number')
       throw new TypeError('DataLoader: the IterableDataset has no length, so the number of batches is unknown');
     return this.dropLast ? Math.floor(n / this.batchSize!) : Math.ceil(n / this.batchSize!);

@@ -75,6 +75,14 @@ export class TensorDataset<T extends Tensor[] = Tensor[]> extends Dataset<T> {
  */
 export abstract class IterableDataset<T> implements Iterable<T> {
   abstract [Symbol.iterator](): Iterator<T>;
+  /**
+   * Override with a getter when the stream has a known size. Without one, reading it throws, as
+   * len() of a PyTorch IterableDataset without __len__ raises TypeError; declaring it keeps
+   * `loader.dataset.length` (the PyTorch tutorials' `len(dataloader.dataset)`) well typed.
+   */
+  get length(): number {
+    throw new TypeError(`${this.constructor.name} (an IterableDataset) has no length: define a 'length' getter`);
+  }
 }
 
 /**
