@@ -2,7 +2,19 @@ import '@flint/backend-cpu';
 import { manualSeed, nn, randint, randn, type Tensor } from '@flint/core';
 import { describe, expect, it } from 'vitest';
 import { exportModel, importModel } from './index.js';
-import { Bag, Functional, LeNet, Mlp, MlpSmall, maxAbsDiff, runOrt, Seq1d, Zoo } from './test-models.js';
+import {
+  Bag,
+  Functional,
+  LeNet,
+  LstmClassifier,
+  Mlp,
+  MlpSmall,
+  maxAbsDiff,
+  Recurrent,
+  runOrt,
+  Seq1d,
+  Zoo,
+} from './test-models.js';
 
 /** Flint's output and ONNX Runtime's on the exported model agree within `tol` for each input. */
 async function expectSameOutputs(model: nn.Module, bytes: Uint8Array, inputs: Tensor[], tol: number): Promise<number> {
@@ -137,5 +149,22 @@ describe('exportModel: what it cannot express is an error naming the op and the 
     expect(() => exportModel(new MlpSmall(), randn([1, 1, 28, 28]), { opset: 13 })).toThrow(
       /opset 13 is not supported/,
     );
+  });
+});
+
+describe('exportModel: recurrent modules as ONNX LSTM/GRU/RNN', () => {
+  it('an LSTM classifier matches within 1e-4 at two batch sizes', async () => {
+    manualSeed(31);
+    const model = new LstmClassifier();
+    const tokens = (n: number) => randint(0, 30, [n, 9], { dtype: 'int32' });
+    const bytes = exportModel(model, tokens(3), dynamicBatch);
+    await expectSameOutputs(model, bytes, [tokens(3), tokens(8)], 1e-4);
+  });
+
+  it('a bidirectional GRU feeding a 2-layer ReLU RNN matches within 1e-4', async () => {
+    manualSeed(32);
+    const model = new Recurrent();
+    const bytes = exportModel(model, randn([7, 2, 5]), { ...dynamicBatch, dynamicAxes: { input: [1], logits: [0] } });
+    await expectSameOutputs(model, bytes, [randn([7, 2, 5]), randn([7, 5, 5])], 1e-4);
   });
 });

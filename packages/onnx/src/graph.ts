@@ -15,7 +15,13 @@ import {
 } from './proto/index.js';
 
 /** An attribute value: numbers are INT when integral unless wrapped as { float }. */
-export type Attr = number | { float: number } | readonly number[] | { floats: readonly number[] } | string;
+export type Attr =
+  | number
+  | { float: number }
+  | readonly number[]
+  | { floats: readonly number[] }
+  | string
+  | { strings: readonly string[] };
 
 const FLINT_VERSION = '0.1.0';
 /** IR version 8 goes with opset 17 (ONNX's versioning table); ORT reads it. */
@@ -41,6 +47,8 @@ function attribute(name: string, v: Attr): AttributeProto {
   }
   if ('float' in v) return { name, type: AttributeType.FLOAT, f: v.float };
   if ('floats' in v) return { name, type: AttributeType.FLOATS, floats: [...v.floats] };
+  if ('strings' in v)
+    return { name, type: AttributeType.STRINGS, strings: v.strings.map((x) => new TextEncoder().encode(x)) };
   return { name, type: AttributeType.INTS, ints: [...(v as readonly number[])] };
 }
 
@@ -138,6 +146,13 @@ export class GraphBuilder {
       attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
     });
     return outputs[0]!;
+  }
+
+  /** All outputs of the node whose first output is `first`. */
+  outputsOf(first: string): string[] {
+    const n = this.nodes.find((node) => node.output[0] === first);
+    if (n === undefined) throw new Error(`onnx export: no node writes '${first}'`);
+    return n.output;
   }
 
   /** Record that `t` is held by ONNX value `name`. */

@@ -122,6 +122,13 @@ export const METHODS: Readonly<Record<string, MethodEmit>> = {
     perm[b] = a;
     state.graph.bind(result, state.graph.node('Transpose', [state.graph.value(self)], { perm }));
   },
+  select: (state, self, args, result) => {
+    const dim = normalize(args[0] as number, self.ndim);
+    const index = args[1] as number;
+    // A scalar index drops the dim, as select does; a negative one counts from the traced size.
+    const at = state.graph.constant([index < 0 ? index + self.shape[dim]! : index], 'int64', []);
+    state.graph.bind(result, state.graph.node('Gather', [state.graph.value(self), at], { axis: dim }));
+  },
   permute: (state, self, args, result) => {
     const perm = permutation(args).map((d) => normalize(d, self.ndim));
     state.graph.bind(result, state.graph.node('Transpose', [state.graph.value(self)], { perm }));

@@ -4,6 +4,7 @@
  */
 import { nn, Tensor } from '@flint/core';
 import type { GraphBuilder } from './graph.js';
+import { emitRnn, isRnn } from './rnn.js';
 import { type TraceState, where } from './trace-state.js';
 
 type Emit = (g: GraphBuilder, m: nn.Module, x: Tensor, fail: (why: string) => never) => string;
@@ -283,18 +284,34 @@ export function reshapeTo(g: GraphBuilder, x: Tensor, target: readonly number[])
 /** The class name the exporter knows `m` as, or undefined when it traces inside m's forward. */
 export function moduleKind(m: nn.Module): string | undefined {
   for (const [cls, name] of EMITTERS) if (m.constructor === cls) return name;
-  return undefined;
+  return isRnn(m) ? m.constructor.name : undefined;
 }
 
 /** Emit the nodes of known module `m` called on `args` that returned `out`. */
 export function emitModule(state: TraceState, m: nn.Module, args: unknown[], out: unknown): void {
-  const entry = EMITTERS.find(([cls]) => m.constructor === cls)!;
   const fail = (why: string): never => {
     throw new Error(`onnx export: ${where(state)} cannot be exported: ${why}`);
   };
   const x = args[0];
-  if (!(x instanceof Tensor) || args.length !== 1) fail('it was called with something other than one Tensor');
-  if (!(out instanceof Tensor)) fail('its output is not a Tensor');
-  const value = entry[2](state.graph, m, x as Tensor, fail);
-  state.graph.bind(out as Tensor, value);
+  if (!(x instanceof Tensor)) return fail('its first argument is not a Tensor');
+  if (isRnn(m)) {
+    const hx =
+      args[1] === undefined || args[1] === null ? [] : args[1] instanceof Tensor ? [args[1]] : (args[1] as Tensor[]);
+    const values = emitRnn(state.graph, m, x, hx, fail);
+    const tensors = tensorsOf(out);
+    if (tensors.length !== values.length) fail(`its output holds ${tensors.length} tensors, expected ${values.length}`);
+    for (const [i, t] of tensors.entries()) state.graph.bind(t, values[i]!);
+    return;
+  }
+  const entry = EMITTERS.find(([cls]) => m.constructor === cls)!;
+  if (args.length !== 1) fail(`it was called with ${args.length} arguments (export takes one Tensor)`);
+  if (!(out instanceof Tensor)) return fail('its output is not a Tensor');
+  state.graph.bind(out, entry[2](state.graph, m, x, fail));
+}
+
+/** The tensors in a module's output (a tensor or nested arrays of them), depth first. */
+function tensorsOf(v: unknown, acc: Tensor[] = []): Tensor[] {
+  if (v instanceof Tensor) acc.push(v);
+  else if (Array.isArray(v)) for (const item of v) tensorsOf(item, acc);
+  return acc;
 }

@@ -159,3 +159,25 @@ export class Functional extends nn.Module {
       .add(c.sum(-1)); // [N, 4]
   }
 }
+
+/** An LSTM classifier on int32 tokens [N, T]: embedding, 2-layer LSTM, the last layer's h_n. */
+export class LstmClassifier extends nn.Module {
+  embed = new nn.Embedding(30, 8);
+  lstm = new nn.LSTM(8, 16, { numLayers: 2, batchFirst: true });
+  out = new nn.Linear(16, 4);
+  override forward(tokens: Tensor): Tensor {
+    const [, [h]] = this.lstm(this.embed(tokens)) as [Tensor, [Tensor, Tensor]];
+    return this.out(h.select(0, -1));
+  }
+}
+
+/** A bidirectional GRU and an RNN (ReLU) over time-major [T, N, 5] input; the outputs summed. */
+export class Recurrent extends nn.Module {
+  gru = new nn.GRU(5, 6, { bidirectional: true });
+  rnn = new nn.RNN(12, 3, { nonlinearity: 'relu', numLayers: 2 });
+  override forward(x: Tensor): Tensor {
+    const [y] = this.gru(x) as [Tensor, Tensor];
+    const [z, h] = this.rnn(y) as [Tensor, Tensor];
+    return z.sum(0).add(h.sum(0));
+  }
+}

@@ -8,7 +8,7 @@ import { ONNX_PROTO } from './schema.js';
 /** TensorProto.DataType values Flint uses. */
 export const DataType = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9, DOUBLE: 11 } as const;
 /** AttributeProto.AttributeType values. */
-export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
+export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
 
 export interface TensorProto {
   name?: string;
@@ -35,6 +35,7 @@ export interface AttributeProto {
   t?: TensorProto;
   floats?: number[];
   ints?: (number | Long)[];
+  strings?: Uint8Array[];
 }
 
 export interface NodeProto {
