@@ -5,12 +5,12 @@
  * Gradients come from those ops. Ellipses broadcast (right-aligned); size-1 dims broadcast too.
  */
 import { formatShape } from '../backend/shape.js';
-import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { expand, permute, reshape } from './layout.js';
 import { diagonal } from './linalg.js';
 import { matmul } from './matmul.js';
 import { commonBackend } from './util.js';
+import { op } from './op.js';
 
 /** Letters are 0..51 ('A'..'Z', 'a'..'z', PyTorch's order for the implicit output); ellipsis dims 100+. */
 type Label = number;
@@ -226,7 +226,7 @@ export function einsum(equation: string, ...operands: (Tensor | readonly Tensor[
     }
   }
   const outSet = new Set(output);
-  return tidy(() => {
+  return op('einsum', () => {
     // Diagonals, then sum what no other operand and not the output uses.
     const prepared = ops.map((op, k) => {
       const d = diagonals(op.shape === undefined ? op : { t: reshape(op.t, op.shape), labels: op.labels });

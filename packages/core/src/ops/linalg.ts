@@ -2,10 +2,8 @@
  * Linear algebra composed from matmul, slices and where, with PyTorch's shape rules and errors:
  * mm, bmm, mv, dot, outer, addmm, cross, cdist, trace, diag, diagonal, tril, triu.
  */
-import { record } from '../autograd/engine.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { formatShape, tryBroadcastShapes } from '../backend/shape.js';
-import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { where } from './elementwise.js';
 import { cat, normalizeDim, permute, reshape, slice } from './layout.js';
@@ -13,6 +11,7 @@ import { matmul, matmulRaw } from './matmul.js';
 import { amax, sumToShape } from './reduce.js';
 import { logicalOr, torchTypeName } from './math.js';
 import { castNoGrad, commonBackend, constant, output, requireFloat } from './util.js';
+import { op, recordGrad } from './op.js';
 
 const fmt = formatShape;
 
@@ -81,14 +80,14 @@ export function dot(a: Tensor, b: Tensor): Tensor {
     );
   }
   if (a.dtype === 'float32') return matmul(a, b);
-  return tidy(() => a.mul(b).sum());
+  return op('dot', () => a.mul(b).sum());
 }
 
 /** torch.outer: [n] x [m] -> [n, m]. */
 export function outer(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 1) throw new Error(`outer: Expected 1-D argument self, but got ${a.ndim}-D (shape ${fmt(a.shape)})`);
   if (b.ndim !== 1) throw new Error(`outer: Expected 1-D argument vec2, but got ${b.ndim}-D (shape ${fmt(b.shape)})`);
-  return tidy(() => reshape(a, [a.shape[0]!, 1]).mul(reshape(b, [1, b.shape[0]!])));
+  return op('outer', () => reshape(a, [a.shape[0]!, 1]).mul(reshape(b, [1, b.shape[0]!])));
 }
 
 export interface AddmmOptions {
@@ -120,20 +119,20 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: AddmmO
   }
   const beta = options.beta ?? 1;
   const alpha = options.alpha ?? 1;
-  const out = noGrad(() =>
-    tidy(() => {
+  return op('addmm', () => {
+    const out = noGrad(() => {
       const prod = matmulRaw(mat1, mat2, false, false);
       const scaled = alpha === 1 ? prod : prod.mul(alpha);
       if (beta === 0) return scaled;
       return scaled.add(beta === 1 ? input : input.mul(beta));
-    }),
-  );
-  const inShape = input.shape;
-  return record('addmm', out, [input, mat1, mat2], [mat1, mat2], ([s1, s2]) => (g) => [
-    input.requiresGrad ? sumToShape(beta === 1 ? g : g.mul(beta), inShape) : null,
-    mat1.requiresGrad ? matmulRaw(g, s2!.get(), false, true).mul(alpha) : null,
-    mat2.requiresGrad ? matmulRaw(s1!.get(), g, true, false).mul(alpha) : null,
-  ]);
+    });
+    const inShape = input.shape;
+    return recordGrad(out, [input, mat1, mat2], [mat1, mat2], (g, [s1, s2]) => [
+      input.requiresGrad ? sumToShape(beta === 1 ? g : g.mul(beta), inShape) : null,
+      mat1.requiresGrad ? matmulRaw(g, s2!, false, true).mul(alpha) : null,
+      mat2.requiresGrad ? matmulRaw(s1!, g, true, false).mul(alpha) : null,
+    ]);
+  });
 }
 
 /** Rotate one dim left by `by` (0 < by < size): [x_by, ..., x_last, x_0, ..., x_(by-1)]. */
@@ -165,7 +164,7 @@ export function cross(a: Tensor, b: Tensor, dim?: number | null): Tensor {
     );
   }
   // c = a(i+1) b(i+2) - a(i+2) b(i+1), indices mod 3.
-  return tidy(() =>
+  return op('cross', () =>
     rotateLeft(a, d, 1)
       .mul(rotateLeft(b, d, 2))
       .sub(rotateLeft(a, d, 2).mul(rotateLeft(b, d, 1))),
@@ -198,8 +197,8 @@ export function cdist(x1: Tensor, x2: Tensor, p = 2): Tensor {
     throw new Error(`cdist: batch dims of X1 ${fmt(x1.shape)} and X2 ${fmt(x2.shape)} cannot be broadcast`);
   }
   const differences = (a: Tensor, b: Tensor): Tensor => a.unsqueeze(-2).sub(b.unsqueeze(-3)); // [..., P, R, M]
-  const out = noGrad(() =>
-    tidy(() => {
+  return op('cdist', () => {
+    const out = noGrad(() => {
       const diff = differences(x1, x2);
       if (p === 0) return castNoGrad(diff.ne(0), 'float32').sum(-1);
       if (p === 1) return diff.abs().sum(-1);
@@ -210,32 +209,32 @@ export function cdist(x1: Tensor, x2: Tensor, p = 2): Tensor {
         .pow(p)
         .sum(-1)
         .pow(1 / p);
-    }),
-  );
-  const shape1 = x1.shape;
-  const shape2 = x2.shape;
-  return record('cdist', out, [x1, x2], [x1, x2, out], ([s1, s2, sd]) => (g) => {
-    const diff = differences(s1!.get(), s2!.get());
-    const dist = sd!.get().unsqueeze(-1);
-    const gd = g.unsqueeze(-1);
-    let local: Tensor; // d dist / d diff
-    if (p === 0) local = constant(g.backend, 0, 'float32', diff.shape);
-    else if (p === 1) local = diff.sign();
-    else if (p === Infinity) local = diff.sign().mul(castNoGrad(diff.abs().eq(dist), 'float32'));
-    else if (p === 2) local = where(dist.eq(0), 0, diff.div(dist));
-    else {
-      const ratio = diff
-        .abs()
-        .div(dist)
-        .pow(p - 1)
-        .mul(diff.sign());
-      local = where(logicalOr(dist.eq(0), diff.eq(0)), 0, ratio);
-    }
-    const grad = gd.mul(local);
-    return [
-      x1.requiresGrad ? sumToShape(grad.sum(-2), shape1) : null,
-      x2.requiresGrad ? sumToShape(grad.sum(-3).neg(), shape2) : null,
-    ];
+    });
+    const shape1 = x1.shape;
+    const shape2 = x2.shape;
+    return recordGrad(out, [x1, x2], [x1, x2, out], (g, [s1, s2, sd]) => {
+      const diff = differences(s1!, s2!);
+      const dist = sd!.unsqueeze(-1);
+      const gd = g.unsqueeze(-1);
+      let local: Tensor; // d dist / d diff
+      if (p === 0) local = constant(g.backend, 0, 'float32', diff.shape);
+      else if (p === 1) local = diff.sign();
+      else if (p === Infinity) local = diff.sign().mul(castNoGrad(diff.abs().eq(dist), 'float32'));
+      else if (p === 2) local = where(dist.eq(0), 0, diff.div(dist));
+      else {
+        const ratio = diff
+          .abs()
+          .div(dist)
+          .pow(p - 1)
+          .mul(diff.sign());
+        local = where(logicalOr(dist.eq(0), diff.eq(0)), 0, ratio);
+      }
+      const grad = gd.mul(local);
+      return [
+        x1.requiresGrad ? sumToShape(grad.sum(-2), shape1) : null,
+        x2.requiresGrad ? sumToShape(grad.sum(-3).neg(), shape2) : null,
+      ];
+    });
   });
 }
 
@@ -252,7 +251,7 @@ export function diagonal(x: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
   const n = x.shape[d2]!;
   const length = Math.max(0, offset >= 0 ? Math.min(m, n - offset) : Math.min(m + offset, n));
   const rest = x.shape.flatMap((_, i) => (i === d1 || i === d2 ? [] : [i]));
-  return tidy(() => {
+  return op('diagonal', () => {
     const moved = permute(x, [...rest, d1, d2]);
     const flat = reshape(moved, [...rest.map((i) => x.shape[i]!), m * n]);
     const start = offset >= 0 ? offset : -offset * n;
@@ -265,7 +264,7 @@ export function diagonal(x: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
 export function trace(x: Tensor): Tensor {
   if (x.ndim !== 2)
     throw new Error(`trace: expected a matrix, but got tensor with dim ${x.ndim} (shape ${fmt(x.shape)})`);
-  return tidy(() => diagonal(x).sum());
+  return op('trace', () => diagonal(x).sum());
 }
 
 /** A bool [rows, cols] mask of j - i <= k (lower) or j - i >= k (upper), written from the host. */
@@ -277,13 +276,14 @@ function triangleMask(x: Tensor, rows: number, cols: number, k: number, lower: b
   return output(x.backend, x.backend.kernels.write(values, shape, 'bool'), shape, 'bool');
 }
 
-function triangle(op: 'tril' | 'triu', x: Tensor, diagonalOffset: number): Tensor {
-  if (x.ndim < 2) throw new Error(`${op}: input tensor must have at least 2 dimensions (got shape ${fmt(x.shape)})`);
-  if (!Number.isInteger(diagonalOffset)) throw new Error(`${op}: diagonal must be an integer (got ${diagonalOffset})`);
+function triangle(kind: 'tril' | 'triu', x: Tensor, diagonalOffset: number): Tensor {
+  if (x.ndim < 2) throw new Error(`${kind}: input tensor must have at least 2 dimensions (got shape ${fmt(x.shape)})`);
+  if (!Number.isInteger(diagonalOffset))
+    throw new Error(`${kind}: diagonal must be an integer (got ${diagonalOffset})`);
   const rows = x.shape[x.ndim - 2]!;
   const cols = x.shape[x.ndim - 1]!;
-  return tidy(() =>
-    where(triangleMask(x, rows, cols, diagonalOffset, op === 'tril'), x, constant(x.backend, 0, x.dtype)),
+  return op(kind, () =>
+    where(triangleMask(x, rows, cols, diagonalOffset, kind === 'tril'), x, constant(x.backend, 0, x.dtype)),
   );
 }
 /** torch.tril: zero above the diagonal-th diagonal of the last two dims. */
@@ -300,7 +300,7 @@ export function diag(x: Tensor, diagonalOffset = 0): Tensor {
   const n = x.shape[0]!;
   const k = Math.abs(diagonalOffset);
   const size = n + k;
-  return tidy(() => {
+  return op('diag', () => {
     // Row i of the n x n block keeps x_i on its diagonal; the block sits k columns right (k > 0)
     // or k rows down (k < 0) inside the (n + k)-square result.
     const eye = new Uint8Array(n * n);

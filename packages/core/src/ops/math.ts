@@ -7,15 +7,14 @@
  * branch not taken) compute their forward without recording and record one node with the exact
  * rule; the others are plain compositions of differentiable ops.
  */
-import { record } from '../autograd/engine.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import type { DType } from '../backend/kernels.js';
 import { formatShape, shapesEqual } from '../backend/shape.js';
-import { tidy } from '../tensor/scope.js';
 import type { Tensor, TensorOrScalar } from '../tensor/tensor.js';
 import { logicalAnd, maximum, minimum, where } from './elementwise.js';
 import { sumToShape } from './reduce.js';
 import { castNoGrad, coerceOperands, commonBackend, constant } from './util.js';
+import { op, recordGrad } from './op.js';
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 
@@ -39,21 +38,13 @@ function withRule(
   saves: (out: Tensor) => readonly Tensor[],
   rule: (saved: readonly Tensor[], g: Tensor) => readonly (Tensor | null)[],
 ): Tensor {
-  const out = noGrad(() => tidy(forward));
-  return record(
-    name,
-    out,
-    inputs,
-    saves(out),
-    (saved) => (g) =>
-      rule(
-        saved.map((s) => s.get()),
-        g,
-      ),
-  );
+  return op(name, () => {
+    const out = noGrad(forward);
+    return recordGrad(out, inputs, saves(out), (g, saved) => rule(saved, g));
+  });
 }
 
-/** Sum a broadcast gradient back to an input's shape (rules run inside tidy: no disposes). */
+/** Sum a broadcast gradient back to an input's shape (rules run in a scope: no disposes). */
 function reduceTo(g: Tensor, shape: readonly number[]): Tensor {
   return shapesEqual(g.shape, shape) ? g : sumToShape(g, shape);
 }
@@ -347,17 +338,17 @@ function divModOf(
 
 /** fmod / remainder share a rule: a' = g, b' = -g * q (q the rounded quotient). */
 function modOp(name: string, kernelName: string, rounding: Rounding, a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return tidy(() => {
+  return op(name, () => {
     const [out, x, y, q] = noGrad(() => {
       const d = divModOf(name, kernelName, rounding, a, b);
       return [d.r, d.x, d.y, d.q] as const;
     });
     const xShape = x.shape;
     const yShape = y.shape;
-    // The tidy frees q once the node has saved its own alias of it.
-    return record(name, out, [x, y], y.requiresGrad ? [q] : [], (saved) => (g) => [
+    // The scope frees q once the node has saved its own alias of it.
+    return recordGrad(out, [x, y], y.requiresGrad ? [q] : [], (g, saved) => [
       x.requiresGrad ? reduceTo(g, xShape) : null,
-      y.requiresGrad ? reduceTo(g.mul(saved[0]!.get()).neg(), yShape) : null,
+      y.requiresGrad ? reduceTo(g.mul(saved[0]!).neg(), yShape) : null,
     ]);
   });
 }
@@ -373,13 +364,13 @@ export const remainder = (a: TensorOrScalar, b: TensorOrScalar): Tensor =>
  * division by 0 gives +-inf or NaN. No derivative, as in PyTorch: backward through it is an error.
  */
 export function floorDivide(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return tidy(() => {
+  return op('floorDivide', () => {
     const [out, x, y] = noGrad(() => {
       const d = divModOf('floorDivide', 'div_floor_cpu', 'floor', a, b);
       const q = d.x.dtype === 'float32' ? where(d.y.eq(0), d.x.div(d.y), d.q) : d.q;
       return [q, d.x, d.y] as const;
     });
-    return record('floorDivide', out, [x, y], [], () => () => {
+    return recordGrad(out, [x, y], [], () => {
       throw new Error('derivative for floor_divide is not implemented (PyTorch has none either)');
     });
   });
@@ -393,10 +384,10 @@ export function isnan(x: Tensor): Tensor {
   return x.dtype === 'float32' ? x.ne(x) : falseLike(x, 0);
 }
 export function isinf(x: Tensor): Tensor {
-  return x.dtype === 'float32' ? tidy(() => x.abs().eq(Infinity)) : falseLike(x, 0);
+  return x.dtype === 'float32' ? op('isinf', () => x.abs().eq(Infinity)) : falseLike(x, 0);
 }
 export function isfinite(x: Tensor): Tensor {
-  return x.dtype === 'float32' ? tidy(() => x.abs().lt(Infinity)) : falseLike(x, 1);
+  return x.dtype === 'float32' ? op('isfinite', () => x.abs().lt(Infinity)) : falseLike(x, 1);
 }
 
 /**
@@ -405,7 +396,7 @@ export function isfinite(x: Tensor): Tensor {
  */
 export function nanToNum(x: Tensor, nan = 0, posinf?: number | null, neginf?: number | null): Tensor {
   if (x.dtype !== 'float32') return x.clone();
-  return tidy(() => {
+  return op('nanToNum', () => {
     const a = where(x.ne(x), nan, x);
     const b = where(x.eq(Infinity), posinf ?? FLOAT32_MAX, a);
     return where(x.eq(-Infinity), neginf ?? -FLOAT32_MAX, b);
@@ -432,7 +423,7 @@ export function lerp(start: Tensor, end: Tensor, weight: TensorOrScalar): Tensor
     requireFloatArg('lerp', 'weight', weight);
     commonBackend('lerp', [start, end, weight]);
   } else commonBackend('lerp', [start, end]);
-  return tidy(() => {
+  return op('lerp', () => {
     const diff = end.sub(start);
     if (typeof weight === 'number')
       return Math.abs(weight) < 0.5 ? start.add(diff.mul(weight)) : end.sub(diff.mul(1 - weight));
@@ -449,7 +440,7 @@ export interface ValueOption {
 export function addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, options: ValueOption = {}): Tensor {
   commonBackend('addcmul', [input, tensor1, tensor2]);
   const value = options.value ?? 1;
-  return tidy(() => {
+  return op('addcmul', () => {
     const prod = tensor1.mul(tensor2);
     return input.add(value === 1 ? prod : prod.mul(value));
   });
@@ -464,7 +455,7 @@ export function addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, options
     );
   }
   const value = options.value ?? 1;
-  return tidy(() => {
+  return op('addcdiv', () => {
     const quot = tensor1.div(tensor2);
     return input.add(value === 1 ? quot : quot.mul(value));
   });
@@ -477,11 +468,11 @@ function truthy(x: Tensor): Tensor {
 }
 export function logicalOr(a: Tensor, b: Tensor): Tensor {
   commonBackend('logicalOr', [a, b]);
-  return tidy(() => castNoGrad(maximum(truthy(a), truthy(b)), 'bool'));
+  return op('logicalOr', () => castNoGrad(maximum(truthy(a), truthy(b)), 'bool'));
 }
 export function logicalXor(a: Tensor, b: Tensor): Tensor {
   commonBackend('logicalXor', [a, b]);
-  return tidy(() => truthy(a).ne(truthy(b)));
+  return op('logicalXor', () => truthy(a).ne(truthy(b)));
 }
 
 export interface CloseOptions {
@@ -503,7 +494,7 @@ export function isclose(a: Tensor, b: Tensor, options: CloseOptions = {}): Tenso
   if (rtol < 0 || atol < 0)
     throw new Error(`isclose: rtol and atol must be non-negative (got rtol=${rtol}, atol=${atol})`);
   return noGrad(() =>
-    tidy(() => {
+    op('isclose', () => {
       let close = a.eq(b);
       if (a.dtype !== 'float32') {
         if (rtol === 0 && atol === 0) return close;
@@ -520,12 +511,12 @@ export function isclose(a: Tensor, b: Tensor, options: CloseOptions = {}): Tenso
 
 /** torch.allclose: a JavaScript boolean, so it reads one value back (as PyTorch's Python bool does). */
 export function allclose(a: Tensor, b: Tensor, options: CloseOptions = {}): boolean {
-  return tidy(() => isclose(a, b, options).all().item() !== 0);
+  return op('allclose', () => isclose(a, b, options).all().item() !== 0);
 }
 
 /** torch.equal: same shape and the same values (dtypes promoted; NaN is never equal). Reads one value back. */
 export function equal(a: Tensor, b: Tensor): boolean {
   commonBackend('equal', [a, b]);
   if (!shapesEqual(a.shape, b.shape)) return false;
-  return tidy(() => a.eq(b).all().item() !== 0);
+  return op('equal', () => a.eq(b).all().item() !== 0);
 }

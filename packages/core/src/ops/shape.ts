@@ -4,12 +4,12 @@
  */
 import { formatShape } from '../backend/shape.js';
 import { isTensor } from '../tensor/binding.js';
-import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { indexSelect } from './indexing.js';
 import { cat, expand, normalizeDim, permute, repeat, reshape, slice, transpose } from './layout.js';
 import { normalizeDims } from './reduce.js';
 import { output } from './util.js';
+import { op } from './op.js';
 
 const fmt = formatShape;
 const asList = (v: number | readonly number[]): number[] => (typeof v === 'number' ? [v] : [...v]);
@@ -29,7 +29,7 @@ export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
   const list = asList(dims);
   // normalizeDims treats [] as every dim; flip([]) is the identity.
   const axes = list.length === 0 ? [] : normalizeDims(list, x.ndim, 'flip');
-  return tidy(() => {
+  return op('flip', () => {
     let out = x;
     for (const d of axes) {
       const n = x.shape[d] ?? 1;
@@ -55,13 +55,13 @@ export function roll(x: Tensor, shifts: number | readonly number[], dims?: numbe
   const s = asList(shifts);
   if (dims === undefined || dims === null) {
     if (s.length !== 1) throw new Error(`roll: shifts and dimensions must align. shifts: ${s.length}, dims:0`);
-    return tidy(() => reshape(roll(reshape(x, [x.numel]), s[0]!, 0), x.shape));
+    return op('roll', () => reshape(roll(reshape(x, [x.numel]), s[0]!, 0), x.shape));
   }
   const d = asList(dims);
   if (s.length !== d.length)
     throw new Error(`roll: shifts and dimensions must align. shifts: ${s.length}, dims:${d.length}`);
   const axes = d.map((v) => normalizeDim(v, x.ndim, 'roll'));
-  return tidy(() => {
+  return op('roll', () => {
     let out = x;
     axes.forEach((axis, k) => {
       const n = x.ndim === 0 ? 1 : x.shape[axis]!;
@@ -81,7 +81,7 @@ function requireNonEmpty(op: string, tensors: readonly Tensor[]): void {
 /** torch.hstack: concatenate along dim 1 (dim 0 for 1-D tensors); 0-d tensors count as 1-D. */
 export function hstack(tensors: readonly Tensor[]): Tensor {
   requireNonEmpty('hstack', tensors);
-  return tidy(() => {
+  return op('hstack', () => {
     const parts = tensors.map((t) => (t.ndim === 0 ? reshape(t, [1]) : t));
     return cat(parts, parts[0]!.ndim === 1 ? 0 : 1);
   });
@@ -90,7 +90,7 @@ export function hstack(tensors: readonly Tensor[]): Tensor {
 /** torch.vstack: concatenate along dim 0 after making every tensor at least 2-D ([n] -> [1, n]). */
 export function vstack(tensors: readonly Tensor[]): Tensor {
   requireNonEmpty('vstack', tensors);
-  return tidy(() =>
+  return op('vstack', () =>
     cat(
       tensors.map((t) => (t.ndim < 2 ? reshape(t, [1, t.numel]) : t)),
       0,
@@ -119,7 +119,8 @@ export function tile(x: Tensor, dims: number | readonly number[]): Tensor {
  * and PyTorch synchronises there too).
  */
 export function repeatInterleave(x: Tensor, repeats: number | readonly number[] | Tensor, dim?: number | null): Tensor {
-  if (dim === undefined || dim === null) return tidy(() => repeatInterleave(reshape(x, [x.numel]), repeats, 0));
+  if (dim === undefined || dim === null)
+    return op('repeatInterleave', () => repeatInterleave(reshape(x, [x.numel]), repeats, 0));
   const d = normalizeDim(dim, x.ndim, 'repeatInterleave');
   const n = x.ndim === 0 ? 1 : x.shape[d]!;
   let counts: number[];
@@ -135,13 +136,13 @@ export function repeatInterleave(x: Tensor, repeats: number | readonly number[] 
   }
   if (counts.length === 1) {
     const r = counts[0]!;
-    if (x.ndim === 0) return tidy(() => expand(reshape(x, [1]), [r]).clone());
+    if (x.ndim === 0) return op('repeatInterleave', () => expand(reshape(x, [1]), [r]).clone());
     // [.., n, ..] -> [.., n, r, ..] -> [.., n*r, ..]
     const shape = [...x.shape];
     const inserted = [...shape.slice(0, d + 1), 1, ...shape.slice(d + 1)];
     const expanded = [...shape.slice(0, d + 1), r, ...shape.slice(d + 1)];
     shape[d] = n * r;
-    return tidy(() => reshape(expand(reshape(x, inserted), expanded), shape));
+    return op('repeatInterleave', () => reshape(expand(reshape(x, inserted), expanded), shape));
   }
   if (counts.length !== n) {
     throw new Error(
@@ -149,7 +150,7 @@ export function repeatInterleave(x: Tensor, repeats: number | readonly number[] 
     );
   }
   const index = counts.flatMap((c, i) => Array<number>(c).fill(i));
-  return tidy(() => indexSelect(x.ndim === 0 ? reshape(x, [1]) : x, d, hostIndex(x, index)));
+  return op('repeatInterleave', () => indexSelect(x.ndim === 0 ? reshape(x, [1]) : x, d, hostIndex(x, index)));
 }
 
 export interface MeshgridOptions {
@@ -187,7 +188,7 @@ export function meshgrid(...args: (Tensor | readonly Tensor[] | MeshgridOptions)
   return tensors.map((t, i) => {
     const position = order.indexOf(i);
     const view = shape.map((s, j) => (j === position ? s : 1));
-    return tidy(() => expand(reshape(t, view), shape));
+    return op('meshgrid', () => expand(reshape(t, view), shape));
   });
 }
 
