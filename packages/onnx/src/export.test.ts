@@ -2,8 +2,11 @@ import '@flint/backend-cpu';
 import { manualSeed, nn, randint, randn, type Tensor } from '@flint/core';
 import { describe, expect, it } from 'vitest';
 import { exportModel, importModel } from './index.js';
+import { decodeModel } from './proto/index.js';
 import {
+  Attention,
   Bag,
+  EncoderClassifier,
   Functional,
   LeNet,
   LstmClassifier,
@@ -166,5 +169,37 @@ describe('exportModel: recurrent modules as ONNX LSTM/GRU/RNN', () => {
     const model = new Recurrent();
     const bytes = exportModel(model, randn([7, 2, 5]), { ...dynamicBatch, dynamicAxes: { input: [1], logits: [0] } });
     await expectSameOutputs(model, bytes, [randn([7, 2, 5]), randn([7, 5, 5])], 1e-4);
+  });
+});
+
+describe('exportModel: attention and the Transformer encoder', () => {
+  it('a Transformer encoder classifier matches within 1e-4 at two batch sizes', async () => {
+    manualSeed(41);
+    const model = new EncoderClassifier();
+    const bytes = exportModel(model, randn([2, 5, 16]), dynamicBatch);
+    await expectSameOutputs(model, bytes, [randn([2, 5, 16]), randn([6, 5, 16])], 1e-4);
+    // Modules inside a known module (self_attn, linear1, norm1) add no nodes of their own.
+    const graph = decodeModel(bytes).graph!;
+    const read = new Set([...graph.node.flatMap((n) => n.input), ...graph.output.map((o) => o.name)]);
+    expect(graph.node.filter((n) => !read.has(n.output[0]!)).map((n) => n.name)).toEqual([]);
+  });
+
+  it('MultiheadAttention with its averaged weights matches within 1e-4', async () => {
+    manualSeed(42);
+    const model = new Attention();
+    const bytes = exportModel(model, randn([4, 2, 8]), { ...dynamicBatch, dynamicAxes: { input: [1], logits: [0] } });
+    await expectSameOutputs(model, bytes, [randn([4, 2, 8]), randn([4, 3, 8])], 1e-4);
+  });
+
+  it('an attention mask is an error naming the module', () => {
+    class Masked extends nn.Module {
+      layer = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 8 });
+      override forward(x: Tensor): Tensor {
+        return this.layer(x, { srcMask: nn.Transformer.generateSquareSubsequentMask(x.shape[0]!) });
+      }
+    }
+    expect(() => exportModel(new Masked(), randn([3, 2, 8]))).toThrow(
+      "onnx export: module 'layer' (TransformerEncoderLayer) cannot be exported: attention masks",
+    );
   });
 });

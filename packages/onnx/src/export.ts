@@ -68,15 +68,16 @@ export function exportModel(
       const known = moduleKind(module) !== undefined;
       handles.push(
         module.registerForwardPreHook(() => {
-          state.stack.push({ path, module });
+          // A known module inside another one (a TransformerEncoderLayer's self_attn) is part of
+          // the outer module's nodes: it emits nothing itself.
+          state.stack.push({ path, module, emits: known && state.suppressed === 0 });
           if (known) state.suppressed++;
           return undefined;
         }),
         module.registerForwardHook((m, args, out) => {
-          if (known) {
-            emitModule(state, m, args, out);
-            state.suppressed--;
-          }
+          const entry = state.stack[state.stack.length - 1]!;
+          if (entry.emits) emitModule(state, m, args, out);
+          if (known) state.suppressed--;
           state.stack.pop();
           return undefined;
         }),

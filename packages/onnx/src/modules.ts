@@ -4,6 +4,7 @@
  */
 import { nn, Tensor } from '@flint/core';
 import type { GraphBuilder } from './graph.js';
+import { emitAttention, emitEncoderLayer } from './attention.js';
 import { emitRnn, isRnn } from './rnn.js';
 import { type TraceState, where } from './trace-state.js';
 
@@ -284,6 +285,8 @@ export function reshapeTo(g: GraphBuilder, x: Tensor, target: readonly number[])
 /** The class name the exporter knows `m` as, or undefined when it traces inside m's forward. */
 export function moduleKind(m: nn.Module): string | undefined {
   for (const [cls, name] of EMITTERS) if (m.constructor === cls) return name;
+  if (m.constructor === nn.MultiheadAttention || m.constructor === nn.TransformerEncoderLayer)
+    return m.constructor.name;
   return isRnn(m) ? m.constructor.name : undefined;
 }
 
@@ -294,6 +297,19 @@ export function emitModule(state: TraceState, m: nn.Module, args: unknown[], out
   };
   const x = args[0];
   if (!(x instanceof Tensor)) return fail('its first argument is not a Tensor');
+  const multi =
+    m.constructor === nn.MultiheadAttention
+      ? () => emitAttention(state.graph, m as nn.MultiheadAttention, args, fail)
+      : m.constructor === nn.TransformerEncoderLayer
+        ? () => emitEncoderLayer(state.graph, m as nn.TransformerEncoderLayer, args, fail)
+        : undefined;
+  if (multi !== undefined) {
+    const values = multi();
+    const tensors = tensorsOf(out);
+    if (tensors.length !== values.length) fail(`its output holds ${tensors.length} tensors, expected ${values.length}`);
+    for (const [i, t] of tensors.entries()) state.graph.bind(t, values[i]!);
+    return;
+  }
   if (isRnn(m)) {
     const hx =
       args[1] === undefined || args[1] === null ? [] : args[1] instanceof Tensor ? [args[1]] : (args[1] as Tensor[]);

@@ -181,3 +181,31 @@ export class Recurrent extends nn.Module {
     return z.sum(0).add(h.sum(0));
   }
 }
+
+/** A Transformer encoder classifier on [N, T, 16] features: 2 post-norm layers, a pre-norm GELU layer. */
+export class EncoderClassifier extends nn.Module {
+  encoder = new nn.TransformerEncoder(
+    new nn.TransformerEncoderLayer(16, 4, { dimFeedforward: 32, batchFirst: true }),
+    2,
+    new nn.LayerNorm(16),
+  );
+  extra = new nn.TransformerEncoderLayer(16, 2, {
+    dimFeedforward: 24,
+    activation: 'gelu',
+    normFirst: true,
+    batchFirst: true,
+  });
+  out = new nn.Linear(16, 3);
+  override forward(x: Tensor): Tensor {
+    return this.out(this.extra(this.encoder(x)).mean(1));
+  }
+}
+
+/** MultiheadAttention called directly (time-major, its averaged weights used too). */
+export class Attention extends nn.Module {
+  attn = new nn.MultiheadAttention(8, 2);
+  override forward(x: Tensor): Tensor {
+    const [out, weights] = this.attn(x, x, x) as [Tensor, Tensor];
+    return out.sum(0).add(weights.sum(2).sum(1, true));
+  }
+}

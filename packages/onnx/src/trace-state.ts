@@ -6,7 +6,7 @@ import type { GraphBuilder } from './graph.js';
 export interface TraceState {
   readonly graph: GraphBuilder;
   /** The modules running, outermost first, with their paths ('' is the root). */
-  readonly stack: { readonly path: string; readonly module: nn.Module }[];
+  readonly stack: { readonly path: string; readonly module: nn.Module; readonly emits: boolean }[];
   /** >0 while inside a known module or a traced method: core ops there are not reported. */
   suppressed: number;
 }

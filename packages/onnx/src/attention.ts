@@ -1,0 +1,189 @@
+/**
+ * MultiheadAttention and TransformerEncoderLayer -> plain ONNX ops (MatMul, Softmax,
+ * LayerNormalization, ...): opset 17 has no attention op. Masks are not exported.
+ */
+import { fromArray, nn, Tensor } from '@flint/core';
+import type { GraphBuilder } from './graph.js';
+
+type Fail = (why: string) => never;
+
+/** `v` (holding `ndim` dims) through Linear `m`: Gemm for 2-D input, else MatMul + Add. */
+export function linearValue(g: GraphBuilder, m: nn.Linear, v: string, ndim: number): string {
+  if (ndim === 2) {
+    const inputs = [v, g.value(m.weight)];
+    if (m.bias !== null) inputs.push(g.value(m.bias));
+    return g.node('Gemm', inputs, { transB: 1 });
+  }
+  const wt = g.node('Transpose', [g.value(m.weight)], { perm: [1, 0] });
+  const y = g.node('MatMul', [v, wt]);
+  return m.bias === null ? y : g.node('Add', [y, g.value(m.bias)]);
+}
+
+export function layerNormValue(g: GraphBuilder, m: nn.LayerNorm, v: string): string {
+  const n = m.normalizedShape.reduce((a, b) => a * b, 1);
+  const scale = m.weight === null ? g.constant(new Array(n).fill(1), 'float32', m.normalizedShape) : g.value(m.weight);
+  const bias = m.bias === null ? g.constant(new Array(n).fill(0), 'float32', m.normalizedShape) : g.value(m.bias);
+  return g.node('LayerNormalization', [v, scale, bias], { axis: -m.normalizedShape.length, epsilon: { float: m.eps } });
+}
+
+/** Rows [from, to) of a 2-D weight or 1-D bias (the q, k, v blocks of in_proj_weight). */
+function rows(g: GraphBuilder, t: Tensor, from: number, to: number): string {
+  return g.node('Slice', [
+    g.value(t),
+    g.constant([from], 'int64'),
+    g.constant([to], 'int64'),
+    g.constant([0], 'int64'),
+  ]);
+}
+
+function project(g: GraphBuilder, x: string, weight: string, bias: string | null): string {
+  const y = g.node('MatMul', [x, g.node('Transpose', [weight], { perm: [1, 0] })]);
+  return bias === null ? y : g.node('Add', [y, bias]);
+}
+
+export interface AttentionValues {
+  out: string;
+  /** Attention weights [N, L, S] averaged over heads (or [N, heads, L, S]). */
+  weights: string;
+}
+
+/** MultiheadAttention on batch-major values q [N, L, E], k and v [N, S, E]; no masks, no bias_k/v. */
+export function attentionValues(
+  g: GraphBuilder,
+  m: nn.MultiheadAttention,
+  q: string,
+  k: string,
+  v: string,
+  average: boolean,
+  fail: Fail,
+): AttentionValues {
+  const withExtras = m as nn.MultiheadAttention & { bias_k?: Tensor | null; addZeroAttn?: boolean };
+  if ((withExtras.bias_k ?? null) !== null || withExtras.addZeroAttn === true) fail('addBiasKv / addZeroAttn');
+  const E = m.embedDim;
+  const h = m.numHeads;
+  const d = m.headDim;
+  const bias = (i: number) => (m.in_proj_bias === null ? null : rows(g, m.in_proj_bias, i * E, (i + 1) * E));
+  const [wq, wk, wv] =
+    m.in_proj_weight !== null
+      ? [0, 1, 2].map((i) => rows(g, m.in_proj_weight!, i * E, (i + 1) * E))
+      : [m.q_proj_weight!, m.k_proj_weight!, m.v_proj_weight!].map((w) => g.value(w));
+  // [N, L, E] -> [N, h, L, d]
+  const heads = (x: string) =>
+    g.node('Transpose', [g.node('Reshape', [x, g.constant([0, 0, h, d], 'int64')])], { perm: [0, 2, 1, 3] });
+  const qh = heads(project(g, q, wq!, bias(0)));
+  const kh = heads(project(g, k, wk!, bias(1)));
+  const vh = heads(project(g, v, wv!, bias(2)));
+  const scores = g.node('Mul', [
+    g.node('MatMul', [qh, g.node('Transpose', [kh], { perm: [0, 1, 3, 2] })]),
+    g.constant([1 / Math.sqrt(d)], 'float32', []),
+  ]);
+  const attn = g.node('Softmax', [scores], { axis: -1 });
+  const context = g.node('Reshape', [
+    g.node('Transpose', [g.node('MatMul', [attn, vh])], { perm: [0, 2, 1, 3] }),
+    g.constant([0, 0, E], 'int64'),
+  ]);
+  const out = linearValue(g, m.out_proj, context, 3);
+  const weights = average ? g.node('ReduceMean', [attn], { axes: [1], keepdims: 0 }) : attn;
+  return { out, weights };
+}
+
+const toBatchMajor = (g: GraphBuilder, v: string, batchFirst: boolean) =>
+  batchFirst ? v : g.node('Transpose', [v], { perm: [1, 0, 2] });
+
+interface AttentionCall {
+  attnMask?: Tensor | null;
+  keyPaddingMask?: Tensor | null;
+  isCausal?: boolean;
+  needWeights?: boolean;
+  averageAttnWeights?: boolean;
+}
+
+/** A MultiheadAttention module call (query, key, value, options) -> its output and weights. */
+export function emitAttention(g: GraphBuilder, m: nn.MultiheadAttention, args: unknown[], fail: Fail): string[] {
+  const [query, key, value, options] = args as [Tensor, Tensor, Tensor, AttentionCall | undefined];
+  const o = options ?? {};
+  if ((o.attnMask ?? null) !== null || (o.keyPaddingMask ?? null) !== null || o.isCausal === true)
+    fail('attention masks');
+  if (query.ndim !== 3) fail('unbatched input (export takes 3-D query, key and value)');
+  const [q, k, v] = [query, key, value].map((t) => toBatchMajor(g, g.value(t), m.batchFirst));
+  const r = attentionValues(g, m, q!, k!, v!, o.averageAttnWeights ?? true, fail);
+  const out = m.batchFirst ? r.out : g.node('Transpose', [r.out], { perm: [1, 0, 2] });
+  return (o.needWeights ?? true) ? [out, r.weights] : [out];
+}
+
+/** Which of F.relu / F.gelu a layer's activation function is (checked on probe values). */
+function activationKind(f: (x: Tensor) => Tensor, fail: Fail): 'relu' | 'gelu' {
+  if (f === nn.functional.relu) return 'relu';
+  const probe = fromArray(Float32Array.from([-3, -1.5, -0.5, 0.25, 1, 2.5]), [6]);
+  const read = (t: Tensor) => {
+    const values = t.dataSync();
+    t.dispose();
+    return values;
+  };
+  const got = read(f(probe));
+  const gelu = read(nn.functional.gelu(probe));
+  const relu = read(probe.relu());
+  probe.dispose();
+  const same = (a: ArrayLike<number>) => Array.from(got as ArrayLike<number>).every((x, i) => x === a[i]);
+  if (same(gelu as ArrayLike<number>)) return 'gelu';
+  if (same(relu as ArrayLike<number>)) return 'relu';
+  return fail('a custom activation function (relu and gelu are exported)');
+}
+
+interface EncoderCall {
+  srcMask?: Tensor | null;
+  mask?: Tensor | null;
+  srcKeyPaddingMask?: Tensor | null;
+  isCausal?: boolean;
+}
+
+/** A TransformerEncoderLayer call (src, options) -> its output. */
+export function emitEncoderLayer(
+  g: GraphBuilder,
+  m: nn.TransformerEncoderLayer,
+  args: unknown[],
+  fail: Fail,
+): string[] {
+  const [src, options, keyPaddingMask] = args as [
+    Tensor,
+    EncoderCall | Tensor | null | undefined,
+    Tensor | null | undefined,
+  ];
+  // PyTorch's positional form passes the masks as tensors.
+  if (options instanceof Tensor || (keyPaddingMask ?? null) !== null) fail('attention masks');
+  const o = options ?? {};
+  if (
+    (o.srcMask ?? null) !== null ||
+    (o.mask ?? null) !== null ||
+    (o.srcKeyPaddingMask ?? null) !== null ||
+    o.isCausal === true
+  )
+    fail('attention masks');
+  if (src.ndim !== 3) fail('unbatched input (export takes a 3-D src)');
+  const kind = activationKind(m.activation, fail);
+  const batchFirst = m.self_attn.batchFirst;
+  const sa = (x: string) => attentionValues(g, m.self_attn, x, x, x, true, fail).out;
+  const ff = (x: string) => {
+    const hidden = linearValue(g, m.linear1, x, 3);
+    const act = kind === 'relu' ? g.node('Relu', [hidden]) : gelu(g, hidden);
+    return linearValue(g, m.linear2, act, 3);
+  };
+  let x = toBatchMajor(g, g.value(src), batchFirst);
+  if (m.normFirst) {
+    x = g.node('Add', [x, sa(layerNormValue(g, m.norm1, x))]);
+    x = g.node('Add', [x, ff(layerNormValue(g, m.norm2, x))]);
+  } else {
+    x = layerNormValue(g, m.norm1, g.node('Add', [x, sa(x)]));
+    x = layerNormValue(g, m.norm2, g.node('Add', [x, ff(x)]));
+  }
+  return [batchFirst ? x : g.node('Transpose', [x], { perm: [1, 0, 2] })];
+}
+
+/** GELU with erf, 0.5 x (1 + erf(x / sqrt 2)), as F.gelu computes it. */
+export function gelu(g: GraphBuilder, x: string): string {
+  const erf = g.node('Erf', [g.node('Mul', [x, g.constant([Math.SQRT1_2], 'float32', [])])]);
+  return g.node('Mul', [
+    g.node('Mul', [x, g.constant([0.5], 'float32', [])]),
+    g.node('Add', [erf, g.constant([1], 'float32', [])]),
+  ]);
+}
