@@ -1,7 +1,7 @@
 import '@flint/backend-cpu';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fromArray, load, manualSeed, nn, noGrad, optim, randn, Tensor, tidy } from '../index.js';
+import { fromArray, load, manualSeed, nn, noGrad, optim, randn, type Tensor, tidy } from '../index.js';
 import { expectClose } from './test-helpers.js';
 
 const VOCAB = 8;
