@@ -6,10 +6,17 @@
 import type { DataArray, Kernels } from '@flint/core/backend';
 import { argReduction, binary, f32, i32, type Ref, reduction, unaryAny, unaryFloat, wrap } from './adapter.js';
 import * as impl from './impl/index.js';
-import { alloc, coerce, dtypeOf, sizeOf } from './impl/util.js';
+import { coerce, dtypeOf, sizeOf, take, takeLike } from './impl/util.js';
 import { CpuStorage } from './storage.js';
 
-/** A fresh copy owned by the caller. */
+/** A copy of `data` in a pooled array of the same kind. */
+function copyOf(data: DataArray): DataArray {
+  const out = takeLike(data, data.length);
+  out.set(data);
+  return out;
+}
+
+/** A fresh copy owned by the caller (never pooled: the caller keeps it). */
 function readSync(x: Ref): DataArray {
   if (x.storage.isDisposed) throw new Error('Cannot read a disposed tensor: its cpu storage was already freed.');
   return x.storage.data.slice();
@@ -19,18 +26,16 @@ export const kernels = {
   // ---- memory ----
   /** Copies, because the caller may reuse its array (converted if its type does not match dtype). */
   write: (data, _shape, dtype) =>
-    new CpuStorage(dtypeOf(data) === dtype ? data.slice() : impl.cast(data, dtype), dtype),
+    new CpuStorage(dtypeOf(data) === dtype ? copyOf(data) : impl.cast(data, dtype), dtype),
   read: async (x) => readSync(x),
   readSync,
   /** Idempotent. */
   dispose: (storage) => storage.dispose(),
   fill: (shape, dtype, value) => {
-    const data = alloc(dtype, sizeOf(shape));
-    const v = coerce(value, dtype);
-    if (v !== 0) data.fill(v);
+    const data = take(dtype, sizeOf(shape)).fill(coerce(value, dtype));
     return new CpuStorage(data, dtype);
   },
-  copy: (x) => new CpuStorage(x.storage.data.slice(), x.dtype),
+  copy: (x) => new CpuStorage(copyOf(x.storage.data), x.dtype),
 
   // ---- unary (the ...Any ones also run on int32) ----
   neg: unaryAny(impl.neg),

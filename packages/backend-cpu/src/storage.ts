@@ -1,5 +1,6 @@
 /** The CPU backend's storage: a typed array plus its dtype, and the backend's live-memory counters. */
 import type { BackendMemory, DataArray, DType } from '@flint/core/backend';
+import { release } from './impl/buffers.js';
 
 let liveHandles = 0;
 let liveBytes = 0;
@@ -20,12 +21,17 @@ export class CpuStorage {
     return !this.alive;
   }
 
-  /** Idempotent: only the first call releases the accounting. */
+  /**
+   * Idempotent: only the first call releases the accounting and hands the array to the buffer pool
+   * (src/impl/buffers.ts). Nothing reads it afterwards: core never touches a disposed handle and
+   * reads return copies.
+   */
   dispose(): void {
     if (!this.alive) return;
     this.alive = false;
     liveHandles--;
     liveBytes -= this.data.byteLength;
+    release(this.data);
   }
 }
 

@@ -6,7 +6,7 @@
  * once per run, not per element, and every op keeps a monomorphic, tight loop.
  */
 import type { DataArray, Shape } from '@flint/core/backend';
-import { allocLike, broadcastStrides, forEachRun, sizeOf, stridesOf } from './util.js';
+import { broadcastStrides, forEachRun, sizeOf, stridesOf, take, takeLike } from './util.js';
 
 /** out[oo+i] = f(a[ao + i*as], b[bo + i*bs]) for i < n. */
 type BinaryLoop = (
@@ -107,6 +107,94 @@ const geLoop: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
   for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! >= b[bo]! ? 1 : 0;
 };
 
+// ---- float32 loops ----
+// Separate function literals, only ever called with Float32Arrays, so V8 keeps their element
+// accesses monomorphic (the shared loops above also see Int32Array and Uint8Array and go
+// megamorphic). Contiguous and scalar-operand runs get their own branch-free inner loops.
+
+const addF32: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  if (as === 1 && bs === 1) for (let i = 0; i < n; i++) o[oo + i] = a[ao + i]! + b[bo + i]!;
+  else if (as === 1 && bs === 0) {
+    const s = b[bo]!;
+    for (let i = 0; i < n; i++) o[oo + i] = a[ao + i]! + s;
+  } else if (as === 0 && bs === 1) {
+    const s = a[ao]!;
+    for (let i = 0; i < n; i++) o[oo + i] = s + b[bo + i]!;
+  } else for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! + b[bo]!;
+};
+const subF32: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  if (as === 1 && bs === 1) for (let i = 0; i < n; i++) o[oo + i] = a[ao + i]! - b[bo + i]!;
+  else if (as === 1 && bs === 0) {
+    const s = b[bo]!;
+    for (let i = 0; i < n; i++) o[oo + i] = a[ao + i]! - s;
+  } else if (as === 0 && bs === 1) {
+    const s = a[ao]!;
+    for (let i = 0; i < n; i++) o[oo + i] = s - b[bo + i]!;
+  } else for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! - b[bo]!;
+};
+const mulF32: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  if (as === 1 && bs === 1) for (let i = 0; i < n; i++) o[oo + i] = a[ao + i]! * b[bo + i]!;
+  else if (as === 1 && bs === 0) {
+    const s = b[bo]!;
+    for (let i = 0; i < n; i++) o[oo + i] = a[ao + i]! * s;
+  } else if (as === 0 && bs === 1) {
+    const s = a[ao]!;
+    for (let i = 0; i < n; i++) o[oo + i] = s * b[bo + i]!;
+  } else for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! * b[bo]!;
+};
+const divF32: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  if (as === 1 && bs === 1) for (let i = 0; i < n; i++) o[oo + i] = a[ao + i]! / b[bo + i]!;
+  else if (as === 1 && bs === 0) {
+    const s = b[bo]!;
+    for (let i = 0; i < n; i++) o[oo + i] = a[ao + i]! / s;
+  } else if (as === 0 && bs === 1) {
+    const s = a[ao]!;
+    for (let i = 0; i < n; i++) o[oo + i] = s / b[bo + i]!;
+  } else for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! / b[bo]!;
+};
+const maxF32: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = Math.max(a[ao]!, b[bo]!);
+};
+const minF32: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = Math.min(a[ao]!, b[bo]!);
+};
+const gtF32: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  if (as === 1 && bs === 0) {
+    const s = b[bo]!;
+    for (let i = 0; i < n; i++) o[oo + i] = a[ao + i]! > s ? 1 : 0;
+  } else for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! > b[bo]! ? 1 : 0;
+};
+const ltF32: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  if (as === 1 && bs === 0) {
+    const s = b[bo]!;
+    for (let i = 0; i < n; i++) o[oo + i] = a[ao + i]! < s ? 1 : 0;
+  } else for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! < b[bo]! ? 1 : 0;
+};
+const geF32: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  if (as === 1 && bs === 0) {
+    const s = b[bo]!;
+    for (let i = 0; i < n; i++) o[oo + i] = a[ao + i]! >= s ? 1 : 0;
+  } else for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! >= b[bo]! ? 1 : 0;
+};
+const leF32: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  if (as === 1 && bs === 0) {
+    const s = b[bo]!;
+    for (let i = 0; i < n; i++) o[oo + i] = a[ao + i]! <= s ? 1 : 0;
+  } else for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! <= b[bo]! ? 1 : 0;
+};
+const eqF32: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  if (as === 1 && bs === 0) {
+    const s = b[bo]!;
+    for (let i = 0; i < n; i++) o[oo + i] = a[ao + i]! === s ? 1 : 0;
+  } else for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! === b[bo]! ? 1 : 0;
+};
+const neF32: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
+  if (as === 1 && bs === 0) {
+    const s = b[bo]!;
+    for (let i = 0; i < n; i++) o[oo + i] = a[ao + i]! !== s ? 1 : 0;
+  } else for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! !== b[bo]! ? 1 : 0;
+};
+
 /** Integer power with int32 wrap-around; negative exponents give 1/x truncated (0 unless |x| = 1). */
 function intPow(base: number, e: number): number {
   if (e < 0) return base === 1 ? 1 : base === -1 ? (e % 2 === 0 ? 1 : -1) : 0;
@@ -122,38 +210,51 @@ function intPow(base: number, e: number): number {
 
 type BinaryImpl = (a: DataArray, aShape: Shape, b: DataArray, bShape: Shape, outShape: Shape) => DataArray;
 
-function arithmetic(floatLoop: BinaryLoop, intLoop: BinaryLoop = floatLoop): BinaryImpl {
+function arithmetic(floatLoop: BinaryLoop, intLoop: BinaryLoop = floatLoop, f32Loop?: BinaryLoop): BinaryImpl {
   return (a, aShape, b, bShape, outShape) =>
     broadcastBinary(
-      a instanceof Int32Array ? intLoop : floatLoop,
+      f32Loop !== undefined && a instanceof Float32Array && b instanceof Float32Array
+        ? f32Loop
+        : a instanceof Int32Array
+          ? intLoop
+          : floatLoop,
       a,
       aShape,
       b,
       bShape,
       outShape,
-      allocLike(a, sizeOf(outShape)),
+      takeLike(a, sizeOf(outShape)),
     );
 }
 function comparison(
   loop: BinaryLoop,
+  f32Loop: BinaryLoop,
 ): (a: DataArray, aShape: Shape, b: DataArray, bShape: Shape, outShape: Shape) => Uint8Array {
   return (a, aShape, b, bShape, outShape) =>
-    broadcastBinary(loop, a, aShape, b, bShape, outShape, new Uint8Array(sizeOf(outShape))) as Uint8Array;
+    broadcastBinary(
+      a instanceof Float32Array && b instanceof Float32Array ? f32Loop : loop,
+      a,
+      aShape,
+      b,
+      bShape,
+      outShape,
+      take('bool', sizeOf(outShape)),
+    ) as Uint8Array;
 }
 
-export const add = arithmetic(addLoop);
-export const sub = arithmetic(subLoop);
-export const mul = arithmetic(mulLoop, imulLoop);
-export const div = arithmetic(divLoop);
+export const add = arithmetic(addLoop, addLoop, addF32);
+export const sub = arithmetic(subLoop, subLoop, subF32);
+export const mul = arithmetic(mulLoop, imulLoop, mulF32);
+export const div = arithmetic(divLoop, divLoop, divF32);
 export const pow = arithmetic(powLoop, ipowLoop);
-export const maximum = arithmetic(maxLoop);
-export const minimum = arithmetic(minLoop);
-export const eq = comparison(eqLoop);
-export const ne = comparison(neLoop);
-export const lt = comparison(ltLoop);
-export const le = comparison(leLoop);
-export const gt = comparison(gtLoop);
-export const ge = comparison(geLoop);
+export const maximum = arithmetic(maxLoop, maxLoop, maxF32);
+export const minimum = arithmetic(minLoop, minLoop, minF32);
+export const eq = comparison(eqLoop, eqF32);
+export const ne = comparison(neLoop, neF32);
+export const lt = comparison(ltLoop, ltF32);
+export const le = comparison(leLoop, leF32);
+export const gt = comparison(gtLoop, gtF32);
+export const ge = comparison(geLoop, geF32);
 
 /** cond ? a : b with all three broadcast to outShape; the result has a's dtype. */
 export function where(
@@ -165,7 +266,7 @@ export function where(
   bShape: Shape,
   outShape: Shape,
 ): DataArray {
-  const out = allocLike(a, sizeOf(outShape));
+  const out = takeLike(a, sizeOf(outShape));
   forEachRun(
     outShape,
     [

@@ -1,10 +1,15 @@
 /**
  * Pure conv2d (NCHW, grouped, strided, padded, dilated) and its two backward kernels, as
- * im2col / col2im around the blocked GEMM. A 1x1, stride-1, unpadded convolution skips im2col: the
- * input plane already is the column matrix.
+ * im2col / col2im around the blocked GEMM. The columns of a whole chunk of images (the whole batch
+ * unless that exceeds COL_LIMIT elements) sit side by side, so each group is one GEMM over
+ * chunk*Ho*Wo columns instead of one tiny GEMM per image (M = 6 or 16 output channels pack and
+ * copy badly). A 1x1, stride-1, unpadded convolution skips im2col: the input plane already is the
+ * column matrix of one image.
  */
 import type { Conv2dParams, Shape } from '@flint/core/backend';
-import { gemm } from './gemm.js';
+import { release } from './buffers.js';
+import { gemm, type MatrixView } from './gemm.js';
+import { alloc, takeF32 } from './util.js';
 
 interface ConvGeometry {
   N: number;
@@ -59,32 +64,63 @@ function isPointwise(g: ConvGeometry): boolean {
   );
 }
 
-let colScratch = new Float32Array(0);
-function scratch(n: number): Float32Array {
-  if (colScratch.length < n) colScratch = new Float32Array(n);
-  return colScratch;
+/** Column scratch one call may use (elements; 64 MiB): larger batches run in chunks of images. */
+const COL_LIMIT = 2 ** 18;
+
+/** Reused scratch arrays (one per role, grown on demand): the kernels run one at a time. */
+const scratchArrays: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
+function scratch(slot: 0 | 1, n: number): Float32Array {
+  if (scratchArrays[slot]!.length < n) scratchArrays[slot] = new Float32Array(n);
+  return scratchArrays[slot]!;
 }
 
-/** col[(c*kH + ki)*kW + kj, oh*Wo + ow] = x[xOff + c*H*W + ih*W + iw] (0 in the padding), for c < Cg. */
-export function im2col(x: Float32Array, xOff: number, g: ConvGeometry, col: Float32Array): void {
+/** Images per chunk: as many as fit COL_LIMIT elements of `perImage` each (at least one). */
+function chunkOf(N: number, perImage: number): number {
+  return Math.max(1, Math.min(N, Math.floor(COL_LIMIT / Math.max(1, perImage))));
+}
+
+/** The output columns ow whose input column iw = ow*sW + shift lies inside [0, W): [lo, hi). */
+function validColumns(shift: number, sW: number, W: number, Wo: number): [number, number] {
+  const lo = shift >= 0 ? 0 : Math.ceil(-shift / sW);
+  const hi = Math.min(Wo, Math.max(0, Math.ceil((W - shift) / sW)));
+  return [Math.min(lo, hi), hi];
+}
+
+/**
+ * col[colOff + ((c*kH + ki)*kW + kj)*ld + oh*Wo + ow] = x[xOff + c*H*W + ih*W + iw] (0 in the
+ * padding), for c < Cg. The valid range of each output row is computed once, so the copy loop has
+ * no bounds test.
+ */
+export function im2col(
+  x: Float32Array,
+  xOff: number,
+  g: ConvGeometry,
+  col: Float32Array,
+  ld: number,
+  colOff: number,
+): void {
   const { H, W, kH, kW, Ho, Wo, sH, sW, pH, pW, dH, dW, Cg } = g;
-  const HoWo = Ho * Wo;
   let r = 0;
   for (let c = 0; c < Cg; c++) {
     const plane = xOff + c * H * W;
     for (let ki = 0; ki < kH; ki++) {
       for (let kj = 0; kj < kW; kj++, r++) {
-        const rowBase = r * HoWo;
+        const rowBase = colOff + r * ld;
         const wShift = kj * dW - pW;
+        const [lo, hi] = validColumns(wShift, sW, W, Wo);
         for (let oh = 0; oh < Ho; oh++) {
           const ih = oh * sH - pH + ki * dH;
           const dst = rowBase + oh * Wo;
+          // plain loops, not fill(): these runs are a few elements long and a builtin call costs more
           if (ih < 0 || ih >= H) {
-            col.fill(0, dst, dst + Wo);
+            for (let ow = 0; ow < Wo; ow++) col[dst + ow] = 0;
             continue;
           }
-          const src = plane + ih * W;
-          for (let ow = 0, iw = wShift; ow < Wo; ow++, iw += sW) col[dst + ow] = iw >= 0 && iw < W ? x[src + iw]! : 0;
+          for (let ow = 0; ow < lo; ow++) col[dst + ow] = 0;
+          for (let ow = hi; ow < Wo; ow++) col[dst + ow] = 0;
+          const src = plane + ih * W + wShift;
+          if (sW === 1) for (let ow = lo; ow < hi; ow++) col[dst + ow] = x[src + ow]!;
+          else for (let ow = lo; ow < hi; ow++) col[dst + ow] = x[src + ow * sW]!;
         }
       }
     }
@@ -92,24 +128,51 @@ export function im2col(x: Float32Array, xOff: number, g: ConvGeometry, col: Floa
 }
 
 /** The adjoint of im2col: dx[dxOff + c*H*W + ih*W + iw] += col[...] (padding positions dropped). */
-function col2im(col: Float32Array, g: ConvGeometry, dx: Float32Array, dxOff: number): void {
+function col2im(col: Float32Array, ld: number, colOff: number, g: ConvGeometry, dx: Float32Array, dxOff: number): void {
   const { H, W, kH, kW, Ho, Wo, sH, sW, pH, pW, dH, dW, Cg } = g;
-  const HoWo = Ho * Wo;
   let r = 0;
   for (let c = 0; c < Cg; c++) {
     const plane = dxOff + c * H * W;
     for (let ki = 0; ki < kH; ki++) {
       for (let kj = 0; kj < kW; kj++, r++) {
-        const rowBase = r * HoWo;
+        const rowBase = colOff + r * ld;
         const wShift = kj * dW - pW;
+        const [lo, hi] = validColumns(wShift, sW, W, Wo);
         for (let oh = 0; oh < Ho; oh++) {
           const ih = oh * sH - pH + ki * dH;
           if (ih < 0 || ih >= H) continue;
           const src = rowBase + oh * Wo;
-          const dst = plane + ih * W;
-          for (let ow = 0, iw = wShift; ow < Wo; ow++, iw += sW) if (iw >= 0 && iw < W) dx[dst + iw]! += col[src + ow]!;
+          const dst = plane + ih * W + wShift;
+          if (sW === 1) for (let ow = lo; ow < hi; ow++) dx[dst + ow]! += col[src + ow]!;
+          else for (let ow = lo; ow < hi; ow++) dx[dst + ow * sW]! += col[src + ow]!;
         }
       }
+    }
+  }
+}
+
+/**
+ * Copy the [Og, HoWo] blocks of `m` images (group gi) between the NCHW tensor `t` (O channels)
+ * and the side-by-side matrix `mat` [Og, m*HoWo]; `toMatrix` picks the direction.
+ */
+function shuffleBlocks(
+  t: Float32Array,
+  mat: Float32Array,
+  n0: number,
+  m: number,
+  O: number,
+  Og: number,
+  gi: number,
+  HoWo: number,
+  toMatrix: boolean,
+): void {
+  const ld = m * HoWo;
+  for (let o = 0; o < Og; o++) {
+    for (let i = 0; i < m; i++) {
+      const at = ((n0 + i) * O + gi * Og + o) * HoWo;
+      const mt = o * ld + i * HoWo;
+      if (toMatrix) mat.set(t.subarray(at, at + HoWo), mt);
+      else t.set(mat.subarray(mt, mt + HoWo), at);
     }
   }
 }
@@ -127,25 +190,43 @@ export function conv2d(
   const { N, C, H, W, O, Ho, Wo, Cg, Og, kH, kW, groups } = g;
   const HoWo = Ho * Wo;
   const CgKK = Cg * kH * kW;
-  const out = new Float32Array(N * O * HoWo);
+  const out = takeF32(N * O * HoWo);
   if (out.length === 0) return out;
-  const pointwise = isPointwise(g);
-  const col = pointwise ? null : scratch(CgKK * HoWo);
-  for (let n = 0; n < N; n++) {
+  if (isPointwise(g)) {
+    for (let n = 0; n < N; n++)
+      for (let gi = 0; gi < groups; gi++) {
+        const xOff = (n * C + gi * Cg) * H * W;
+        const wView = { data: w, offset: gi * Og * CgKK, rs: CgKK, cs: 1 };
+        gemm(
+          Og,
+          HoWo,
+          CgKK,
+          wView,
+          { data: x, offset: xOff, rs: HoWo, cs: 1 },
+          out,
+          (n * O + gi * Og) * HoWo,
+          HoWo,
+          false,
+        );
+      }
+    return out;
+  }
+  const nb = chunkOf(N, (CgKK + Og) * HoWo);
+  const col = scratch(0, CgKK * nb * HoWo);
+  const y = scratch(1, Og * nb * HoWo);
+  for (let n0 = 0; n0 < N; n0 += nb) {
+    const m = Math.min(nb, N - n0);
+    const ld = m * HoWo;
     for (let gi = 0; gi < groups; gi++) {
-      const xOff = (n * C + gi * Cg) * H * W;
-      if (col !== null) im2col(x, xOff, g, col);
-      gemm(
-        Og,
-        HoWo,
-        CgKK,
-        { data: w, offset: gi * Og * CgKK, rs: CgKK, cs: 1 },
-        col !== null ? { data: col, offset: 0, rs: HoWo, cs: 1 } : { data: x, offset: xOff, rs: HoWo, cs: 1 },
-        out,
-        (n * O + gi * Og) * HoWo,
-        HoWo,
-        false,
-      );
+      for (let i = 0; i < m; i++) im2col(x, ((n0 + i) * C + gi * Cg) * H * W, g, col, ld, i * HoWo);
+      const wView = { data: w, offset: gi * Og * CgKK, rs: CgKK, cs: 1 };
+      if (m === 1 && groups === 1) {
+        // one image: the GEMM writes the output block directly
+        gemm(Og, ld, CgKK, wView, { data: col, offset: 0, rs: ld, cs: 1 }, out, n0 * O * HoWo, HoWo, false);
+        continue;
+      }
+      gemm(Og, ld, CgKK, wView, { data: col, offset: 0, rs: ld, cs: 1 }, y, 0, ld, false);
+      shuffleBlocks(out, y, n0, m, O, Og, gi, HoWo, false);
     }
   }
   return out;
@@ -164,21 +245,29 @@ export function conv2dBackwardInput(
   const { N, C, H, W, O, Ho, Wo, Cg, Og, kH, kW, groups } = g;
   const HoWo = Ho * Wo;
   const CgKK = Cg * kH * kW;
-  const dx = new Float32Array(N * C * H * W);
-  if (dx.length === 0 || HoWo === 0) return dx;
-  const pointwise = isPointwise(g);
-  const col = pointwise ? null : scratch(CgKK * HoWo);
-  for (let n = 0; n < N; n++) {
-    for (let gi = 0; gi < groups; gi++) {
-      const dxOff = (n * C + gi * Cg) * H * W;
-      const a = { data: w, offset: gi * Og * CgKK, rs: 1, cs: CgKK };
-      const b = { data: dy, offset: (n * O + gi * Og) * HoWo, rs: HoWo, cs: 1 };
-      if (col === null) {
-        gemm(CgKK, HoWo, Og, a, b, dx, dxOff, HoWo, false);
-      } else {
-        gemm(CgKK, HoWo, Og, a, b, col, 0, HoWo, false);
-        col2im(col, g, dx, dxOff);
+  if (isPointwise(g)) {
+    const dx = takeF32(N * C * H * W);
+    for (let n = 0; n < N; n++)
+      for (let gi = 0; gi < groups; gi++) {
+        const a = { data: w, offset: gi * Og * CgKK, rs: 1, cs: CgKK };
+        const b = { data: dy, offset: (n * O + gi * Og) * HoWo, rs: HoWo, cs: 1 };
+        gemm(CgKK, HoWo, Og, a, b, dx, (n * C + gi * Cg) * H * W, HoWo, false);
       }
+    return dx;
+  }
+  const dx = alloc('float32', N * C * H * W) as Float32Array;
+  if (dx.length === 0 || HoWo === 0) return dx;
+  const nb = chunkOf(N, (CgKK + Og) * HoWo);
+  const col = scratch(0, CgKK * nb * HoWo);
+  const dyMat = scratch(1, Og * nb * HoWo);
+  for (let n0 = 0; n0 < N; n0 += nb) {
+    const m = Math.min(nb, N - n0);
+    const ld = m * HoWo;
+    for (let gi = 0; gi < groups; gi++) {
+      const a = { data: w, offset: gi * Og * CgKK, rs: 1, cs: CgKK };
+      shuffleBlocks(dy, dyMat, n0, m, O, Og, gi, HoWo, true);
+      gemm(CgKK, ld, Og, a, { data: dyMat, offset: 0, rs: ld, cs: 1 }, col, 0, ld, false);
+      for (let i = 0; i < m; i++) col2im(col, ld, i * HoWo, g, dx, ((n0 + i) * C + gi * Cg) * H * W);
     }
   }
   return dx;
@@ -197,33 +286,34 @@ export function conv2dBackwardWeight(
   const { N, C, H, W, O, Ho, Wo, Cg, Og, kH, kW, groups } = g;
   const HoWo = Ho * Wo;
   const CgKK = Cg * kH * kW;
-  const dw = new Float32Array(O * CgKK);
-  if (dw.length === 0 || HoWo === 0) return dw;
+  const dw = takeF32(O * CgKK);
+  if (dw.length === 0 || HoWo === 0) return dw.fill(0);
   const pointwise = isPointwise(g);
-  const col = pointwise ? null : scratch(CgKK * HoWo);
-  // One GEMM per image and group sums over its Ho*Wo positions into `part`; the sum over the batch
-  // runs in float64 (`acc`), so a large batch adds no float32 rounding per image.
+  // Per chunk and group one GEMM sums over the chunk's images and positions (the GEMMs keep
+  // float64 partial sums); chunks add up in float64 (`acc`), so a large batch adds no float32
+  // rounding per chunk.
+  const nb = pointwise ? 1 : chunkOf(N, (CgKK + Og) * HoWo);
+  const col = pointwise ? null : scratch(0, CgKK * nb * HoWo);
+  const dyMat = scratch(1, Og * nb * HoWo);
   const acc = new Float64Array(O * CgKK);
-  const part = new Float32Array(Og * CgKK);
-  for (let n = 0; n < N; n++) {
+  const part = takeF32(Og * CgKK);
+  for (let n0 = 0; n0 < N; n0 += nb) {
+    const m = Math.min(nb, N - n0);
+    const ld = m * HoWo;
     for (let gi = 0; gi < groups; gi++) {
-      const xOff = (n * C + gi * Cg) * H * W;
-      if (col !== null) im2col(x, xOff, g, col);
-      gemm(
-        Og,
-        CgKK,
-        HoWo,
-        { data: dy, offset: (n * O + gi * Og) * HoWo, rs: HoWo, cs: 1 },
-        col !== null ? { data: col, offset: 0, rs: 1, cs: HoWo } : { data: x, offset: xOff, rs: 1, cs: HoWo },
-        part,
-        0,
-        CgKK,
-        false,
-      );
+      const xOff = (n0 * C + gi * Cg) * H * W;
+      let b: MatrixView;
+      if (col !== null) {
+        for (let i = 0; i < m; i++) im2col(x, ((n0 + i) * C + gi * Cg) * H * W, g, col, ld, i * HoWo);
+        b = { data: col, offset: 0, rs: 1, cs: ld };
+      } else b = { data: x, offset: xOff, rs: 1, cs: HoWo };
+      shuffleBlocks(dy, dyMat, n0, m, O, Og, gi, HoWo, true);
+      gemm(Og, CgKK, ld, { data: dyMat, offset: 0, rs: ld, cs: 1 }, b, part, 0, CgKK, false);
       const base = gi * Og * CgKK;
       for (let i = 0; i < part.length; i++) acc[base + i]! += part[i]!;
     }
   }
+  release(part);
   dw.set(acc);
   return dw;
 }

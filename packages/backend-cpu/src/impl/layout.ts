@@ -10,6 +10,7 @@ import {
   sizeOf,
   stridedCopy,
   stridesOf,
+  takeF32,
 } from './util.js';
 
 /** out.shape[i] = shape[perm[i]]. */
@@ -136,8 +137,11 @@ export function expand(x: DataArray, shape: Shape, outShape: Shape): DataArray {
 /** float -> int32 truncates toward zero; anything -> bool is x != 0 (NaN is true). */
 export function cast(x: DataArray, dtype: DType): DataArray {
   switch (dtype) {
-    case 'float32':
-      return new Float32Array(x);
+    case 'float32': {
+      const out = takeF32(x.length);
+      out.set(x);
+      return out;
+    }
     case 'int32':
       if (x instanceof Float32Array) {
         const out = new Int32Array(x.length);

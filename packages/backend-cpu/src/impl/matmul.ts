@@ -1,7 +1,7 @@
 /** Pure batched matmul with optional transposes and broadcast batch dims, on top of gemm. */
 import type { DataArray, Shape } from '@flint/core/backend';
 import { gemm } from './gemm.js';
-import { broadcastStrides, sizeOf } from './util.js';
+import { broadcastStrides, sizeOf, take } from './util.js';
 
 /** Offsets (in matrices) of each operand's matrix for every flat batch index of `batchShape`. */
 function batchOffsets(operandBatch: Shape, batchShape: Shape): Int32Array {
@@ -44,7 +44,7 @@ export function matmul(
   const batchShape = outShape.slice(0, r - 2);
   const batch = sizeOf(batchShape);
   const isInt = a instanceof Int32Array;
-  const out = isInt ? new Int32Array(sizeOf(outShape)) : new Float32Array(sizeOf(outShape));
+  const out = take(isInt ? 'int32' : 'float32', sizeOf(outShape));
   if (out.length === 0) return out;
   const aOffs = batchOffsets(aShape.slice(0, -2), batchShape);
   const bOffs = batchOffsets(bShape.slice(0, -2), batchShape);

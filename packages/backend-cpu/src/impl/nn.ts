@@ -1,7 +1,7 @@
 /** Pure fused kernels for MLP training: linear, softmax, logSoftmax. */
 import type { Shape } from '@flint/core/backend';
 import { gemm } from './gemm.js';
-import { sizeOf } from './util.js';
+import { sizeOf, takeF32 } from './util.js';
 
 /** y[..., out] = x[..., in] @ w[out, in]^T + bias[out] (bias may be null). */
 export function linear(
@@ -14,7 +14,7 @@ export function linear(
   const inF = wShape[1]!;
   const outF = wShape[0]!;
   const M = sizeOf(xShape.slice(0, -1));
-  const y = new Float32Array(M * outF);
+  const y = takeF32(M * outF);
   if (bias !== null) for (let i = 0; i < M; i++) y.set(bias, i * outF);
   gemm(
     M,
@@ -40,7 +40,7 @@ function axisLayout(shape: Shape, axis: number): [number, number, number] {
 
 /** Numerically stable (log-)softmax along `axis`: subtract the max, sum exp in float64. */
 function softmaxImpl(x: Float32Array, shape: Shape, axis: number, log: boolean): Float32Array {
-  const out = new Float32Array(x.length);
+  const out = takeF32(x.length);
   const [outer, n, inner] = axisLayout(shape, axis);
   if (n === 0) return out;
   for (let o = 0; o < outer; o++) {

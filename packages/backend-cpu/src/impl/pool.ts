@@ -5,6 +5,7 @@
  * by the window clipped to the padded input (countIncludePad) or by the in-input taps.
  */
 import type { Pool2dParams, Shape } from '@flint/core/backend';
+import { alloc, take, takeF32 } from './util.js';
 
 /** Per output position along one axis: first in-input tap, number of in-input taps, taps within the padded input. */
 interface AxisWindows {
@@ -40,8 +41,8 @@ export function maxPool2d(
   const [dH, dW] = params.dilation;
   const hw = axisWindows(Ho, H, params.kernelSize[0], params.stride[0], params.padding[0], dH);
   const ww = axisWindows(Wo, W, params.kernelSize[1], params.stride[1], params.padding[1], dW);
-  const values = new Float32Array(N * C * Ho * Wo);
-  const indices = new Int32Array(N * C * Ho * Wo);
+  const values = takeF32(N * C * Ho * Wo);
+  const indices = take('int32', N * C * Ho * Wo) as Int32Array;
   let o = 0;
   for (let plane = 0; plane < N * C; plane++) {
     const base = plane * H * W;
@@ -76,7 +77,7 @@ export function maxPool2dBackward(dy: Float32Array, dyShape: Shape, indices: Int
   const planes = xShape[0]! * xShape[1]!;
   const planeSize = xShape[2]! * xShape[3]!;
   const per = dyShape[2]! * dyShape[3]!;
-  const dx = new Float32Array(planes * planeSize);
+  const dx = alloc('float32', planes * planeSize) as Float32Array;
   for (let p = 0, o = 0; p < planes; p++) {
     const base = p * planeSize;
     for (let i = 0; i < per; i++, o++) dx[base + indices[o]!]! += dy[o]!;
@@ -96,7 +97,7 @@ export function avgPool2d(x: Float32Array, xShape: Shape, params: Pool2dParams, 
   const [dH, dW] = params.dilation;
   const hw = axisWindows(Ho, H, params.kernelSize[0], params.stride[0], params.padding[0], dH);
   const ww = axisWindows(Wo, W, params.kernelSize[1], params.stride[1], params.padding[1], dW);
-  const out = new Float32Array(N * C * Ho * Wo);
+  const out = takeF32(N * C * Ho * Wo);
   let o = 0;
   for (let plane = 0; plane < N * C; plane++) {
     const base = plane * H * W;
@@ -126,7 +127,7 @@ export function avgPool2dBackward(dy: Float32Array, dyShape: Shape, xShape: Shap
   const [dH, dW] = params.dilation;
   const hw = axisWindows(Ho, H, params.kernelSize[0], params.stride[0], params.padding[0], dH);
   const ww = axisWindows(Wo, W, params.kernelSize[1], params.stride[1], params.padding[1], dW);
-  const dx = new Float32Array(N * C * H * W);
+  const dx = alloc('float32', N * C * H * W) as Float32Array;
   let o = 0;
   for (let plane = 0; plane < N * C; plane++) {
     const base = plane * H * W;

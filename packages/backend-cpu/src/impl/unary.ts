@@ -4,29 +4,29 @@
  * arithmetic wraps like PyTorch's).
  */
 import type { DataArray } from '@flint/core/backend';
-import { allocLike } from './util.js';
+import { takeF32, takeLike } from './util.js';
 import { erf64, gelu64 } from './erf.js';
 
 type F32 = Float32Array;
-const f32 = (x: F32, out?: F32): F32 => out ?? new Float32Array(x.length);
+const f32 = (x: F32, out?: F32): F32 => out ?? takeF32(x.length);
 
-export function neg(x: DataArray, out: DataArray = allocLike(x, x.length)): DataArray {
+export function neg(x: DataArray, out: DataArray = takeLike(x, x.length)): DataArray {
   for (let i = 0; i < x.length; i++) out[i] = -x[i]!;
   return out;
 }
-export function abs(x: DataArray, out: DataArray = allocLike(x, x.length)): DataArray {
+export function abs(x: DataArray, out: DataArray = takeLike(x, x.length)): DataArray {
   for (let i = 0; i < x.length; i++) out[i] = Math.abs(x[i]!);
   return out;
 }
 /** sign(x) in {-1, 0, 1}; sign(NaN) = 0 as PyTorch's (0 < x) - (x < 0). */
-export function sign(x: DataArray, out: DataArray = allocLike(x, x.length)): DataArray {
+export function sign(x: DataArray, out: DataArray = takeLike(x, x.length)): DataArray {
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
     out[i] = v > 0 ? 1 : v < 0 ? -1 : 0;
   }
   return out;
 }
-export function square(x: DataArray, out: DataArray = allocLike(x, x.length)): DataArray {
+export function square(x: DataArray, out: DataArray = takeLike(x, x.length)): DataArray {
   if (x instanceof Int32Array) {
     for (let i = 0; i < x.length; i++) out[i] = Math.imul(x[i]!, x[i]!);
   } else {
@@ -35,7 +35,7 @@ export function square(x: DataArray, out: DataArray = allocLike(x, x.length)): D
   return out;
 }
 /** max(0, x); NaN stays NaN as in PyTorch. */
-export function relu(x: DataArray, out: DataArray = allocLike(x, x.length)): DataArray {
+export function relu(x: DataArray, out: DataArray = takeLike(x, x.length)): DataArray {
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
     // biome-ignore lint/complexity/useMathMinMax: keeps relu(-0) = -0 (Math.max(0, -0) is +0)

@@ -6,6 +6,7 @@ import { sizeOf, stridesOf, broadcastStrides } from '@flint/core/backend';
 import type { DataArray, DType, Shape } from '@flint/core/backend';
 
 export { sizeOf, stridesOf, broadcastStrides };
+import { take, zeroed } from './buffers.js';
 
 export function dtypeOf(a: DataArray): DType {
   if (a instanceof Float32Array) return 'float32';
@@ -13,14 +14,17 @@ export function dtypeOf(a: DataArray): DType {
   return 'bool';
 }
 
-/** A zeroed typed array for `dtype` (core's helper, under the name the impls use). */
-export { arrayFor as alloc } from '@flint/core/backend';
+/** A zeroed typed array for `dtype`, reused from the buffer pool when one of that size is free. */
+export { zeroed as alloc, take, takeF32 } from './buffers.js';
 
-/** A new zeroed array of the same kind as `a`. */
+/** A zeroed array of the same kind as `a`. */
 export function allocLike(a: DataArray, length: number): DataArray {
-  if (a instanceof Float32Array) return new Float32Array(length);
-  if (a instanceof Int32Array) return new Int32Array(length);
-  return new Uint8Array(length);
+  return zeroed(dtypeOf(a), length);
+}
+
+/** An array of the same kind as `a`, contents unspecified: for kernels that write every element. */
+export function takeLike(a: DataArray, length: number): DataArray {
+  return take(dtypeOf(a), length);
 }
 
 /** How a host number is stored in an array of `dtype` (bool: x != 0; int32: truncation). */

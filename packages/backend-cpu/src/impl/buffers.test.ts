@@ -1,0 +1,107 @@
+import type { TensorRef } from '@flint/core/backend';
+import { afterEach, describe, expect, it } from 'vitest';
+import { kernels } from '../kernels.js';
+import { type CpuStorage, cpuMemory } from '../storage.js';
+import { clearBufferPool, pooledBufferBytes, release, take, takeF32, zeroed } from './buffers.js';
+
+const ref = (s: CpuStorage, shape: number[]): TensorRef<CpuStorage> => ({ storage: s, shape, dtype: s.dtype });
+
+/** Put `count` arrays of length n full of NaN (or 0xAA bytes) into the pool, as stale garbage. */
+function poisonPool(n: number, count = 4): void {
+  for (let i = 0; i < count; i++) {
+    release(new Float32Array(n).fill(Number.NaN));
+    release(new Int32Array(n).fill(-7));
+    release(new Uint8Array(n).fill(0xaa));
+  }
+}
+
+describe('buffer pool', () => {
+  afterEach(() => clearBufferPool());
+
+  it('hands a released array back for the same length and dtype only', () => {
+    const a = new Float32Array(1024);
+    release(a);
+    expect(pooledBufferBytes()).toBe(4096);
+    expect(take('int32', 1024)).not.toBe(a);
+    expect(takeF32(1023)).not.toBe(a);
+    expect(takeF32(1024)).toBe(a);
+    expect(pooledBufferBytes()).toBe(0);
+    expect(takeF32(1024)).not.toBe(a);
+  });
+
+  it('zeroed() clears a reused array; subarrays and tiny arrays are never pooled', () => {
+    release(new Float32Array(256).fill(3));
+    expect(Array.from(zeroed('float32', 256)).every((v) => v === 0)).toBe(true);
+    const big = new Float32Array(2048);
+    release(big.subarray(0, 1024));
+    release(new Float32Array(8));
+    expect(pooledBufferBytes()).toBe(0);
+  });
+
+  it('disposing a storage returns its array; live-memory counters still count only live storages', () => {
+    const before = cpuMemory();
+    const s = kernels.fill([32, 32], 'float32', 2);
+    const data = s.data;
+    expect(cpuMemory().bytes - before.bytes).toBe(4096);
+    kernels.dispose(s);
+    kernels.dispose(s); // idempotent: pooled once
+    expect(cpuMemory()).toEqual(before);
+    expect(pooledBufferBytes()).toBe(4096);
+    const t = kernels.fill([1024], 'float32', 0);
+    expect(t.data).toBe(data);
+    expect(Array.from(t.data).every((v) => v === 0)).toBe(true);
+    kernels.dispose(t);
+  });
+
+  it("kernels that accumulate into their output see zeros, not a reused array's stale values", () => {
+    const n = 2 * 3 * 8 * 8;
+    const x = kernels.write(
+      Float32Array.from({ length: n }, (_, i) => Math.sin(i)),
+      [2, 3, 8, 8],
+      'float32',
+    );
+    const w = kernels.write(
+      Float32Array.from({ length: 3 * 3 * 9 }, (_, i) => Math.cos(i)),
+      [3, 3, 3, 3],
+      'float32',
+    );
+    const params = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 } as const;
+    const pool = {
+      kernelSize: [2, 2],
+      stride: [2, 2],
+      padding: [0, 0],
+      dilation: [1, 1],
+      ceilMode: false,
+      countIncludePad: true,
+    } as const;
+    const run = (): number[][] => {
+      const dx = kernels.conv2dBackwardInput(ref(x, [2, 3, 8, 8]), ref(w, [3, 3, 3, 3]), [2, 3, 8, 8], params);
+      const { values, indices } = kernels.maxPool2d(ref(x, [2, 3, 8, 8]), pool, [2, 3, 4, 4]);
+      const mdx = kernels.maxPool2dBackward(ref(values, [2, 3, 4, 4]), ref(indices, [2, 3, 4, 4]), [2, 3, 8, 8]);
+      const adx = kernels.avgPool2dBackward(ref(values, [2, 3, 4, 4]), [2, 3, 8, 8], pool);
+      const s = kernels.sum(ref(x, [2, 3, 8, 8]), [0]);
+      const padded = kernels.pad(
+        ref(x, [2, 3, 8, 8]),
+        [
+          [0, 0],
+          [1, 0],
+          [0, 2],
+          [1, 1],
+        ],
+        0,
+      );
+      const out = [dx, mdx, adx, s, padded].map((r) => Array.from(r.data));
+      for (const r of [dx, values, indices, mdx, adx, s, padded]) kernels.dispose(r);
+      return out;
+    };
+    clearBufferPool();
+    const fresh = run();
+    clearBufferPool();
+    poisonPool(n);
+    poisonPool(3 * 8 * 8);
+    poisonPool(2 * 3 * 4 * 4);
+    expect(run()).toEqual(fresh);
+    kernels.dispose(x);
+    kernels.dispose(w);
+  });
+});

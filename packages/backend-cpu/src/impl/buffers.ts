@@ -1,0 +1,77 @@
+/**
+ * A size-keyed pool of freed typed arrays. Disposal is deterministic (tidy, dispose), so a training
+ * step frees the same sizes it allocates next step; handing those arrays back out skips the zeroing,
+ * page faults and garbage collection of a fresh `new Float32Array(n)` (~75 µs for 1.6 MB, and the
+ * churn's mark-compacts).
+ *
+ * `take*` returns an array with stale contents, for kernels that overwrite every element;
+ * `zeroed*` clears a reused one. `release` is called by CpuStorage.dispose once nothing can read the
+ * array any more (reads return copies). The pool keeps at most `POOL_LIMIT_BYTES` and only arrays
+ * that own their whole buffer, so memory stays bounded and flat from step to step.
+ */
+import type { DataArray, DType } from '@flint/core/backend';
+
+/** Arrays shorter than this are cheap to allocate; pooling them costs more than it saves. */
+const MIN_POOLED_BYTES = 256;
+const POOL_LIMIT_BYTES = 256 * 2 ** 20;
+
+const f32Pool = new Map<number, Float32Array[]>();
+const i32Pool = new Map<number, Int32Array[]>();
+const u8Pool = new Map<number, Uint8Array[]>();
+let pooledBytes = 0;
+
+function pop<T extends DataArray>(pool: Map<number, T[]>, n: number): T | undefined {
+  const list = pool.get(n);
+  const a = list?.pop();
+  if (a !== undefined) pooledBytes -= a.byteLength;
+  return a;
+}
+
+/** A float32 array of length n, contents unspecified (the caller writes every element). */
+export function takeF32(n: number): Float32Array {
+  return pop(f32Pool, n) ?? new Float32Array(n);
+}
+
+/** An array of `dtype` and length n, contents unspecified. */
+export function take(dtype: DType, n: number): DataArray {
+  switch (dtype) {
+    case 'float32':
+      return takeF32(n);
+    case 'int32':
+      return pop(i32Pool, n) ?? new Int32Array(n);
+    case 'bool':
+      return pop(u8Pool, n) ?? new Uint8Array(n);
+  }
+}
+
+/** A zeroed array of `dtype` and length n. */
+export function zeroed(dtype: DType, n: number): DataArray {
+  const a = take(dtype, n);
+  return a.fill(0);
+}
+
+/** Hand `a` back for reuse; the caller must not touch it afterwards. */
+export function release(a: DataArray): void {
+  const bytes = a.byteLength;
+  if (bytes < MIN_POOLED_BYTES || a.byteOffset !== 0 || a.buffer.byteLength !== bytes) return;
+  if (pooledBytes + bytes > POOL_LIMIT_BYTES) return;
+  const pool: Map<number, DataArray[]> =
+    a instanceof Float32Array ? f32Pool : a instanceof Int32Array ? i32Pool : u8Pool;
+  const list = pool.get(a.length);
+  if (list === undefined) pool.set(a.length, [a]);
+  else list.push(a);
+  pooledBytes += bytes;
+}
+
+/** Bytes held by the pool (freed arrays waiting for reuse; not live memory). */
+export function pooledBufferBytes(): number {
+  return pooledBytes;
+}
+
+/** Drop every pooled array (tests; a host that wants the memory back). */
+export function clearBufferPool(): void {
+  f32Pool.clear();
+  i32Pool.clear();
+  u8Pool.clear();
+  pooledBytes = 0;
+}
