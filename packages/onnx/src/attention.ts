@@ -43,8 +43,8 @@ function project(g: GraphBuilder, x: string, weight: string, bias: string | null
 
 export interface AttentionValues {
   out: string;
-  /** Attention weights [N, L, S] averaged over heads (or [N, heads, L, S]). */
-  weights: string;
+  /** The attention weights per head, [N, heads, L, S]. */
+  attn: string;
 }
 
 /** MultiheadAttention on batch-major values q [N, L, E], k and v [N, S, E]; no masks, no bias_k/v. */
@@ -54,7 +54,6 @@ export function attentionValues(
   q: string,
   k: string,
   v: string,
-  average: boolean,
   fail: Fail,
 ): AttentionValues {
   const withExtras = m as nn.MultiheadAttention & { bias_k?: Tensor | null; addZeroAttn?: boolean };
@@ -83,8 +82,7 @@ export function attentionValues(
     g.constant([0, 0, E], 'int64'),
   ]);
   const out = linearValue(g, m.out_proj, context, 3);
-  const weights = average ? g.node('ReduceMean', [attn], { axes: [1], keepdims: 0 }) : attn;
-  return { out, weights };
+  return { out, attn };
 }
 
 const toBatchMajor = (g: GraphBuilder, v: string, batchFirst: boolean) =>
@@ -106,9 +104,11 @@ export function emitAttention(g: GraphBuilder, m: nn.MultiheadAttention, args: u
     fail('attention masks');
   if (query.ndim !== 3) fail('unbatched input (export takes 3-D query, key and value)');
   const [q, k, v] = [query, key, value].map((t) => toBatchMajor(g, g.value(t), m.batchFirst));
-  const r = attentionValues(g, m, q!, k!, v!, o.averageAttnWeights ?? true, fail);
+  const r = attentionValues(g, m, q!, k!, v!, fail);
   const out = m.batchFirst ? r.out : g.node('Transpose', [r.out], { perm: [1, 0, 2] });
-  return (o.needWeights ?? true) ? [out, r.weights] : [out];
+  if (!(o.needWeights ?? true)) return [out];
+  const average = o.averageAttnWeights ?? true;
+  return [out, average ? g.node('ReduceMean', [r.attn], { axes: [1], keepdims: 0 }) : r.attn];
 }
 
 /** Which of F.relu / F.gelu a layer's activation function is (checked on probe values). */
@@ -162,7 +162,7 @@ export function emitEncoderLayer(
   if (src.ndim !== 3) fail('unbatched input (export takes a 3-D src)');
   const kind = activationKind(m.activation, fail);
   const batchFirst = m.self_attn.batchFirst;
-  const sa = (x: string) => attentionValues(g, m.self_attn, x, x, x, true, fail).out;
+  const sa = (x: string) => attentionValues(g, m.self_attn, x, x, x, fail).out;
   const ff = (x: string) => {
     const hidden = linearValue(g, m.linear1, x, 3);
     const act = kind === 'relu' ? g.node('Relu', [hidden]) : gelu(g, hidden);
