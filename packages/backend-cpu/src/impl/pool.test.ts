@@ -114,6 +114,19 @@ describe('maxPool2d', () => {
     }
   });
 
+  it('full 2x2 windows (the unrolled path) keep the first of tied maxima, the last NaN, and -inf windows', () => {
+    // 4x6 planes: windows of ties, of -inf only, with one and with two NaNs; stride 2 and overlapping stride 1
+    const plane = [1, 1, -Infinity, -Infinity, NaN, 2, 1, 1, -Infinity, -Infinity, 3, NaN];
+    const x = new Float32Array([...plane, ...plane.map((v) => -v), ...randF32(24, 5)]);
+    const xs = [1, 2, 4, 6];
+    for (const p of [pp([2, 2], [2, 2], [0, 0], [1, 1], false), pp([2, 2], [1, 1], [0, 0], [1, 1], false)]) {
+      const { values, indices } = maxPool2d(x, xs, p, outShapeOf(xs, p));
+      const ref = refMaxPool(x, xs, p);
+      expectEqual(values, ref.v.map(Math.fround));
+      expectEqual(indices, ref.i);
+    }
+  });
+
   it('a window of -inf keeps its first in-input index; NaN wins', () => {
     const x = new Float32Array([-Infinity, -Infinity, -Infinity, NaN]);
     const { values, indices } = maxPool2d(x, [1, 1, 2, 2], pp([2, 1], [1, 1], [0, 0], [1, 1], false), [1, 1, 1, 2]);

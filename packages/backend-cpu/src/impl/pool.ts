@@ -43,6 +43,10 @@ export function maxPool2d(
   const ww = axisWindows(Wo, W, params.kernelSize[1], params.stride[1], params.padding[1], dW);
   const values = takeF32(N * C * Ho * Wo);
   const indices = take('int32', N * C * Ho * Wo) as Int32Array;
+  if (isFull2x2(hw, ww, params)) {
+    maxPool2x2(x, N * C, H, W, Ho, Wo, hw.first, ww.first, values, indices);
+    return { values, indices };
+  }
   let o = 0;
   for (let plane = 0; plane < N * C; plane++) {
     const base = plane * H * W;
@@ -70,6 +74,61 @@ export function maxPool2d(
     }
   }
   return { values, indices };
+}
+
+/** Every window 2x2, undilated and inside the input (LeNet's and most CNNs' pooling). */
+function isFull2x2(hw: AxisWindows, ww: AxisWindows, params: Pool2dParams): boolean {
+  if (params.kernelSize[0] !== 2 || params.kernelSize[1] !== 2) return false;
+  if (params.dilation[0] !== 1 || params.dilation[1] !== 1) return false;
+  return hw.valid.every((v) => v === 2) && ww.valid.every((v) => v === 2);
+}
+
+/**
+ * maxPool2d for full 2x2 windows: the general loop unrolled, with the same scan order and
+ * comparison (`v > best || NaN`), so ties keep the first tap and the last NaN wins.
+ */
+function maxPool2x2(
+  x: Float32Array,
+  planes: number,
+  H: number,
+  W: number,
+  Ho: number,
+  Wo: number,
+  rowFirst: Int32Array,
+  colFirst: Int32Array,
+  values: Float32Array,
+  indices: Int32Array,
+): void {
+  let o = 0;
+  for (let plane = 0; plane < planes; plane++) {
+    const base = plane * H * W;
+    for (let oh = 0; oh < Ho; oh++) {
+      const r0 = rowFirst[oh]! * W;
+      const r1 = r0 + W;
+      for (let ow = 0; ow < Wo; ow++, o++) {
+        const c = colFirst[ow]!;
+        let best = x[base + r0 + c]!;
+        let idx = r0 + c;
+        let v = x[base + r0 + c + 1]!;
+        if (v > best || Number.isNaN(v)) {
+          best = v;
+          idx = r0 + c + 1;
+        }
+        v = x[base + r1 + c]!;
+        if (v > best || Number.isNaN(v)) {
+          best = v;
+          idx = r1 + c;
+        }
+        v = x[base + r1 + c + 1]!;
+        if (v > best || Number.isNaN(v)) {
+          best = v;
+          idx = r1 + c + 1;
+        }
+        values[o] = best;
+        indices[o] = idx;
+      }
+    }
+  }
 }
 
 /** dx[plane, indices[o]] += dy[o]. */
