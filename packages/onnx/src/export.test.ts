@@ -1,5 +1,5 @@
 import '@flint/backend-cpu';
-import { manualSeed, nn, randint, randn, type Tensor } from '@flint/core';
+import { manualSeed, nn, randint, randn, reshape, type Tensor } from '@flint/core';
 import { describe, expect, it } from 'vitest';
 import { exportModel, importModel } from './index.js';
 import { decodeModel } from './proto/index.js';
@@ -200,6 +200,20 @@ describe('exportModel: attention and the Transformer encoder', () => {
     }
     expect(() => exportModel(new Masked(), randn([3, 2, 8]))).toThrow(
       "onnx export: module 'layer' (TransformerEncoderLayer) cannot be exported: attention masks",
+    );
+  });
+});
+
+describe('exportModel: a view made outside the traced ops', () => {
+  it('is an error, not a constant baked into the graph', () => {
+    class FreeReshape extends nn.Module {
+      fc = new nn.Linear(6, 2);
+      override forward(x: Tensor): Tensor {
+        return this.fc(reshape(x, [-1, 6]));
+      }
+    }
+    expect(() => exportModel(new FreeReshape(), randn([2, 2, 3]))).toThrow(
+      "onnx export: a tensor of shape [2, 6] is a view of traced value 'input0' made outside the traced ops",
     );
   });
 });

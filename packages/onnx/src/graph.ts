@@ -63,6 +63,8 @@ export class GraphBuilder {
   private readonly outputs: ValueInfoProto[] = [];
   private readonly nodeCounts = new Map<string, number>();
   private counter = 0;
+  /** Storage handles of traced values: a tensor sharing one is a view the trace did not see. */
+  private readonly storages = new Map<unknown, string>();
 
   constructor(readonly opset: number) {}
 
@@ -72,7 +74,7 @@ export class GraphBuilder {
 
   addInput(x: Tensor, name: string): void {
     this.claim(name);
-    this.names.set(x, name);
+    this.bind(x, name);
     this.inputs.push(valueInfo(name, x));
   }
 
@@ -109,6 +111,12 @@ export class GraphBuilder {
   value(t: Tensor): string {
     const known = this.names.get(t);
     if (known !== undefined) return known;
+    const traced = this.storages.get(t.ref.storage);
+    if (traced !== undefined)
+      throw new Error(
+        `onnx export: a tensor of shape [${t.shape.join(', ')}] is a view of traced value '${traced}' made outside the traced ops ` +
+          '(a free function such as reshape(x, shape) in forward): use the Tensor method (x.reshape(shape)) instead',
+      );
     const init = this.initializerNames.get(t);
     const name = init ?? this.fresh('const');
     this.claim(name);
@@ -158,6 +166,7 @@ export class GraphBuilder {
   /** Record that `t` is held by ONNX value `name`. */
   bind(t: Tensor, name: string): void {
     this.names.set(t, name);
+    if (!this.storages.has(t.ref.storage)) this.storages.set(t.ref.storage, name);
   }
 
   encode(graphName: string): Uint8Array {
