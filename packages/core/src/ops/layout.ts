@@ -38,7 +38,8 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape(x, shape);
   if (shapesEqual(target, x.shape) && !x.requiresGrad) return x._alias();
   const from = x.shape;
-  return op('reshape', () => recordGrad(x._alias(target), [x], [], (g) => [reshape(g, from)]));
+  // A view: no temporaries, so no op scope (see recordGrad).
+  return recordGrad(x._alias(target), [x], [], (g) => [reshape(g, from)], 'reshape');
 }
 
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
@@ -92,11 +93,8 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   perm.forEach((p, i) => {
     inverse[p] = i;
   });
-  return op('permute', () =>
-    recordGrad(output(x.backend, x.backend.kernels.permute(x.ref, perm), shape, x.dtype), [x], [], (g) => [
-      permute(g, inverse),
-    ]),
-  );
+  const out = output(x.backend, x.backend.kernels.permute(x.ref, perm), shape, x.dtype);
+  return recordGrad(out, [x], [], (g) => [permute(g, inverse)], 'permute');
 }
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
@@ -131,11 +129,8 @@ export function expand(x: Tensor, sizes: readonly number[]): Tensor {
   });
   if (shapesEqual(shape, x.shape)) return reshape(x, shape);
   const from = x.shape;
-  return op('expand', () =>
-    recordGrad(output(x.backend, x.backend.kernels.expand(x.ref, shape), shape, x.dtype), [x], [], (g) => [
-      sumToShape(g, from),
-    ]),
-  );
+  const out = output(x.backend, x.backend.kernels.expand(x.ref, shape), shape, x.dtype);
+  return recordGrad(out, [x], [], (g) => [sumToShape(g, from)], 'expand');
 }
 
 export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
@@ -156,9 +151,8 @@ export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
 }
 
 export function clone(x: Tensor): Tensor {
-  return op('clone', () =>
-    recordGrad(output(x.backend, x.backend.kernels.copy(x.ref), x.shape, x.dtype), [x], [], (g) => [g]),
-  );
+  const out = output(x.backend, x.backend.kernels.copy(x.ref), x.shape, x.dtype);
+  return recordGrad(out, [x], [], (g) => [g], 'clone');
 }
 
 /** Python slice along one dim: negatives wrap, out-of-range clamps, step >= 1. */
@@ -179,11 +173,8 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
   const steps = x.shape.map((_, i) => (i === d ? step : 1));
   const shape = x.shape.map((v, i) => (i === d ? len : v));
   const from = x.shape;
-  return op('slice', () =>
-    recordGrad(output(x.backend, x.backend.kernels.slice(x.ref, begin, steps, shape), shape, x.dtype), [x], [], (g) => [
-      sliceBackward(g, from, d, s, len, step),
-    ]),
-  );
+  const out = output(x.backend, x.backend.kernels.slice(x.ref, begin, steps, shape), shape, x.dtype);
+  return recordGrad(out, [x], [], (g) => [sliceBackward(g, from, d, s, len, step)], 'slice');
 }
 
 /**

@@ -33,6 +33,10 @@
  * calls recordGrad. Optional kernels (kernels.ts) follow the same shape: call the backend's kernel
  * when it has one, else the composition, and record one rule for both.
  *
+ * The one exception: a view or single kernel call on one tensor that makes nothing but its result
+ * (reshape, permute, expand, slice, clone) calls `recordGrad(..., name)` without op(): it has no
+ * temporary to free and no devices to compare, and a scope would cost a third of the op.
+ *
  * `recordsGrad(a, b)` says up front whether recordGrad will record (grad mode on and an input
  * requiring grad), so a hot op can skip building its save list when it will not.
  *
@@ -125,10 +129,21 @@ export function op<T>(
  * Record `out` (made inside an op body) as the op's result on `inputs`: when grad mode is on and an
  * input requires grad, a node named after the running op keeps `save` for backward, where `rule`
  * turns the output gradient into one gradient per input. Returns `out`.
+ *
+ * `name` is for the one kind of op that skips op(): a view or a single kernel call on one tensor
+ * (reshape, permute, expand, slice, clone), which makes nothing but its result, so there is no
+ * temporary to free and no device to compare. They are the most frequent ops (every gradient that
+ * sums over broadcast dims reshapes), and the scope would be a third of their cost.
  */
-export function recordGrad(out: Tensor, inputs: readonly Tensor[], save: readonly Tensor[], rule: GradRule): Tensor {
+export function recordGrad(
+  out: Tensor,
+  inputs: readonly Tensor[],
+  save: readonly Tensor[],
+  rule: GradRule,
+  name: string = current,
+): Tensor {
   if (!needsGrad(inputs)) return out;
-  return record(current, out, inputs, save, (saved) => (g) => {
+  return record(name, out, inputs, save, (saved) => (g) => {
     const values = new Array<Tensor>(saved.length);
     for (let i = 0; i < saved.length; i++) values[i] = saved[i]!.get();
     return rule(g, values);
