@@ -66,7 +66,8 @@ export const sort =
   (x: Ref, axis: number, descending: boolean): SortResult<GpuStorage> => {
     const total = sizeOf(x.shape);
     if (total === 0) return { values: ctx.empty(x.dtype), indices: ctx.empty('int32') };
-    if (ctx.needsWide(total * Math.ceil(x.shape[axis]! / 4096))) {
+    // No wide (two-limb) variant: flat offsets (and the rank pass's [total, P]) are float32, exact below 2^24.
+    if (total * Math.ceil(x.shape[axis]! / 4096) > FLOAT_EXACT) {
       throw new Error(
         `@flint/backend-gpujs: sort of ${total} elements: positions are computed in float32, exact only up to 2^24 = ${FLOAT_EXACT}.`,
       );
