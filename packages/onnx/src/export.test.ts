@@ -28,6 +28,7 @@ async function expectSameOutputs(model: nn.Module, bytes: Uint8Array, inputs: Te
     const [got] = await runOrt(bytes, { input: x });
     expect(got!.dims).toEqual((model(x) as Tensor).shape);
     const d = maxAbsDiff(got!.data, expected as ArrayLike<number>);
+    if (process.env.ONNX_REPORT_DIFFS === '1') console.log(`max abs diff ${d.toExponential(2)} at input [${x.shape}]`);
     expect(d).toBeLessThanOrEqual(tol);
     worst = Math.max(worst, d);
   }
