@@ -129,12 +129,13 @@ export const kernels = {
   cumulative: (x, axis, op) => wrap(impl.cumulative(x.storage.data, x.shape, axis, op)),
 
   // ---- images, NCHW (float32) ----
+  /** Keeps its columns for conv2dBackwardWeight on the same input (storage arrays never change). */
   conv2d: (x, weight, params, outShape) =>
-    wrap(impl.conv2d(f32(x), x.shape, f32(weight), weight.shape, params, outShape)),
+    wrap(impl.conv2d(f32(x), x.shape, f32(weight), weight.shape, params, outShape, true)),
   conv2dBackwardInput: (dy, weight, xShape, params) =>
     wrap(impl.conv2dBackwardInput(f32(dy), dy.shape, f32(weight), weight.shape, xShape, params)),
   conv2dBackwardWeight: (x, dy, wShape, params) =>
-    wrap(impl.conv2dBackwardWeight(f32(x), x.shape, f32(dy), dy.shape, wShape, params)),
+    wrap(impl.conv2dBackwardWeight(f32(x), x.shape, f32(dy), dy.shape, wShape, params, true)),
   maxPool2d: (x, params, outShape) => {
     const { values, indices } = impl.maxPool2d(f32(x), x.shape, params, outShape);
     return { values: wrap(values), indices: wrap(indices) };

@@ -50,8 +50,16 @@ export function zeroed(dtype: DType, n: number): DataArray {
   return a.fill(0);
 }
 
+let releaseHook: ((a: DataArray) => void) | null = null;
+
+/** Call `hook` with every array released from now on (conv's column cache forgets its inputs). */
+export function onRelease(hook: (a: DataArray) => void): void {
+  releaseHook = hook;
+}
+
 /** Hand `a` back for reuse; the caller must not touch it afterwards. */
 export function release(a: DataArray): void {
+  if (releaseHook !== null) releaseHook(a);
   const bytes = a.byteLength;
   if (bytes < MIN_POOLED_BYTES || a.byteOffset !== 0 || a.buffer.byteLength !== bytes) return;
   if (pooledBytes + bytes > POOL_LIMIT_BYTES) return;

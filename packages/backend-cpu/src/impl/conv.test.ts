@@ -1,7 +1,8 @@
 import { windowOutputSize } from '@flint/core/backend';
 import type { Conv2dParams } from '@flint/core/backend';
 import { describe, expect, it } from 'vitest';
-import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
+import { clearBufferPool, release } from './buffers.js';
+import { cachedColumnElements, conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
 import { expectClose, randF32, size } from './test-reference.js';
 import { gemmImpls, useGemm } from './test-gemm.js';
 
@@ -122,5 +123,30 @@ describe.each(gemmImpls)('with the %s gemm', (impl) => {
         }
       }
     });
+  });
+});
+
+describe('forward columns kept for the weight gradient', () => {
+  it('give the same weight gradient as recomputed columns, and are dropped when the input is released', () => {
+    const geos: Geo[] = [
+      { x: [5, 1, 12, 12], w: [6, 1, 5, 5], p: { stride: [1, 1], padding: [2, 2], dilation: [1, 1], groups: 1 } },
+      { x: [3, 4, 9, 7], w: [6, 2, 3, 2], p: { stride: [2, 1], padding: [1, 0], dilation: [1, 2], groups: 2 } },
+    ];
+    for (const g of geos) {
+      const x = randF32(size(g.x), 11);
+      const w = randF32(size(g.w), 12);
+      const os = outShapeOf(g);
+      const dy = randF32(size(os), 13);
+      const before = cachedColumnElements();
+      conv2d(x, g.x, w, g.w, g.p, os, true);
+      expect(cachedColumnElements()).toBeGreaterThan(before);
+      const kept = conv2dBackwardWeight(x, g.x, dy, os, g.w, g.p, true);
+      expect(Array.from(kept)).toEqual(Array.from(conv2dBackwardWeight(x, g.x, dy, os, g.w, g.p)));
+      release(x); // as CpuStorage.dispose does; then emptied so the pool never hands x out below
+      clearBufferPool();
+      expect(cachedColumnElements()).toBe(before);
+      // without an entry (released input) the kernel recomputes: still the same gradient
+      expect(Array.from(conv2dBackwardWeight(x, g.x, dy, os, g.w, g.p, true))).toEqual(Array.from(kept));
+    }
   });
 });

@@ -7,7 +7,7 @@
  * column matrix of one image.
  */
 import type { Conv2dParams, Shape } from '@flint/core/backend';
-import { release } from './buffers.js';
+import { onRelease, release } from './buffers.js';
 import { gemm, type MatrixView } from './gemm.js';
 import { alloc, takeF32 } from './util.js';
 
@@ -72,6 +72,53 @@ const scratchArrays: Float32Array[] = [new Float32Array(0), new Float32Array(0)]
 function scratch(slot: 0 | 1, n: number): Float32Array {
   if (scratchArrays[slot]!.length < n) scratchArrays[slot] = new Float32Array(n);
   return scratchArrays[slot]!;
+}
+
+/**
+ * Forward columns kept for the weight gradient, keyed by the input array and the geometry. Only
+ * the kernel adapters opt in (they pass storage arrays, which never change while alive); an
+ * entry is dropped when its input array is released (disposed) and the oldest when the cache
+ * would exceed COLUMN_CACHE_LIMIT elements (64 MiB), so memory stays bounded.
+ */
+interface CachedColumns {
+  x: Float32Array;
+  key: string;
+  col: Float32Array;
+}
+const COLUMN_CACHE_LIMIT = 2 ** 24;
+const columnCache: CachedColumns[] = [];
+let cachedElements = 0;
+
+function dropColumns(at: number): void {
+  const [e] = columnCache.splice(at, 1);
+  if (e === undefined) return;
+  cachedElements -= e.col.length;
+  release(e.col);
+}
+
+onRelease((a) => {
+  if (columnCache.length === 0) return;
+  for (let i = columnCache.length - 1; i >= 0; i--) if (columnCache[i]!.x === a) dropColumns(i);
+});
+
+function geometryKey(g: ConvGeometry): string {
+  return `${g.N},${g.C},${g.H},${g.W},${g.O},${g.kH},${g.kW},${g.Ho},${g.Wo},${g.sH},${g.sW},${g.pH},${g.pW},${g.dH},${g.dW},${g.groups}`;
+}
+
+function rememberColumns(x: Float32Array, key: string, col: Float32Array): void {
+  for (let i = columnCache.length - 1; i >= 0; i--) if (columnCache[i]!.x === x) dropColumns(i);
+  while (columnCache.length > 0 && cachedElements + col.length > COLUMN_CACHE_LIMIT) dropColumns(0);
+  columnCache.push({ x, key, col });
+  cachedElements += col.length;
+}
+
+function recallColumns(x: Float32Array, key: string): Float32Array | undefined {
+  return columnCache.find((e) => e.x === x && e.key === key)?.col;
+}
+
+/** Elements the column cache holds (tests). */
+export function cachedColumnElements(): number {
+  return cachedElements;
 }
 
 /** Images per chunk: as many as fit COL_LIMIT elements of `perImage` each (at least one). */
@@ -185,6 +232,7 @@ export function conv2d(
   wShape: Shape,
   params: Conv2dParams,
   outShape: Shape,
+  keepColumns = false,
 ): Float32Array {
   const g = convGeometry(xShape, wShape, [outShape[2]!, outShape[3]!], params);
   const { N, C, H, W, O, Ho, Wo, Cg, Og, kH, kW, groups } = g;
@@ -212,23 +260,29 @@ export function conv2d(
     return out;
   }
   const nb = chunkOf(N, (CgKK + Og) * HoWo);
-  const col = scratch(0, CgKK * nb * HoWo);
+  // kept columns: every chunk's block in one array, block (n0, gi) at (gi*N + n0)*CgKK*HoWo
+  const total = groups * CgKK * N * HoWo;
+  const full = keepColumns && total <= COLUMN_CACHE_LIMIT ? takeF32(total) : null;
+  const col = full ?? scratch(0, CgKK * nb * HoWo);
   const y = scratch(1, Og * nb * HoWo);
   for (let n0 = 0; n0 < N; n0 += nb) {
     const m = Math.min(nb, N - n0);
     const ld = m * HoWo;
     for (let gi = 0; gi < groups; gi++) {
-      for (let i = 0; i < m; i++) im2col(x, ((n0 + i) * C + gi * Cg) * H * W, g, col, ld, i * HoWo);
+      const at = full === null ? 0 : (gi * N + n0) * CgKK * HoWo;
+      for (let i = 0; i < m; i++) im2col(x, ((n0 + i) * C + gi * Cg) * H * W, g, col, ld, at + i * HoWo);
       const wView = { data: w, offset: gi * Og * CgKK, rs: CgKK, cs: 1 };
+      const colView = { data: col, offset: at, rs: ld, cs: 1 };
       if (m === 1 && groups === 1) {
         // one image: the GEMM writes the output block directly
-        gemm(Og, ld, CgKK, wView, { data: col, offset: 0, rs: ld, cs: 1 }, out, n0 * O * HoWo, HoWo, false);
+        gemm(Og, ld, CgKK, wView, colView, out, n0 * O * HoWo, HoWo, false);
         continue;
       }
-      gemm(Og, ld, CgKK, wView, { data: col, offset: 0, rs: ld, cs: 1 }, y, 0, ld, false);
+      gemm(Og, ld, CgKK, wView, colView, y, 0, ld, false);
       shuffleBlocks(out, y, n0, m, O, Og, gi, HoWo, false);
     }
   }
+  if (full !== null) rememberColumns(x, geometryKey(g), full);
   return out;
 }
 
@@ -281,6 +335,7 @@ export function conv2dBackwardWeight(
   dyShape: Shape,
   wShape: Shape,
   params: Conv2dParams,
+  useKeptColumns = false,
 ): Float32Array {
   const g = convGeometry(xShape, wShape, [dyShape[2]!, dyShape[3]!], params);
   const { N, C, H, W, O, Ho, Wo, Cg, Og, kH, kW, groups } = g;
@@ -293,7 +348,8 @@ export function conv2dBackwardWeight(
   // float64 partial sums); chunks add up in float64 (`acc`), so a large batch adds no float32
   // rounding per chunk.
   const nb = pointwise ? 1 : chunkOf(N, (CgKK + Og) * HoWo);
-  const col = pointwise ? null : scratch(0, CgKK * nb * HoWo);
+  const kept = pointwise || !useKeptColumns ? undefined : recallColumns(x, geometryKey(g));
+  const col = pointwise || kept !== undefined ? null : scratch(0, CgKK * nb * HoWo);
   const dyMat = scratch(1, Og * nb * HoWo);
   const acc = new Float64Array(O * CgKK);
   const part = takeF32(Og * CgKK);
@@ -303,7 +359,8 @@ export function conv2dBackwardWeight(
     for (let gi = 0; gi < groups; gi++) {
       const xOff = (n0 * C + gi * Cg) * H * W;
       let b: MatrixView;
-      if (col !== null) {
+      if (kept !== undefined) b = { data: kept, offset: (gi * N + n0) * CgKK * HoWo, rs: 1, cs: ld };
+      else if (col !== null) {
         for (let i = 0; i < m; i++) im2col(x, ((n0 + i) * C + gi * Cg) * H * W, g, col, ld, i * HoWo);
         b = { data: col, offset: 0, rs: 1, cs: ld };
       } else b = { data: x, offset: xOff, rs: 1, cs: HoWo };
