@@ -13,6 +13,7 @@ import { DATADEP_ADAPTERS } from './adapters-datadep.js';
 import { NNEXTRA_ADAPTERS, NNEXTRA_NON_SMOOTH_OPS } from './adapters-nnextra.js';
 import { TRANSFORMER_ADAPTERS } from './adapters-transformer.js';
 import { INDEXING_ADAPTERS, INDEXING_NON_SMOOTH_OPS } from './adapters-indexing.js';
+import { SORTING_ADAPTERS, SORTING_NON_SMOOTH_OPS } from './adapters-sorting.js';
 
 export type FlintApi = typeof Flint;
 export type Tensor = Flint.Tensor;
@@ -204,6 +205,7 @@ export const OP_ADAPTERS: Record<string, OpAdapter> = {
   ...NNEXTRA_ADAPTERS,
   ...TRANSFORMER_ADAPTERS,
   ...INDEXING_ADAPTERS,
+  ...SORTING_ADAPTERS,
 };
 
 /**
@@ -231,4 +233,5 @@ export const NON_SMOOTH_OPS: ReadonlySet<string> = new Set([
   ...CONVPOOL_NON_SMOOTH_OPS,
   ...NNEXTRA_NON_SMOOTH_OPS,
   ...INDEXING_NON_SMOOTH_OPS,
+  ...SORTING_NON_SMOOTH_OPS,
 ]);

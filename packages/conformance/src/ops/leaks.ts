@@ -26,6 +26,7 @@ import type { FlintApi, Tensor } from './adapters.js';
 import { Rng } from '../reference/random.js';
 import { functionsBuilders } from './leaks-functions.js';
 import { convpoolBuilders } from './leaks-convpool.js';
+import { sortingBuilders } from './leaks-sorting.js';
 import { datadepBuilders } from './leaks-datadep.js';
 import { nnextraBuilders } from './leaks-nnextra.js';
 import { transformerBuilders } from './leaks-transformer.js';
@@ -693,6 +694,7 @@ export const LEAK_BUILDERS: Readonly<Record<string, LeakBuilder>> = {
   ...initAndUtilsBuilders(),
   ...functionsBuilders(),
   ...convpoolBuilders(),
+  ...sortingBuilders(),
   ...datadepBuilders(),
   ...nnextraBuilders(),
   ...transformerBuilders(),
