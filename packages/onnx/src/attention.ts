@@ -108,7 +108,7 @@ export function emitAttention(g: GraphBuilder, m: nn.MultiheadAttention, args: u
   const out = m.batchFirst ? r.out : g.node('Transpose', [r.out], { perm: [1, 0, 2] });
   if (!(o.needWeights ?? true)) return [out];
   const average = o.averageAttnWeights ?? true;
-  return [out, average ? g.node('ReduceMean', [r.attn], { axes: [1], keepdims: 0 }) : r.attn];
+  return [out, average ? g.reduceMean(r.attn, [1], false) : r.attn];
 }
 
 /** Which of F.relu / F.gelu a layer's activation function is (checked on probe values). */

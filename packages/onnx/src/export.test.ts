@@ -6,6 +6,7 @@ import { decodeModel } from './proto/index.js';
 import {
   Attention,
   Bag,
+  Decoder,
   EncoderClassifier,
   Functional,
   LeNet,
@@ -216,5 +217,14 @@ describe('exportModel: a view made outside the traced ops', () => {
     expect(() => exportModel(new FreeReshape(), randn([2, 2, 3]))).toThrow(
       "onnx export: a tensor of shape [2, 6] is a view of traced value 'input0' made outside the traced ops",
     );
+  });
+});
+
+describe('exportModel: transposed convolutions, GroupNorm and more methods', () => {
+  it('Decoder matches within 1e-5 at two batch sizes', async () => {
+    manualSeed(51);
+    const model = new Decoder();
+    const bytes = exportModel(model, randn([2, 4, 6, 6]), dynamicBatch);
+    await expectSameOutputs(model, bytes, [randn([2, 4, 6, 6]), randn([5, 4, 6, 6])], 1e-5);
   });
 });

@@ -156,6 +156,14 @@ export class GraphBuilder {
     return outputs[0]!;
   }
 
+  /** ReduceMean over `axes`: an attribute below opset 18, an input from 18 on. */
+  reduceMean(x: string, axes: readonly number[], keepdims: boolean): string {
+    const keep = keepdims ? 1 : 0;
+    return this.opset >= 18
+      ? this.node('ReduceMean', [x, this.constant(axes, 'int64')], { keepdims: keep })
+      : this.node('ReduceMean', [x], { axes, keepdims: keep });
+  }
+
   /** All outputs of the node whose first output is `first`. */
   outputsOf(first: string): string[] {
     const n = this.nodes.find((node) => node.output[0] === first);

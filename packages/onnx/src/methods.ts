@@ -75,6 +75,21 @@ export const METHODS: Readonly<Record<string, MethodEmit>> = {
       state.graph.node('MatMul', [state.graph.value(self), state.graph.value(args[0] as Tensor)]),
     ),
   neg: unary('Neg'),
+  abs: unary('Abs'),
+  sqrt: unary('Sqrt'),
+  log: unary('Log'),
+  erf: unary('Erf'),
+  pow: binary('Pow'),
+  // Values, not storage: these are the identity in a graph.
+  contiguous: unary('Identity'),
+  clone: unary('Identity'),
+  detach: unary('Identity'),
+  t: (state, self, _args, result) => {
+    const value = state.graph.value(self);
+    const out =
+      self.ndim < 2 ? state.graph.node('Identity', [value]) : state.graph.node('Transpose', [value], { perm: [1, 0] });
+    state.graph.bind(result, out);
+  },
   exp: unary('Exp'),
   relu: unary('Relu'),
   sigmoid: unary('Sigmoid'),

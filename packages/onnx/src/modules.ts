@@ -160,6 +160,9 @@ const EMITTERS: [abstract new (...args: never[]) => nn.Module, string, Emit][] =
       return pool(g, x, 'AveragePool', k, k, [0, 0], false, {});
     },
   ],
+  [nn.ConvTranspose1d, 'ConvTranspose1d', (g, m, x) => convTranspose(g, m as nn.ConvTranspose1d, x)],
+  [nn.ConvTranspose2d, 'ConvTranspose2d', (g, m, x) => convTranspose(g, m as nn.ConvTranspose2d, x)],
+  [nn.GroupNorm, 'GroupNorm', (g, m, x) => groupNorm(g, m as nn.GroupNorm, x)],
   [nn.BatchNorm1d, 'BatchNorm1d', (g, m, x, fail) => batchNorm(g, m as nn.BatchNorm1d, x, fail)],
   [nn.BatchNorm2d, 'BatchNorm2d', (g, m, x, fail) => batchNorm(g, m as nn.BatchNorm2d, x, fail)],
   [
@@ -249,6 +252,34 @@ const EMITTERS: [abstract new (...args: never[]) => nn.Module, string, Emit][] =
   [nn.Identity, 'Identity', (g, _m, x) => g.node('Identity', [g.value(x)])],
 ];
 
+function convTranspose(g: GraphBuilder, m: nn.ConvTranspose1d | nn.ConvTranspose2d, x: Tensor): string {
+  const inputs = [g.value(x), g.value(m.weight)];
+  if (m.bias !== null) inputs.push(g.value(m.bias));
+  return g.node('ConvTranspose', inputs, {
+    kernel_shape: [...m.kernelSize],
+    strides: [...m.stride],
+    pads: [...m.padding, ...m.padding],
+    output_padding: [...m.outputPadding],
+    dilations: [...m.dilation],
+    group: m.groups,
+  });
+}
+
+/** GroupNorm composed: statistics over [N, G, C/G * spatial], then the per-channel affine. */
+function groupNorm(g: GraphBuilder, m: nn.GroupNorm, x: Tensor): string {
+  const v = g.value(x);
+  const grouped = g.node('Reshape', [v, g.constant([0, m.numGroups, -1], 'int64')]);
+  const centered = g.node('Sub', [grouped, g.reduceMean(grouped, [2], true)]);
+  const variance = g.reduceMean(g.node('Mul', [centered, centered]), [2], true);
+  const std = g.node('Sqrt', [g.node('Add', [variance, g.constant([m.eps], 'float32', [])])]);
+  let y = g.node('Reshape', [g.node('Div', [centered, std]), g.node('Shape', [v])]);
+  // Per-channel [C, 1, ..., 1] against [N, C, *].
+  const perChannel = g.constant([-1, ...new Array(x.ndim - 2).fill(1)], 'int64');
+  if (m.weight !== null) y = g.node('Mul', [y, g.node('Reshape', [g.value(m.weight), perChannel])]);
+  if (m.bias !== null) y = g.node('Add', [y, g.node('Reshape', [g.value(m.bias), perChannel])]);
+  return y;
+}
+
 function batchNorm(
   g: GraphBuilder,
   m: nn.BatchNorm1d | nn.BatchNorm2d,
@@ -284,10 +315,10 @@ export function reshapeTo(g: GraphBuilder, x: Tensor, target: readonly number[])
 
 /** The class name the exporter knows `m` as, or undefined when it traces inside m's forward. */
 export function moduleKind(m: nn.Module): string | undefined {
-  for (const [cls, name] of EMITTERS) if (m.constructor === cls) return name;
-  if (m.constructor === nn.MultiheadAttention || m.constructor === nn.TransformerEncoderLayer)
-    return m.constructor.name;
-  return isRnn(m) ? m.constructor.name : undefined;
+  const cls: unknown = m.constructor;
+  for (const [known, name] of EMITTERS) if (cls === known) return name;
+  if (cls === nn.MultiheadAttention || cls === nn.TransformerEncoderLayer || isRnn(m)) return m.constructor.name;
+  return undefined;
 }
 
 /** Emit the nodes of known module `m` called on `args` that returned `out`. */

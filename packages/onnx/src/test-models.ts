@@ -209,3 +209,17 @@ export class Attention extends nn.Module {
     return out.sum(0).add(weights.sum(2).sum(1, true));
   }
 }
+
+/** Transposed convolutions and GroupNorm on [N, 4, 6, 6], then more traced methods. */
+export class Decoder extends nn.Module {
+  up = new nn.ConvTranspose2d(4, 6, 3, { stride: 2, padding: 1, outputPadding: 1 });
+  norm = new nn.GroupNorm(3, 6);
+  up1d = new nn.ConvTranspose1d(6, 2, 4, { stride: 2, groups: 2 });
+  w = new nn.Linear(26, 26);
+  override forward(x: Tensor): Tensor {
+    const y = this.norm(this.up(x)).mean(3); // [N, 6, 12]
+    const z = this.up1d(y.contiguous()); // [N, 2, 26]
+    const m = this.w.weight.t().detach().clone(); // [26, 26]
+    return z.matmul(m).abs().add(1).sqrt().log().erf().pow(2).add(z.abs().add(0.1).pow(z.sigmoid()).mul(0.1));
+  }
+}
