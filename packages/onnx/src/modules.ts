@@ -323,11 +323,12 @@ export function moduleKind(m: nn.Module): string | undefined {
 
 /** Emit the nodes of known module `m` called on `args` that returned `out`. */
 export function emitModule(state: TraceState, m: nn.Module, args: unknown[], out: unknown): void {
-  const fail = (why: string): never => {
+  // Typed on the binding so that a call narrows like a throw.
+  const fail: (why: string) => never = (why) => {
     throw new Error(`onnx export: ${where(state)} cannot be exported: ${why}`);
   };
   const x = args[0];
-  if (!(x instanceof Tensor)) return fail('its first argument is not a Tensor');
+  if (!(x instanceof Tensor)) fail('its first argument is not a Tensor');
   const multi =
     m.constructor === nn.MultiheadAttention
       ? () => emitAttention(state.graph, m as nn.MultiheadAttention, args, fail)
@@ -352,7 +353,7 @@ export function emitModule(state: TraceState, m: nn.Module, args: unknown[], out
   }
   const entry = EMITTERS.find(([cls]) => m.constructor === cls)!;
   if (args.length !== 1) fail(`it was called with ${args.length} arguments (export takes one Tensor)`);
-  if (!(out instanceof Tensor)) return fail('its output is not a Tensor');
+  if (!(out instanceof Tensor)) fail('its output is not a Tensor');
   state.graph.bind(out, entry[2](state.graph, m, x, fail));
 }
 
