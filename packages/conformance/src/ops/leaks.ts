@@ -114,6 +114,7 @@ export const NOT_OPS: Readonly<Record<string, string>> = {
   saveCheckpointSync: 'file I/O around saveSync (swept through serialize)',
   loadCheckpoint: 'file I/O around deserialize (swept); disposes what it read on an error',
   disposeCheckpoint: 'memory management',
+  setOpTracer: 'installs a tracing hook (ONNX export); makes no tensor',
   'init.calculateGain': 'arithmetic on numbers',
   'init.calculateFanInAndFanOut': 'reads a shape',
 };
