@@ -1,6 +1,6 @@
-// PyTorch module fixtures of the Transformer family, RNN cells and packed sequences on the default
-// gpu.js instance (headless-gl under this package's xvfb-run test script).
-import { runTransformerModuleFixtures } from '@flint/conformance';
+// Every PyTorch module fixture file (conformance's fixtures/modules*.json) on the default gpu.js
+// instance (headless-gl under this package's xvfb-run test script).
+import { MODULE_FIXTURE_FILES, runModuleFixtures } from '@flint/conformance';
 import { gpujsBackend } from './index.js';
 
-runTransformerModuleFixtures({ backend: () => gpujsBackend });
+for (const file of MODULE_FIXTURE_FILES) runModuleFixtures(file, { backend: () => gpujsBackend });

@@ -1,5 +1,6 @@
-/** PyTorch module fixtures of the Transformer family, RNN cells and packed sequences, on tfjs's cpu engine. */
-import { runTransformerModuleFixtures } from '@flint/conformance';
+/** Every PyTorch module fixture file (conformance's fixtures/modules*.json) on tfjs's cpu engine (this file's worker runs only cpu). */
+import { MODULE_FIXTURE_FILES, runModuleFixtures } from '@flint/conformance';
 import { createTfjsBackend } from './index.js';
 
-runTransformerModuleFixtures({ backend: () => createTfjsBackend({ engine: 'cpu' }) });
+const backend = createTfjsBackend({ engine: 'cpu' });
+for (const file of MODULE_FIXTURE_FILES) runModuleFixtures(file, { backend: () => backend });

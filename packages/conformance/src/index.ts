@@ -50,9 +50,18 @@ export {
 } from './ops/autograd-api.js';
 export { LEAK_BUILDERS, NOT_OPS, leakSweepCoverage, publicOps, runLeakSweep, type LeakBuilder } from './ops/leaks.js';
 export {
-  buildTransformerFixtureModule,
-  callTransformerFixtureModule,
   runTransformerModuleFixture,
   runTransformerModuleFixtures,
   type TransformerModuleOptions,
 } from './modules/transformer.js';
+export {
+  MODULE_FIXTURE_FILES,
+  MODULE_TOLERANCE,
+  callFixtureModule,
+  moduleTolerance,
+  runModuleFixture,
+  runModuleFixtures,
+  type ModuleFixtureFile,
+  type ModuleFixtureOptions,
+} from './modules/run.js';
+export { MODULE_BUILDERS, buildFixtureModule, type FixtureModule } from './modules/builders.js';

@@ -7,97 +7,18 @@
  */
 import '@flint/backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { nn, randn, manualSeed, zeros, Tensor, autograd, tensor, enableGrad } from '../index.js';
-import { loadModuleFixtures, type ModuleFixture } from '@flint/conformance';
-import { decode, expectClose, gradcheck } from './test-helpers.js';
+import * as api from '../index.js';
+import { nn, randn, manualSeed, type Tensor, autograd, tensor, enableGrad } from '../index.js';
+import { loadModuleFixtures, runModuleFixture } from '@flint/conformance';
+import { expectClose, gradcheck } from './test-helpers.js';
 
 const F = nn.functional;
 
-/** PyTorch's keyword arguments (snake_case) as Flint's options (camelCase). */
-function camel(options: Record<string, unknown>, omit: readonly string[]): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(options)
-      .filter(([k]) => !omit.includes(k))
-      .map(([k, v]) => [k.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase()), v]),
-  );
-}
-
-type AnyOptions = Record<string, unknown>;
-type Ctor = new (...args: never[]) => nn.Module;
-
-function build(c: ModuleFixture): nn.Module {
-  const o = c.options as AnyOptions;
-  const make = (ctor: Ctor, ...args: unknown[]) => new (ctor as unknown as new (...a: unknown[]) => nn.Module)(...args);
-  const conv = ['in_channels', 'out_channels', 'kernel_size'];
-  switch (c.module) {
-    case 'Conv1d':
-    case 'Conv2d':
-    case 'ConvTranspose1d':
-    case 'ConvTranspose2d':
-      return make(nn[c.module], o.in_channels, o.out_channels, o.kernel_size, camel(o, conv));
-    case 'MaxPool1d':
-    case 'AvgPool1d':
-      return make(nn[c.module], o.kernel_size, camel(o, ['kernel_size']));
-    case 'AdaptiveAvgPool1d':
-    case 'AdaptiveAvgPool2d':
-    case 'AdaptiveMaxPool2d':
-      return make(nn[c.module], o.output_size, camel(o, ['output_size']));
-    case 'Upsample':
-    case 'UpsamplingBilinear2d':
-      return make(nn[c.module], camel(o, []));
-    case 'PixelShuffle':
-      return new nn.PixelShuffle(o.upscale_factor as number);
-    case 'PixelUnshuffle':
-      return new nn.PixelUnshuffle(o.downscale_factor as number);
-    case 'Unfold':
-      return make(nn.Unfold, o.kernel_size, camel(o, ['kernel_size']));
-    case 'Fold':
-      return make(nn.Fold, o.output_size, o.kernel_size, camel(o, ['output_size', 'kernel_size']));
-    case 'ZeroPad2d':
-    case 'ReflectionPad1d':
-    case 'ReflectionPad2d':
-    case 'ReplicationPad1d':
-    case 'ReplicationPad2d':
-      return make(nn[c.module], o.padding);
-    case 'ConstantPad1d':
-    case 'ConstantPad2d':
-      return make(nn[c.module], o.padding, o.value);
-    default:
-      throw new Error(`no builder for ${c.module}`);
-  }
-}
-
-function flatOutputs(out: unknown): Tensor[] {
-  if (out instanceof Tensor) return [out];
-  if (Array.isArray(out)) return out.flatMap(flatOutputs);
-  if (typeof out === 'object' && out !== null && 'values' in out && 'indices' in out) {
-    const r = out as { values: Tensor; indices: Tensor };
-    return [r.values, r.indices];
-  }
-  return [];
-}
-
+// The cases, their module builders and the runner live in @flint/conformance (src/modules/), which
+// every backend's test files also run; here on cpu, through core's source.
 describe('conv and pooling modules against PyTorch (modules-convpool.json)', () => {
   for (const c of loadModuleFixtures('modules-convpool.json')) {
-    it(c.name, () => {
-      const m = build(c);
-      m.train(c.train);
-      expect(Object.keys(m.stateDict())).toEqual(Object.keys(c.state));
-      // strict: every PyTorch key is one of ours, in PyTorch's layout
-      m.loadStateDict(Object.fromEntries(Object.entries(c.state).map(([k, v]) => [k, decode(v)])));
-      const inputs = c.inputs.map((e) => decode(e, e.dtype === 'float32'));
-      const outs = flatOutputs(m(...inputs));
-      expect(outs.length).toBe(c.outputs.length);
-      outs.forEach((o, i) => {
-        expectClose(o, c.outputs[i]!, 2e-4, 2e-5, `output ${i}`);
-      });
-      outs[0]!.mul(decode(c.cotangent)).sum().backward();
-      c.inputGrads.forEach((g, i) => {
-        expectClose(inputs[i]!.grad!, g, 2e-4, 2e-5, `input grad ${i}`);
-      });
-      for (const [k, p] of m.namedParameters())
-        expectClose(p.grad ?? zeros(p.shape), c.paramGrads[k]!, 2e-4, 2e-5, `grad of ${k}`);
-    });
+    it(c.name, () => runModuleFixture(api, c));
   }
 });
 

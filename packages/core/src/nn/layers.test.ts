@@ -1,91 +1,48 @@
 import '@flint/backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { nn, tensor, Tensor, randn, manualSeed, ones, zeros, noGrad, arange, tidy, memory } from '../index.js';
-import { loadModuleFixtures, type ModuleFixture } from '@flint/conformance';
-import { decode, expectClose, gradcheck } from './test-helpers.js';
+import { nn, tensor, type Tensor, randn, manualSeed, ones, zeros, noGrad, arange, tidy, memory } from '../index.js';
+import { loadModuleFixtures, runModuleFixture, type HostTensor, type ModuleFixture } from '@flint/conformance';
+import * as api from '../index.js';
+import { expectClose, gradcheck } from './test-helpers.js';
 
 const F = nn.functional;
 
-/** The PyTorch constructor arguments the fixtures use, by their PyTorch names. */
-interface TorchModuleOptions {
-  in_features: number;
-  out_features: number;
-  bias?: boolean;
-  in_channels: number;
-  out_channels: number;
-  kernel_size: number;
-  stride?: number;
-  padding?: number;
-  num_features: number;
-  eps?: number;
-  momentum?: number;
-  normalized_shape: number | number[];
-  input_size: number;
-  hidden_size: number;
-  num_layers?: number;
-  batch_first?: boolean;
-  embed_dim: number;
-  num_heads: number;
-}
-
-function build(c: ModuleFixture): nn.Module {
-  const o = c.options as unknown as TorchModuleOptions;
-  switch (c.module) {
-    case 'Linear':
-      return new nn.Linear(o.in_features, o.out_features, { bias: o.bias ?? true });
-    case 'Conv2d':
-      return new nn.Conv2d(o.in_channels, o.out_channels, o.kernel_size, { stride: o.stride, padding: o.padding });
-    case 'BatchNorm1d':
-      return new nn.BatchNorm1d(o.num_features, { eps: o.eps, momentum: o.momentum });
-    case 'BatchNorm2d':
-      return new nn.BatchNorm2d(o.num_features, { eps: o.eps, momentum: o.momentum });
-    case 'LayerNorm':
-      return new nn.LayerNorm(o.normalized_shape, { eps: o.eps });
-    case 'RNN':
-    case 'GRU':
-    case 'LSTM': {
-      const Ctor = { RNN: nn.RNN, GRU: nn.GRU, LSTM: nn.LSTM }[c.module];
-      return new Ctor(o.input_size, o.hidden_size, { numLayers: o.num_layers, batchFirst: o.batch_first });
-    }
-    case 'MultiheadAttention':
-      return new nn.MultiheadAttention(o.embed_dim, o.num_heads, { batchFirst: o.batch_first });
-    default:
-      throw new Error(`no builder for ${c.module}`);
-  }
-}
-
-function flatOutputs(out: unknown): Tensor[] {
-  if (out instanceof Tensor) return [out];
-  if (Array.isArray(out)) return out.flatMap(flatOutputs);
-  return [];
-}
-
-const moduleCases = loadModuleFixtures();
-
+// The cases, their module builders and the runner live in @flint/conformance (src/modules/), which
+// every backend's test files also run; here on cpu, through core's source.
 describe('layers against PyTorch fixtures (modules.json)', () => {
-  for (const c of moduleCases) {
-    it(c.name, () => {
-      const m = build(c);
-      m.train(c.train);
-      // stateDict keys and order are PyTorch's
-      expect(Object.keys(m.stateDict())).toEqual(Object.keys(c.state));
-      m.loadStateDict(Object.fromEntries(Object.entries(c.state).map(([k, v]) => [k, decode(v)])));
-      const inputs = c.inputs.map((e) => decode(e, e.dtype === 'float32'));
-      const outs = flatOutputs(m(...inputs));
-      expect(outs.length).toBe(c.outputs.length);
-      outs.forEach((o, i) => {
-        expectClose(o, c.outputs[i]!, 2e-4, 2e-5, `output ${i}`);
-      });
-      outs[0]!.mul(decode(c.cotangent)).sum().backward();
-      c.inputGrads.forEach((g, i) => {
-        expectClose(inputs[i]!.grad!, g, 2e-4, 2e-5, `input grad ${i}`);
-      });
-      for (const [k, p] of m.namedParameters())
-        expectClose(p.grad ?? zeros(p.shape), c.paramGrads[k]!, 2e-4, 2e-5, `grad of ${k}`);
-      const after = m.stateDict();
-      for (const [k, v] of Object.entries(c.stateAfter)) expectClose(after[k]!, v, 2e-4, 2e-5, `state ${k} after`);
-    });
+  for (const c of loadModuleFixtures('modules.json')) {
+    it(c.name, () => runModuleFixture(api, c));
   }
+
+  it('the shared runner rejects a wrong output, gradient, running statistic, state key or device', async () => {
+    const cases = loadModuleFixtures('modules.json');
+    const find = (name: string): ModuleFixture => cases.find((c) => c.name === name)!;
+    const nudged = (t: HostTensor): HostTensor => {
+      const data = Float64Array.from(t.data);
+      data[0] = data[0]! + 1e-2;
+      return { ...t, data };
+    };
+    const linear = find('Linear(4, 3)');
+    const bn = find('BatchNorm1d(3) train on [4, 3]');
+    await expect(runModuleFixture(api, linear, undefined, 'cpu')).resolves.toBeUndefined();
+    await expect(runModuleFixture(api, { ...linear, outputs: [nudged(linear.outputs[0]!)] })).rejects.toThrow(
+      /output 0/,
+    );
+    await expect(runModuleFixture(api, { ...linear, inputGrads: [nudged(linear.inputGrads[0]!)] })).rejects.toThrow(
+      /input grad 0/,
+    );
+    const paramGrads = { ...linear.paramGrads, bias: nudged(linear.paramGrads.bias!) };
+    await expect(runModuleFixture(api, { ...linear, paramGrads })).rejects.toThrow(/grad of bias/);
+    const stateAfter = { ...bn.stateAfter, running_var: nudged(bn.stateAfter.running_var!) };
+    await expect(runModuleFixture(api, { ...bn, stateAfter })).rejects.toThrow(/state running_var after the forward/);
+    const { bias, ...withoutBias } = linear.state;
+    await expect(runModuleFixture(api, { ...linear, state: { ...withoutBias, b: bias! } })).rejects.toThrow(
+      /state_dict keys/,
+    );
+    await expect(runModuleFixture(api, linear, undefined, 'elsewhere')).rejects.toThrow(
+      /on device 'cpu', expected 'elsewhere'/,
+    );
+  });
 });
 
 describe('layers by hand', () => {

@@ -6,119 +6,15 @@
  * parameter containers and the errors.
  */
 import '@flint/backend-cpu';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeTensor, type HostTensor, type RawTensor } from '@flint/conformance';
-import { arange, manualSeed, nn, randint, randn, tensor, type Tensor, zeros, ones, memory, tidy } from '../index.js';
-import { decode, expectClose } from './test-helpers.js';
+import { loadModuleFixtures, runModuleFixture } from '@flint/conformance';
+import * as api from '../index.js';
+import { arange, manualSeed, nn, randint, randn, tensor, zeros, ones, memory, tidy } from '../index.js';
+import { expectClose } from './test-helpers.js';
 
 const F = nn.functional;
 
-interface RawModuleCase {
-  name: string;
-  module: string;
-  // biome-ignore lint/suspicious/noExplicitAny: PyTorch keyword arguments of many types, read by name below.
-  options: Record<string, any>;
-  train: boolean;
-  state: Record<string, RawTensor>;
-  inputs: RawTensor[];
-  outputs: RawTensor[];
-  cotangent: RawTensor;
-  inputGrads: RawTensor[];
-  paramGrads: Record<string, RawTensor>;
-  stateAfter: Record<string, RawTensor>;
-}
-
-const file = new URL('../../../conformance/fixtures/modules-nnextra.json', import.meta.url);
-const cases = (JSON.parse(readFileSync(file, 'utf8')) as { cases: RawModuleCase[] }).cases;
-const dec = (o: Record<string, RawTensor>): Record<string, HostTensor> =>
-  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, decodeTensor(v)]));
-
-function build(c: RawModuleCase): nn.Module {
-  const o = c.options;
-  switch (c.module) {
-    case 'PReLU':
-      return new nn.PReLU(o.num_parameters ?? 1, o.init ?? 0.25);
-    case 'Hardsigmoid':
-      return new nn.Hardsigmoid();
-    case 'Softsign':
-      return new nn.Softsign();
-    case 'LogSigmoid':
-      return new nn.LogSigmoid();
-    case 'Tanhshrink':
-      return new nn.Tanhshrink();
-    case 'Hardshrink':
-      return new nn.Hardshrink(o.lambd);
-    case 'Dropout1d':
-      return new nn.Dropout1d(o.p);
-    case 'Dropout2d':
-      return new nn.Dropout2d(o.p);
-    case 'AlphaDropout':
-      return new nn.AlphaDropout(o.p);
-    case 'FeatureAlphaDropout':
-      return new nn.FeatureAlphaDropout(o.p);
-    case 'GroupNorm':
-      return new nn.GroupNorm(o.num_groups, o.num_channels, { affine: o.affine });
-    case 'InstanceNorm1d':
-      return new nn.InstanceNorm1d(o.num_features, { affine: o.affine, trackRunningStats: o.track_running_stats });
-    case 'InstanceNorm2d':
-      return new nn.InstanceNorm2d(o.num_features, { affine: o.affine, trackRunningStats: o.track_running_stats });
-    case 'LocalResponseNorm':
-      return new nn.LocalResponseNorm(o.size);
-    case 'EmbeddingBag':
-      return new nn.EmbeddingBag(o.num_embeddings, o.embedding_dim, { mode: o.mode, paddingIdx: o.padding_idx });
-    case 'Bilinear':
-      return new nn.Bilinear(o.in1_features, o.in2_features, o.out_features, { bias: o.bias });
-    case 'CosineSimilarity':
-      return new nn.CosineSimilarity({ dim: o.dim });
-    case 'PairwiseDistance':
-      return new nn.PairwiseDistance({ p: o.p });
-    case 'SELU':
-      return new nn.SELU();
-    case 'CELU':
-      return new nn.CELU(o.alpha);
-    case 'Mish':
-      return new nn.Mish();
-    case 'Hardswish':
-      return new nn.Hardswish();
-    case 'Softshrink':
-      return new nn.Softshrink(o.lambd);
-    case 'GLU':
-      return new nn.GLU(o.dim);
-    case 'Threshold':
-      return new nn.Threshold(o.threshold, o.value);
-    case 'Softmin':
-      return new nn.Softmin(o.dim);
-    case 'RReLU':
-      return new nn.RReLU();
-    case 'TripletMarginLoss':
-      return new nn.TripletMarginLoss({ margin: o.margin, swap: o.swap });
-    case 'KLDivLoss':
-      return new nn.KLDivLoss({ reduction: o.reduction, logTarget: o.log_target });
-    case 'HuberLoss':
-      return new nn.HuberLoss({ delta: o.delta, reduction: o.reduction });
-    case 'SmoothL1Loss':
-      return new nn.SmoothL1Loss({ beta: o.beta });
-    case 'MarginRankingLoss':
-      return new nn.MarginRankingLoss({ margin: o.margin, reduction: o.reduction });
-    case 'HingeEmbeddingLoss':
-      return new nn.HingeEmbeddingLoss({ margin: o.margin });
-    case 'CosineEmbeddingLoss':
-      return new nn.CosineEmbeddingLoss({ margin: o.margin, reduction: o.reduction });
-    case 'PoissonNLLLoss':
-      return new nn.PoissonNLLLoss({ logInput: o.log_input, full: o.full });
-    case 'GaussianNLLLoss':
-      return new nn.GaussianNLLLoss({ full: o.full, reduction: o.reduction });
-    case 'MultiLabelSoftMarginLoss':
-      return new nn.MultiLabelSoftMarginLoss({ weight: ones(c.state.weight!.shape), reduction: o.reduction });
-    case 'MultiMarginLoss':
-      return new nn.MultiMarginLoss({ weight: ones(c.state.weight!.shape), p: o.p, margin: o.margin });
-    case 'CTCLoss':
-      return new nn.CTCLoss({ blank: o.blank, zeroInfinity: o.zero_infinity });
-    default:
-      throw new Error(`no builder for ${c.module}`);
-  }
-}
+const cases = loadModuleFixtures('modules-nnextra.json');
 
 describe('issue 11 modules against PyTorch (modules-nnextra.json)', () => {
   it('covers every module family', () => {
@@ -136,32 +32,10 @@ describe('issue 11 modules against PyTorch (modules-nnextra.json)', () => {
       expect(names.has(m), m).toBe(true);
     expect(cases.some((c) => !c.train)).toBe(true);
   });
+  // The module builders and the runner live in @flint/conformance (src/modules/), which every
+  // backend's test files also run; here on cpu, through core's source.
   for (const c of cases) {
-    it(c.name, () => {
-      const m = build(c);
-      m.train(c.train);
-      const state = dec(c.state);
-      // PyTorch's state_dict keys, in PyTorch's order, load strictly.
-      expect(Object.keys(m.stateDict())).toEqual(Object.keys(state));
-      m.loadStateDict(Object.fromEntries(Object.entries(state).map(([k, v]) => [k, decode(v)])));
-      const inputs = c.inputs.map(decodeTensor).map((e) => decode(e, e.dtype === 'float32'));
-      const out = m(...inputs) as Tensor;
-      const outputs = c.outputs.map(decodeTensor);
-      expectClose(out, outputs[0]!, 2e-4, 2e-5, 'output');
-      out
-        .mul(decode(decodeTensor(c.cotangent)))
-        .sum()
-        .backward();
-      const floatInputs = inputs.filter((x) => x.dtype === 'float32');
-      c.inputGrads.map(decodeTensor).forEach((g, i) => {
-        expectClose(floatInputs[i]!.grad ?? zeros(floatInputs[i]!.shape), g, 2e-4, 2e-5, `input grad ${i}`);
-      });
-      const paramGrads = dec(c.paramGrads);
-      for (const [k, p] of m.namedParameters())
-        expectClose(p.grad ?? zeros(p.shape), paramGrads[k]!, 2e-4, 2e-5, `grad of ${k}`);
-      const after = m.stateDict();
-      for (const [k, v] of Object.entries(dec(c.stateAfter))) expectClose(after[k]!, v, 2e-4, 2e-5, `state ${k} after`);
-    });
+    it(c.name, () => runModuleFixture(api, c));
   }
 });
 
