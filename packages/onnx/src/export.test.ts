@@ -17,6 +17,7 @@ import {
   Recurrent,
   runOrt,
   Seq1d,
+  Slicing,
   Zoo,
 } from './test-models.js';
 
@@ -181,6 +182,8 @@ describe('exportModel: attention and the Transformer encoder', () => {
     const bytes = exportModel(model, randn([2, 5, 16]), dynamicBatch);
     await expectSameOutputs(model, bytes, [randn([2, 5, 16]), randn([6, 5, 16])], 1e-4);
     // Modules inside a known module (self_attn, linear1, norm1) add no nodes of their own.
+    const x = randn([3, 5, 16]);
+    expect(maxAbsDiff(importModel(bytes)(x).dataSync(), model(x).dataSync())).toBeLessThanOrEqual(1e-5);
     const graph = decodeModel(bytes).graph!;
     const read = new Set([...graph.node.flatMap((n) => n.input), ...graph.output.map((o) => o.name)]);
     expect(graph.node.filter((n) => !read.has(n.output[0]!)).map((n) => n.name)).toEqual([]);
@@ -226,5 +229,24 @@ describe('exportModel: transposed convolutions, GroupNorm and more methods', () 
     const model = new Decoder();
     const bytes = exportModel(model, randn([2, 4, 6, 6]), dynamicBatch);
     await expectSameOutputs(model, bytes, [randn([2, 4, 6, 6]), randn([5, 4, 6, 6])], 1e-5);
+  });
+});
+
+describe('exportModel: slices and gathers', () => {
+  it('slice, narrow, gather and indexSelect match within 1e-5 with two inputs, and round-trip', async () => {
+    manualSeed(61);
+    const model = new Slicing();
+    const positions = (n: number) => randint(0, 3, [n, 3, 2], { dtype: 'int32' });
+    const options = { inputNames: ['x', 'positions'], dynamicAxes: { x: [0], positions: [0], output0: [0] } };
+    const bytes = exportModel(model, [randn([2, 6, 5]), positions(2)], options);
+    for (const n of [2, 5]) {
+      const x = randn([n, 6, 5]);
+      const p = positions(n);
+      const expected = model(x, p).dataSync();
+      const [got] = await runOrt(bytes, { x, positions: p });
+      expect(got!.dims).toEqual([n, 3]);
+      expect(maxAbsDiff(got!.data, expected)).toBeLessThanOrEqual(1e-5);
+      expect(maxAbsDiff(importModel(bytes)(x, p).dataSync(), expected)).toBeLessThanOrEqual(1e-6);
+    }
   });
 });

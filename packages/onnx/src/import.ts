@@ -184,6 +184,8 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
   Exp: one((x) => x.exp()),
   Neg: one((x) => x.neg()),
   Sqrt: one((x) => x.sqrt()),
+  Abs: one((x) => x.abs()),
+  Log: one((x) => x.log()),
   Erf: one((x) => x.erf()),
   LeakyRelu: one((x, a) => F.leakyRelu(x, a.float('alpha', 0.01))),
   Elu: one((x, a) => F.elu(x, a.float('alpha', 1))),
@@ -301,6 +303,11 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
     }
     const x = tensorOf(data, a, 'data');
     const ax = normalize(axis, x.ndim);
+    if (index !== undefined && !isHost(index)) {
+      // A tensor of indices (an Embedding's tokens) stays on the device: no readback.
+      const picked = x.indexSelect(ax, index.reshape([-1]));
+      return [picked.reshape([...x.shape.slice(0, ax), ...index.shape, ...x.shape.slice(ax + 1)])];
+    }
     const idx = hostOf(index, a, 'indices');
     const flat = fromArray(
       Int32Array.from(idx.values, (i) => (i < 0 ? i + x.shape[ax]! : i)),
@@ -319,6 +326,26 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
     }
     const tensors = values.map((v) => tensorOf(v, a, 'input'));
     return [cat(tensors, axis)];
+  },
+  Slice: (inputs, a) => {
+    const x = tensorOf(inputs[0], a, 'data');
+    const starts = hostOf(inputs[1], a, 'starts').values;
+    const ends = hostOf(inputs[2], a, 'ends').values;
+    const axes = inputs[3] === undefined ? starts.map((_, i) => i) : hostOf(inputs[3], a, 'axes').values;
+    const steps = inputs[4] === undefined ? starts.map(() => 1) : hostOf(inputs[4], a, 'steps').values;
+    let y = x;
+    for (const [i, axis] of axes.entries()) {
+      if (steps[i]! < 1)
+        throw new Error(`onnx import: ${a.label}: step ${steps[i]} is not supported (positive steps only)`);
+      // int64 ends such as INT64_MAX arrive as large numbers; slice clamps them as Python does.
+      y = y.slice(normalize(axis, x.ndim), starts[i]!, Math.min(ends[i]!, Number.MAX_SAFE_INTEGER), steps[i]!);
+    }
+    return [y];
+  },
+  GatherElements: (inputs, a) => {
+    const x = tensorOf(inputs[0], a, 'data');
+    const index = tensorOf(inputs[1], a, 'indices');
+    return [x.gather(normalize(a.int('axis', 0), x.ndim), index)];
   },
   ReduceMean: reduce('mean'),
   ReduceSum: reduce('sum'),

@@ -137,6 +137,47 @@ export const METHODS: Readonly<Record<string, MethodEmit>> = {
     perm[b] = a;
     state.graph.bind(result, state.graph.node('Transpose', [state.graph.value(self)], { perm }));
   },
+  slice: (state, self, args, result) => {
+    const [dimArg, start, end, step] = args as [
+      number,
+      number | null | undefined,
+      number | null | undefined,
+      number | undefined,
+    ];
+    const g = state.graph;
+    // ONNX Slice clamps as Python does; a missing end is "to the end" (INT64_MAX).
+    const inputs = [
+      g.value(self),
+      g.constant([start ?? 0], 'int64'),
+      g.constant([end ?? Number.MAX_SAFE_INTEGER], 'int64'),
+      g.constant([normalize(dimArg, self.ndim)], 'int64'),
+      g.constant([step ?? 1], 'int64'),
+    ];
+    g.bind(result, g.node('Slice', inputs));
+  },
+  narrow: (state, self, args, result) => {
+    const [dimArg, start, length] = args as [number, number, number];
+    const dim = normalize(dimArg, self.ndim);
+    const from = start < 0 ? start + self.shape[dim]! : start;
+    const g = state.graph;
+    const inputs = [
+      g.value(self),
+      g.constant([from], 'int64'),
+      g.constant([from + length], 'int64'),
+      g.constant([dim], 'int64'),
+    ];
+    g.bind(result, g.node('Slice', inputs));
+  },
+  gather: (state, self, args, result) => {
+    const [dim, index] = args as [number, Tensor];
+    const g = state.graph;
+    g.bind(result, g.node('GatherElements', [g.value(self), g.value(index)], { axis: normalize(dim, self.ndim) }));
+  },
+  indexSelect: (state, self, args, result) => {
+    const [dim, index] = args as [number, Tensor];
+    const g = state.graph;
+    g.bind(result, g.node('Gather', [g.value(self), g.value(index)], { axis: normalize(dim, self.ndim) }));
+  },
   select: (state, self, args, result) => {
     const dim = normalize(args[0] as number, self.ndim);
     const index = args[1] as number;

@@ -3,7 +3,7 @@
  * package cannot depend on @flint/mnist, which will depend on it for `mnist export`), and models
  * covering the other exported modules and traced methods.
  */
-import { nn, type Tensor } from '@flint/core';
+import { fromArray, nn, type Tensor } from '@flint/core';
 import * as ort from 'onnxruntime-node';
 
 export class MlpSmall extends nn.Module {
@@ -221,5 +221,17 @@ export class Decoder extends nn.Module {
     const z = this.up1d(y.contiguous()); // [N, 2, 26]
     const m = this.w.weight.t().detach().clone(); // [26, 26]
     return z.matmul(m).abs().add(1).sqrt().log().erf().pow(2).add(z.abs().add(0.1).pow(z.sigmoid()).mul(0.1));
+  }
+}
+
+/** Slicing and gathering methods on x [N, 6, 5] with int32 positions [N, 3, 2] in 0..2. */
+export class Slicing extends nn.Module {
+  index = fromArray(Int32Array.from([4, 0, 2]), [3], { dtype: 'int32' });
+  override forward(x: Tensor, positions: Tensor): Tensor {
+    const a = x.slice(1, 1, null, 2).narrow(2, -4, 3); // [N, 3, 3]
+    return a
+      .gather(2, positions)
+      .sum(2)
+      .add(x.indexSelect(2, this.index).slice(1, 0, 3).mean(2)); // [N, 3]
   }
 }
