@@ -14,6 +14,7 @@ import { NNEXTRA_ADAPTERS, NNEXTRA_NON_SMOOTH_OPS } from './adapters-nnextra.js'
 import { TRANSFORMER_ADAPTERS } from './adapters-transformer.js';
 import { INDEXING_ADAPTERS, INDEXING_NON_SMOOTH_OPS } from './adapters-indexing.js';
 import { SORTING_ADAPTERS, SORTING_NON_SMOOTH_OPS } from './adapters-sorting.js';
+import { AUDIT_ADAPTERS, AUDIT_NON_SMOOTH_OPS } from './adapters-audit.js';
 
 export type FlintApi = typeof Flint;
 export type Tensor = Flint.Tensor;
@@ -206,6 +207,7 @@ export const OP_ADAPTERS: Record<string, OpAdapter> = {
   ...TRANSFORMER_ADAPTERS,
   ...INDEXING_ADAPTERS,
   ...SORTING_ADAPTERS,
+  ...AUDIT_ADAPTERS,
 };
 
 /**
@@ -234,4 +236,5 @@ export const NON_SMOOTH_OPS: ReadonlySet<string> = new Set([
   ...NNEXTRA_NON_SMOOTH_OPS,
   ...INDEXING_NON_SMOOTH_OPS,
   ...SORTING_NON_SMOOTH_OPS,
+  ...AUDIT_NON_SMOOTH_OPS,
 ]);

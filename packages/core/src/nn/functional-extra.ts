@@ -108,9 +108,12 @@ export function glu(x: Tensor, dim = -1): Tensor {
   });
 }
 
-/** x where x > threshold, `value` elsewhere (gradient 1 where x > threshold, else 0). */
+/**
+ * `value` where x <= threshold, x elsewhere (gradient 0 where x <= threshold, else 1): PyTorch's
+ * test, so NaN (which compares false) passes through as NaN.
+ */
 export function threshold(x: Tensor, thresholdValue: number, value: number): Tensor {
-  return tidy(() => ew.where(x.gt(thresholdValue), x, value));
+  return tidy(() => ew.where(x.le(thresholdValue), value, x));
 }
 
 /** x - tanh(x). */
@@ -118,9 +121,9 @@ export function tanhshrink(x: Tensor): Tensor {
   return tidy(() => x.sub(x.tanh()));
 }
 
-/** x where |x| > lambd, else 0 (gradient 0 on [-lambd, lambd]). */
+/** 0 on [-lambd, lambd], x elsewhere (gradient 0 on [-lambd, lambd]); NaN stays NaN, as PyTorch. */
 export function hardshrink(x: Tensor, lambd = 0.5): Tensor {
-  return tidy(() => ew.where(x.abs().gt(lambd), x, 0));
+  return tidy(() => ew.where(x.abs().le(lambd), 0, x));
 }
 
 /** x - lambd above lambd, x + lambd below -lambd, 0 between (gradient 0 on [-lambd, lambd]). */

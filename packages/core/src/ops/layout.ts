@@ -304,6 +304,8 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks <= 0)
     throw new Error(`chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
   const d = normalizeDim(dim, x.ndim, 'chunk');
+  // An empty dim gives `chunks` empty pieces, as PyTorch (split would give one).
+  if (x.shape[d] === 0) return split(x, new Array<number>(chunks).fill(0), d);
   return split(x, Math.max(1, Math.ceil(x.shape[d]! / chunks)), d);
 }
 

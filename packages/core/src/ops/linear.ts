@@ -27,20 +27,22 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       throw new Error(`linear: bias must have shape [${outF}], got ${formatShape(b.shape)}`);
     }
     const shape = [...x.shape.slice(0, -1), outF];
+    // The row count spelled out: reshape cannot infer -1 when in_features or out_features is 0.
+    const rows = x.shape.slice(0, -1).reduce((p, d) => p * d, 1);
     const kernel = backend.kernels.linear;
     const out =
       kernel !== undefined
         ? output(backend, kernel(x.ref, weight.ref, b === null ? null : b.ref, shape), shape, x.dtype)
         : // Composite fallback: matmul with a transposed weight, plus bias.
           noGrad(() => {
-            const mm = matmulRaw(reshape(x, [-1, inF]), weight, false, true);
+            const mm = matmulRaw(reshape(x, [rows, inF]), weight, false, true);
             return reshape(b === null ? mm : mm.add(b), shape);
           });
     const xShape = x.shape;
     const [needX, needW, needB] = [x.requiresGrad, weight.requiresGrad, b?.requiresGrad ?? false];
     return recordGrad(out, inputs, [x, weight], (g, [sx, sw]) => {
-      const g2 = reshape(g, [-1, outF]);
-      const x2 = reshape(sx!, [-1, inF]);
+      const g2 = reshape(g, [rows, outF]);
+      const x2 = reshape(sx!, [rows, inF]);
       return [
         needX ? reshape(matmulRaw(g2, sw!, false, false), xShape) : null,
         needW ? matmulRaw(g2, x2, true, false) : null,

@@ -17,6 +17,8 @@ export function normalizeDims(dims: Dims, rank: number, op: string): number[] {
   const list = typeof dims === 'number' ? [dims] : [...dims];
   if (list.length === 0) return [...Array(rank).keys()];
   const out = list.map((d) => normalizeDim(d, rank, op));
+  // A 0-d tensor accepts dim 0 / -1 (as PyTorch) and has no axis to reduce.
+  if (rank === 0) return [];
   const unique = [...new Set(out)].sort((a, b) => a - b);
   if (unique.length !== out.length)
     throw new Error(
@@ -167,6 +169,8 @@ export const argmin = (x: Tensor, dim?: number | null, keepdim = false): Tensor 
 /** max(dim) / min(dim): values and indices; the gradient goes to the returned index only. */
 function extremumDim(kind: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean): MaxMinResult {
   const axis = normalizeDim(dim, x.ndim, kind);
+  // 0-d: the value itself at index 0 (the scatter below has no axis to write along).
+  if (x.ndim === 0) return op(kind, () => ({ values: x.clone(), indices: constant(x.backend, 0, 'int32') }));
   checkNonEmpty(x, [axis], kind);
   return op(kind, () => {
     const indices = argExtremum(kind === 'max' ? 'argmax' : 'argmin', x, axis, keepdim);
@@ -301,9 +305,11 @@ export function norm(x: Tensor, p: number, dim: Dims, keepdim: boolean): Tensor 
   });
 }
 
-export function all(x: Tensor): Tensor {
-  return noGrad(() => op('all', () => sum(x.eq(0)).eq(0)));
+/** torch.all(x) / x.all(dim, keepdim): true where no element (along dim) is zero. */
+export function all(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+  return noGrad(() => op('all', () => sum(x.eq(0), dim, keepdim).eq(0)));
 }
-export function any(x: Tensor): Tensor {
-  return noGrad(() => op('any', () => sum(x.ne(0)).gt(0)));
+/** torch.any(x) / x.any(dim, keepdim): true where some element (along dim) is nonzero. */
+export function any(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+  return noGrad(() => op('any', () => sum(x.ne(0), dim, keepdim).gt(0)));
 }

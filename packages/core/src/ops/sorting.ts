@@ -78,8 +78,8 @@ export function argsort(x: Tensor, dimOrOptions?: number | SortOptions, descendi
 }
 
 /** torch.msort: sort along dim 0, values only. */
+/** torch.msort: sort along dim 0 (a 0-d tensor is returned as it is, as PyTorch 1.13). */
 export function msort(x: Tensor): Tensor {
-  if (x.ndim === 0) throw new Error('msort(): expected a tensor with at least one dimension, got a 0-dim tensor');
   return op('msort', () => sort(x, 0).values);
 }
 
@@ -108,6 +108,8 @@ export function topk(x: Tensor, k: number, dimOrOptions?: number | TopkOptions, 
   const big = typeof dimOrOptions === 'object' ? (dimOrOptions.largest ?? true) : largest;
   const axis = normalizeDim(dim, x.ndim, 'topk');
   const n = x.ndim === 0 ? 1 : x.shape[axis]!;
+  // PyTorch 1.13 returns a 0-d input itself even for k = 0 (its result cannot have k elements).
+  const taken = x.ndim === 0 && k === 0 ? 1 : k;
   if (!Number.isInteger(k) || k < 0 || k > n) {
     throw new Error(
       `topk(): selected index k out of range: k = ${k}, dimension ${axis} of input ${formatShape(x.shape)} has size ${n}`,
@@ -115,7 +117,7 @@ export function topk(x: Tensor, k: number, dimOrOptions?: number | TopkOptions, 
   }
   return op('topk', () => {
     const line = atLeast1d(x);
-    const order = noGrad(() => slice(sortRaw(line, axis, big).indices, axis, 0, k));
+    const order = noGrad(() => slice(sortRaw(line, axis, big).indices, axis, 0, taken));
     return scalarResult(takeAlong(line, axis, order, true), x.ndim === 0);
   });
 }
@@ -192,7 +194,11 @@ function medianAlong(x: Tensor, axis: number, keepdim: boolean, ignoreNaN: boole
 
 /** Whole-tensor median: NaN for an empty tensor, as PyTorch. */
 function medianAll(x: Tensor, ignoreNaN: boolean, name: string): Tensor {
-  if (x.numel === 0) return constant(x.backend, Number.NaN, x.dtype, []);
+  // NaN for an empty tensor, still on the graph (PyTorch's gradient: an empty one).
+  if (x.numel === 0)
+    return x.dtype === 'float32'
+      ? op(name, () => x.sum().add(Number.NaN))
+      : constant(x.backend, Number.NaN, x.dtype, []);
   return op(name, () => medianAlong(reshape(x, [x.numel]), 0, false, ignoreNaN, name).values);
 }
 

@@ -900,11 +900,11 @@ export class Tensor {
   norm(p: number = 2, dim?: number | readonly number[] | null, keepdim = false): Tensor {
     return red.norm(this, p, dim, keepdim);
   }
-  all(): Tensor {
-    return red.all(this);
+  all(dim?: number | null, keepdim = false): Tensor {
+    return red.all(this, dim, keepdim);
   }
-  any(): Tensor {
-    return red.any(this);
+  any(dim?: number | null, keepdim = false): Tensor {
+    return red.any(this, dim, keepdim);
   }
 
   // ---------------------------------------------------------------- linear algebra
