@@ -47,6 +47,25 @@ describe('importModel: LeNet-5 exported by torch.onnx.export', () => {
   });
 });
 
+describe('importModel: a small net as PyTorch code writes it (x.view(x.size(0), -1), GELU, LayerNorm)', () => {
+  const bytes = new Uint8Array(readFileSync(fixture('small.onnx')));
+  const recorded = JSON.parse(readFileSync(fixture('small-outputs.json'), 'utf8')) as {
+    shape: number[];
+    logits: number[];
+  };
+
+  it("matches PyTorch's recorded outputs within 1e-5, and onnxruntime-node at another batch size", async () => {
+    const model = importModel(bytes);
+    const y = model(sinInput([3, 1, 8, 8]));
+    expect(y.shape).toEqual(recorded.shape);
+    expect(maxAbsDiff(y.dataSync(), recorded.logits)).toBeLessThanOrEqual(1e-5);
+    manualSeed(4);
+    const x = randn([7, 1, 8, 8]);
+    const [ort] = await runOrt(bytes, { input: x });
+    expect(maxAbsDiff(model(x).dataSync(), ort!.data)).toBeLessThanOrEqual(1e-5);
+  });
+});
+
 describe('importModel: round trip of an exported model', () => {
   it('an exported LeNet imports and equals the Flint model', () => {
     manualSeed(11);

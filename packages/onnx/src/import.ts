@@ -327,6 +327,25 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
     const tensors = values.map((v) => tensorOf(v, a, 'input'));
     return [cat(tensors, axis)];
   },
+  Pad: (inputs, a) => {
+    const x = tensorOf(inputs[0], a, 'data');
+    const pads = hostOf(inputs[1], a, 'pads').values;
+    if (inputs[3] !== undefined) throw new Error(`onnx import: ${a.label}: the axes input is not supported`);
+    const value = inputs[2] === undefined ? 0 : tensorOf(inputs[2], a, 'constant_value').item();
+    const modes: Record<string, 'constant' | 'reflect' | 'replicate'> = {
+      constant: 'constant',
+      reflect: 'reflect',
+      edge: 'replicate',
+    };
+    const mode = modes[a.string('mode') ?? 'constant'];
+    if (mode === undefined) throw new Error(`onnx import: ${a.label}: mode ${a.string('mode')} is not supported`);
+    // ONNX: [begin of each dim..., end of each dim...]; Flint (as PyTorch): last dim first, (begin, end) pairs.
+    const r = x.ndim;
+    const padding = Array.from({ length: r }, (_, i) => [pads[r - 1 - i]!, pads[2 * r - 1 - i]!]).flat();
+    while (padding.length > 0 && padding[padding.length - 1] === 0 && padding[padding.length - 2] === 0)
+      padding.splice(-2, 2);
+    return [padding.length === 0 ? x : F.pad(x, padding, mode, value)];
+  },
   Slice: (inputs, a) => {
     const x = tensorOf(inputs[0], a, 'data');
     const starts = hostOf(inputs[1], a, 'starts').values;
