@@ -121,6 +121,24 @@ describe('binary ops: NumPy broadcasting vs a naive float64 reference', () => {
     expectEqual(B.maximum(n, [2], new Float32Array([5]), [1], [2]), [NaN, 5]);
   });
 
+  it('x > 0 against a scalar zero (the bit-pattern path) on every kind of float32, at an offset', () => {
+    const bits = new Int32Array([
+      0, -2147483648, 1, -2147483647, 8388607, 2139095039, 2139095040, -8388608, 2139095041, 2147483647, -1, -4194304,
+      1065353216, -1082130432,
+    ]);
+    const x = new Float32Array(200);
+    new Int32Array(x.buffer).set(bits, 70);
+    x.set(randF32(50, 4), 100);
+    const expected = Array.from(x, (v) => (v > 0 ? 1 : 0));
+    expectEqual(B.gt(x, [200], new Float32Array([0]), [], [200]), expected);
+    // a broadcast run that starts inside the array: [2, 100] > [1] walks rows at offsets 0 and 100
+    expectEqual(B.gt(x, [2, 100], new Float32Array([0]), [1], [2, 100]), expected);
+    expectEqual(
+      B.gt(x, [200], new Float32Array([0.25]), [], [200]),
+      Array.from(x, (v) => (v > 0.25 ? 1 : 0)),
+    );
+  });
+
   it('pow follows C/PyTorch special cases where Math.pow does not', () => {
     const a = new Float32Array([1, 1, -1, -1, NaN, 0, 0, -8, 2, -2]);
     const b = new Float32Array([NaN, Infinity, Infinity, -Infinity, 0, 0, -1, 1 / 3, -Infinity, 3]);

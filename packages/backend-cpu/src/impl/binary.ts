@@ -158,10 +158,22 @@ const maxF32: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
 const minF32: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
   for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = Math.min(a[ao]!, b[bo]!);
 };
+/**
+ * o[i] = x[i] > 0 on float32 bit patterns, branch-free (ReLU's derivative is `y > 0`; the compare
+ * mispredicts on real activations and ran ~5x slower). x > 0 exactly when the bits as int32 lie
+ * in [1, 2^31 - 2^23] (+min subnormal .. +inf): -0, the negatives and every NaN fall outside.
+ */
+function gtZeroBits(x: Int32Array, o: DataArray, oo: number): void {
+  for (let i = 0; i < x.length; i++) {
+    const u = (x[i]! - 1) | 0;
+    o[oo + i] = ~(u >> 31) & (((u - 2139095040) | 0) >> 31) & 1;
+  }
+}
 const gtF32: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {
   if (as === 1 && bs === 0) {
     const s = b[bo]!;
-    for (let i = 0; i < n; i++) o[oo + i] = a[ao + i]! > s ? 1 : 0;
+    if (s === 0 && n >= 64) gtZeroBits(new Int32Array(a.buffer, a.byteOffset + ao * 4, n), o, oo);
+    else for (let i = 0; i < n; i++) o[oo + i] = a[ao + i]! > s ? 1 : 0;
   } else for (let i = 0; i < n; i++, ao += as, bo += bs) o[oo + i] = a[ao]! > b[bo]! ? 1 : 0;
 };
 const ltF32: BinaryLoop = (a, ao, as, b, bo, bs, o, oo, n) => {

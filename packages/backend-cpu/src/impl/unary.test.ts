@@ -121,4 +121,18 @@ describe('ops that also take int32', () => {
     expectEqual(U.square(x), [6.25, 0, 9, NaN]);
     expectEqual(U.relu(x), [0, 0, 3, NaN]);
   });
+  it('float32 relu (bit-pattern form) equals x < 0 ? 0 : x bit for bit: -0, both NaN signs, infinities, subnormals', () => {
+    const bits = new Int32Array([
+      0, -2147483648, 1, -2147483647, 8388607, -2139095041, 2139095040, -8388608, 2139095041, -8388607, -1, 2147483647,
+      -4194304, 1065353216, -1082130432,
+    ]);
+    const x = new Float32Array(bits.length + 4096);
+    new Int32Array(x.buffer).set(bits);
+    x.set(randF32(4096, 9), bits.length);
+    // expected bit patterns: +0 where x < 0, else x's own bits (-0 and NaN signs/payloads included)
+    const xBits = new Int32Array(x.buffer);
+    const expected = Array.from(x, (v, i) => (v < 0 ? 0 : xBits[i]!));
+    const out = U.relu(x) as Float32Array;
+    expectEqual(new Int32Array(out.buffer, out.byteOffset, out.length), expected);
+  });
 });
