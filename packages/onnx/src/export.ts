@@ -11,7 +11,7 @@
  * Everything else that reaches core's op boundary (an F.* or free function outside a known module)
  * is reported by core's op tracer and stops the export with an error naming the op and the module.
  */
-import { type nn, noGrad, setOpTracer, Tensor, type OpTracer } from '@flint/core';
+import { type nn, noGrad, setOpTracer, Tensor, tidy, type OpTracer } from '@flint/core';
 import { GraphBuilder, type Attr } from './graph.js';
 import { emitModule, moduleKind } from './modules.js';
 import { METHODS } from './methods.js';
@@ -85,7 +85,8 @@ export function exportModel(
     }
     restoreMethods.push(...wrapMethods(state));
     previousTracer = setOpTracer(untracedOpGuard(state));
-    output = noGrad(() => model(...inputs));
+    // tidy frees the pass's intermediates; the graph needs only their identities, during the pass.
+    output = tidy(() => noGrad(() => model(...inputs)));
   } finally {
     setOpTracer(previousTracer);
     for (const restore of restoreMethods) restore();
@@ -97,7 +98,9 @@ export function exportModel(
   for (const [i, y] of outputs.entries()) graph.addOutput(y, outputNames[i]!);
   graph.setDynamicAxes(options.dynamicAxes ?? {});
   const bytes = graph.encode(options.graphName ?? model.constructor.name);
-  for (const y of outputs) y.dispose();
+  // Free the outputs the pass made (not an input, parameter or buffer handed back as it is).
+  const owned = new Set<Tensor>([...inputs, ...model.parameters(), ...model.buffers()]);
+  for (const y of new Set(outputs)) if (!owned.has(y)) y.dispose();
   return bytes;
 }
 
