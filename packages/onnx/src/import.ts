@@ -3,6 +3,7 @@
  * buffers; forward runs the nodes in order with Flint ops on the default device.
  */
 import { cat, fromArray, nn, type Tensor, tidy } from '@flint/core';
+import { runRecurrent } from './import-rnn.js';
 import {
   type AttributeProto,
   DataType,
@@ -94,6 +95,9 @@ class Attrs {
   string(name: string): string | undefined {
     const s = this.byName.get(name)?.s;
     return s === undefined ? undefined : new TextDecoder().decode(s);
+  }
+  strings(name: string): string[] | undefined {
+    return this.byName.get(name)?.strings?.map((s) => new TextDecoder().decode(s));
   }
   tensor(name: string): TensorProto | undefined {
     return this.byName.get(name)?.t;
@@ -366,9 +370,63 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
     const index = tensorOf(inputs[1], a, 'indices');
     return [x.gather(normalize(a.int('axis', 0), x.ndim), index)];
   },
+  RNN: recurrent('RNN'),
+  LSTM: recurrent('LSTM'),
+  GRU: recurrent('GRU'),
+  ConvTranspose: (inputs, a) => {
+    const x = tensorOf(inputs[0], a, 'X');
+    const w = tensorOf(inputs[1], a, 'W');
+    const b = inputs[2] === undefined ? null : tensorOf(inputs[2], a, 'B');
+    const spatial = w.ndim - 2;
+    if (a.ints('output_shape') !== undefined) throw new Error(`onnx import: ${a.label}: output_shape is not supported`);
+    const padding = symmetricPads(a, spatial);
+    const ones = padding.map(() => 1);
+    const options = {
+      stride: a.ints('strides') ?? ones,
+      padding,
+      outputPadding: a.ints('output_padding') ?? padding.map(() => 0),
+      dilation: a.ints('dilations') ?? ones,
+      groups: a.int('group', 1),
+    };
+    if (spatial === 2) return [F.convTranspose2d(x, w, b, options as never)];
+    if (spatial === 1)
+      return [
+        F.convTranspose1d(x, w, b, {
+          stride: options.stride[0]!,
+          padding: padding[0]!,
+          outputPadding: options.outputPadding[0]!,
+          dilation: options.dilation[0]!,
+          groups: options.groups,
+        }),
+      ];
+    throw new Error(`onnx import: ${a.label}: ${spatial}-D transposed convolution is not supported`);
+  },
   ReduceMean: reduce('mean'),
   ReduceSum: reduce('sum'),
 };
+
+function recurrent(opType: 'RNN' | 'LSTM' | 'GRU'): Kernel {
+  return (inputs, a) => {
+    if (inputs[4] !== undefined) throw new Error(`onnx import: ${a.label}: sequence_lens is not supported`);
+    if (a.int('layout', 0) !== 0) throw new Error(`onnx import: ${a.label}: layout 1 is not supported`);
+    const optional = (i: number, what: string) => (inputs[i] === undefined ? null : tensorOf(inputs[i], a, what));
+    const activations = a.strings('activations');
+    return runRecurrent({
+      opType,
+      x: tensorOf(inputs[0], a, 'X'),
+      w: tensorOf(inputs[1], a, 'W'),
+      r: tensorOf(inputs[2], a, 'R'),
+      b: optional(3, 'B'),
+      initialH: optional(5, 'initial_h'),
+      initialC: optional(6, 'initial_c'),
+      hiddenSize: a.int('hidden_size', 0),
+      direction: a.string('direction') ?? 'forward',
+      activations,
+      linearBeforeReset: a.int('linear_before_reset', 0),
+      label: a.label,
+    });
+  };
+}
 
 function reduce(kind: 'mean' | 'sum'): Kernel {
   return (inputs, a) => {
