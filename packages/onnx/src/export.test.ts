@@ -11,6 +11,7 @@ import {
   Functional,
   LeNet,
   LstmClassifier,
+  LstmWithState,
   Mlp,
   MlpSmall,
   maxAbsDiff,
@@ -253,6 +254,22 @@ describe('exportModel: slices and gathers', () => {
       expect(got!.dims).toEqual([n, 3]);
       expect(maxAbsDiff(got!.data, expected)).toBeLessThanOrEqual(1e-5);
       expect(maxAbsDiff(importModel(bytes)(x, p).dataSync(), expected)).toBeLessThanOrEqual(1e-6);
+    }
+  });
+});
+
+describe('exportModel: recurrent initial states', () => {
+  it('a bidirectional 2-layer LSTM from given h0 and c0 matches within 1e-4 and round-trips', async () => {
+    manualSeed(71);
+    const model = new LstmWithState();
+    const names = { inputNames: ['x', 'h0', 'c0'], dynamicAxes: { x: [1], h0: [1], c0: [1], output0: [0] } };
+    const bytes = exportModel(model, [randn([6, 2, 3]), randn([4, 2, 5]), randn([4, 2, 5])], names);
+    for (const n of [2, 4]) {
+      const [x, h0, c0] = [randn([6, n, 3]), randn([4, n, 5]), randn([4, n, 5])];
+      const expected = model(x, h0, c0).dataSync();
+      const [got] = await runOrt(bytes, { x: x!, h0: h0!, c0: c0! });
+      expect(maxAbsDiff(got!.data, expected)).toBeLessThanOrEqual(1e-4);
+      expect(maxAbsDiff(importModel(bytes)(x, h0, c0).dataSync(), expected)).toBeLessThanOrEqual(1e-5);
     }
   });
 });

@@ -235,3 +235,12 @@ export class Slicing extends nn.Module {
       .add(x.indexSelect(2, this.index).slice(1, 0, 3).mean(2)); // [N, 3]
   }
 }
+
+/** A bidirectional 2-layer LSTM from given initial states: forward(x [T, N, 3], h0, c0 [4, N, 5]). */
+export class LstmWithState extends nn.Module {
+  lstm = new nn.LSTM(3, 5, { numLayers: 2, bidirectional: true });
+  override forward(x: Tensor, h0: Tensor, c0: Tensor): Tensor {
+    const [y, [h, c]] = this.lstm(x, [h0, c0]) as [Tensor, [Tensor, Tensor]];
+    return y.sum(0).add(h.sum(0).sub(c.sum(0)).sum(1, true)); // [N, 10]
+  }
+}
