@@ -12,7 +12,7 @@
  * is reported by core's op tracer and stops the export with an error naming the op and the module.
  */
 import { type nn, noGrad, setOpTracer, Tensor, tidy, type OpTracer } from '@flint/core';
-import { GraphBuilder, type Attr } from './graph.js';
+import { GraphBuilder } from './graph.js';
 import { emitModule, moduleKind } from './modules.js';
 import { METHODS } from './methods.js';
 import { type TraceState, where } from './trace-state.js';
@@ -150,5 +150,3 @@ function wrapMethods(state: TraceState): (() => void)[] {
   }
   return restore;
 }
-
-export type { Attr };

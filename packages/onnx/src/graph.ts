@@ -14,7 +14,7 @@ import {
   type ValueInfoProto,
 } from './proto/index.js';
 
-/** An attribute value: numbers are INT when integral unless wrapped as { float }. */
+/** An attribute value: a plain number is an INT (it must be integral); a float is `{ float }`. */
 export type Attr =
   | number
   | { float: number }
@@ -24,8 +24,13 @@ export type Attr =
   | { strings: readonly string[] };
 
 const FLINT_VERSION = '0.1.0';
-/** IR version 8 goes with opset 17 (ONNX's versioning table); ORT reads it. */
-const IR_VERSION = 8;
+/** The IR version that goes with an opset (ONNX's versioning table: opset 17-18 are IR 8). */
+function irVersionFor(opset: number): number {
+  if (opset <= 18) return 8;
+  if (opset <= 20) return 9;
+  if (opset <= 22) return 10;
+  return 11;
+}
 
 function onnxType(t: Tensor): number {
   if (t.dtype === 'float32') return DataType.FLOAT;
@@ -179,7 +184,7 @@ export class GraphBuilder {
 
   encode(graphName: string): Uint8Array {
     return encodeModel({
-      irVersion: IR_VERSION,
+      irVersion: irVersionFor(this.opset),
       producerName: 'flint',
       producerVersion: FLINT_VERSION,
       opsetImport: [{ domain: '', version: this.opset }],
