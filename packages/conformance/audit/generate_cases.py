@@ -114,59 +114,76 @@ def f32(t):
     return t.float() if t.is_floating_point() else t
 
 
-def record(family, op, inputs, args=None, fn=None, transpose=(), list_input=False, grad=True, nograd=()):
-    args = dict(args or {})
-    stored = {k: special_arg(v) for k, v in args.items()}
+def evaluate(f, inputs, args, list_input, grad, nograd, dtype, cots=None):
+    """Runs f on the inputs with float ones in `dtype`: (outputs, cotangents, gradients)."""
     xs = []
     for i, t in enumerate(inputs):
         if t.is_floating_point():
-            xs.append(t.double().requires_grad_(grad and i not in nograd))
+            xs.append(t.to(dtype).requires_grad_(grad and i not in nograd))
         else:
             xs.append(t.clone())
-    f = fn or g.resolve(op)
-    case = {
-        "family": family,
-        "name": f"{op} " + " ".join(f"{list(t.shape)}:{str(t.dtype)[6:]}" for t in inputs) + f" {json.dumps(args)}",
-        "op": op,
-        "args": stored,
-        "listInput": list_input,
-        "transpose": list(transpose),
-    }
-    try:
-        out = f(xs, **args) if list_input else f(*xs, **args)
-        outs = list(out) if isinstance(out, (tuple, list)) else [out]
-        outs = [o if torch.is_tensor(o) else torch.tensor(o) for o in outs]
-    except Exception as e:  # PyTorch refuses: Flint must refuse too
-        case.update(raises=str(e).split("\n")[0][:200], inputs=[enc_in(t, i, transpose) for i, t in enumerate(inputs)])
-        case.update(outputs=[], cotangents=[], grads=[])
-        CASES.append(case)
-        return
+    out = f(xs, **args) if list_input else f(*xs, **args)
+    outs = list(out) if isinstance(out, (tuple, list)) else [out]
+    outs = [o if torch.is_tensor(o) else torch.tensor(o) for o in outs]
     float_outs = [o for o in outs if o.is_floating_point()]
-    cots = [torch.randn(o.shape).float() for o in float_outs]
+    if cots is None:
+        cots = [torch.randn(o.shape).float() for o in float_outs]
     grads = []
     diff = [x for x in xs if x.is_floating_point() and x.requires_grad]
     if grad and diff and float_outs and any(o.requires_grad for o in float_outs):
-        loss = sum((o * c.double()).sum() for o, c in zip(float_outs, cots))
+        loss = sum((o * c.to(o.dtype)).sum() for o, c in zip(float_outs, cots))
         try:
             gs = torch.autograd.grad(loss, diff, allow_unused=True)
         except RuntimeError:  # no derivative in PyTorch: compare the forward only
             gs = None
         if gs is not None:
             gi = iter(gs)
-            for i, x in enumerate(xs):
+            for x in xs:
                 if x.is_floating_point() and x.requires_grad:
                     gx = next(gi)
-                    gx = gx if gx is not None else torch.zeros_like(x)
-                    grads.append(enc_in(f32(gx), i, transpose, digits=10))
+                    grads.append(f32(gx if gx is not None else torch.zeros_like(x)))
                 else:
                     grads.append(None)
+    return [f32(o.detach()) for o in outs], cots, grads
+
+
+def record(family, op, inputs, args=None, fn=None, transpose=(), list_input=False, grad=True, nograd=()):
+    """One case. The reference is PyTorch in float64 on the float32 inputs, rounded to float32; the
+    same call in float32 is stored as `alt` (replay.ts accepts either: float32 overflow and
+    rounding inside PyTorch's own kernel are not Flint's bugs)."""
+    args = dict(args or {})
+    f = fn or g.resolve(op)
+    case = {
+        "family": family,
+        "name": f"{op} " + " ".join(f"{list(t.shape)}:{str(t.dtype)[6:]}" for t in inputs) + f" {json.dumps(args)}",
+        "op": op,
+        "args": {k: special_arg(v) for k, v in args.items()},
+        "listInput": list_input,
+        "transpose": list(transpose),
+        "inputs": [enc_in(t, i, transpose) for i, t in enumerate(inputs)],
+    }
+    try:
+        outs, cots, grads = evaluate(f, inputs, args, list_input, grad, nograd, torch.float64)
+    except Exception as e:  # PyTorch refuses: Flint must refuse too
+        case.update(raises=str(e).split("\n")[0][:200], outputs=[], cotangents=[], grads=[])
+        CASES.append(case)
+        return
+    enc_grads = [None if gx is None else enc_in(gx, i, transpose, digits=10) for i, gx in enumerate(grads)]
     case.update(
         raises=None,
-        inputs=[enc_in(t, i, transpose) for i, t in enumerate(inputs)],
-        outputs=[enc(f32(o)) for o in outs],
+        outputs=[enc(o) for o in outs],
         cotangents=[enc(c, 9) for c in cots] if grads else [],
-        grads=grads,
+        grads=enc_grads,
     )
+    try:
+        outs32, _, grads32 = evaluate(f, inputs, args, list_input, grad, nograd, torch.float32, cots)
+        if len(grads32) == len(grads):
+            case["alt"] = {
+                "outputs": [enc(o) for o in outs32],
+                "grads": [None if gx is None else enc_in(gx, i, transpose, digits=10) for i, gx in enumerate(grads32)],
+            }
+    except Exception:  # noqa: BLE001  (float32-only refusals: the float64 reference stands)
+        pass
     CASES.append(case)
 
 

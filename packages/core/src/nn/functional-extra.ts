@@ -167,6 +167,10 @@ export function groupNorm(
     }
     checkChannelParam('groupNorm', 'weight', weight, C);
     checkChannelParam('groupNorm', 'bias', bias, C);
+    // PyTorch's _verify_batch_size on [N * C / G, G, *spatial]: one value per group is refused
+    const verified = [(N * C) / numGroups, numGroups, ...x.shape.slice(2)];
+    if (verified.reduce((p, d, i) => (i === 1 ? p : p * d), 1) === 1)
+      throw new Error(`Expected more than 1 value per channel when training, got input size ${formatShape(verified)}`);
     const grouped = x.reshape([N, numGroups, -1]);
     const mean = grouped.mean(2, true);
     const centred = grouped.sub(mean);

@@ -216,6 +216,9 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
 
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new Error('torch.cat(): expected a non-empty list of Tensors');
+  const scalarAt = tensors.findIndex((t) => t.ndim === 0);
+  if (scalarAt >= 0)
+    throw new Error(`torch.cat(): zero-dimensional tensor (at position ${scalarAt}) cannot be concatenated`);
   // PyTorch skips 1-D empty tensors in cat.
   const parts = tensors.filter((t) => !(t.ndim === 1 && t.shape[0] === 0));
   if (parts.length === 0) return reshape(tensors[0]!, tensors[0]!.shape);

@@ -85,8 +85,14 @@ function atan2Forward(y: Tensor, x: Tensor): Tensor {
   const t = where(lo.eq(hi), hi.sign(), lo.div(hi));
   const r0 = atanUnit(t);
   const r1 = where(ay.gt(ax), r0.neg().add(Math.PI / 2), r0);
-  const r2 = where(x.lt(0), r1.neg().add(Math.PI), r1);
-  return where(y.lt(0), r2.neg(), r2);
+  // IEEE's signs of zero, as PyTorch: atan2(±0, -0) = ±π, atan2(-0, x >= +0) = -0
+  const r2 = where(signBit(x), r1.neg().add(Math.PI), r1);
+  return where(signBit(y), r2.neg(), r2);
+}
+
+/** Negative, or -0 (1 / -0 = -inf). */
+function signBit(v: Tensor): Tensor {
+  return v.lt(0).logicalOr(v.eq(0).logicalAnd(v.reciprocal().lt(0)));
 }
 
 /** sqrt((1 - x)(1 + x)): 1 - x^2 without the cancellation near |x| = 1. */

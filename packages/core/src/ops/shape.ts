@@ -60,6 +60,7 @@ export function roll(x: Tensor, shifts: number | readonly number[], dims?: numbe
   const d = asList(dims);
   if (s.length !== d.length)
     throw new Error(`roll: shifts and dimensions must align. shifts: ${s.length}, dims:${d.length}`);
+  if (x.ndim === 0) throw new Error(`roll: Dimension specified as ${d[0]} but tensor has no dimensions`);
   const axes = d.map((v) => normalizeDim(v, x.ndim, 'roll'));
   return op('roll', () => {
     let out = x;
@@ -121,8 +122,9 @@ export function tile(x: Tensor, dims: number | readonly number[]): Tensor {
 export function repeatInterleave(x: Tensor, repeats: number | readonly number[] | Tensor, dim?: number | null): Tensor {
   if (dim === undefined || dim === null)
     return op('repeatInterleave', () => repeatInterleave(reshape(x, [x.numel]), repeats, 0));
+  if (x.ndim === 0) throw new Error(`repeatInterleave: Dimension specified as ${dim} but tensor has no dimensions`);
   const d = normalizeDim(dim, x.ndim, 'repeatInterleave');
-  const n = x.ndim === 0 ? 1 : x.shape[d]!;
+  const n = x.shape[d]!;
   let counts: number[];
   if (isTensor(repeats)) {
     if (repeats.dtype !== 'int32')
