@@ -62,6 +62,15 @@ function softmax(opType: 'Softmax' | 'LogSoftmax'): MethodEmit {
     );
 }
 
+/** clamp(min?, max?) as Clip; a missing bound is an empty input. */
+const clip: MethodEmit = (state, self, args, result) => {
+  const g = state.graph;
+  const bound = (v: unknown) => (typeof v === 'number' ? g.constant([v], 'float32', []) : '');
+  const inputs = [g.value(self), bound(args[0]), bound(args[1])];
+  while (inputs[inputs.length - 1] === '') inputs.pop();
+  g.bind(result, g.node('Clip', inputs));
+};
+
 const permutation = (args: unknown[]): number[] => (Array.isArray(args[0]) ? [...args[0]] : (args as number[]));
 
 export const METHODS: Readonly<Record<string, MethodEmit>> = {
@@ -80,6 +89,8 @@ export const METHODS: Readonly<Record<string, MethodEmit>> = {
   log: unary('Log'),
   erf: unary('Erf'),
   pow: binary('Pow'),
+  clamp: clip,
+  clip,
   // Values, not storage: these are the identity in a graph.
   contiguous: unary('Identity'),
   clone: unary('Identity'),

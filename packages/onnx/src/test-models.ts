@@ -220,7 +220,8 @@ export class Decoder extends nn.Module {
     const y = this.norm(this.up(x)).mean(3); // [N, 6, 12]
     const z = this.up1d(y.contiguous()); // [N, 2, 26]
     const m = this.w.weight.t().detach().clone(); // [26, 26]
-    return z.matmul(m).abs().add(1).sqrt().log().erf().pow(2).add(z.abs().add(0.1).pow(z.sigmoid()).mul(0.1));
+    const w = z.matmul(m).abs().add(1).sqrt().log().erf().pow(2).add(z.abs().add(0.1).pow(z.sigmoid()).mul(0.1));
+    return w.clamp(0.05, null).clip(null, 0.9).add(z.clamp(-0.5, 0.5));
   }
 }
 
