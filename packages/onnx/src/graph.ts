@@ -228,7 +228,15 @@ function valueInfo(name: string, t: Tensor): ValueInfoProto {
 }
 
 function tensorProto(name: string, t: Tensor): TensorProto {
-  const data = t.dataSync();
+  let data: ArrayLike<number | boolean>;
+  try {
+    data = t.dataSync() as ArrayLike<number | boolean>;
+  } catch (error) {
+    throw new Error(
+      `onnx export: cannot read '${name}' synchronously on device ${t.device} (${(error as Error).message}); export the model from cpu`,
+      { cause: error },
+    );
+  }
   const dataType = onnxType(t);
   let raw: Uint8Array;
   if (dataType === DataType.FLOAT) raw = bytesOf(Float32Array.from(data as ArrayLike<number>));
