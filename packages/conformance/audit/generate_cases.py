@@ -835,7 +835,56 @@ def unique_case():
     record("unique", "unique", [x], args, grad=False)
 
 
+def misc_case():
+    op = R.choice(["clamp", "clip", "lerp", "addcmul", "addcdiv", "soft_ce", "neginf_lse", "neginf_softmax", "nan_to_num", "cosine", "pdist", "maximum_nan", "isclose"])
+    s = rshape(max_rank=3)
+    if op in ("clamp", "clip"):
+        lo, hi = R.choice([(-0.5, 0.5), (None, 0.0), (0.0, None), (1.0, -1.0)])
+        args = {k: v for k, v in (("min", lo), ("max", hi)) if v is not None}
+        record("misc", "clip" if op == "clip" else "clamp:edge", [floats(s, ties=True)], args, fn=lambda t, **k: torch.clamp(t, **k))
+    elif op == "lerp":
+        a, b = broadcast_pair()
+        w = R.choice([0.25, -1.0, 2.0])
+        record("misc", op, [floats(a, special=0.0), floats(b, special=0.0)], {"weight": w}, fn=lambda x, y, weight: torch.lerp(x, y, weight))
+    elif op in ("addcmul", "addcdiv"):
+        t2 = floats(s, special=0.0) if op == "addcmul" else floats(s, lo=0.5, hi=2.0, special=0.0)
+        record("misc", op, [floats(s, special=0.0), floats(s, special=0.0), t2], {"value": R.choice([1.0, 0.5, -2.0])})
+    elif op == "soft_ce":
+        n, c = R.randint(1, 3), R.randint(1, 4)
+        x = floats((n, c), special=0.0)
+        y = torch.softmax(torch.randn(n, c), 1).float()
+        args = {"reduction": R.choice(["mean", "sum", "none"])}
+        if R.random() < 0.4:
+            args["label_smoothing"] = 0.2
+        record("misc", "F.cross_entropy", [x, y], args, nograd=(1,))
+    elif op in ("neginf_lse", "neginf_softmax"):
+        x = floats(nonempty(2), special=0.0)
+        x[0] = -math.inf
+        if op == "neginf_lse":
+            record("misc", "logsumexp", [x], {"dim": 1, "keepdim": R.random() < 0.5})
+        else:
+            record("misc", R.choice(["softmax", "log_softmax"]), [x], {"dim": 1})
+    elif op == "nan_to_num":
+        args = R.choice([{}, {"nan": 1.5}, {"nan": 0.0, "posinf": 9.0, "neginf": -9.0}])
+        record("misc", op, [floats(s, special=0.4)], args, grad=False)
+    elif op == "cosine":
+        a = floats(nonempty(2), special=0.0)
+        if R.random() < 0.3:
+            a[0] = 0.0
+        record("misc", "F.cosine_similarity", [a, floats(tuple(a.shape), special=0.0)], {"dim": R.choice([0, 1, -1])})
+    elif op == "pdist":
+        a = floats(nonempty(2), special=0.0)
+        record("misc", "F.pairwise_distance", [a, floats(tuple(a.shape), special=0.0)], {"p": R.choice([2.0, 1.0]), "keepdim": R.random() < 0.5})
+    elif op == "maximum_nan":
+        a, b = broadcast_pair()
+        record("misc", R.choice(["maximum", "minimum"]), [floats(a, special=0.3), floats(b, special=0.3)])
+    else:
+        a, b = broadcast_pair()
+        record("misc", op, [floats(a, special=0.3, ties=True), floats(b, special=0.3, ties=True)], {"rtol": 1e-5, "atol": 1e-8, "equal_nan": R.random() < 0.5})
+
+
 FAMILIES = {
+    "misc": misc_case,
     "unary": unary_case,
     "activation": activation_case,
     "binary": binary_case,
