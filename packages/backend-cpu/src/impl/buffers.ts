@@ -13,6 +13,12 @@ import type { DataArray, DType } from '@flint/core/backend';
 
 /** Arrays shorter than this are cheap to allocate; pooling them costs more than it saves. */
 const MIN_POOLED_BYTES = 256;
+/**
+ * Arrays kept per length: enough for the same-size temporaries of one step, and a bound for
+ * lengths that are freed but never taken again (an array some kernel allocated itself), which
+ * would otherwise pile up step after step until POOL_LIMIT_BYTES.
+ */
+const MAX_PER_LENGTH = 32;
 const POOL_LIMIT_BYTES = 256 * 2 ** 20;
 
 const f32Pool = new Map<number, Float32Array[]>();
@@ -67,7 +73,8 @@ export function release(a: DataArray): void {
     a instanceof Float32Array ? f32Pool : a instanceof Int32Array ? i32Pool : u8Pool;
   const list = pool.get(a.length);
   if (list === undefined) pool.set(a.length, [a]);
-  else list.push(a);
+  else if (list.length < MAX_PER_LENGTH) list.push(a);
+  else return;
   pooledBytes += bytes;
 }
 

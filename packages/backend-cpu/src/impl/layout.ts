@@ -10,6 +10,7 @@ import {
   sizeOf,
   stridedCopy,
   stridesOf,
+  take,
   takeF32,
 } from './util.js';
 
@@ -142,15 +143,14 @@ export function cast(x: DataArray, dtype: DType): DataArray {
       out.set(x);
       return out;
     }
-    case 'int32':
-      if (x instanceof Float32Array) {
-        const out = new Int32Array(x.length);
-        for (let i = 0; i < x.length; i++) out[i] = Math.trunc(x[i]!);
-        return out;
-      }
-      return new Int32Array(x);
+    case 'int32': {
+      const out = take('int32', x.length);
+      if (x instanceof Float32Array) for (let i = 0; i < x.length; i++) out[i] = Math.trunc(x[i]!);
+      else out.set(x);
+      return out;
+    }
     case 'bool': {
-      const out = new Uint8Array(x.length);
+      const out = take('bool', x.length);
       for (let i = 0; i < x.length; i++) out[i] = x[i] !== 0 ? 1 : 0;
       return out;
     }
