@@ -12,6 +12,7 @@ export const flintAliases = [
   { find: /^@flint\/backend-gpujs$/, replacement: `${root}packages/backend-gpujs/src/index.ts` },
   { find: /^@flint\/backend-tfjs$/, replacement: `${root}packages/backend-tfjs/src/index.ts` },
   { find: /^@flint\/conformance$/, replacement: `${root}packages/conformance/src/index.ts` },
+  { find: /^@flint\/onnx$/, replacement: `${root}packages/onnx/src/index.ts` },
 ];
 
 export const sharedConfig: ViteUserConfig = {

@@ -57,6 +57,12 @@ export interface PredictOptions extends CommonOptions {
   index?: number[];
   images: string[];
 }
+export interface ExportOptions extends CommonOptions {
+  file?: string;
+  format: string;
+  output?: string;
+  opset: number;
+}
 export interface ParityOptions extends CommonOptions {
   steps: number;
   tolerance: number;
@@ -161,6 +167,7 @@ Examples:
   mnist                                       train mlp-small on the embedded digits (10 epochs)
   mnist train --model lenet --epochs 3        train LeNet-5
   mnist predict samples/digit-7-idx0.png      classify a PNG with out/mlp-small/model.safetensors
+  mnist export --model lenet --format onnx    write out/lenet/model.onnx (for ONNX Runtime)
   mnist parity --backend all --model lenet    same seed on every backend, compare the losses
   mnist bench --json                          one epoch of Fashion-MNIST per model per backend
   mnist bench --accuracy                      10 epochs per model vs the required accuracies`,
@@ -206,6 +213,19 @@ Examples:
     ['model', 'backend', 'dataset', 'data', 'out', 'json'],
   ).action(async (file: string | undefined, options: Record<string, unknown>, command: Command) => {
     await action('eval')({ ...options, file }, command);
+  });
+
+  addOptions(
+    program
+      .command('export')
+      .description('write a saved model as ONNX (model.onnx next to the model file), with a dynamic batch axis')
+      .argument('[model-file]', 'saved model (default: out/<model>/model.safetensors)')
+      .addOption(new Option('--format <format>', 'output format').choices(['onnx']).default('onnx'))
+      .option('--output <file>', 'where to write (default: model.onnx next to the model file)')
+      .option('--opset <n>', 'ONNX opset version (17 or later)', intArg('--opset', 17), 17),
+    ['model', 'backend', 'out', 'json'],
+  ).action(async (file: string | undefined, options: Record<string, unknown>, command: Command) => {
+    await action('export')({ ...options, file }, command);
   });
 
   addOptions(
