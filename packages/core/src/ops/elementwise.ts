@@ -280,6 +280,8 @@ export function div(x: TensorOrScalar, y: TensorOrScalar): Tensor {
   return binary('div', x, y, DIV);
 }
 export function pow(x: TensorOrScalar, y: TensorOrScalar): Tensor {
+  if (typeof x !== 'number' && typeof y !== 'number' && x.dtype !== 'float32' && y.dtype !== 'float32')
+    return integerPow(x, y);
   if (typeof y !== 'number' || typeof x === 'number') return binary('pow', x, y, POW);
   // Scalar exponent: the common case (x**2, x**0.5); no log(x) in the gradient.
   if (y === 2) return square(x);
@@ -293,6 +295,18 @@ export function pow(x: TensorOrScalar, y: TensorOrScalar): Tensor {
       if (y === 1) return [g];
       return [g.mul(base!.pow(y - 1).mul(y))];
     });
+  });
+}
+/**
+ * int32/bool tensor ** int32/bool tensor is int32, as PyTorch's integer pow (int64 there): computed
+ * in float32 and rounded (exact while |result| < 2^24); a negative exponent gives 0 unless the
+ * base is ±1 (PyTorch's powi), 0 ** negative gives 0; bool ** bool is PyTorch's error.
+ */
+function integerPow(x: Tensor, y: Tensor): Tensor {
+  if (x.dtype === 'bool' && y.dtype === 'bool') throw new Error(`"pow" not implemented for 'Bool'`);
+  return op('pow', () => {
+    const real = binary('pow', x, y, POW);
+    return castNoGrad(where(real.abs().lt(2 ** 31), real.round(), 0), 'int32');
   });
 }
 /** Gradient flows to the larger input; ties split it evenly (as PyTorch). */
