@@ -280,6 +280,9 @@ const NORM: OpSpec = { name: 'norm', float: true };
 export function norm(x: Tensor, p: number, dim: Dims, keepdim: boolean): Tensor {
   return op(NORM, [x], () => {
     if (p === 1) return sum(x.abs(), dim, keepdim);
+    // PyTorch 1.13's max/min norm over an empty extent is 0 (amax/amin would refuse it)
+    if (Math.abs(p) === Infinity && normalizeDims(dim, x.ndim, 'norm').some((a) => x.shape[a] === 0))
+      return sum(x.abs(), dim, keepdim);
     if (p === Infinity) return amax(x.abs(), dim, keepdim);
     if (p === -Infinity) return amin(x.abs(), dim, keepdim);
     if (p === 0) return sum(castNoGrad(x.ne(0), 'float32'), dim, keepdim);
