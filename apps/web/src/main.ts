@@ -234,6 +234,8 @@ function firstTraining(n: number): ImageSet {
 function disposeModel(): void {
   if (state.model === null) return;
   for (const p of state.model.parameters()) p.dispose();
+  // An imported ONNX graph keeps its initializers as buffers.
+  for (const b of state.model.buffers()) b.dispose();
   state.model = null;
 }
 
@@ -397,17 +399,36 @@ function useModel(model: nn.Module, name: string, device: string): void {
   $<HTMLButtonElement>('save-model').disabled = false;
 }
 
-/** A model.safetensors of `pnpm mnist train` (its metadata names the architecture) or a plain state dict. */
+/** safetensors starts with an 8-byte header length and then the JSON header's '{'; ONNX is protobuf. */
+function isSafetensors(bytes: Uint8Array): boolean {
+  return bytes.length > 8 && bytes[8] === 0x7b;
+}
+
+/**
+ * A model.safetensors of `pnpm mnist train` (its metadata names the architecture), a plain state
+ * dict, or a model.onnx of `pnpm mnist export` (imported as a graph module by @flint/onnx).
+ */
 async function loadModel(source: Blob | string, name: string): Promise<void> {
   try {
     const bytes = new Uint8Array(
       typeof source === 'string' ? await (await fetchOk(source)).arrayBuffer() : await source.arrayBuffer(),
     );
-    const meta = loadMetadata(bytes);
-    const architecture = meta.model ?? $<HTMLSelectElement>('model').value;
     const device = $<HTMLSelectElement>('backend').value;
     const status = await loadBackend(device as BackendName);
     if (!status.ok) throw new Error(`backend ${device} is not available: ${status.detail}`);
+    if (!isSafetensors(bytes)) {
+      const { importModel } = await import('@flint/onnx');
+      const model = importModel(bytes, { device });
+      useModel(model, 'onnx', device);
+      // The page saves safetensors of its own architectures; an ONNX graph is not one of them.
+      $<HTMLButtonElement>('save-model').disabled = true;
+      $('model-info').textContent = `Model: ONNX graph from ${name} on ${device}.`;
+      message('');
+      await updatePrediction();
+      return;
+    }
+    const meta = loadMetadata(bytes);
+    const architecture = meta.model ?? $<HTMLSelectElement>('model').value;
     const tensors = await loadAsync(bytes, { device });
     const model = modelSpec(architecture).create().to(device);
     model.loadStateDict(tensors);

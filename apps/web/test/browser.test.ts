@@ -145,7 +145,7 @@ describe('drawing, model files, parity', () => {
     await page.close();
   });
 
-  it('a model.safetensors written by the CLI loads through the file picker, predicts as in Node, and downloads again', async () => {
+  it('a model.safetensors written by the CLI loads through the file picker, predicts as in Node, and downloads again; its model.onnx loads too', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'flint-web-cli-'));
     try {
       const cli = spawnSync(
@@ -184,6 +184,30 @@ describe('drawing, model files, parity', () => {
       await download.saveAs(saved);
       const again = nodeReference({ steps: 0, modelFile: saved, samples: 5 });
       expect(again.probabilities).toEqual(node.probabilities);
+      // The same model exported by `mnist export` loads as an ONNX graph and predicts the same.
+      const exported = spawnSync(
+        process.execPath,
+        [
+          join(appDir, '..', 'mnist', 'dist', 'main.js'),
+          'export',
+          '--model',
+          'mlp-small',
+          '--backend',
+          'cpu',
+          '--out',
+          dir,
+        ],
+        { cwd: dir, encoding: 'utf8', timeout: 300_000 },
+      );
+      expect(exported.status, exported.stderr).toBe(0);
+      await page.setInputFiles('#model-file', join(dir, 'model.onnx'));
+      await page.waitForFunction(() => document.querySelector('#model-info')?.textContent?.includes('model.onnx'));
+      expect(await page.textContent('#model-info')).toBe('Model: ONNX graph from model.onnx on cpu.');
+      const onnxProbs = await page.evaluate(() => window.flintWeb.predictTrainingSamples(5));
+      for (let i = 0; i < 5; i++) {
+        for (let c = 0; c < 10; c++)
+          expect(Math.abs(onnxProbs[i]![c]! - node.probabilities![i]![c]!)).toBeLessThan(1e-5);
+      }
       expect(errors).toEqual([]);
       await page.close();
     } finally {
