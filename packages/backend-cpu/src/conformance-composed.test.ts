@@ -1,8 +1,9 @@
 /**
  * The suite on cpu with its optional kernels hidden: the op fixtures, gradients and leak sweep then
  * run on core's compositions of sigmoid, rsqrt, reciprocal, square, sign, leakyRelu, ne/le/ge,
- * argmin, oneHot, indexSelect, softmax, logSoftmax and linear (the kernel cases of those are listed
- * as not provided; conformance.test.ts runs them on the kernels themselves).
+ * argmin, oneHot, indexSelect, softmax, logSoftmax and linear, and the optimizer fixtures on core's
+ * composite SGD/Adam steps instead of sgdStep/adamStep (the kernel cases of those are listed as not
+ * provided; conformance.test.ts runs them on the kernels themselves).
  */
 import { runConformance, withoutOptionalKernels } from '@flint/conformance';
 import { cpuBackend } from './index.js';

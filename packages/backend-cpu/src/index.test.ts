@@ -91,6 +91,8 @@ describe('cpuBackend', () => {
       'softmax',
       'logSoftmax',
       'linear',
+      'sgdStep',
+      'adamStep',
     ] as const)
       expect(typeof cpuBackend.kernels[name], name).toBe('function');
   });

@@ -151,4 +151,17 @@ export const kernels = {
   /** x @ W^T + b: one GEMM reading W transposed in place, bias preloaded into the output. */
   linear: (x, weight, bias, _outShape) =>
     wrap(impl.linear(f32(x), x.shape, f32(weight), weight.shape, bias === null ? null : f32(bias))),
+
+  // ---- optimizer steps: the only kernels that write their inputs (in place, as core's contract says) ----
+  sgdStep: (param, grad, momentumBuffer, options) =>
+    impl.sgdStep(f32(param), f32(grad), momentumBuffer === null ? null : f32(momentumBuffer), options),
+  adamStep: (param, grad, expAvg, expAvgSq, maxExpAvgSq, options) =>
+    impl.adamStep(
+      f32(param),
+      f32(grad),
+      f32(expAvg),
+      f32(expAvgSq),
+      maxExpAvgSq === null ? null : f32(maxExpAvgSq),
+      options,
+    ),
 } satisfies Kernels<CpuStorage>;

@@ -38,3 +38,5 @@ export { cumulative } from './cumulative.js';
 export { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
 export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from './pool.js';
 export { linear, softmax, logSoftmax } from './nn.js';
+export { sgdStep } from './sgd-step.js';
+export { adamStep } from './adam-step.js';

@@ -25,6 +25,7 @@ import {
 } from './layout-cases.js';
 import { linearCases, logSoftmaxCases, matmulCases, softmaxCases } from './linalg-cases.js';
 import { copyCases, disposeCases, fillCases, readCases, readSyncCases, writeCases } from './memory-cases.js';
+import { adamStepCases, sgdStepCases } from './optim-cases.js';
 import { reductionKernelCases } from './reduce-cases.js';
 import { cumulativeCases, sortCases } from './sorting-cases.js';
 import type { KernelCase } from './types.js';
@@ -72,6 +73,8 @@ export function buildKernelCases() {
     softmax: softmaxCases(),
     logSoftmax: logSoftmaxCases(),
     linear: linearCases(),
+    sgdStep: sgdStepCases(),
+    adamStep: adamStepCases(),
   } satisfies KernelCaseTable;
 }
 
@@ -92,6 +95,8 @@ const OPTIONAL: { readonly [K in OptionalKernelName]: true } = {
   softmax: true,
   logSoftmax: true,
   linear: true,
+  sgdStep: true,
+  adamStep: true,
 };
 
 /** The kernels core can do without (it composes them); their cases run when a backend has them. */

@@ -201,7 +201,8 @@ export interface Kernels<S> {
   avgPool2dBackward(dy: TensorRef<S>, xShape: Shape, params: Pool2dParams): S;
 
   // ---- optional kernels: compositions of the kernels above, which core runs (src/ops/
-  // optional-kernels.ts, or next to the op for the last three) when a backend omits one. A backend
+  // optional-kernels.ts; softmax, logSoftmax and linear next to their ops; sgdStep and adamStep in
+  // src/optim) when a backend omits one. A backend
   // provides one where a single pass pays; conformance runs its cases when it is there.
   sigmoid?: UnaryKernel<S>;
   rsqrt?: UnaryKernel<S>;
@@ -225,6 +226,63 @@ export interface Kernels<S> {
   logSoftmax?(x: TensorRef<S>, axis: number): S;
   /** x [..., in] @ weight[out, in]^T + bias[out] */
   linear?(x: TensorRef<S>, weight: TensorRef<S>, bias: TensorRef<S> | null, outShape: Shape): S;
+  /**
+   * One torch.optim.SGD step for one float32 parameter, written IN PLACE into `param` and
+   * `momentumBuffer` (the only kernels that write their inputs: an optimizer step owns those
+   * storages, and updating them where they lie saves four allocating passes per parameter; core
+   * calls these only under noGrad, on storages no copy-on-write view shares, and bumps their
+   * versions). `grad` is read only. Each float32 operation rounds as core's composite in
+   * src/optim/sgd.ts does, scalars rounded to float32 first (f = fround):
+   *   d = maximize ? -grad : grad;  weightDecay != 0: d = f(d + f(param * f(weightDecay)))
+   *   momentum != 0: buf = firstStep ? d : f(f(buf * f(momentum)) + f(d * f(1 - dampening)))
+   *                  d = nesterov ? f(d + f(buf * f(momentum))) : buf
+   *   param = f(param + f(d * f(-lr)))
+   * `momentumBuffer` is null exactly when momentum is 0.
+   */
+  sgdStep?(param: TensorRef<S>, grad: TensorRef<S>, momentumBuffer: TensorRef<S> | null, options: SgdStepOptions): void;
+  /**
+   * One torch.optim.Adam / AdamW step for one float32 parameter, IN PLACE into `param`, `expAvg`,
+   * `expAvgSq` and (amsgrad) `maxExpAvgSq`, under the same terms as sgdStep. With f = fround,
+   * c1 = 1 - beta1^step, c2 = sqrt(1 - beta2^step) (host float64):
+   *   g = maximize ? -grad : grad
+   *   weightDecay != 0: decoupled ? param = f(param * f(1 - lr * weightDecay)) : g = f(g + f(param * f(weightDecay)))
+   *   m = f(f(m * f(beta1)) + f(g * f(1 - beta1)));  v = f(f(v * f(beta2)) + f(f(g * g) * f(1 - beta2)))
+   *   amsgrad (maxExpAvgSq not null): vmax = maximum(vmax, v) (NaN wins), used in place of v
+   *   param = f(param + f(f(m / f(f(f(sqrt(v)) / f(c2)) + f(eps))) * f(-lr / c1)))
+   */
+  adamStep?(
+    param: TensorRef<S>,
+    grad: TensorRef<S>,
+    expAvg: TensorRef<S>,
+    expAvgSq: TensorRef<S>,
+    maxExpAvgSq: TensorRef<S> | null,
+    options: AdamStepOptions,
+  ): void;
+}
+
+/** sgdStep's scalars (host numbers, never tensors). */
+export interface SgdStepOptions {
+  readonly lr: number;
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly weightDecay: number;
+  readonly nesterov: boolean;
+  readonly maximize: boolean;
+  /** The momentum buffer is set to the gradient instead of being averaged into. */
+  readonly firstStep: boolean;
+}
+
+/** adamStep's scalars; `step` is the 1-based step count of this parameter (after this step). */
+export interface AdamStepOptions {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  /** AdamW: decay the parameter, not the gradient. */
+  readonly decoupledWeightDecay: boolean;
+  readonly maximize: boolean;
+  readonly step: number;
 }
 
 /** Names of the kernels every backend must provide (used by conformance to list coverage). */

@@ -1,6 +1,7 @@
 /** torch.optim.Adam and torch.optim.AdamW (decoupled weight decay). */
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/create.js';
+import { canStepInPlace, markWritten } from './fused.js';
 import { Optimizer, checkBetas, checkNonNegative, type ParamGroup, type ParamsInput } from './optimizer.js';
 
 export interface AdamOptions {
@@ -19,6 +20,8 @@ export interface AdamOptions {
  *   amsgrad: vmax = max(vmax, v), used in place of v
  *   p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
  * State: `step`, `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq` (amsgrad).
+ * A backend with the optional `adamStep` kernel runs the whole step in one in-place pass (same
+ * float32 rounding); otherwise the tensor ops below do.
  */
 export class Adam extends Optimizer<AdamOptions> {
   protected override readonly stateKeys = ['step', 'exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'];
@@ -49,9 +52,14 @@ export class Adam extends Optimizer<AdamOptions> {
     const [beta1, beta2] = group.betas;
     for (const p of group.params) {
       if (p.grad === null) continue;
-      let g: Tensor = this.gradOf(p, maximize);
       const state = this.stateOf(p);
-      if (state.step === undefined) {
+      const fused = p.backend.kernels.adamStep;
+      const fresh = state.step === undefined;
+      const existing = fresh ? [] : [state.exp_avg, state.exp_avg_sq, state.max_exp_avg_sq];
+      const useKernel =
+        fused !== undefined && canStepInPlace([p, ...(existing.filter((t) => t !== undefined) as Tensor[])], [p.grad]);
+      let g: Tensor = useKernel ? p.grad : this.gradOf(p, maximize);
+      if (fresh) {
         state.step = 0;
         state.exp_avg = this.keepState(zerosLike(p));
         state.exp_avg_sq = this.keepState(zerosLike(p));
@@ -59,6 +67,16 @@ export class Adam extends Optimizer<AdamOptions> {
       }
       const step = (state.step as number) + 1;
       state.step = step;
+      if (amsgrad && state.max_exp_avg_sq === undefined) state.max_exp_avg_sq = this.keepState(zerosLike(p));
+      if (useKernel) {
+        const written = [p, state.exp_avg, state.exp_avg_sq, ...(amsgrad ? [state.max_exp_avg_sq] : [])] as Tensor[];
+        const decoupledWeightDecay = this.decoupledWeightDecay;
+        const options = { lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize, step };
+        const [param, expAvg, expAvgSq, maxExpAvgSq] = written.map((t) => t.ref);
+        fused.call(p.backend.kernels, param!, g.ref, expAvg!, expAvgSq!, maxExpAvgSq ?? null, options);
+        markWritten(written);
+        continue;
+      }
       if (weightDecay !== 0) {
         if (this.decoupledWeightDecay) p.mul_(1 - lr * weightDecay);
         else g = g.add(p, weightDecay);
@@ -72,7 +90,6 @@ export class Adam extends Optimizer<AdamOptions> {
       const stepSize = lr / biasCorrection1;
       let second = expAvgSq;
       if (amsgrad) {
-        if (state.max_exp_avg_sq === undefined) state.max_exp_avg_sq = this.keepState(zerosLike(p));
         const maxSq = state.max_exp_avg_sq as Tensor;
         maxSq._assign(maxSq.maximum(expAvgSq), 'maximum_');
         second = maxSq;

@@ -1,5 +1,7 @@
 /** torch.optim.SGD: momentum, dampening, Nesterov, weight decay, maximize. */
+import { zerosLike } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { canStepInPlace, markWritten } from './fused.js';
 import { Optimizer, checkNonNegative, type ParamGroup, type ParamsInput } from './optimizer.js';
 
 export interface SGDOptions {
@@ -18,6 +20,8 @@ export interface SGDOptions {
  *                g = nesterov ? g + momentum * buf : buf
  *   p -= lr * g
  * State: `momentum_buffer` (only when momentum != 0).
+ * A backend with the optional `sgdStep` kernel runs the whole step in one in-place pass (same
+ * float32 rounding); otherwise the in-place tensor ops below do.
  */
 export class SGD extends Optimizer<SGDOptions> {
   protected override readonly stateKeys = ['momentum_buffer'];
@@ -46,6 +50,7 @@ export class SGD extends Optimizer<SGDOptions> {
     const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
     for (const p of group.params) {
       if (p.grad === null) continue;
+      if (this.fusedStep(p, p.grad, group)) continue;
       let d: Tensor = this.gradOf(p, maximize);
       if (weightDecay !== 0) d = d.add(p, weightDecay);
       if (momentum !== 0) {
@@ -61,5 +66,25 @@ export class SGD extends Optimizer<SGDOptions> {
       }
       p.add_(d, -lr);
     }
+  }
+
+  /** The step by the backend's sgdStep kernel, when it has one and may write in place; false if not. */
+  private fusedStep(p: Tensor, grad: Tensor, group: ParamGroup<SGDOptions>): boolean {
+    const kernel = p.backend.kernels.sgdStep;
+    if (kernel === undefined) return false;
+    const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
+    const state = momentum !== 0 ? this.stateOf(p) : undefined;
+    const existing = state?.momentum_buffer as Tensor | undefined;
+    const written = existing !== undefined ? [p, existing] : [p];
+    if (!canStepInPlace(written, [grad])) return false;
+    let buf = existing;
+    if (state !== undefined && buf === undefined) {
+      buf = this.keepState(zerosLike(p));
+      state.momentum_buffer = buf;
+    }
+    const options = { lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep: existing === undefined };
+    kernel.call(p.backend.kernels, p.ref, grad.ref, buf === undefined ? null : buf.ref, options);
+    markWritten(buf === undefined ? [p] : [p, buf]);
+    return true;
   }
 }
