@@ -5,6 +5,7 @@ import { indexingCases } from './indexing-cases.js';
 import { layoutCases } from './layout-cases.js';
 import { linalgCases } from './linalg-cases.js';
 import { memoryCases } from './memory-cases.js';
+import { optimCases } from './optim-cases.js';
 import { reduceCases } from './reduce-cases.js';
 import { scatterCases } from './scatter-cases.js';
 import { sortingCases } from './sorting-cases.js';
@@ -21,5 +22,6 @@ export function buildDifferentialCases(): DifferentialCase[] {
   scatterCases(list);
   imageCases(list);
   sortingCases(list);
+  optimCases(list);
   return list.cases;
 }
