@@ -63,9 +63,7 @@ export function maxPool1dWithIndices(
 
 /** F.max_pool1d: x [N, C, L] or [C, L]. */
 export function maxPool1d(x: Tensor, kernelSize: Size1, options: MaxPool1dOptions = {}): Tensor {
-  const { values, indices } = maxPool1dWithIndices(x, kernelSize, options);
-  indices.dispose();
-  return values;
+  return op('maxPool1d', () => maxPool1dWithIndices(x, kernelSize, options).values);
 }
 
 export interface AvgPool1dOptions {
@@ -210,9 +208,7 @@ export function adaptiveMaxPool2dWithIndices(
 
 /** F.adaptive_max_pool2d: [N, C, H, W] or [C, H, W] -> [..., oH, oW]. */
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize2): Tensor {
-  const { values, indices } = adaptiveMaxPool2dWithIndices(x, outputSize);
-  indices.dispose();
-  return values;
+  return op('adaptiveMaxPool2d', () => adaptiveMaxPool2dWithIndices(x, outputSize).values);
 }
 
 /** F.adaptive_max_pool1d with return_indices: [N, C, L] or [C, L]; indices count positions along L. */
@@ -230,7 +226,5 @@ export function adaptiveMaxPool1dWithIndices(
 
 /** F.adaptive_max_pool1d: [N, C, L] or [C, L] -> [..., outputSize]. */
 export function adaptiveMaxPool1d(x: Tensor, outputSize: AdaptiveSize1): Tensor {
-  const { values, indices } = adaptiveMaxPool1dWithIndices(x, outputSize);
-  indices.dispose();
-  return values;
+  return op('adaptiveMaxPool1d', () => adaptiveMaxPool1dWithIndices(x, outputSize).values);
 }
