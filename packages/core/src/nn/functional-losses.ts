@@ -12,20 +12,7 @@ import { Tensor } from '../tensor/tensor.js';
 import * as ew from '../ops/elementwise.js';
 import * as lay from '../ops/layout.js';
 import { pairwiseDistance } from './functional-extra.js';
-
-type Reduction = 'mean' | 'sum' | 'none';
-
-function checkReduction(reduction: string): Reduction {
-  if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
-    throw new Error(`${reduction} is not a valid value for reduction (expected 'mean', 'sum' or 'none')`);
-  }
-  return reduction;
-}
-
-function reduce(loss: Tensor, reduction: Reduction): Tensor {
-  if (reduction === 'none') return loss;
-  return reduction === 'sum' ? loss.sum() : loss.mean();
-}
+import { checkReduction, type Reduction, reduce } from './reduction.js';
 
 function requireFloat(op: string, name: string, t: unknown): asserts t is Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor`);

@@ -15,7 +15,9 @@ import { linear as linearOp } from '../ops/linear.js';
 import { normalizeDim } from '../ops/layout.js';
 import { padWithMode, type PadMode } from '../ops/pad-modes.js';
 
-export type Reduction = 'mean' | 'sum' | 'none';
+import { checkReduction, type Reduction, reduce } from './reduction.js';
+
+export type { Reduction };
 export type { Conv2dOptions, Pool2dOptions, Pair } from '../ops/conv.js';
 // Activations, normalizations, channel dropouts, distances, bilinear, embedding bags; more losses.
 export * from './functional-extra.js';
@@ -251,18 +253,6 @@ export function batchNorm(
 
 export interface LossOptions {
   reduction?: Reduction;
-}
-
-function checkReduction(reduction: string): Reduction {
-  if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
-    throw new Error(`${reduction} is not a valid value for reduction (expected 'mean', 'sum' or 'none')`);
-  }
-  return reduction;
-}
-
-function reduce(loss: Tensor, reduction: Reduction): Tensor {
-  if (reduction === 'none') return loss;
-  return reduction === 'sum' ? loss.sum() : loss.mean();
 }
 
 function requireFloatInput(op: string, name: string, t: Tensor): void {
