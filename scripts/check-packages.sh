@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 packs=$(mktemp -d)
 trap 'rm -rf "$packs"' EXIT
-for pkg in core backend-cpu backend-gpujs backend-tfjs backend-webgpu; do
+for pkg in core backend-cpu backend-gpujs backend-tfjs backend-webgpu onnx; do
   (cd "packages/$pkg" && pnpm pack --pack-destination "$packs" >/dev/null)
 done
 for tarball in "$packs"/*.tgz; do
