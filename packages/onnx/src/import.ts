@@ -2,7 +2,7 @@
  * ONNX import: an ONNX graph as a Flint module for inference. Its initializers are the module's
  * buffers; forward runs the nodes in order with Flint ops on the default device.
  */
-import { cat, fromArray, nn, type Tensor, tidy } from '@flint/core';
+import { cat, fromArray, nn, ones, type Tensor, tidy } from '@flint/core';
 import { runRecurrent } from './import-rnn.js';
 import {
   type AttributeProto,
@@ -121,17 +121,64 @@ function hostOf(v: Value | undefined, a: Attrs, what: string): HostInts {
   return { host: true, dims: [...v.shape], values: Array.from(v.dataSync() as ArrayLike<number>) };
 }
 
-/** Symmetric ONNX pads [begin..., end...] as Flint's per-dim padding (uneven pads are an error). */
-function symmetricPads(a: Attrs, spatial: number): number[] {
+/** A conv's or pool's window settings, with ONNX's pads [begin..., end...] resolved from auto_pad. */
+interface Window {
+  kernel: number[];
+  stride: number[];
+  dilation: number[];
+  begin: number[];
+  end: number[];
+  /** Begin and end pads equal (Flint's padding argument can express them). */
+  even: boolean;
+}
+
+/**
+ * The window of a Conv/MaxPool/AveragePool node over `x`: `pads`, or for auto_pad SAME_UPPER and
+ * SAME_LOWER the total padding that makes the output ceil(in / stride) long, its odd unit at the end
+ * (UPPER) or the beginning (LOWER); VALID is no padding.
+ */
+function windowOf(a: Attrs, x: Tensor, kernel: number[]): Window {
+  const n = kernel.length;
+  if (x.ndim !== n + 2)
+    throw new Error(`onnx import: ${a.label}: input of shape [${x.shape}] for a ${n}-D window (expected ${n + 2}-D)`);
+  const ones = kernel.map(() => 1);
+  const stride = a.ints('strides') ?? ones;
+  const dilation = a.ints('dilations') ?? ones;
   const autoPad = a.string('auto_pad') ?? 'NOTSET';
-  if (autoPad !== 'NOTSET' && autoPad !== 'VALID')
-    throw new Error(`onnx import: ${a.label}: auto_pad ${autoPad} is not supported`);
-  const pads = a.ints('pads') ?? new Array(2 * spatial).fill(0);
-  const begin = pads.slice(0, spatial);
-  const end = pads.slice(spatial);
-  if (begin.some((p, i) => p !== end[i]))
-    throw new Error(`onnx import: ${a.label}: uneven pads [${pads}] are not supported`);
-  return begin;
+  let pads: number[];
+  if (autoPad === 'NOTSET') {
+    pads = a.ints('pads') ?? new Array<number>(2 * n).fill(0);
+    if (pads.length !== 2 * n)
+      throw new Error(`onnx import: ${a.label}: pads [${pads}] must hold ${2 * n} values for a ${n}-D window`);
+    if (pads.some((p) => p < 0)) throw new Error(`onnx import: ${a.label}: negative pads [${pads}]`);
+  } else if (autoPad === 'VALID') {
+    pads = new Array<number>(2 * n).fill(0);
+  } else if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    const begin: number[] = [];
+    const end: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const size = x.shape[i + 2]!;
+      const out = Math.ceil(size / stride[i]!);
+      const total = Math.max(0, (out - 1) * stride[i]! + (kernel[i]! - 1) * dilation[i]! + 1 - size);
+      const small = Math.floor(total / 2);
+      begin.push(autoPad === 'SAME_UPPER' ? small : total - small);
+      end.push(autoPad === 'SAME_UPPER' ? total - small : small);
+    }
+    pads = [...begin, ...end];
+  } else {
+    throw new Error(`onnx import: ${a.label}: auto_pad ${autoPad} is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID`);
+  }
+  const begin = pads.slice(0, n);
+  const end = pads.slice(n);
+  return { kernel, stride, dilation, begin, end, even: begin.every((p, i) => p === end[i]) };
+}
+
+/** `x` padded with `value` on its trailing spatial dims ([begin..., end...] as ONNX orders them). */
+function padSpatial(x: Tensor, begin: readonly number[], end: readonly number[], value: number): Tensor {
+  if (begin.every((p) => p === 0) && end.every((p) => p === 0)) return x;
+  // F.pad (as PyTorch) takes (begin, end) pairs from the last dim backwards.
+  const padding = begin.flatMap((_, i) => [begin[begin.length - 1 - i]!, end[end.length - 1 - i]!]);
+  return F.pad(x, padding, 'constant', value);
 }
 
 const one = <T>(f: (x: Tensor, a: Attrs) => T) =>
@@ -146,31 +193,47 @@ function pool(kind: 'max' | 'avg'): Kernel {
     const x = tensorOf(inputs[0], a, 'X');
     const kernel = a.ints('kernel_shape');
     if (kernel === undefined) throw new Error(`onnx import: ${a.label} has no kernel_shape`);
-    const padding = symmetricPads(a, kernel.length);
-    const stride = a.ints('strides') ?? kernel.map(() => 1);
+    if (kernel.length !== 1 && kernel.length !== 2)
+      throw new Error(`onnx import: ${a.label}: ${kernel.length}-D pooling is not supported (1-D and 2-D)`);
+    const w = windowOf(a, x, kernel);
+    if (kind === 'avg' && w.dilation.some((d) => d !== 1))
+      throw new Error(`onnx import: ${a.label}: dilations [${w.dilation}] in AveragePool are not supported`);
     const ceilMode = a.int('ceil_mode', 0) === 1;
-    if (kernel.length === 2) {
-      const options = { stride: stride as [number, number], padding: padding as [number, number], ceilMode };
-      if (kind === 'max')
-        return [
-          F.maxPool2d(x, kernel as [number, number], {
-            ...options,
-            dilation: (a.ints('dilations') ?? [1, 1]) as [number, number],
-          }),
-        ];
-      return [
-        F.avgPool2d(x, kernel as [number, number], {
-          ...options,
-          countIncludePad: a.int('count_include_pad', 0) === 1,
-        }),
-      ];
+    const countIncludePad = a.int('count_include_pad', 0) === 1;
+    // Flint's padding (as PyTorch's) is symmetric and at most half the kernel; other pads are
+    // written into the input: -inf for max, zeros for average, where a mask of the real elements
+    // pooled alike gives the divisor when padding does not count.
+    const direct = w.even && w.begin.every((p, i) => 2 * p <= kernel[i]!);
+    const input = direct ? x : padSpatial(x, w.begin, w.end, kind === 'max' ? Number.NEGATIVE_INFINITY : 0);
+    const padding = direct ? w.begin : w.begin.map(() => 0);
+    const run = (t: Tensor): Tensor => {
+      if (kernel.length === 2) {
+        const options = { stride: w.stride as [number, number], padding: padding as [number, number], ceilMode };
+        return kind === 'max'
+          ? F.maxPool2d(t, kernel as [number, number], { ...options, dilation: w.dilation as [number, number] })
+          : F.avgPool2d(t, kernel as [number, number], { ...options, countIncludePad: !direct || countIncludePad });
+      }
+      const options = { stride: w.stride[0]!, padding: padding[0]!, ceilMode };
+      return kind === 'max'
+        ? F.maxPool1d(t, kernel[0]!, { ...options, dilation: w.dilation[0]! })
+        : F.avgPool1d(t, kernel[0]!, { ...options, countIncludePad: !direct || countIncludePad });
+    };
+    let y = run(input);
+    if (!direct && kind === 'avg' && !countIncludePad) {
+      const real = ones([1, 1, ...x.shape.slice(2)], { device: x.device });
+      y = y.div(run(padSpatial(real, w.begin, w.end, 0)));
     }
-    if (kernel.length === 1) {
-      const options = { stride: stride[0]!, padding: padding[0]!, ceilMode };
-      if (kind === 'max') return [F.maxPool1d(x, kernel[0]!, { ...options, dilation: a.ints('dilations')?.[0] ?? 1 })];
-      return [F.avgPool1d(x, kernel[0]!, { ...options, countIncludePad: a.int('count_include_pad', 0) === 1 })];
+    if (direct || !ceilMode) return [y];
+    // ceil_mode drops a last window that starts past the input and its begin pad (ONNX, as
+    // PyTorch for its own padding); on the padded input Flint only drops one past the end pad.
+    for (const [i, k] of kernel.entries()) {
+      const size = x.shape[i + 2]!;
+      const span = size + w.begin[i]! + w.end[i]! - (k - 1) * w.dilation[i]! - 1;
+      let out = Math.ceil(span / w.stride[i]!) + 1;
+      if ((out - 1) * w.stride[i]! >= size + w.begin[i]!) out--;
+      if (y.shape[i + 2]! > out) y = y.slice(i + 2, 0, out);
     }
-    throw new Error(`onnx import: ${a.label}: ${kernel.length}-D pooling is not supported`);
+    return [y];
   };
 }
 
@@ -224,25 +287,28 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
   },
   Conv: (inputs, a) => {
     const x = tensorOf(inputs[0], a, 'X');
-    const w = tensorOf(inputs[1], a, 'W');
+    const weight = tensorOf(inputs[1], a, 'W');
     const b = inputs[2] === undefined ? null : tensorOf(inputs[2], a, 'B');
-    const spatial = w.ndim - 2;
-    const padding = symmetricPads(a, spatial);
-    const stride = a.ints('strides') ?? padding.map(() => 1);
-    const dilation = a.ints('dilations') ?? padding.map(() => 1);
+    const spatial = weight.ndim - 2;
+    if (spatial !== 1 && spatial !== 2)
+      throw new Error(`onnx import: ${a.label}: ${spatial}-D convolution is not supported (1-D and 2-D)`);
+    const w = windowOf(a, x, a.ints('kernel_shape') ?? weight.shape.slice(2));
+    // Uneven pads are written into the input as zeros; even ones are the conv's own padding.
+    const input = w.even ? x : padSpatial(x, w.begin, w.end, 0);
+    const padding = w.even ? w.begin : w.begin.map(() => 0);
     const groups = a.int('group', 1);
     if (spatial === 2)
       return [
-        F.conv2d(x, w, b, {
-          stride: stride as [number, number],
+        F.conv2d(input, weight, b, {
+          stride: w.stride as [number, number],
           padding: padding as [number, number],
-          dilation: dilation as [number, number],
+          dilation: w.dilation as [number, number],
           groups,
         }),
       ];
-    if (spatial === 1)
-      return [F.conv1d(x, w, b, { stride: stride[0]!, padding: padding[0]!, dilation: dilation[0]!, groups })];
-    throw new Error(`onnx import: ${a.label}: ${spatial}-D convolution is not supported`);
+    return [
+      F.conv1d(input, weight, b, { stride: w.stride[0]!, padding: padding[0]!, dilation: w.dilation[0]!, groups }),
+    ];
   },
   MaxPool: pool('max'),
   AveragePool: pool('avg'),
@@ -375,31 +441,90 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
   GRU: recurrent('GRU'),
   ConvTranspose: (inputs, a) => {
     const x = tensorOf(inputs[0], a, 'X');
-    const w = tensorOf(inputs[1], a, 'W');
+    const weight = tensorOf(inputs[1], a, 'W');
     const b = inputs[2] === undefined ? null : tensorOf(inputs[2], a, 'B');
-    const spatial = w.ndim - 2;
-    if (a.ints('output_shape') !== undefined) throw new Error(`onnx import: ${a.label}: output_shape is not supported`);
-    const padding = symmetricPads(a, spatial);
-    const ones = padding.map(() => 1);
-    const options = {
-      stride: a.ints('strides') ?? ones,
-      padding,
-      outputPadding: a.ints('output_padding') ?? padding.map(() => 0),
-      dilation: a.ints('dilations') ?? ones,
-      groups: a.int('group', 1),
-    };
-    if (spatial === 2) return [F.convTranspose2d(x, w, b, options as never)];
-    if (spatial === 1)
+    const n = weight.ndim - 2;
+    if (n !== 1 && n !== 2)
+      throw new Error(`onnx import: ${a.label}: ${n}-D transposed convolution is not supported (1-D and 2-D)`);
+    if (x.ndim !== n + 2)
+      throw new Error(`onnx import: ${a.label}: input of shape [${x.shape}] for a ${n}-D kernel (expected ${n + 2}-D)`);
+    const kernel = a.ints('kernel_shape') ?? weight.shape.slice(2);
+    const ones = kernel.map(() => 1);
+    const stride = a.ints('strides') ?? ones;
+    const dilation = a.ints('dilations') ?? ones;
+    const groups = a.int('group', 1);
+    const outputPadding = a.ints('output_padding') ?? kernel.map(() => 0);
+    const outputShape = a.ints('output_shape')?.slice(-n);
+    const autoPad = a.string('auto_pad') ?? 'NOTSET';
+    // The output every input element reaches, before pads are cut and output_padding is added.
+    const full = kernel.map((k, i) => stride[i]! * (x.shape[i + 2]! - 1) + (k - 1) * dilation[i]! + 1);
+    let begin: number[];
+    let end: number[];
+    if (outputShape !== undefined || autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+      // The output is output_shape (SAME: input * stride); the total padding that leaves it is
+      // split with the odd unit at the beginning, except for SAME_UPPER (ONNX's ConvTranspose).
+      const target = outputShape ?? kernel.map((_, i) => x.shape[i + 2]! * stride[i]!);
+      const total = full.map((f, i) => f + outputPadding[i]! - target[i]!);
+      const half = total.map((t) => Math.floor(t / 2));
+      begin = autoPad === 'SAME_UPPER' ? half : total.map((t, i) => t - half[i]!);
+      end = total.map((t, i) => t - begin[i]!);
+    } else if (autoPad === 'VALID' || autoPad === 'NOTSET') {
+      const pads = autoPad === 'VALID' ? undefined : a.ints('pads');
+      begin = pads?.slice(0, n) ?? kernel.map(() => 0);
+      end = pads?.slice(n) ?? kernel.map(() => 0);
+      if (pads !== undefined && pads.length !== 2 * n)
+        throw new Error(`onnx import: ${a.label}: pads [${pads}] must hold ${2 * n} values for a ${n}-D kernel`);
+    } else {
+      throw new Error(
+        `onnx import: ${a.label}: auto_pad ${autoPad} is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID`,
+      );
+    }
+    const even = begin.every((p, i) => p === end[i] && p >= 0);
+    // Flint's (PyTorch's) output_padding must be smaller than the stride or the dilation.
+    const paddable = outputPadding.every((p, i) => p < Math.max(stride[i]!, dilation[i]!));
+    if (even && paddable) {
+      if (n === 2)
+        return [
+          F.convTranspose2d(x, weight, b, {
+            stride: stride as [number, number],
+            padding: begin as [number, number],
+            outputPadding: outputPadding as [number, number],
+            dilation: dilation as [number, number],
+            groups,
+          }),
+        ];
       return [
-        F.convTranspose1d(x, w, b, {
-          stride: options.stride[0]!,
-          padding: padding[0]!,
-          outputPadding: options.outputPadding[0]!,
-          dilation: options.dilation[0]!,
-          groups: options.groups,
+        F.convTranspose1d(x, weight, b, {
+          stride: stride[0]!,
+          padding: begin[0]!,
+          outputPadding: outputPadding[0]!,
+          dilation: dilation[0]!,
+          groups,
         }),
       ];
-    throw new Error(`onnx import: ${a.label}: ${spatial}-D transposed convolution is not supported`);
+    }
+    // Otherwise the full output is cut to [begin, full + output_padding - end) per dim; what lies
+    // past it (output_padding, negative pads) holds no input contribution, only the bias.
+    let y =
+      n === 2
+        ? F.convTranspose2d(x, weight, null, {
+            stride: stride as [number, number],
+            dilation: dilation as [number, number],
+            groups,
+          })
+        : F.convTranspose1d(x, weight, null, { stride: stride[0]!, dilation: dilation[0]!, groups });
+    const lows: number[] = [];
+    const highs: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const lo = begin[i]!;
+      const hi = full[i]! + outputPadding[i]! - end[i]!;
+      if (hi <= lo) throw new Error(`onnx import: ${a.label}: pads [${begin}, ${end}] leave no output`);
+      y = y.slice(i + 2, Math.max(lo, 0), Math.min(hi, full[i]!));
+      lows.push(Math.max(-lo, 0));
+      highs.push(Math.max(hi - full[i]!, 0));
+    }
+    y = padSpatial(y, lows, highs, 0);
+    return [b === null ? y : y.add(b.reshape([-1, ...ones]))];
   },
   ReduceMean: reduce('mean'),
   ReduceSum: reduce('sum'),
