@@ -69,6 +69,18 @@ type GemmExport = (
   acc: number,
 ) => void;
 
+/** C (float64) += A B for M < 4 rows of A stored contiguously, B read in place through one stride. */
+type GemvExport = (
+  M: number,
+  N: number,
+  K: number,
+  a: number,
+  b: number,
+  bStride: number,
+  c: number,
+  ldc: number,
+) => void;
+
 /** In-place conversion of `n` elements of C at byte address `p` (float64 <-> float32). */
 type ConvertExport = (p: number, n: number) => void;
 
@@ -77,6 +89,8 @@ interface Instance {
   gemm: GemmExport;
   narrow: ConvertExport;
   widen: ConvertExport;
+  gemvDot: GemvExport;
+  gemvAxpy: GemvExport;
 }
 
 function decodeBase64(b64: string): Uint8Array {
@@ -96,6 +110,8 @@ function instantiate(): Instance | null {
       gemm: exports.gemm as GemmExport,
       narrow: exports.narrow as ConvertExport,
       widen: exports.widen as ConvertExport,
+      gemvDot: exports.gemv_dot as GemvExport,
+      gemvAxpy: exports.gemv_axpy as GemvExport,
     };
   } catch {
     return null;
@@ -165,6 +181,7 @@ export function gemmWasm(
     return true;
   }
   if (a.rs < 0 || a.cs < 0 || b.rs < 0 || b.cs < 0) return false;
+  if (M < GEMV_ROWS && (b.rs === 1 || b.cs === 1)) return gemv(M, N, K, a, b, c, cOff, ldc, accumulate);
   // place the buffers: packed A block and B panel, then A, B, C
   const pA = SCRATCH;
   const pB = align16(pA + Math.min(blocking.MC, Math.ceil(M / 4) * 4) * Math.min(blocking.KC, K) * 4);
@@ -211,6 +228,61 @@ export function gemmWasm(
   instance.narrow(cPtr, M * N);
   if (contiguous) c.set(heap.subarray(c0, c0 + M * N), cOff);
   else for (let i = 0; i < M; i++) c.set(heap.subarray(c0 + i * N, c0 + i * N + N), cOff + i * ldc);
+  return true;
+}
+
+/** Below this many rows of A, products run on the unpacked gemv kernels (the micro-panel is 4 rows). */
+const GEMV_ROWS = 4;
+
+/** Make wasm memory at least `end` bytes. */
+function reserve(end: number): void {
+  const mem = (instance as Instance).memory;
+  if (mem.buffer.byteLength < end) {
+    mem.grow(Math.ceil((end - mem.buffer.byteLength) / 65536));
+    heap = new Float32Array(mem.buffer);
+  }
+}
+
+/**
+ * M < 4 rows: A's rows are gathered contiguously, B's span copied as it lies (no packing), and
+ * B streamed once per 4 (dot form, B contiguous along k) or 16 (axpy form, along j) columns.
+ */
+function gemv(
+  M: number,
+  N: number,
+  K: number,
+  a: MatrixView,
+  b: MatrixView,
+  c: Float32Array,
+  cOff: number,
+  ldc: number,
+  accumulate: boolean,
+): boolean {
+  const inst = instance as Instance;
+  const aPtr = SCRATCH;
+  const bPtr = align16(aPtr + M * K * 4);
+  const bSpan = span(K, N, b);
+  const cPtr = align16(bPtr + bSpan * 4);
+  const end = cPtr + M * N * 8;
+  if (end > MAX_BYTES) return false;
+  reserve(end);
+  const h = heap;
+  const a0 = aPtr >> 2;
+  for (let i = 0; i < M; i++) {
+    const src = a.offset + i * a.rs;
+    if (a.cs === 1) h.set(a.data.subarray(src, src + K), a0 + i * K);
+    else for (let k = 0; k < K; k++) h[a0 + i * K + k] = a.data[src + k * a.cs]!;
+  }
+  h.set(b.data.subarray(b.offset, b.offset + bSpan), bPtr >> 2);
+  const c0 = cPtr >> 2;
+  if (accumulate) {
+    for (let i = 0; i < M; i++) h.set(c.subarray(cOff + i * ldc, cOff + i * ldc + N), c0 + i * N);
+    inst.widen(cPtr, M * N);
+  } else h.fill(0, c0, c0 + 2 * M * N); // float64 zeros are all-zero bits
+  if (b.rs === 1) inst.gemvDot(M, N, K, aPtr, bPtr, b.cs, cPtr, N);
+  else inst.gemvAxpy(M, N, K, aPtr, bPtr, b.rs, cPtr, N);
+  inst.narrow(cPtr, M * N);
+  for (let i = 0; i < M; i++) c.set(h.subarray(c0 + i * N, c0 + i * N + N), cOff + i * ldc);
   return true;
 }
 

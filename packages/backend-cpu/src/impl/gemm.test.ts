@@ -228,6 +228,34 @@ describe('wasm-simd gemm specifics', () => {
     );
   });
 
+  it('property: M < 4 (the unpacked gemv kernels) over column blocks of 1, 4 and 16 and k chunks of 32 and 128', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 1, max: 300 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 3 }),
+        fc.boolean(),
+        fc.integer(),
+        (M, N, K, tA, tB, pad, accumulate, seed) => {
+          const p = problem(M, N, K, tA, tB, seed, { pad, accumulate });
+          expectMatches(p, run(impls[0]![1], p));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('gemv: a batch-1 linear layer and its input gradient (784 x 512) match float64', () => {
+    for (const tB of [true, false])
+      for (const accumulate of [false, true]) {
+        const p = problem(1, 512, 784, false, tB, tB ? 11 : 12, { accumulate });
+        expectMatches(p, run(impls[0]![1], p));
+      }
+  });
+
   it('NaN and infinity propagate to exactly the rows / columns they touch, as in the JS gemm', () => {
     const M = 6;
     const N = 10;

@@ -427,6 +427,176 @@
           (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))))
         (br $by2))))
 
+  ;; Batch-1 (M < 4) products without packing: C (float64, already initialised; row stride $ldc
+  ;; elements) += A B, A's M rows contiguous (row stride $K elements). The blocked GEMM would run
+  ;; one real row in a 4-row micro-panel and pack all of B first; these stream B once, as it lies.
+  ;; Both sum in float32 over chunks of at most 32 terms per lane and add each chunk into C in
+  ;; float64, as the micro-kernel does.
+  ;;
+  ;; gemv_dot: B(k, j) at $b + 4*(k + j*$bcs) (columns of B contiguous in k: a linear layer's
+  ;; weight [N, K]). Four columns at a time: per 4 k, one A vector and four B vectors, lane sums
+  ;; widened every 128 k; k % 4 leftovers in scalar float64. An edge block of fewer than 4 columns
+  ;; re-reads the last column for the missing ones and stores only the valid sums.
+  (func (export "gemv_dot") (param $M i32) (param $N i32) (param $K i32) (param $a i32)
+                            (param $b i32) (param $bcs i32) (param $c i32) (param $ldc i32)
+    (local $j i32) (local $i i32) (local $nr i32) (local $K4 i32) (local $bcsb i32)
+    (local $b0 i32) (local $b1 i32) (local $b2 i32) (local $b3 i32)
+    (local $pa i32) (local $pk i32) (local $pend i32) (local $pstop i32) (local $pc i32)
+    (local $x v128) (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $t0 f64) (local $t1 f64) (local $t2 f64) (local $t3 f64) (local $av f32)
+    (local.set $K4 (i32.shl (i32.and (local.get $K) (i32.const -4)) (i32.const 2)))
+    (local.set $bcsb (i32.shl (local.get $bcs) (i32.const 2)))
+    (loop $cols
+      (local.set $nr (select (i32.const 4) (i32.sub (local.get $N) (local.get $j))
+                             (i32.ge_u (i32.sub (local.get $N) (local.get $j)) (i32.const 4))))
+      ;; column pointers (byte addresses of B(0, j + q)), clamped to the last valid column
+      (local.set $b0 (i32.add (local.get $b) (i32.mul (local.get $j) (local.get $bcsb))))
+      (local.set $b1 (select (i32.add (local.get $b0) (local.get $bcsb)) (local.get $b0) (i32.gt_u (local.get $nr) (i32.const 1))))
+      (local.set $b2 (select (i32.add (local.get $b1) (local.get $bcsb)) (local.get $b1) (i32.gt_u (local.get $nr) (i32.const 2))))
+      (local.set $b3 (select (i32.add (local.get $b2) (local.get $bcsb)) (local.get $b2) (i32.gt_u (local.get $nr) (i32.const 3))))
+      (local.set $i (i32.const 0))
+      (loop $rows
+        ;; $pa: A row i; $pk: byte offset into the row (and into each column of B)
+        (local.set $pa (i32.add (local.get $a) (i32.shl (i32.mul (local.get $i) (local.get $K)) (i32.const 2))))
+        (local.set $s0 (v128.const i64x2 0 0))
+        (local.set $s1 (v128.const i64x2 0 0))
+        (local.set $s2 (v128.const i64x2 0 0))
+        (local.set $s3 (v128.const i64x2 0 0))
+        (local.set $pk (i32.const 0))
+        (block $vdone
+          (loop $chunk
+            (br_if $vdone (i32.ge_u (local.get $pk) (local.get $K4)))
+            ;; 128 k (512 bytes) per chunk, or up to the vector part's end
+            (local.set $pstop (select (i32.add (local.get $pk) (i32.const 512)) (local.get $K4)
+                                      (i32.lt_u (i32.add (local.get $pk) (i32.const 512)) (local.get $K4))))
+            (local.set $q0 (v128.const i64x2 0 0))
+            (local.set $q1 (v128.const i64x2 0 0))
+            (local.set $q2 (v128.const i64x2 0 0))
+            (local.set $q3 (v128.const i64x2 0 0))
+            (loop $k4
+              (local.set $x (v128.load (i32.add (local.get $pa) (local.get $pk))))
+              (local.set $q0 (f32x4.add (local.get $q0) (f32x4.mul (local.get $x) (v128.load (i32.add (local.get $b0) (local.get $pk))))))
+              (local.set $q1 (f32x4.add (local.get $q1) (f32x4.mul (local.get $x) (v128.load (i32.add (local.get $b1) (local.get $pk))))))
+              (local.set $q2 (f32x4.add (local.get $q2) (f32x4.mul (local.get $x) (v128.load (i32.add (local.get $b2) (local.get $pk))))))
+              (local.set $q3 (f32x4.add (local.get $q3) (f32x4.mul (local.get $x) (v128.load (i32.add (local.get $b3) (local.get $pk))))))
+              (local.set $pk (i32.add (local.get $pk) (i32.const 16)))
+              (br_if $k4 (i32.lt_u (local.get $pk) (local.get $pstop))))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.add (f64x2.promote_low_f32x4 (local.get $q0))
+              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q0) (local.get $q0))))))
+            (local.set $s1 (f64x2.add (local.get $s1) (f64x2.add (f64x2.promote_low_f32x4 (local.get $q1))
+              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q1) (local.get $q1))))))
+            (local.set $s2 (f64x2.add (local.get $s2) (f64x2.add (f64x2.promote_low_f32x4 (local.get $q2))
+              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q2) (local.get $q2))))))
+            (local.set $s3 (f64x2.add (local.get $s3) (f64x2.add (f64x2.promote_low_f32x4 (local.get $q3))
+              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q3) (local.get $q3))))))
+            (br $chunk)))
+        ;; the k % 4 leftovers
+        (local.set $t0 (f64.add (f64x2.extract_lane 0 (local.get $s0)) (f64x2.extract_lane 1 (local.get $s0))))
+        (local.set $t1 (f64.add (f64x2.extract_lane 0 (local.get $s1)) (f64x2.extract_lane 1 (local.get $s1))))
+        (local.set $t2 (f64.add (f64x2.extract_lane 0 (local.get $s2)) (f64x2.extract_lane 1 (local.get $s2))))
+        (local.set $t3 (f64.add (f64x2.extract_lane 0 (local.get $s3)) (f64x2.extract_lane 1 (local.get $s3))))
+        (local.set $pend (i32.shl (local.get $K) (i32.const 2)))
+        (block $sdone
+          (loop $k1
+            (br_if $sdone (i32.ge_u (local.get $pk) (local.get $pend)))
+            (local.set $av (f32.load (i32.add (local.get $pa) (local.get $pk))))
+            (local.set $t0 (f64.add (local.get $t0) (f64.promote_f32 (f32.mul (local.get $av) (f32.load (i32.add (local.get $b0) (local.get $pk)))))))
+            (local.set $t1 (f64.add (local.get $t1) (f64.promote_f32 (f32.mul (local.get $av) (f32.load (i32.add (local.get $b1) (local.get $pk)))))))
+            (local.set $t2 (f64.add (local.get $t2) (f64.promote_f32 (f32.mul (local.get $av) (f32.load (i32.add (local.get $b2) (local.get $pk)))))))
+            (local.set $t3 (f64.add (local.get $t3) (f64.promote_f32 (f32.mul (local.get $av) (f32.load (i32.add (local.get $b3) (local.get $pk)))))))
+            (local.set $pk (i32.add (local.get $pk) (i32.const 4)))
+            (br $k1)))
+        ;; C(i, j + q) += t_q for the valid columns
+        (local.set $pc (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ldc)) (local.get $j)) (i32.const 3))))
+        (f64.store offset=0 (local.get $pc) (f64.add (f64.load offset=0 (local.get $pc)) (local.get $t0)))
+        (if (i32.gt_u (local.get $nr) (i32.const 1))
+          (then (f64.store offset=8 (local.get $pc) (f64.add (f64.load offset=8 (local.get $pc)) (local.get $t1)))))
+        (if (i32.gt_u (local.get $nr) (i32.const 2))
+          (then (f64.store offset=16 (local.get $pc) (f64.add (f64.load offset=16 (local.get $pc)) (local.get $t2)))))
+        (if (i32.gt_u (local.get $nr) (i32.const 3))
+          (then (f64.store offset=24 (local.get $pc) (f64.add (f64.load offset=24 (local.get $pc)) (local.get $t3)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $rows (i32.lt_u (local.get $i) (local.get $M))))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br_if $cols (i32.lt_u (local.get $j) (local.get $N)))))
+
+  ;; gemv_axpy: B(k, j) at $b + 4*(k*$brs + j) (rows of B contiguous in j: x @ W with W [K, N]).
+  ;; Sixteen columns at a time: per k, one A broadcast and four B vectors into four f32x4
+  ;; accumulators, widened into C every 32 k. Fewer than 16 columns left: four at a time, then
+  ;; one at a time in scalar float64.
+  (func (export "gemv_axpy") (param $M i32) (param $N i32) (param $K i32) (param $a i32)
+                             (param $b i32) (param $brs i32) (param $c i32) (param $ldc i32)
+    (local $j i32) (local $i i32) (local $k i32) (local $kstop i32) (local $brsb i32) (local $w i32)
+    (local $pa i32) (local $pb i32) (local $pc i32)
+    (local $x v128) (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128) (local $t f64)
+    (local.set $brsb (i32.shl (local.get $brs) (i32.const 2)))
+    (block $done
+      (loop $cols
+        (br_if $done (i32.ge_u (local.get $j) (local.get $N)))
+        ;; $w: the width of this column block (16, 4 or 1)
+        (local.set $w (select (i32.const 16)
+                              (select (i32.const 4) (i32.const 1)
+                                      (i32.ge_u (i32.sub (local.get $N) (local.get $j)) (i32.const 4)))
+                              (i32.ge_u (i32.sub (local.get $N) (local.get $j)) (i32.const 16))))
+        (local.set $i (i32.const 0))
+        (loop $rows
+          (local.set $pa (i32.add (local.get $a) (i32.shl (i32.mul (local.get $i) (local.get $K)) (i32.const 2))))
+          (local.set $pc (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ldc)) (local.get $j)) (i32.const 3))))
+          (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
+          (local.set $k (i32.const 0))
+          (if (i32.eq (local.get $w) (i32.const 1))
+            (then
+              (local.set $t (f64.const 0))
+              (loop $k1
+                (local.set $t (f64.add (local.get $t) (f64.promote_f32 (f32.mul
+                  (f32.load (i32.add (local.get $pa) (i32.shl (local.get $k) (i32.const 2))))
+                  (f32.load (local.get $pb))))))
+                (local.set $pb (i32.add (local.get $pb) (local.get $brsb)))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br_if $k1 (i32.lt_u (local.get $k) (local.get $K))))
+              (f64.store (local.get $pc) (f64.add (f64.load (local.get $pc)) (local.get $t))))
+            (else
+              (loop $chunk
+                (local.set $kstop (select (i32.add (local.get $k) (i32.const 32)) (local.get $K)
+                                          (i32.lt_u (i32.add (local.get $k) (i32.const 32)) (local.get $K))))
+                (local.set $q0 (v128.const i64x2 0 0))
+                (local.set $q1 (v128.const i64x2 0 0))
+                (local.set $q2 (v128.const i64x2 0 0))
+                (local.set $q3 (v128.const i64x2 0 0))
+                (if (i32.eq (local.get $w) (i32.const 16))
+                  (then
+                    (loop $k16
+                      (local.set $x (v128.load32_splat (i32.add (local.get $pa) (i32.shl (local.get $k) (i32.const 2)))))
+                      (local.set $q0 (f32x4.add (local.get $q0) (f32x4.mul (local.get $x) (v128.load offset=0 (local.get $pb)))))
+                      (local.set $q1 (f32x4.add (local.get $q1) (f32x4.mul (local.get $x) (v128.load offset=16 (local.get $pb)))))
+                      (local.set $q2 (f32x4.add (local.get $q2) (f32x4.mul (local.get $x) (v128.load offset=32 (local.get $pb)))))
+                      (local.set $q3 (f32x4.add (local.get $q3) (f32x4.mul (local.get $x) (v128.load offset=48 (local.get $pb)))))
+                      (local.set $pb (i32.add (local.get $pb) (local.get $brsb)))
+                      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                      (br_if $k16 (i32.lt_u (local.get $k) (local.get $kstop))))
+                    (v128.store offset=64 (local.get $pc) (f64x2.add (v128.load offset=64 (local.get $pc)) (f64x2.promote_low_f32x4 (local.get $q2))))
+                    (v128.store offset=80 (local.get $pc) (f64x2.add (v128.load offset=80 (local.get $pc)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q2) (local.get $q2)))))
+                    (v128.store offset=96 (local.get $pc) (f64x2.add (v128.load offset=96 (local.get $pc)) (f64x2.promote_low_f32x4 (local.get $q3))))
+                    (v128.store offset=112 (local.get $pc) (f64x2.add (v128.load offset=112 (local.get $pc)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q3) (local.get $q3)))))
+                    (v128.store offset=32 (local.get $pc) (f64x2.add (v128.load offset=32 (local.get $pc)) (f64x2.promote_low_f32x4 (local.get $q1))))
+                    (v128.store offset=48 (local.get $pc) (f64x2.add (v128.load offset=48 (local.get $pc)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q1) (local.get $q1))))))
+                  (else
+                    (loop $k4
+                      (local.set $q0 (f32x4.add (local.get $q0) (f32x4.mul
+                        (v128.load32_splat (i32.add (local.get $pa) (i32.shl (local.get $k) (i32.const 2))))
+                        (v128.load (local.get $pb)))))
+                      (local.set $pb (i32.add (local.get $pb) (local.get $brsb)))
+                      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                      (br_if $k4 (i32.lt_u (local.get $k) (local.get $kstop))))))
+                (v128.store offset=0 (local.get $pc) (f64x2.add (v128.load offset=0 (local.get $pc)) (f64x2.promote_low_f32x4 (local.get $q0))))
+                (v128.store offset=16 (local.get $pc) (f64x2.add (v128.load offset=16 (local.get $pc)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q0) (local.get $q0)))))
+                (br_if $chunk (i32.lt_u (local.get $k) (local.get $K))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $rows (i32.lt_u (local.get $i) (local.get $M))))
+        (local.set $j (i32.add (local.get $j) (local.get $w)))
+        (br $cols))))
+
   ;; C (+)= A B with M, N, K >= 1. A(i, k) at $a + 4*(i*$ars + k*$acs), B(k, j) at
   ;; $b + 4*(k*$brs + j*$bcs), C(i, j) (float64) at $c + 8*(i*$ldc + j); C is accumulated into when
   ;; $acc is 1, overwritten when 0 (its old contents are never read then). $pA needs
