@@ -1,9 +1,11 @@
 /**
- * MultiheadAttention and TransformerEncoderLayer -> plain ONNX ops (MatMul, Softmax,
- * LayerNormalization, ...): opset 17 has no attention op. Masks are not exported.
+ * MultiheadAttention and the Transformer layers -> plain ONNX ops (MatMul, Softmax,
+ * LayerNormalization, ...): opset 17 has no attention op. Masks become additive terms on the
+ * scores, as MultiheadAttention adds them.
  */
 import { fromArray, nn, Tensor } from '@flint/core';
 import type { GraphBuilder } from './graph.js';
+import { DataType } from './proto/index.js';
 
 type Fail = (why: string) => never;
 
@@ -47,13 +49,76 @@ export interface AttentionValues {
   attn: string;
 }
 
-/** MultiheadAttention on batch-major values q [N, L, E], k and v [N, S, E]; no masks, no bias_k/v. */
+/** The masks of one attention call, as MultiheadAttention takes them. */
+export interface AttentionMasks {
+  /** [L, S] or [N * heads, L, S]; bool (true = not allowed) or float (added to the scores). */
+  attnMask?: Tensor | null;
+  /** [N, S]; bool (true = padding) or float (added). */
+  keyPaddingMask?: Tensor | null;
+  /** A causal mask when attnMask is not given. */
+  isCausal?: boolean;
+}
+
+/** A mask as the float term MultiheadAttention adds to the scores: bool true -> -inf, false -> 0. */
+function additiveMask(g: GraphBuilder, mask: Tensor): string {
+  const v = g.value(mask);
+  if (mask.dtype === 'bool')
+    return g.node('Where', [v, g.constant([Number.NEGATIVE_INFINITY], 'float32', []), g.constant([0], 'float32', [])]);
+  return mask.dtype === 'float32' ? v : g.node('Cast', [v], { to: DataType.FLOAT });
+}
+
+/**
+ * The scores [N, h, L, S] with the masks added. Every shape is read from the values (Shape nodes),
+ * so a mask that is a graph input with a dynamic sequence axis works at any length, and the causal
+ * mask is built at the running L and S.
+ */
+function maskedScores(
+  g: GraphBuilder,
+  scores: string,
+  qh: string,
+  kh: string,
+  heads: number,
+  masks: AttentionMasks,
+): string {
+  let out = scores;
+  const attnMask = masks.attnMask ?? null;
+  if (attnMask !== null) {
+    let term = additiveMask(g, attnMask);
+    if (attnMask.ndim === 3) {
+      // [N * h, L, S] -> [N, h, L, S], as the module's [N * h, L, S] scores are laid out.
+      const target = g.node('Concat', [g.constant([-1, heads], 'int64'), g.node('Shape', [term], { start: 1 })], {
+        axis: 0,
+      });
+      term = g.node('Reshape', [term, target]);
+    }
+    out = g.node('Add', [out, term]);
+  } else if (masks.isCausal === true) {
+    // -inf strictly above the diagonal of [L, S] (top-left aligned, as causalMask), 0 elsewhere.
+    const lengths = g.node(
+      'Concat',
+      [g.node('Shape', [qh], { start: 2, end: 3 }), g.node('Shape', [kh], { start: 2, end: 3 })],
+      { axis: 0 },
+    );
+    const filled = g.node('Expand', [g.constant([Number.NEGATIVE_INFINITY], 'float32', []), lengths]);
+    out = g.node('Add', [out, g.node('Trilu', [filled, g.constant([1], 'int64', [])], { upper: 1 })]);
+  }
+  const kpm = masks.keyPaddingMask ?? null;
+  if (kpm !== null) {
+    // [N, S] -> [N, 1, 1, S] against the [N, h, L, S] scores.
+    const term = g.node('Unsqueeze', [additiveMask(g, kpm), g.constant([1, 2], 'int64')]);
+    out = g.node('Add', [out, term]);
+  }
+  return out;
+}
+
+/** MultiheadAttention on batch-major values q [N, L, E], k and v [N, S, E], with its masks; no bias_k/v. */
 export function attentionValues(
   g: GraphBuilder,
   m: nn.MultiheadAttention,
   q: string,
   k: string,
   v: string,
+  masks: AttentionMasks,
   fail: Fail,
 ): AttentionValues {
   const withExtras = m as nn.MultiheadAttention & { bias_k?: Tensor | null; addZeroAttn?: boolean };
@@ -76,7 +141,7 @@ export function attentionValues(
     g.node('MatMul', [qh, g.node('Transpose', [kh], { perm: [0, 1, 3, 2] })]),
     g.constant([1 / Math.sqrt(d)], 'float32', []),
   ]);
-  const attn = g.node('Softmax', [scores], { axis: -1 });
+  const attn = g.node('Softmax', [maskedScores(g, scores, qh, kh, h, masks)], { axis: -1 });
   const context = g.node('Reshape', [
     g.node('Transpose', [g.node('MatMul', [attn, vh])], { perm: [0, 2, 1, 3] }),
     g.constant([0, 0, E], 'int64'),
@@ -88,10 +153,7 @@ export function attentionValues(
 const toBatchMajor = (g: GraphBuilder, v: string, batchFirst: boolean) =>
   batchFirst ? v : g.node('Transpose', [v], { perm: [1, 0, 2] });
 
-interface AttentionCall {
-  attnMask?: Tensor | null;
-  keyPaddingMask?: Tensor | null;
-  isCausal?: boolean;
+interface AttentionCall extends AttentionMasks {
   needWeights?: boolean;
   averageAttnWeights?: boolean;
 }
@@ -100,11 +162,9 @@ interface AttentionCall {
 export function emitAttention(g: GraphBuilder, m: nn.MultiheadAttention, args: unknown[], fail: Fail): string[] {
   const [query, key, value, options] = args as [Tensor, Tensor, Tensor, AttentionCall | undefined];
   const o = options ?? {};
-  if ((o.attnMask ?? null) !== null || (o.keyPaddingMask ?? null) !== null || o.isCausal === true)
-    fail('attention masks');
   if (query.ndim !== 3) fail('unbatched input (export takes 3-D query, key and value)');
   const [q, k, v] = [query, key, value].map((t) => toBatchMajor(g, g.value(t), m.batchFirst));
-  const r = attentionValues(g, m, q!, k!, v!, fail);
+  const r = attentionValues(g, m, q!, k!, v!, o, fail);
   const out = m.batchFirst ? r.out : g.node('Transpose', [r.out], { perm: [1, 0, 2] });
   if (!(o.needWeights ?? true)) return [out];
   const average = o.averageAttnWeights ?? true;
@@ -137,37 +197,47 @@ interface EncoderCall {
   isCausal?: boolean;
 }
 
-/** A TransformerEncoderLayer call (src, options) -> its output. */
+interface DecoderCall {
+  tgtMask?: Tensor | null;
+  memoryMask?: Tensor | null;
+  tgtKeyPaddingMask?: Tensor | null;
+  memoryKeyPaddingMask?: Tensor | null;
+  tgtIsCausal?: boolean;
+  memoryIsCausal?: boolean;
+}
+
+/** An options object, or PyTorch's positional masks (a Tensor or null first) mapped onto `names`, as the layers read them. */
+function callOptions<T extends object>(args: unknown[], names: (keyof T)[]): T {
+  const [first] = args;
+  if (first === undefined) return {} as T;
+  if (first !== null && !(first instanceof Tensor)) return first as T;
+  return Object.fromEntries(names.map((n, i) => [n, args[i] ?? null])) as T;
+}
+
+type Layer = nn.TransformerEncoderLayer | nn.TransformerDecoderLayer;
+
+/** linear2(activation(linear1(x))), dropout being the identity in eval. */
+function feedForward(g: GraphBuilder, m: Layer, kind: 'relu' | 'gelu', x: string): string {
+  const hidden = linearValue(g, m.linear1, x, 3);
+  const act = kind === 'relu' ? g.node('Relu', [hidden]) : gelu(g, hidden);
+  return linearValue(g, m.linear2, act, 3);
+}
+
+/** A TransformerEncoderLayer call (src, options or PyTorch's positional srcMask, srcKeyPaddingMask) -> its output. */
 export function emitEncoderLayer(
   g: GraphBuilder,
   m: nn.TransformerEncoderLayer,
   args: unknown[],
   fail: Fail,
 ): string[] {
-  const [src, options, keyPaddingMask] = args as [
-    Tensor,
-    EncoderCall | Tensor | null | undefined,
-    Tensor | null | undefined,
-  ];
-  // PyTorch's positional form passes the masks as tensors.
-  if (options instanceof Tensor || (keyPaddingMask ?? null) !== null) fail('attention masks');
-  const o = options ?? {};
-  if (
-    (o.srcMask ?? null) !== null ||
-    (o.mask ?? null) !== null ||
-    (o.srcKeyPaddingMask ?? null) !== null ||
-    o.isCausal === true
-  )
-    fail('attention masks');
+  const src = args[0] as Tensor;
+  const o = callOptions<EncoderCall>(args.slice(1), ['srcMask', 'srcKeyPaddingMask']);
   if (src.ndim !== 3) fail('unbatched input (export takes a 3-D src)');
   const kind = activationKind(m.activation, fail);
   const batchFirst = m.self_attn.batchFirst;
-  const sa = (x: string) => attentionValues(g, m.self_attn, x, x, x, fail).out;
-  const ff = (x: string) => {
-    const hidden = linearValue(g, m.linear1, x, 3);
-    const act = kind === 'relu' ? g.node('Relu', [hidden]) : gelu(g, hidden);
-    return linearValue(g, m.linear2, act, 3);
-  };
+  const masks = { attnMask: o.srcMask ?? o.mask ?? null, keyPaddingMask: o.srcKeyPaddingMask, isCausal: o.isCausal };
+  const sa = (x: string) => attentionValues(g, m.self_attn, x, x, x, masks, fail).out;
+  const ff = (x: string) => feedForward(g, m, kind, x);
   let x = toBatchMajor(g, g.value(src), batchFirst);
   if (m.normFirst) {
     x = g.node('Add', [x, sa(layerNormValue(g, m.norm1, x))]);
@@ -175,6 +245,46 @@ export function emitEncoderLayer(
   } else {
     x = layerNormValue(g, m.norm1, g.node('Add', [x, sa(x)]));
     x = layerNormValue(g, m.norm2, g.node('Add', [x, ff(x)]));
+  }
+  return [batchFirst ? x : g.node('Transpose', [x], { perm: [1, 0, 2] })];
+}
+
+/**
+ * A TransformerDecoderLayer call (tgt, memory, options or PyTorch's positional tgtMask, memoryMask,
+ * tgtKeyPaddingMask, memoryKeyPaddingMask) -> its output.
+ */
+export function emitDecoderLayer(
+  g: GraphBuilder,
+  m: nn.TransformerDecoderLayer,
+  args: unknown[],
+  fail: Fail,
+): string[] {
+  const [tgt, memory] = args as [Tensor, unknown];
+  if (!(memory instanceof Tensor)) fail('its memory argument is not a Tensor');
+  const o = callOptions<DecoderCall>(args.slice(2), [
+    'tgtMask',
+    'memoryMask',
+    'tgtKeyPaddingMask',
+    'memoryKeyPaddingMask',
+  ]);
+  if (tgt.ndim !== 3 || memory.ndim !== 3) fail('unbatched input (export takes a 3-D tgt and memory)');
+  const kind = activationKind(m.activation, fail);
+  const batchFirst = m.self_attn.batchFirst;
+  const selfMasks = { attnMask: o.tgtMask, keyPaddingMask: o.tgtKeyPaddingMask, isCausal: o.tgtIsCausal };
+  const crossMasks = { attnMask: o.memoryMask, keyPaddingMask: o.memoryKeyPaddingMask, isCausal: o.memoryIsCausal };
+  const mem = toBatchMajor(g, g.value(memory), batchFirst);
+  const sa = (x: string) => attentionValues(g, m.self_attn, x, x, x, selfMasks, fail).out;
+  const mha = (x: string) => attentionValues(g, m.multihead_attn, x, mem, mem, crossMasks, fail).out;
+  const ff = (x: string) => feedForward(g, m, kind, x);
+  let x = toBatchMajor(g, g.value(tgt), batchFirst);
+  if (m.normFirst) {
+    x = g.node('Add', [x, sa(layerNormValue(g, m.norm1, x))]);
+    x = g.node('Add', [x, mha(layerNormValue(g, m.norm2, x))]);
+    x = g.node('Add', [x, ff(layerNormValue(g, m.norm3, x))]);
+  } else {
+    x = layerNormValue(g, m.norm1, g.node('Add', [x, sa(x)]));
+    x = layerNormValue(g, m.norm2, g.node('Add', [x, mha(x)]));
+    x = layerNormValue(g, m.norm3, g.node('Add', [x, ff(x)]));
   }
   return [batchFirst ? x : g.node('Transpose', [x], { perm: [1, 0, 2] })];
 }

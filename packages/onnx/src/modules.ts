@@ -4,7 +4,7 @@
  */
 import { nn, Tensor } from '@flint/core';
 import type { GraphBuilder } from './graph.js';
-import { emitAttention, emitEncoderLayer } from './attention.js';
+import { emitAttention, emitDecoderLayer, emitEncoderLayer } from './attention.js';
 import { emitRnn, isRnn } from './rnn.js';
 import { type TraceState, where } from './trace-state.js';
 
@@ -317,7 +317,13 @@ export function reshapeTo(g: GraphBuilder, x: Tensor, target: readonly number[])
 export function moduleKind(m: nn.Module): string | undefined {
   const cls: unknown = m.constructor;
   for (const [known, name] of EMITTERS) if (cls === known) return name;
-  if (cls === nn.MultiheadAttention || cls === nn.TransformerEncoderLayer || isRnn(m)) return m.constructor.name;
+  if (
+    cls === nn.MultiheadAttention ||
+    cls === nn.TransformerEncoderLayer ||
+    cls === nn.TransformerDecoderLayer ||
+    isRnn(m)
+  )
+    return m.constructor.name;
   return undefined;
 }
 
@@ -334,7 +340,9 @@ export function emitModule(state: TraceState, m: nn.Module, args: unknown[], out
       ? () => emitAttention(state.graph, m as nn.MultiheadAttention, args, fail)
       : m.constructor === nn.TransformerEncoderLayer
         ? () => emitEncoderLayer(state.graph, m as nn.TransformerEncoderLayer, args, fail)
-        : undefined;
+        : m.constructor === nn.TransformerDecoderLayer
+          ? () => emitDecoderLayer(state.graph, m as nn.TransformerDecoderLayer, args, fail)
+          : undefined;
   if (multi !== undefined) {
     const values = multi();
     const tensors = tensorsOf(out);

@@ -56,7 +56,7 @@ export class LeNet extends nn.Module {
   }
 }
 
-/** Run `bytes` in ONNX Runtime (CPU) on float32 or int32 inputs; the first output's values and dims. */
+/** Run `bytes` in ONNX Runtime (CPU) on float32, int32 or bool inputs; the first output's values and dims. */
 export async function runOrt(
   bytes: Uint8Array,
   feeds: Record<string, Tensor>,
@@ -68,7 +68,13 @@ export async function runOrt(
     inputs[name] =
       t.dtype === 'int32'
         ? new ort.Tensor('int32', Int32Array.from(values as ArrayLike<number>), [...t.shape])
-        : new ort.Tensor('float32', Float32Array.from(values as ArrayLike<number>), [...t.shape]);
+        : t.dtype === 'bool'
+          ? new ort.Tensor(
+              'bool',
+              Uint8Array.from(values as ArrayLike<number>, (v) => (v ? 1 : 0)),
+              [...t.shape],
+            )
+          : new ort.Tensor('float32', Float32Array.from(values as ArrayLike<number>), [...t.shape]);
   }
   const out = await session.run(inputs);
   await session.release();
