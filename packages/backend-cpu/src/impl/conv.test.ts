@@ -1,8 +1,17 @@
 import { windowOutputSize } from '@flint/core/backend';
 import type { Conv2dParams } from '@flint/core/backend';
-import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearBufferPool, release } from './buffers.js';
 import { cachedColumnElements, conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
+import {
+  type ColumnGeometry,
+  type ColumnsImpl,
+  col2imImages,
+  columnsImpls,
+  im2colImages,
+  setColumnsImpl,
+} from './im2col.js';
 import { expectClose, randF32, size } from './test-reference.js';
 import { gemmImpls, useGemm } from './test-gemm.js';
 
@@ -57,10 +66,29 @@ const geos: Geo[] = [
   { x: [1, 3, 6, 6], w: [3, 1, 3, 3], p: params([2, 2], [1, 1], [1, 1], 3) },
   { x: [1, 1, 4, 4], w: [2, 1, 4, 4], p: params([1, 1], [0, 0], [1, 1], 1) },
   { x: [0, 2, 4, 4], w: [2, 2, 3, 3], p: params([1, 1], [1, 1], [1, 1], 1) },
+  // LeNet's two convolutions at a small batch: rows of 28 and 10 (f32x4 copies with a tail)
+  { x: [3, 1, 28, 28], w: [6, 1, 5, 5], p: params([1, 1], [2, 2], [1, 1], 1) },
+  { x: [3, 6, 14, 14], w: [16, 6, 5, 5], p: params([1, 1], [0, 0], [1, 1], 1) },
+  // padding wider than the kernel reach: whole padding rows and rows with no in-input column
+  { x: [2, 2, 3, 5], w: [3, 2, 2, 2], p: params([1, 3], [3, 4], [1, 1], 1) },
 ];
 
-describe.each(gemmImpls)('with the %s gemm', (impl) => {
+/** Make the enclosing describe block run im2col/col2im with `impl` (restored afterwards). */
+function useColumns(impl: ColumnsImpl): void {
+  let prev: ColumnsImpl;
+  beforeAll(() => {
+    prev = setColumnsImpl(impl);
+  });
+  afterAll(() => {
+    setColumnsImpl(prev);
+  });
+}
+
+const implPairs = gemmImpls.flatMap((gemm) => columnsImpls.map((columns) => [gemm, columns] as const));
+
+describe.each(implPairs)('with the %s gemm and %s im2col', (impl, columns) => {
   useGemm(impl);
+  useColumns(columns);
 
   describe('conv2d (im2col + GEMM) vs a direct float64 convolution', () => {
     it('stride, padding, dilation, groups, 1x1 and empty batch', () => {
@@ -148,5 +176,77 @@ describe('forward columns kept for the weight gradient', () => {
       // without an entry (released input) the kernel recomputes: still the same gradient
       expect(Array.from(conv2dBackwardWeight(x, g.x, dy, os, g.w, g.p, true))).toEqual(Array.from(kept));
     }
+  });
+});
+
+describe.runIf(columnsImpls.includes('wasm-simd'))('im2col/col2im in WebAssembly SIMD', () => {
+  afterAll(() => {
+    setColumnsImpl('wasm-simd');
+  });
+  const run = (impl: ColumnsImpl, f: () => Float32Array): Float32Array => {
+    const prev = setColumnsImpl(impl);
+    try {
+      return f();
+    } finally {
+      setColumnsImpl(prev);
+    }
+  };
+
+  it('equal the JavaScript loops bit for bit (strides, padding, dilation, channel offsets)', () => {
+    const axis = fc.record({
+      size: fc.integer({ min: 1, max: 19 }),
+      k: fc.integer({ min: 1, max: 5 }),
+      s: fc.integer({ min: 1, max: 3 }),
+      p: fc.integer({ min: 0, max: 4 }),
+      d: fc.integer({ min: 1, max: 3 }),
+    });
+    const geometry = fc
+      .record({ h: axis, w: axis, Cg: fc.integer({ min: 1, max: 3 }), extra: fc.integer({ min: 0, max: 2 }) })
+      .filter(({ h, w }) => h.size + 2 * h.p >= (h.k - 1) * h.d + 1 && w.size + 2 * w.p >= (w.k - 1) * w.d + 1);
+    fc.assert(
+      fc.property(geometry, fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 1000 }), (q, m, seed) => {
+        const out = (a: typeof q.h): number => windowOutputSize(a.size, a.k, a.s, a.p, a.d);
+        const g: ColumnGeometry = {
+          Cg: q.Cg,
+          H: q.h.size,
+          W: q.w.size,
+          kH: q.h.k,
+          kW: q.w.k,
+          Ho: out(q.h),
+          Wo: out(q.w),
+          sH: q.h.s,
+          sW: q.w.s,
+          pH: q.h.p,
+          pW: q.w.p,
+          dH: q.h.d,
+          dW: q.w.d,
+        };
+        // images of Cg + extra channels, the block starting one channel in when extra > 0
+        const plane = g.H * g.W;
+        const xStride = (g.Cg + q.extra) * plane;
+        const xOff = q.extra > 0 ? plane : 0;
+        const x = randF32(m * xStride, seed);
+        const colLen = g.Cg * g.kH * g.kW * m * g.Ho * g.Wo;
+        const im2col = (impl: ColumnsImpl): Float32Array =>
+          run(impl, () => {
+            const col = new Float32Array(colLen + 3).fill(7); // the 3 past the block must stay 7
+            im2colImages(x, xOff, xStride, m, g, col, 1);
+            return col;
+          });
+        const colWasm = im2col('wasm-simd');
+        expect(colWasm).toEqual(im2col('js'));
+        expect(colWasm[0]).toBe(7);
+        expect(Array.from(colWasm.subarray(colLen + 1))).toEqual([7, 7]);
+        const dy = randF32(colLen, seed + 1);
+        const col2im = (impl: ColumnsImpl): Float32Array =>
+          run(impl, () => {
+            const dx = randF32(m * xStride + 2, seed + 2);
+            col2imImages(dy, 0, m, g, dx, xOff, xStride);
+            return dx;
+          });
+        expect(col2im('wasm-simd')).toEqual(col2im('js'));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -9,26 +9,14 @@
 import type { Conv2dParams, Shape } from '@flint/core/backend';
 import { onRelease, release } from './buffers.js';
 import { gemm, type MatrixView } from './gemm.js';
+import { type ColumnGeometry, col2imImages, im2colImages } from './im2col.js';
 import { alloc, takeF32 } from './util.js';
 
-interface ConvGeometry {
+interface ConvGeometry extends ColumnGeometry {
   N: number;
   C: number;
-  H: number;
-  W: number;
   O: number;
-  kH: number;
-  kW: number;
-  Ho: number;
-  Wo: number;
-  sH: number;
-  sW: number;
-  pH: number;
-  pW: number;
-  dH: number;
-  dW: number;
   groups: number;
-  Cg: number;
   Og: number;
 }
 
@@ -126,78 +114,6 @@ function chunkOf(N: number, perImage: number): number {
   return Math.max(1, Math.min(N, Math.floor(COL_LIMIT / Math.max(1, perImage))));
 }
 
-/** The output columns ow whose input column iw = ow*sW + shift lies inside [0, W): [lo, hi). */
-function validColumns(shift: number, sW: number, W: number, Wo: number): [number, number] {
-  const lo = shift >= 0 ? 0 : Math.ceil(-shift / sW);
-  const hi = Math.min(Wo, Math.max(0, Math.ceil((W - shift) / sW)));
-  return [Math.min(lo, hi), hi];
-}
-
-/**
- * col[colOff + ((c*kH + ki)*kW + kj)*ld + oh*Wo + ow] = x[xOff + c*H*W + ih*W + iw] (0 in the
- * padding), for c < Cg. The valid range of each output row is computed once, so the copy loop has
- * no bounds test.
- */
-export function im2col(
-  x: Float32Array,
-  xOff: number,
-  g: ConvGeometry,
-  col: Float32Array,
-  ld: number,
-  colOff: number,
-): void {
-  const { H, W, kH, kW, Ho, Wo, sH, sW, pH, pW, dH, dW, Cg } = g;
-  let r = 0;
-  for (let c = 0; c < Cg; c++) {
-    const plane = xOff + c * H * W;
-    for (let ki = 0; ki < kH; ki++) {
-      for (let kj = 0; kj < kW; kj++, r++) {
-        const rowBase = colOff + r * ld;
-        const wShift = kj * dW - pW;
-        const [lo, hi] = validColumns(wShift, sW, W, Wo);
-        for (let oh = 0; oh < Ho; oh++) {
-          const ih = oh * sH - pH + ki * dH;
-          const dst = rowBase + oh * Wo;
-          // plain loops, not fill(): these runs are a few elements long and a builtin call costs more
-          if (ih < 0 || ih >= H) {
-            for (let ow = 0; ow < Wo; ow++) col[dst + ow] = 0;
-            continue;
-          }
-          for (let ow = 0; ow < lo; ow++) col[dst + ow] = 0;
-          for (let ow = hi; ow < Wo; ow++) col[dst + ow] = 0;
-          const src = plane + ih * W + wShift;
-          if (sW === 1) for (let ow = lo; ow < hi; ow++) col[dst + ow] = x[src + ow]!;
-          else for (let ow = lo; ow < hi; ow++) col[dst + ow] = x[src + ow * sW]!;
-        }
-      }
-    }
-  }
-}
-
-/** The adjoint of im2col: dx[dxOff + c*H*W + ih*W + iw] += col[...] (padding positions dropped). */
-function col2im(col: Float32Array, ld: number, colOff: number, g: ConvGeometry, dx: Float32Array, dxOff: number): void {
-  const { H, W, kH, kW, Ho, Wo, sH, sW, pH, pW, dH, dW, Cg } = g;
-  let r = 0;
-  for (let c = 0; c < Cg; c++) {
-    const plane = dxOff + c * H * W;
-    for (let ki = 0; ki < kH; ki++) {
-      for (let kj = 0; kj < kW; kj++, r++) {
-        const rowBase = colOff + r * ld;
-        const wShift = kj * dW - pW;
-        const [lo, hi] = validColumns(wShift, sW, W, Wo);
-        for (let oh = 0; oh < Ho; oh++) {
-          const ih = oh * sH - pH + ki * dH;
-          if (ih < 0 || ih >= H) continue;
-          const src = rowBase + oh * Wo;
-          const dst = plane + ih * W + wShift;
-          if (sW === 1) for (let ow = lo; ow < hi; ow++) dx[dst + ow]! += col[src + ow]!;
-          else for (let ow = lo; ow < hi; ow++) dx[dst + ow * sW]! += col[src + ow]!;
-        }
-      }
-    }
-  }
-}
-
 /**
  * Copy the [Og, HoWo] blocks of `m` images (group gi) between the NCHW tensor `t` (O channels)
  * and the side-by-side matrix `mat` [Og, m*HoWo]; `toMatrix` picks the direction.
@@ -270,7 +186,7 @@ export function conv2d(
     const ld = m * HoWo;
     for (let gi = 0; gi < groups; gi++) {
       const at = full === null ? 0 : (gi * N + n0) * CgKK * HoWo;
-      for (let i = 0; i < m; i++) im2col(x, ((n0 + i) * C + gi * Cg) * H * W, g, col, ld, at + i * HoWo);
+      im2colImages(x, (n0 * C + gi * Cg) * H * W, C * H * W, m, g, col, at);
       const wView = { data: w, offset: gi * Og * CgKK, rs: CgKK, cs: 1 };
       const colView = { data: col, offset: at, rs: ld, cs: 1 };
       if (m === 1 && groups === 1) {
@@ -321,7 +237,7 @@ export function conv2dBackwardInput(
       const a = { data: w, offset: gi * Og * CgKK, rs: 1, cs: CgKK };
       shuffleBlocks(dy, dyMat, n0, m, O, Og, gi, HoWo, true);
       gemm(CgKK, ld, Og, a, { data: dyMat, offset: 0, rs: ld, cs: 1 }, col, 0, ld, false);
-      for (let i = 0; i < m; i++) col2im(col, ld, i * HoWo, g, dx, ((n0 + i) * C + gi * Cg) * H * W);
+      col2imImages(col, 0, m, g, dx, (n0 * C + gi * Cg) * H * W, C * H * W);
     }
   }
   return dx;
@@ -361,7 +277,7 @@ export function conv2dBackwardWeight(
       let b: MatrixView;
       if (kept !== undefined) b = { data: kept, offset: (gi * N + n0) * CgKK * HoWo, rs: 1, cs: ld };
       else if (col !== null) {
-        for (let i = 0; i < m; i++) im2col(x, ((n0 + i) * C + gi * Cg) * H * W, g, col, ld, i * HoWo);
+        im2colImages(x, xOff, C * H * W, m, g, col, 0);
         b = { data: col, offset: 0, rs: 1, cs: ld };
       } else b = { data: x, offset: xOff, rs: 1, cs: HoWo };
       shuffleBlocks(dy, dyMat, n0, m, O, Og, gi, HoWo, true);

@@ -1,0 +1,241 @@
+/**
+ * im2col and col2im for conv2d: the column matrix of m images side by side, row
+ * r = (c*kH + ki)*kW + kj of length m*Ho*Wo, image i's block at i*Ho*Wo.
+ *
+ * Runs in WebAssembly SIMD (src/wasm/conv.wat) where the engine validates it: the images (or the
+ * column block) are copied into the module's memory, the loops run there with f32x4 row copies,
+ * and the result is copied out, each copy one memcpy. The JavaScript loops are the fallback and
+ * the tests' reference; `setColumnsImpl` switches between them.
+ */
+import { convWasmBase64 } from '../wasm/conv-bytes.js';
+import { detectWasmSimd } from './gemm-wasm.js';
+
+/** The geometry im2col/col2im need (channels of one group). */
+export interface ColumnGeometry {
+  Cg: number;
+  H: number;
+  W: number;
+  kH: number;
+  kW: number;
+  Ho: number;
+  Wo: number;
+  sH: number;
+  sW: number;
+  pH: number;
+  pW: number;
+  dH: number;
+  dW: number;
+}
+
+/** The output columns ow whose input column iw = ow*sW + shift lies inside [0, W): [lo, hi). */
+function validColumns(shift: number, sW: number, W: number, Wo: number): [number, number] {
+  const lo = shift >= 0 ? 0 : Math.ceil(-shift / sW);
+  const hi = Math.min(Wo, Math.max(0, Math.ceil((W - shift) / sW)));
+  return [Math.min(lo, hi), hi];
+}
+
+/**
+ * col[colOff + ((c*kH + ki)*kW + kj)*ld + oh*Wo + ow] = x[xOff + c*H*W + ih*W + iw] (0 in the
+ * padding), for c < Cg. The valid range of each output row is computed once, so the copy loop has
+ * no bounds test.
+ */
+function im2colJs(
+  x: Float32Array,
+  xOff: number,
+  g: ColumnGeometry,
+  col: Float32Array,
+  ld: number,
+  colOff: number,
+): void {
+  const { H, W, kH, kW, Ho, Wo, sH, sW, pH, pW, dH, dW, Cg } = g;
+  let r = 0;
+  for (let c = 0; c < Cg; c++) {
+    const plane = xOff + c * H * W;
+    for (let ki = 0; ki < kH; ki++) {
+      for (let kj = 0; kj < kW; kj++, r++) {
+        const rowBase = colOff + r * ld;
+        const wShift = kj * dW - pW;
+        const [lo, hi] = validColumns(wShift, sW, W, Wo);
+        for (let oh = 0; oh < Ho; oh++) {
+          const ih = oh * sH - pH + ki * dH;
+          const dst = rowBase + oh * Wo;
+          // plain loops, not fill(): these runs are a few elements long and a builtin call costs more
+          if (ih < 0 || ih >= H) {
+            for (let ow = 0; ow < Wo; ow++) col[dst + ow] = 0;
+            continue;
+          }
+          for (let ow = 0; ow < lo; ow++) col[dst + ow] = 0;
+          for (let ow = hi; ow < Wo; ow++) col[dst + ow] = 0;
+          const src = plane + ih * W + wShift;
+          if (sW === 1) for (let ow = lo; ow < hi; ow++) col[dst + ow] = x[src + ow]!;
+          else for (let ow = lo; ow < hi; ow++) col[dst + ow] = x[src + ow * sW]!;
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2colJs: dx[dxOff + c*H*W + ih*W + iw] += col[...] (padding positions dropped). */
+function col2imJs(
+  col: Float32Array,
+  ld: number,
+  colOff: number,
+  g: ColumnGeometry,
+  dx: Float32Array,
+  dxOff: number,
+): void {
+  const { H, W, kH, kW, Ho, Wo, sH, sW, pH, pW, dH, dW, Cg } = g;
+  let r = 0;
+  for (let c = 0; c < Cg; c++) {
+    const plane = dxOff + c * H * W;
+    for (let ki = 0; ki < kH; ki++) {
+      for (let kj = 0; kj < kW; kj++, r++) {
+        const rowBase = colOff + r * ld;
+        const wShift = kj * dW - pW;
+        const [lo, hi] = validColumns(wShift, sW, W, Wo);
+        for (let oh = 0; oh < Ho; oh++) {
+          const ih = oh * sH - pH + ki * dH;
+          if (ih < 0 || ih >= H) continue;
+          const src = rowBase + oh * Wo;
+          const dst = plane + ih * W + wShift;
+          if (sW === 1) for (let ow = lo; ow < hi; ow++) dx[dst + ow]! += col[src + ow]!;
+          else for (let ow = lo; ow < hi; ow++) dx[dst + ow * sW]! += col[src + ow]!;
+        }
+      }
+    }
+  }
+}
+
+// --- WebAssembly SIMD ---------------------------------------------------------------------------
+
+/** The slice of the WebAssembly JS API used here, typed locally (no DOM typings in this package). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+}
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+type Im2colExport = (...args: number[]) => void;
+
+interface ConvInstance {
+  memory: WasmMemory;
+  im2col: Im2colExport;
+  col2im: Im2colExport;
+}
+
+function instantiate(): ConvInstance | null {
+  const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (WA === undefined || !detectWasmSimd()) return null;
+  try {
+    const bin = atob(convWasmBase64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    const exports = new WA.Instance(new WA.Module(bytes), {}).exports;
+    return {
+      memory: exports.memory as WasmMemory,
+      im2col: exports.im2col as Im2colExport,
+      col2im: exports.col2im as Im2colExport,
+    };
+  } catch {
+    return null;
+  }
+}
+
+const instance = instantiate();
+let heap = instance === null ? new Float32Array(0) : new Float32Array(instance.memory.buffer);
+
+export type ColumnsImpl = 'wasm-simd' | 'js';
+let current: ColumnsImpl = instance === null ? 'js' : 'wasm-simd';
+
+/** The implementations available in this engine (tests run each). */
+export const columnsImpls: ColumnsImpl[] = instance === null ? ['js'] : ['wasm-simd', 'js'];
+
+/** Select im2col/col2im's implementation (tests, benchmarks); returns the previous one. */
+export function setColumnsImpl(impl: ColumnsImpl): ColumnsImpl {
+  if (impl === 'wasm-simd' && instance === null) throw new Error('WebAssembly SIMD is not available in this engine');
+  const prev = current;
+  current = impl;
+  return prev;
+}
+
+/** 2 GiB: byte addresses stay within i32 arithmetic. */
+const MAX_BYTES = 2 ** 31;
+
+/**
+ * Grow the module's memory to `bytes` (false, nothing changed, where that exceeds MAX_BYTES or
+ * the geometry does not fit the module's packed 16-bit column ranges).
+ */
+function reserve(inst: ConvInstance, bytes: number, g: ColumnGeometry): boolean {
+  if (bytes > MAX_BYTES || g.Wo >= 2 ** 15 || g.W >= 2 ** 30) return false;
+  const have = inst.memory.buffer.byteLength;
+  if (have < bytes) {
+    inst.memory.grow(Math.ceil((bytes - have) / 65536));
+    heap = new Float32Array(inst.memory.buffer);
+  }
+  return true;
+}
+
+const align16 = (n: number): number => (n + 15) & ~15;
+
+function geometryArgs(g: ColumnGeometry): number[] {
+  return [g.Cg, g.H, g.W, g.kH, g.kW, g.Ho, g.Wo, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW];
+}
+
+/**
+ * The column block of m images into col[colOff, colOff + Cg*kH*kW*m*Ho*Wo) (rows of m*Ho*Wo):
+ * image i's channels c < Cg at x[xOff + i*xStride + c*H*W].
+ */
+export function im2colImages(
+  x: Float32Array,
+  xOff: number,
+  xStride: number,
+  m: number,
+  g: ColumnGeometry,
+  col: Float32Array,
+  colOff: number,
+): void {
+  const HoWo = g.Ho * g.Wo;
+  const ld = m * HoWo;
+  const colLen = g.Cg * g.kH * g.kW * ld;
+  if (colLen === 0) return;
+  const xLen = (m - 1) * xStride + g.Cg * g.H * g.W;
+  const colPtr = align16(xLen * 4 + 16); // 16 bytes of slack: the f32x4 copies read up to 3 floats past a row
+  if (current === 'wasm-simd' && instance !== null && reserve(instance, colPtr + colLen * 4 + 16, g)) {
+    heap.set(x.subarray(xOff, xOff + xLen), 0);
+    instance.im2col(0, xStride * 4, m, ...geometryArgs(g), colPtr);
+    col.set(heap.subarray(colPtr >> 2, (colPtr >> 2) + colLen), colOff);
+    return;
+  }
+  for (let i = 0; i < m; i++) im2colJs(x, xOff + i * xStride, g, col, ld, colOff + i * HoWo);
+}
+
+/**
+ * The adjoint of im2colImages: dx[dxOff + i*xStride + c*H*W + ih*W + iw] += the column block of m
+ * images at col[colOff, ...) (padding positions dropped).
+ */
+export function col2imImages(
+  col: Float32Array,
+  colOff: number,
+  m: number,
+  g: ColumnGeometry,
+  dx: Float32Array,
+  dxOff: number,
+  xStride: number,
+): void {
+  const HoWo = g.Ho * g.Wo;
+  const ld = m * HoWo;
+  const colLen = g.Cg * g.kH * g.kW * ld;
+  if (colLen === 0) return;
+  const xLen = (m - 1) * xStride + g.Cg * g.H * g.W;
+  const colPtr = align16(xLen * 4);
+  if (current === 'wasm-simd' && instance !== null && reserve(instance, colPtr + colLen * 4, g)) {
+    heap.set(dx.subarray(dxOff, dxOff + xLen), 0);
+    heap.set(col.subarray(colOff, colOff + colLen), colPtr >> 2);
+    instance.col2im(colPtr, m, ...geometryArgs(g), 0, xStride * 4);
+    dx.set(heap.subarray(0, xLen), dxOff);
+    return;
+  }
+  for (let i = 0; i < m; i++) col2imJs(col, ld, colOff + i * HoWo, g, dx, dxOff + i * xStride);
+}

@@ -1,0 +1,208 @@
+;; Flint backend-cpu: im2col and col2im for conv2d (NCHW float32) in WebAssembly SIMD.
+;;
+;; Hand-written; assembled by scripts/wasm.ts (wabt) into src/wasm/conv-bytes.ts, which is
+;; committed (a test reassembles this file and checks the bytes match).
+;;
+;; The columns of m images sit side by side: row r = (c*kH + ki)*kW + kj of the column matrix
+;; is [m*Ho*Wo] long, image i's block at i*Ho*Wo, element oh*Wo + ow = x[c, ih, iw] with
+;; ih = oh*sH - pH + ki*dH, iw = ow*sW - pW + kj*dW (0 outside the input). Pointers are byte
+;; addresses; $xs is the byte stride between images. Each output row's in-input columns [lo, hi)
+;; are computed once per (c, ki, kj), so the copy loops have no bounds test; with sW = 1 a row is
+;; one f32x4 copy (JavaScript moved these runs of 10-28 floats one element at a time).
+(module
+  (memory (export "memory") 1)
+
+  ;; [lo, hi): the output columns whose input column ow*sW + shift lies inside [0, W), packed
+  ;; as lo | hi << 16 (Wo < 2^15 is checked on the JS side).
+  (func $valid (param $shift i32) (param $sW i32) (param $W i32) (param $Wo i32) (result i32)
+    (local $lo i32) (local $hi i32) (local $t i32)
+    ;; lo = shift >= 0 ? 0 : ceil(-shift / sW)
+    (if (i32.lt_s (local.get $shift) (i32.const 0))
+      (then (local.set $lo (i32.div_s (i32.sub (i32.add (i32.sub (i32.const 0) (local.get $shift)) (local.get $sW)) (i32.const 1))
+                                      (local.get $sW)))))
+    ;; hi = min(Wo, max(0, ceil((W - shift) / sW)))
+    (local.set $t (i32.sub (local.get $W) (local.get $shift)))
+    (if (i32.gt_s (local.get $t) (i32.const 0))
+      (then (local.set $hi (i32.div_s (i32.sub (i32.add (local.get $t) (local.get $sW)) (i32.const 1)) (local.get $sW)))))
+    (if (i32.gt_s (local.get $hi) (local.get $Wo)) (then (local.set $hi (local.get $Wo))))
+    (if (i32.gt_s (local.get $lo) (local.get $hi)) (then (local.set $lo (local.get $hi))))
+    (i32.or (local.get $lo) (i32.shl (local.get $hi) (i32.const 16))))
+
+  ;; Column matrix of m images at $col (rows of m*Ho*Wo floats, 16 bytes of slack after it: the
+  ;; f32x4 copies may run up to 3 floats past a row's end). Rows are written in memory order
+  ;; (row r, then image, then oh), and each output row is written whole (prefix zeros, copy,
+  ;; suffix zeros) after the previous row's overrun, so an overrun is always overwritten later.
+  (func (export "im2col")
+    (param $x i32) (param $xs i32) (param $m i32) (param $Cg i32) (param $H i32) (param $W i32)
+    (param $kH i32) (param $kW i32) (param $Ho i32) (param $Wo i32) (param $sH i32) (param $sW i32)
+    (param $pH i32) (param $pW i32) (param $dH i32) (param $dW i32) (param $col i32)
+    (local $c i32) (local $ki i32) (local $kj i32) (local $i i32) (local $oh i32) (local $ow i32)
+    (local $shift i32) (local $lo i32) (local $hi i32) (local $lohi i32) (local $ih i32)
+    (local $plane i32) (local $dst i32) (local $src i32) (local $rowBytes i32) (local $end i32)
+    (local $HW4 i32) (local $W4 i32) (local $sW4 i32)
+    (local.set $rowBytes (i32.shl (local.get $Wo) (i32.const 2)))
+    (local.set $HW4 (i32.shl (i32.mul (local.get $H) (local.get $W)) (i32.const 2)))
+    (local.set $W4 (i32.shl (local.get $W) (i32.const 2)))
+    (local.set $sW4 (i32.shl (local.get $sW) (i32.const 2)))
+    (local.set $dst (local.get $col))
+    (if (i32.eqz (i32.mul (local.get $Ho) (local.get $Wo))) (then (return)))
+    (local.set $c (i32.const 0))
+    (loop $lc
+      (local.set $ki (i32.const 0))
+      (loop $lki
+        (local.set $kj (i32.const 0))
+        (loop $lkj
+          (local.set $shift (i32.sub (i32.mul (local.get $kj) (local.get $dW)) (local.get $pW)))
+          (local.set $lohi (call $valid (local.get $shift) (local.get $sW) (local.get $W) (local.get $Wo)))
+          (local.set $lo (i32.and (local.get $lohi) (i32.const 0xffff)))
+          (local.set $hi (i32.shr_u (local.get $lohi) (i32.const 16)))
+          (local.set $i (i32.const 0))
+          (loop $li
+            (local.set $plane (i32.add (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $xs)))
+                                       (i32.mul (local.get $c) (local.get $HW4))))
+            (local.set $oh (i32.const 0))
+            (loop $loh
+              (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sH)) (local.get $pH))
+                                      (i32.mul (local.get $ki) (local.get $dH))))
+              (local.set $end (i32.add (local.get $dst) (local.get $rowBytes)))
+              (if (i32.ge_u (local.get $ih) (local.get $H))
+                (then
+                  ;; a padding row: zeros, f32x4 at a time (the overrun is overwritten later)
+                  (loop $z
+                    (v128.store align=4 (local.get $dst) (v128.const i64x2 0 0))
+                    (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+                    (br_if $z (i32.lt_u (local.get $dst) (local.get $end)))))
+                (else
+                  ;; src: the byte address of input column ow*sW + shift at ow = 0 (may lie before
+                  ;; the row; only ow >= lo is read)
+                  (local.set $src (i32.add (i32.add (local.get $plane) (i32.mul (local.get $ih) (local.get $W4)))
+                                           (i32.shl (local.get $shift) (i32.const 2))))
+                  (local.set $ow (i32.const 0))
+                  (block $pre_done
+                    (loop $pre
+                      (br_if $pre_done (i32.ge_u (local.get $ow) (local.get $lo)))
+                      (f32.store (i32.add (local.get $dst) (i32.shl (local.get $ow) (i32.const 2))) (f32.const 0))
+                      (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                      (br $pre)))
+                  (if (i32.eq (local.get $sW) (i32.const 1))
+                    (then
+                      (block $cp_done
+                        (loop $cp
+                          (br_if $cp_done (i32.ge_u (local.get $ow) (local.get $hi)))
+                          (v128.store align=4 (i32.add (local.get $dst) (i32.shl (local.get $ow) (i32.const 2)))
+                            (v128.load align=4 (i32.add (local.get $src) (i32.shl (local.get $ow) (i32.const 2)))))
+                          (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
+                          (br $cp))))
+                    (else
+                      (block $cs_done
+                        (loop $cs
+                          (br_if $cs_done (i32.ge_u (local.get $ow) (local.get $hi)))
+                          (f32.store (i32.add (local.get $dst) (i32.shl (local.get $ow) (i32.const 2)))
+                            (f32.load (i32.add (local.get $src) (i32.mul (local.get $ow) (local.get $sW4)))))
+                          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                          (br $cs)))))
+                  ;; suffix zeros from hi (this also overwrites the copy's overrun inside the row)
+                  (local.set $ow (local.get $hi))
+                  (block $suf_done
+                    (loop $suf
+                      (br_if $suf_done (i32.ge_u (local.get $ow) (local.get $Wo)))
+                      (f32.store (i32.add (local.get $dst) (i32.shl (local.get $ow) (i32.const 2))) (f32.const 0))
+                      (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                      (br $suf)))
+                  (local.set $dst (local.get $end))))
+              ;; the zero loop may have stepped past the row's end
+              (local.set $dst (local.get $end))
+              (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+              (br_if $loh (i32.lt_u (local.get $oh) (local.get $Ho))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $li (i32.lt_u (local.get $i) (local.get $m))))
+          (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+          (br_if $lkj (i32.lt_u (local.get $kj) (local.get $kW))))
+        (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+        (br_if $lki (i32.lt_u (local.get $ki) (local.get $kH))))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br_if $lc (i32.lt_u (local.get $c) (local.get $Cg)))))
+
+  ;; The adjoint of im2col: dx[c, ih, iw] += col[r, i*Ho*Wo + oh*Wo + ow] for the in-input taps
+  ;; (padding positions dropped), images at $dx + i*$xs. Exact spans only (a store past hi would
+  ;; add into a neighbour): f32x4 over whole quads, then a scalar tail.
+  (func (export "col2im")
+    (param $col i32) (param $m i32) (param $Cg i32) (param $H i32) (param $W i32)
+    (param $kH i32) (param $kW i32) (param $Ho i32) (param $Wo i32) (param $sH i32) (param $sW i32)
+    (param $pH i32) (param $pW i32) (param $dH i32) (param $dW i32) (param $dx i32) (param $xs i32)
+    (local $c i32) (local $ki i32) (local $kj i32) (local $i i32) (local $oh i32) (local $ow i32)
+    (local $shift i32) (local $lo i32) (local $hi i32) (local $hi4 i32) (local $lohi i32) (local $ih i32)
+    (local $plane i32) (local $src i32) (local $dst i32) (local $p i32) (local $q i32)
+    (local $rowBytes i32) (local $HW4 i32) (local $W4 i32) (local $sW4 i32)
+    (local.set $rowBytes (i32.shl (local.get $Wo) (i32.const 2)))
+    (local.set $HW4 (i32.shl (i32.mul (local.get $H) (local.get $W)) (i32.const 2)))
+    (local.set $W4 (i32.shl (local.get $W) (i32.const 2)))
+    (local.set $sW4 (i32.shl (local.get $sW) (i32.const 2)))
+    (local.set $src (local.get $col))
+    (if (i32.eqz (i32.mul (local.get $Ho) (local.get $Wo))) (then (return)))
+    (local.set $c (i32.const 0))
+    (loop $lc
+      (local.set $ki (i32.const 0))
+      (loop $lki
+        (local.set $kj (i32.const 0))
+        (loop $lkj
+          (local.set $shift (i32.sub (i32.mul (local.get $kj) (local.get $dW)) (local.get $pW)))
+          (local.set $lohi (call $valid (local.get $shift) (local.get $sW) (local.get $W) (local.get $Wo)))
+          (local.set $lo (i32.and (local.get $lohi) (i32.const 0xffff)))
+          (local.set $hi (i32.shr_u (local.get $lohi) (i32.const 16)))
+          ;; hi4: the end of the whole quads from lo
+          (local.set $hi4 (i32.sub (local.get $hi) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const 3))))
+          (local.set $i (i32.const 0))
+          (loop $li
+            (local.set $plane (i32.add (i32.add (local.get $dx) (i32.mul (local.get $i) (local.get $xs)))
+                                       (i32.mul (local.get $c) (local.get $HW4))))
+            (local.set $oh (i32.const 0))
+            (loop $loh
+              (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sH)) (local.get $pH))
+                                      (i32.mul (local.get $ki) (local.get $dH))))
+              (if (i32.lt_u (local.get $ih) (local.get $H))
+                (then
+                  (local.set $dst (i32.add (i32.add (local.get $plane) (i32.mul (local.get $ih) (local.get $W4)))
+                                           (i32.shl (local.get $shift) (i32.const 2))))
+                  (local.set $ow (local.get $lo))
+                  (if (i32.eq (local.get $sW) (i32.const 1))
+                    (then
+                      (block $v_done
+                        (loop $v
+                          (br_if $v_done (i32.ge_u (local.get $ow) (local.get $hi4)))
+                          (local.set $p (i32.add (local.get $dst) (i32.shl (local.get $ow) (i32.const 2))))
+                          (v128.store align=4 (local.get $p)
+                            (f32x4.add (v128.load align=4 (local.get $p))
+                                       (v128.load align=4 (i32.add (local.get $src) (i32.shl (local.get $ow) (i32.const 2))))))
+                          (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
+                          (br $v)))
+                      (block $t_done
+                        (loop $t
+                          (br_if $t_done (i32.ge_u (local.get $ow) (local.get $hi)))
+                          (local.set $p (i32.add (local.get $dst) (i32.shl (local.get $ow) (i32.const 2))))
+                          (f32.store (local.get $p)
+                            (f32.add (f32.load (local.get $p))
+                                     (f32.load (i32.add (local.get $src) (i32.shl (local.get $ow) (i32.const 2))))))
+                          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                          (br $t))))
+                    (else
+                      (block $s_done
+                        (loop $s
+                          (br_if $s_done (i32.ge_u (local.get $ow) (local.get $hi)))
+                          (local.set $q (i32.add (local.get $dst) (i32.mul (local.get $ow) (local.get $sW4))))
+                          (f32.store (local.get $q)
+                            (f32.add (f32.load (local.get $q))
+                                     (f32.load (i32.add (local.get $src) (i32.shl (local.get $ow) (i32.const 2))))))
+                          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                          (br $s)))))))
+              (local.set $src (i32.add (local.get $src) (local.get $rowBytes)))
+              (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+              (br_if $loh (i32.lt_u (local.get $oh) (local.get $Ho))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $li (i32.lt_u (local.get $i) (local.get $m))))
+          (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+          (br_if $lkj (i32.lt_u (local.get $kj) (local.get $kW))))
+        (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+        (br_if $lki (i32.lt_u (local.get $ki) (local.get $kH))))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br_if $lc (i32.lt_u (local.get $c) (local.get $Cg))))))
