@@ -89,6 +89,12 @@ class Attrs {
   float(name: string, fallback: number): number {
     return this.byName.get(name)?.f ?? fallback;
   }
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+  floats(name: string): number[] | undefined {
+    return this.byName.get(name)?.floats;
+  }
   ints(name: string): number[] | undefined {
     return this.byName.get(name)?.ints?.map(int);
   }
@@ -532,22 +538,28 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
 
 function recurrent(opType: 'RNN' | 'LSTM' | 'GRU'): Kernel {
   return (inputs, a) => {
-    if (inputs[4] !== undefined) throw new Error(`onnx import: ${a.label}: sequence_lens is not supported`);
-    if (a.int('layout', 0) !== 0) throw new Error(`onnx import: ${a.label}: layout 1 is not supported`);
     const optional = (i: number, what: string) => (inputs[i] === undefined ? null : tensorOf(inputs[i], a, what));
-    const activations = a.strings('activations');
+    const floats = (name: string) => a.floats(name);
+    const clip = a.has('clip') ? a.float('clip', 0) : undefined;
     return runRecurrent({
       opType,
       x: tensorOf(inputs[0], a, 'X'),
       w: tensorOf(inputs[1], a, 'W'),
       r: tensorOf(inputs[2], a, 'R'),
       b: optional(3, 'B'),
+      sequenceLens: optional(4, 'sequence_lens'),
       initialH: optional(5, 'initial_h'),
       initialC: optional(6, 'initial_c'),
+      peepholes: optional(7, 'P'),
       hiddenSize: a.int('hidden_size', 0),
       direction: a.string('direction') ?? 'forward',
-      activations,
+      activations: a.strings('activations'),
+      activationAlpha: floats('activation_alpha'),
+      activationBeta: floats('activation_beta'),
+      clip,
+      inputForget: a.int('input_forget', 0),
       linearBeforeReset: a.int('linear_before_reset', 0),
+      layout: a.int('layout', 0),
       label: a.label,
     });
   };

@@ -8,13 +8,14 @@ import { importModel } from './index.js';
 import { type AttributeProto, AttributeType, DataType, encodeModel, type TensorProto } from './proto/index.js';
 import { maxAbsDiff, runOrt } from './test-models.js';
 
-export type NodeAttr = number | { float: number } | number[] | string | { strings: string[] };
+export type NodeAttr = number | { float: number } | number[] | { floats: number[] } | string | { strings: string[] };
 
 function attribute(name: string, v: NodeAttr): AttributeProto {
   if (typeof v === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(v) };
   if (typeof v === 'number') return { name, type: AttributeType.INT, i: v };
   if (Array.isArray(v)) return { name, type: AttributeType.INTS, ints: v };
   if ('float' in v) return { name, type: AttributeType.FLOAT, f: v.float };
+  if ('floats' in v) return { name, type: AttributeType.FLOATS, floats: v.floats };
   return { name, type: AttributeType.STRINGS, strings: v.strings.map((s) => new TextEncoder().encode(s)) };
 }
 
