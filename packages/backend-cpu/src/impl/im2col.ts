@@ -8,7 +8,7 @@
  * the tests' reference; `setColumnsImpl` switches between them.
  */
 import { convWasmBase64 } from '../wasm/conv-bytes.js';
-import { detectWasmSimd } from './gemm-wasm.js';
+import { align16, loadSimdModule, type SimdModule } from './wasm-module.js';
 
 /** The geometry im2col/col2im need (channels of one group). */
 export interface ColumnGeometry {
@@ -108,76 +108,33 @@ function col2imJs(
 
 // --- WebAssembly SIMD ---------------------------------------------------------------------------
 
-/** The slice of the WebAssembly JS API used here, typed locally (no DOM typings in this package). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-}
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
 type Im2colExport = (...args: number[]) => void;
 
-interface ConvInstance {
-  memory: WasmMemory;
-  im2col: Im2colExport;
-  col2im: Im2colExport;
-}
-
-function instantiate(): ConvInstance | null {
-  const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (WA === undefined || !detectWasmSimd()) return null;
-  try {
-    const bin = atob(convWasmBase64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    const exports = new WA.Instance(new WA.Module(bytes), {}).exports;
-    return {
-      memory: exports.memory as WasmMemory,
-      im2col: exports.im2col as Im2colExport,
-      col2im: exports.col2im as Im2colExport,
-    };
-  } catch {
-    return null;
-  }
-}
-
-const instance = instantiate();
-let heap = instance === null ? new Float32Array(0) : new Float32Array(instance.memory.buffer);
+const wasm = loadSimdModule(convWasmBase64);
+const im2colWasm = wasm?.exports.im2col as Im2colExport;
+const col2imWasm = wasm?.exports.col2im as Im2colExport;
 
 export type ColumnsImpl = 'wasm-simd' | 'js';
-let current: ColumnsImpl = instance === null ? 'js' : 'wasm-simd';
+let current: ColumnsImpl = wasm === null ? 'js' : 'wasm-simd';
 
 /** The implementations available in this engine (tests run each). */
-export const columnsImpls: ColumnsImpl[] = instance === null ? ['js'] : ['wasm-simd', 'js'];
+export const columnsImpls: ColumnsImpl[] = wasm === null ? ['js'] : ['wasm-simd', 'js'];
 
 /** Select im2col/col2im's implementation (tests, benchmarks); returns the previous one. */
 export function setColumnsImpl(impl: ColumnsImpl): ColumnsImpl {
-  if (impl === 'wasm-simd' && instance === null) throw new Error('WebAssembly SIMD is not available in this engine');
+  if (impl === 'wasm-simd' && wasm === null) throw new Error('WebAssembly SIMD is not available in this engine');
   const prev = current;
   current = impl;
   return prev;
 }
 
-/** 2 GiB: byte addresses stay within i32 arithmetic. */
-const MAX_BYTES = 2 ** 31;
-
 /**
- * Grow the module's memory to `bytes` (false, nothing changed, where that exceeds MAX_BYTES or
- * the geometry does not fit the module's packed 16-bit column ranges).
+ * Grow the module's memory to `bytes`; false (nothing changed) where that exceeds 2 GiB or the
+ * geometry does not fit the module's 16-bit packed column ranges.
  */
-function reserve(inst: ConvInstance, bytes: number, g: ColumnGeometry): boolean {
-  if (bytes > MAX_BYTES || g.Wo >= 2 ** 15 || g.W >= 2 ** 30) return false;
-  const have = inst.memory.buffer.byteLength;
-  if (have < bytes) {
-    inst.memory.grow(Math.ceil((bytes - have) / 65536));
-    heap = new Float32Array(inst.memory.buffer);
-  }
-  return true;
+function reserve(inst: SimdModule, bytes: number, g: ColumnGeometry): boolean {
+  return g.Wo < 2 ** 15 && g.W < 2 ** 30 && inst.reserve(bytes);
 }
-
-const align16 = (n: number): number => (n + 15) & ~15;
 
 function geometryArgs(g: ColumnGeometry): number[] {
   return [g.Cg, g.H, g.W, g.kH, g.kW, g.Ho, g.Wo, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW];
@@ -202,10 +159,10 @@ export function im2colImages(
   if (colLen === 0) return;
   const xLen = (m - 1) * xStride + g.Cg * g.H * g.W;
   const colPtr = align16(xLen * 4 + 16); // 16 bytes of slack: the f32x4 copies read up to 3 floats past a row
-  if (current === 'wasm-simd' && instance !== null && reserve(instance, colPtr + colLen * 4 + 16, g)) {
-    heap.set(x.subarray(xOff, xOff + xLen), 0);
-    instance.im2col(0, xStride * 4, m, ...geometryArgs(g), colPtr);
-    col.set(heap.subarray(colPtr >> 2, (colPtr >> 2) + colLen), colOff);
+  if (current === 'wasm-simd' && wasm !== null && reserve(wasm, colPtr + colLen * 4 + 16, g)) {
+    wasm.f32.set(x.subarray(xOff, xOff + xLen), 0);
+    im2colWasm(0, xStride * 4, m, ...geometryArgs(g), colPtr);
+    col.set(wasm.f32.subarray(colPtr >> 2, (colPtr >> 2) + colLen), colOff);
     return;
   }
   for (let i = 0; i < m; i++) im2colJs(x, xOff + i * xStride, g, col, ld, colOff + i * HoWo);
@@ -230,11 +187,11 @@ export function col2imImages(
   if (colLen === 0) return;
   const xLen = (m - 1) * xStride + g.Cg * g.H * g.W;
   const colPtr = align16(xLen * 4);
-  if (current === 'wasm-simd' && instance !== null && reserve(instance, colPtr + colLen * 4, g)) {
-    heap.set(dx.subarray(dxOff, dxOff + xLen), 0);
-    heap.set(col.subarray(colOff, colOff + colLen), colPtr >> 2);
-    instance.col2im(colPtr, m, ...geometryArgs(g), 0, xStride * 4);
-    dx.set(heap.subarray(0, xLen), dxOff);
+  if (current === 'wasm-simd' && wasm !== null && reserve(wasm, colPtr + colLen * 4, g)) {
+    wasm.f32.set(dx.subarray(dxOff, dxOff + xLen), 0);
+    wasm.f32.set(col.subarray(colOff, colOff + colLen), colPtr >> 2);
+    col2imWasm(colPtr, m, ...geometryArgs(g), 0, xStride * 4);
+    dx.set(wasm.f32.subarray(0, xLen), dxOff);
     return;
   }
   for (let i = 0; i < m; i++) col2imJs(col, ld, colOff + i * HoWo, g, dx, dxOff + i * xStride);

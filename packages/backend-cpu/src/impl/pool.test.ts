@@ -1,7 +1,16 @@
 import { windowOutputSize } from '@flint/core/backend';
 import type { Pool2dParams } from '@flint/core/backend';
-import { describe, expect, it } from 'vitest';
-import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  avgPool2d,
+  avgPool2dBackward,
+  maxPool2d,
+  maxPool2dBackward,
+  type PoolImpl,
+  poolImpls,
+  setPoolImpl,
+} from './pool.js';
 import { expectClose, expectEqual, randF32, size } from './test-reference.js';
 
 function pp(
@@ -103,7 +112,40 @@ const maxCases: [number[], Pool2dParams][] = [
   [[0, 2, 4, 4], pp([2, 2], [2, 2], [0, 0], [1, 1], false)],
 ];
 
-describe('maxPool2d', () => {
+describe.each(poolImpls)('maxPool2d (2x2 stride-2 windows in %s)', (impl) => {
+  let prev: PoolImpl;
+  beforeAll(() => {
+    prev = setPoolImpl(impl);
+  });
+  afterAll(() => {
+    setPoolImpl(prev);
+  });
+
+  it('2x2 stride-2 windows over random planes with ties, signed zeros, infinities and NaNs match the reference', () => {
+    const special = [0, -0, 1, -1, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    const value = fc.oneof(fc.constantFrom(...special), fc.float({ noDefaultInfinity: true, noNaN: true }));
+    const shape = fc.tuple(
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 2 }),
+      fc.integer({ min: 2, max: 9 }),
+      fc.integer({ min: 2, max: 21 }),
+    );
+    fc.assert(
+      fc.property(
+        shape.chain((xs) => fc.tuple(fc.constant(xs), fc.array(value, { minLength: size(xs), maxLength: size(xs) }))),
+        ([xs, vals]) => {
+          const x = new Float32Array(vals);
+          const p = pp([2, 2], [2, 2], [0, 0], [1, 1], false);
+          const { values, indices } = maxPool2d(x, xs, p, outShapeOf(xs, p));
+          const ref = refMaxPool(x, xs, p);
+          expect(Array.from(indices)).toEqual(ref.i);
+          expect(Array.from(values)).toEqual(ref.v.map(Math.fround));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('values and flat h*W+w plane indices match PyTorch semantics (ceil_mode, padding, dilation)', () => {
     for (const [xs, p] of maxCases) {
       const x = randF32(size(xs), 3);

@@ -5,7 +5,37 @@
  * by the window clipped to the padded input (countIncludePad) or by the in-input taps.
  */
 import type { Pool2dParams, Shape } from '@flint/core/backend';
+import { poolWasmBase64 } from '../wasm/pool-bytes.js';
 import { alloc, take, takeF32 } from './util.js';
+import { align16, loadSimdModule } from './wasm-module.js';
+
+/** src/wasm/pool.wat: max pooling over 2x2 stride-2 windows, four per f32x4 step. */
+const wasm = loadSimdModule(poolWasmBase64);
+type MaxPool2x2Export = (
+  x: number,
+  planes: number,
+  H: number,
+  W: number,
+  Ho: number,
+  Wo: number,
+  vals: number,
+  idx: number,
+) => void;
+const maxPool2x2Wasm = wasm?.exports.maxPool2x2 as MaxPool2x2Export;
+
+export type PoolImpl = 'wasm-simd' | 'js';
+let poolImpl: PoolImpl = wasm === null ? 'js' : 'wasm-simd';
+
+/** The max-pooling implementations available in this engine (tests run each). */
+export const poolImpls: PoolImpl[] = wasm === null ? ['js'] : ['wasm-simd', 'js'];
+
+/** Select the 2x2 stride-2 max pooling's implementation (tests, benchmarks); returns the previous one. */
+export function setPoolImpl(impl: PoolImpl): PoolImpl {
+  if (impl === 'wasm-simd' && wasm === null) throw new Error('WebAssembly SIMD is not available in this engine');
+  const prev = poolImpl;
+  poolImpl = impl;
+  return prev;
+}
 
 /** Per output position along one axis: first in-input tap, number of in-input taps, taps within the padded input. */
 interface AxisWindows {
@@ -44,6 +74,8 @@ export function maxPool2d(
   const values = takeF32(N * C * Ho * Wo);
   const indices = take('int32', N * C * Ho * Wo) as Int32Array;
   if (isFull2x2(hw, ww, params)) {
+    if (poolImpl === 'wasm-simd' && isTiling2x2(params) && maxPool2x2Simd(x, N * C, H, W, Ho, Wo, values, indices))
+      return { values, indices };
     maxPool2x2(x, N * C, H, W, Ho, Wo, hw.first, ww.first, values, indices);
     return { values, indices };
   }
@@ -81,6 +113,38 @@ function isFull2x2(hw: AxisWindows, ww: AxisWindows, params: Pool2dParams): bool
   if (params.kernelSize[0] !== 2 || params.kernelSize[1] !== 2) return false;
   if (params.dilation[0] !== 1 || params.dilation[1] !== 1) return false;
   return hw.valid.every((v) => v === 2) && ww.valid.every((v) => v === 2);
+}
+
+/** Full 2x2 windows at stride 2 from the plane's corner: window (oh, ow) starts at (2*oh, 2*ow). */
+function isTiling2x2(params: Pool2dParams): boolean {
+  return params.stride[0] === 2 && params.stride[1] === 2 && params.padding[0] === 0 && params.padding[1] === 0;
+}
+
+/**
+ * maxPool2x2 on WebAssembly SIMD (the input copied into the module's memory, values and indices
+ * copied out); false where the module is missing or the working set exceeds 2 GiB.
+ */
+function maxPool2x2Simd(
+  x: Float32Array,
+  planes: number,
+  H: number,
+  W: number,
+  Ho: number,
+  Wo: number,
+  values: Float32Array,
+  indices: Int32Array,
+): boolean {
+  if (wasm === null) return false;
+  const xLen = planes * H * W;
+  const n = planes * Ho * Wo;
+  const valsPtr = align16(xLen * 4);
+  const idxPtr = align16(valsPtr + n * 4);
+  if (!wasm.reserve(idxPtr + n * 4)) return false;
+  wasm.f32.set(x.subarray(0, xLen), 0);
+  maxPool2x2Wasm(0, planes, H, W, Ho, Wo, valsPtr, idxPtr);
+  values.set(wasm.f32.subarray(valsPtr >> 2, (valsPtr >> 2) + n));
+  indices.set(wasm.i32.subarray(idxPtr >> 2, (idxPtr >> 2) + n));
+  return true;
 }
 
 /**
