@@ -95,7 +95,9 @@ describe('argument parsing', () => {
 
   it('bench --help says what --out writes', async () => {
     const r = await cli('bench', '--help');
-    expect(r.out.replace(/\s+/g, ' ')).toContain('also write the results as JSON to <dir>/bench.json');
+    expect(r.out.replace(/\s+/g, ' ')).toContain(
+      'also write the results as JSON to <dir>/pytorch.json (--full-epoch: bench.json, --accuracy: accuracy.json)',
+    );
   });
 
   it('predict without inputs is a usage error', async () => {

@@ -71,8 +71,18 @@ export interface BenchOptions extends Omit<CommonOptions, 'epochs'> {
   epochs?: number;
   models: string[];
   accuracy?: boolean;
+  /** The per-backend full-epoch benchmark (the comparison with PyTorch is the default). */
+  fullEpoch?: boolean;
   runs?: number;
   reference: boolean;
+  /** The comparison with PyTorch: rounds, steps per round, warm-up steps, batch-1 calls per round, memory steps. */
+  rounds?: number;
+  steps?: number;
+  warmup?: number;
+  inferCalls?: number;
+  memorySteps?: number;
+  pytorch: boolean;
+  python?: string;
 }
 
 function intArg(name: string, min: number): (value: string) => number {
@@ -169,7 +179,8 @@ Examples:
   mnist predict samples/digit-7-idx0.png      classify a PNG with out/mlp-small/model.safetensors
   mnist export --model lenet --format onnx    write out/lenet/model.onnx (for ONNX Runtime)
   mnist parity --backend all --model lenet    same seed on every backend, compare the losses
-  mnist bench --json                          one epoch of Fashion-MNIST per model per backend
+  mnist bench                                 Flint cpu vs PyTorch (1 thread): training, batch-1 latency, memory
+  mnist bench --full-epoch --json             one epoch of Fashion-MNIST per model per backend
   mnist bench --accuracy                      10 epochs per model vs the required accuracies`,
     );
 
@@ -264,9 +275,30 @@ Examples:
     program
       .command('bench')
       .description(
-        'one epoch of Fashion-MNIST per model per backend (samples/s, peak memory), next to tfjs-layers; --accuracy: 10 epochs per model vs the required accuracies',
+        "Flint's cpu backend vs PyTorch on one thread, interleaved in rounds: training samples/s, batch-1 inference latency and memory over 1,000 steps, with issue 12's targets; " +
+          '--full-epoch: one epoch of Fashion-MNIST per model per backend (samples/s, peak memory), next to tfjs-layers; --accuracy: 10 epochs per model vs the required accuracies',
       )
       .addOption(new Option('-m, --model <name...>', 'models (default: all)').choices(MODEL_NAMES))
+      .option('--rounds <n>', 'interleaved rounds (Flint, then PyTorch) per measurement', intArg('--rounds', 1), 5)
+      .option(
+        '--steps <n>',
+        'training steps per round (default: 300 for mlp-small, 30 for mlp, 20 for lenet)',
+        intArg('--steps', 1),
+      )
+      .option('--warmup <n>', 'untimed warm-up steps before the rounds (default: one round)', intArg('--warmup', 0))
+      .option('--infer-calls <n>', 'batch-1 inference calls per round', intArg('--infer-calls', 1), 200)
+      .option(
+        '--memory-steps <n>',
+        'training steps of the memory check on Flint (0 skips it)',
+        intArg('--memory-steps', 0),
+        1000,
+      )
+      .option('--no-pytorch', "skip PyTorch: Flint's figures only")
+      .option('--python <path>', 'the Python interpreter that has torch', '/usr/bin/python3')
+      .option(
+        '--full-epoch',
+        'the per-backend benchmark: one epoch (--epochs) per model per backend (--backend, default all) with test accuracy, next to tfjs-layers',
+      )
       .option(
         '--accuracy',
         'accuracy benchmark: train each model 10 epochs on the embedded MNIST and compare with the required test accuracy',
@@ -277,7 +309,10 @@ Examples:
         intArg('--runs', 1),
       )
       .option('--no-reference', 'skip the TensorFlow.js tfjs-layers reference')
-      .option('-o, --out <dir>', 'also write the results as JSON to <dir>/bench.json (--accuracy: accuracy.json)'),
+      .option(
+        '-o, --out <dir>',
+        'also write the results as JSON to <dir>/pytorch.json (--full-epoch: bench.json, --accuracy: accuracy.json)',
+      ),
     ['backend', 'dataset', 'data', 'epochs', 'batch', 'optim', 'seed', 'limit', 'json'],
     { backend: 'all', dataset: 'fashion-mnist', epochs: null },
   ).action(async (options: Record<string, unknown>, command: Command) => {

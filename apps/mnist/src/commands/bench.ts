@@ -1,7 +1,10 @@
 /**
- * bench: one epoch of Fashion-MNIST (or --limit samples) per model per backend — samples/s, peak
- * memory, test accuracy — next to the same MLPs written directly in TensorFlow.js tfjs-layers on the
- * same tfjs engine (packages/backend-tfjs/bench/tfjs-layers-reference.ts, spawned).
+ * bench (default): Flint's cpu backend vs PyTorch on one thread, interleaved in rounds
+ * (bench-pytorch.ts).
+ *
+ * bench --full-epoch: one epoch of Fashion-MNIST (or --limit samples) per model per backend —
+ * samples/s, peak memory, test accuracy — next to the same MLPs written directly in TensorFlow.js
+ * tfjs-layers on the same tfjs engine (packages/backend-tfjs/bench/tfjs-layers-reference.ts, spawned).
  *
  * bench --accuracy: each model trained 10 epochs on the embedded MNIST with the default settings,
  * test accuracy on the real test set compared with the accuracy the issue requires.
@@ -17,6 +20,8 @@ import { startEpochProgress } from '../progress.js';
 import { formatPercent, textTable } from '../report.js';
 import { Trainer, evaluate } from '../train.js';
 import { prepareOutputDir, writeFileAtomic } from '../persist.js';
+import { CliError } from '../errors.js';
+import { pytorchBench } from './bench-pytorch.js';
 import { jsonText, learningRate, loadData, textStream, writeJson, type Output } from './common.js';
 
 export interface BenchRow {
@@ -119,7 +124,31 @@ function resultFile(opts: BenchOptions, name: string): ((value: unknown, io: Out
 }
 
 export async function bench(opts: BenchOptions, io: Output): Promise<number> {
+  if (opts.accuracy === true && opts.fullEpoch === true)
+    throw new CliError('bench --accuracy and --full-epoch are two different benchmarks: give one of them', 2);
+  if (opts.accuracy === true || opts.fullEpoch === true) {
+    const pytorchOnly = [
+      ['rounds', '--rounds'],
+      ['steps', '--steps'],
+      ['warmup', '--warmup'],
+      ['inferCalls', '--infer-calls'],
+      ['memorySteps', '--memory-steps'],
+      ['pytorch', '--no-pytorch'],
+      ['python', '--python'],
+    ].filter(([k]) => opts.explicit.includes(k!));
+    if (pytorchOnly.length > 0)
+      throw new CliError(
+        `${pytorchOnly.map(([, f]) => f).join(', ')} belong to the comparison with PyTorch (bench without --${opts.accuracy === true ? 'accuracy' : 'full-epoch'})`,
+        2,
+      );
+  }
   if (opts.accuracy === true) return accuracyBench(opts, io);
+  if (opts.fullEpoch === true) return epochBench(opts, io);
+  return pytorchBench(opts, io);
+}
+
+/** bench --full-epoch: one epoch per model per backend, next to tfjs-layers on the tfjs engine. */
+export async function epochBench(opts: BenchOptions, io: Output): Promise<number> {
   const writeResult = resultFile(opts, 'bench.json');
   const text = textStream(io, opts.json);
   const backends = await resolveBackends(opts.backend);

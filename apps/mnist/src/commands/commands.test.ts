@@ -253,9 +253,10 @@ describe('parity', () => {
 });
 
 describe('bench', () => {
-  it('one epoch per model per backend with samples/s and peak memory as JSON', async () => {
+  it('--full-epoch: one epoch per model per backend with samples/s and peak memory as JSON', async () => {
     const r = await cli(
       'bench',
+      '--full-epoch',
       '--backend',
       'cpu',
       '--model',
@@ -281,10 +282,11 @@ describe('bench', () => {
     }
   });
 
-  it('--out writes the results to bench.json (the same document as --json)', async () => {
+  it('--full-epoch --out writes the results to bench.json (the same document as --json)', async () => {
     const out = join(root, 'bench-out');
     const r = await cli(
       'bench',
+      '--full-epoch',
       '--backend',
       'cpu',
       '--model',
@@ -308,9 +310,10 @@ describe('bench', () => {
     expect(saved.rows[0]!.testAccuracy).toBeGreaterThanOrEqual(0);
   });
 
-  it('next to the same MLP in tfjs-layers on the same tfjs engine', async () => {
+  it('--full-epoch: next to the same MLP in tfjs-layers on the same tfjs engine', async () => {
     const r = await cli(
       'bench',
+      '--full-epoch',
       '--backend',
       'tfjs',
       '--model',

@@ -1,0 +1,641 @@
+/**
+ * `mnist bench` (the default mode): Flint's cpu backend next to PyTorch on one thread, on the
+ * models and settings of the reference run torch_train.py (batch 64, SGD lr 0.05 momentum 0.9,
+ * cross-entropy), with the targets of issue 12.
+ *
+ * PyTorch runs in one persistent worker (bench/torch_worker.py) that starts from Flint's initial
+ * weights and trains on the same batches, so both sides do the same work. The runs are interleaved
+ * in rounds — round r: Flint N steps, then PyTorch N steps — after one untimed warm-up round each,
+ * and each round gives one ratio Flint / PyTorch: the machine's load swings hit both sides alike
+ * within a round, and the spread over the rounds shows how much they moved. Batch-1 inference is
+ * interleaved the same way. Then Flint alone trains 1,000 steps (fresh batch per step, inside
+ * tidy) while its live tensor memory and RSS are sampled.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { type Tensor, fromArray, manualSeed, memory, nn, noGrad, type optim, tidy } from '@flint/core';
+import type { BenchOptions } from '../cli.js';
+import { DEFAULT_FASHION_MNIST_DIR, encodeIdx, findIdxPair, type ImageSet } from '../data/index.js';
+import { CliError } from '../errors.js';
+import { createModel } from '../models.js';
+import { textTable } from '../report.js';
+import { prepareOutputDir, writeFileAtomic } from '../persist.js';
+import { makeOptimizer } from '../train.js';
+import {
+  type Spread,
+  type Target,
+  formatBytesPerStep,
+  formatCount,
+  formatMB,
+  formatSpread,
+  formatTarget,
+  memoryVerdict,
+  roundRatios,
+  slope,
+  spread,
+  targetMet,
+} from './bench-stats.js';
+import { type Output, jsonText, loadData, textStream, writeJson } from './common.js';
+import { DEFAULT_PYTHON, TorchWorker, type WireWeight, type WorkerReady, wireWeight } from './torch-worker.js';
+
+const DEVICE = 'cpu';
+
+/** Issue 12's targets, Flint cpu / PyTorch 1 thread. */
+export const TRAINING_TARGETS: Readonly<Record<string, Target>> = {
+  'mlp-small': { op: '>=', value: 0.5 },
+  mlp: { op: '>=', value: 0.33 },
+  lenet: { op: '>=', value: 0.5 },
+};
+export const LATENCY_TARGETS: Readonly<Record<string, Target>> = {
+  mlp: { op: '<=', value: 2 },
+  lenet: { op: '<=', value: 2 },
+};
+
+/** Steps per round by model: about half a second of Flint per round on this machine's baseline. */
+export const DEFAULT_STEPS: Readonly<Record<string, number>> = { 'mlp-small': 300, mlp: 30, lenet: 20 };
+export const DEFAULT_ROUNDS = 5;
+export const DEFAULT_INFER_CALLS = 200;
+export const DEFAULT_MEMORY_STEPS = 1000;
+/** The reference run's learning rate for every model (torch_train.py --lr). */
+export const REFERENCE_LR = 0.05;
+/** Both sides cycle over the first this-many training samples (the data does not change the work). */
+export const SAMPLE_POOL = 10_000;
+
+export interface RoundFigures {
+  flint: number;
+  pytorch: number | null;
+  ratio: number | null;
+}
+
+export interface TrainingResult {
+  stepsPerRound: number;
+  warmupSteps: number;
+  rounds: RoundFigures[];
+  /** Samples/s, medians over the rounds. */
+  flintSamplesPerSecond: number;
+  pytorchSamplesPerSecond: number | null;
+  ratio: Spread | null;
+  target: Target;
+  met: boolean | null;
+  /** Each side's loss at the last step of the last round: the same weights and batches, so close. */
+  flintLoss: number;
+  pytorchLoss: number | null;
+}
+
+export interface InferenceResult {
+  callsPerRound: number;
+  rounds: RoundFigures[];
+  /** Milliseconds per batch-1 forward pass, medians over the rounds. */
+  flintMs: number;
+  pytorchMs: number | null;
+  ratio: Spread | null;
+  target: Target | null;
+  met: boolean | null;
+}
+
+export interface MemorySample {
+  step: number;
+  /** Live tensor bytes as core counts them, and as the backend counts its own storage. */
+  coreBytes: number;
+  backendBytes: number;
+  handles: number;
+  rssBytes: number;
+}
+
+export interface MemoryResult {
+  steps: number;
+  /** The early step the growth is measured from (step 100 of 1,000). */
+  from: MemorySample;
+  to: MemorySample;
+  /** Least-squares slopes over the samples from `from` on, bytes per step. */
+  coreBytesPerStep: number;
+  backendBytesPerStep: number;
+  rssBytesPerStep: number;
+  live: 'flat' | 'growing';
+  rss: 'flat' | 'growing';
+  samples: MemorySample[];
+}
+
+export interface ModelResult {
+  model: string;
+  training: TrainingResult;
+  inference: InferenceResult;
+  memory: MemoryResult | null;
+}
+
+/** A batch of the pool: batch k covers samples (k mod batches-in-pool) * batch .. + batch. */
+function batchStart(k: number, batch: number, pool: number): number {
+  return (k % Math.floor(pool / batch)) * batch;
+}
+
+/** Flint's side: one model and optimizer on the cpu backend, stepping through the pool's batches. */
+export class FlintSide {
+  readonly model: nn.Module;
+  readonly optimizer: optim.Optimizer;
+  private readonly size: number;
+
+  constructor(
+    name: string,
+    settings: { lr: number; momentum: number; optimizer: 'sgd' | 'adam'; seed: number },
+    private readonly set: Pick<ImageSet, 'images' | 'labels' | 'rows' | 'cols'>,
+    private readonly pool: number,
+    private readonly batch: number,
+  ) {
+    manualSeed(settings.seed);
+    this.model = createModel(name);
+    this.optimizer = makeOptimizer(this.model, settings);
+    this.size = set.rows * set.cols;
+  }
+
+  /** The parameters in model.parameters() order, for the PyTorch worker. */
+  weights(): WireWeight[] {
+    return this.model.parameters().map((p) => wireWeight(p.shape, p.dataSync() as Float32Array));
+  }
+
+  /** Batch k uploaded as [B, 1, 28, 28] float32 and [B] int32 (inside the caller's tidy). */
+  private batchAt(k: number): { x: Tensor; y: Tensor } {
+    const s = batchStart(k, this.batch, this.pool);
+    const labels = new Int32Array(this.batch);
+    for (let i = 0; i < this.batch; i++) labels[i] = this.set.labels[s + i]!;
+    return {
+      x: fromArray(this.set.images.subarray(s * this.size, (s + this.batch) * this.size), [
+        this.batch,
+        1,
+        this.set.rows,
+        this.set.cols,
+      ]),
+      y: fromArray(labels, [this.batch], { dtype: 'int32' }),
+    };
+  }
+
+  /** One step inside tidy; returns the loss tensor (kept) only when asked. */
+  step(k: number, keepLoss: boolean): Tensor | null {
+    return tidy(() => {
+      const { x, y } = this.batchAt(k);
+      this.optimizer.zeroGrad();
+      const loss = nn.F.crossEntropy(this.model(x) as Tensor, y);
+      loss.backward();
+      this.optimizer.step();
+      return keepLoss ? loss.detach() : null;
+    });
+  }
+
+  /** `steps` steps on batches start, start+1, ...: seconds, the last loss, and every loss if asked. */
+  train(steps: number, start: number, keepLosses = false): { seconds: number; loss: number; losses: number[] | null } {
+    const losses: number[] = [];
+    let last: Tensor | null = null;
+    const t0 = performance.now();
+    for (let k = start; k < start + steps; k++) {
+      const isLast = k === start + steps - 1;
+      const loss = this.step(k, keepLosses || isLast);
+      if (loss !== null) {
+        if (isLast) last = loss;
+        else {
+          losses.push(loss.item());
+          loss.dispose();
+        }
+      }
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const lastLoss = last!.item();
+    last!.dispose();
+    if (keepLosses) losses.push(lastLoss);
+    return { seconds, loss: lastLoss, losses: keepLosses ? losses : null };
+  }
+
+  /** `calls` batch-1 forward passes of sample `index` in eval mode without grad, each read back. */
+  infer(calls: number, index: number): { seconds: number; logits: number[] } {
+    const i = index % this.pool;
+    const x = fromArray(this.set.images.slice(i * this.size, (i + 1) * this.size), [
+      1,
+      1,
+      this.set.rows,
+      this.set.cols,
+    ]);
+    this.model.eval();
+    let logits: Float32Array = new Float32Array(0);
+    const t0 = performance.now();
+    for (let c = 0; c < calls; c++) {
+      const out = noGrad(() => tidy(() => this.model(x) as Tensor));
+      logits = out.dataSync() as Float32Array;
+      out.dispose();
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    this.model.train();
+    x.dispose();
+    return { seconds, logits: Array.from(logits) };
+  }
+
+  dispose(): void {
+    this.optimizer.zeroGrad();
+    this.optimizer.disposeState();
+    for (const p of this.model.parameters()) p.dispose();
+  }
+}
+
+function sampleMemory(step: number): MemorySample {
+  const m = memory().backends[DEVICE];
+  return {
+    step,
+    coreBytes: m?.bytes ?? 0,
+    backendBytes: m?.backendBytes ?? 0,
+    handles: m?.handles ?? 0,
+    rssBytes: process.memoryUsage.rss(),
+  };
+}
+
+/**
+ * `steps` training steps of a fresh model (a fresh batch per step, inside tidy), memory sampled
+ * about 100 times; the growth is fitted from step steps/10 on (the first steps fill caches and
+ * let the heap settle).
+ */
+export function memoryRun(side: FlintSide, steps: number): MemoryResult {
+  const every = Math.max(1, Math.round(steps / 100));
+  const from = Math.max(1, Math.round(steps / 10));
+  const samples: MemorySample[] = [];
+  for (let k = 1; k <= steps; k++) {
+    side.step(k - 1, false);
+    if (k % every === 0 || k === from || k === steps) samples.push(sampleMemory(k));
+  }
+  const fitted = samples.filter((s) => s.step >= from);
+  const x = fitted.map((s) => s.step);
+  const coreBytesPerStep = slope(
+    x,
+    fitted.map((s) => s.coreBytes),
+  );
+  const backendBytesPerStep = slope(
+    x,
+    fitted.map((s) => s.backendBytes),
+  );
+  const rssBytesPerStep = slope(
+    x,
+    fitted.map((s) => s.rssBytes),
+  );
+  const verdict = memoryVerdict(Math.max(coreBytesPerStep, backendBytesPerStep), rssBytesPerStep);
+  return {
+    steps,
+    from: samples.find((s) => s.step === from)!,
+    to: samples[samples.length - 1]!,
+    coreBytesPerStep,
+    backendBytesPerStep,
+    rssBytesPerStep,
+    ...verdict,
+    samples,
+  };
+}
+
+/** Where the worker reads the training samples: the real IDX files, or the pool written to a temp dir. */
+export function workerData(
+  opts: Pick<BenchOptions, 'dataset' | 'dataDir'>,
+  set: ImageSet,
+  pool: number,
+  synthetic: boolean,
+): { images: string; labels: string; cleanup: () => void } {
+  const dir = opts.dataDir ?? process.env.FLINT_FASHION_MNIST_DIR ?? DEFAULT_FASHION_MNIST_DIR;
+  const files =
+    !synthetic && (opts.dataset === 'fashion-mnist' || opts.dataDir !== undefined) ? findIdxPair(dir, 'train') : null;
+  if (files !== null) return { ...files, cleanup: () => {} };
+  const tmp = mkdtempSync(join(tmpdir(), 'flint-bench-'));
+  const size = set.rows * set.cols;
+  const bytes = new Uint8Array(pool * size);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Math.round(set.images[i]! * 255);
+  const images = join(tmp, 'train-images-idx3-ubyte.gz');
+  const labels = join(tmp, 'train-labels-idx1-ubyte.gz');
+  writeFileSync(images, gzipSync(encodeIdx([pool, set.rows, set.cols], bytes)));
+  writeFileSync(labels, gzipSync(encodeIdx([pool], set.labels.slice(0, pool))));
+  return { images, labels, cleanup: () => rmSync(tmp, { recursive: true, force: true }) };
+}
+
+/** Seeded synthetic samples (bytes / 255 like the real images, labels 0-9) for when no data set is on disk. */
+export function syntheticSet(count: number, seed: number): ImageSet {
+  let state = (seed * 2654435761 + 1) >>> 0 || 1;
+  const next = (): number => {
+    // xorshift32: the values only need to be the same on both sides, and they are (written to IDX).
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state;
+  };
+  const images = new Float32Array(count * 784);
+  for (let i = 0; i < images.length; i++) images[i] = (next() & 255) / 255;
+  const labels = new Uint8Array(count);
+  for (let i = 0; i < count; i++) labels[i] = next() % 10;
+  return { images, labels, count, rows: 28, cols: 28, source: `synthetic (seed ${seed})` };
+}
+
+function checkFlags(opts: BenchOptions): void {
+  const epochOnly = ['epochs', 'limit', 'testLimit', 'reference', 'runs', 'download'].filter((k) =>
+    opts.explicit.includes(k),
+  );
+  if (epochOnly.length > 0) {
+    const flags = epochOnly.map((k) =>
+      k === 'testLimit' ? '--test-limit' : k === 'reference' ? '--no-reference' : `--${k}`,
+    );
+    throw new CliError(
+      `${flags.join(', ')} belong to bench --full-epoch or --accuracy; the comparison with PyTorch runs --rounds rounds of --steps steps`,
+      2,
+    );
+  }
+  if (opts.backend !== DEVICE && opts.explicit.includes('backend'))
+    throw new CliError(
+      `bench compares Flint's cpu backend with PyTorch; for --backend ${opts.backend} use bench --full-epoch --backend ${opts.backend}`,
+      2,
+    );
+}
+
+export async function pytorchBench(opts: BenchOptions, io: Output): Promise<number> {
+  checkFlags(opts);
+  const text = textStream(io, opts.json);
+  let save: ((value: unknown) => void) | null = null;
+  if (opts.out !== undefined) {
+    const path = join(opts.out, 'pytorch.json');
+    prepareOutputDir(opts.out, 1024 * 1024);
+    save = (value) => {
+      writeFileAtomic(path, jsonText(value));
+      text.write(`wrote ${path}\n`);
+    };
+  }
+  const { ensureBackend } = await import('../backends.js');
+  await ensureBackend(DEVICE);
+
+  const defaultDir = process.env.FLINT_FASHION_MNIST_DIR ?? DEFAULT_FASHION_MNIST_DIR;
+  const synthetic = opts.dataset === 'fashion-mnist' && opts.dataDir === undefined && !existsSync(defaultDir);
+  let set: ImageSet;
+  let dataNote: string;
+  if (synthetic) {
+    set = syntheticSet(4096, opts.seed);
+    dataNote = `synthetic: 4,096 seeded random images and labels (${defaultDir} not found; Debian: apt-get install -y dataset-fashion-mnist)`;
+  } else {
+    const ds = await loadData(opts, io);
+    set = ds.train;
+    dataNote = ds.description;
+  }
+  const batch = opts.batchSize;
+  const pool = Math.min(SAMPLE_POOL, set.count - (set.count % batch));
+  if (pool < batch)
+    throw new CliError(`--batch-size ${batch} is more than the ${set.count} training samples there are`, 2);
+  const lr = opts.lr ?? REFERENCE_LR;
+  const rounds = opts.rounds ?? DEFAULT_ROUNDS;
+  const inferCalls = opts.inferCalls ?? DEFAULT_INFER_CALLS;
+  const memorySteps = opts.memorySteps ?? DEFAULT_MEMORY_STEPS;
+  const load0 = loadavg();
+
+  let worker: TorchWorker | null = null;
+  let ready: WorkerReady | null = null;
+  let skipped: string | null = null;
+  if (opts.pytorch === false) skipped = '--no-pytorch';
+  else {
+    const started = await TorchWorker.start(opts.python ?? DEFAULT_PYTHON);
+    if (typeof started === 'string') skipped = started;
+    else ({ worker, ready } = started);
+  }
+  const data = worker === null ? null : workerData(opts, set, pool, synthetic);
+  try {
+    if (worker !== null && data !== null) await worker.load(data.images, data.labels, pool);
+    const settings = `batch ${batch}, ${opts.optimizer === 'sgd' ? `SGD lr ${lr} momentum ${opts.momentum}` : `Adam lr ${lr}`}, cross-entropy`;
+    text.write(
+      `bench: Flint cpu vs ${ready === null ? 'PyTorch (not run)' : `PyTorch ${ready.torch} on ${ready.threads} thread (OPENBLAS_NUM_THREADS=1, OMP_NUM_THREADS=1, torch.set_num_threads(1))`}\n` +
+        `${rounds} interleaved rounds after a warm-up round; ${settings}\n` +
+        `data: ${dataNote}; both sides cycle over the first ${formatCount(pool)} training samples\n` +
+        `load average: ${load0.map((l) => l.toFixed(2)).join(' ')}\n`,
+    );
+    if (skipped !== null) text.write(`PyTorch skipped: ${skipped}; Flint's figures only\n`);
+
+    const results: ModelResult[] = [];
+    for (const model of opts.models) {
+      const steps = opts.steps ?? DEFAULT_STEPS[model] ?? 50;
+      const warmup = opts.warmup ?? steps;
+      const flint = new FlintSide(
+        model,
+        { lr, momentum: opts.momentum, optimizer: opts.optimizer, seed: opts.seed },
+        set,
+        pool,
+        batch,
+      );
+      try {
+        if (worker !== null)
+          await worker.build({
+            model,
+            lr,
+            momentum: opts.momentum,
+            optimizer: opts.optimizer,
+            batch,
+            weights: flint.weights(),
+          });
+        text.write(`${model}: training, ${rounds} rounds of ${steps} steps...\n`);
+        // Warm-up (untimed): the JIT, the caches, the allocator's first blocks.
+        flint.train(warmup, 0);
+        if (worker !== null) await worker.train(warmup, 0);
+        const trainRounds: RoundFigures[] = [];
+        let flintLoss = Number.NaN;
+        let pytorchLoss: number | null = null;
+        for (let r = 0; r < rounds; r++) {
+          const start = warmup + r * steps;
+          const f = flint.train(steps, start);
+          const p = worker === null ? null : await worker.train(steps, start);
+          flintLoss = f.loss;
+          pytorchLoss = p?.loss ?? null;
+          const fs = (steps * batch) / f.seconds;
+          const ps = p === null ? null : (steps * batch) / p.seconds;
+          trainRounds.push({ flint: fs, pytorch: ps, ratio: ps === null ? null : fs / ps });
+        }
+        const training = summarizeTraining(trainRounds, TRAINING_TARGETS[model] ?? { op: '>=', value: 0.5 });
+
+        text.write(`${model}: batch-1 inference, ${rounds} rounds of ${inferCalls} calls...\n`);
+        flint.infer(Math.max(1, inferCalls >> 2), 0);
+        if (worker !== null) await worker.infer(Math.max(1, inferCalls >> 2), 0);
+        const inferRounds: RoundFigures[] = [];
+        for (let r = 0; r < rounds; r++) {
+          const f = flint.infer(inferCalls, r);
+          const p = worker === null ? null : await worker.infer(inferCalls, r);
+          const fm = (f.seconds * 1000) / inferCalls;
+          const pm = p === null ? null : (p.seconds * 1000) / inferCalls;
+          inferRounds.push({ flint: fm, pytorch: pm, ratio: pm === null ? null : fm / pm });
+        }
+        const inference = summarizeInference(inferRounds, LATENCY_TARGETS[model] ?? null, inferCalls);
+        results.push({
+          model,
+          training: { ...training, stepsPerRound: steps, warmupSteps: warmup, flintLoss, pytorchLoss },
+          inference,
+          memory: null,
+        });
+      } finally {
+        flint.dispose();
+      }
+    }
+    worker?.close();
+    worker = null;
+
+    if (memorySteps > 0) {
+      for (const r of results) {
+        text.write(`${r.model}: memory over ${formatCount(memorySteps)} training steps...\n`);
+        const side = new FlintSide(
+          r.model,
+          { lr, momentum: opts.momentum, optimizer: opts.optimizer, seed: opts.seed },
+          set,
+          pool,
+          batch,
+        );
+        try {
+          r.memory = memoryRun(side, memorySteps);
+        } finally {
+          side.dispose();
+        }
+      }
+    }
+    const load1 = loadavg();
+    text.write(`\n${formatReport(results, { rounds, withPytorch: ready !== null })}\n`);
+    text.write(`load average at the end: ${load1.map((l) => l.toFixed(2)).join(' ')}\n`);
+    const result = {
+      mode: 'pytorch',
+      pytorch: ready,
+      pytorchSkipped: skipped,
+      data: dataNote,
+      samplePool: pool,
+      batchSize: batch,
+      optimizer: opts.optimizer,
+      lr,
+      momentum: opts.momentum,
+      rounds,
+      loadAverage: { start: load0, end: load1 },
+      models: results,
+    };
+    save?.(result);
+    if (opts.json === true) writeJson(io, result);
+    return 0;
+  } finally {
+    worker?.close();
+    data?.cleanup();
+  }
+}
+
+export function summarizeTraining(
+  rounds: readonly RoundFigures[],
+  target: Target,
+): Omit<TrainingResult, 'stepsPerRound' | 'warmupSteps' | 'flintLoss' | 'pytorchLoss'> {
+  const flint = spread(rounds.map((r) => r.flint)).median;
+  const withTorch = rounds.every((r) => r.pytorch !== null);
+  const ratio = withTorch
+    ? spread(
+        roundRatios(
+          rounds.map((r) => r.flint),
+          rounds.map((r) => r.pytorch!),
+        ),
+      )
+    : null;
+  return {
+    rounds: [...rounds],
+    flintSamplesPerSecond: flint,
+    pytorchSamplesPerSecond: withTorch ? spread(rounds.map((r) => r.pytorch!)).median : null,
+    ratio,
+    target,
+    met: ratio === null ? null : targetMet(ratio.median, target),
+  };
+}
+
+export function summarizeInference(
+  rounds: readonly RoundFigures[],
+  target: Target | null,
+  callsPerRound: number,
+): InferenceResult {
+  const withTorch = rounds.every((r) => r.pytorch !== null);
+  const ratio = withTorch
+    ? spread(
+        roundRatios(
+          rounds.map((r) => r.flint),
+          rounds.map((r) => r.pytorch!),
+        ),
+      )
+    : null;
+  return {
+    callsPerRound,
+    rounds: [...rounds],
+    flintMs: spread(rounds.map((r) => r.flint)).median,
+    pytorchMs: withTorch ? spread(rounds.map((r) => r.pytorch!)).median : null,
+    ratio,
+    target,
+    met: ratio === null || target === null ? null : targetMet(ratio.median, target),
+  };
+}
+
+function metCell(met: boolean | null): string {
+  return met === null ? '-' : met ? 'yes' : 'NO';
+}
+
+/** The three tables: training, batch-1 inference, memory. */
+export function formatReport(results: readonly ModelResult[], info: { rounds: number; withPytorch: boolean }): string {
+  const parts: string[] = [];
+  parts.push(
+    `training samples/s (medians over ${info.rounds} rounds; ratio = Flint / PyTorch per round: median (min–max))\n${textTable(
+      ['model', 'steps/round', 'Flint cpu', 'PyTorch', 'ratio', 'target', 'met', 'last loss Flint / PyTorch'],
+      results.map((r) => {
+        const t = r.training;
+        return [
+          r.model,
+          String(t.stepsPerRound),
+          formatCount(t.flintSamplesPerSecond),
+          t.pytorchSamplesPerSecond === null ? '-' : formatCount(t.pytorchSamplesPerSecond),
+          t.ratio === null ? '-' : formatSpread(t.ratio),
+          formatTarget(t.target),
+          metCell(t.met),
+          `${t.flintLoss.toFixed(4)} / ${t.pytorchLoss === null ? '-' : t.pytorchLoss.toFixed(4)}`,
+        ];
+      }),
+    )}`,
+  );
+  parts.push(
+    `batch-1 inference, ms per call (eval mode, no grad; medians over ${info.rounds} rounds; ratio = Flint / PyTorch per round)\n${textTable(
+      ['model', 'calls/round', 'Flint cpu', 'PyTorch', 'ratio', 'target', 'met'],
+      results.map((r) => {
+        const i = r.inference;
+        return [
+          r.model,
+          String(i.callsPerRound),
+          i.flintMs.toFixed(3),
+          i.pytorchMs === null ? '-' : i.pytorchMs.toFixed(3),
+          i.ratio === null ? '-' : formatSpread(i.ratio),
+          formatTarget(i.target),
+          metCell(i.met),
+        ];
+      }),
+    )}`,
+  );
+  const withMemory = results.filter((r) => r.memory !== null);
+  if (withMemory.length > 0) {
+    const m0 = withMemory[0]!.memory!;
+    parts.push(
+      `memory over ${formatCount(m0.steps)} training steps on Flint cpu (fresh batch per step, inside tidy; growth = least-squares slope from step ${m0.from.step} on)\n${textTable(
+        [
+          'model',
+          `live MB @${m0.from.step}`,
+          `@${m0.to.step}`,
+          'live growth/step',
+          `RSS MB @${m0.from.step}`,
+          `@${m0.to.step}`,
+          'RSS growth/step',
+          'verdict',
+        ],
+        withMemory.map((r) => {
+          const m = r.memory!;
+          const liveSlope = Math.max(m.coreBytesPerStep, m.backendBytesPerStep);
+          return [
+            r.model,
+            `${formatMB(m.from.coreBytes)} (${formatMB(m.from.backendBytes)})`,
+            `${formatMB(m.to.coreBytes)} (${formatMB(m.to.backendBytes)})`,
+            formatBytesPerStep(liveSlope),
+            formatMB(m.from.rssBytes),
+            formatMB(m.to.rssBytes),
+            formatBytesPerStep(m.rssBytesPerStep),
+            m.live === 'flat' && m.rss === 'flat' ? 'flat' : `GROWING (${m.live === 'growing' ? 'live' : 'RSS'})`,
+          ];
+        }),
+      )}\nlive MB = tensor bytes core counts (the backend's own count of its storage in parentheses); flat = live memory does not grow and RSS grows less than 4 KB per step`,
+    );
+  }
+  if (!info.withPytorch) parts.push('(no PyTorch figures: ratios and targets need PyTorch)');
+  return parts.join('\n\n');
+}
