@@ -153,9 +153,13 @@ export const kernels = {
     wrap(impl.linear(f32(x), x.shape, f32(weight), weight.shape, bias === null ? null : f32(bias))),
 
   // ---- optimizer steps: the only kernels that write their inputs (in place, as core's contract says) ----
-  sgdStep: (param, grad, momentumBuffer, options) =>
-    impl.sgdStep(f32(param), f32(grad), momentumBuffer === null ? null : f32(momentumBuffer), options),
-  adamStep: (param, grad, expAvg, expAvgSq, maxExpAvgSq, options) =>
+  // each marks what it wrote (CpuStorage.written) so no cached copy of the old values is reused
+  sgdStep: (param, grad, momentumBuffer, options) => {
+    impl.sgdStep(f32(param), f32(grad), momentumBuffer === null ? null : f32(momentumBuffer), options);
+    param.storage.written();
+    momentumBuffer?.storage.written();
+  },
+  adamStep: (param, grad, expAvg, expAvgSq, maxExpAvgSq, options) => {
     impl.adamStep(
       f32(param),
       f32(grad),
@@ -163,5 +167,10 @@ export const kernels = {
       f32(expAvgSq),
       maxExpAvgSq === null ? null : f32(maxExpAvgSq),
       options,
-    ),
+    );
+    param.storage.written();
+    expAvg.storage.written();
+    expAvgSq.storage.written();
+    maxExpAvgSq?.storage.written();
+  },
 } satisfies Kernels<CpuStorage>;

@@ -5,6 +5,22 @@ import { release } from './impl/buffers.js';
 let liveHandles = 0;
 let liveBytes = 0;
 
+/**
+ * The contents version of every array a live CpuStorage wraps, for caches of copies (the wasm
+ * GEMM keeps operands resident in its memory). Versions are unique and only grow: a new storage
+ * over an array, and every in-place write through `written()`, give it a fresh one; disposal
+ * forgets the array (the pool hands it to the next kernel, which writes it). An array that is
+ * not here (a kernel's scratch, an output being built, a freed one) must never be served from a
+ * cache.
+ */
+const versions = new WeakMap<DataArray, number>();
+let nextVersion = 1;
+
+/** The contents version of `a` if a live storage wraps it, else undefined (do not cache). */
+export function arrayVersion(a: DataArray): number | undefined {
+  return versions.get(a);
+}
+
 export class CpuStorage {
   /** False once disposed; a disposed storage must not be used again. */
   private alive = true;
@@ -15,6 +31,15 @@ export class CpuStorage {
   ) {
     liveHandles++;
     liveBytes += data.byteLength;
+    versions.set(data, nextVersion++);
+  }
+
+  /**
+   * Record an in-place write of `data`. Every kernel that writes an existing storage (the
+   * optimizer steps) calls it, so no cached copy of the old contents is used again.
+   */
+  written(): void {
+    if (this.alive) versions.set(this.data, nextVersion++);
   }
 
   get isDisposed(): boolean {
@@ -31,6 +56,7 @@ export class CpuStorage {
     this.alive = false;
     liveHandles--;
     liveBytes -= this.data.byteLength;
+    versions.delete(this.data);
     release(this.data);
   }
 }

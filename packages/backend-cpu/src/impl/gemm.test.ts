@@ -1,5 +1,8 @@
 import fc from 'fast-check';
+import type { TensorRef } from '@flint/core/backend';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { kernels } from '../kernels.js';
+import { CpuStorage } from '../storage.js';
 import { gemm, gemmImpl, setGemmImpl } from './gemm.js';
 import { gemmJs, type MatrixView } from './gemm-js.js';
 import { detectWasmSimd, gemmWasm, setWasmGemmBlocking, wasmGemmMemoryBytes, wasmSimdAvailable } from './gemm-wasm.js';
@@ -77,14 +80,12 @@ function expectMatches(p: Problem, c: Float32Array): void {
     if (!inBlock[idx] && !Object.is(c[idx], p.c[idx])) expect.fail(`C[${idx}] outside the block was written`);
 }
 
+const gemmWasmOk: Gemm = (...args) => {
+  expect(gemmWasm(...args)).toBe(true);
+};
+
 const impls: [string, Gemm][] = [['js', gemmJs]];
-if (wasmSimdAvailable)
-  impls.unshift([
-    'wasm-simd',
-    (...args: Parameters<Gemm>) => {
-      expect(gemmWasm(...args)).toBe(true);
-    },
-  ]);
+if (wasmSimdAvailable) impls.unshift(['wasm-simd', gemmWasmOk]);
 
 describe('WebAssembly SIMD detection', () => {
   it('Node 20+ validates WebAssembly SIMD and the GEMM module loads', () => {
@@ -325,5 +326,131 @@ describe('wasm-simd gemm specifics', () => {
     } finally {
       setGemmImpl(prev);
     }
+  });
+});
+
+describe.skipIf(!wasmSimdAvailable)('wasm-simd gemm: resident operands (live storages kept in wasm memory)', () => {
+  /** C = A B with A = x (1 or 8 rows, so the gemv and the blocked path), B = w as [K, N] or its transpose. */
+  const product = (x: Float32Array, w: Float32Array, M: number, K: number, N: number, tB: boolean): Problem => ({
+    M,
+    N,
+    K,
+    a: { data: x, offset: 0, rs: K, cs: 1 },
+    b: { data: w, offset: 0, rs: tB ? 1 : N, cs: tB ? K : 1 },
+    c: new Float32Array(M * N),
+    cOff: 0,
+    ldc: N,
+    accumulate: false,
+  });
+  const cases: [number, boolean][] = [
+    [1, true],
+    [1, false],
+    [8, true],
+    [8, false],
+  ];
+
+  it.each(cases)(
+    'M = %i, B^T %s: repeated calls, then an in-place write marked by written(), match float64',
+    (M, tB) => {
+      const K = 96;
+      const N = 80;
+      const w = randF32(K * N, 21);
+      const x = randF32(M * K, 22);
+      const storage = new CpuStorage(w, 'float32');
+      const xs = new CpuStorage(x, 'float32');
+      for (let call = 0; call < 4; call++)
+        expectMatches(product(x, w, M, K, N, tB), run(gemmWasmOk, product(x, w, M, K, N, tB)));
+      for (let i = 0; i < w.length; i += 3) w[i] = -w[i]! * 2;
+      storage.written();
+      for (let call = 0; call < 4; call++)
+        expectMatches(product(x, w, M, K, N, tB), run(gemmWasmOk, product(x, w, M, K, N, tB)));
+      xs.dispose();
+      storage.dispose();
+    },
+  );
+
+  it('an array freed and rewritten (as the buffer pool hands it to the next kernel) is not served from an old copy', () => {
+    const K = 64;
+    const N = 96;
+    const w = randF32(K * N, 31);
+    const x = randF32(K, 32);
+    let storage = new CpuStorage(w, 'float32');
+    for (let call = 0; call < 4; call++) run(gemmWasmOk, product(x, w, 1, K, N, true));
+    storage.dispose();
+    w.set(randF32(K * N, 33));
+    // no storage wraps it now (a kernel's output under construction), then a new one does
+    expectMatches(product(x, w, 1, K, N, true), run(gemmWasmOk, product(x, w, 1, K, N, true)));
+    storage = new CpuStorage(w, 'float32');
+    for (let call = 0; call < 4; call++) run(gemmWasmOk, product(x, w, 1, K, N, true));
+    storage.dispose();
+    w.set(randF32(K * N, 34));
+    storage = new CpuStorage(w, 'float32');
+    expectMatches(product(x, w, 1, K, N, true), run(gemmWasmOk, product(x, w, 1, K, N, true)));
+    storage.dispose();
+  });
+
+  it('the optimizer kernels mark their writes: linear after sgdStep and adamStep uses the new weight', () => {
+    const ref = (s: CpuStorage, shape: number[]): TensorRef<CpuStorage> => ({ storage: s, shape, dtype: s.dtype });
+    const K = 128;
+    const N = 64;
+    const w = new CpuStorage(randF32(N * K, 41), 'float32');
+    const g = new CpuStorage(randF32(N * K, 42), 'float32');
+    const m = new CpuStorage(new Float32Array(N * K), 'float32');
+    const v = new CpuStorage(new Float32Array(N * K), 'float32');
+    const x = new CpuStorage(randF32(K, 43), 'float32');
+    const linear = (): Float32Array => {
+      const y = kernels.linear(ref(x, [1, K]), ref(w, [N, K]), null, [1, N]);
+      const out = (y.data as Float32Array).slice();
+      y.dispose();
+      return out;
+    };
+    const check = (): void => {
+      const wd = w.data as Float32Array;
+      const p = product(x.data as Float32Array, wd, 1, K, N, true);
+      expectMatches(p, linear());
+    };
+    for (let step = 0; step < 3; step++) {
+      for (let call = 0; call < 4; call++) check();
+      kernels.sgdStep(ref(w, [N, K]), ref(g, [N, K]), ref(m, [N, K]), {
+        lr: 0.5,
+        momentum: 0.9,
+        dampening: 0,
+        weightDecay: 0,
+        nesterov: false,
+        maximize: false,
+        firstStep: step === 0,
+      });
+    }
+    for (let step = 1; step <= 3; step++) {
+      for (let call = 0; call < 4; call++) check();
+      kernels.adamStep(ref(w, [N, K]), ref(g, [N, K]), ref(m, [N, K]), ref(v, [N, K]), null, {
+        lr: 0.5,
+        beta1: 0.9,
+        beta2: 0.999,
+        eps: 1e-8,
+        weightDecay: 0,
+        decoupledWeightDecay: false,
+        maximize: false,
+        step,
+      });
+    }
+    check();
+    for (const s of [w, g, m, v, x]) s.dispose();
+  });
+
+  it('more resident data than the region holds (32 MiB) drops it whole and stays correct', () => {
+    const K = 1024;
+    const N = 2048; // 8 MiB per weight: five of them overflow the region
+    const x = randF32(K, 51);
+    const ws = [0, 1, 2, 3, 4].map((i) => new CpuStorage(randF32(K * N, 52 + i), 'float32'));
+    for (let round = 0; round < 2; round++)
+      for (const s of ws)
+        for (let call = 0; call < 3; call++) {
+          const w = s.data as Float32Array;
+          const p = product(x, w, 1, K, N, round === 0);
+          if (call === 2) expectMatches(p, run(gemmWasmOk, p));
+          else run(gemmWasmOk, p);
+        }
+    for (const s of ws) s.dispose();
   });
 });
