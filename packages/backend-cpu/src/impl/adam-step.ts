@@ -4,10 +4,24 @@
  * ops rounds it, so a run with or without this kernel follows the same trajectory bit for bit.
  */
 import type { AdamStepOptions } from '@flint/core/backend';
+import { adamStepSimd } from './elementwise-wasm.js';
 
 const f = Math.fround;
 
 export function adamStep(
+  param: Float32Array,
+  grad: Float32Array,
+  expAvg: Float32Array,
+  expAvgSq: Float32Array,
+  maxExpAvgSq: Float32Array | null,
+  options: AdamStepOptions,
+): void {
+  if (adamStepSimd(param, grad, expAvg, expAvgSq, maxExpAvgSq, options)) return;
+  adamStepJs(param, grad, expAvg, expAvgSq, maxExpAvgSq, options);
+}
+
+/** The JavaScript loop: the reference, and the path where WebAssembly SIMD is missing. */
+export function adamStepJs(
   param: Float32Array,
   grad: Float32Array,
   expAvg: Float32Array,

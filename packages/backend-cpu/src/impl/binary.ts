@@ -6,7 +6,8 @@
  * once per run, not per element, and every op keeps a monomorphic, tight loop.
  */
 import type { DataArray, Shape } from '@flint/core/backend';
-import { broadcastStrides, forEachRun, sizeOf, stridesOf, take, takeLike } from './util.js';
+import { binaryF32Simd, gtScalarF32Simd, type SimdBinaryOp } from './elementwise-wasm.js';
+import { broadcastStrides, forEachRun, sizeOf, stridesOf, take, takeF32, takeLike } from './util.js';
 
 /** out[oo+i] = f(a[ao + i*as], b[bo + i*bs]) for i < n. */
 type BinaryLoop = (
@@ -222,9 +223,19 @@ function intPow(base: number, e: number): number {
 
 type BinaryImpl = (a: DataArray, aShape: Shape, b: DataArray, bShape: Shape, outShape: Shape) => DataArray;
 
-function arithmetic(floatLoop: BinaryLoop, intLoop: BinaryLoop = floatLoop, f32Loop?: BinaryLoop): BinaryImpl {
-  return (a, aShape, b, bShape, outShape) =>
-    broadcastBinary(
+function arithmetic(
+  floatLoop: BinaryLoop,
+  intLoop: BinaryLoop = floatLoop,
+  f32Loop?: BinaryLoop,
+  simd?: SimdBinaryOp,
+): BinaryImpl {
+  return (a, aShape, b, bShape, outShape) => {
+    if (simd !== undefined && a instanceof Float32Array && b instanceof Float32Array) {
+      const out = takeF32(sizeOf(outShape));
+      if (binaryF32Simd(simd, a, aShape, b, bShape, outShape, out)) return out;
+      return broadcastBinary(f32Loop ?? floatLoop, a, aShape, b, bShape, outShape, out);
+    }
+    return broadcastBinary(
       f32Loop !== undefined && a instanceof Float32Array && b instanceof Float32Array
         ? f32Loop
         : a instanceof Int32Array
@@ -237,27 +248,26 @@ function arithmetic(floatLoop: BinaryLoop, intLoop: BinaryLoop = floatLoop, f32L
       outShape,
       takeLike(a, sizeOf(outShape)),
     );
+  };
 }
 function comparison(
   loop: BinaryLoop,
   f32Loop: BinaryLoop,
+  scalarSimd?: (x: Float32Array, s: number, out: Uint8Array) => boolean,
 ): (a: DataArray, aShape: Shape, b: DataArray, bShape: Shape, outShape: Shape) => Uint8Array {
-  return (a, aShape, b, bShape, outShape) =>
-    broadcastBinary(
-      a instanceof Float32Array && b instanceof Float32Array ? f32Loop : loop,
-      a,
-      aShape,
-      b,
-      bShape,
-      outShape,
-      take('bool', sizeOf(outShape)),
-    ) as Uint8Array;
+  return (a, aShape, b, bShape, outShape) => {
+    const out = take('bool', sizeOf(outShape)) as Uint8Array;
+    const f32 = a instanceof Float32Array && b instanceof Float32Array;
+    if (f32 && scalarSimd !== undefined && b.length === 1 && a.length === out.length && scalarSimd(a, b[0]!, out))
+      return out;
+    return broadcastBinary(f32 ? f32Loop : loop, a, aShape, b, bShape, outShape, out) as Uint8Array;
+  };
 }
 
-export const add = arithmetic(addLoop, addLoop, addF32);
-export const sub = arithmetic(subLoop, subLoop, subF32);
-export const mul = arithmetic(mulLoop, imulLoop, mulF32);
-export const div = arithmetic(divLoop, divLoop, divF32);
+export const add = arithmetic(addLoop, addLoop, addF32, 'add');
+export const sub = arithmetic(subLoop, subLoop, subF32, 'sub');
+export const mul = arithmetic(mulLoop, imulLoop, mulF32, 'mul');
+export const div = arithmetic(divLoop, divLoop, divF32, 'div');
 export const pow = arithmetic(powLoop, ipowLoop);
 export const maximum = arithmetic(maxLoop, maxLoop, maxF32);
 export const minimum = arithmetic(minLoop, minLoop, minF32);
@@ -265,7 +275,7 @@ export const eq = comparison(eqLoop, eqF32);
 export const ne = comparison(neLoop, neF32);
 export const lt = comparison(ltLoop, ltF32);
 export const le = comparison(leLoop, leF32);
-export const gt = comparison(gtLoop, gtF32);
+export const gt = comparison(gtLoop, gtF32, gtScalarF32Simd);
 export const ge = comparison(geLoop, geF32);
 
 /** cond ? a : b with all three broadcast to outShape; the result has a's dtype. */

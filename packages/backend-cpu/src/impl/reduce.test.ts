@@ -112,6 +112,29 @@ describe('sum / prod / max / min over axes', () => {
       { numRuns: 200 },
     );
   });
+
+  it('property: float32 sums in the bias-gradient and row-sum layouts are the memory-order float64 sum, bit for bit', () => {
+    // [N, C, H, W] over [0, 2, 3] (conv bias), [K, L] over [1] (row sums), [R, C] over [0]
+    // (linear bias): the fast paths, with runs long enough to take them
+    const layouts = fc.oneof(
+      fc
+        .tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 11 }), fc.integer({ min: 4, max: 12 }))
+        .map(([n, c, h]) => ({ shape: [n, c, h, h], axes: [0, 2, 3] })),
+      fc
+        .tuple(fc.integer({ min: 1, max: 11 }), fc.integer({ min: 16, max: 300 }))
+        .map(([k, l]) => ({ shape: [k, l], axes: [1] })),
+      fc
+        .tuple(fc.integer({ min: 1, max: 80 }), fc.integer({ min: 16, max: 300 }))
+        .map(([r, c]) => ({ shape: [r, 1, c], axes: [0, 1] })),
+    );
+    fc.assert(
+      fc.property(layouts, fc.integer(), ({ shape, axes }, seed) => {
+        const x = randF32(size(shape), seed, -3, 3);
+        expectEqual(R.sum(x, shape, axes), refReduce('sum', x, shape, axes).map(Math.fround));
+      }),
+      { numRuns: 150 },
+    );
+  });
 });
 
 describe('argmax / argmin', () => {

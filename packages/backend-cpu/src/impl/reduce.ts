@@ -6,7 +6,8 @@
  * along a kept axis updates a row of accumulators. Float sums and products accumulate in float64.
  */
 import type { DataArray, Shape } from '@flint/core/backend';
-import { allocLike, forEachRun, sizeOf, stridesOf } from './util.js';
+import { sumRowsF32Simd } from './elementwise-wasm.js';
+import { allocLike, forEachRun, sizeOf, stridesOf, takeF32 } from './util.js';
 
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
 
@@ -27,8 +28,97 @@ function outputStrides(shape: Shape, axes: readonly number[]): number[] {
   return strides;
 }
 
+/**
+ * x's shape as alternating groups of reduced and kept dims (adjacent dims of one kind merged,
+ * size-1 dims dropped), outermost first: `[64,6,28,28]` over `[0,2,3]` is 64 reduced, 6 kept,
+ * 784 reduced.
+ */
+function groups(shape: Shape, axes: readonly number[]): { size: number; reduced: boolean }[] {
+  const out: { size: number; reduced: boolean }[] = [];
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    const reduced = axes.includes(d);
+    const last = out[out.length - 1];
+    if (last !== undefined && last.reduced === reduced) last.size *= size;
+    else out.push({ size, reduced });
+  }
+  return out;
+}
+
+/**
+ * Float32 sums in the layouts of bias gradients and row sums, with the generic loop's float64
+ * accumulation order per output (so the same bits), faster:
+ * - [R reduced, C kept] (bias of a linear layer): column sums, in WebAssembly SIMD;
+ * - [R reduced, K kept, L reduced] (conv bias over N, H, W) and [K kept, L reduced] (row sums):
+ *   each output is one serial chain of float64 adds, so four outputs' chains are interleaved to
+ *   run in parallel instead of waiting on each add's latency.
+ * Returns null for any other layout.
+ */
+function sumF32(x: Float32Array, shape: Shape, axes: readonly number[], outSize: number): Float32Array | null {
+  const g = groups(shape, axes);
+  if (g.length === 2 && g[0]!.reduced) {
+    const out = takeF32(outSize);
+    if (sumRowsF32Simd(x, g[0]!.size, g[1]!.size, out)) return out;
+    return null;
+  }
+  let R = 1;
+  let i = 0;
+  if (g.length === 3 && g[0]!.reduced) R = g[i++]!.size;
+  else if (g.length !== 2) return null;
+  const K = g[i]!.size;
+  const L = g[i + 1]!.size;
+  if (L < 16) return null;
+  const out = takeF32(outSize);
+  sumInterleaved(x, R, K, L, out);
+  return out;
+}
+
+/** out[k] = sum over r, l of x[(r*K + k)*L + l], each in float64, r-major then l (memory order). */
+function sumInterleaved(x: Float32Array, R: number, K: number, L: number, out: Float32Array): void {
+  const rowStride = K * L;
+  let k = 0;
+  for (; k + 4 <= K; k += 4) {
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    for (let r = 0, base = k * L; r < R; r++, base += rowStride)
+      for (let l = 0, p = base; l < L; l++, p++) {
+        a0 += x[p]!;
+        a1 += x[p + L]!;
+        a2 += x[p + 2 * L]!;
+        a3 += x[p + 3 * L]!;
+      }
+    out[k] = a0;
+    out[k + 1] = a1;
+    out[k + 2] = a2;
+    out[k + 3] = a3;
+  }
+  for (; k + 2 <= K; k += 2) {
+    let a0 = 0;
+    let a1 = 0;
+    for (let r = 0, base = k * L; r < R; r++, base += rowStride)
+      for (let l = 0, p = base; l < L; l++, p++) {
+        a0 += x[p]!;
+        a1 += x[p + L]!;
+      }
+    out[k] = a0;
+    out[k + 1] = a1;
+  }
+  for (; k < K; k++) {
+    let a0 = 0;
+    for (let r = 0, base = k * L; r < R; r++, base += rowStride) for (let l = 0, p = base; l < L; l++, p++) a0 += x[p]!;
+    out[k] = a0;
+  }
+}
+
 function reduce(op: ReduceOp, x: DataArray, shape: Shape, axes: readonly number[]): DataArray {
   const outSize = sizeOf(reducedShape(shape, axes));
+  if (op === 'sum' && x instanceof Float32Array && outSize > 0) {
+    const out = sumF32(x, shape, axes, outSize);
+    if (out !== null) return out;
+  }
   const isInt = x instanceof Int32Array;
   const strides = [stridesOf(shape), outputStrides(shape, axes)];
 

@@ -4,10 +4,22 @@
  * or without this kernel follows the same trajectory bit for bit.
  */
 import type { SgdStepOptions } from '@flint/core/backend';
+import { sgdStepSimd } from './elementwise-wasm.js';
 
 const f = Math.fround;
 
 export function sgdStep(
+  param: Float32Array,
+  grad: Float32Array,
+  momentumBuffer: Float32Array | null,
+  options: SgdStepOptions,
+): void {
+  if (sgdStepSimd(param, grad, momentumBuffer, options)) return;
+  sgdStepJs(param, grad, momentumBuffer, options);
+}
+
+/** The JavaScript loop: the reference, and the path where WebAssembly SIMD is missing. */
+export function sgdStepJs(
   param: Float32Array,
   grad: Float32Array,
   momentumBuffer: Float32Array | null,

@@ -6,6 +6,7 @@
 import type { DataArray } from '@flint/core/backend';
 import { takeF32, takeLike } from './util.js';
 import { erf64, gelu64 } from './erf.js';
+import { reluF32Simd } from './elementwise-wasm.js';
 
 type F32 = Float32Array;
 const f32 = (x: F32, out?: F32): F32 => out ?? takeF32(x.length);
@@ -37,6 +38,7 @@ export function square(x: DataArray, out: DataArray = takeLike(x, x.length)): Da
 /** max(0, x); NaN stays NaN and relu(-0) = -0, as in PyTorch. */
 export function relu(x: DataArray, out: DataArray = takeLike(x, x.length)): DataArray {
   if (x instanceof Float32Array && out instanceof Float32Array) {
+    if (reluF32Simd(x, out)) return out;
     reluF32Bits(
       new Int32Array(x.buffer, x.byteOffset, x.length),
       new Int32Array(out.buffer, out.byteOffset, out.length),
