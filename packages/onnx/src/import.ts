@@ -2,7 +2,7 @@
  * ONNX import: an ONNX graph as a Flint module for inference. Its initializers are the module's
  * buffers; forward runs the nodes in order with Flint ops on the default device.
  */
-import { cat, fromArray, nn, ones, type Tensor, tidy } from '@flint/core';
+import { arange, cat, fromArray, full, nn, ones, type Tensor, tidy, where } from '@flint/core';
 import { runRecurrent } from './import-rnn.js';
 import {
   type AttributeProto,
@@ -243,6 +243,35 @@ function pool(kind: 'max' | 'avg'): Kernel {
   };
 }
 
+const asBool = (t: Tensor): Tensor => (t.dtype === 'bool' ? t : t.ne(0));
+
+/**
+ * A broadcasting binary op: on the host for two host integer values (torch's shape arithmetic:
+ * x.size(1) // heads), else with Flint ops on tensors.
+ */
+function arithmetic(host: (p: number, q: number) => number, device: (x: Tensor, y: Tensor) => Tensor): Kernel {
+  return (inputs, a) => {
+    const [p, q] = inputs;
+    if (p !== undefined && q !== undefined && isHost(p) && isHost(q)) {
+      const n = Math.max(p.values.length, q.values.length);
+      if ((p.values.length === n || p.values.length === 1) && (q.values.length === n || q.values.length === 1)) {
+        const dims = p.values.length === n && p.dims.length >= q.dims.length ? p.dims : q.dims;
+        const at = (v: HostInts, i: number) => v.values[v.values.length === 1 ? 0 : i]!;
+        return [{ host: true, dims, values: Array.from({ length: n }, (_, i) => host(at(p, i), at(q, i))) }];
+      }
+    }
+    return [device(tensorOf(p, a, 'first'), tensorOf(q, a, 'second'))];
+  };
+}
+
+function variadic(f: (x: Tensor, y: Tensor) => Tensor): Kernel {
+  return (inputs, a) => {
+    const tensors = inputs.filter((v): v is Value => v !== undefined).map((v) => tensorOf(v, a, 'input'));
+    if (tensors.length === 0) throw new Error(`onnx import: ${a.label} has no inputs`);
+    return [tensors.slice(1).reduce(f, tensors[0]!)];
+  };
+}
+
 const KERNELS: Readonly<Record<string, Kernel>> = {
   Identity: (inputs) => [inputs[0]!],
   Dropout: (inputs) => [inputs[0]!],
@@ -265,10 +294,125 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
   Softplus: one((x) => F.softplus(x)),
   Softmax: one((x, a) => x.softmax(a.int('axis', -1))),
   LogSoftmax: one((x, a) => x.logSoftmax(a.int('axis', -1))),
-  Add: two((x, y) => x.add(y)),
-  Sub: two((x, y) => x.sub(y)),
-  Mul: two((x, y) => x.mul(y)),
-  Div: two((x, y) => x.div(y)),
+  Add: arithmetic(
+    (p, q) => p + q,
+    (x, y) => x.add(y),
+  ),
+  Sub: arithmetic(
+    (p, q) => p - q,
+    (x, y) => x.sub(y),
+  ),
+  Mul: arithmetic(
+    (p, q) => p * q,
+    (x, y) => x.mul(y),
+  ),
+  // ONNX's integer division truncates toward zero.
+  Div: arithmetic(
+    (p, q) => Math.trunc(p / q),
+    (x, y) => (x.dtype === 'int32' && y.dtype === 'int32' ? x.div(y).trunc().to('int32') : x.div(y)),
+  ),
+  Equal: arithmetic(
+    (p, q) => Number(p === q),
+    (x, y) => x.eq(y),
+  ),
+  Less: arithmetic(
+    (p, q) => Number(p < q),
+    (x, y) => x.lt(y),
+  ),
+  Greater: arithmetic(
+    (p, q) => Number(p > q),
+    (x, y) => x.gt(y),
+  ),
+  LessOrEqual: arithmetic(
+    (p, q) => Number(p <= q),
+    (x, y) => x.le(y),
+  ),
+  GreaterOrEqual: arithmetic(
+    (p, q) => Number(p >= q),
+    (x, y) => x.ge(y),
+  ),
+  And: two((x, y) => asBool(x).logicalAnd(asBool(y))),
+  Or: two((x, y) => asBool(x).logicalOr(asBool(y))),
+  Not: (inputs, a) => {
+    const v = inputs[0];
+    if (v !== undefined && isHost(v))
+      return [{ host: true, dims: v.dims, values: v.values.map((p) => Number(p === 0)) }];
+    return [asBool(tensorOf(v, a, 'X')).logicalNot()];
+  },
+  Where: (inputs, a) => {
+    const [c, x, y] = inputs;
+    if (c !== undefined && x !== undefined && y !== undefined && isHost(c) && isHost(x) && isHost(y)) {
+      const n = Math.max(c.values.length, x.values.length, y.values.length);
+      if ([c, x, y].every((v) => v.values.length === n || v.values.length === 1)) {
+        const at = (v: HostInts, i: number) => v.values[v.values.length === 1 ? 0 : i]!;
+        const dims = [c, x, y].find((v) => v.values.length === n)!.dims;
+        return [
+          { host: true, dims, values: Array.from({ length: n }, (_, i) => (at(c, i) !== 0 ? at(x, i) : at(y, i))) },
+        ];
+      }
+    }
+    return [where(asBool(tensorOf(c, a, 'condition')), tensorOf(x, a, 'X'), tensorOf(y, a, 'Y'))];
+  },
+  Max: variadic((x, y) => x.maximum(y)),
+  Min: variadic((x, y) => x.minimum(y)),
+  Sin: one((x) => x.sin()),
+  Cos: one((x) => x.cos()),
+  Floor: one((x) => x.floor()),
+  Ceil: one((x) => x.ceil()),
+  Reciprocal: one((x) => x.reciprocal()),
+  Sign: one((x) => x.sign()),
+  Cast: (inputs, a) => {
+    const to = a.int('to', 0);
+    const v = inputs[0];
+    if (v === undefined) throw new Error(`onnx import: ${a.label} is missing its input`);
+    // Integers on the host stay there (they are shapes and indices); int64 tensors are int32 in Flint.
+    if (isHost(v) && (to === DataType.INT64 || to === DataType.INT32)) return [v];
+    const x = tensorOf(v, a, 'input');
+    if (to === DataType.FLOAT || to === DataType.DOUBLE) return [x.dtype === 'float32' ? x : x.float()];
+    if (to === DataType.INT64 || to === DataType.INT32) return [x.dtype === 'int32' ? x : x.to('int32')];
+    if (to === DataType.BOOL) return [asBool(x)];
+    throw new Error(
+      `onnx import: ${a.label}: cast to data type ${to} is not supported (float, double, int32, int64, bool)`,
+    );
+  },
+  ConstantOfShape: (inputs, a, device) => {
+    const shape = hostOf(inputs[0], a, 'input').values;
+    const t = a.tensor('value');
+    const value = t === undefined ? fromArray(new Float32Array([0]), [1]) : decodeTensor(t, device);
+    const count = shape.reduce((p, q) => p * q, 1);
+    if (isHost(value))
+      return [{ host: true, dims: shape, values: new Array<number>(count).fill(value.values[0] ?? 0) }];
+    return [full(shape, value.item(), { dtype: value.dtype, device })];
+  },
+  Expand: (inputs, a) => {
+    const x = tensorOf(inputs[0], a, 'input');
+    const shape = hostOf(inputs[1], a, 'shape').values;
+    // Both ways broadcast, as numpy: the output has the larger of each aligned pair of dims.
+    const rank = Math.max(x.ndim, shape.length);
+    const out = Array.from({ length: rank }, (_, i) => {
+      const p = x.shape[i - rank + x.ndim] ?? 1;
+      const q = shape[i - rank + shape.length] ?? 1;
+      if (p !== q && p !== 1 && q !== 1)
+        throw new Error(`onnx import: ${a.label}: shape [${x.shape}] cannot expand to [${shape}]`);
+      return Math.max(p, q);
+    });
+    return [x.reshape([...new Array<number>(rank - x.ndim).fill(1), ...x.shape]).expand(out)];
+  },
+  Trilu: (inputs, a) => {
+    const x = tensorOf(inputs[0], a, 'input');
+    const k = inputs[1] === undefined ? 0 : (hostOf(inputs[1], a, 'k').values[0] ?? 0);
+    return [a.int('upper', 1) === 1 ? x.triu(k) : x.tril(k)];
+  },
+  Range: (inputs, a) => {
+    const [start, limit, delta] = [0, 1, 2].map((i) => inputs[i]);
+    if ([start, limit, delta].every((v) => v !== undefined && isHost(v))) {
+      const [p, q, d] = [start, limit, delta].map((v) => (v as HostInts).values[0]!) as [number, number, number];
+      const n = Math.max(Math.ceil((q - p) / d), 0);
+      return [{ host: true, dims: [n], values: Array.from({ length: n }, (_, i) => p + i * d) }];
+    }
+    const [p, q, d] = [start, limit, delta].map((v, i) => tensorOf(v, a, ['start', 'limit', 'delta'][i]!).item());
+    return [arange(p!, q!, d!)];
+  },
   Pow: two((x, y) => x.pow(y)),
   MatMul: two((x, y) => x.matmul(y)),
   Clip: (inputs, a) => {
@@ -365,7 +509,9 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
   Shape: (inputs, a) => {
     const v = inputs[0];
     if (v === undefined) throw new Error(`onnx import: ${a.label} is missing its input`);
-    const shape = isHost(v) ? v.dims : [...v.shape];
+    const full = isHost(v) ? v.dims : [...v.shape];
+    const clampAxis = (d: number) => Math.min(Math.max(d < 0 ? d + full.length : d, 0), full.length);
+    const shape = full.slice(clampAxis(a.int('start', 0)), clampAxis(a.int('end', full.length)));
     return [{ host: true, dims: [shape.length], values: shape }];
   },
   Gather: (inputs, a) => {

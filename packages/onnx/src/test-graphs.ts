@@ -8,7 +8,14 @@ import { importModel } from './index.js';
 import { type AttributeProto, AttributeType, DataType, encodeModel, type TensorProto } from './proto/index.js';
 import { maxAbsDiff, runOrt } from './test-models.js';
 
-export type NodeAttr = number | { float: number } | number[] | { floats: number[] } | string | { strings: string[] };
+export type NodeAttr =
+  | number
+  | { float: number }
+  | number[]
+  | { floats: number[] }
+  | string
+  | { strings: string[] }
+  | { tensor: TensorProto };
 
 function attribute(name: string, v: NodeAttr): AttributeProto {
   if (typeof v === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(v) };
@@ -16,6 +23,7 @@ function attribute(name: string, v: NodeAttr): AttributeProto {
   if (Array.isArray(v)) return { name, type: AttributeType.INTS, ints: v };
   if ('float' in v) return { name, type: AttributeType.FLOAT, f: v.float };
   if ('floats' in v) return { name, type: AttributeType.FLOATS, floats: v.floats };
+  if ('tensor' in v) return { name, type: AttributeType.TENSOR, t: v.tensor };
   return { name, type: AttributeType.STRINGS, strings: v.strings.map((s) => new TextEncoder().encode(s)) };
 }
 
@@ -30,17 +38,23 @@ export interface FloatInit {
   float: Tensor;
 }
 
+/** A node of a test graph. */
+export interface TestNode {
+  op: string;
+  inputs: string[];
+  outputs: string[];
+  attrs?: Record<string, NodeAttr>;
+}
+
 /**
- * The bytes of a model with one node: `inputs` are graph inputs fed at run time (by name, in node
- * input order; '' skips an optional input), `initializers` are constants of the graph.
+ * The bytes of a model running `nodes`: `feeds` are the graph inputs fed at run time (int32 or
+ * float32), `initializers` constants of the graph, `outputs` float32 graph outputs.
  */
-export function oneNodeModel(
-  opType: string,
-  inputs: (string | '')[],
+export function graphModel(
+  nodes: TestNode[],
   feeds: Record<string, Tensor>,
   initializers: Record<string, Int64Init | FloatInit>,
   outputs: string[],
-  attrs: Record<string, NodeAttr> = {},
   opset = 17,
 ): Uint8Array {
   const elem = (t: Tensor) => (t.dtype === 'int32' ? DataType.INT32 : DataType.FLOAT);
@@ -55,15 +69,13 @@ export function oneNodeModel(
     opsetImport: [{ domain: '', version: opset }],
     graph: {
       name: 'g',
-      node: [
-        {
-          name: `${opType}_0`,
-          opType,
-          input: inputs,
-          output: outputs,
-          attribute: Object.entries(attrs).map(([n, v]) => attribute(n, v)),
-        },
-      ],
+      node: nodes.map((n, i) => ({
+        name: `${n.op}_${i}`,
+        opType: n.op,
+        input: n.inputs,
+        output: n.outputs,
+        attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attribute(k, v)),
+      })),
       initializer,
       input: Object.entries(feeds).map(([name, t]) => ({
         name,
@@ -72,6 +84,19 @@ export function oneNodeModel(
       output: outputs.map((name) => ({ name, type: { tensorType: { elemType: DataType.FLOAT } } })),
     },
   });
+}
+
+/** A model with one node (named `${opType}_0`); '' in `inputs` skips an optional input. */
+export function oneNodeModel(
+  opType: string,
+  inputs: string[],
+  feeds: Record<string, Tensor>,
+  initializers: Record<string, Int64Init | FloatInit>,
+  outputs: string[],
+  attrs: Record<string, NodeAttr> = {},
+  opset = 17,
+): Uint8Array {
+  return graphModel([{ op: opType, inputs, outputs, attrs }], feeds, initializers, outputs, opset);
 }
 
 /**
