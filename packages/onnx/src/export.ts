@@ -8,10 +8,12 @@
  * - Tensor methods: functional code in a forward (`x.flatten(1)`, `a.add(b)`, `x.softmax(-1)`) is
  *   traced by wrapping those Tensor methods for the duration of the trace, so their arguments are
  *   seen.
+ * - Free functions cat, stack and where: at the kernels their bodies call (free-functions.ts).
  * Everything else that reaches core's op boundary (an F.* or free function outside a known module)
  * is reported by core's op tracer and stops the export with an error naming the op and the module.
  */
-import { type nn, noGrad, setOpTracer, Tensor, tidy, type OpTracer } from '@flint/core';
+import { type Backend, getBackend, type nn, noGrad, setOpTracer, Tensor, tidy, type OpTracer } from '@flint/core';
+import { bindKernelResult, KERNEL_TRACED_OPS, wrapKernels } from './free-functions.js';
 import { GraphBuilder } from './graph.js';
 import { emitModule, moduleKind } from './modules.js';
 import { METHODS } from './methods.js';
@@ -56,7 +58,7 @@ export function exportModel(
   for (const [name, t] of model.namedBuffers()) graph.nameInitializer(t, name);
   for (const [i, x] of inputs.entries()) graph.addInput(x, inputNames[i]!);
 
-  const state: TraceState = { graph, stack: [], suppressed: 0 };
+  const state: TraceState = { graph, stack: [], suppressed: 0, kernelTraced: [] };
   const wasTraining = model.training;
   const handles: { remove(): void }[] = [];
   const restoreMethods: (() => void)[] = [];
@@ -84,6 +86,9 @@ export function exportModel(
       );
     }
     restoreMethods.push(...wrapMethods(state));
+    const backends: Backend<unknown>[] = [getBackend()];
+    for (const t of [...inputs, ...model.parameters(), ...model.buffers()]) backends.push(t.backend);
+    restoreMethods.push(...wrapKernels(state, backends));
     previousTracer = setOpTracer(untracedOpGuard(state));
     // tidy frees the pass's intermediates; the graph needs only their identities, during the pass.
     output = tidy(() => noGrad(() => model(...inputs)));
@@ -115,13 +120,21 @@ function untracedOpGuard(state: TraceState): OpTracer {
   return {
     enter(name) {
       if (state.suppressed > 0) return;
+      if (KERNEL_TRACED_OPS.has(name)) {
+        state.kernelTraced.push(name);
+        return;
+      }
       throw new Error(
         `onnx export: op '${name}' called in ${where(state)} cannot be exported: ` +
-          'write it with a module (nn.ReLU, nn.Flatten, ...) or a Tensor method the exporter traces ' +
-          `(${Object.keys(METHODS).sort().join(', ')})`,
+          'write it with a module (nn.ReLU, nn.Flatten, ...), a Tensor method the exporter traces ' +
+          `(${Object.keys(METHODS).sort().join(', ')}) or ${[...KERNEL_TRACED_OPS].join(', ')}`,
       );
     },
-    exit() {},
+    exit(name, result) {
+      if (state.suppressed > 0 || !KERNEL_TRACED_OPS.has(name)) return;
+      state.kernelTraced.pop();
+      bindKernelResult(state, name, result);
+    },
   };
 }
 

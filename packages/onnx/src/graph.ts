@@ -2,7 +2,7 @@
  * The graph an export builds: values named by the Tensor objects they came from, nodes in the order
  * they ran, initializers (parameters, buffers and constants) with their bytes.
  */
-import type { Tensor } from '@flint/core';
+import type { DataArray, DType, Tensor, TensorRef } from '@flint/core';
 import {
   AttributeType,
   type AttributeProto,
@@ -32,7 +32,8 @@ function irVersionFor(opset: number): number {
   return 11;
 }
 
-function onnxType(t: Tensor): number {
+/** The ONNX element type of a Flint dtype. */
+export function onnxType(t: { readonly dtype: DType }): number {
   if (t.dtype === 'float32') return DataType.FLOAT;
   if (t.dtype === 'int32') return DataType.INT32;
   if (t.dtype === 'bool') return DataType.BOOL;
@@ -68,8 +69,11 @@ export class GraphBuilder {
   private readonly outputs: ValueInfoProto[] = [];
   private readonly nodeCounts = new Map<string, number>();
   private counter = 0;
-  /** Storage handles of traced values: a tensor sharing one is a view the trace did not see. */
-  private readonly storages = new Map<unknown, string>();
+  /**
+   * Storage handles of traced values and the shapes they were traced at: a tensor sharing one is a
+   * view the trace did not see. Flint's tensors are contiguous, so a handle and a shape name a value.
+   */
+  private readonly storages = new Map<unknown, { name: string; shape: readonly number[] }[]>();
 
   constructor(readonly opset: number) {}
 
@@ -117,11 +121,7 @@ export class GraphBuilder {
     const known = this.names.get(t);
     if (known !== undefined) return known;
     const traced = this.storages.get(t.ref.storage);
-    if (traced !== undefined)
-      throw new Error(
-        `onnx export: a tensor of shape [${t.shape.join(', ')}] is a view of traced value '${traced}' made outside the traced ops ` +
-          '(a free function such as reshape(x, shape) in forward): use the Tensor method (x.reshape(shape)) instead',
-      );
+    if (traced !== undefined) throw viewError(t.shape, traced[0]!.name);
     const init = this.initializerNames.get(t);
     const name = init ?? this.fresh('const');
     this.claim(name);
@@ -130,18 +130,73 @@ export class GraphBuilder {
     return name;
   }
 
+  /**
+   * The ONNX value of what a kernel reads (`ref`) inside a free function the exporter traces at its
+   * kernels (free-functions.ts): a traced value of that storage and shape, the same with one size-1
+   * dim inserted (stack's unsqueeze, a view) as Unsqueeze, or, for storage no traced op wrote, a
+   * constant read with `read`.
+   */
+  refValue(ref: TensorRef<unknown>, read: () => DataArray): string {
+    const values = this.storages.get(ref.storage);
+    if (values === undefined) {
+      const name = this.fresh('const');
+      this.claim(name);
+      this.initializers.push(rawTensorProto(name, read(), ref.shape, ref.dtype));
+      this.bindStorage(ref.storage, name, ref.shape);
+      return name;
+    }
+    const same = values.find((v) => sameShape(v.shape, ref.shape));
+    if (same !== undefined) return same.name;
+    for (const v of values) {
+      if (ref.shape.length !== v.shape.length + 1) continue;
+      const axis = ref.shape.findIndex(
+        (_, i) => ref.shape[i] === 1 && sameShape([...ref.shape.slice(0, i), ...ref.shape.slice(i + 1)], v.shape),
+      );
+      if (axis < 0) continue;
+      const name = this.node('Unsqueeze', [v.name, this.constant([axis], 'int64')]);
+      this.bindStorage(ref.storage, name, ref.shape);
+      return name;
+    }
+    throw viewError(ref.shape, values[0]!.name);
+  }
+
+  /** Record that the value `name` of `shape` is held in storage `handle` (a kernel's output). */
+  bindStorage(handle: unknown, name: string, shape: readonly number[]): void {
+    const list = this.storages.get(handle);
+    if (list === undefined) this.storages.set(handle, [{ name, shape }]);
+    else list.push({ name, shape });
+  }
+
+  /** Storage `handle` was freed: it holds no traced value any more. */
+  forgetStorage(handle: unknown): void {
+    this.storages.delete(handle);
+  }
+
+  /** The traced value held in `t`'s storage at `t`'s shape, if any. */
+  storageValue(t: Tensor): string | undefined {
+    return this.storages.get(t.ref.storage)?.find((v) => sameShape(v.shape, t.shape))?.name;
+  }
+
   /** A constant initializer from plain values (shape `dims`, default a 1-D list). */
-  constant(values: readonly number[], dtype: 'float32' | 'int64', dims: readonly number[] = [values.length]): string {
+  constant(
+    values: readonly number[],
+    dtype: 'float32' | 'int64' | DType,
+    dims: readonly number[] = [values.length],
+  ): string {
     const name = this.fresh('const');
     this.claim(name);
-    const raw =
-      dtype === 'float32' ? bytesOf(Float32Array.from(values)) : bytesOf(BigInt64Array.from(values, (v) => BigInt(v)));
-    this.initializers.push({
-      name,
-      dims: [...dims],
-      dataType: dtype === 'float32' ? DataType.FLOAT : DataType.INT64,
-      rawData: raw,
-    });
+    if (dtype === 'int64') {
+      const raw = bytesOf(BigInt64Array.from(values, (v) => BigInt(v)));
+      this.initializers.push({ name, dims: [...dims], dataType: DataType.INT64, rawData: raw });
+    } else {
+      const data =
+        dtype === 'float32'
+          ? Float32Array.from(values)
+          : dtype === 'int32'
+            ? Int32Array.from(values)
+            : Uint8Array.from(values);
+      this.initializers.push(rawTensorProto(name, data, dims, dtype));
+    }
     return name;
   }
 
@@ -163,10 +218,15 @@ export class GraphBuilder {
 
   /** ReduceMean over `axes`: an attribute below opset 18, an input from 18 on. */
   reduceMean(x: string, axes: readonly number[], keepdims: boolean): string {
+    return this.reduce('ReduceMean', x, axes, keepdims);
+  }
+
+  /** A Reduce* op over `axes`: ReduceSum takes them as an input from opset 13, the others from 18. */
+  reduce(opType: string, x: string, axes: readonly number[], keepdims: boolean): string {
     const keep = keepdims ? 1 : 0;
-    return this.opset >= 18
-      ? this.node('ReduceMean', [x, this.constant(axes, 'int64')], { keepdims: keep })
-      : this.node('ReduceMean', [x], { axes, keepdims: keep });
+    return opType === 'ReduceSum' || this.opset >= 18
+      ? this.node(opType, [x, this.constant(axes, 'int64')], { keepdims: keep })
+      : this.node(opType, [x], { axes, keepdims: keep });
   }
 
   /** All outputs of the node whose first output is `first`. */
@@ -179,7 +239,7 @@ export class GraphBuilder {
   /** Record that `t` is held by ONNX value `name`. */
   bind(t: Tensor, name: string): void {
     this.names.set(t, name);
-    if (!this.storages.has(t.ref.storage)) this.storages.set(t.ref.storage, name);
+    this.bindStorage(t.ref.storage, name, t.shape);
   }
 
   encode(graphName: string): Uint8Array {
@@ -227,20 +287,35 @@ function valueInfo(name: string, t: Tensor): ValueInfoProto {
   return { name, type: { tensorType: { elemType: onnxType(t), shape: { dim } } } };
 }
 
+const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
+
+function viewError(shape: readonly number[], traced: string): Error {
+  return new Error(
+    `onnx export: a tensor of shape [${shape.join(', ')}] is a view of traced value '${traced}' made outside the traced ops ` +
+      '(a free function such as reshape(x, shape) in forward): use the Tensor method (x.reshape(shape)) instead',
+  );
+}
+
 function tensorProto(name: string, t: Tensor): TensorProto {
-  let data: ArrayLike<number | boolean>;
+  let data: DataArray;
   try {
-    data = t.dataSync() as ArrayLike<number | boolean>;
+    data = t.dataSync();
   } catch (error) {
     throw new Error(
       `onnx export: cannot read '${name}' synchronously on device ${t.device} (${(error as Error).message}); export the model from cpu`,
       { cause: error },
     );
   }
-  const dataType = onnxType(t);
+  return rawTensorProto(name, data, t.shape, t.dtype);
+}
+
+function rawTensorProto(name: string, data: DataArray, shape: readonly number[], dtype: DType): TensorProto {
+  const dataType = onnxType({ dtype });
+  const values = data as ArrayLike<number>;
   let raw: Uint8Array;
-  if (dataType === DataType.FLOAT) raw = bytesOf(Float32Array.from(data as ArrayLike<number>));
-  else if (dataType === DataType.INT32) raw = bytesOf(Int32Array.from(data as ArrayLike<number>));
-  else raw = bytesOf(Uint8Array.from(data as ArrayLike<number>, (v) => (v ? 1 : 0)));
-  return { name, dims: [...t.shape], dataType, rawData: raw };
+  if (dataType === DataType.FLOAT) raw = bytesOf(Float32Array.from(values));
+  else if (dataType === DataType.INT32) raw = bytesOf(Int32Array.from(values));
+  else raw = bytesOf(Uint8Array.from(values, (v) => (v ? 1 : 0)));
+  return { name, dims: [...shape], dataType, rawData: raw };
 }

@@ -2,9 +2,14 @@
  * Tensor methods the exporter traces in functional code (a forward's `x.flatten(1)`, `a.add(b)`):
  * each emits the ONNX nodes for one call from its arguments and result.
  */
-import { Tensor } from '@flint/core';
-import type { TraceState } from './trace-state.js';
+import { type DType, type MaxMinResult, Tensor } from '@flint/core';
+import { type GraphBuilder, onnxType } from './graph.js';
 import { flattenShape, reshapeTo } from './modules.js';
+import { DataType } from './proto/index.js';
+import { type TraceState, where } from './trace-state.js';
+
+/** x.index's argument forms (core's subscript IndexSpec). */
+type IndexSpec = number | null | '...' | 'newaxis' | readonly (number | null | undefined)[] | Tensor;
 
 type MethodEmit = (state: TraceState, self: Tensor, args: unknown[], result: Tensor) => void;
 
@@ -36,23 +41,197 @@ function unary(opType: string): MethodEmit {
 const reshape: MethodEmit = (state, self, _args, result) =>
   state.graph.bind(result, reshapeTo(state.graph, self, result.shape));
 
-/** sum/mean over dims (all dims when none given), keepdim as PyTorch's. */
-function reduce(opType: 'ReduceSum' | 'ReduceMean'): MethodEmit {
+/** The axes a reduction's dim argument names (all dims when none is given). */
+function reductionAxes(self: Tensor, dim: number | readonly number[] | null | undefined): number[] {
+  const dims = dim === undefined || dim === null ? [...self.shape.keys()] : typeof dim === 'number' ? [dim] : [...dim];
+  return dims.map((d) => normalize(d, self.ndim));
+}
+
+/** sum/mean/amax/amin over dims (all dims when none given), keepdim as PyTorch's. */
+function reduce(opType: 'ReduceSum' | 'ReduceMean' | 'ReduceMax' | 'ReduceMin'): MethodEmit {
   return (state, self, args, result) => {
     const [dim, keepdim] = args as [number | readonly number[] | null | undefined, boolean | undefined];
-    const dims =
-      dim === undefined || dim === null ? [...self.shape.keys()] : typeof dim === 'number' ? [dim] : [...dim];
-    const axes = dims.map((d) => normalize(d, self.ndim));
-    const keepdims = keepdim === true ? 1 : 0;
-    const x = state.graph.value(self);
-    // ReduceSum takes its axes as an input from opset 13, ReduceMean only from opset 18.
-    const value =
-      opType === 'ReduceSum' || state.graph.opset >= 18
-        ? state.graph.node(opType, [x, state.graph.constant(axes, 'int64')], { keepdims })
-        : state.graph.node(opType, [x], { axes, keepdims });
-    state.graph.bind(result, value);
+    const g = state.graph;
+    g.bind(result, g.reduce(opType, g.value(self), reductionAxes(self, dim), keepdim === true));
   };
 }
+
+/** ArgMax/ArgMin as Flint's int32 indices; over the flattened tensor when no dim is given. */
+function argReduce(
+  g: GraphBuilder,
+  opType: 'ArgMax' | 'ArgMin',
+  self: Tensor,
+  dim: number | null | undefined,
+  keepdim: boolean,
+): string {
+  if (dim === undefined || dim === null) {
+    const flat = g.node('Reshape', [g.value(self), g.constant([-1], 'int64')]);
+    const index = g.node('Cast', [g.node(opType, [flat], { axis: 0, keepdims: 0 })], { to: DataType.INT32 });
+    return keepdim ? g.node('Reshape', [index, g.constant(new Array(self.ndim).fill(1), 'int64')]) : index;
+  }
+  const axis = normalize(dim, self.ndim);
+  return g.node('Cast', [g.node(opType, [g.value(self)], { axis, keepdims: keepdim ? 1 : 0 })], {
+    to: DataType.INT32,
+  });
+}
+
+function argMethod(opType: 'ArgMax' | 'ArgMin'): MethodEmit {
+  return (state, self, args, result) => {
+    const [dim, keepdim] = args as [number | null | undefined, boolean | undefined];
+    state.graph.bind(result, argReduce(state.graph, opType, self, dim, keepdim === true));
+  };
+}
+
+/** max()/min() (all values) or max(dim, keepdim)/min(dim, keepdim) -> { values, indices }. */
+function maxMin(reduceOp: 'ReduceMax' | 'ReduceMin', argOp: 'ArgMax' | 'ArgMin'): MethodEmit {
+  return (state, self, args, result) => {
+    const [dim, keepdim] = args as [number | undefined, boolean | undefined];
+    const g = state.graph;
+    if (dim === undefined) {
+      g.bind(result, g.reduce(reduceOp, g.value(self), [...self.shape.keys()], false));
+      return;
+    }
+    const { values, indices } = result as unknown as MaxMinResult;
+    g.bind(values, g.reduce(reduceOp, g.value(self), [normalize(dim, self.ndim)], keepdim === true));
+    g.bind(indices, argReduce(g, argOp, self, dim, keepdim === true));
+  };
+}
+
+/** `value` (of dtype `from`) in dtype `to`: a Cast when they differ. */
+function castTo(g: GraphBuilder, value: string, from: DType, to: DType): string {
+  return from === to ? value : g.node('Cast', [value], { to: onnxType({ dtype: to }) });
+}
+
+const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2 };
+
+/**
+ * The two operands of a comparison or maximum/minimum in their common dtype, as core promotes
+ * them: a scalar takes the tensor's dtype unless it is fractional (then float32); bool with an
+ * integer scalar is int32.
+ */
+function promoted(g: GraphBuilder, self: Tensor, other: unknown): { a: string; b: string } {
+  if (other instanceof Tensor) {
+    const dtype = RANK[self.dtype] >= RANK[other.dtype] ? self.dtype : other.dtype;
+    return { a: castTo(g, g.value(self), self.dtype, dtype), b: castTo(g, g.value(other), other.dtype, dtype) };
+  }
+  if (typeof other !== 'number')
+    throw new Error(`onnx export: an operand ${String(other)} is neither a Tensor nor a number`);
+  const dtype: DType =
+    self.dtype === 'float32' || !Number.isInteger(other) ? 'float32' : self.dtype === 'bool' ? 'int32' : self.dtype;
+  return { a: castTo(g, g.value(self), self.dtype, dtype), b: g.constant([other], dtype, []) };
+}
+
+function compare(opType: string, negate = false): MethodEmit {
+  return (state, self, args, result) => {
+    const g = state.graph;
+    const { a, b } = promoted(g, self, args[0]);
+    const out = g.node(opType, [a, b]);
+    g.bind(result, negate ? g.node('Not', [out]) : out);
+  };
+}
+
+function extremum(opType: 'Max' | 'Min'): MethodEmit {
+  return (state, self, args, result) => {
+    const g = state.graph;
+    const { a, b } = promoted(g, self, args[0]);
+    g.bind(result, g.node(opType, [a, b]));
+  };
+}
+
+const asBool = (g: GraphBuilder, t: Tensor): string => castTo(g, g.value(t), t.dtype, 'bool');
+
+function logical(opType: 'And' | 'Or' | 'Xor'): MethodEmit {
+  return (state, self, args, result) => {
+    const g = state.graph;
+    g.bind(result, g.node(opType, [asBool(g, self), asBool(g, args[0] as Tensor)]));
+  };
+}
+
+function castMethod(dtype: DType): MethodEmit {
+  return (state, self, _args, result) =>
+    state.graph.bind(result, castTo(state.graph, state.graph.value(self), self.dtype, dtype));
+}
+
+/** Split along `axis` into pieces of `sizes` (along that axis); the output names. */
+function splitInto(g: GraphBuilder, self: Tensor, axis: number, sizes: readonly number[]): string[] {
+  const first = g.node('Split', [g.value(self), g.constant(sizes, 'int64')], { axis }, sizes.length);
+  return g.outputsOf(first);
+}
+
+/** split/chunk: the pieces the call returned, by their sizes along the dim. */
+const splitMethod: MethodEmit = (state, self, args, result) => {
+  const pieces = result as unknown as Tensor[];
+  const axis = normalize((args[1] as number | undefined) ?? 0, self.ndim);
+  const values = splitInto(
+    state.graph,
+    self,
+    axis,
+    pieces.map((p) => p.shape[axis]!),
+  );
+  for (const [i, p] of pieces.entries()) state.graph.bind(p, values[i]!);
+};
+
+/**
+ * x.index(...specs) in the forms ONNX expresses: numbers, null, slices, '...', 'newaxis' and one
+ * int32 index tensor (Gather puts its dims where it stands, as PyTorch does when the numbers
+ * next to it are adjacent). Bool masks (a value-dependent shape) and several index tensors are an
+ * error naming the module.
+ */
+const indexMethod: MethodEmit = (state, self, args, result) => {
+  const g = state.graph;
+  const specs = args as IndexSpec[];
+  const fail = (why: string): never => {
+    throw new Error(`onnx export: x.index(...) in ${where(state)} cannot be exported: ${why}`);
+  };
+  const tensors = specs.filter((s): s is Tensor => s instanceof Tensor);
+  if (tensors.some((t) => t.dtype === 'bool')) fail('a bool mask index (its result shape depends on the values)');
+  if (tensors.length > 1) fail('more than one index tensor');
+  if (tensors.length === 1) {
+    // Numbers are advanced indices too: apart from the tensor, PyTorch moves the result's dims first.
+    const at = specs.findIndex((s) => s instanceof Tensor);
+    const advanced = specs.flatMap((s, i) => (typeof s === 'number' || i === at ? [i] : []));
+    if (advanced[advanced.length - 1]! - advanced[0]! !== advanced.length - 1)
+      fail('a number index and an index tensor separated by another index');
+  }
+  const ellipsis = specs.indexOf('...');
+  const consumed = specs.filter((s) => s !== '...' && s !== 'newaxis').length;
+  const expanded: IndexSpec[] =
+    ellipsis < 0
+      ? specs
+      : [...specs.slice(0, ellipsis), ...new Array(self.ndim - consumed).fill(null), ...specs.slice(ellipsis + 1)];
+  let value = g.value(self);
+  let axis = 0; // the axis of the running value that the next spec indexes
+  let inAxis = 0; // the same axis of self
+  for (const spec of expanded) {
+    if (spec === null) {
+      axis++;
+      inAxis++;
+    } else if (spec === 'newaxis') {
+      value = g.node('Unsqueeze', [value, g.constant([axis], 'int64')]);
+      axis++;
+    } else if (typeof spec === 'number') {
+      const size = self.shape[inAxis]!;
+      value = g.node('Gather', [value, g.constant([spec < 0 ? spec + size : spec], 'int64', [])], { axis });
+      inAxis++;
+    } else if (spec instanceof Tensor) {
+      value = g.node('Gather', [value, g.value(spec)], { axis });
+      axis += spec.ndim;
+      inAxis++;
+    } else if (Array.isArray(spec)) {
+      const [start, end, step] = spec as [number | null | undefined, number | null | undefined, number | undefined];
+      value = g.node('Slice', [
+        value,
+        g.constant([start ?? 0], 'int64'),
+        g.constant([end ?? Number.MAX_SAFE_INTEGER], 'int64'),
+        g.constant([axis], 'int64'),
+        g.constant([step ?? 1], 'int64'),
+      ]);
+      axis++;
+      inAxis++;
+    } else fail(`the index ${String(spec)}`);
+  }
+  g.bind(result, value);
+};
 
 function softmax(opType: 'Softmax' | 'LogSoftmax'): MethodEmit {
   return (state, self, args, result) =>
@@ -196,6 +375,63 @@ export const METHODS: Readonly<Record<string, MethodEmit>> = {
     const at = state.graph.constant([index < 0 ? index + self.shape[dim]! : index], 'int64', []);
     state.graph.bind(result, state.graph.node('Gather', [state.graph.value(self), at], { axis: dim }));
   },
+  amax: reduce('ReduceMax'),
+  amin: reduce('ReduceMin'),
+  max: maxMin('ReduceMax', 'ArgMax'),
+  min: maxMin('ReduceMin', 'ArgMin'),
+  argmax: argMethod('ArgMax'),
+  argmin: argMethod('ArgMin'),
+  maximum: extremum('Max'),
+  minimum: extremum('Min'),
+  eq: compare('Equal'),
+  ne: compare('Equal', true),
+  lt: compare('Less'),
+  le: compare('LessOrEqual'),
+  gt: compare('Greater'),
+  ge: compare('GreaterOrEqual'),
+  logicalNot: (state, self, _args, result) =>
+    state.graph.bind(result, state.graph.node('Not', [asBool(state.graph, self)])),
+  logicalAnd: logical('And'),
+  logicalOr: logical('Or'),
+  logicalXor: logical('Xor'),
+  float: castMethod('float32'),
+  int: castMethod('int32'),
+  bool: castMethod('bool'),
+  maskedFill: (state, self, args, result) => {
+    const [mask, fill] = args as [Tensor, number];
+    const g = state.graph;
+    // As core's fill in the tensor's dtype: ints truncate, bool is value != 0.
+    const v = self.dtype === 'int32' ? Math.trunc(fill) : self.dtype === 'bool' ? Number(fill !== 0) : fill;
+    g.bind(result, g.node('Where', [g.value(mask), g.constant([v], self.dtype, []), g.value(self)]));
+  },
+  expand: (state, self, _args, result) => {
+    // A target dim equal to the input's is written 1, which Expand's broadcasting keeps at the
+    // input's running size (a dynamic axis stays dynamic); only the dims that expand are fixed.
+    const target = result.shape;
+    const lead = target.length - self.ndim;
+    const spec = target.map((d, i) => (i >= lead && self.shape[i - lead] === d ? 1 : d));
+    const g = state.graph;
+    g.bind(result, g.node('Expand', [g.value(self), g.constant(spec, 'int64')]));
+  },
+  expandAs: (state, self, args, result) => {
+    const g = state.graph;
+    g.bind(result, g.node('Expand', [g.value(self), g.node('Shape', [g.value(args[0] as Tensor)])]));
+  },
+  split: splitMethod,
+  chunk: splitMethod,
+  unbind: (state, self, args, result) => {
+    const pieces = result as unknown as Tensor[];
+    const axis = normalize((args[0] as number | undefined) ?? 0, self.ndim);
+    const g = state.graph;
+    const values = splitInto(
+      g,
+      self,
+      axis,
+      pieces.map(() => 1),
+    );
+    for (const [i, p] of pieces.entries()) g.bind(p, g.node('Squeeze', [values[i]!, g.constant([axis], 'int64')]));
+  },
+  index: indexMethod,
   permute: (state, self, args, result) => {
     const perm = permutation(args).map((d) => normalize(d, self.ndim));
     state.graph.bind(result, state.graph.node('Transpose', [state.graph.value(self)], { perm }));

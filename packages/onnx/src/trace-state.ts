@@ -9,6 +9,8 @@ export interface TraceState {
   readonly stack: { readonly path: string; readonly module: nn.Module; readonly emits: boolean }[];
   /** >0 while inside a known module or a traced method: core ops there are not reported. */
   suppressed: number;
+  /** The kernel-traced free functions running (cat, stack, where), innermost last (free-functions.ts). */
+  readonly kernelTraced: string[];
 }
 
 /** The running module for error messages: `module 'features.0' (Conv2d)` or `the model (LeNet)`. */

@@ -1,0 +1,122 @@
+import '@flint/backend-cpu';
+import { cat, fromArray, manualSeed, nn, randn, stack, type Tensor, where } from '@flint/core';
+import { describe, expect, it } from 'vitest';
+import { exportModel } from './index.js';
+import { maxAbsDiff, runOrt } from './test-models.js';
+
+/** Flint's output and ONNX Runtime's agree within `tol` at each batch size; the largest difference. */
+async function expectSame(model: nn.Module, bytes: Uint8Array, inputs: Tensor[], tol: number): Promise<number> {
+  model.eval();
+  let worst = 0;
+  for (const x of inputs) {
+    const expected = model(x) as Tensor;
+    const [got] = await runOrt(bytes, { input: x });
+    expect(got!.dims).toEqual(expected.shape);
+    const d = maxAbsDiff(got!.data, expected.dataSync() as ArrayLike<number>);
+    if (process.env.ONNX_REPORT_DIFFS === '1') console.log(`max abs diff ${d.toExponential(2)} at input [${x.shape}]`);
+    expect(d).toBeLessThanOrEqual(tol);
+    worst = Math.max(worst, d);
+  }
+  return worst;
+}
+
+const dynamicBatch = { inputNames: ['input'], outputNames: ['output'], dynamicAxes: { input: [0], output: [0] } };
+
+/** cat, stack and where (free functions) with chunk, comparisons, maskedFill and where's scalar branch. */
+class Joins extends nn.Module {
+  fc = new nn.Linear(6, 6);
+  override forward(x: Tensor): Tensor {
+    const h = this.fc(x) as Tensor; // [N, 4, 6]
+    const [a, b] = h.chunk(2, -1) as [Tensor, Tensor]; // [N, 4, 3] each
+    const joined = cat([a.relu(), b.neg()], 1); // [N, 8, 3]
+    const stacked = stack([a, b], 1).sum(1); // [N, 2, 4, 3] -> [N, 4, 3]
+    const picked = where(a.gt(0), a, b.mul(2));
+    // A scalar branch (a constant fill), and a constant tensor made in forward, broadcast.
+    const scalar = where(b.lt(0.1), 0, b);
+    const constant = where(a.le(b), fromArray(Float32Array.from([1, -2, 3]), [3]), a);
+    const filled = picked.maskedFill(b.ge(0.5), -1);
+    // An int32 branch against a fractional scalar: where's body casts it to float32 (a Cast kernel).
+    const promoted = where(b.gt(0), b.mul(3).int(), 0.5);
+    const all = cat([joined, stacked, picked, scalar, constant, filled, promoted], 1); // [N, 32, 3]
+    return cat([all.flatten(1), stack([a.sum([1, 2]), b.mean([1, 2])], -1)], 1);
+  }
+}
+
+/** max/min/argmax reductions, expand, split/unbind, logical ops, casts, index with an index tensor. */
+class Picks extends nn.Module {
+  fc = new nn.Linear(6, 6);
+  positions = fromArray(Int32Array.from([3, 0, 3]), [3], { dtype: 'int32' });
+  override forward(x: Tensor): Tensor {
+    const h = this.fc(x) as Tensor; // [N, 4, 6]
+    const [left, right] = h.split([2, 4], 2) as [Tensor, Tensor];
+    const { values, indices } = right.max(2); // [N, 4]
+    const low = left.min(1, true).values; // [N, 1, 2]
+    const peaks = h.amax(-1, true).expand(-1, 4, 3).flatten(1); // [N, 12]
+    const counts = h.argmax(-1).float().add(h.argmin(1).float().sum(1, true)); // [N, 4]
+    const rows = h.unbind(1); // 4 x [N, 6]
+    const both = rows[0]!.gt(0).logicalAnd(rows[1]!.lt(0)).logicalOr(rows[2]!.eq(rows[3]!).logicalNot());
+    const picked = h.index(null, this.positions, [1, 5, 2]); // [N, 3, 2]
+    const steps = h.index('...', 0, 'newaxis').maximum(h.select(2, 1).unsqueeze(-1)).minimum(0.5); // [N, 4, 1]
+    return cat(
+      [
+        values,
+        indices.float(),
+        low.flatten(1),
+        peaks,
+        counts,
+        both.float(),
+        picked.flatten(1),
+        steps.flatten(1),
+        h.ne(0).int().float().sum(-1),
+        values.sub(h.max().add(h.min())),
+      ],
+      1,
+    );
+  }
+}
+
+describe('exportModel: functional code (free functions and more Tensor methods)', () => {
+  it('cat, stack, where (tensor, scalar and constant branches), chunk, comparisons and maskedFill match within 1e-5 at two batch sizes', async () => {
+    manualSeed(91);
+    const model = new Joins();
+    const bytes = exportModel(model, randn([2, 4, 6]), dynamicBatch);
+    await expectSame(model, bytes, [randn([2, 4, 6]), randn([5, 4, 6])], 1e-5);
+  });
+
+  it('max/min/amax/argmax/argmin, expand, split, unbind, logical ops, casts and index with an index tensor match within 1e-5', async () => {
+    manualSeed(92);
+    const model = new Picks();
+    const bytes = exportModel(model, randn([3, 4, 6]), dynamicBatch);
+    await expectSame(model, bytes, [randn([3, 4, 6]), randn([6, 4, 6])], 1e-5);
+  });
+});
+
+describe('exportModel: functional code it cannot express is an error naming the op and the module', () => {
+  it('a bool mask index', () => {
+    class Masked extends nn.Module {
+      override forward(x: Tensor): Tensor {
+        return x.index(x.gt(0));
+      }
+    }
+    expect(() => exportModel(new Masked(), randn([2, 3]))).toThrow(
+      'onnx export: x.index(...) in the model (Masked) cannot be exported: a bool mask index (its result shape depends on the values)',
+    );
+  });
+
+  it('a free function outside cat, stack and where (after a where that exports)', () => {
+    class Free extends nn.Module {
+      inner = new nn.Sequential(new Max());
+      override forward(x: Tensor): Tensor {
+        return this.inner(x) as Tensor;
+      }
+    }
+    class Max extends nn.Module {
+      override forward(x: Tensor): Tensor {
+        return where(x.gt(0), x, 0).add(nn.functional.softplus(x));
+      }
+    }
+    expect(() => exportModel(new Free(), randn([2, 3]))).toThrow(
+      /op '\w+' called in module 'inner\.0' \(Max\) cannot be exported/,
+    );
+  });
+});
