@@ -66,6 +66,7 @@ class Picks extends nn.Module {
         counts,
         both.float(),
         picked.flatten(1),
+        h.index(null, -1, this.positions), // a number next to the index tensor: [N, 3]
         steps.flatten(1),
         h.ne(0).int().float().sum(-1),
         values.sub(h.max().add(h.min())),
@@ -100,6 +101,26 @@ describe('exportModel: functional code it cannot express is an error naming the 
     }
     expect(() => exportModel(new Masked(), randn([2, 3]))).toThrow(
       'onnx export: x.index(...) in the model (Masked) cannot be exported: a bool mask index (its result shape depends on the values)',
+    );
+  });
+
+  it('several index tensors, or a number and an index tensor apart', () => {
+    const rows = fromArray(Int32Array.from([0, 1]), [2], { dtype: 'int32' });
+    class Two extends nn.Module {
+      override forward(x: Tensor): Tensor {
+        return x.index(rows, rows);
+      }
+    }
+    class Apart extends nn.Module {
+      override forward(x: Tensor): Tensor {
+        return x.index(0, null, rows);
+      }
+    }
+    expect(() => exportModel(new Two(), randn([2, 3]))).toThrow(
+      'onnx export: x.index(...) in the model (Two) cannot be exported: more than one index tensor',
+    );
+    expect(() => exportModel(new Apart(), randn([2, 3, 4]))).toThrow(
+      'onnx export: x.index(...) in the model (Apart) cannot be exported: a number index and an index tensor separated by another index',
     );
   });
 
