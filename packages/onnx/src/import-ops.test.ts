@@ -136,6 +136,97 @@ describe('import: the mask, comparison and shape ops of torch and Flint exports,
     await expectMatchesOrt(bytes, { P: p, Q: q }, 0);
   });
 
+  for (const opset of [17, 18])
+    it(`ReduceMax, ReduceMin, ReduceProd with axes ${opset === 17 ? 'as an attribute' : 'as an input'} (opset ${opset}), keepdims 0 and 1`, async () => {
+      manualSeed(305);
+      const x = randn([2, 3, 4]);
+      const axesOf = (axes: number[]) => (opset === 17 ? { attrs: { axes } } : { input: axes });
+      const nodes = (['ReduceMax', 'ReduceMin', 'ReduceProd'] as const).flatMap((op, k) =>
+        [0, 1].map((keepdims) => {
+          const axes = axesOf(k === 2 ? [0, -1] : [1]);
+          return {
+            op,
+            inputs: axes.input === undefined ? ['X'] : ['X', `axes${k}`],
+            outputs: [`${op}${keepdims}`],
+            attrs: { keepdims, ...axes.attrs },
+          };
+        }),
+      );
+      const inits = opset === 17 ? {} : { axes0: i64([1]), axes1: i64([1]), axes2: i64([0, -1]) };
+      const bytes = graphModel(
+        nodes,
+        { X: x },
+        inits,
+        nodes.map((n) => n.outputs[0]!),
+        opset,
+      );
+      await expectMatchesOrt(bytes, { X: x });
+    });
+
+  it('ArgMax and ArgMin with ties, keepdims and select_last_index', async () => {
+    manualSeed(306);
+    const x = randn([3, 5]).mul(0.8).round(); // many ties
+    const nodes = ['ArgMax', 'ArgMin'].flatMap((op) =>
+      [0, 1].flatMap((last) => [
+        { op, inputs: ['X'], outputs: [`${op}${last}i`], attrs: { axis: 1, keepdims: last, select_last_index: last } },
+        { op: 'Cast', inputs: [`${op}${last}i`], outputs: [`${op}${last}`], attrs: { to: DataType.FLOAT } },
+      ]),
+    );
+    const outputs = nodes.filter((n) => n.op === 'Cast').map((n) => n.outputs[0]!);
+    await expectMatchesOrt(graphModel(nodes, { X: x }, {}, outputs), { X: x }, 0);
+  });
+
+  it('Split (sizes as an input, equal pieces by output count, num_outputs at opset 18), Tile, Size, Sum, Mean, Xor', async () => {
+    manualSeed(307);
+    const x = randn([2, 7]);
+    const y = randn([2, 7]);
+    const nodes17 = [
+      { op: 'Split', inputs: ['X', 'sizes'], outputs: ['a', 'b', 'c'], attrs: { axis: 1 } },
+      { op: 'Split', inputs: ['X'], outputs: ['p', 'q'], attrs: { axis: 0 } },
+      { op: 'Tile', inputs: ['c', 'reps'], outputs: ['tiled'] },
+      { op: 'Size', inputs: ['X'], outputs: ['n'] },
+      { op: 'Cast', inputs: ['n'], outputs: ['nf'], attrs: { to: DataType.FLOAT } },
+      { op: 'Mul', inputs: ['a', 'nf'], outputs: ['scaled'] },
+      { op: 'Sum', inputs: ['X', 'Y', 'X'], outputs: ['sum'] },
+      { op: 'Mean', inputs: ['X', 'Y'], outputs: ['mean'] },
+      { op: 'Greater', inputs: ['X', 'Y'], outputs: ['gt'] },
+      { op: 'Less', inputs: ['X', 'zero'], outputs: ['neg'] },
+      { op: 'Xor', inputs: ['gt', 'neg'], outputs: ['xor'] },
+      { op: 'Cast', inputs: ['xor'], outputs: ['xorf'], attrs: { to: DataType.FLOAT } },
+    ];
+    const outputs = ['b', 'p', 'q', 'tiled', 'scaled', 'sum', 'mean', 'xorf'];
+    const inits = { sizes: i64([2, 4, 1]), reps: i64([3, 2]), zero: scalar(0) };
+    await expectMatchesOrt(graphModel(nodes17, { X: x, Y: y }, inits, outputs), { X: x, Y: y });
+    const nodes18 = [{ op: 'Split', inputs: ['X'], outputs: ['u', 'v', 'w'], attrs: { axis: 1, num_outputs: 3 } }];
+    await expectMatchesOrt(graphModel(nodes18, { X: x }, {}, ['u', 'v', 'w'], 18), { X: x });
+  });
+
+  it('activations: GlobalMaxPool, HardSigmoid, HardSwish, Selu, Celu, Softsign, Mish, ThresholdedRelu, PRelu, Gelu', async () => {
+    manualSeed(308);
+    const x = randn([2, 3, 4, 4]).mul(2);
+    const nodes = [
+      { op: 'GlobalMaxPool', inputs: ['X'], outputs: ['GlobalMaxPool'] },
+      {
+        op: 'HardSigmoid',
+        inputs: ['X'],
+        outputs: ['HardSigmoid'],
+        attrs: { alpha: { float: 0.3 }, beta: { float: 0.4 } },
+      },
+      { op: 'HardSwish', inputs: ['X'], outputs: ['HardSwish'] },
+      { op: 'Selu', inputs: ['X'], outputs: ['Selu'] },
+      { op: 'Celu', inputs: ['X'], outputs: ['Celu'], attrs: { alpha: { float: 0.7 } } },
+      { op: 'Softsign', inputs: ['X'], outputs: ['Softsign'] },
+      { op: 'Mish', inputs: ['X'], outputs: ['Mish'] },
+      { op: 'ThresholdedRelu', inputs: ['X'], outputs: ['ThresholdedRelu'], attrs: { alpha: { float: 0.5 } } },
+      { op: 'PRelu', inputs: ['X', 'slope'], outputs: ['PRelu'] },
+      { op: 'Gelu', inputs: ['X'], outputs: ['Gelu'] },
+      { op: 'Gelu', inputs: ['X'], outputs: ['GeluTanh'], attrs: { approximate: 'tanh' } },
+    ];
+    const slope = { float: fromArray(Float32Array.from([0.1, -0.2, 0.3]), [3, 1, 1]) };
+    const outputs = nodes.map((n) => n.outputs[0]!);
+    await expectMatchesOrt(graphModel(nodes, { X: x }, { slope }, outputs, 20), { X: x });
+  });
+
   it('a Cast to a type Flint has no form for is an error naming the node', () => {
     const x = randn([2]);
     const bytes = oneNodeModel('Cast', ['X'], { X: x }, {}, ['Y'], { to: 10 });

@@ -108,6 +108,10 @@ class Attrs {
   tensor(name: string): TensorProto | undefined {
     return this.byName.get(name)?.t;
   }
+  /** How many outputs the node names. */
+  get outputCount(): number {
+    return this.node.output.length;
+  }
   get label(): string {
     return `node '${this.node.name ?? ''}' (${this.node.opType})`;
   }
@@ -680,6 +684,58 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
   },
   ReduceMean: reduce('mean'),
   ReduceSum: reduce('sum'),
+  ReduceMax: reduce('max'),
+  ReduceMin: reduce('min'),
+  ReduceProd: reduce('prod'),
+  ArgMax: argReduce('max'),
+  ArgMin: argReduce('min'),
+  Xor: two((x, y) => asBool(x).logicalXor(asBool(y))),
+  Sum: variadic((x, y) => x.add(y)),
+  Mean: (inputs, a) => {
+    const tensors = inputs.filter((v): v is Value => v !== undefined).map((v) => tensorOf(v, a, 'input'));
+    return [
+      tensors
+        .slice(1)
+        .reduce((p, q) => p.add(q), tensors[0]!)
+        .div(tensors.length),
+    ];
+  },
+  Split: (inputs, a) => {
+    const x = tensorOf(inputs[0], a, 'input');
+    const axis = normalize(a.int('axis', 0), x.ndim);
+    const given = inputs[1] === undefined ? a.ints('split') : hostOf(inputs[1], a, 'split').values;
+    let sizes = given;
+    if (sizes === undefined) {
+      // Equal pieces: num_outputs (opset 18), else one per output; the last may be smaller.
+      const count = a.int('num_outputs', 0) || a.outputCount;
+      const piece = Math.ceil(x.shape[axis]! / count);
+      sizes = Array.from({ length: count }, (_, i) => Math.min(piece, x.shape[axis]! - i * piece));
+    }
+    if (sizes.reduce((p, q) => p + q, 0) !== x.shape[axis])
+      throw new Error(`onnx import: ${a.label}: split sizes [${sizes}] do not add up to dim ${axis} of [${x.shape}]`);
+    return x.split(sizes, axis);
+  },
+  Tile: (inputs, a) => [tensorOf(inputs[0], a, 'input').tile(hostOf(inputs[1], a, 'repeats').values)],
+  Size: (inputs, a) => {
+    const v = inputs[0];
+    if (v === undefined) throw new Error(`onnx import: ${a.label} is missing its input`);
+    const shape = isHost(v) ? v.dims : v.shape;
+    return [{ host: true, dims: [], values: [shape.reduce((p, q) => p * q, 1)] }];
+  },
+  GlobalMaxPool: one((x) => x.amax([...x.shape.keys()].slice(2), true)),
+  HardSigmoid: one((x, a) => x.mul(a.float('alpha', 0.2)).add(a.float('beta', 0.5)).clamp(0, 1)),
+  HardSwish: one((x) => F.hardswish(x)),
+  Selu: one((x, a) => {
+    const alpha = a.float('alpha', 1.67326319217681884765625);
+    const gamma = a.float('gamma', 1.05070102214813232421875);
+    return where(x.gt(0), x, x.exp().sub(1).mul(alpha)).mul(gamma);
+  }),
+  Celu: one((x, a) => F.celu(x, a.float('alpha', 1))),
+  Softsign: one((x) => x.div(x.abs().add(1))),
+  Mish: one((x) => F.mish(x)),
+  ThresholdedRelu: one((x, a) => x.mul(x.gt(a.float('alpha', 1)).float())),
+  PRelu: two((x, slope) => where(x.lt(0), x.mul(slope), x)),
+  Gelu: one((x, a) => F.gelu(x, (a.string('approximate') ?? 'none') as 'none' | 'tanh')),
 };
 
 function recurrent(opType: 'RNN' | 'LSTM' | 'GRU'): Kernel {
@@ -711,16 +767,41 @@ function recurrent(opType: 'RNN' | 'LSTM' | 'GRU'): Kernel {
   };
 }
 
-function reduce(kind: 'mean' | 'sum'): Kernel {
+function reduce(kind: 'mean' | 'sum' | 'max' | 'min' | 'prod'): Kernel {
   return (inputs, a) => {
     const x = tensorOf(inputs[0], a, 'data');
     const axesValue = inputs[1] === undefined ? a.ints('axes') : hostOf(inputs[1], a, 'axes').values;
     const keep = a.int('keepdims', 1) === 1;
+    if ((axesValue === undefined || axesValue.length === 0) && a.int('noop_with_empty_axes', 0) === 1) return [x];
     const axes =
       axesValue === undefined || axesValue.length === 0
         ? [...x.shape.keys()]
         : axesValue.map((d) => normalize(d, x.ndim));
-    return [kind === 'mean' ? x.mean(axes, keep) : x.sum(axes, keep)];
+    if (kind === 'mean') return [x.mean(axes, keep)];
+    if (kind === 'sum') return [x.sum(axes, keep)];
+    if (kind === 'max') return [x.amax(axes, keep)];
+    if (kind === 'min') return [x.amin(axes, keep)];
+    // prod reduces one dim at a time, from the last so the remaining axes keep their places.
+    let y = x;
+    for (const axis of [...axes].sort((p, q) => q - p)) y = y.prod(axis, keep);
+    return [y];
+  };
+}
+
+/** ArgMax/ArgMin: int32 indices (ONNX's are int64); select_last_index picks the last of equal values. */
+function argReduce(kind: 'max' | 'min'): Kernel {
+  return (inputs, a) => {
+    const x = tensorOf(inputs[0], a, 'data');
+    const axis = normalize(a.int('axis', 0), x.ndim);
+    const keep = a.int('keepdims', 1) === 1;
+    const pick = (t: Tensor) => (kind === 'max' ? t.argmax(axis, keep) : t.argmin(axis, keep));
+    if (a.int('select_last_index', 0) === 0) return [pick(x)];
+    // The first extremum of the reversed dim is the last one of the original.
+    return [
+      pick(x.flip(axis))
+        .neg()
+        .add(x.shape[axis]! - 1),
+    ];
   };
 }
 
