@@ -6,7 +6,7 @@
  * once per run, not per element, and every op keeps a monomorphic, tight loop.
  */
 import type { DataArray, Shape } from '@flint/core/backend';
-import { binaryF32Simd, gtScalarF32Simd, type SimdBinaryOp } from './elementwise-wasm.js';
+import { binaryF32Simd, gtScalarF32Simd, type SimdBinaryOp, whereF32Simd } from './elementwise-wasm.js';
 import { broadcastStrides, forEachRun, sizeOf, stridesOf, take, takeF32, takeLike } from './util.js';
 
 /** out[oo+i] = f(a[ao + i*as], b[bo + i*bs]) for i < n. */
@@ -289,6 +289,8 @@ export function where(
   outShape: Shape,
 ): DataArray {
   const out = takeLike(a, sizeOf(outShape));
+  if (a instanceof Float32Array && b instanceof Float32Array && whereF32Simd(cond, a, b, out as Float32Array))
+    return out;
   forEachRun(
     outShape,
     [

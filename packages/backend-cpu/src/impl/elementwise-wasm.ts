@@ -13,18 +13,8 @@
  */
 import type { AdamStepOptions, SgdStepOptions, Shape } from '@flint/core/backend';
 import { elementwiseWasmBase64 } from '../wasm/elementwise-bytes.js';
-import { detectWasmSimd } from './gemm-wasm.js';
 import { broadcastStrides, forEachRun, stridesOf } from './util.js';
-
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-}
-const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+import { loadSimdModule, type SimdModule } from './wasm-module.js';
 
 /** (a, b, o, n): o[i] = a[i] op b[i]. */
 type VecVec = (a: number, b: number, o: number, n: number) => void;
@@ -42,10 +32,11 @@ interface BinaryForms {
 }
 
 interface Instance {
-  memory: WasmMemory;
+  module: SimdModule;
   binary: Record<SimdBinaryOp, BinaryForms>;
   relu: (x: number, o: number, n: number) => void;
   gtVs: VecScalar;
+  where: (c: number, a: number, aStep: number, b: number, bStep: number, o: number, n: number) => void;
   sumRows: (x: number, acc: number, rows: number, cols: number) => void;
   sgd: (
     p: number,
@@ -78,35 +69,26 @@ interface Instance {
   ) => void;
 }
 
-function decodeBase64(b64: string): Uint8Array {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
 function instantiate(): Instance | null {
-  if (WA === undefined || !detectWasmSimd()) return null;
-  try {
-    const e = new WA.Instance(new WA.Module(decodeBase64(elementwiseWasmBase64)), {}).exports;
-    const forms = (op: SimdBinaryOp): BinaryForms => {
-      const vs = e[`${op}_vs`] as VecScalar;
-      // add and mul commute (bit for bit), so s op b[i] is b[i] op s
-      const sv = (e[`${op}_sv`] as ScalarVec | undefined) ?? ((s, b, o, n) => vs(b, s, o, n));
-      return { vv: e[`${op}_vv`] as VecVec, vs, sv };
-    };
-    return {
-      memory: e.memory as WasmMemory,
-      binary: { add: forms('add'), sub: forms('sub'), mul: forms('mul'), div: forms('div') },
-      relu: e.relu as Instance['relu'],
-      gtVs: e.gt_vs as VecScalar,
-      sumRows: e.sum_rows as Instance['sumRows'],
-      sgd: e.sgd as Instance['sgd'],
-      adam: e.adam as Instance['adam'],
-    };
-  } catch {
-    return null;
-  }
+  const module = loadSimdModule(elementwiseWasmBase64);
+  if (module === null) return null;
+  const e = module.exports;
+  const forms = (op: SimdBinaryOp): BinaryForms => {
+    const vs = e[`${op}_vs`] as VecScalar;
+    // add and mul commute (bit for bit), so s op b[i] is b[i] op s
+    const sv = (e[`${op}_sv`] as ScalarVec | undefined) ?? ((s, b, o, n) => vs(b, s, o, n));
+    return { vv: e[`${op}_vv`] as VecVec, vs, sv };
+  };
+  return {
+    module,
+    binary: { add: forms('add'), sub: forms('sub'), mul: forms('mul'), div: forms('div') },
+    relu: e.relu as Instance['relu'],
+    gtVs: e.gt_vs as VecScalar,
+    where: e.where as Instance['where'],
+    sumRows: e.sum_rows as Instance['sumRows'],
+    sgd: e.sgd as Instance['sgd'],
+    adam: e.adam as Instance['adam'],
+  };
 }
 
 const instance = instantiate();
@@ -133,21 +115,21 @@ const CHUNK = 8192;
 /** Broadcast calls copy both operands and the output whole; larger ones stay in JavaScript. */
 const MAX_BROADCAST_BYTES = 64 * 2 ** 20;
 
-let f32Heap = new Float32Array(instance?.memory.buffer ?? new ArrayBuffer(0));
-let u8Heap = new Uint8Array(instance?.memory.buffer ?? new ArrayBuffer(0));
-let f64Heap = new Float64Array(instance?.memory.buffer ?? new ArrayBuffer(0));
+let f32Heap: Float32Array = new Float32Array(0);
+let u8Heap: Uint8Array = new Uint8Array(0);
+let f64Heap: Float64Array = new Float64Array(0);
 
 /** Byte size of n float32 elements padded to whole 64-byte blocks (16 elements). */
 const f32Bytes = (n: number): number => ((n + 15) & ~15) * 4;
 
-/** Make the module's memory at least `bytes` long (grown, never shrunk). */
+/** Make the module's memory at least `bytes` long (grown, never shrunk) and the views current. */
 function reserve(inst: Instance, bytes: number): void {
-  const have = inst.memory.buffer.byteLength;
-  if (have >= bytes) return;
-  inst.memory.grow(Math.ceil((bytes - have) / 65536));
-  f32Heap = new Float32Array(inst.memory.buffer);
-  u8Heap = new Uint8Array(inst.memory.buffer);
-  f64Heap = new Float64Array(inst.memory.buffer);
+  inst.module.reserve(bytes);
+  const heap = inst.module.f32;
+  if (heap === f32Heap) return;
+  f32Heap = heap;
+  u8Heap = new Uint8Array(heap.buffer);
+  f64Heap = new Float64Array(heap.buffer);
 }
 
 function active(n: number): Instance | null {
@@ -258,6 +240,36 @@ export function reluF32Simd(x: Float32Array, out: Float32Array): boolean {
     const len = Math.min(CHUNK, n - off);
     f32Heap.set(len === n ? x : x.subarray(off, off + len), X >> 2);
     inst.relu(X, O, len);
+    out.set(f32Heap.subarray(O >> 2, (O >> 2) + len), off);
+  }
+  return true;
+}
+
+/**
+ * out[i] = cond[i] ? a[i] : b[i] where cond has out's size and each of a, b has it too or is one
+ * value (ReLU's backward is `where(y > 0, g, 0)`).
+ */
+export function whereF32Simd(cond: Uint8Array, a: Float32Array, b: Float32Array, out: Float32Array): boolean {
+  const n = out.length;
+  const inst = active(n);
+  if (inst === null || cond.length !== n || (a.length !== n && a.length !== 1) || (b.length !== n && b.length !== 1))
+    return false;
+  const size = f32Bytes(CHUNK);
+  const [A, B, O, C] = [0, size, 2 * size, 3 * size];
+  reserve(inst, C + CHUNK);
+  // a scalar operand sits four times at its address and is read with step 0 (copied, not
+  // assigned, so that even a signalling NaN keeps its bits)
+  for (let k = 0; k < 4; k++) {
+    if (a.length === 1) f32Heap.set(a, (A >> 2) + k);
+    if (b.length === 1) f32Heap.set(b, (B >> 2) + k);
+  }
+  for (let off = 0; off < n; off += CHUNK) {
+    const len = Math.min(CHUNK, n - off);
+    const end = off + len;
+    u8Heap.set(len === n ? cond : cond.subarray(off, end), C);
+    if (a.length === n) f32Heap.set(len === n ? a : a.subarray(off, end), A >> 2);
+    if (b.length === n) f32Heap.set(len === n ? b : b.subarray(off, end), B >> 2);
+    inst.where(C, A, a.length === n ? 16 : 0, B, b.length === n ? 16 : 0, O, len);
     out.set(f32Heap.subarray(O >> 2, (O >> 2) + len), off);
   }
   return true;

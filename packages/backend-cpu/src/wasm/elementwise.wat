@@ -167,6 +167,27 @@
         (local.set $o (i32.add (local.get $o) (i32.const 16)))
         (br_if $next (i32.lt_u (local.get $o) (local.get $end))))))
 
+  ;; o[i] = c[i] ? a[i] : b[i] for float32 a, b and bytes c (bool). $as / $bs are the byte steps
+  ;; of a and b per vector: 16 for a whole operand, 0 for a scalar stored 4 times at its address.
+  ;; A pure select: every bit of the chosen value is kept.
+  (func (export "where") (param $c i32) (param $a i32) (param $as i32) (param $b i32) (param $bs i32)
+    (param $o i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+      (loop $next
+        (v128.store (local.get $o)
+          (v128.bitselect (v128.load (local.get $a)) (v128.load (local.get $b))
+            (i32x4.ne
+              (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $c))))
+              (v128.const i32x4 0 0 0 0))))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (local.set $a (i32.add (local.get $a) (local.get $as)))
+        (local.set $b (i32.add (local.get $b) (local.get $bs)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br_if $next (i32.lt_u (local.get $o) (local.get $end))))))
+
   ;; o[i] = a[i] > s ? 1 : 0 into bytes, 16 elements per step (four f32x4 compares narrowed to
   ;; one i8x16 of 0 / -1, masked to 0 / 1). NaN compares false, as in JavaScript.
   (func (export "gt_vs") (param $a i32) (param $s f32) (param $o i32) (param $n i32)
