@@ -1,11 +1,18 @@
 /**
  * Matmul throughput of the CPU backend's GEMMs through impl.matmul, on the same operands: the
- * JavaScript fallback and the WebAssembly SIMD kernel. Configurations alternate call by call, so
- * load from other processes hits them alike.
- * Run: npx tsx bench/matmul.ts   (from packages/backend-cpu)
+ * JavaScript fallback and the WebAssembly SIMD kernel (where relaxed SIMD loads, with its FMA
+ * micro-kernel and with the mul + add one). Configurations alternate call by call, so load from
+ * other processes hits them alike. Batch-1 shapes (M = 1) run the gemv kernels, the M = 6 / 16
+ * ones are LeNet's convolutions over a batch of 64 (forward, input and weight gradients).
+ * Run: npx tsx bench/matmul.ts [--shapes all|conv|batch1]   (from packages/backend-cpu)
  */
+import { parseArgs } from 'node:util';
+import { setGemmImpl } from '../src/impl/gemm.js';
+import { setWasmGemmFma, wasmFmaAvailable } from '../src/impl/gemm-wasm.js';
 import { matmul } from '../src/impl/matmul.js';
 import { best, gemmConfigs, interleave, median } from './configs.js';
+
+const { values: args } = parseArgs({ options: { shapes: { type: 'string', default: 'all' } } });
 
 function rand(n: number): Float32Array {
   const a = new Float32Array(n);
@@ -13,7 +20,17 @@ function rand(n: number): Float32Array {
   return a;
 }
 
-const configs = gemmConfigs();
+/** The wasm GEMM with its FMA micro-kernel on or off. */
+const wasmWith = (fma: boolean): (() => void) => {
+  return () => {
+    setGemmImpl('wasm-simd');
+    setWasmGemmFma(fma);
+  };
+};
+const configs = gemmConfigs().map((c) =>
+  c.name === 'wasm simd' && wasmFmaAvailable ? { name: 'wasm fma', select: wasmWith(true) } : c,
+);
+if (wasmFmaAvailable) configs.push({ name: 'wasm mul+add', select: wasmWith(false) });
 
 /** Median and best GFLOP/s of each configuration on one shape. */
 function bench(M: number, K: number, N: number, transposeA: boolean, transposeB: boolean): [number, number][] {
@@ -27,7 +44,8 @@ function bench(M: number, K: number, N: number, transposeA: boolean, transposeB:
   return interleave(configs, run, 2500).map((ts) => [gflops(median(ts)), gflops(best(ts))]);
 }
 
-const shapes: [number, number, number, boolean, boolean][] = [
+type Shape = [number, number, number, boolean, boolean];
+const mlpShapes: Shape[] = [
   [64, 784, 512, false, false],
   [64, 512, 512, false, false],
   [512, 512, 512, false, false],
@@ -38,6 +56,27 @@ const shapes: [number, number, number, boolean, boolean][] = [
   [64, 512, 10, false, true],
   [1024, 1024, 1024, false, false],
 ];
+const batch1Shapes: Shape[] = [
+  [1, 784, 512, false, true],
+  [1, 512, 784, false, false],
+  [1, 512, 512, false, true],
+];
+// LeNet's convolutions over a batch of 64: forward W [O, C*k*k] x cols, input gradient W^T dy,
+// weight gradient dy cols^T
+const convShapes: Shape[] = [
+  [6, 25, 64 * 784, false, false],
+  [16, 150, 64 * 100, false, false],
+  [150, 16, 64 * 100, true, false],
+  [25, 6, 64 * 784, true, false],
+  [16, 64 * 100, 150, false, true],
+  [6, 64 * 784, 25, false, true],
+];
+const shapes =
+  args.shapes === 'conv'
+    ? convShapes
+    : args.shapes === 'batch1'
+      ? batch1Shapes
+      : [...mlpShapes, ...batch1Shapes, ...convShapes];
 
 console.log(`Node ${process.version}; GFLOP/s median (best)`);
 console.log(`${'M x K x N'.padEnd(20)}${configs.map((c) => c.name.padStart(18)).join('')}`);

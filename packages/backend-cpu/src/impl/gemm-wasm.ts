@@ -19,6 +19,7 @@
  * ~1e-4).
  */
 import { gemmWasmBase64 } from '../wasm/gemm-bytes.js';
+import { gemmFmaWasmBase64 } from '../wasm/gemm-fma-bytes.js';
 import { arrayVersion } from '../storage.js';
 import type { MatrixView } from './gemm-js.js';
 
@@ -34,6 +35,10 @@ interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+}
+interface WasmGlobal {
+  value: number;
 }
 const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
@@ -94,6 +99,10 @@ interface Instance {
   widen: ConvertExport;
   gemvDot: GemvExport;
   gemvAxpy: GemvExport;
+  /** 1: micro-tiles run gemm-fma.wat's relaxed-SIMD FMA kernel; 0: gemm.wat's mul + add one. */
+  fma: WasmGlobal;
+  /** Whether the FMA kernel loaded (the engine validates relaxed SIMD). */
+  hasFma: boolean;
 }
 
 function decodeBase64(b64: string): Uint8Array {
@@ -103,18 +112,44 @@ function decodeBase64(b64: string): Uint8Array {
   return out;
 }
 
+/** Stands in for the FMA kernel where relaxed SIMD is missing; the fma flag keeps it uncalled. */
+function noFmaKernel(): never {
+  throw new Error('the relaxed-SIMD GEMM kernel is not loaded');
+}
+
+/**
+ * gemm-fma.wat (the micro-kernel with f32x4.relaxed_madd) is instantiated first where the engine
+ * validates it (relaxed SIMD: Node 22+ by default, Node 20 only behind a flag) and handed to
+ * gemm.wat, which runs it instead of its own mul + add kernel; both share one memory.
+ */
 function instantiate(): Instance | null {
   if (WA === undefined || !detectWasmSimd()) return null;
   try {
+    const memory = new WA.Memory({ initial: 1 });
+    const fmaBytes = decodeBase64(gemmFmaWasmBase64);
+    let kernelFma: unknown = noFmaKernel;
+    let hasFma = false;
+    try {
+      if (WA.validate(fmaBytes)) {
+        kernelFma = new WA.Instance(new WA.Module(fmaBytes), { env: { memory } }).exports.kernel;
+        hasFma = true;
+      }
+    } catch {
+      // an engine that validates but cannot instantiate it keeps the mul + add kernel
+    }
     const module = new WA.Module(decodeBase64(gemmWasmBase64));
-    const exports = new WA.Instance(module, {}).exports;
+    const exports = new WA.Instance(module, { env: { memory, kernel_fma: kernelFma } }).exports;
+    const fma = exports.fma as WasmGlobal;
+    fma.value = hasFma ? 1 : 0;
     return {
-      memory: exports.memory as WasmMemory,
+      memory,
       gemm: exports.gemm as GemmExport,
       narrow: exports.narrow as ConvertExport,
       widen: exports.widen as ConvertExport,
       gemvDot: exports.gemv_dot as GemvExport,
       gemvAxpy: exports.gemv_axpy as GemvExport,
+      fma,
+      hasFma,
     };
   } catch {
     return null;
@@ -125,6 +160,21 @@ const instance = instantiate();
 
 /** Whether the WebAssembly SIMD GEMM loaded in this engine (`gemmWasm` throws otherwise). */
 export const wasmSimdAvailable: boolean = instance !== null;
+
+/** Whether the relaxed-SIMD FMA micro-kernel loaded (the engine validates relaxed SIMD). */
+export const wasmFmaAvailable: boolean = instance?.hasFma ?? false;
+
+/**
+ * Run the micro-tiles on the FMA kernel (the default where it loaded) or on the mul + add one
+ * (benchmarks, tests); returns the previous setting. Throws for `true` where it did not load.
+ */
+export function setWasmGemmFma(on: boolean): boolean {
+  if (instance === null) throw new Error('WebAssembly SIMD is not available in this engine');
+  if (on && !instance.hasFma) throw new Error('relaxed SIMD (f32x4.relaxed_madd) is not available in this engine');
+  const prev = instance.fma.value === 1;
+  instance.fma.value = on ? 1 : 0;
+  return prev;
+}
 
 /** Cache blocking (elements): MC rows of A (multiple of 4), KC deep, NC columns of B (multiple of 8). */
 const blocking = { MC: 64, KC: 256, NC: 2048 };

@@ -5,7 +5,16 @@ import { kernels } from '../kernels.js';
 import { CpuStorage } from '../storage.js';
 import { gemm, gemmImpl, setGemmImpl } from './gemm.js';
 import { gemmJs, type MatrixView } from './gemm-js.js';
-import { detectWasmSimd, gemmWasm, setWasmGemmBlocking, wasmGemmMemoryBytes, wasmSimdAvailable } from './gemm-wasm.js';
+import { readFileSync } from 'node:fs';
+import {
+  detectWasmSimd,
+  gemmWasm,
+  setWasmGemmBlocking,
+  setWasmGemmFma,
+  wasmFmaAvailable,
+  wasmGemmMemoryBytes,
+  wasmSimdAvailable,
+} from './gemm-wasm.js';
 import { matmul } from './matmul.js';
 import { randF32, rng } from './test-reference.js';
 
@@ -452,5 +461,61 @@ describe.skipIf(!wasmSimdAvailable)('wasm-simd gemm: resident operands (live sto
           else run(gemmWasmOk, p);
         }
     for (const s of ws) s.dispose();
+  });
+});
+
+describe('relaxed-SIMD FMA micro-kernel (gemm-fma.wat)', () => {
+  const wat = (name: string): string => readFileSync(new URL(`../wasm/${name}.wat`, import.meta.url), 'utf8');
+
+  it("is gemm.wat's $kernel with every f32x4.add(c, f32x4.mul(a, b)) fused into f32x4.relaxed_madd(a, b, c)", () => {
+    const main = wat('gemm');
+    const kernel = main.slice(main.indexOf('  (func $kernel '), main.indexOf('  ;; One micro-tile'));
+    const fused = kernel
+      .replace(
+        /\(f32x4\.add \(local\.get (\$c\d\d)\) \(f32x4\.mul \(local\.get \$a\) \(local\.get (\$b\d)\)\)\)/g,
+        '(f32x4.relaxed_madd (local.get $a) (local.get $2) (local.get $1))',
+      )
+      .replace('(func $kernel ', '(func (export "kernel") ');
+    const fma = wat('gemm-fma');
+    const body = fma.slice(fma.indexOf('  (func (export "kernel") '));
+    expect(fused).not.toContain('f32x4.mul');
+    expect(body.trimEnd()).toBe(`${fused.trimEnd()})`);
+  });
+
+  it('loads exactly where the engine validates relaxed SIMD (Node 22+; Node 20 without flags: no)', () => {
+    const major = Number(process.versions.node.split('.')[0]);
+    if (wasmSimdAvailable && major >= 22) expect(wasmFmaAvailable).toBe(true);
+    if (major === 20 && !process.execArgv.some((a) => a.includes('relaxed'))) expect(wasmFmaAvailable).toBe(false);
+    if (!wasmFmaAvailable) expect(() => setWasmGemmFma(true)).toThrow(/relaxed SIMD/);
+  });
+
+  it.skipIf(!wasmFmaAvailable)('property: with FMA and with mul + add, random shapes agree with float64', () => {
+    const prev = setWasmGemmFma(true);
+    try {
+      for (const on of [true, false]) {
+        setWasmGemmFma(on);
+        const d = fc.integer({ min: 0, max: 40 });
+        fc.assert(
+          fc.property(
+            d,
+            d,
+            d,
+            fc.boolean(),
+            fc.boolean(),
+            fc.boolean(),
+            fc.integer(),
+            (M, N, K, tA, tB, accumulate, seed) => {
+              const p = problem(M, N, K, tA, tB, seed, { pad: 1, accumulate });
+              expectMatches(p, run(gemmWasmOk, p));
+            },
+          ),
+          { numRuns: 100 },
+        );
+        const big = problem(70, 90, 600, false, true, 7);
+        expectMatches(big, run(gemmWasmOk, big));
+      }
+    } finally {
+      setWasmGemmFma(prev);
+    }
   });
 });

@@ -18,13 +18,19 @@
 ;;
 ;; A micro-panel is k-major [kc][4] (one f32x4 per k, splat per row); a B micro-panel is
 ;; [kc][8] (two f32x4 per k). Edge tiles (fewer than 4 rows / 8 columns) are computed into a
-;; zero-padded scratch tile and added element by element. No relaxed SIMD: mul + add, not FMA.
+;; zero-padded scratch tile and added element by element. mul + add here; where the engine has
+;; relaxed SIMD, gemm-fma.wat's copy of the kernel with FMA runs instead (see $micro).
 ;; The micro-kernel sums in float32 over chunks of 32 k steps and adds each chunk into C in float64,
 ;; so a long K costs no more than 32 steps' float32 rounding.
 ;; The kernel keeps 8 accumulators + 2 B vectors + 1 broadcast + 1 temporary live, which fits the
 ;; 15 XMM registers V8 allocates on x64 without spilling.
 (module
-  (memory (export "memory") 1)
+  ;; The memory is created by gemm-wasm.ts and shared with gemm-fma.wat's kernel. $fma (set to 1
+  ;; from JS where the engine validated that module) routes every micro-tile to its relaxed-SIMD
+  ;; FMA kernel, imported as $kernel_fma; while 0 the import may be a placeholder never called.
+  (import "env" "memory" (memory 1))
+  (import "env" "kernel_fma" (func $kernel_fma (param i32 i32 i32 i32 i32 i32)))
+  (global $fma (export "fma") (mut i32) (i32.const 0))
 
   ;; C(4x8 float64 at $pc, row stride $ldc bytes) += Apanel^T Bpanel over $kc steps. Products and
   ;; sums run in f32x4 over chunks of at most 32 steps, then the 8 accumulators are widened and added
@@ -189,13 +195,19 @@
       (local.set $add (i32.const 1))
       (br_if $chunk (i32.lt_u (local.get $pa) (local.get $end)))))
 
+  ;; One micro-tile on the kernel chosen at load (this module's, or gemm-fma.wat's FMA one).
+  (func $micro (param $kc i32) (param $pa i32) (param $pb i32) (param $pc i32) (param $ldc i32) (param $add i32)
+    (if (global.get $fma)
+      (then (call $kernel_fma (local.get $kc) (local.get $pa) (local.get $pb) (local.get $pc) (local.get $ldc) (local.get $add)))
+      (else (call $kernel (local.get $kc) (local.get $pa) (local.get $pb) (local.get $pc) (local.get $ldc) (local.get $add)))))
+
   ;; Edge tile: mr < 4 or nr < 8. The kernel runs on the zero-padded panels into a 4x8 float64
   ;; scratch tile at $tile (256 bytes, overwritten), and the valid mr x nr corner is added into C
   ;; ($add 1) or stored there ($add 0); $ldc in bytes.
   (func $edge (param $kc i32) (param $pa i32) (param $pb i32) (param $pc i32) (param $ldc i32)
               (param $mr i32) (param $nr i32) (param $tile i32) (param $add i32)
     (local $i i32) (local $j i32) (local $src i32) (local $dst i32)
-    (call $kernel (local.get $kc) (local.get $pa) (local.get $pb) (local.get $tile) (i32.const 64) (i32.const 0))
+    (call $micro (local.get $kc) (local.get $pa) (local.get $pb) (local.get $tile) (i32.const 64) (i32.const 0))
     (loop $rows
       (local.set $src (i32.add (local.get $tile) (i32.shl (local.get $i) (i32.const 6))))
       (local.set $dst (i32.add (local.get $pc) (i32.mul (local.get $i) (local.get $ldc))))
@@ -643,7 +655,7 @@
                                   (i32.add (local.get $jc) (local.get $jr)))
                          (i32.const 3))))
               (if (i32.and (i32.eq (local.get $mr) (i32.const 4)) (i32.eq (local.get $nr) (i32.const 8)))
-                (then (call $kernel (local.get $kc) (local.get $pa) (local.get $pb) (local.get $cij) (local.get $ldcb)
+                (then (call $micro (local.get $kc) (local.get $pa) (local.get $pb) (local.get $cij) (local.get $ldcb)
                                     (i32.or (local.get $acc) (local.get $pc))))
                 (else (call $edge (local.get $kc) (local.get $pa) (local.get $pb) (local.get $cij) (local.get $ldcb)
                                   (local.get $mr) (local.get $nr) (local.get $tile)
