@@ -132,6 +132,9 @@ export const kernels = {
   /** Keeps its columns for conv2dBackwardWeight on the same input (storage arrays never change). */
   conv2d: (x, weight, params, outShape) =>
     wrap(impl.conv2d(f32(x), x.shape, f32(weight), weight.shape, params, outShape, true)),
+  /** conv2d with the bias added as the output is written (no separate broadcast pass). */
+  conv2dBias: (x, weight, bias, params, outShape) =>
+    wrap(impl.conv2d(f32(x), x.shape, f32(weight), weight.shape, params, outShape, true, f32(bias))),
   conv2dBackwardInput: (dy, weight, xShape, params) =>
     wrap(impl.conv2dBackwardInput(f32(dy), dy.shape, f32(weight), weight.shape, xShape, params)),
   conv2dBackwardWeight: (x, dy, wShape, params) =>

@@ -102,6 +102,20 @@ describe.each(implPairs)('with the %s gemm and %s im2col', (impl, columns) => {
       }
     });
 
+    it('with a bias: the bits of conv2d followed by a float32 broadcast add (every path: pointwise, one image, chunks, groups)', () => {
+      for (const g of geos) {
+        const x = randF32(size(g.x), 21);
+        const w = randF32(size(g.w), 22);
+        const O = g.w[0]!;
+        const bias = randF32(O, 23);
+        const outShape = outShapeOf(g);
+        const plane = outShape[2]! * outShape[3]!;
+        const plain = conv2d(x, g.x, w, g.w, g.p, outShape);
+        const expected = plain.map((v, i) => v + bias[Math.floor(i / plane) % O]!);
+        expect(conv2d(x, g.x, w, g.w, g.p, outShape, false, bias)).toEqual(expected);
+      }
+    });
+
     it('backward kernels match the direct float64 adjoints', () => {
       for (const g of geos) {
         const x = randF32(size(g.x), 3);

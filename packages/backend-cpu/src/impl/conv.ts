@@ -9,7 +9,7 @@
 import type { Conv2dParams, Shape } from '@flint/core/backend';
 import { onRelease, release } from './buffers.js';
 import { gemm, type MatrixView } from './gemm.js';
-import { type ColumnGeometry, col2imImages, im2colImages } from './im2col.js';
+import { type ColumnGeometry, col2imImages, im2colImages, withRowBias } from './im2col.js';
 import { alloc, takeF32 } from './util.js';
 
 interface ConvGeometry extends ColumnGeometry {
@@ -140,7 +140,44 @@ function shuffleBlocks(
   }
 }
 
-/** x [N,C,H,W], w [O,C/groups,kH,kW] -> [N,O,Ho,Wo]. */
+/**
+ * The [Og, m*HoWo] output matrix `mat` of m images (group gi) into the NCHW output `t`, plus
+ * bias[channel] as it goes (each sum rounded to float32 once, after the GEMM's own rounding: the
+ * bits of a separate broadcast add).
+ */
+function writeBlocksWithBias(
+  t: Float32Array,
+  mat: Float32Array,
+  bias: Float32Array,
+  n0: number,
+  m: number,
+  O: number,
+  Og: number,
+  gi: number,
+  HoWo: number,
+): void {
+  const ld = m * HoWo;
+  for (let o = 0; o < Og; o++) {
+    const b = bias[gi * Og + o]!;
+    for (let i = 0; i < m; i++) {
+      const at = ((n0 + i) * O + gi * Og + o) * HoWo;
+      const mt = o * ld + i * HoWo;
+      for (let p = 0; p < HoWo; p++) t[at + p] = mat[mt + p]! + b;
+    }
+  }
+}
+
+/** out[n, o, :] += bias[o] for the images n0 <= n < n1 (outputs the GEMM wrote in place). */
+function addBias(out: Float32Array, bias: Float32Array, n0: number, n1: number, O: number, HoWo: number): void {
+  for (let n = n0; n < n1; n++)
+    for (let o = 0; o < O; o++) {
+      const b = bias[o]!;
+      const at = (n * O + o) * HoWo;
+      for (let p = at; p < at + HoWo; p++) out[p]! += b;
+    }
+}
+
+/** x [N,C,H,W], w [O,C/groups,kH,kW] (+ bias [O]) -> [N,O,Ho,Wo]. */
 export function conv2d(
   x: Float32Array,
   xShape: Shape,
@@ -149,6 +186,7 @@ export function conv2d(
   params: Conv2dParams,
   outShape: Shape,
   keepColumns = false,
+  bias: Float32Array | null = null,
 ): Float32Array {
   const g = convGeometry(xShape, wShape, [outShape[2]!, outShape[3]!], params);
   const { N, C, H, W, O, Ho, Wo, Cg, Og, kH, kW, groups } = g;
@@ -173,6 +211,7 @@ export function conv2d(
           false,
         );
       }
+    if (bias !== null) addBias(out, bias, 0, N, O, HoWo);
     return out;
   }
   const nb = chunkOf(N, (CgKK + Og) * HoWo);
@@ -192,10 +231,14 @@ export function conv2d(
       if (m === 1 && groups === 1) {
         // one image: the GEMM writes the output block directly
         gemm(Og, ld, CgKK, wView, colView, out, n0 * O * HoWo, HoWo, false);
+        if (bias !== null) addBias(out, bias, n0, n0 + 1, O, HoWo);
         continue;
       }
       gemm(Og, ld, CgKK, wView, colView, y, 0, ld, false);
-      shuffleBlocks(out, y, n0, m, O, Og, gi, HoWo, false);
+      const biased = bias === null ? null : withRowBias(y, Og, ld, bias, gi * Og);
+      if (biased !== null) shuffleBlocks(out, biased, n0, m, O, Og, gi, HoWo, false);
+      else if (bias !== null) writeBlocksWithBias(out, y, bias, n0, m, O, Og, gi, HoWo);
+      else shuffleBlocks(out, y, n0, m, O, Og, gi, HoWo, false);
     }
   }
   if (full !== null) rememberColumns(x, geometryKey(g), full);

@@ -113,6 +113,7 @@ type Im2colExport = (...args: number[]) => void;
 const wasm = loadSimdModule(convWasmBase64);
 const im2colWasm = wasm?.exports.im2col as Im2colExport;
 const col2imWasm = wasm?.exports.col2im as Im2colExport;
+const addRowBiasWasm = wasm?.exports.addRowBias as (p: number, rows: number, len: number, b: number) => void;
 
 export type ColumnsImpl = 'wasm-simd' | 'js';
 let current: ColumnsImpl = wasm === null ? 'js' : 'wasm-simd';
@@ -195,4 +196,26 @@ export function col2imImages(
     return;
   }
   for (let i = 0; i < m; i++) col2imJs(col, ld, colOff + i * HoWo, g, dx, dxOff + i * xStride);
+}
+
+/**
+ * mat[r*len + j] + bias[biasOff + r] for r < rows, j < len (each sum a float32 add) in the
+ * module's memory: a view valid until the next call into this module, or null where the SIMD
+ * module is unavailable (the caller adds in JavaScript).
+ */
+export function withRowBias(
+  mat: Float32Array,
+  rows: number,
+  len: number,
+  bias: Float32Array,
+  biasOff: number,
+): Float32Array | null {
+  if (current !== 'wasm-simd' || wasm === null) return null;
+  const n = rows * len;
+  const biasPtr = align16(n * 4);
+  if (!wasm.reserve(biasPtr + rows * 4)) return null;
+  wasm.f32.set(mat.subarray(0, n), 0);
+  wasm.f32.set(bias.subarray(biasOff, biasOff + rows), biasPtr >> 2);
+  addRowBiasWasm(0, rows, len, biasPtr);
+  return wasm.f32.subarray(0, n);
 }

@@ -1,4 +1,5 @@
-;; Flint backend-cpu: im2col and col2im for conv2d (NCHW float32) in WebAssembly SIMD.
+;; Flint backend-cpu: im2col and col2im for conv2d (NCHW float32) in WebAssembly SIMD, and the
+;; per-channel bias add of the output matrix.
 ;;
 ;; Hand-written; assembled by scripts/wasm.ts (wabt) into src/wasm/conv-bytes.ts, which is
 ;; committed (a test reassembles this file and checks the bytes match).
@@ -122,6 +123,32 @@
         (br_if $lki (i32.lt_u (local.get $ki) (local.get $kH))))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br_if $lc (i32.lt_u (local.get $c) (local.get $Cg)))))
+
+  ;; mat[r, :] += bias[r] in place for r < $rows, rows of $len floats at $p, bias at $b (float32,
+  ;; f32x4.add rounds each lane as a float32 add: the bits of a separate broadcast add).
+  (func (export "addRowBias") (param $p i32) (param $rows i32) (param $len i32) (param $b i32)
+    (local $r i32) (local $q i32) (local $end i32) (local $end4 i32) (local $bv v128) (local $bs f32)
+    (if (i32.or (i32.eqz (local.get $rows)) (i32.eqz (local.get $len))) (then (return)))
+    (local.set $q (local.get $p))
+    (loop $lr
+      (local.set $bs (f32.load (i32.add (local.get $b) (i32.shl (local.get $r) (i32.const 2)))))
+      (local.set $bv (f32x4.splat (local.get $bs)))
+      (local.set $end (i32.add (local.get $q) (i32.shl (local.get $len) (i32.const 2))))
+      (local.set $end4 (i32.sub (local.get $end) (i32.shl (i32.and (local.get $len) (i32.const 3)) (i32.const 2))))
+      (block $v_done
+        (loop $v
+          (br_if $v_done (i32.ge_u (local.get $q) (local.get $end4)))
+          (v128.store align=4 (local.get $q) (f32x4.add (v128.load align=4 (local.get $q)) (local.get $bv)))
+          (local.set $q (i32.add (local.get $q) (i32.const 16)))
+          (br $v)))
+      (block $t_done
+        (loop $t
+          (br_if $t_done (i32.ge_u (local.get $q) (local.get $end)))
+          (f32.store (local.get $q) (f32.add (f32.load (local.get $q)) (local.get $bs)))
+          (local.set $q (i32.add (local.get $q) (i32.const 4)))
+          (br $t)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br_if $lr (i32.lt_u (local.get $r) (local.get $rows)))))
 
   ;; The adjoint of im2col: dx[c, ih, iw] += col[r, i*Ho*Wo + oh*Wo + ow] for the in-input taps
   ;; (padding positions dropped), images at $dx + i*$xs. Exact spans only (a store past hi would

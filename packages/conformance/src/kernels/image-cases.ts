@@ -66,6 +66,36 @@ export function conv2dCases(): ComputeCase[] {
   });
 }
 
+/** conv2d + bias[O] (the optional fused kernel): the float64 convolution plus the bias, per channel. */
+export function conv2dBiasCases(): ComputeCase[] {
+  const biasRng = new Rng(8100);
+  return CONVS.map((c) => {
+    const x = randn(biasRng, c.x);
+    const w = randn(biasRng, c.w);
+    const b = randn(biasRng, [c.w[0]!]);
+    const out = convOutShape(c.x, c.w, c.p);
+    const plane = out[2]! * out[3]!;
+    const O = out[1]!;
+    return kc(
+      `conv2dBias ${describeConv(c)}`,
+      [x, w, b],
+      (k, [a, wt, bias]) => [k.conv2dBias!(a!, wt!, bias!, c.p, out)],
+      () => {
+        const y = conv2dRef(x, w, c.p);
+        const bo = (i: number) => b.data[Math.floor(i / plane) % O]!;
+        return [
+          host(
+            out,
+            'float32',
+            y.data.map((v, i) => v + bo(i)),
+            y.data.map((_, i) => (y.scale?.[i] ?? 0) + Math.abs(bo(i))),
+          ),
+        ];
+      },
+    );
+  });
+}
+
 export function conv2dBackwardInputCases(): ComputeCase[] {
   return CONVS.map((c) => {
     const dy = randn(rng, convOutShape(c.x, c.w, c.p));

@@ -9,6 +9,7 @@ import {
   avgPool2dCases,
   conv2dBackwardInputCases,
   conv2dBackwardWeightCases,
+  conv2dBiasCases,
   conv2dCases,
   maxPool2dBackwardCases,
   maxPool2dCases,
@@ -67,6 +68,7 @@ export function buildKernelCases() {
     conv2dBackwardInput: conv2dBackwardInputCases(),
     conv2dBackwardWeight: conv2dBackwardWeightCases(),
     maxPool2d: maxPool2dCases(),
+    conv2dBias: conv2dBiasCases(),
     maxPool2dBackward: maxPool2dBackwardCases(),
     avgPool2d: avgPool2dCases(),
     avgPool2dBackward: avgPool2dBackwardCases(),
@@ -101,3 +103,4 @@ const OPTIONAL: { readonly [K in OptionalKernelName]: true } = {
 
 /** The kernels core can do without (it composes them); their cases run when a backend has them. */
 export const OPTIONAL_KERNELS = Object.keys(OPTIONAL) as readonly OptionalKernelName[];
+  conv2dBias: true,

@@ -227,6 +227,12 @@ export interface Kernels<S> {
   /** x [..., in] @ weight[out, in]^T + bias[out] */
   linear?(x: TensorRef<S>, weight: TensorRef<S>, bias: TensorRef<S> | null, outShape: Shape): S;
   /**
+   * conv2d with the bias [O] added as the output is written: out[n, o, i, j] =
+   * f(conv2d(x, weight)[n, o, i, j] + bias[o]), the convolution rounded to float32 first, so the
+   * bits equal core's composite (conv2d, then a broadcast add).
+   */
+  conv2dBias?(x: TensorRef<S>, weight: TensorRef<S>, bias: TensorRef<S>, params: Conv2dParams, outShape: Shape): S;
+  /**
    * One torch.optim.SGD step for one float32 parameter, written IN PLACE into `param` and
    * `momentumBuffer` (the only kernels that write their inputs: an optimizer step owns those
    * storages, and updating them where they lie saves four allocating passes per parameter; core

@@ -8,6 +8,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { output, requireFloat } from './util.js';
 import { pad, reshape } from './layout.js';
 import { gather } from './indexing.js';
+import { sum } from './reduce.js';
 import { op, recordGrad, type OpSpec } from './op.js';
 
 export type Pair = number | readonly [number, number];
@@ -81,8 +82,12 @@ function conv2dOf(x: Tensor, weight: Tensor, b: Tensor | null, options: Conv2dOp
   if (b !== null && (b.ndim !== 1 || b.shape[0] !== O))
     throw new Error(`conv2d: bias must have shape [${O}], got ${formatShape(b.shape)}`);
   const shape = [N, O, Ho, Wo];
-  const raw = conv2dRaw(src, weight, params, shape);
-  const out = b === null ? raw : raw.add(reshape(b, [1, O, 1, 1]));
+  const out =
+    b === null
+      ? conv2dRaw(src, weight, params, shape)
+      : src.backend.kernels.conv2dBias !== undefined
+        ? conv2dBiasRaw(src, weight, b, params, shape)
+        : conv2dRaw(src, weight, params, shape).add(reshape(b, [1, O, 1, 1]));
   return unbatched ? reshape(out, shape.slice(1)) : out;
 }
 
@@ -104,6 +109,30 @@ function conv2dRaw(x: Tensor, w: Tensor, params: Conv2dParams, shape: readonly n
       return [
         sw === null ? null : conv2dInputGrad(g, sw, xShape, params),
         sx === null ? null : conv2dWeightGrad(sx, g, wShape, params),
+      ];
+    });
+  });
+}
+
+/**
+ * conv2d plus bias[O] on the backend's fused kernel (the optional conv2dBias), recorded with the
+ * same gradients as the composite conv2dRaw(x, w) + bias: dx and dw as conv2dRaw's, dbias the sum
+ * of g over N, H and W.
+ */
+function conv2dBiasRaw(x: Tensor, w: Tensor, bias: Tensor, params: Conv2dParams, shape: readonly number[]): Tensor {
+  return op('conv2d', () => {
+    const k = x.backend.kernels;
+    const out = output(x.backend, k.conv2dBias!(x.ref, w.ref, bias.ref, params, shape), shape, x.dtype);
+    const [xShape, wShape] = [x.shape, w.shape];
+    const [needX, needW, needB] = [x.requiresGrad, w.requiresGrad, bias.requiresGrad];
+    const saveList = [...(needW ? [x] : []), ...(needX ? [w] : [])];
+    return recordGrad(out, [x, w, bias], saveList, (g, saved) => {
+      const sx = needW ? saved[0]! : null;
+      const sw = needX ? saved[needW ? 1 : 0]! : null;
+      return [
+        sw === null ? null : conv2dInputGrad(g, sw, xShape, params),
+        sx === null ? null : conv2dWeightGrad(sx, g, wShape, params),
+        needB ? sum(g, [0, 2, 3]) : null,
       ];
     });
   });
