@@ -154,6 +154,21 @@ export const kernels = {
   /** x @ W^T + b: one GEMM reading W transposed in place, bias preloaded into the output. */
   linear: (x, weight, bias, _outShape) =>
     wrap(impl.linear(f32(x), x.shape, f32(weight), weight.shape, bias === null ? null : f32(bias))),
+  /** Log-softmax and NLL of [N, C] logits in one pass per row (the loss and each row's logsumexp). */
+  crossEntropy: (logits, target, weight, options) => {
+    const [n, C] = logits.shape as [number, number];
+    const r = impl.crossEntropy(f32(logits), n, C, i32(target), weight === null ? null : f32(weight), options);
+    return { loss: wrap(r.loss), logSumExp: wrap(r.logSumExp) };
+  },
+  crossEntropyBackward: (grad, logits, logSumExp, target, weight, options) => {
+    const [n, C] = logits.shape as [number, number];
+    const w = weight === null ? null : f32(weight);
+    return wrap(impl.crossEntropyBackward(f32(grad), f32(logits), n, C, f32(logSumExp), i32(target), w, options));
+  },
+  // ---- activation gradients from the saved output, one pass each ----
+  reluBackward: (dy, y) => wrap(impl.reluBackward(f32(dy), f32(y))),
+  sigmoidBackward: (dy, y) => wrap(impl.sigmoidBackward(f32(dy), f32(y))),
+  tanhBackward: (dy, y) => wrap(impl.tanhBackward(f32(dy), f32(y))),
 
   // ---- optimizer steps: the only kernels that write their inputs (in place, as core's contract says) ----
   // each marks what it wrote (CpuStorage.written) so no cached copy of the old values is reused

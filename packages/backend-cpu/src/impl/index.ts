@@ -40,3 +40,8 @@ export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from './po
 export { linear, softmax, logSoftmax } from './nn.js';
 export { sgdStep } from './sgd-step.js';
 export { adamStep } from './adam-step.js';
+export { crossEntropy } from './cross-entropy.js';
+export { crossEntropyBackward } from './cross-entropy-backward.js';
+export { reluBackward } from './relu-backward.js';
+export { sigmoidBackward } from './sigmoid-backward.js';
+export { tanhBackward } from './tanh-backward.js';

@@ -4,6 +4,7 @@ import { imageCases } from './image-cases.js';
 import { indexingCases } from './indexing-cases.js';
 import { layoutCases } from './layout-cases.js';
 import { linalgCases } from './linalg-cases.js';
+import { lossCases } from './loss-cases.js';
 import { memoryCases } from './memory-cases.js';
 import { optimCases } from './optim-cases.js';
 import { reduceCases } from './reduce-cases.js';
@@ -23,5 +24,6 @@ export function buildDifferentialCases(): DifferentialCase[] {
   imageCases(list);
   sortingCases(list);
   optimCases(list);
+  lossCases(list);
   return list.cases;
 }

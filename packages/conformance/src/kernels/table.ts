@@ -27,6 +27,7 @@ import {
 import { linearCases, logSoftmaxCases, matmulCases, softmaxCases } from './linalg-cases.js';
 import { copyCases, disposeCases, fillCases, readCases, readSyncCases, writeCases } from './memory-cases.js';
 import { adamStepCases, sgdStepCases } from './optim-cases.js';
+import { activationBackwardCases, crossEntropyBackwardCases, crossEntropyCases } from './loss-cases.js';
 import { reductionKernelCases } from './reduce-cases.js';
 import { cumulativeCases, sortCases } from './sorting-cases.js';
 import type { KernelCase } from './types.js';
@@ -67,8 +68,8 @@ export function buildKernelCases() {
     conv2d: conv2dCases(),
     conv2dBackwardInput: conv2dBackwardInputCases(),
     conv2dBackwardWeight: conv2dBackwardWeightCases(),
-    maxPool2d: maxPool2dCases(),
     conv2dBias: conv2dBiasCases(),
+    maxPool2d: maxPool2dCases(),
     maxPool2dBackward: maxPool2dBackwardCases(),
     avgPool2d: avgPool2dCases(),
     avgPool2dBackward: avgPool2dBackwardCases(),
@@ -77,6 +78,11 @@ export function buildKernelCases() {
     linear: linearCases(),
     sgdStep: sgdStepCases(),
     adamStep: adamStepCases(),
+    crossEntropy: crossEntropyCases(),
+    crossEntropyBackward: crossEntropyBackwardCases(),
+    reluBackward: activationBackwardCases('reluBackward'),
+    sigmoidBackward: activationBackwardCases('sigmoidBackward'),
+    tanhBackward: activationBackwardCases('tanhBackward'),
   } satisfies KernelCaseTable;
 }
 
@@ -97,10 +103,15 @@ const OPTIONAL: { readonly [K in OptionalKernelName]: true } = {
   softmax: true,
   logSoftmax: true,
   linear: true,
+  conv2dBias: true,
   sgdStep: true,
   adamStep: true,
+  crossEntropy: true,
+  crossEntropyBackward: true,
+  reluBackward: true,
+  sigmoidBackward: true,
+  tanhBackward: true,
 };
 
 /** The kernels core can do without (it composes them); their cases run when a backend has them. */
 export const OPTIONAL_KERNELS = Object.keys(OPTIONAL) as readonly OptionalKernelName[];
-  conv2dBias: true,

@@ -202,7 +202,7 @@ export interface Kernels<S> {
 
   // ---- optional kernels: compositions of the kernels above, which core runs (src/ops/
   // optional-kernels.ts; softmax, logSoftmax and linear next to their ops; sgdStep and adamStep in
-  // src/optim) when a backend omits one. A backend
+  // src/optim; crossEntropy in src/nn/functional.ts) when a backend omits one. A backend
   // provides one where a single pass pays; conformance runs its cases when it is there.
   sigmoid?: UnaryKernel<S>;
   rsqrt?: UnaryKernel<S>;
@@ -264,6 +264,56 @@ export interface Kernels<S> {
     maxExpAvgSq: TensorRef<S> | null,
     options: AdamStepOptions,
   ): void;
+  /**
+   * torch.nn.functional.cross_entropy of logits [N, C] with int32 class indices [N], in one pass
+   * (log-softmax and NLL together). Per row n, with t = target[n], valid = t != ignoreIndex,
+   * tc = t clamped into [0, C), w = weight (all ones when null), eps = labelSmoothing and
+   * logp = x - logsumexp(x[n]) (max-shifted; an all -inf row shifts by 0):
+   *   loss[n] = valid ? (1 - eps) * -w[tc] logp[n, tc] + eps / C * -sum_c w[c] logp[n, c] : 0,
+   *   NaN where valid and t lies outside [0, C) (core cannot read targets back to raise).
+   * 'none' returns loss [N]; 'sum' their sum []; 'mean' that sum over D = sum_n valid w[tc] [].
+   * Also returns logSumExp [N] per row, which crossEntropyBackward reads.
+   */
+  crossEntropy?(
+    logits: TensorRef<S>,
+    target: TensorRef<S>,
+    weight: TensorRef<S> | null,
+    options: CrossEntropyKernelOptions,
+  ): CrossEntropyResult<S>;
+  /**
+   * The gradient of crossEntropy w.r.t. its logits (core's rule; this evaluates it): with
+   * p = exp(x - logSumExp[n]), Wsum = sum_c w[c] and s = grad (grad[n] for 'none', grad / D for
+   * 'mean'), dx[n, c] = valid ? s * ((1 - eps) w[tc] (p - [c == tc]) + eps / C (Wsum p - w[c])) : 0.
+   * `grad` is [] ('sum', 'mean') or [N] ('none'); returns [N, C].
+   */
+  crossEntropyBackward?(
+    grad: TensorRef<S>,
+    logits: TensorRef<S>,
+    logSumExp: TensorRef<S>,
+    target: TensorRef<S>,
+    weight: TensorRef<S> | null,
+    options: CrossEntropyKernelOptions,
+  ): S;
+  /** ReLU's gradient from its output (PyTorch's threshold_backward): y > 0 ? dy : 0. Same shapes. */
+  reluBackward?(dy: TensorRef<S>, y: TensorRef<S>): S;
+  /** Sigmoid's gradient from its output, rounded as core's composite: f(dy * f(y * f(1 - y))). */
+  sigmoidBackward?(dy: TensorRef<S>, y: TensorRef<S>): S;
+  /** Tanh's gradient from its output, rounded as core's composite: f(dy * f(1 - f(y * y))). */
+  tanhBackward?(dy: TensorRef<S>, y: TensorRef<S>): S;
+}
+
+/** crossEntropy's and crossEntropyBackward's options (host numbers). */
+export interface CrossEntropyKernelOptions {
+  readonly ignoreIndex: number;
+  /** In [0, 1]. */
+  readonly labelSmoothing: number;
+  readonly reduction: 'none' | 'sum' | 'mean';
+}
+
+/** crossEntropy's loss ([N] for 'none', else []) and each row's logsumexp (float32 [N]). */
+export interface CrossEntropyResult<S> {
+  readonly loss: S;
+  readonly logSumExp: S;
 }
 
 /** sgdStep's scalars (host numbers, never tensors). */

@@ -16,6 +16,7 @@ import { normalizeDim } from '../ops/layout.js';
 import { padWithMode, type PadMode } from '../ops/pad-modes.js';
 
 import { checkReduction, type Reduction, reduce } from './reduction.js';
+import { fusedCrossEntropy } from './cross-entropy.js';
 
 export type { Reduction };
 export type { Conv2dOptions, Pool2dOptions, Pair } from '../ops/conv.js';
@@ -555,12 +556,12 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     const classDim = input.ndim === 1 ? 0 : 1;
     const C = input.shape[classDim]!;
     const weight = checkClassWeight(op, options.weight, C);
-    const logp = input.logSoftmax(classDim);
     // Broadcast shape of a [C] weight against the input: [1, C, 1, ...].
     const wShape = input.shape.map((d, i) => (i === classDim ? d : 1));
 
     if (target.dtype === 'float32' && shapesEqual(target.shape, input.shape)) {
       // Class probabilities.
+      const logp = input.logSoftmax(classDim);
       let t = target;
       if (smoothing > 0) t = t.mul(1 - smoothing).add(smoothing / C);
       let prod = logp.mul(t);
@@ -586,6 +587,9 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     }
     const ignoreIndex = options.ignoreIndex ?? -100;
     if (!Number.isInteger(ignoreIndex)) throw new Error(`${op}: ignoreIndex must be an integer, got ${ignoreIndex}`);
+    const fused = fusedCrossEntropy(input, target, weight, { ignoreIndex, labelSmoothing: smoothing, reduction });
+    if (fused !== null) return fused;
+    const logp = input.logSoftmax(classDim);
     const { picked, weightOf, valid } = noGradTargets(logp, target, weight, ignoreIndex, C, classDim);
     const nll = reduceClassLoss(picked.neg(), weightOf, valid, reduction);
     if (smoothing === 0) return nll;

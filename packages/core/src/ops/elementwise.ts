@@ -1,12 +1,19 @@
 /** Elementwise ops (unary, binary with broadcasting, where) and their gradient rules. */
 import type { DType } from '../backend/kernels.js';
 import { formatShape, shapesEqual } from '../backend/shape.js';
-import { noGrad as noGradCompute } from '../autograd/grad-mode.js';
+import { isGradEnabled, noGrad as noGradCompute } from '../autograd/grad-mode.js';
 import type { Tensor, TensorOrScalar } from '../tensor/tensor.js';
 import { broadcastShapes, castNoGrad, coerceOperands, commonBackend, constant, output } from './util.js';
 import { sumToShape } from './reduce.js';
 import { op, recordGrad, recordsGrad, type OpSpec } from './op.js';
-import { compareKernel, leakyReluKernel, unaryKernel, type OptionalUnaryName } from './optional-kernels.js';
+import {
+  activationBackwardKernel,
+  compareKernel,
+  leakyReluKernel,
+  unaryKernel,
+  type ActivationBackwardName,
+  type OptionalUnaryName,
+} from './optional-kernels.js';
 
 type UnaryName =
   | 'neg'
@@ -51,6 +58,8 @@ function unaryForward(name: UnaryName, x: Tensor): Tensor {
 /** f'(x) in core ops of x and/or y = f(x); `saves` says which of the two the rule reads. */
 interface UnaryRule {
   readonly derivative: (x: Tensor, y: Tensor) => Tensor;
+  /** The whole gradient from g, where it is not g * derivative. */
+  readonly gradient?: (g: Tensor, x: Tensor, y: Tensor) => Tensor;
   readonly saves: 'x' | 'y' | 'xy';
 }
 
@@ -70,7 +79,12 @@ const UNARY_RULES: Partial<Record<UnaryName, UnaryRule>> = {
   cos: { derivative: (x) => x.sin().neg(), saves: 'x' },
   tanh: { derivative: (_x, y) => y.square().neg().add(1), saves: 'y' },
   sigmoid: { derivative: (_x, y) => y.mul(y.neg().add(1)), saves: 'y' },
-  relu: { derivative: (_x, y) => castNoGrad(y.gt(0), 'float32'), saves: 'y' },
+  relu: {
+    derivative: (_x, y) => castNoGrad(y.gt(0), 'float32'),
+    // PyTorch's threshold_backward: 0 where the unit is off, even for an infinite g (not 0 * inf).
+    gradient: (g, _x, y) => where(y.gt(0), g, 0),
+    saves: 'y',
+  },
   erf: {
     derivative: (x) =>
       x
@@ -100,6 +114,13 @@ const UNARY_RULES: Partial<Record<UnaryName, UnaryRule>> = {
   },
 };
 
+/** The activations whose gradient from their output has a one-pass optional kernel. */
+const ACTIVATION_BACKWARD: Partial<Record<UnaryName, ActivationBackwardName>> = {
+  relu: 'reluBackward',
+  sigmoid: 'sigmoidBackward',
+  tanh: 'tanhBackward',
+};
+
 /** Unary op whose gradient is g * f'(x) (UNARY_RULES). */
 function unary(name: UnaryName, x: Tensor): Tensor {
   return op(name, () => {
@@ -107,10 +128,13 @@ function unary(name: UnaryName, x: Tensor): Tensor {
     if (!recordsGrad(x)) return out;
     const rule = UNARY_RULES[name]!;
     const save = rule.saves === 'x' ? [x] : rule.saves === 'y' ? [out] : [x, out];
+    const fused = ACTIVATION_BACKWARD[name];
     return recordGrad(out, [x], save, (g, saved) => {
       const sx = rule.saves === 'y' ? null : saved[0]!;
       const sy = rule.saves === 'x' ? null : saved[rule.saves === 'y' ? 0 : 1]!;
-      return [g.mul(rule.derivative(sx!, sy!))];
+      // One pass instead of two to four kernels, when the backward itself is not recorded.
+      if (fused !== undefined && !isGradEnabled()) return [activationBackwardKernel(fused, g, sy!)];
+      return [rule.gradient !== undefined ? rule.gradient(g, sx!, sy!) : g.mul(rule.derivative(sx!, sy!))];
     });
   });
 }

@@ -74,6 +74,36 @@ export function leakyReluKernel(x: Tensor, negativeSlope: number): Tensor {
   });
 }
 
+export type ActivationBackwardName = 'reluBackward' | 'sigmoidBackward' | 'tanhBackward';
+
+/**
+ * The gradient of relu, sigmoid or tanh from the output gradient `dy` and the saved output `y` (same
+ * shape): the backend's one-pass kernel when it has one, else the kernels it stands for. Not
+ * differentiable: rules call it only when no graph of the backward is recorded.
+ */
+export function activationBackwardKernel(name: ActivationBackwardName, dy: Tensor, y: Tensor): Tensor {
+  const b = y.backend;
+  const { shape, dtype } = y;
+  const kernel = b.kernels[name];
+  if (kernel !== undefined) return wrap(b, kernel(dy.ref, y.ref), shape, dtype);
+  return op(name, () => {
+    const k = b.kernels;
+    if (name === 'reluBackward') {
+      // y > 0 ? dy : 0, PyTorch's threshold_backward (0, not 0 * inf, where the unit is off).
+      const zero = scalar(b, dtype, 0);
+      const on = wrap(b, k.gt(y.ref, zero.ref, shape), shape, 'bool');
+      return wrap(b, k.where(on.ref, dy.ref, zero.ref, shape), shape, dtype);
+    }
+    const one = scalar(b, dtype, 1);
+    // The factors of core's composite rules (sigmoid: y (1 - y), tanh: 1 - y^2), rounded as they are.
+    const derivative =
+      name === 'sigmoidBackward'
+        ? wrap(b, k.mul(y.ref, wrap(b, k.sub(one.ref, y.ref, shape), shape, dtype).ref, shape), shape, dtype)
+        : wrap(b, k.sub(one.ref, wrap(b, k.mul(y.ref, y.ref, shape), shape, dtype).ref, shape), shape, dtype);
+    return wrap(b, k.mul(dy.ref, derivative.ref, shape), shape, dtype);
+  });
+}
+
 /** a != b, a <= b, a >= b (bool, broadcast to `shape`), from eq, lt and gt. */
 export function compareKernel(name: OptionalCompareName, a: Tensor, b: Tensor, shape: Shape): Tensor {
   const backend = a.backend;
