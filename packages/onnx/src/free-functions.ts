@@ -66,7 +66,7 @@ export function wrapKernels(state: TraceState, backends: Iterable<Backend<unknow
     const kernels = backend.kernels as unknown as Record<string, unknown>;
     for (const [kernel, original] of Object.entries(kernels)) {
       if (typeof original !== 'function') continue;
-      const emit = KERNELS[kernel];
+      const emit = Object.hasOwn(KERNELS, kernel) ? KERNELS[kernel] : undefined;
       kernels[kernel] = (...args: unknown[]): unknown => {
         const traced = state.kernelTraced.length > 0 && state.suppressed === 0;
         if (traced && emit === undefined)

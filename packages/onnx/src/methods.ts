@@ -201,22 +201,18 @@ const indexMethod: MethodEmit = (state, self, args, result) => {
       : [...specs.slice(0, ellipsis), ...new Array(self.ndim - consumed).fill(null), ...specs.slice(ellipsis + 1)];
   let value = g.value(self);
   let axis = 0; // the axis of the running value that the next spec indexes
-  let inAxis = 0; // the same axis of self
   for (const spec of expanded) {
     if (spec === null) {
       axis++;
-      inAxis++;
     } else if (spec === 'newaxis') {
       value = g.node('Unsqueeze', [value, g.constant([axis], 'int64')]);
       axis++;
     } else if (typeof spec === 'number') {
-      const size = self.shape[inAxis]!;
-      value = g.node('Gather', [value, g.constant([spec < 0 ? spec + size : spec], 'int64', [])], { axis });
-      inAxis++;
+      // Negative indices count from the running size, as Gather counts them.
+      value = g.node('Gather', [value, g.constant([spec], 'int64', [])], { axis });
     } else if (spec instanceof Tensor) {
       value = g.node('Gather', [value, g.value(spec)], { axis });
       axis += spec.ndim;
-      inAxis++;
     } else if (Array.isArray(spec)) {
       const [start, end, step] = spec as [number | null | undefined, number | null | undefined, number | undefined];
       value = g.node('Slice', [
@@ -227,7 +223,6 @@ const indexMethod: MethodEmit = (state, self, args, result) => {
         g.constant([step ?? 1], 'int64'),
       ]);
       axis++;
-      inAxis++;
     } else fail(`the index ${String(spec)}`);
   }
   g.bind(result, value);
@@ -348,12 +343,13 @@ export const METHODS: Readonly<Record<string, MethodEmit>> = {
   narrow: (state, self, args, result) => {
     const [dimArg, start, length] = args as [number, number, number];
     const dim = normalize(dimArg, self.ndim);
-    const from = start < 0 ? start + self.shape[dim]! : start;
+    // A negative start counts from the running end (Slice does too), so it follows a dynamic axis.
+    const end = start < 0 && start + length >= 0 ? Number.MAX_SAFE_INTEGER : start + length;
     const g = state.graph;
     const inputs = [
       g.value(self),
-      g.constant([from], 'int64'),
-      g.constant([from + length], 'int64'),
+      g.constant([start], 'int64'),
+      g.constant([end], 'int64'),
       g.constant([dim], 'int64'),
     ];
     g.bind(result, g.node('Slice', inputs));
@@ -371,8 +367,9 @@ export const METHODS: Readonly<Record<string, MethodEmit>> = {
   select: (state, self, args, result) => {
     const dim = normalize(args[0] as number, self.ndim);
     const index = args[1] as number;
-    // A scalar index drops the dim, as select does; a negative one counts from the traced size.
-    const at = state.graph.constant([index < 0 ? index + self.shape[dim]! : index], 'int64', []);
+    // A scalar index drops the dim, as select does; a negative one counts from the running size
+    // (Gather takes negative indices), so x.select(1, -1) follows a dynamic axis.
+    const at = state.graph.constant([index], 'int64', []);
     state.graph.bind(result, state.graph.node('Gather', [state.graph.value(self), at], { axis: dim }));
   },
   amax: reduce('ReduceMax'),
