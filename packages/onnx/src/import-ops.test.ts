@@ -3,7 +3,7 @@ import { fromArray, manualSeed, randint, randn } from '@flint/core';
 import { describe, expect, it } from 'vitest';
 import { importModel } from './index.js';
 import { DataType } from './proto/index.js';
-import { expectMatchesOrt, graphModel, oneNodeModel } from './test-graphs.js';
+import { expectMatchesOrt, graphModel, type Int64Init, oneNodeModel, type TestNode } from './test-graphs.js';
 
 const i64 = (values: number[], dims: number[] = [values.length]) => ({ int64: values, dims });
 const scalar = (v: number) => ({ float: fromArray(new Float32Array([v]), []) });
@@ -152,7 +152,8 @@ describe('import: the mask, comparison and shape ops of torch and Flint exports,
           };
         }),
       );
-      const inits = opset === 17 ? {} : { axes0: i64([1]), axes1: i64([1]), axes2: i64([0, -1]) };
+      const inits: Record<string, Int64Init> =
+        opset === 17 ? {} : { axes0: i64([1]), axes1: i64([1]), axes2: i64([0, -1]) };
       const bytes = graphModel(
         nodes,
         { X: x },
@@ -166,8 +167,8 @@ describe('import: the mask, comparison and shape ops of torch and Flint exports,
   it('ArgMax and ArgMin with ties, keepdims and select_last_index', async () => {
     manualSeed(306);
     const x = randn([3, 5]).mul(0.8).round(); // many ties
-    const nodes = ['ArgMax', 'ArgMin'].flatMap((op) =>
-      [0, 1].flatMap((last) => [
+    const nodes: TestNode[] = ['ArgMax', 'ArgMin'].flatMap((op) =>
+      [0, 1].flatMap((last): TestNode[] => [
         { op, inputs: ['X'], outputs: [`${op}${last}i`], attrs: { axis: 1, keepdims: last, select_last_index: last } },
         { op: 'Cast', inputs: [`${op}${last}i`], outputs: [`${op}${last}`], attrs: { to: DataType.FLOAT } },
       ]),
@@ -180,7 +181,7 @@ describe('import: the mask, comparison and shape ops of torch and Flint exports,
     manualSeed(307);
     const x = randn([2, 7]);
     const y = randn([2, 7]);
-    const nodes17 = [
+    const nodes17: TestNode[] = [
       { op: 'Split', inputs: ['X', 'sizes'], outputs: ['a', 'b', 'c'], attrs: { axis: 1 } },
       { op: 'Split', inputs: ['X'], outputs: ['p', 'q'], attrs: { axis: 0 } },
       { op: 'Tile', inputs: ['c', 'reps'], outputs: ['tiled'] },
@@ -204,7 +205,7 @@ describe('import: the mask, comparison and shape ops of torch and Flint exports,
   it('activations: GlobalMaxPool, HardSigmoid, HardSwish, Selu, Celu, Softsign, Mish, ThresholdedRelu, PRelu, Gelu', async () => {
     manualSeed(308);
     const x = randn([2, 3, 4, 4]).mul(2);
-    const nodes = [
+    const nodes: TestNode[] = [
       { op: 'GlobalMaxPool', inputs: ['X'], outputs: ['GlobalMaxPool'] },
       {
         op: 'HardSigmoid',

@@ -725,9 +725,10 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
   GlobalMaxPool: one((x) => x.amax([...x.shape.keys()].slice(2), true)),
   HardSigmoid: one((x, a) => x.mul(a.float('alpha', 0.2)).add(a.float('beta', 0.5)).clamp(0, 1)),
   HardSwish: one((x) => F.hardswish(x)),
+  // ONNX's defaults (float32 values, as doubles).
   Selu: one((x, a) => {
-    const alpha = a.float('alpha', 1.67326319217681884765625);
-    const gamma = a.float('gamma', 1.05070102214813232421875);
+    const alpha = a.float('alpha', 1.6732631921768188);
+    const gamma = a.float('gamma', 1.0507010221481323);
     return where(x.gt(0), x, x.exp().sub(1).mul(alpha)).mul(gamma);
   }),
   Celu: one((x, a) => F.celu(x, a.float('alpha', 1))),
