@@ -286,7 +286,11 @@ Examples:
         intArg('--steps', 1),
       )
       .option('--warmup <n>', 'untimed warm-up steps before the rounds (default: one round)', intArg('--warmup', 0))
-      .option('--infer-calls <n>', 'batch-1 inference calls per round', intArg('--infer-calls', 1), 200)
+      .option(
+        '--infer-calls <n>',
+        'batch-1 inference calls per round (default: 2000 for mlp-small, 300 for mlp and lenet)',
+        intArg('--infer-calls', 1),
+      )
       .option(
         '--memory-steps <n>',
         'training steps of the memory check on Flint (0 skips it)',

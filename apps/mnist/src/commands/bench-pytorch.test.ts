@@ -140,7 +140,7 @@ describe.skipIf(!hasTorch)('the PyTorch worker (real torch)', () => {
           met: boolean;
         };
         inference: { rounds: unknown[]; ratio: { median: number } };
-        memory: { steps: number; from: { step: number }; to: { step: number }; live: string };
+        memory: { steps: number; from: { step: number }; to: { step: number }; growing: string[] };
       }[];
     };
     expect(result.pytorch.threads).toBe(1);
@@ -155,7 +155,8 @@ describe.skipIf(!hasTorch)('the PyTorch worker (real torch)', () => {
     // 2 warm-up steps and 3 rounds of 4 on the same batches from the same weights.
     expect(Math.abs(m!.training.flintLoss - m!.training.pytorchLoss)).toBeLessThan(1e-3);
     expect(m!.inference.rounds).toHaveLength(3);
-    expect(m!.memory).toMatchObject({ steps: 20, from: { step: 2 }, to: { step: 20 }, live: 'flat' });
+    expect(m!.memory).toMatchObject({ steps: 20, from: { step: 2 }, to: { step: 20 } });
+    expect(m!.memory.growing).not.toContain('live');
     expect(r.err).toContain('training samples/s');
     expect(r.err).toContain('≥ 0.5×');
   });
@@ -171,7 +172,8 @@ describe('the memory check', () => {
       expect(m.to.coreBytes).toBe(m.from.coreBytes);
       expect(m.to.handles).toBe(m.from.handles);
       expect(m.coreBytesPerStep).toBe(0);
-      expect(m.live).toBe('flat');
+      expect(m.forcedGc).toBe(true);
+      expect(m.growing).not.toContain('live');
     } finally {
       side.dispose();
     }
@@ -187,11 +189,30 @@ describe('the memory check', () => {
     };
     try {
       const m = memoryRun(side, 40);
-      expect(m.live).toBe('growing');
+      expect(m.growing).toContain('live');
+      expect(m.verdict).toBe('growing');
       expect(m.coreBytesPerStep).toBeCloseTo(16 * 16 * 4, 6);
       expect(m.to.coreBytes - m.from.coreBytes).toBe(36 * 1024);
     } finally {
       for (const t of leaked) t.dispose();
+      side.dispose();
+    }
+  });
+  it('JS objects kept alive per step are caught in the heap after a forced GC', () => {
+    const side = new FlintSide('mlp-small', settings, set, POOL, BATCH);
+    const kept: number[][] = [];
+    const step = side.step.bind(side);
+    side.step = (k, keep) => {
+      kept.push(Array.from({ length: 2048 }, (_, i) => i + k + 0.5)); // ~16 KB of heap numbers per step
+      return step(k, keep);
+    };
+    try {
+      const m = memoryRun(side, 40);
+      expect(m.forcedGc).toBe(true);
+      expect(m.growing).toContain('heap');
+      expect(m.growing).not.toContain('live');
+      expect(m.heapBytesPerStep).toBeGreaterThan(2048 * 8);
+    } finally {
       side.dispose();
     }
   });

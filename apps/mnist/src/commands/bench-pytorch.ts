@@ -14,6 +14,8 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { type Tensor, fromArray, manualSeed, memory, nn, noGrad, type optim, tidy } from '@flint/core';
 import type { BenchOptions } from '../cli.js';
@@ -31,7 +33,9 @@ import {
   formatMB,
   formatSpread,
   formatTarget,
-  memoryVerdict,
+  GROWTH_LIMITS,
+  type MemorySeries,
+  growingSeries,
   roundRatios,
   slope,
   spread,
@@ -56,7 +60,8 @@ export const LATENCY_TARGETS: Readonly<Record<string, Target>> = {
 /** Steps per round by model: about half a second of Flint per round on this machine's baseline. */
 export const DEFAULT_STEPS: Readonly<Record<string, number>> = { 'mlp-small': 300, mlp: 30, lenet: 20 };
 export const DEFAULT_ROUNDS = 5;
-export const DEFAULT_INFER_CALLS = 200;
+/** Batch-1 calls per round by model: about 0.2 s of Flint per round on this machine's baseline. */
+export const DEFAULT_INFER_CALLS: Readonly<Record<string, number>> = { 'mlp-small': 2000, mlp: 300, lenet: 300 };
 export const DEFAULT_MEMORY_STEPS = 1000;
 /** The reference run's learning rate for every model (torch_train.py --lr). */
 export const REFERENCE_LR = 0.05;
@@ -101,6 +106,8 @@ export interface MemorySample {
   coreBytes: number;
   backendBytes: number;
   handles: number;
+  /** The JS heap in use, after a full garbage collection when one could be forced. */
+  heapBytes: number;
   rssBytes: number;
 }
 
@@ -112,9 +119,13 @@ export interface MemoryResult {
   /** Least-squares slopes over the samples from `from` on, bytes per step. */
   coreBytesPerStep: number;
   backendBytesPerStep: number;
+  heapBytesPerStep: number;
   rssBytesPerStep: number;
-  live: 'flat' | 'growing';
-  rss: 'flat' | 'growing';
+  /** Whether each sample was taken right after a forced full GC (else heap and RSS include garbage). */
+  forcedGc: boolean;
+  /** The series whose growth is above its limit (GROWTH_LIMITS); empty = flat. */
+  growing: MemorySeries[];
+  verdict: 'flat' | 'growing';
   samples: MemorySample[];
 }
 
@@ -235,14 +246,32 @@ export class FlintSide {
   }
 }
 
-function sampleMemory(step: number): MemorySample {
+/**
+ * The engine's full GC, exposed at run time (node --expose-gc is not needed); null where the
+ * engine refuses. A sample taken after it counts what is retained, not what awaits collection:
+ * without it RSS follows V8's heap sizing (it climbs for thousands of steps, then drops).
+ */
+export function exposedGc(): (() => void) | null {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as () => void) : null;
+  } catch {
+    return null;
+  }
+}
+
+function sampleMemory(step: number, gc: (() => void) | null): MemorySample {
+  gc?.();
   const m = memory().backends[DEVICE];
+  const usage = process.memoryUsage();
   return {
     step,
     coreBytes: m?.bytes ?? 0,
     backendBytes: m?.backendBytes ?? 0,
     handles: m?.handles ?? 0,
-    rssBytes: process.memoryUsage.rss(),
+    heapBytes: usage.heapUsed,
+    rssBytes: usage.rss,
   };
 }
 
@@ -251,13 +280,13 @@ function sampleMemory(step: number): MemorySample {
  * about 100 times; the growth is fitted from step steps/10 on (the first steps fill caches and
  * let the heap settle).
  */
-export function memoryRun(side: FlintSide, steps: number): MemoryResult {
+export function memoryRun(side: FlintSide, steps: number, gc: (() => void) | null = exposedGc()): MemoryResult {
   const every = Math.max(1, Math.round(steps / 100));
   const from = Math.max(1, Math.round(steps / 10));
   const samples: MemorySample[] = [];
   for (let k = 1; k <= steps; k++) {
     side.step(k - 1, false);
-    if (k % every === 0 || k === from || k === steps) samples.push(sampleMemory(k));
+    if (k % every === 0 || k === from || k === steps) samples.push(sampleMemory(k, gc));
   }
   const fitted = samples.filter((s) => s.step >= from);
   const x = fitted.map((s) => s.step);
@@ -273,15 +302,27 @@ export function memoryRun(side: FlintSide, steps: number): MemoryResult {
     x,
     fitted.map((s) => s.rssBytes),
   );
-  const verdict = memoryVerdict(Math.max(coreBytesPerStep, backendBytesPerStep), rssBytesPerStep);
+  const heapBytesPerStep = slope(
+    x,
+    fitted.map((s) => s.heapBytes),
+  );
+  const growing = growingSeries({
+    live: Math.max(coreBytesPerStep, backendBytesPerStep),
+    // Without a forced GC the heap and RSS slopes measure garbage, not what is retained.
+    heap: gc === null ? null : heapBytesPerStep,
+    rss: gc === null ? null : rssBytesPerStep,
+  });
   return {
     steps,
     from: samples.find((s) => s.step === from)!,
     to: samples[samples.length - 1]!,
     coreBytesPerStep,
     backendBytesPerStep,
+    heapBytesPerStep,
     rssBytesPerStep,
-    ...verdict,
+    forcedGc: gc !== null,
+    growing,
+    verdict: growing.length === 0 ? 'flat' : 'growing',
     samples,
   };
 }
@@ -380,7 +421,6 @@ export async function pytorchBench(opts: BenchOptions, io: Output): Promise<numb
     throw new CliError(`--batch-size ${batch} is more than the ${set.count} training samples there are`, 2);
   const lr = opts.lr ?? REFERENCE_LR;
   const rounds = opts.rounds ?? DEFAULT_ROUNDS;
-  const inferCalls = opts.inferCalls ?? DEFAULT_INFER_CALLS;
   const memorySteps = opts.memorySteps ?? DEFAULT_MEMORY_STEPS;
   const load0 = loadavg();
 
@@ -399,7 +439,7 @@ export async function pytorchBench(opts: BenchOptions, io: Output): Promise<numb
     const settings = `batch ${batch}, ${opts.optimizer === 'sgd' ? `SGD lr ${lr} momentum ${opts.momentum}` : `Adam lr ${lr}`}, cross-entropy`;
     text.write(
       `bench: Flint cpu vs ${ready === null ? 'PyTorch (not run)' : `PyTorch ${ready.torch} on ${ready.threads} thread (OPENBLAS_NUM_THREADS=1, OMP_NUM_THREADS=1, torch.set_num_threads(1))`}\n` +
-        `${rounds} interleaved rounds after a warm-up round; ${settings}\n` +
+        `${rounds} interleaved rounds (Flint, then PyTorch, on the same batches from the same weights) after an untimed warm-up; ${settings}\n` +
         `data: ${dataNote}; both sides cycle over the first ${formatCount(pool)} training samples\n` +
         `load average: ${load0.map((l) => l.toFixed(2)).join(' ')}\n`,
     );
@@ -409,6 +449,7 @@ export async function pytorchBench(opts: BenchOptions, io: Output): Promise<numb
     for (const model of opts.models) {
       const steps = opts.steps ?? DEFAULT_STEPS[model] ?? 50;
       const warmup = opts.warmup ?? steps;
+      const inferCalls = opts.inferCalls ?? DEFAULT_INFER_CALLS[model] ?? 300;
       const flint = new FlintSide(
         model,
         { lr, momentum: opts.momentum, optimizer: opts.optimizer, seed: opts.seed },
@@ -607,33 +648,42 @@ export function formatReport(results: readonly ModelResult[], info: { rounds: nu
   const withMemory = results.filter((r) => r.memory !== null);
   if (withMemory.length > 0) {
     const m0 = withMemory[0]!.memory!;
+    const [a, b] = [`@${m0.from.step}`, `@${m0.to.step}`];
     parts.push(
-      `memory over ${formatCount(m0.steps)} training steps on Flint cpu (fresh batch per step, inside tidy; growth = least-squares slope from step ${m0.from.step} on)\n${textTable(
+      `memory over ${formatCount(m0.steps)} training steps on Flint cpu (fresh batch per step, inside tidy; growth/step = least-squares slope from step ${m0.from.step} on)\n${textTable(
         [
           'model',
-          `live MB @${m0.from.step}`,
-          `@${m0.to.step}`,
-          'live growth/step',
-          `RSS MB @${m0.from.step}`,
-          `@${m0.to.step}`,
-          'RSS growth/step',
+          `live MB ${a}`,
+          b,
+          'growth/step',
+          `JS heap MB ${a}`,
+          b,
+          'growth/step',
+          `RSS MB ${a}`,
+          b,
+          'growth/step',
           'verdict',
         ],
         withMemory.map((r) => {
           const m = r.memory!;
-          const liveSlope = Math.max(m.coreBytesPerStep, m.backendBytesPerStep);
           return [
             r.model,
             `${formatMB(m.from.coreBytes)} (${formatMB(m.from.backendBytes)})`,
             `${formatMB(m.to.coreBytes)} (${formatMB(m.to.backendBytes)})`,
-            formatBytesPerStep(liveSlope),
+            formatBytesPerStep(Math.max(m.coreBytesPerStep, m.backendBytesPerStep)),
+            formatMB(m.from.heapBytes),
+            formatMB(m.to.heapBytes),
+            formatBytesPerStep(m.heapBytesPerStep),
             formatMB(m.from.rssBytes),
             formatMB(m.to.rssBytes),
             formatBytesPerStep(m.rssBytesPerStep),
-            m.live === 'flat' && m.rss === 'flat' ? 'flat' : `GROWING (${m.live === 'growing' ? 'live' : 'RSS'})`,
+            m.verdict === 'flat' ? 'flat' : `GROWING (${m.growing.join(', ')})`,
           ];
         }),
-      )}\nlive MB = tensor bytes core counts (the backend's own count of its storage in parentheses); flat = live memory does not grow and RSS grows less than 4 KB per step`,
+      )}\nlive MB = tensor bytes as core counts them (the backend's own count of its storage in parentheses). ` +
+        (m0.forcedGc
+          ? `Each sample follows a full GC. flat = live memory does not grow, the JS heap grows less than ${formatCount(GROWTH_LIMITS.heap)} B and RSS less than ${formatCount(GROWTH_LIMITS.rss)} B per step.`
+          : 'No GC could be forced: the JS heap and RSS include garbage awaiting collection, so only live memory is judged.'),
     );
   }
   if (!info.withPytorch) parts.push('(no PyTorch figures: ratios and targets need PyTorch)');

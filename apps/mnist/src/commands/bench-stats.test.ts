@@ -8,7 +8,7 @@ import {
   formatSpread,
   formatTarget,
   median,
-  memoryVerdict,
+  growingSeries,
   roundRatios,
   slope,
   spread,
@@ -63,12 +63,13 @@ describe('round arithmetic', () => {
     expect(formatTarget(null)).toBe('-');
   });
 
-  it('memory verdicts: live memory may not grow at all, RSS by less than 4 KB a step', () => {
-    expect(memoryVerdict(0, 4096)).toEqual({ live: 'flat', rss: 'flat' });
-    expect(memoryVerdict(0, -50_000)).toEqual({ live: 'flat', rss: 'flat' });
-    expect(memoryVerdict(256, 0)).toEqual({ live: 'growing', rss: 'flat' });
-    expect(memoryVerdict(0, 4097)).toEqual({ live: 'flat', rss: 'growing' });
-    expect(memoryVerdict(0, 10_000, 20_000)).toEqual({ live: 'flat', rss: 'flat' });
+  it('memory verdicts: live memory may not grow at all, the heap by less than 1 KB a step, RSS by less than 4 KB', () => {
+    expect(growingSeries({ live: 0, heap: 1024, rss: 4096 })).toEqual([]);
+    expect(growingSeries({ live: 0, heap: -9000, rss: -50_000 })).toEqual([]);
+    expect(growingSeries({ live: 256, heap: 0, rss: 0 })).toEqual(['live']);
+    expect(growingSeries({ live: 1.5, heap: 1025, rss: 4097 })).toEqual(['live', 'heap', 'rss']);
+    // A series that could not be measured (no forced GC) is not judged.
+    expect(growingSeries({ live: 0, heap: null, rss: null })).toEqual([]);
   });
 });
 
@@ -130,23 +131,27 @@ describe('summaries and the report', () => {
       coreBytes: 156_024,
       backendBytes: 156_024,
       handles: 18,
+      heapBytes: 10 * 2 ** 20,
       rssBytes: rss,
     });
+    const memory = {
+      steps: 1000,
+      from: sample(100, 200 * 2 ** 20),
+      to: sample(1000, 201 * 2 ** 20),
+      coreBytesPerStep: 0,
+      backendBytesPerStep: 0,
+      heapBytesPerStep: 30,
+      rssBytesPerStep: 1165,
+      forcedGc: true,
+      growing: [],
+      verdict: 'flat' as const,
+      samples: [],
+    };
     const result: ModelResult = {
       model: 'mlp-small',
       training: { ...training, stepsPerRound: 300, warmupSteps: 300, flintLoss: 0.51234, pytorchLoss: 0.51236 },
       inference: { ...inference, target: null, met: null },
-      memory: {
-        steps: 1000,
-        from: sample(100, 200 * 2 ** 20),
-        to: sample(1000, 201 * 2 ** 20),
-        coreBytesPerStep: 0,
-        backendBytesPerStep: 0,
-        rssBytesPerStep: 1165,
-        live: 'flat',
-        rss: 'flat',
-        samples: [],
-      },
+      memory,
     };
     const text = formatReport([result], { rounds: 3, withPytorch: true });
     const lines = text.split('\n');
@@ -192,11 +197,23 @@ describe('summaries and the report', () => {
       '0.1 (0.1)',
       '0.1 (0.1)',
       '+0 B',
+      '10.0',
+      '10.0',
+      '+30 B',
       '200.0',
       '201.0',
       '+1.1 KB',
       'flat',
     ]);
+    expect(text).toContain(
+      'Each sample follows a full GC. flat = live memory does not grow, the JS heap grows less than 1,024 B and RSS less than 4,096 B per step.',
+    );
+    const leaking = formatReport(
+      [{ ...result, memory: { ...memory, growing: ['live', 'rss'], verdict: 'growing', forcedGc: false } }],
+      { rounds: 3, withPytorch: true },
+    );
+    expect(leaking).toMatch(/GROWING \(live, rss\)$/m);
+    expect(leaking).toContain('No GC could be forced');
     expect(text).not.toContain('no PyTorch figures');
     expect(formatReport([{ ...result, memory: null }], { rounds: 3, withPytorch: false })).toContain(
       '(no PyTorch figures: ratios and targets need PyTorch)',

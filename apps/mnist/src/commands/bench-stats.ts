@@ -88,20 +88,22 @@ export function formatBytesPerStep(bytes: number): string {
   return `${sign}${(b / 2 ** 20).toFixed(1)} MB`;
 }
 
-/**
- * Whether a memory series grows with the steps. `live` (tensor bytes as core and the backend
- * count them) is deterministic under tidy: anything above 1 byte per step is a leak. RSS moves
- * with the garbage collector and the heap's sizing, so it counts as growing when the fitted slope
- * projects more than `rssBytesPerStep` (default 4 KB) per step — a leaked 64x16 activation is 4 KB,
- * one leaked batch of images 200 KB.
- */
-export function memoryVerdict(
-  liveSlope: number,
-  rssSlope: number,
-  rssBytesPerStep = 4096,
-): { live: 'flat' | 'growing'; rss: 'flat' | 'growing' } {
-  return {
-    live: liveSlope > 1 ? 'growing' : 'flat',
-    rss: rssSlope > rssBytesPerStep ? 'growing' : 'flat',
-  };
+/** Growth per step above which a memory series counts as growing. */
+export const GROWTH_LIMITS = {
+  /** Live tensor bytes are deterministic under tidy: any growth is a leak. */
+  live: 1,
+  /** The JS heap after a full GC: a leaked autograd graph of one step is several KB. */
+  heap: 1024,
+  /** RSS moves with the heap's sizing and the allocator; a leaked 64x16 activation is 4 KB. */
+  rss: 4096,
+} as const;
+
+export type MemorySeries = keyof typeof GROWTH_LIMITS;
+
+/** The series (live, heap, rss) whose fitted slope, in bytes per step, is above its limit. */
+export function growingSeries(slopes: Readonly<Record<MemorySeries, number | null>>): MemorySeries[] {
+  return (Object.keys(GROWTH_LIMITS) as MemorySeries[]).filter((k) => {
+    const v = slopes[k];
+    return v !== null && v > GROWTH_LIMITS[k];
+  });
 }
