@@ -1,5 +1,5 @@
 import '@flint/backend-cpu';
-import { cat, fromArray, manualSeed, nn, randn, stack, type Tensor, where } from '@flint/core';
+import { cat, fromArray, getBackend, manualSeed, nn, randn, stack, type Tensor, where } from '@flint/core';
 import { describe, expect, it } from 'vitest';
 import { exportModel } from './index.js';
 import { maxAbsDiff, runOrt } from './test-models.js';
@@ -89,6 +89,23 @@ describe('exportModel: functional code (free functions and more Tensor methods)'
     const model = new Picks();
     const bytes = exportModel(model, randn([3, 4, 6]), dynamicBatch);
     await expectSame(model, bytes, [randn([3, 4, 6]), randn([6, 4, 6])], 1e-5);
+  });
+});
+
+describe('exportModel: the kernel wrappers of the free functions', () => {
+  it('are removed when the export returns and when it throws', () => {
+    const kernels = getBackend('cpu').kernels;
+    const before = { concat: kernels.concat, where: kernels.where, matmul: kernels.matmul };
+    exportModel(new Joins(), randn([2, 4, 6]));
+    class Throws extends nn.Module {
+      override forward(x: Tensor): Tensor {
+        return cat([x, x]).add(nn.functional.softplus(x));
+      }
+    }
+    expect(() => exportModel(new Throws(), randn([2, 3]))).toThrow(/cannot be exported/);
+    expect(kernels.concat).toBe(before.concat);
+    expect(kernels.where).toBe(before.where);
+    expect(kernels.matmul).toBe(before.matmul);
   });
 });
 
