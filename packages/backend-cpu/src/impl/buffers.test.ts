@@ -104,4 +104,65 @@ describe('buffer pool', () => {
     kernels.dispose(x);
     kernels.dispose(w);
   });
+
+  it('kernels that overwrite their output take a stale pooled array and still write every element', () => {
+    const shape = [4, 6, 16];
+    const n = 4 * 6 * 16;
+    const x = kernels.write(
+      Float32Array.from({ length: n }, (_, i) => Math.sin(i)),
+      shape,
+      'float32',
+    );
+    const xi = kernels.write(
+      Int32Array.from({ length: n }, (_, i) => i - 50),
+      shape,
+      'int32',
+    );
+    const row = kernels.write(
+      Float32Array.from({ length: 16 }, (_, i) => i / 3),
+      [1, 1, 16],
+      'float32',
+    );
+    const run = (): number[][] => {
+      const outs = [
+        kernels.permute(ref(x, shape), [2, 0, 1]),
+        kernels.permute(ref(xi, shape), [1, 0, 2]),
+        kernels.slice(ref(x, shape), [0, 0, 0], [1, 1, 1], shape),
+        kernels.expand(ref(row, [1, 1, 16]), shape),
+        kernels.concat([ref(x, shape), ref(x, shape)], 1, [4, 12, 16]),
+        kernels.pad(
+          ref(x, shape),
+          [
+            [0, 0],
+            [0, 0],
+            [8, 8],
+          ],
+          2.5,
+        ),
+        kernels.pad(
+          ref(xi, shape),
+          [
+            [0, 0],
+            [0, 0],
+            [8, 8],
+          ],
+          0,
+        ),
+        kernels.sum(ref(x, [4, 6, 16]), [1]),
+        kernels.add(ref(x, shape), ref(row, [1, 1, 16]), shape),
+      ];
+      const data = outs.map((r) => Array.from(r.data));
+      for (const r of outs) kernels.dispose(r);
+      return data;
+    };
+    clearBufferPool();
+    const fresh = run();
+    clearBufferPool();
+    for (const size of [n, 2 * n, 4 * 6 * 32, 4 * 16]) poisonPool(size);
+    expect(run()).toEqual(fresh);
+    // the values themselves, not just fresh == reused
+    expect(fresh[5]!.slice(0, 8)).toEqual(new Array(8).fill(2.5));
+    expect(fresh[1]!.slice(0, 3)).toEqual([-50, -49, -48]);
+    for (const r of [x, xi, row]) kernels.dispose(r);
+  });
 });

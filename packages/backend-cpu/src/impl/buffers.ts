@@ -50,10 +50,12 @@ export function take(dtype: DType, n: number): DataArray {
   }
 }
 
-/** A zeroed array of `dtype` and length n. */
+/** A zeroed array of `dtype` and length n (only a reused one is cleared: a new one is zero). */
 export function zeroed(dtype: DType, n: number): DataArray {
-  const a = take(dtype, n);
-  return a.fill(0);
+  const pool: Map<number, DataArray[]> = dtype === 'float32' ? f32Pool : dtype === 'int32' ? i32Pool : u8Pool;
+  const a = pop(pool, n);
+  if (a !== undefined) return a.fill(0);
+  return dtype === 'float32' ? new Float32Array(n) : dtype === 'int32' ? new Int32Array(n) : new Uint8Array(n);
 }
 
 let releaseHook: ((a: DataArray) => void) | null = null;

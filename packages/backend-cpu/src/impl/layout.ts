@@ -2,7 +2,6 @@
 import type { DataArray, DType, Shape } from '@flint/core/backend';
 import {
   alloc,
-  allocLike,
   broadcastStrides,
   coerce,
   dtypeOf,
@@ -12,13 +11,15 @@ import {
   stridesOf,
   take,
   takeF32,
+  takeLike,
 } from './util.js';
 
 /** out.shape[i] = shape[perm[i]]. */
 export function permute(x: DataArray, shape: Shape, perm: readonly number[]): DataArray {
   const outShape = perm.map((p) => shape[p]!);
   const xs = stridesOf(shape);
-  const out = allocLike(x, x.length);
+  // every element is written: no zeroing
+  const out = takeLike(x, x.length);
   if (out.length === 0) return out;
   const collapsed = perm.map((p) => xs[p]!);
   // A 2-D transpose once size-1 dims are dropped (the common case): cache-blocked.
@@ -61,7 +62,7 @@ export function slice(
   outShape: Shape,
 ): DataArray {
   const xs = stridesOf(shape);
-  const out = allocLike(x, sizeOf(outShape));
+  const out = takeLike(x, sizeOf(outShape));
   if (out.length === 0) return out;
   let offset = 0;
   for (let d = 0; d < shape.length; d++) offset += begin[d]! * xs[d]!;
@@ -83,9 +84,7 @@ export function pad(
   value: number,
 ): DataArray {
   const outShape = shape.map((n, d) => n + pads[d]![0] + pads[d]![1]);
-  const out = allocLike(x, sizeOf(outShape));
-  const v = coerce(value, dtypeOf(x));
-  if (v !== 0) out.fill(v);
+  const out = takeLike(x, sizeOf(outShape)).fill(coerce(value, dtypeOf(x)));
   if (x.length === 0) return out;
   const os = stridesOf(outShape);
   let offset = 0;
@@ -106,7 +105,7 @@ export function concat(
   outShape: Shape,
   dtype: DType,
 ): DataArray {
-  const out = alloc(dtype, sizeOf(outShape));
+  const out = take(dtype, sizeOf(outShape));
   if (out.length === 0) return out;
   let outer = 1;
   for (let d = 0; d < axis; d++) outer *= outShape[d]!;
@@ -125,7 +124,7 @@ export function concat(
 
 /** Broadcast x (right-aligned, size-1 dims stretched) to outShape. */
 export function expand(x: DataArray, shape: Shape, outShape: Shape): DataArray {
-  const out = allocLike(x, sizeOf(outShape));
+  const out = takeLike(x, sizeOf(outShape));
   if (out.length === 0) return out;
   if (x.length === 1) {
     out.fill(x[0]!);

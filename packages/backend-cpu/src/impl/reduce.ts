@@ -7,7 +7,7 @@
  */
 import type { DataArray, Shape } from '@flint/core/backend';
 import { sumRowsF32Simd } from './elementwise-wasm.js';
-import { allocLike, forEachRun, sizeOf, stridesOf, takeF32 } from './util.js';
+import { forEachRun, sizeOf, stridesOf, takeF32, takeLike } from './util.js';
 
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
 
@@ -193,7 +193,7 @@ function reduce(op: ReduceOp, x: DataArray, shape: Shape, axes: readonly number[
       }
     }
   });
-  const out = allocLike(x, outSize);
+  const out = takeLike(x, outSize);
   out.set(acc);
   return out;
 }
