@@ -3,7 +3,7 @@
  * model the export tests build, at the traced sizes and at other batch (and sequence) sizes.
  */
 import '@flint/backend-cpu';
-import { fromArray, manualSeed, nn, randint, randn, type Tensor } from '@flint/core';
+import { cat, fromArray, manualSeed, nn, randint, randn, stack, type Tensor, where } from '@flint/core';
 import { describe, expect, it } from 'vitest';
 import { exportModel, importModel } from './index.js';
 import {
@@ -81,6 +81,70 @@ class CausalTransformer extends nn.Module {
   }
 }
 
+/** cat, stack and where with chunk, comparisons, maskedFill and casts (the models of functional.test.ts). */
+class Joins extends nn.Module {
+  fc = new nn.Linear(6, 6);
+  override forward(x: Tensor): Tensor {
+    const h = this.fc(x) as Tensor; // [N, 4, 6]
+    const [a, b] = h.chunk(2, -1) as [Tensor, Tensor];
+    const joined = cat([a.relu(), b.neg()], 1);
+    const stacked = stack([a, b], 1).sum(1);
+    const picked = where(a.gt(0), a, b.mul(2));
+    const scalar = where(b.lt(0.1), 0, b);
+    const constant = where(a.le(b), fromArray(Float32Array.from([1, -2, 3]), [3]), a);
+    const filled = picked.maskedFill(b.ge(0.5), -1);
+    const promoted = where(b.gt(0), b.mul(3).int(), 0.5);
+    const all = cat([joined, stacked, picked, scalar, constant, filled, promoted], 1);
+    return cat([all.flatten(1), stack([a.sum([1, 2]), b.mean([1, 2])], -1)], 1);
+  }
+}
+
+/** max/min/argmax reductions, expand, split/unbind, logical ops, casts, index with an index tensor. */
+class Picks extends nn.Module {
+  fc = new nn.Linear(6, 6);
+  positions = fromArray(Int32Array.from([3, 0, 3]), [3], { dtype: 'int32' });
+  override forward(x: Tensor): Tensor {
+    const h = this.fc(x) as Tensor; // [N, 4, 6]
+    const [left, right] = h.split([2, 4], 2) as [Tensor, Tensor];
+    const { values, indices } = right.max(2);
+    const low = left.min(1, true).values;
+    const peaks = h.amax(-1, true).expand(-1, 4, 3).flatten(1);
+    const counts = h.argmax(-1).float().add(h.argmin(1).float().sum(1, true));
+    const rows = h.unbind(1);
+    const both = rows[0]!.gt(0).logicalAnd(rows[1]!.lt(0)).logicalOr(rows[2]!.eq(rows[3]!).logicalNot());
+    const picked = h.index(null, this.positions, [1, 5, 2]);
+    const steps = h.index('...', 0, 'newaxis').maximum(h.select(2, 1).unsqueeze(-1)).minimum(0.5);
+    return cat(
+      [
+        values,
+        indices.float(),
+        low.flatten(1),
+        peaks,
+        counts,
+        both.float(),
+        picked.flatten(1),
+        h.index(null, -1, this.positions),
+        steps.flatten(1),
+        h.ne(0).int().float().sum(-1),
+        values.sub(h.max().add(h.min())),
+      ],
+      1,
+    );
+  }
+}
+
+/** A batch-first GRU read at its last steps with negative positions (the model of sequence.test.ts). */
+class LastSteps extends nn.Module {
+  gru = new nn.GRU(5, 6, { batchFirst: true });
+  override forward(x: Tensor): Tensor {
+    const [y] = this.gru(x) as [Tensor, Tensor];
+    return y
+      .select(1, -1)
+      .add(y.narrow(1, -3, 2).sum(1))
+      .add(y.index(null, -2));
+  }
+}
+
 const image = (shape: number[]) => (n: number) => [randn([n, ...shape])];
 const cases: Case[] = [
   ...(
@@ -155,12 +219,48 @@ const cases: Case[] = [
     tol: 1e-5,
   },
   {
+    name: 'Joins (cat, stack, where, chunk, comparisons, maskedFill)',
+    create: () => new Joins(),
+    args: image([4, 6]),
+    sizes: [2, 5],
+    names: ['input'],
+    dynamicAxes: batch,
+    tol: 1e-5,
+  },
+  {
+    name: 'Picks (max/min/argmax/argmin, expand, split, unbind, logical ops, index)',
+    create: () => new Picks(),
+    args: image([4, 6]),
+    sizes: [3, 6],
+    names: ['input'],
+    dynamicAxes: batch,
+    tol: 1e-5,
+  },
+  {
     name: 'LstmClassifier (Embedding, 2-layer batch-first LSTM)',
     create: () => new LstmClassifier(),
     args: (n) => [randint(0, 30, [n, 9], { dtype: 'int32' })],
     sizes: [3, 8],
     names: ['input'],
     dynamicAxes: batch,
+    tol: 1e-4,
+  },
+  {
+    name: 'LstmClassifier at other sequence lengths (batch n, length 2n + 3)',
+    create: () => new LstmClassifier(),
+    args: (n) => [randint(0, 30, [n, 2 * n + 3], { dtype: 'int32' })],
+    sizes: [3, 1, 5],
+    names: ['input'],
+    dynamicAxes: { input: [0, 1], output0: [0] },
+    tol: 1e-4,
+  },
+  {
+    name: 'LastSteps (GRU read at negative positions; batch n, length n + 4)',
+    create: () => new LastSteps(),
+    args: (n) => [randn([n, n + 4, 5])],
+    sizes: [2, 3, 5],
+    names: ['input'],
+    dynamicAxes: { input: [0, 1], output0: [0] },
     tol: 1e-4,
   },
   {
