@@ -419,7 +419,7 @@ export async function pytorchBench(opts: BenchOptions, io: Output): Promise<numb
   const pool = Math.min(SAMPLE_POOL, set.count - (set.count % batch));
   if (pool < batch)
     throw new CliError(`--batch-size ${batch} is more than the ${set.count} training samples there are`, 2);
-  const lr = opts.lr ?? REFERENCE_LR;
+  const lr = opts.lr ?? (opts.optimizer === 'adam' ? 1e-3 : REFERENCE_LR);
   const rounds = opts.rounds ?? DEFAULT_ROUNDS;
   const memorySteps = opts.memorySteps ?? DEFAULT_MEMORY_STEPS;
   const load0 = loadavg();
