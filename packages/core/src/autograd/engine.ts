@@ -8,7 +8,7 @@
  */
 import { isGradEnabled, noGrad, enableGrad } from './grad-mode.js';
 import { anomalyChecks, isAnomalyEnabled } from './anomaly.js';
-import { keep, tidy } from '../tensor/scope.js';
+import { keep, keepOwned, tidy } from '../tensor/scope.js';
 import { isTensor, tensorFromHandle } from '../tensor/binding.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Storage } from '../tensor/storage.js';
@@ -53,7 +53,7 @@ export class SavedTensor {
   ) {
     if (original._inference) throw new Error(INFERENCE_SAVE_ERROR);
     // Owned by the graph, not by any enclosing tidy() scope.
-    const alias = keep(original._alias());
+    const alias = keepOwned(original._alias());
     alias._weakGradFn = true; // a node saving its own output must not keep itself alive
     // Keep the alias connected to the graph, so a createGraph backward can differentiate through
     // saved values (a saved output included: record() sets its gradFn before saving it);
@@ -94,7 +94,7 @@ export class SavedTensor {
     const t = this.tensor;
     if (t === null || t._storage !== storage) return;
     const b = t.backend;
-    const copy = keep(tensorFromHandle(b, b.kernels.copy(t.ref), t.shape, t.dtype));
+    const copy = keepOwned(tensorFromHandle(b, b.kernels.copy(t.ref), t.shape, t.dtype));
     copy._weakGradFn = true;
     copy.requiresGrad = t.requiresGrad;
     copy.gradFn = t.gradFn;

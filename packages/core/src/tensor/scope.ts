@@ -13,14 +13,26 @@ const scopes: Tensor[][] = [];
 /** Closed scopes' arrays, emptied, for the next scope to reuse. */
 const spare: Tensor[][] = [];
 
-/** Called by every new Tensor. */
-export function trackTensor(t: Tensor): void {
+/** Called by every new Tensor: whether a scope holds it (then the scope decides when it is freed). */
+export function trackTensor(t: Tensor): boolean {
   const top = scopes[scopes.length - 1];
-  if (top !== undefined) top.push(t);
+  if (top === undefined) return false;
+  top.push(t);
+  return true;
 }
 
 /** Exclude `t` from the enclosing tidy scopes (it outlives them). */
 export function keep<T extends Tensor>(t: T): T {
+  t._kept = true;
+  t._guard();
+  return t;
+}
+
+/**
+ * @internal keep() for a tensor whose owner frees it (an autograd node's saved alias: the node's
+ * own FinalizationRegistry entry frees it if the graph is dropped), so it needs no entry of its own.
+ */
+export function keepOwned<T extends Tensor>(t: T): T {
   t._kept = true;
   return t;
 }
@@ -74,16 +86,18 @@ export function closeScope(result: unknown): void {
     // The common case (an op's one result): no set of returned tensors to build.
     for (const t of scope) {
       if (t._kept) continue;
-      if (t === result) parent?.push(t);
-      else t.dispose();
+      if (t !== result) t.dispose();
+      else if (parent !== undefined) parent.push(t);
+      else t._guard();
     }
   } else if (scope.length > 0) {
     const returned = new Set<Tensor>();
     collectTensors(result, returned, new Set(), isTensor);
     for (const t of scope) {
       if (t._kept) continue;
-      if (returned.has(t)) parent?.push(t);
-      else t.dispose();
+      if (!returned.has(t)) t.dispose();
+      else if (parent !== undefined) parent.push(t);
+      else t._guard();
     }
   }
   scope.length = 0;
