@@ -75,6 +75,7 @@ type GemmExport = (
   KC: number,
   NC: number,
   acc: number,
+  cF32: number,
 ) => void;
 
 /** C (float64) += A B for M < 4 rows of A stored contiguously, B read in place through one stride. */
@@ -342,7 +343,10 @@ export function gemmWasm(
   const bSpanPtr = bRes >= 0 ? -1 : top;
   if (bRes < 0) top = align16(top + bSpan * 4);
   const cPtr = top;
-  const end = cPtr + M * N * 8;
+  // K within one 32-step chunk: the kernel keeps C in float32 (the float64 path would only widen
+  // one float32 sum and round it back), which halves C's bytes and skips the widen / narrow passes
+  const f32C = K <= Math.min(32, blocking.KC);
+  const end = cPtr + M * N * (f32C ? 4 : 8);
   if (end > MAX_BYTES) {
     generation++; // the slots handed out above were never filled
     residentTop = RESIDENT_BASE;
@@ -363,7 +367,7 @@ export function gemmWasm(
   if (accumulate) {
     if (contiguous) heap.set(c.subarray(cOff, cOff + M * N), c0);
     else for (let i = 0; i < M; i++) heap.set(c.subarray(cOff + i * ldc, cOff + i * ldc + N), c0 + i * N);
-    instance.widen(cPtr, M * N);
+    if (!f32C) instance.widen(cPtr, M * N);
   }
   instance.gemm(
     M,
@@ -384,8 +388,9 @@ export function gemmWasm(
     blocking.KC,
     blocking.NC,
     accumulate ? 1 : 0,
+    f32C ? 1 : 0,
   );
-  instance.narrow(cPtr, M * N);
+  if (!f32C) instance.narrow(cPtr, M * N);
   if (contiguous) c.set(heap.subarray(c0, c0 + M * N), cOff);
   else for (let i = 0; i < M; i++) c.set(heap.subarray(c0 + i * N, c0 + i * N + N), cOff + i * ldc);
   wrote(c);

@@ -37,6 +37,8 @@
   ;; into C in float64: a float32 sum of n terms is off by up to ~n/4 ulp, so 32-step chunks keep
   ;; a long K within ~5e-7 relative where one float32 sum over K = 1e6 is off by ~1e-4. With $add 0
   ;; the first chunk stores into C instead of adding (the first K slice of an overwriting call).
+  ;; With $add 2 (store) or 3 (add) C is float32 instead, row stride $ldc bytes: the caller uses
+  ;; that only when K fits one chunk, where both give the same float32 result.
   ;; The k loop is unrolled 4x by hand: one k step is 2 B loads, 4 splat loads, 8 mul, 8 add; the
   ;; unrolled copies differ only in their memarg offsets.
   (func $kernel (param $kc i32) (param $pa i32) (param $pb i32) (param $pc i32) (param $ldc i32) (param $add i32)
@@ -151,48 +153,77 @@
       ;; C (float64) += accumulators, widened (lanes 0-1 and 2-3 of each f32x4); with $add 0 (the
       ;; first chunk of an overwriting call) C = accumulators, so the caller need not zero C
       (local.set $p (local.get $pc))
-      (if (local.get $add)
+      ;; $add 2 / 3: C is float32 (one chunk, K <= 32: the same values the float64 path rounds to)
+      (if (i32.ge_u (local.get $add) (i32.const 2))
         (then
-          (v128.store offset=0 (local.get $p) (f64x2.add (v128.load offset=0 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c00))))
-          (v128.store offset=16 (local.get $p) (f64x2.add (v128.load offset=16 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c00) (local.get $c00)))))
-          (v128.store offset=32 (local.get $p) (f64x2.add (v128.load offset=32 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c01))))
-          (v128.store offset=48 (local.get $p) (f64x2.add (v128.load offset=48 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c01) (local.get $c01)))))
-          (local.set $p (i32.add (local.get $p) (local.get $ldc)))
-          (v128.store offset=0 (local.get $p) (f64x2.add (v128.load offset=0 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c10))))
-          (v128.store offset=16 (local.get $p) (f64x2.add (v128.load offset=16 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c10) (local.get $c10)))))
-          (v128.store offset=32 (local.get $p) (f64x2.add (v128.load offset=32 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c11))))
-          (v128.store offset=48 (local.get $p) (f64x2.add (v128.load offset=48 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c11) (local.get $c11)))))
-          (local.set $p (i32.add (local.get $p) (local.get $ldc)))
-          (v128.store offset=0 (local.get $p) (f64x2.add (v128.load offset=0 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c20))))
-          (v128.store offset=16 (local.get $p) (f64x2.add (v128.load offset=16 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c20) (local.get $c20)))))
-          (v128.store offset=32 (local.get $p) (f64x2.add (v128.load offset=32 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c21))))
-          (v128.store offset=48 (local.get $p) (f64x2.add (v128.load offset=48 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c21) (local.get $c21)))))
-          (local.set $p (i32.add (local.get $p) (local.get $ldc)))
-          (v128.store offset=0 (local.get $p) (f64x2.add (v128.load offset=0 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c30))))
-          (v128.store offset=16 (local.get $p) (f64x2.add (v128.load offset=16 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c30) (local.get $c30)))))
-          (v128.store offset=32 (local.get $p) (f64x2.add (v128.load offset=32 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c31))))
-          (v128.store offset=48 (local.get $p) (f64x2.add (v128.load offset=48 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c31) (local.get $c31))))))
+          (if (i32.and (local.get $add) (i32.const 1))
+            (then
+              (v128.store offset=0 (local.get $p) (f32x4.add (v128.load offset=0 (local.get $p)) (local.get $c00)))
+              (v128.store offset=16 (local.get $p) (f32x4.add (v128.load offset=16 (local.get $p)) (local.get $c01)))
+              (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+              (v128.store offset=0 (local.get $p) (f32x4.add (v128.load offset=0 (local.get $p)) (local.get $c10)))
+              (v128.store offset=16 (local.get $p) (f32x4.add (v128.load offset=16 (local.get $p)) (local.get $c11)))
+              (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+              (v128.store offset=0 (local.get $p) (f32x4.add (v128.load offset=0 (local.get $p)) (local.get $c20)))
+              (v128.store offset=16 (local.get $p) (f32x4.add (v128.load offset=16 (local.get $p)) (local.get $c21)))
+              (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+              (v128.store offset=0 (local.get $p) (f32x4.add (v128.load offset=0 (local.get $p)) (local.get $c30)))
+              (v128.store offset=16 (local.get $p) (f32x4.add (v128.load offset=16 (local.get $p)) (local.get $c31))))
+            (else
+              (v128.store offset=0 (local.get $p) (local.get $c00))
+              (v128.store offset=16 (local.get $p) (local.get $c01))
+              (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+              (v128.store offset=0 (local.get $p) (local.get $c10))
+              (v128.store offset=16 (local.get $p) (local.get $c11))
+              (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+              (v128.store offset=0 (local.get $p) (local.get $c20))
+              (v128.store offset=16 (local.get $p) (local.get $c21))
+              (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+              (v128.store offset=0 (local.get $p) (local.get $c30))
+              (v128.store offset=16 (local.get $p) (local.get $c31)))))
         (else
-          (v128.store offset=0 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c00)))
-          (v128.store offset=16 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c00) (local.get $c00))))
-          (v128.store offset=32 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c01)))
-          (v128.store offset=48 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c01) (local.get $c01))))
-          (local.set $p (i32.add (local.get $p) (local.get $ldc)))
-          (v128.store offset=0 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c10)))
-          (v128.store offset=16 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c10) (local.get $c10))))
-          (v128.store offset=32 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c11)))
-          (v128.store offset=48 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c11) (local.get $c11))))
-          (local.set $p (i32.add (local.get $p) (local.get $ldc)))
-          (v128.store offset=0 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c20)))
-          (v128.store offset=16 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c20) (local.get $c20))))
-          (v128.store offset=32 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c21)))
-          (v128.store offset=48 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c21) (local.get $c21))))
-          (local.set $p (i32.add (local.get $p) (local.get $ldc)))
-          (v128.store offset=0 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c30)))
-          (v128.store offset=16 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c30) (local.get $c30))))
-          (v128.store offset=32 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c31)))
-          (v128.store offset=48 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c31) (local.get $c31))))))
-      (local.set $add (i32.const 1))
+          (if (local.get $add)
+            (then
+              (v128.store offset=0 (local.get $p) (f64x2.add (v128.load offset=0 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c00))))
+              (v128.store offset=16 (local.get $p) (f64x2.add (v128.load offset=16 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c00) (local.get $c00)))))
+              (v128.store offset=32 (local.get $p) (f64x2.add (v128.load offset=32 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c01))))
+              (v128.store offset=48 (local.get $p) (f64x2.add (v128.load offset=48 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c01) (local.get $c01)))))
+              (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+              (v128.store offset=0 (local.get $p) (f64x2.add (v128.load offset=0 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c10))))
+              (v128.store offset=16 (local.get $p) (f64x2.add (v128.load offset=16 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c10) (local.get $c10)))))
+              (v128.store offset=32 (local.get $p) (f64x2.add (v128.load offset=32 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c11))))
+              (v128.store offset=48 (local.get $p) (f64x2.add (v128.load offset=48 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c11) (local.get $c11)))))
+              (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+              (v128.store offset=0 (local.get $p) (f64x2.add (v128.load offset=0 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c20))))
+              (v128.store offset=16 (local.get $p) (f64x2.add (v128.load offset=16 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c20) (local.get $c20)))))
+              (v128.store offset=32 (local.get $p) (f64x2.add (v128.load offset=32 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c21))))
+              (v128.store offset=48 (local.get $p) (f64x2.add (v128.load offset=48 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c21) (local.get $c21)))))
+              (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+              (v128.store offset=0 (local.get $p) (f64x2.add (v128.load offset=0 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c30))))
+              (v128.store offset=16 (local.get $p) (f64x2.add (v128.load offset=16 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c30) (local.get $c30)))))
+              (v128.store offset=32 (local.get $p) (f64x2.add (v128.load offset=32 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $c31))))
+              (v128.store offset=48 (local.get $p) (f64x2.add (v128.load offset=48 (local.get $p)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c31) (local.get $c31))))))
+            (else
+              (v128.store offset=0 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c00)))
+              (v128.store offset=16 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c00) (local.get $c00))))
+              (v128.store offset=32 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c01)))
+              (v128.store offset=48 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c01) (local.get $c01))))
+              (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+              (v128.store offset=0 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c10)))
+              (v128.store offset=16 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c10) (local.get $c10))))
+              (v128.store offset=32 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c11)))
+              (v128.store offset=48 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c11) (local.get $c11))))
+              (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+              (v128.store offset=0 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c20)))
+              (v128.store offset=16 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c20) (local.get $c20))))
+              (v128.store offset=32 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c21)))
+              (v128.store offset=48 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c21) (local.get $c21))))
+              (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+              (v128.store offset=0 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c30)))
+              (v128.store offset=16 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c30) (local.get $c30))))
+              (v128.store offset=32 (local.get $p) (f64x2.promote_low_f32x4 (local.get $c31)))
+              (v128.store offset=48 (local.get $p) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c31) (local.get $c31))))))))
+      (local.set $add (i32.or (local.get $add) (i32.const 1)))
       (br_if $chunk (i32.lt_u (local.get $pa) (local.get $end)))))
 
   ;; One micro-tile on the kernel chosen at load (this module's, or gemm-fma.wat's FMA one).
@@ -203,21 +234,30 @@
 
   ;; Edge tile: mr < 4 or nr < 8. The kernel runs on the zero-padded panels into a 4x8 float64
   ;; scratch tile at $tile (256 bytes, overwritten), and the valid mr x nr corner is added into C
-  ;; ($add 1) or stored there ($add 0); $ldc in bytes.
+  ;; ($add 1) or stored there ($add 0), float32 C for $add 3 / 2; $ldc in bytes.
   (func $edge (param $kc i32) (param $pa i32) (param $pb i32) (param $pc i32) (param $ldc i32)
               (param $mr i32) (param $nr i32) (param $tile i32) (param $add i32)
-    (local $i i32) (local $j i32) (local $src i32) (local $dst i32)
+    (local $i i32) (local $j i32) (local $src i32) (local $dst i32) (local $esz i32)
+    ;; $esz: bytes per C element (float32 for $add 2 / 3)
+    (local.set $esz (select (i32.const 4) (i32.const 8) (i32.ge_u (local.get $add) (i32.const 2))))
     (call $micro (local.get $kc) (local.get $pa) (local.get $pb) (local.get $tile) (i32.const 64) (i32.const 0))
     (loop $rows
       (local.set $src (i32.add (local.get $tile) (i32.shl (local.get $i) (i32.const 6))))
       (local.set $dst (i32.add (local.get $pc) (i32.mul (local.get $i) (local.get $ldc))))
       (local.set $j (i32.const 0))
       (loop $cols
-        (if (local.get $add)
-          (then (f64.store (local.get $dst) (f64.add (f64.load (local.get $dst)) (f64.load (local.get $src)))))
-          (else (f64.store (local.get $dst) (f64.load (local.get $src)))))
+        (if (i32.ge_u (local.get $add) (i32.const 2))
+          (then
+            ;; float32 C: the float64 sum of two float32 values rounds to their float32 sum
+            (if (i32.and (local.get $add) (i32.const 1))
+              (then (f32.store (local.get $dst) (f32.demote_f64 (f64.add (f64.promote_f32 (f32.load (local.get $dst))) (f64.load (local.get $src))))))
+              (else (f32.store (local.get $dst) (f32.demote_f64 (f64.load (local.get $src)))))))
+          (else
+            (if (local.get $add)
+              (then (f64.store (local.get $dst) (f64.add (f64.load (local.get $dst)) (f64.load (local.get $src)))))
+              (else (f64.store (local.get $dst) (f64.load (local.get $src)))))))
         (local.set $src (i32.add (local.get $src) (i32.const 8)))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+        (local.set $dst (i32.add (local.get $dst) (local.get $esz)))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br_if $cols (i32.lt_u (local.get $j) (local.get $nr))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -611,7 +651,9 @@
 
   ;; C (+)= A B with M, N, K >= 1. A(i, k) at $a + 4*(i*$ars + k*$acs), B(k, j) at
   ;; $b + 4*(k*$brs + j*$bcs), C(i, j) (float64) at $c + 8*(i*$ldc + j); C is accumulated into when
-  ;; $acc is 1, overwritten when 0 (its old contents are never read then). $pA needs
+  ;; $acc is 1, overwritten when 0 (its old contents are never read then). With $cf32 1, C is
+  ;; float32 (C(i, j) at $c + 4*(i*$ldc + j)): the caller passes it only for K <= min(KC, 32), one
+  ;; chunk, so the result is the float64 path's rounded. $pA needs
   ;; 4*ceil(MC/4)*4*KC bytes, $pB 4*ceil(NC/8)*8*KC, $tile 256. MC must be a multiple of 4 and NC a
   ;; multiple of 8.
   (func (export "gemm")
@@ -620,11 +662,13 @@
     (param $b i32) (param $brs i32) (param $bcs i32)
     (param $c i32) (param $ldc i32)
     (param $pA i32) (param $pB i32) (param $tile i32)
-    (param $MC i32) (param $KC i32) (param $NC i32) (param $acc i32)
+    (param $MC i32) (param $KC i32) (param $NC i32) (param $acc i32) (param $cf32 i32)
     (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
     (local $jr i32) (local $nr i32) (local $ir i32) (local $mr i32) (local $cij i32) (local $ldcb i32)
-    (local $pa i32) (local $pb i32)
-    (local.set $ldcb (i32.shl (local.get $ldc) (i32.const 3)))
+    (local $pa i32) (local $pb i32) (local $csh i32)
+    ;; $csh: log2 of C's element size (float64, or float32 with $cf32 1)
+    (local.set $csh (select (i32.const 2) (i32.const 3) (local.get $cf32)))
+    (local.set $ldcb (i32.shl (local.get $ldc) (local.get $csh)))
     (loop $Ljc
       (local.set $nc (select (local.get $NC) (i32.sub (local.get $N) (local.get $jc))
                              (i32.ge_u (i32.sub (local.get $N) (local.get $jc)) (local.get $NC))))
@@ -653,13 +697,13 @@
               (local.set $cij (i32.add (local.get $c)
                 (i32.shl (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $ldc))
                                   (i32.add (local.get $jc) (local.get $jr)))
-                         (i32.const 3))))
+                         (local.get $csh))))
               (if (i32.and (i32.eq (local.get $mr) (i32.const 4)) (i32.eq (local.get $nr) (i32.const 8)))
                 (then (call $micro (local.get $kc) (local.get $pa) (local.get $pb) (local.get $cij) (local.get $ldcb)
-                                    (i32.or (local.get $acc) (local.get $pc))))
+                                    (i32.or (i32.ne (i32.or (local.get $acc) (local.get $pc)) (i32.const 0)) (i32.shl (local.get $cf32) (i32.const 1)))))
                 (else (call $edge (local.get $kc) (local.get $pa) (local.get $pb) (local.get $cij) (local.get $ldcb)
                                   (local.get $mr) (local.get $nr) (local.get $tile)
-                                  (i32.or (local.get $acc) (local.get $pc)))))
+                                  (i32.or (i32.ne (i32.or (local.get $acc) (local.get $pc)) (i32.const 0)) (i32.shl (local.get $cf32) (i32.const 1))))))
               (local.set $ir (i32.add (local.get $ir) (i32.const 4)))
               (br_if $Lir (i32.lt_u (local.get $ir) (local.get $mc))))
             (local.set $jr (i32.add (local.get $jr) (i32.const 8)))
