@@ -57,6 +57,8 @@ export interface AttentionMasks {
   keyPaddingMask?: Tensor | null;
   /** A causal mask when attnMask is not given. */
   isCausal?: boolean;
+  /** The call's input is unbatched (2-D): the key padding mask is [S]. */
+  unbatched?: boolean;
 }
 
 /** A mask as the float term MultiheadAttention adds to the scores: bool true -> -inf, false -> 0. */
@@ -104,8 +106,9 @@ function maskedScores(
   }
   const kpm = masks.keyPaddingMask ?? null;
   if (kpm !== null) {
-    // [N, S] -> [N, 1, 1, S] against the [N, h, L, S] scores.
-    const term = g.node('Unsqueeze', [additiveMask(g, kpm), g.constant([1, 2], 'int64')]);
+    // [N, S] -> [N, 1, 1, S] against the [N, h, L, S] scores ([S] -> [1, 1, 1, S] unbatched).
+    const axes = masks.unbatched === true ? [0, 1, 2] : [1, 2];
+    const term = g.node('Unsqueeze', [additiveMask(g, kpm), g.constant(axes, 'int64')]);
     out = g.node('Add', [out, term]);
   }
   return out;
@@ -150,8 +153,23 @@ export function attentionValues(
   return { out, attn };
 }
 
-const toBatchMajor = (g: GraphBuilder, v: string, batchFirst: boolean) =>
-  batchFirst ? v : g.node('Transpose', [v], { perm: [1, 0, 2] });
+/** A [N, L, E] value from batch-first, time-major [L, N, E] or unbatched [L, E] input. */
+function toBatchMajor(g: GraphBuilder, v: string, batchFirst: boolean, unbatched = false): string {
+  if (unbatched) return g.node('Unsqueeze', [v, g.constant([0], 'int64')]);
+  return batchFirst ? v : g.node('Transpose', [v], { perm: [1, 0, 2] });
+}
+
+/** A batch-major [N, L, E] value back in the input's layout. */
+function fromBatchMajor(g: GraphBuilder, v: string, batchFirst: boolean, unbatched = false): string {
+  if (unbatched) return g.node('Squeeze', [v, g.constant([0], 'int64')]);
+  return batchFirst ? v : g.node('Transpose', [v], { perm: [1, 0, 2] });
+}
+
+/** Whether a layer's or attention's input is unbatched (2-D); other than 2-D or 3-D is an error. */
+function isUnbatched(fail: Fail, ...inputs: Tensor[]): boolean {
+  if (inputs.some((t) => t.ndim !== 2 && t.ndim !== 3)) fail('input that is neither 2-D nor 3-D');
+  return inputs[0]!.ndim === 2;
+}
 
 interface AttentionCall extends AttentionMasks {
   needWeights?: boolean;
@@ -162,13 +180,14 @@ interface AttentionCall extends AttentionMasks {
 export function emitAttention(g: GraphBuilder, m: nn.MultiheadAttention, args: unknown[], fail: Fail): string[] {
   const [query, key, value, options] = args as [Tensor, Tensor, Tensor, AttentionCall | undefined];
   const o = options ?? {};
-  if (query.ndim !== 3) fail('unbatched input (export takes 3-D query, key and value)');
-  const [q, k, v] = [query, key, value].map((t) => toBatchMajor(g, g.value(t), m.batchFirst));
-  const r = attentionValues(g, m, q!, k!, v!, o, fail);
-  const out = m.batchFirst ? r.out : g.node('Transpose', [r.out], { perm: [1, 0, 2] });
+  const unbatched = isUnbatched(fail, query, key, value);
+  const [q, k, v] = [query, key, value].map((t) => toBatchMajor(g, g.value(t), m.batchFirst, unbatched));
+  const r = attentionValues(g, m, q!, k!, v!, { ...o, unbatched }, fail);
+  const out = fromBatchMajor(g, r.out, m.batchFirst, unbatched);
   if (!(o.needWeights ?? true)) return [out];
   const average = o.averageAttnWeights ?? true;
-  return [out, average ? g.reduceMean(r.attn, [1], false) : r.attn];
+  const weights = average ? g.reduceMean(r.attn, [1], false) : r.attn;
+  return [out, unbatched ? g.node('Squeeze', [weights, g.constant([0], 'int64')]) : weights];
 }
 
 /** Which of F.relu / F.gelu a layer's activation function is (checked on probe values). */
@@ -232,13 +251,18 @@ export function emitEncoderLayer(
 ): string[] {
   const src = args[0] as Tensor;
   const o = callOptions<EncoderCall>(args.slice(1), ['srcMask', 'srcKeyPaddingMask']);
-  if (src.ndim !== 3) fail('unbatched input (export takes a 3-D src)');
+  const unbatched = isUnbatched(fail, src);
   const kind = activationKind(m.activation, fail);
   const batchFirst = m.self_attn.batchFirst;
-  const masks = { attnMask: o.srcMask ?? o.mask ?? null, keyPaddingMask: o.srcKeyPaddingMask, isCausal: o.isCausal };
+  const masks = {
+    attnMask: o.srcMask ?? o.mask ?? null,
+    keyPaddingMask: o.srcKeyPaddingMask,
+    isCausal: o.isCausal,
+    unbatched,
+  };
   const sa = (x: string) => attentionValues(g, m.self_attn, x, x, x, masks, fail).out;
   const ff = (x: string) => feedForward(g, m, kind, x);
-  let x = toBatchMajor(g, g.value(src), batchFirst);
+  let x = toBatchMajor(g, g.value(src), batchFirst, unbatched);
   if (m.normFirst) {
     x = g.node('Add', [x, sa(layerNormValue(g, m.norm1, x))]);
     x = g.node('Add', [x, ff(layerNormValue(g, m.norm2, x))]);
@@ -246,7 +270,7 @@ export function emitEncoderLayer(
     x = layerNormValue(g, m.norm1, g.node('Add', [x, sa(x)]));
     x = layerNormValue(g, m.norm2, g.node('Add', [x, ff(x)]));
   }
-  return [batchFirst ? x : g.node('Transpose', [x], { perm: [1, 0, 2] })];
+  return [fromBatchMajor(g, x, batchFirst, unbatched)];
 }
 
 /**
@@ -267,16 +291,21 @@ export function emitDecoderLayer(
     'tgtKeyPaddingMask',
     'memoryKeyPaddingMask',
   ]);
-  if (tgt.ndim !== 3 || memory.ndim !== 3) fail('unbatched input (export takes a 3-D tgt and memory)');
+  const unbatched = isUnbatched(fail, tgt, memory);
   const kind = activationKind(m.activation, fail);
   const batchFirst = m.self_attn.batchFirst;
-  const selfMasks = { attnMask: o.tgtMask, keyPaddingMask: o.tgtKeyPaddingMask, isCausal: o.tgtIsCausal };
-  const crossMasks = { attnMask: o.memoryMask, keyPaddingMask: o.memoryKeyPaddingMask, isCausal: o.memoryIsCausal };
-  const mem = toBatchMajor(g, g.value(memory), batchFirst);
+  const selfMasks = { attnMask: o.tgtMask, keyPaddingMask: o.tgtKeyPaddingMask, isCausal: o.tgtIsCausal, unbatched };
+  const crossMasks = {
+    attnMask: o.memoryMask,
+    keyPaddingMask: o.memoryKeyPaddingMask,
+    isCausal: o.memoryIsCausal,
+    unbatched,
+  };
+  const mem = toBatchMajor(g, g.value(memory), batchFirst, unbatched);
   const sa = (x: string) => attentionValues(g, m.self_attn, x, x, x, selfMasks, fail).out;
   const mha = (x: string) => attentionValues(g, m.multihead_attn, x, mem, mem, crossMasks, fail).out;
   const ff = (x: string) => feedForward(g, m, kind, x);
-  let x = toBatchMajor(g, g.value(tgt), batchFirst);
+  let x = toBatchMajor(g, g.value(tgt), batchFirst, unbatched);
   if (m.normFirst) {
     x = g.node('Add', [x, sa(layerNormValue(g, m.norm1, x))]);
     x = g.node('Add', [x, mha(layerNormValue(g, m.norm2, x))]);
@@ -286,7 +315,7 @@ export function emitDecoderLayer(
     x = layerNormValue(g, m.norm2, g.node('Add', [x, mha(x)]));
     x = layerNormValue(g, m.norm3, g.node('Add', [x, ff(x)]));
   }
-  return [batchFirst ? x : g.node('Transpose', [x], { perm: [1, 0, 2] })];
+  return [fromBatchMajor(g, x, batchFirst, unbatched)];
 }
 
 /** GELU with erf, 0.5 x (1 + erf(x / sqrt 2)), as F.gelu computes it. */

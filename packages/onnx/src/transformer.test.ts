@@ -233,3 +233,55 @@ describe('exportModel: MultiheadAttention masks and weights', () => {
     await expectSame(model, bytes, names, args(7, 5), 1e-4);
   });
 });
+
+describe('exportModel: unbatched (2-D) attention and Transformer input', () => {
+  it('nn.Transformer on [S, E] and [T, E] with a [S] key padding mask and tgtIsCausal, at other lengths', async () => {
+    manualSeed(87);
+    const model = new nn.Transformer({
+      dModel: 8,
+      nhead: 2,
+      numEncoderLayers: 1,
+      numDecoderLayers: 1,
+      dimFeedforward: 16,
+    });
+    class Unbatched extends nn.Module {
+      inner = model;
+      override forward(src: Tensor, tgt: Tensor, srcPad: Tensor): Tensor {
+        return this.inner(src, tgt, {
+          srcKeyPaddingMask: srcPad,
+          memoryKeyPaddingMask: srcPad,
+          tgtIsCausal: true,
+        }) as Tensor;
+      }
+    }
+    const wrapper = new Unbatched();
+    const names = ['src', 'tgt', 'src_pad'];
+    const args = (s: number, t: number) => [randn([s, 8]), randn([t, 8]), paddingMask(3, s).select(0, 2)];
+    const bytes = exportModel(wrapper, args(5, 4), {
+      inputNames: names,
+      dynamicAxes: allDynamic({ src: 1, tgt: 1, src_pad: 1, output0: 1 }),
+    });
+    await expectSame(wrapper, bytes, names, args(5, 4), 1e-4);
+    await expectSame(wrapper, bytes, names, args(8, 3), 1e-4);
+  });
+
+  it('MultiheadAttention on [L, E] with a 3-D [heads, L, S] mask and per-head weights', async () => {
+    manualSeed(88);
+    class Attend extends nn.Module {
+      attn = new nn.MultiheadAttention(8, 2);
+      override forward(x: Tensor, memory: Tensor, mask: Tensor): Tensor[] {
+        const [out, weights] = this.attn(x, memory, memory, { attnMask: mask, averageAttnWeights: false });
+        return [out, weights!];
+      }
+    }
+    const model = new Attend();
+    const names = ['x', 'memory', 'mask'];
+    const args = (l: number, s: number) => [randn([l, 8]), randn([s, 8]), randn([2, l, s])];
+    const bytes = exportModel(model, args(3, 4), {
+      inputNames: names,
+      dynamicAxes: allDynamic({ x: 1, memory: 1, mask: 3, output0: 1, output1: 3 }),
+    });
+    await expectSame(model, bytes, names, args(3, 4), 1e-4);
+    await expectSame(model, bytes, names, args(6, 2), 1e-4);
+  });
+});
