@@ -11,6 +11,7 @@ import { adamStep, adamStepJs } from './adam-step.js';
 import { add, div, gt, mul, sub, where } from './binary.js';
 import { elementwiseSimdAvailable, setElementwiseSimd } from './elementwise-wasm.js';
 import { sum } from './reduce.js';
+import { reluBackward } from './relu-backward.js';
 import { sgdStep, sgdStepJs } from './sgd-step.js';
 import { rng } from './test-reference.js';
 import { relu } from './unary.js';
@@ -150,6 +151,18 @@ describe.runIf(elementwiseSimdAvailable)(
             );
           },
         ),
+        { numRuns: 60 },
+      );
+    });
+
+    it('reluBackward (y > 0 ? dy : 0) in one pass equals the scalar loop', () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 256, max: 20000 }), fc.integer(), (n, seed) => {
+          const dy = data(n, seed);
+          const y = data(n, seed + 1);
+          const { simd, js } = both(() => reluBackward(dy, y));
+          expect(valueBits(simd)).toEqual(valueBits(js));
+        }),
         { numRuns: 60 },
       );
     });

@@ -36,6 +36,7 @@ interface Instance {
   binary: Record<SimdBinaryOp, BinaryForms>;
   relu: (x: number, o: number, n: number) => void;
   gtVs: VecScalar;
+  reluBackward: VecVec;
   where: (c: number, a: number, aStep: number, b: number, bStep: number, o: number, n: number) => void;
   sumRows: (x: number, acc: number, rows: number, cols: number) => void;
   sgd: (
@@ -84,6 +85,7 @@ function instantiate(): Instance | null {
     binary: { add: forms('add'), sub: forms('sub'), mul: forms('mul'), div: forms('div') },
     relu: e.relu as Instance['relu'],
     gtVs: e.gt_vs as VecScalar,
+    reluBackward: e.relu_backward as VecVec,
     where: e.where as Instance['where'],
     sumRows: e.sum_rows as Instance['sumRows'],
     sgd: e.sgd as Instance['sgd'],
@@ -270,6 +272,25 @@ export function whereF32Simd(cond: Uint8Array, a: Float32Array, b: Float32Array,
     if (a.length === n) f32Heap.set(len === n ? a : a.subarray(off, end), A >> 2);
     if (b.length === n) f32Heap.set(len === n ? b : b.subarray(off, end), B >> 2);
     inst.where(C, A, a.length === n ? 16 : 0, B, b.length === n ? 16 : 0, O, len);
+    out.set(f32Heap.subarray(O >> 2, (O >> 2) + len), off);
+  }
+  return true;
+}
+
+/** out[i] = y[i] > 0 ? dy[i] : 0 in one pass (ReLU's gradient from its output). */
+export function reluBackwardF32Simd(dy: Float32Array, y: Float32Array, out: Float32Array): boolean {
+  const n = out.length;
+  const inst = active(n);
+  if (inst === null || dy.length !== n || y.length !== n) return false;
+  const D = 0;
+  const Y = f32Bytes(CHUNK);
+  const O = 2 * Y;
+  reserve(inst, 3 * Y);
+  for (let off = 0; off < n; off += CHUNK) {
+    const len = Math.min(CHUNK, n - off);
+    f32Heap.set(len === n ? dy : dy.subarray(off, off + len), D >> 2);
+    f32Heap.set(len === n ? y : y.subarray(off, off + len), Y >> 2);
+    inst.reluBackward(D, Y, O, len);
     out.set(f32Heap.subarray(O >> 2, (O >> 2) + len), off);
   }
   return true;

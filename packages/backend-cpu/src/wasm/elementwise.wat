@@ -188,6 +188,21 @@
         (local.set $o (i32.add (local.get $o) (i32.const 16)))
         (br_if $next (i32.lt_u (local.get $o) (local.get $end))))))
 
+  ;; o[i] = y[i] > 0 ? dy[i] : 0 (ReLU's gradient from its output, PyTorch's threshold_backward):
+  ;; the compare's mask selects dy's bits or +0, so an infinite or NaN dy where y <= 0 gives 0.
+  (func (export "relu_backward") (param $dy i32) (param $y i32) (param $o i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+      (loop $next
+        (v128.store (local.get $o)
+          (v128.and (v128.load (local.get $dy)) (f32x4.gt (v128.load (local.get $y)) (v128.const f32x4 0 0 0 0))))
+        (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br_if $next (i32.lt_u (local.get $o) (local.get $end))))))
+
   ;; o[i] = a[i] > s ? 1 : 0 into bytes, 16 elements per step (four f32x4 compares narrowed to
   ;; one i8x16 of 0 / -1, masked to 0 / 1). NaN compares false, as in JavaScript.
   (func (export "gt_vs") (param $a i32) (param $s f32) (param $o i32) (param $n i32)
