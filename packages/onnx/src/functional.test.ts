@@ -2,6 +2,7 @@ import '@flint/backend-cpu';
 import { cat, fromArray, getBackend, manualSeed, nn, randn, stack, type Tensor, where } from '@flint/core';
 import { describe, expect, it } from 'vitest';
 import { exportModel } from './index.js';
+import { decodeModel } from './proto/index.js';
 import { maxAbsDiff, runOrt } from './test-models.js';
 
 /** Flint's output and ONNX Runtime's agree within `tol` at each batch size; the largest difference. */
@@ -89,6 +90,23 @@ describe('exportModel: functional code (free functions and more Tensor methods)'
     const model = new Picks();
     const bytes = exportModel(model, randn([3, 4, 6]), dynamicBatch);
     await expectSame(model, bytes, [randn([3, 4, 6]), randn([6, 4, 6])], 1e-5);
+  });
+});
+
+describe('exportModel: free functions on parameters', () => {
+  it('a parameter in cat keeps its state-dict name (no copy as a constant)', async () => {
+    manualSeed(93);
+    class Prefixed extends nn.Module {
+      prefix = new nn.Parameter(randn([2, 3]));
+      override forward(x: Tensor): Tensor {
+        return cat([this.prefix, x]).mul(2);
+      }
+    }
+    const model = new Prefixed();
+    const bytes = exportModel(model, randn([4, 3]), { ...dynamicBatch, dynamicAxes: { input: [0], output: [0] } });
+    await expectSame(model, bytes, [randn([4, 3]), randn([1, 3])], 1e-6);
+    const graph = decodeModel(bytes).graph!;
+    expect(graph.initializer.filter((t) => t.dims?.length === 2).map((t) => t.name)).toEqual(['prefix']);
   });
 });
 

@@ -139,6 +139,9 @@ export class GraphBuilder {
   refValue(ref: TensorRef<unknown>, read: () => DataArray): string {
     const values = this.storages.get(ref.storage);
     if (values === undefined) {
+      // A parameter or buffer keeps its state-dict name.
+      for (const t of this.initializerNames.keys())
+        if (!t.isDisposed && t.ref.storage === ref.storage && sameShape(t.shape, ref.shape)) return this.value(t);
       const name = this.fresh('const');
       this.claim(name);
       this.initializers.push(rawTensorProto(name, read(), ref.shape, ref.dtype));
