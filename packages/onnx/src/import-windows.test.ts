@@ -142,6 +142,14 @@ describe('import: MaxPool and AveragePool with uneven pads, auto_pad, ceil_mode,
     );
   });
 
+  it("MaxPool's Indices output is an error naming the node", () => {
+    const x = randn([1, 1, 4, 4]);
+    const bytes = oneNodeModel('MaxPool', ['X'], { X: x }, {}, ['Y', 'I'], { kernel_shape: [2, 2] });
+    expect(() => importModel(bytes)(x)).toThrow(
+      "onnx import: node 'MaxPool_0' (MaxPool): MaxPool's Indices output is not supported",
+    );
+  });
+
   it('an unknown auto_pad is an error naming the node', () => {
     const x = randn([1, 1, 5, 5]);
     const bytes = oneNodeModel('MaxPool', ['X'], { X: x }, {}, ['Y'], { kernel_shape: [2, 2], auto_pad: 'SAME' });

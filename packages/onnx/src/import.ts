@@ -205,6 +205,8 @@ function pool(kind: 'max' | 'avg'): Kernel {
     if (kernel === undefined) throw new Error(`onnx import: ${a.label} has no kernel_shape`);
     if (kernel.length !== 1 && kernel.length !== 2)
       throw new Error(`onnx import: ${a.label}: ${kernel.length}-D pooling is not supported (1-D and 2-D)`);
+    if (kind === 'max' && a.outputCount > 1)
+      throw new Error(`onnx import: ${a.label}: MaxPool's Indices output is not supported`);
     const w = windowOf(a, x, kernel);
     if (kind === 'avg' && w.dilation.some((d) => d !== 1))
       throw new Error(`onnx import: ${a.label}: dilations [${w.dilation}] in AveragePool are not supported`);
