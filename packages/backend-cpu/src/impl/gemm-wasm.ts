@@ -20,7 +20,7 @@
  */
 import { gemmWasmBase64 } from '../wasm/gemm-bytes.js';
 import { gemmFmaWasmBase64 } from '../wasm/gemm-fma-bytes.js';
-import { arrayVersion } from '../storage.js';
+import { arrayVersion, VERSIONED_MIN_LENGTH } from '../storage.js';
 import type { MatrixView } from './gemm-js.js';
 
 /**
@@ -212,8 +212,8 @@ const RESIDENT_BASE = 256;
  * and refilled.
  */
 const RESIDENT_BYTES = 32 * 2 ** 20;
-/** Arrays shorter than this are copied per call: the copy costs less than keeping them. */
-const RESIDENT_MIN = 4096;
+/** Arrays shorter than this are copied per call (storage.ts gives them no version). */
+const RESIDENT_MIN = VERSIONED_MIN_LENGTH;
 interface Resident {
   ptr: number;
   version: number;
