@@ -106,7 +106,7 @@ describe('exportModel: free functions on parameters', () => {
     const bytes = exportModel(model, randn([4, 3]), { ...dynamicBatch, dynamicAxes: { input: [0], output: [0] } });
     await expectSame(model, bytes, [randn([4, 3]), randn([1, 3])], 1e-6);
     const graph = decodeModel(bytes).graph!;
-    expect(graph.initializer.filter((t) => t.dims?.length === 2).map((t) => t.name)).toEqual(['prefix']);
+    expect((graph.initializer ?? []).filter((t) => t.dims?.length === 2).map((t) => t.name)).toEqual(['prefix']);
   });
 });
 
