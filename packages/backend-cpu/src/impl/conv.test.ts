@@ -69,6 +69,8 @@ const geos: Geo[] = [
   // LeNet's two convolutions at a small batch: rows of 28 and 10 (f32x4 copies with a tail)
   { x: [3, 1, 28, 28], w: [6, 1, 5, 5], p: params([1, 1], [2, 2], [1, 1], 1) },
   { x: [3, 6, 14, 14], w: [16, 6, 5, 5], p: params([1, 1], [0, 0], [1, 1], 1) },
+  // one input channel, stride 1 (the direct SIMD path): rows of 8 + 4 + 2 outputs, asymmetric kernel and padding
+  { x: [2, 1, 13, 15], w: [3, 1, 3, 2], p: params([1, 1], [1, 0], [1, 1], 1) },
   // padding wider than the kernel reach: whole padding rows and rows with no in-input column
   { x: [2, 2, 3, 5], w: [3, 2, 2, 2], p: params([1, 3], [3, 4], [1, 1], 1) },
 ];
@@ -171,7 +173,7 @@ describe.each(implPairs)('with the %s gemm and %s im2col', (impl, columns) => {
 describe('forward columns kept for the weight gradient', () => {
   it('give the same weight gradient as recomputed columns, and are dropped when the input is released', () => {
     const geos: Geo[] = [
-      { x: [5, 1, 12, 12], w: [6, 1, 5, 5], p: { stride: [1, 1], padding: [2, 2], dilation: [1, 1], groups: 1 } },
+      { x: [5, 2, 12, 12], w: [6, 2, 5, 5], p: { stride: [1, 1], padding: [2, 2], dilation: [1, 1], groups: 1 } },
       { x: [3, 4, 9, 7], w: [6, 2, 3, 2], p: { stride: [2, 1], padding: [1, 0], dilation: [1, 2], groups: 2 } },
     ];
     for (const g of geos) {

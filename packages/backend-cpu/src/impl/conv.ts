@@ -9,7 +9,14 @@
 import type { Conv2dParams, Shape } from '@flint/core/backend';
 import { onRelease, release } from './buffers.js';
 import { gemm, type MatrixView } from './gemm.js';
-import { type ColumnGeometry, col2imImages, im2colImages, withRowBias } from './im2col.js';
+import {
+  type ColumnGeometry,
+  col2imImages,
+  directConv1,
+  directConv1WeightGrad,
+  im2colImages,
+  withRowBias,
+} from './im2col.js';
 import { alloc, takeF32 } from './util.js';
 
 interface ConvGeometry extends ColumnGeometry {
@@ -51,6 +58,16 @@ function isPointwise(g: ConvGeometry): boolean {
     g.kH === 1 && g.kW === 1 && g.sH === 1 && g.sW === 1 && g.pH === 0 && g.pW === 0 && g.Ho === g.H && g.Wo === g.W
   );
 }
+
+/**
+ * A single-channel input at stride 1, undilated, into few output channels (LeNet's first layer):
+ * the direct SIMD loops beat im2col, which writes kH*kW floats per input float, plus a GEMM with
+ * M = O rows, which packs and runs poorly for M this small.
+ */
+function isDirect(g: ConvGeometry): boolean {
+  return g.C === 1 && g.groups === 1 && g.sH === 1 && g.sW === 1 && g.dH === 1 && g.dW === 1 && g.O <= DIRECT_MAX_O;
+}
+const DIRECT_MAX_O = 16;
 
 /** Column scratch one call may use (elements; 64 MiB): larger batches run in chunks of images. */
 const COL_LIMIT = 2 ** 18;
@@ -214,6 +231,7 @@ export function conv2d(
     if (bias !== null) addBias(out, bias, 0, N, O, HoWo);
     return out;
   }
+  if (isDirect(g) && directConv1(x, g, w, bias, out)) return out;
   const nb = chunkOf(N, (CgKK + Og) * HoWo);
   // kept columns: every chunk's block in one array, block (n0, gi) at (gi*N + n0)*CgKK*HoWo
   const total = groups * CgKK * N * HoWo;
@@ -302,6 +320,7 @@ export function conv2dBackwardWeight(
   const CgKK = Cg * kH * kW;
   const dw = takeF32(O * CgKK);
   if (dw.length === 0 || HoWo === 0) return dw.fill(0);
+  if (isDirect(g) && !isPointwise(g) && directConv1WeightGrad(x, g, dy, dw)) return dw;
   const pointwise = isPointwise(g);
   // Per chunk and group one GEMM sums over the chunk's images and positions (the GEMMs keep
   // float64 partial sums); chunks add up in float64 (`acc`), so a large batch adds no float32

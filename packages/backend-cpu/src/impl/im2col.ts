@@ -219,3 +219,104 @@ export function withRowBias(
   addRowBiasWasm(0, rows, len, biasPtr);
   return wasm.f32.subarray(0, n);
 }
+
+// --- direct convolution of a single-channel input (stride 1, undilated) ------------------------
+
+type PadExport = (
+  src: number,
+  N: number,
+  H: number,
+  W: number,
+  pH: number,
+  pW: number,
+  dst: number,
+  Hp: number,
+  Wp: number,
+) => void;
+const padWasm = wasm?.exports.pad as PadExport;
+const conv1DirectWasm = wasm?.exports.conv1Direct as (...args: number[]) => void;
+const conv1WeightGradWasm = wasm?.exports.conv1WeightGrad as (...args: number[]) => void;
+
+/** The single-channel geometry the direct kernels take: x [N, 1, H, W], O output channels, stride 1. */
+export interface DirectGeometry {
+  N: number;
+  H: number;
+  W: number;
+  pH: number;
+  pW: number;
+  O: number;
+  kH: number;
+  kW: number;
+  Ho: number;
+  Wo: number;
+}
+
+/**
+ * Copies x into the module and pads it there; returns the byte address just past the padded
+ * input (16-aligned), or -1 where the module is missing or the working set (`extraBytes` more)
+ * exceeds 2 GiB.
+ */
+function loadPadded(x: Float32Array, g: DirectGeometry, extraBytes: number): number {
+  if (current !== 'wasm-simd' || wasm === null) return -1;
+  const Hp = g.H + 2 * g.pH;
+  const Wp = g.W + 2 * g.pW;
+  const xLen = g.N * g.H * g.W;
+  const xpPtr = align16(xLen * 4);
+  const end = align16(xpPtr + g.N * Hp * Wp * 4 + 32);
+  if (!wasm.reserve(end + extraBytes)) return -1;
+  wasm.f32.set(x.subarray(0, xLen), 0);
+  padWasm(0, g.N, g.H, g.W, g.pH, g.pW, xpPtr, Hp, Wp);
+  return end;
+}
+
+/**
+ * out [N, O, Ho, Wo] = the direct convolution of x [N, 1, H, W] with w [O, 1, kH, kW] (+ bias
+ * [O], a separate float32 add), taps summed in order in float32. False (nothing written) where
+ * the SIMD module is unavailable.
+ */
+export function directConv1(
+  x: Float32Array,
+  g: DirectGeometry,
+  w: Float32Array,
+  bias: Float32Array | null,
+  out: Float32Array,
+): boolean {
+  const taps = g.O * g.kH * g.kW;
+  const outLen = g.N * g.O * g.Ho * g.Wo;
+  const wvBytes = taps * 16;
+  const end = loadPadded(x, g, wvBytes + align16(g.O * 4) + outLen * 4);
+  if (end < 0 || wasm === null) return false;
+  const wv = end;
+  const biasPtr = wv + wvBytes;
+  const outPtr = align16(biasPtr + g.O * 4);
+  const heap = wasm.f32;
+  for (let t = 0; t < taps; t++) heap.fill(w[t]!, (wv >> 2) + 4 * t, (wv >> 2) + 4 * t + 4);
+  if (bias !== null) heap.set(bias.subarray(0, g.O), biasPtr >> 2);
+  else heap.fill(0, biasPtr >> 2, (biasPtr >> 2) + g.O);
+  const Hp = g.H + 2 * g.pH;
+  const Wp = g.W + 2 * g.pW;
+  const xpPtr = align16(g.N * g.H * g.W * 4);
+  conv1DirectWasm(xpPtr, g.N, Hp, Wp, wv, g.O, g.kH, g.kW, g.Ho, g.Wo, biasPtr, bias === null ? 0 : 1, outPtr);
+  out.set(heap.subarray(outPtr >> 2, (outPtr >> 2) + outLen));
+  return true;
+}
+
+/**
+ * The weight gradient of directConv1, float64 sums (32-term float32 chunks) rounded once into dw
+ * [O, 1, kH, kW]. False (nothing written) where the SIMD module is unavailable.
+ */
+export function directConv1WeightGrad(x: Float32Array, g: DirectGeometry, dy: Float32Array, dw: Float32Array): boolean {
+  const taps = g.O * g.kH * g.kW;
+  const dyLen = g.N * g.O * g.Ho * g.Wo;
+  const end = loadPadded(x, g, dyLen * 4 + 16 + taps * 8);
+  if (end < 0 || wasm === null) return false;
+  const dyPtr = end;
+  const dwPtr = align16(dyPtr + dyLen * 4);
+  wasm.f32.set(dy.subarray(0, dyLen), dyPtr >> 2);
+  const Hp = g.H + 2 * g.pH;
+  const Wp = g.W + 2 * g.pW;
+  const xpPtr = align16(g.N * g.H * g.W * 4);
+  conv1WeightGradWasm(xpPtr, g.N, Hp, Wp, dyPtr, g.O, g.kH, g.kW, g.Ho, g.Wo, dwPtr);
+  dw.set(new Float64Array(wasm.f32.buffer, dwPtr, taps));
+  return true;
+}

@@ -150,6 +150,225 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br_if $lr (i32.lt_u (local.get $r) (local.get $rows)))))
 
+  ;; ---- direct convolution of a single-channel input at stride 1, undilated (LeNet's first layer:
+  ;; im2col would write 25 floats per input float; the direct loop reads the padded input in place).
+  ;; $xp: the input padded by the JS side's `pad` call, [N, Hp, Wp] float32, 32 bytes of slack after.
+
+  ;; xp[n, h + pH, w + pW] = x[n, h, w], zeros around: [N, Hp, Wp] at $dst (whole region zeroed first).
+  (func (export "pad") (param $src i32) (param $N i32) (param $H i32) (param $W i32) (param $pH i32) (param $pW i32)
+    (param $dst i32) (param $Hp i32) (param $Wp i32)
+    (local $r i32) (local $rows i32) (local $n i32) (local $h i32)
+    (memory.fill (local.get $dst) (i32.const 0)
+      (i32.add (i32.shl (i32.mul (i32.mul (local.get $N) (local.get $Hp)) (local.get $Wp)) (i32.const 2)) (i32.const 32)))
+    (local.set $rows (i32.mul (local.get $N) (local.get $H)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $n (i32.div_u (local.get $r) (local.get $H)))
+        (local.set $h (i32.rem_u (local.get $r) (local.get $H)))
+        (memory.copy
+          (i32.add (local.get $dst)
+            (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $Hp)) (i32.add (local.get $h) (local.get $pH)))
+                                       (local.get $Wp))
+                              (local.get $pW))
+                     (i32.const 2)))
+          (i32.add (local.get $src) (i32.shl (i32.mul (local.get $r) (local.get $W)) (i32.const 2)))
+          (i32.shl (local.get $W) (i32.const 2)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $l))))
+
+  ;; out[n, o, oh, ow] = sum_{ki, kj} w[o, ki, kj] * xp[n, oh + ki, ow + kj] (f32, taps in order),
+  ;; then + bias[o] when $hasBias (a separate float32 add: the bits of conv2d then a broadcast add).
+  ;; $wv: the weights splatted, one f32x4 per tap. Eight outputs per step, then four, then one.
+  (func (export "conv1Direct") (param $xp i32) (param $N i32) (param $Hp i32) (param $Wp i32) (param $wv i32)
+    (param $O i32) (param $kH i32) (param $kW i32) (param $Ho i32) (param $Wo i32) (param $bias i32) (param $hasBias i32)
+    (param $out i32)
+    (local $n i32) (local $o i32) (local $oh i32) (local $ow i32) (local $ki i32) (local $kj i32)
+    (local $img i32) (local $row i32) (local $p i32) (local $wp i32) (local $dst i32)
+    (local $acc0 v128) (local $acc1 v128) (local $wt v128) (local $bv v128) (local $sacc f32)
+    (local $Wp4 i32) (local $KK16 i32)
+    (local.set $Wp4 (i32.shl (local.get $Wp) (i32.const 2)))
+    (local.set $KK16 (i32.shl (i32.mul (local.get $kH) (local.get $kW)) (i32.const 4)))
+    (local.set $dst (local.get $out))
+    (block $n_done
+      (loop $ln
+        (br_if $n_done (i32.ge_u (local.get $n) (local.get $N)))
+        (local.set $img (i32.add (local.get $xp) (i32.mul (i32.mul (local.get $n) (local.get $Hp)) (local.get $Wp4))))
+        (local.set $o (i32.const 0))
+        (block $o_done
+          (loop $lo
+            (br_if $o_done (i32.ge_u (local.get $o) (local.get $O)))
+            (local.set $bv (f32x4.splat (f32.load (i32.add (local.get $bias) (i32.shl (local.get $o) (i32.const 2))))))
+            (local.set $oh (i32.const 0))
+            (block $oh_done
+              (loop $loh
+                (br_if $oh_done (i32.ge_u (local.get $oh) (local.get $Ho)))
+                (local.set $row (i32.add (local.get $img) (i32.mul (local.get $oh) (local.get $Wp4))))
+                (local.set $ow (i32.const 0))
+                ;; eight outputs per step
+                (block $v8_done
+                  (loop $v8
+                    (br_if $v8_done (i32.gt_u (i32.add (local.get $ow) (i32.const 8)) (local.get $Wo)))
+                    (local.set $acc0 (v128.const i64x2 0 0))
+                    (local.set $acc1 (v128.const i64x2 0 0))
+                    (local.set $wp (i32.add (local.get $wv) (i32.mul (local.get $o) (local.get $KK16))))
+                    (local.set $ki (i32.const 0))
+                    (loop $lki
+                      (local.set $p (i32.add (i32.add (local.get $row) (i32.mul (local.get $ki) (local.get $Wp4)))
+                                             (i32.shl (local.get $ow) (i32.const 2))))
+                      (local.set $kj (i32.const 0))
+                      (loop $lkj
+                        (local.set $wt (v128.load (local.get $wp)))
+                        (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (v128.load align=4 (local.get $p)) (local.get $wt))))
+                        (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (v128.load offset=16 align=4 (local.get $p)) (local.get $wt))))
+                        (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+                        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                        (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+                        (br_if $lkj (i32.lt_u (local.get $kj) (local.get $kW))))
+                      (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+                      (br_if $lki (i32.lt_u (local.get $ki) (local.get $kH))))
+                    (if (local.get $hasBias)
+                      (then
+                        (local.set $acc0 (f32x4.add (local.get $acc0) (local.get $bv)))
+                        (local.set $acc1 (f32x4.add (local.get $acc1) (local.get $bv)))))
+                    (v128.store align=4 (local.get $dst) (local.get $acc0))
+                    (v128.store offset=16 align=4 (local.get $dst) (local.get $acc1))
+                    (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+                    (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
+                    (br $v8)))
+                ;; four
+                (if (i32.le_u (i32.add (local.get $ow) (i32.const 4)) (local.get $Wo))
+                  (then
+                    (local.set $acc0 (v128.const i64x2 0 0))
+                    (local.set $wp (i32.add (local.get $wv) (i32.mul (local.get $o) (local.get $KK16))))
+                    (local.set $ki (i32.const 0))
+                    (loop $lki4
+                      (local.set $p (i32.add (i32.add (local.get $row) (i32.mul (local.get $ki) (local.get $Wp4)))
+                                             (i32.shl (local.get $ow) (i32.const 2))))
+                      (local.set $kj (i32.const 0))
+                      (loop $lkj4
+                        (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (v128.load align=4 (local.get $p)) (v128.load (local.get $wp)))))
+                        (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+                        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                        (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+                        (br_if $lkj4 (i32.lt_u (local.get $kj) (local.get $kW))))
+                      (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+                      (br_if $lki4 (i32.lt_u (local.get $ki) (local.get $kH))))
+                    (if (local.get $hasBias) (then (local.set $acc0 (f32x4.add (local.get $acc0) (local.get $bv)))))
+                    (v128.store align=4 (local.get $dst) (local.get $acc0))
+                    (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+                    (local.set $ow (i32.add (local.get $ow) (i32.const 4)))))
+                ;; one at a time
+                (block $s_done
+                  (loop $s
+                    (br_if $s_done (i32.ge_u (local.get $ow) (local.get $Wo)))
+                    (local.set $sacc (f32.const 0))
+                    (local.set $wp (i32.add (local.get $wv) (i32.mul (local.get $o) (local.get $KK16))))
+                    (local.set $ki (i32.const 0))
+                    (loop $lki1
+                      (local.set $p (i32.add (i32.add (local.get $row) (i32.mul (local.get $ki) (local.get $Wp4)))
+                                             (i32.shl (local.get $ow) (i32.const 2))))
+                      (local.set $kj (i32.const 0))
+                      (loop $lkj1
+                        (local.set $sacc (f32.add (local.get $sacc) (f32.mul (f32.load (local.get $p)) (f32.load (local.get $wp)))))
+                        (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+                        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                        (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+                        (br_if $lkj1 (i32.lt_u (local.get $kj) (local.get $kW))))
+                      (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+                      (br_if $lki1 (i32.lt_u (local.get $ki) (local.get $kH))))
+                    (if (local.get $hasBias) (then (local.set $sacc (f32.add (local.get $sacc) (f32x4.extract_lane 0 (local.get $bv))))))
+                    (f32.store (local.get $dst) (local.get $sacc))
+                    (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+                    (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                    (br $s)))
+                (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+                (br $loh)))
+            (local.set $o (i32.add (local.get $o) (i32.const 1)))
+            (br $lo)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $ln))))
+
+  ;; dw[o, ki, kj] (float64 at $dw) = sum_{n, oh, ow} dy[n, o, oh, ow] * xp[n, oh + ki, ow + kj]:
+  ;; products and sums in f32x4 over at most 8 steps (32 terms), each such chunk added into a
+  ;; float64 total, so a long sum costs no more than 32 terms' float32 rounding (as the GEMM).
+  (func (export "conv1WeightGrad") (param $xp i32) (param $N i32) (param $Hp i32) (param $Wp i32) (param $dy i32)
+    (param $O i32) (param $kH i32) (param $kW i32) (param $Ho i32) (param $Wo i32) (param $dw i32)
+    (local $o i32) (local $ki i32) (local $kj i32) (local $n i32) (local $oh i32) (local $ow i32) (local $steps i32)
+    (local $x i32) (local $d i32) (local $total f64) (local $acc v128) (local $tv v128)
+    (local $Wp4 i32) (local $HoWo4 i32) (local $wo4 i32)
+    (local.set $Wp4 (i32.shl (local.get $Wp) (i32.const 2)))
+    (local.set $HoWo4 (i32.shl (i32.mul (local.get $Ho) (local.get $Wo)) (i32.const 2)))
+    (local.set $wo4 (i32.sub (local.get $Wo) (i32.and (local.get $Wo) (i32.const 3))))
+    (block $o_done
+      (loop $lo
+        (br_if $o_done (i32.ge_u (local.get $o) (local.get $O)))
+        (local.set $ki (i32.const 0))
+        (loop $lki
+          (local.set $kj (i32.const 0))
+          (loop $lkj
+            (local.set $total (f64.const 0))
+            (local.set $tv (v128.const i64x2 0 0))
+            (local.set $n (i32.const 0))
+            (block $n_done
+              (loop $ln
+                (br_if $n_done (i32.ge_u (local.get $n) (local.get $N)))
+                (local.set $oh (i32.const 0))
+                (block $oh_done
+                  (loop $loh
+                    (br_if $oh_done (i32.ge_u (local.get $oh) (local.get $Ho)))
+                    ;; d: dy[n, o, oh, 0]; x: xp[n, oh + ki, kj]
+                    (local.set $d (i32.add (i32.add (local.get $dy)
+                                                    (i32.mul (i32.add (i32.mul (local.get $n) (local.get $O)) (local.get $o)) (local.get $HoWo4)))
+                                           (i32.shl (i32.mul (local.get $oh) (local.get $Wo)) (i32.const 2))))
+                    (local.set $x (i32.add (local.get $xp)
+                                           (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $Hp)) (i32.add (local.get $oh) (local.get $ki)))
+                                                                      (local.get $Wp))
+                                                             (local.get $kj))
+                                                    (i32.const 2))))
+                    (local.set $ow (i32.const 0))
+                    (block $v_done
+                      (loop $chunk
+                        (br_if $v_done (i32.ge_u (local.get $ow) (local.get $wo4)))
+                        (local.set $acc (v128.const i64x2 0 0))
+                        (local.set $steps (i32.const 0))
+                        (block $c_done
+                          (loop $v
+                            (br_if $c_done (i32.ge_u (local.get $ow) (local.get $wo4)))
+                            (br_if $c_done (i32.ge_u (local.get $steps) (i32.const 8)))
+                            (local.set $acc (f32x4.add (local.get $acc)
+                              (f32x4.mul (v128.load align=4 (i32.add (local.get $d) (i32.shl (local.get $ow) (i32.const 2))))
+                                         (v128.load align=4 (i32.add (local.get $x) (i32.shl (local.get $ow) (i32.const 2)))))))
+                            (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
+                            (local.set $steps (i32.add (local.get $steps) (i32.const 1)))
+                            (br $v)))
+                        ;; widen the chunk's four lanes into the f64x2 total
+                        (local.set $tv (f64x2.add (local.get $tv) (f64x2.promote_low_f32x4 (local.get $acc))))
+                        (local.set $tv (f64x2.add (local.get $tv)
+                          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc) (local.get $acc)))))
+                        (br $chunk)))
+                    (block $t_done
+                      (loop $t
+                        (br_if $t_done (i32.ge_u (local.get $ow) (local.get $Wo)))
+                        (local.set $total (f64.add (local.get $total)
+                          (f64.promote_f32 (f32.mul (f32.load (i32.add (local.get $d) (i32.shl (local.get $ow) (i32.const 2))))
+                                                    (f32.load (i32.add (local.get $x) (i32.shl (local.get $ow) (i32.const 2))))))))
+                        (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                        (br $t)))
+                    (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+                    (br $loh)))
+                (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                (br $ln)))
+            (f64.store (local.get $dw) (f64.add (local.get $total)
+              (f64.add (f64x2.extract_lane 0 (local.get $tv)) (f64x2.extract_lane 1 (local.get $tv)))))
+            (local.set $dw (i32.add (local.get $dw) (i32.const 8)))
+            (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+            (br_if $lkj (i32.lt_u (local.get $kj) (local.get $kW))))
+          (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+          (br_if $lki (i32.lt_u (local.get $ki) (local.get $kH))))
+        (local.set $o (i32.add (local.get $o) (i32.const 1)))
+        (br $lo))))
+
   ;; The adjoint of im2col: dx[c, ih, iw] += col[r, i*Ho*Wo + oh*Wo + ow] for the in-input taps
   ;; (padding positions dropped), images at $dx + i*$xs. Exact spans only (a store past hi would
   ;; add into a neighbour): f32x4 over whole quads, then a scalar tail.
