@@ -49,7 +49,8 @@ function groups(shape: Shape, axes: readonly number[]): { size: number; reduced:
 /**
  * Float32 sums in the layouts of bias gradients and row sums, with the generic loop's float64
  * accumulation order per output (so the same bits), faster:
- * - [R reduced, C kept] (bias of a linear layer): column sums, in WebAssembly SIMD;
+ * - [R reduced, C kept] (bias of a linear layer): column sums, in WebAssembly SIMD (else one
+ *   plain loop, not a call per row);
  * - [R reduced, K kept, L reduced] (conv bias over N, H, W) and [K kept, L reduced] (row sums):
  *   each output is one serial chain of float64 adds, so four outputs' chains are interleaved to
  *   run in parallel instead of waiting on each add's latency.
@@ -57,10 +58,18 @@ function groups(shape: Shape, axes: readonly number[]): { size: number; reduced:
  */
 function sumF32(x: Float32Array, shape: Shape, axes: readonly number[], outSize: number): Float32Array | null {
   const g = groups(shape, axes);
+  if (g.length === 1 && g[0]!.reduced) {
+    // everything into one value (a loss's mean): one serial float64 sum
+    let a = 0;
+    for (let i = 0; i < x.length; i++) a += x[i]!;
+    const out = takeF32(outSize);
+    out[0] = a;
+    return out;
+  }
   if (g.length === 2 && g[0]!.reduced) {
     const out = takeF32(outSize);
-    if (sumRowsF32Simd(x, g[0]!.size, g[1]!.size, out)) return out;
-    return null;
+    if (!sumRowsF32Simd(x, g[0]!.size, g[1]!.size, out)) sumColumns(x, g[0]!.size, g[1]!.size, out);
+    return out;
   }
   let R = 1;
   let i = 0;
@@ -72,6 +81,13 @@ function sumF32(x: Float32Array, shape: Shape, axes: readonly number[], outSize:
   const out = takeF32(outSize);
   sumInterleaved(x, R, K, L, out);
   return out;
+}
+
+/** out[c] = sum over r of x[r*C + c], in float64, row after row (short rows, or no SIMD). */
+function sumColumns(x: Float32Array, R: number, C: number, out: Float32Array): void {
+  const acc = new Float64Array(C);
+  for (let r = 0, p = 0; r < R; r++) for (let c = 0; c < C; c++, p++) acc[c]! += x[p]!;
+  out.set(acc);
 }
 
 /** out[k] = sum over r, l of x[(r*K + k)*L + l], each in float64, r-major then l (memory order). */
