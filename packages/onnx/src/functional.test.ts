@@ -70,6 +70,8 @@ class Picks extends nn.Module {
         h.index(null, -1, this.positions), // a number next to the index tensor: [N, 3]
         steps.flatten(1),
         h.ne(0).int().float().sum(-1),
+        h.mul(3).double().to('int32').to('cpu').typeAs(h).sum(-1), // truncated toward zero
+        h.mul(3).long().to('float32').add(h.argmax(-1, true).long().float()).sum(-1),
         values.sub(h.max().add(h.min())),
       ],
       1,
@@ -85,7 +87,7 @@ describe('exportModel: functional code (free functions and more Tensor methods)'
     await expectSame(model, bytes, [randn([2, 4, 6]), randn([5, 4, 6])], 1e-5);
   });
 
-  it('max/min/amax/argmax/argmin, expand, split, unbind, logical ops, casts and index with an index tensor match within 1e-5', async () => {
+  it('max/min/amax/argmax/argmin, expand, split, unbind, logical ops, casts (float/int/bool/double/long/to/typeAs) and index with an index tensor match within 1e-5', async () => {
     manualSeed(92);
     const model = new Picks();
     const bytes = exportModel(model, randn([3, 4, 6]), dynamicBatch);

@@ -394,6 +394,21 @@ export const METHODS: Readonly<Record<string, MethodEmit>> = {
   float: castMethod('float32'),
   int: castMethod('int32'),
   bool: castMethod('bool'),
+  double: castMethod('float32'), // float64 is stored as float32 in Flint
+  // int64 is int32 in Flint; a float beyond the int32 range saturates in Flint and not in Cast.
+  long: castMethod('int32'),
+  typeAs: (state, self, args, result) =>
+    state.graph.bind(result, castTo(state.graph, state.graph.value(self), self.dtype, (args[0] as Tensor).dtype)),
+  // A dtype is a Cast (PyTorch's 64-bit names stored in 32 bits, as core does); a device is the identity.
+  to: (state, self, _args, result) => {
+    const g = state.graph;
+    g.bind(
+      result,
+      result.dtype === self.dtype
+        ? g.node('Identity', [g.value(self)])
+        : castTo(g, g.value(self), self.dtype, result.dtype),
+    );
+  },
   maskedFill: (state, self, args, result) => {
     const [mask, fill] = args as [Tensor, number];
     const g = state.graph;
