@@ -79,7 +79,11 @@ function decodeTensor(t: TensorProto, device: string | undefined): Value {
 
 class Attrs {
   private readonly byName = new Map<string, AttributeProto>();
-  constructor(private readonly node: NodeProto) {
+  constructor(
+    private readonly node: NodeProto,
+    /** The device the graph runs on: its own tensors (constants, host integers) are made there. */
+    readonly device: string | undefined,
+  ) {
     for (const a of node.attribute ?? []) this.byName.set(a.name, a);
   }
   int(name: string, fallback: number): number {
@@ -121,7 +125,7 @@ type Kernel = (inputs: (Value | undefined)[], a: Attrs, device: string | undefin
 
 function tensorOf(v: Value | undefined, a: Attrs, what: string): Tensor {
   if (v === undefined) throw new Error(`onnx import: ${a.label} is missing its ${what} input`);
-  if (isHost(v)) return fromArray(Int32Array.from(v.values), v.dims, { dtype: 'int32' });
+  if (isHost(v)) return fromArray(Int32Array.from(v.values), v.dims, { dtype: 'int32', device: a.device });
   return v;
 }
 
@@ -417,7 +421,7 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
       return [{ host: true, dims: [n], values: Array.from({ length: n }, (_, i) => p + i * d) }];
     }
     const [p, q, d] = [start, limit, delta].map((v, i) => tensorOf(v, a, ['start', 'limit', 'delta'][i]!).item());
-    return [arange(p!, q!, d!)];
+    return [arange(p!, q!, d!, { device: a.device })];
   },
   Pow: two((x, y) => x.pow(y)),
   MatMul: two((x, y) => x.matmul(y)),
@@ -813,6 +817,7 @@ export class OnnxModule extends nn.Module {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   private readonly graphNodes: readonly NodeProto[];
+  private readonly device: string | undefined;
   private readonly constants = new Map<string, Value>();
   /** Buffer name (dots as underscores, as module attribute names cannot hold dots) by initializer name. */
   private readonly bufferNames = new Map<string, string>();
@@ -846,6 +851,7 @@ export class OnnxModule extends nn.Module {
         );
     }
     this.graphNodes = graph.node;
+    this.device = options.device;
   }
 
   /** Run the graph on `inputs` (one per graph input, in order); one output is a Tensor, several an array. */
@@ -854,6 +860,8 @@ export class OnnxModule extends nn.Module {
       throw new Error(
         `onnx import: the graph takes ${this.inputNames.length} inputs (${this.inputNames.join(', ')}), got ${inputs.length}`,
       );
+    // The graph runs where its inputs are (the import's device when it has none).
+    const device = inputs[0]?.device ?? this.device;
     return tidy(() => {
       const env = new Map<string, Value>(this.constants);
       for (const [name, buffer] of this.bufferNames) env.set(name, this.getBuffer(buffer)!);
@@ -866,14 +874,14 @@ export class OnnxModule extends nn.Module {
             throw new Error(`onnx import: node '${node.name ?? ''}' reads '${name}', which no earlier node wrote`);
           return v;
         });
-        const outs = KERNELS[node.opType]!(args, new Attrs(node), undefined);
+        const outs = KERNELS[node.opType]!(args, new Attrs(node, device), device);
         for (const [i, name] of node.output.entries())
           if (name !== '' && outs[i] !== undefined) env.set(name, outs[i]!);
       }
       const results = this.outputNames.map((name) => {
         const v = env.get(name);
         if (v === undefined) throw new Error(`onnx import: graph output '${name}' was never written`);
-        return isHost(v) ? fromArray(Int32Array.from(v.values), v.dims, { dtype: 'int32' }) : v;
+        return isHost(v) ? fromArray(Int32Array.from(v.values), v.dims, { dtype: 'int32', device }) : v;
       });
       return results.length === 1 ? results[0]! : results;
     });
