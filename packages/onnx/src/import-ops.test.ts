@@ -228,6 +228,64 @@ describe('import: the mask, comparison and shape ops of torch and Flint exports,
     await expectMatchesOrt(graphModel(nodes, { X: x }, { slope }, outputs, 20), { X: x });
   });
 
+  it('Slice with negative steps (as torch exports flip), clamped and empty ranges, and on a shape (host)', async () => {
+    manualSeed(309);
+    const x = randn([4, 7, 3]);
+    const big = 9007199254740991; // INT64_MAX arrives clamped to a safe number
+    const nodes: TestNode[] = [
+      { op: 'Slice', inputs: ['X', 's0', 'e0', 'a0', 'st0'], outputs: ['flip'] },
+      { op: 'Slice', inputs: ['X', 's1', 'e1', 'a1', 'st1'], outputs: ['mixed'] },
+      { op: 'Slice', inputs: ['X', 's2', 'e2', 'a2'], outputs: ['empty'] },
+      { op: 'Shape', inputs: ['X'], outputs: ['S'] },
+      { op: 'Slice', inputs: ['S', 's3', 'e3', 'a3', 'st3'], outputs: ['rev'] },
+      { op: 'Reshape', inputs: ['X', 'rev'], outputs: ['reshaped'] },
+      { op: 'Reshape', inputs: ['X', 'flat'], outputs: ['allowzero'], attrs: { allowzero: 1 } },
+    ];
+    const inits = {
+      s0: i64([-1]),
+      e0: i64([-big]),
+      a0: i64([1]),
+      st0: i64([-1]),
+      s1: i64([10, 5, 0]),
+      e1: i64([0, 1, big]),
+      a1: i64([2, 1, 0]),
+      st1: i64([-2, -2, 3]),
+      s2: i64([5]),
+      e2: i64([2]),
+      a2: i64([1]),
+      s3: i64([-1]),
+      e3: i64([-big]),
+      a3: i64([0]),
+      st3: i64([-1]),
+      flat: i64([12, -1]),
+    };
+    const outputs = ['flip', 'mixed', 'empty', 'reshaped', 'allowzero'];
+    await expectMatchesOrt(graphModel(nodes, { X: x }, inits, outputs), { X: x }, 0);
+  });
+
+  it('Pad with the axes input (opset 18) and InstanceNormalization', async () => {
+    manualSeed(310);
+    const x = randn([2, 3, 4, 5]);
+    const nodes: TestNode[] = [
+      { op: 'Pad', inputs: ['X', 'pads', 'value', 'axes'], outputs: ['padded'] },
+      { op: 'Pad', inputs: ['X', 'pads', '', 'axes'], outputs: ['reflected'], attrs: { mode: 'reflect' } },
+      {
+        op: 'InstanceNormalization',
+        inputs: ['X', 'scale', 'bias'],
+        outputs: ['normed'],
+        attrs: { epsilon: { float: 1e-3 } },
+      },
+    ];
+    const inits = {
+      pads: i64([1, 0, 2, 2]),
+      axes: i64([-1, 1]),
+      value: scalar(0.5),
+      scale: { float: randn([3]) },
+      bias: { float: randn([3]) },
+    };
+    await expectMatchesOrt(graphModel(nodes, { X: x }, inits, ['padded', 'reflected', 'normed'], 18), { X: x });
+  });
+
   it('a Cast to a type Flint has no form for is an error naming the node', () => {
     const x = randn([2]);
     const bytes = oneNodeModel('Cast', ['X'], { X: x }, {}, ['Y'], { to: 10 });

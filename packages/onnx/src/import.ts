@@ -253,6 +253,19 @@ function pool(kind: 'max' | 'avg'): Kernel {
   };
 }
 
+/**
+ * ONNX Slice's elements along a dim of `size`: the first index, how many, and the step. Negative
+ * starts and ends count from the end; they are clamped to [0, size] for positive steps and to
+ * [-1, size - 1] for negative ones (int64 extremes such as INT64_MAX arrive as large numbers).
+ */
+function sliceRange(size: number, start: number, end: number, step: number) {
+  const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + size : v, lo), hi);
+  const first = step > 0 ? clamp(start, 0, size) : clamp(start, 0, size - 1);
+  const last = step > 0 ? clamp(end, 0, size) : clamp(end, -1, size - 1);
+  const count = Math.max(0, Math.ceil((last - first) / step));
+  return { first, count, step };
+}
+
 const asBool = (t: Tensor): Tensor => (t.dtype === 'bool' ? t : t.ne(0));
 
 /**
@@ -477,6 +490,17 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
     const [x, scale, bias, mean, variance] = [0, 1, 2, 3, 4].map((i) => tensorOf(inputs[i], a, `#${i}`));
     return [F.batchNorm(x!, mean!, variance!, scale!, bias!, { eps: a.float('epsilon', 1e-5) })];
   },
+  InstanceNormalization: (inputs, a) => {
+    const x = tensorOf(inputs[0], a, 'input');
+    const scale = tensorOf(inputs[1], a, 'scale');
+    const bias = tensorOf(inputs[2], a, 'B');
+    // Statistics per sample and channel over the spatial dims (biased variance, as ONNX).
+    const dims = [...x.shape.keys()].slice(2);
+    const centred = x.sub(x.mean(dims, true));
+    const normalized = centred.div(centred.pow(2).mean(dims, true).add(a.float('epsilon', 1e-5)).sqrt());
+    const perChannel = [-1, ...dims.map(() => 1)];
+    return [normalized.mul(scale.reshape(perChannel)).add(bias.reshape(perChannel))];
+  },
   LayerNormalization: (inputs, a) => {
     const x = tensorOf(inputs[0], a, 'X');
     const axis = normalize(a.int('axis', -1), x.ndim);
@@ -492,8 +516,8 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
   Reshape: (inputs, a) => {
     const x = tensorOf(inputs[0], a, 'data');
     const shape = hostOf(inputs[1], a, 'shape').values;
-    if (a.int('allowzero', 0) === 1 && shape.includes(0))
-      throw new Error(`onnx import: ${a.label}: allowzero is not supported`);
+    // A 0 copies the input's dim, unless allowzero makes it a dim of size 0.
+    if (a.int('allowzero', 0) === 1) return [x.reshape(shape)];
     return [x.reshape(shape.map((s, i) => (s === 0 ? x.shape[i]! : s)))];
   },
   Transpose: one((x, a) => x.permute(a.ints('perm') ?? [...x.shape.keys()].reverse())),
@@ -561,8 +585,17 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
   },
   Pad: (inputs, a) => {
     const x = tensorOf(inputs[0], a, 'data');
-    const pads = hostOf(inputs[1], a, 'pads').values;
-    if (inputs[3] !== undefined) throw new Error(`onnx import: ${a.label}: the axes input is not supported`);
+    let pads = hostOf(inputs[1], a, 'pads').values;
+    if (inputs[3] !== undefined) {
+      // opset 18's axes: the pads name only these dims ([begin..., end...] over them).
+      const axes = hostOf(inputs[3], a, 'axes').values.map((d) => normalize(d, x.ndim));
+      const full = new Array<number>(2 * x.ndim).fill(0);
+      for (const [i, axis] of axes.entries()) {
+        full[axis] = pads[i]!;
+        full[axis + x.ndim] = pads[i + axes.length]!;
+      }
+      pads = full;
+    }
     const value = inputs[2] === undefined ? 0 : tensorOf(inputs[2], a, 'constant_value').item();
     const modes: Record<string, 'constant' | 'reflect' | 'replicate'> = {
       constant: 'constant',
@@ -579,17 +612,30 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
     return [padding.length === 0 ? x : F.pad(x, padding, mode, value)];
   },
   Slice: (inputs, a) => {
-    const x = tensorOf(inputs[0], a, 'data');
+    const data = inputs[0];
     const starts = hostOf(inputs[1], a, 'starts').values;
     const ends = hostOf(inputs[2], a, 'ends').values;
     const axes = inputs[3] === undefined ? starts.map((_, i) => i) : hostOf(inputs[3], a, 'axes').values;
     const steps = inputs[4] === undefined ? starts.map(() => 1) : hostOf(inputs[4], a, 'steps').values;
+    if (steps.some((st) => st === 0)) throw new Error(`onnx import: ${a.label}: a step of 0`);
+    if (data !== undefined && isHost(data) && data.dims.length === 1) {
+      // A slice of a shape (x.shape[:-1] in torch) stays on the host.
+      const { first, count, step } = sliceRange(data.values.length, starts[0]!, ends[0]!, steps[0]!);
+      const values = Array.from({ length: count }, (_, i) => data.values[first + i * step]!);
+      return [{ host: true, dims: [count], values }];
+    }
+    const x = tensorOf(data, a, 'data');
     let y = x;
-    for (const [i, axis] of axes.entries()) {
-      if (steps[i]! < 1)
-        throw new Error(`onnx import: ${a.label}: step ${steps[i]} is not supported (positive steps only)`);
-      // int64 ends such as INT64_MAX arrive as large numbers; slice clamps them as Python does.
-      y = y.slice(normalize(axis, x.ndim), starts[i]!, Math.min(ends[i]!, Number.MAX_SAFE_INTEGER), steps[i]!);
+    for (const [i, ax] of axes.entries()) {
+      const axis = normalize(ax, x.ndim);
+      const { first, count, step } = sliceRange(x.shape[axis]!, starts[i]!, ends[i]!, steps[i]!);
+      if (count === 0) y = y.slice(axis, 0, 0);
+      else if (step > 0) y = y.slice(axis, first, first + (count - 1) * step + 1, step);
+      else {
+        // A negative step walks the reversed dim forward: index j is dim - 1 - j there.
+        const back = x.shape[axis]! - 1 - first;
+        y = y.flip(axis).slice(axis, back, back + (count - 1) * -step + 1, -step);
+      }
     }
     return [y];
   },
