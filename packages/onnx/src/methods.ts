@@ -47,8 +47,8 @@ function reductionAxes(self: Tensor, dim: number | readonly number[] | null | un
   return dims.map((d) => normalize(d, self.ndim));
 }
 
-/** sum/mean/amax/amin over dims (all dims when none given), keepdim as PyTorch's. */
-function reduce(opType: 'ReduceSum' | 'ReduceMean' | 'ReduceMax' | 'ReduceMin'): MethodEmit {
+/** sum/mean/amax/amin/logsumexp over dims (all dims when none given), keepdim as PyTorch's. */
+function reduce(opType: 'ReduceSum' | 'ReduceMean' | 'ReduceMax' | 'ReduceMin' | 'ReduceLogSumExp'): MethodEmit {
   return (state, self, args, result) => {
     const [dim, keepdim] = args as [number | readonly number[] | null | undefined, boolean | undefined];
     const g = state.graph;
@@ -247,16 +247,49 @@ const clip: MethodEmit = (state, self, args, result) => {
 
 const permutation = (args: unknown[]): number[] => (Array.isArray(args[0]) ? [...args[0]] : (args as number[]));
 
+const matmul: MethodEmit = (state, self, args, result) =>
+  state.graph.bind(result, state.graph.node('MatMul', [state.graph.value(self), state.graph.value(args[0] as Tensor)]));
+
+/** all/any over a dim (or everything) of a tensor read as bool, through int32 reductions. */
+function boolReduce(opType: 'ReduceMin' | 'ReduceMax'): MethodEmit {
+  return (state, self, args, result) => {
+    const [dim, keepdim] = args as [number | null | undefined, boolean | undefined];
+    const g = state.graph;
+    const asInt = g.node('Cast', [asBool(g, self)], { to: DataType.INT32 });
+    const reduced = g.reduce(opType, asInt, reductionAxes(self, dim), keepdim === true);
+    g.bind(result, g.node('Cast', [reduced], { to: DataType.BOOL }));
+  };
+}
+
+/** triu (upper 1) / tril (upper 0) with PyTorch's diagonal offset, as Trilu's k. */
+function trilu(upper: 0 | 1): MethodEmit {
+  return (state, self, args, result) => {
+    const g = state.graph;
+    const k = g.constant([(args[0] as number | undefined) ?? 0], 'int64', []);
+    g.bind(result, g.node('Trilu', [g.value(self), k], { upper }));
+  };
+}
+
+/**
+ * tile/repeat as Tile: repeats shorter than the tensor's dims get leading 1s (tile), and a tensor
+ * with fewer dims than the repeats gets leading size-1 dims (Unsqueeze, so the others stay dynamic).
+ */
+const tileLike: MethodEmit = (state, self, args, result) => {
+  const reps = permutation(args);
+  const g = state.graph;
+  let x = g.value(self);
+  const extra = reps.length - self.ndim;
+  if (extra > 0) x = g.node('Unsqueeze', [x, g.constant([...Array(extra).keys()], 'int64')]);
+  const full = extra < 0 ? [...new Array(-extra).fill(1), ...reps] : reps;
+  g.bind(result, g.node('Tile', [x, g.constant(full, 'int64')]));
+};
+
 export const METHODS: Readonly<Record<string, MethodEmit>> = {
   add: binary('Add'),
   sub: binary('Sub'),
   mul: binary('Mul'),
   div: binary('Div'),
-  matmul: (state, self, args, result) =>
-    state.graph.bind(
-      result,
-      state.graph.node('MatMul', [state.graph.value(self), state.graph.value(args[0] as Tensor)]),
-    ),
+  matmul,
   neg: unary('Neg'),
   abs: unary('Abs'),
   sqrt: unary('Sqrt'),
@@ -444,6 +477,76 @@ export const METHODS: Readonly<Record<string, MethodEmit>> = {
     for (const [i, p] of pieces.entries()) g.bind(p, g.node('Squeeze', [values[i]!, g.constant([axis], 'int64')]));
   },
   index: indexMethod,
+  // More elementwise math, as the same ONNX ops or short compositions.
+  sin: unary('Sin'),
+  cos: unary('Cos'),
+  tan: unary('Tan'),
+  asin: unary('Asin'),
+  acos: unary('Acos'),
+  atan: unary('Atan'),
+  sinh: unary('Sinh'),
+  cosh: unary('Cosh'),
+  floor: unary('Floor'),
+  ceil: unary('Ceil'),
+  round: unary('Round'), // half to even, as PyTorch's round
+  sign: unary('Sign'),
+  reciprocal: unary('Reciprocal'),
+  rsqrt: (state, self, _args, result) =>
+    state.graph.bind(result, state.graph.node('Reciprocal', [state.graph.node('Sqrt', [state.graph.value(self)])])),
+  square: (state, self, _args, result) => {
+    const x = state.graph.value(self);
+    state.graph.bind(result, state.graph.node('Mul', [x, x]));
+  },
+  log1p: (state, self, _args, result) => {
+    const g = state.graph;
+    g.bind(result, g.node('Log', [g.node('Add', [g.value(self), g.constant([1], 'float32', [])])]));
+  },
+  expm1: (state, self, _args, result) => {
+    const g = state.graph;
+    g.bind(result, g.node('Sub', [g.node('Exp', [g.value(self)]), g.constant([1], 'float32', [])]));
+  },
+  // ONNX has no Trunc: sign(x) * floor(|x|).
+  trunc: (state, self, _args, result) => {
+    const g = state.graph;
+    const x = g.value(self);
+    g.bind(result, g.node('Mul', [g.node('Sign', [x]), g.node('Floor', [g.node('Abs', [x])])]));
+  },
+  mm: matmul,
+  bmm: matmul,
+  mv: matmul,
+  dot: matmul,
+  prod: (state, self, args, result) => {
+    const [dim, keepdim] = args as [number | null | undefined, boolean | undefined];
+    const g = state.graph;
+    g.bind(result, g.reduce('ReduceProd', g.value(self), reductionAxes(self, dim), keepdim === true));
+  },
+  logsumexp: reduce('ReduceLogSumExp'),
+  // all/any: ONNX's min/max reductions take no bool, so through int32 and back.
+  all: boolReduce('ReduceMin'),
+  any: boolReduce('ReduceMax'),
+  cumsum: (state, self, args, result) => {
+    const g = state.graph;
+    const x = castTo(g, g.value(self), self.dtype, result.dtype);
+    g.bind(result, g.node('CumSum', [x, g.constant([normalize(args[0] as number, self.ndim)], 'int64', [])]));
+  },
+  flip: (state, self, args, result) => {
+    const axes = permutation(args).map((d) => normalize(d, self.ndim));
+    const g = state.graph;
+    const all = (v: number) =>
+      g.constant(
+        axes.map(() => v),
+        'int64',
+      );
+    // From the last element (-1) back past the first (the most negative end).
+    g.bind(
+      result,
+      g.node('Slice', [g.value(self), all(-1), all(-Number.MAX_SAFE_INTEGER), g.constant(axes, 'int64'), all(-1)]),
+    );
+  },
+  triu: trilu(1),
+  tril: trilu(0),
+  tile: tileLike,
+  repeat: tileLike,
   permute: (state, self, args, result) => {
     const perm = permutation(args).map((d) => normalize(d, self.ndim));
     state.graph.bind(result, state.graph.node('Transpose', [state.graph.value(self)], { perm }));
