@@ -198,7 +198,7 @@ export function setWasmGemmBlocking(next: { MC?: number; KC?: number; NC?: numbe
 
 // Memory layout: bytes [0, 256) are the 4x8 float64 edge tile, then the resident operands (below),
 // then each call's scratch: the packed A block and B panel, the A and B spans not resident
-// (float32) and C (float64).
+// (float32) and C (float64; float32 when K fits one 32-step chunk).
 const TILE = 0;
 const RESIDENT_BASE = 256;
 
