@@ -12,7 +12,7 @@ interface Recorded {
   runs: { input: number[]; shape: number[]; logits: number[] }[];
 }
 
-/** The fixtures' inputs (fixtures/seq_torch.py): tokens[i] = (7 i + 3) % 20, x[i] = sin(0.1 i). */
+/** The fixtures' inputs (fixtures/seq_torch.py, conv_torch.py): tokens[i] = (7 i + 3) % 20, x[i] = sin(0.1 i). */
 function tokens(shape: number[]): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   return fromArray(
@@ -45,6 +45,7 @@ async function ortRun(bytes: Uint8Array, name: string, x: Tensor): Promise<Float
 for (const [file, inputName, make] of [
   ['lstm', 'tokens', tokens],
   ['encoder', 'input', sinInput],
+  ['convs', 'input', sinInput],
 ] as const) {
   describe(`importModel: ${file}.onnx from torch.onnx.export`, () => {
     const bytes = new Uint8Array(readFileSync(fixture(`${file}.onnx`)));
