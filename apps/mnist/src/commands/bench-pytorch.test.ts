@@ -211,7 +211,8 @@ describe('the memory check', () => {
       expect(m.forcedGc).toBe(true);
       expect(m.growing).toContain('heap');
       expect(m.growing).not.toContain('live');
-      expect(m.heapBytesPerStep).toBeGreaterThan(2048 * 8);
+      // 16 KB kept per step; concurrent sweeping makes heapUsed after a GC noisy by a few KB a step.
+      expect(m.heapBytesPerStep).toBeGreaterThan(8 * 1024);
     } finally {
       side.dispose();
     }
