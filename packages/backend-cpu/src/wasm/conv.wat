@@ -289,13 +289,19 @@
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
         (br $ln))))
 
-  ;; dw[o, ki, kj] (float64 at $dw) = sum_{n, oh, ow} dy[n, o, oh, ow] * xp[n, oh + ki, ow + kj]:
-  ;; products and sums in f32x4 over at most 8 steps (32 terms), each such chunk added into a
-  ;; float64 total, so a long sum costs no more than 32 terms' float32 rounding (as the GEMM).
+;; dw[o, ki, kj] (float64 at $dw) = sum_{n, oh, ow} dy[n, o, oh, ow] * xp[n, oh + ki, ow + kj]:
+  ;; products and sums in f32x4, each lane over at most 32 products of a row, each such chunk
+  ;; widened into a float64 total, so a long sum costs no more than 32 terms' float32 rounding (as
+  ;; the GEMM). Four taps kj..kj+3 per pass: one dy load feeds four independent sums (one f32x4 sum
+  ;; alone waits on the add's latency every step); the kW mod 4 taps left run one at a time.
   (func (export "conv1WeightGrad") (param $xp i32) (param $N i32) (param $Hp i32) (param $Wp i32) (param $dy i32)
     (param $O i32) (param $kH i32) (param $kW i32) (param $Ho i32) (param $Wo i32) (param $dw i32)
     (local $o i32) (local $ki i32) (local $kj i32) (local $n i32) (local $oh i32) (local $ow i32) (local $steps i32)
-    (local $x i32) (local $d i32) (local $total f64) (local $acc v128) (local $tv v128)
+    (local $x i32) (local $d i32) (local $dv v128) (local $ds f32)
+    (local $acc0 v128) (local $tot0 v128) (local $s0 f64)
+    (local $acc1 v128) (local $tot1 v128) (local $s1 f64)
+    (local $acc2 v128) (local $tot2 v128) (local $s2 f64)
+    (local $acc3 v128) (local $tot3 v128) (local $s3 f64)
     (local $Wp4 i32) (local $HoWo4 i32) (local $wo4 i32)
     (local.set $Wp4 (i32.shl (local.get $Wp) (i32.const 2)))
     (local.set $HoWo4 (i32.shl (i32.mul (local.get $Ho) (local.get $Wo)) (i32.const 2)))
@@ -306,17 +312,25 @@
         (local.set $ki (i32.const 0))
         (loop $lki
           (local.set $kj (i32.const 0))
-          (loop $lkj
-            (local.set $total (f64.const 0))
-            (local.set $tv (v128.const i64x2 0 0))
+          (block $q_done
+            (loop $lq
+              (br_if $q_done (i32.gt_u (i32.add (local.get $kj) (i32.const 4)) (local.get $kW)))
+            (local.set $tot0 (v128.const i64x2 0 0))
+            (local.set $s0 (f64.const 0))
+            (local.set $tot1 (v128.const i64x2 0 0))
+            (local.set $s1 (f64.const 0))
+            (local.set $tot2 (v128.const i64x2 0 0))
+            (local.set $s2 (f64.const 0))
+            (local.set $tot3 (v128.const i64x2 0 0))
+            (local.set $s3 (f64.const 0))
             (local.set $n (i32.const 0))
-            (block $n_done
-              (loop $ln
-                (br_if $n_done (i32.ge_u (local.get $n) (local.get $N)))
+            (block $n_done4
+              (loop $ln4
+                (br_if $n_done4 (i32.ge_u (local.get $n) (local.get $N)))
                 (local.set $oh (i32.const 0))
-                (block $oh_done
-                  (loop $loh
-                    (br_if $oh_done (i32.ge_u (local.get $oh) (local.get $Ho)))
+                (block $oh_done4
+                  (loop $loh4
+                    (br_if $oh_done4 (i32.ge_u (local.get $oh) (local.get $Ho)))
                     ;; d: dy[n, o, oh, 0]; x: xp[n, oh + ki, kj]
                     (local.set $d (i32.add (i32.add (local.get $dy)
                                                     (i32.mul (i32.add (i32.mul (local.get $n) (local.get $O)) (local.get $o)) (local.get $HoWo4)))
@@ -327,43 +341,147 @@
                                                              (local.get $kj))
                                                     (i32.const 2))))
                     (local.set $ow (i32.const 0))
-                    (block $v_done
-                      (loop $chunk
-                        (br_if $v_done (i32.ge_u (local.get $ow) (local.get $wo4)))
-                        (local.set $acc (v128.const i64x2 0 0))
-                        (local.set $steps (i32.const 0))
-                        (block $c_done
-                          (loop $v
-                            (br_if $c_done (i32.ge_u (local.get $ow) (local.get $wo4)))
-                            (br_if $c_done (i32.ge_u (local.get $steps) (i32.const 8)))
-                            (local.set $acc (f32x4.add (local.get $acc)
-                              (f32x4.mul (v128.load align=4 (i32.add (local.get $d) (i32.shl (local.get $ow) (i32.const 2))))
-                                         (v128.load align=4 (i32.add (local.get $x) (i32.shl (local.get $ow) (i32.const 2)))))))
-                            (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-                            (local.set $steps (i32.add (local.get $steps) (i32.const 1)))
-                            (br $v)))
-                        ;; widen the chunk's four lanes into the f64x2 total
-                        (local.set $tv (f64x2.add (local.get $tv) (f64x2.promote_low_f32x4 (local.get $acc))))
-                        (local.set $tv (f64x2.add (local.get $tv)
-                          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc) (local.get $acc)))))
-                        (br $chunk)))
-                    (block $t_done
-                      (loop $t
-                        (br_if $t_done (i32.ge_u (local.get $ow) (local.get $Wo)))
-                        (local.set $total (f64.add (local.get $total)
-                          (f64.promote_f32 (f32.mul (f32.load (i32.add (local.get $d) (i32.shl (local.get $ow) (i32.const 2))))
-                                                    (f32.load (i32.add (local.get $x) (i32.shl (local.get $ow) (i32.const 2))))))))
+                    (local.set $steps (i32.const 0))
+                    (block $v_done4
+                      (loop $v4
+                        (br_if $v_done4 (i32.ge_u (local.get $ow) (local.get $wo4)))
+                        (if (i32.eq (local.get $steps) (i32.const 32))
+                          (then
+                            (local.set $tot0 (f64x2.add (local.get $tot0) (f64x2.promote_low_f32x4 (local.get $acc0))))
+                            (local.set $tot0 (f64x2.add (local.get $tot0)
+                              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc0) (local.get $acc0)))))
+                            (local.set $acc0 (v128.const i64x2 0 0))
+                            (local.set $tot1 (f64x2.add (local.get $tot1) (f64x2.promote_low_f32x4 (local.get $acc1))))
+                            (local.set $tot1 (f64x2.add (local.get $tot1)
+                              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc1) (local.get $acc1)))))
+                            (local.set $acc1 (v128.const i64x2 0 0))
+                            (local.set $tot2 (f64x2.add (local.get $tot2) (f64x2.promote_low_f32x4 (local.get $acc2))))
+                            (local.set $tot2 (f64x2.add (local.get $tot2)
+                              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc2) (local.get $acc2)))))
+                            (local.set $acc2 (v128.const i64x2 0 0))
+                            (local.set $tot3 (f64x2.add (local.get $tot3) (f64x2.promote_low_f32x4 (local.get $acc3))))
+                            (local.set $tot3 (f64x2.add (local.get $tot3)
+                              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc3) (local.get $acc3)))))
+                            (local.set $acc3 (v128.const i64x2 0 0))
+                            (local.set $steps (i32.const 0))))
+                        (local.set $dv (v128.load align=4 (i32.add (local.get $d) (i32.shl (local.get $ow) (i32.const 2)))))
+                        (local.set $acc0 (f32x4.add (local.get $acc0)
+                          (f32x4.mul (local.get $dv) (v128.load offset=0 align=4 (i32.add (local.get $x) (i32.shl (local.get $ow) (i32.const 2)))))))
+                        (local.set $acc1 (f32x4.add (local.get $acc1)
+                          (f32x4.mul (local.get $dv) (v128.load offset=4 align=4 (i32.add (local.get $x) (i32.shl (local.get $ow) (i32.const 2)))))))
+                        (local.set $acc2 (f32x4.add (local.get $acc2)
+                          (f32x4.mul (local.get $dv) (v128.load offset=8 align=4 (i32.add (local.get $x) (i32.shl (local.get $ow) (i32.const 2)))))))
+                        (local.set $acc3 (f32x4.add (local.get $acc3)
+                          (f32x4.mul (local.get $dv) (v128.load offset=12 align=4 (i32.add (local.get $x) (i32.shl (local.get $ow) (i32.const 2)))))))
+                        (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
+                        (local.set $steps (i32.add (local.get $steps) (i32.const 1)))
+                        (br $v4)))
+                    (local.set $tot0 (f64x2.add (local.get $tot0) (f64x2.promote_low_f32x4 (local.get $acc0))))
+                    (local.set $tot0 (f64x2.add (local.get $tot0)
+                      (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc0) (local.get $acc0)))))
+                    (local.set $acc0 (v128.const i64x2 0 0))
+                    (local.set $tot1 (f64x2.add (local.get $tot1) (f64x2.promote_low_f32x4 (local.get $acc1))))
+                    (local.set $tot1 (f64x2.add (local.get $tot1)
+                      (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc1) (local.get $acc1)))))
+                    (local.set $acc1 (v128.const i64x2 0 0))
+                    (local.set $tot2 (f64x2.add (local.get $tot2) (f64x2.promote_low_f32x4 (local.get $acc2))))
+                    (local.set $tot2 (f64x2.add (local.get $tot2)
+                      (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc2) (local.get $acc2)))))
+                    (local.set $acc2 (v128.const i64x2 0 0))
+                    (local.set $tot3 (f64x2.add (local.get $tot3) (f64x2.promote_low_f32x4 (local.get $acc3))))
+                    (local.set $tot3 (f64x2.add (local.get $tot3)
+                      (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc3) (local.get $acc3)))))
+                    (local.set $acc3 (v128.const i64x2 0 0))
+                    (block $t_done4
+                      (loop $t4
+                        (br_if $t_done4 (i32.ge_u (local.get $ow) (local.get $Wo)))
+                        (local.set $ds (f32.load (i32.add (local.get $d) (i32.shl (local.get $ow) (i32.const 2)))))
+                        (local.set $s0 (f64.add (local.get $s0)
+                          (f64.promote_f32 (f32.mul (local.get $ds) (f32.load offset=0 (i32.add (local.get $x) (i32.shl (local.get $ow) (i32.const 2))))))))
+                        (local.set $s1 (f64.add (local.get $s1)
+                          (f64.promote_f32 (f32.mul (local.get $ds) (f32.load offset=4 (i32.add (local.get $x) (i32.shl (local.get $ow) (i32.const 2))))))))
+                        (local.set $s2 (f64.add (local.get $s2)
+                          (f64.promote_f32 (f32.mul (local.get $ds) (f32.load offset=8 (i32.add (local.get $x) (i32.shl (local.get $ow) (i32.const 2))))))))
+                        (local.set $s3 (f64.add (local.get $s3)
+                          (f64.promote_f32 (f32.mul (local.get $ds) (f32.load offset=12 (i32.add (local.get $x) (i32.shl (local.get $ow) (i32.const 2))))))))
                         (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-                        (br $t)))
+                        (br $t4)))
                     (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-                    (br $loh)))
+                    (br $loh4)))
                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
-                (br $ln)))
-            (f64.store (local.get $dw) (f64.add (local.get $total)
-              (f64.add (f64x2.extract_lane 0 (local.get $tv)) (f64x2.extract_lane 1 (local.get $tv)))))
+                (br $ln4)))
+            (f64.store offset=0 (local.get $dw) (f64.add (local.get $s0)
+              (f64.add (f64x2.extract_lane 0 (local.get $tot0)) (f64x2.extract_lane 1 (local.get $tot0)))))
+            (f64.store offset=8 (local.get $dw) (f64.add (local.get $s1)
+              (f64.add (f64x2.extract_lane 0 (local.get $tot1)) (f64x2.extract_lane 1 (local.get $tot1)))))
+            (f64.store offset=16 (local.get $dw) (f64.add (local.get $s2)
+              (f64.add (f64x2.extract_lane 0 (local.get $tot2)) (f64x2.extract_lane 1 (local.get $tot2)))))
+            (f64.store offset=24 (local.get $dw) (f64.add (local.get $s3)
+              (f64.add (f64x2.extract_lane 0 (local.get $tot3)) (f64x2.extract_lane 1 (local.get $tot3)))))
+            (local.set $dw (i32.add (local.get $dw) (i32.const 32)))
+            (local.set $kj (i32.add (local.get $kj) (i32.const 4)))
+              (br $lq)))
+          (block $one_done
+            (loop $lone
+              (br_if $one_done (i32.ge_u (local.get $kj) (local.get $kW)))
+            (local.set $tot0 (v128.const i64x2 0 0))
+            (local.set $s0 (f64.const 0))
+            (local.set $n (i32.const 0))
+            (block $n_done1
+              (loop $ln1
+                (br_if $n_done1 (i32.ge_u (local.get $n) (local.get $N)))
+                (local.set $oh (i32.const 0))
+                (block $oh_done1
+                  (loop $loh1
+                    (br_if $oh_done1 (i32.ge_u (local.get $oh) (local.get $Ho)))
+                    ;; d: dy[n, o, oh, 0]; x: xp[n, oh + ki, kj]
+                    (local.set $d (i32.add (i32.add (local.get $dy)
+                                                    (i32.mul (i32.add (i32.mul (local.get $n) (local.get $O)) (local.get $o)) (local.get $HoWo4)))
+                                           (i32.shl (i32.mul (local.get $oh) (local.get $Wo)) (i32.const 2))))
+                    (local.set $x (i32.add (local.get $xp)
+                                           (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $Hp)) (i32.add (local.get $oh) (local.get $ki)))
+                                                                      (local.get $Wp))
+                                                             (local.get $kj))
+                                                    (i32.const 2))))
+                    (local.set $ow (i32.const 0))
+                    (local.set $steps (i32.const 0))
+                    (block $v_done1
+                      (loop $v1
+                        (br_if $v_done1 (i32.ge_u (local.get $ow) (local.get $wo4)))
+                        (if (i32.eq (local.get $steps) (i32.const 32))
+                          (then
+                            (local.set $tot0 (f64x2.add (local.get $tot0) (f64x2.promote_low_f32x4 (local.get $acc0))))
+                            (local.set $tot0 (f64x2.add (local.get $tot0)
+                              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc0) (local.get $acc0)))))
+                            (local.set $acc0 (v128.const i64x2 0 0))
+                            (local.set $steps (i32.const 0))))
+                        (local.set $dv (v128.load align=4 (i32.add (local.get $d) (i32.shl (local.get $ow) (i32.const 2)))))
+                        (local.set $acc0 (f32x4.add (local.get $acc0)
+                          (f32x4.mul (local.get $dv) (v128.load offset=0 align=4 (i32.add (local.get $x) (i32.shl (local.get $ow) (i32.const 2)))))))
+                        (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
+                        (local.set $steps (i32.add (local.get $steps) (i32.const 1)))
+                        (br $v1)))
+                    (local.set $tot0 (f64x2.add (local.get $tot0) (f64x2.promote_low_f32x4 (local.get $acc0))))
+                    (local.set $tot0 (f64x2.add (local.get $tot0)
+                      (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc0) (local.get $acc0)))))
+                    (local.set $acc0 (v128.const i64x2 0 0))
+                    (block $t_done1
+                      (loop $t1
+                        (br_if $t_done1 (i32.ge_u (local.get $ow) (local.get $Wo)))
+                        (local.set $ds (f32.load (i32.add (local.get $d) (i32.shl (local.get $ow) (i32.const 2)))))
+                        (local.set $s0 (f64.add (local.get $s0)
+                          (f64.promote_f32 (f32.mul (local.get $ds) (f32.load offset=0 (i32.add (local.get $x) (i32.shl (local.get $ow) (i32.const 2))))))))
+                        (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                        (br $t1)))
+                    (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+                    (br $loh1)))
+                (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                (br $ln1)))
+            (f64.store offset=0 (local.get $dw) (f64.add (local.get $s0)
+              (f64.add (f64x2.extract_lane 0 (local.get $tot0)) (f64x2.extract_lane 1 (local.get $tot0)))))
             (local.set $dw (i32.add (local.get $dw) (i32.const 8)))
             (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-            (br_if $lkj (i32.lt_u (local.get $kj) (local.get $kW))))
+              (br $lone)))
           (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
           (br_if $lki (i32.lt_u (local.get $ki) (local.get $kH))))
         (local.set $o (i32.add (local.get $o) (i32.const 1)))
