@@ -137,6 +137,14 @@ describe('fused crossEntropy', () => {
     expect(calls.get('crossEntropy')).toBeUndefined();
   });
 
+  it('every row ignored: the mean is NaN (0 / 0) and the gradient 0, as PyTorch', () => {
+    for (const d of DEVICES) {
+      const r = run(d, X, [-100, -100, -100, -100, -100]);
+      expect(r.loss[0]).toBeNaN();
+      expect(r.grad).toEqual(X.flat().map(() => 0));
+    }
+  });
+
   it('a [C] input with a [] target, and NaN for an out-of-range class', () => {
     for (const d of DEVICES) {
       const one = run(d, X[0]!, 2, { reduction: 'none' });

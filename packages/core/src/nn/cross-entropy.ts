@@ -70,7 +70,7 @@ function crossEntropyGradient(
   const C = x.shape[1]!;
   const { ignoreIndex, labelSmoothing: eps, reduction } = options;
   // The constants of the expression (no gradient flows into targets or class weights).
-  const { rowWeight, targetDist, denominator } = noGrad(() => {
+  const { rowWeight, targetDist, denominator, validRows } = noGrad(() => {
     const ignored = target.eq(ignoreIndex);
     const valid = ignored.logicalNot().float();
     const safe = ew.where(ignored, 0, target.clamp(0, C - 1)).int();
@@ -87,8 +87,10 @@ function crossEntropyGradient(
         .unsqueeze(1),
       targetDist: hot.add(weight === null ? spread : spread.mul(weight)),
       denominator: picked.sum(),
+      validRows: ignored.logicalNot().unsqueeze(1),
     };
   });
   const scale = reduction === 'none' ? g.unsqueeze(1) : reduction === 'mean' ? g.div(denominator) : g;
-  return x.softmax(1).mul(rowWeight).sub(targetDist).mul(scale);
+  // Ignored rows get 0, also when every row is ignored ('mean' then scales by 1 / 0).
+  return ew.where(validRows, x.softmax(1).mul(rowWeight).sub(targetDist).mul(scale), 0);
 }
