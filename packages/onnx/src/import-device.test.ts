@@ -1,7 +1,7 @@
 import { cpuBackend } from '@flint/backend-cpu';
 import { readFileSync } from 'node:fs';
-import { fromArray, registerBackend, type Tensor } from '@flint/core';
-import { describe, expect, it } from 'vitest';
+import { fromArray, registerBackend, Tensor } from '@flint/core';
+import { describe, expect, it, vi } from 'vitest';
 import { importModel } from './index.js';
 import { maxAbsDiff } from './test-models.js';
 
@@ -32,4 +32,38 @@ describe('importModel on a device that is not the default', () => {
       expect(maxAbsDiff(there.dataSync(), here.dataSync())).toBe(0);
     }
   });
+});
+
+describe('importModel: the forward reads nothing back from the device', () => {
+  // Backends with asynchronous reads only (webgpu) cannot serve a synchronous read in the forward:
+  // the constants that the graph's arithmetic needs (pads, bounds, fill values) stay on the host.
+  for (const [file, input] of [
+    ['lenet.onnx', [2, 1, 28, 28]],
+    ['small.onnx', [2, 1, 8, 8]],
+    ['lstm.onnx', [2, 5]],
+    ['encoder.onnx', [2, 5, 16]],
+    ['convs.onnx', [2, 3, 11, 10]],
+  ] as const)
+    it(file, () => {
+      const model = importModel(fixture(file));
+      const n = input.reduce((p: number, q: number) => p * q, 1);
+      const x =
+        file === 'lstm.onnx'
+          ? fromArray(
+              Int32Array.from({ length: n }, (_, i) => i % 20),
+              [...input],
+              { dtype: 'int32' },
+            )
+          : fromArray(
+              Float32Array.from({ length: n }, (_, i) => Math.sin(i)),
+              [...input],
+            );
+      const reads = [vi.spyOn(Tensor.prototype, 'dataSync'), vi.spyOn(Tensor.prototype, 'item')];
+      try {
+        model(x);
+        expect(reads.map((r) => r.mock.calls.length)).toEqual([0, 0]);
+      } finally {
+        for (const r of reads) r.mockRestore();
+      }
+    });
 });

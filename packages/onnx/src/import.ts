@@ -32,6 +32,18 @@ export interface ImportOptions {
   device?: string;
 }
 
+/**
+ * The values of small decoded tensors (scalars, bounds, fill values), kept on the host so that
+ * kernels needing them as numbers do not read them back from the device.
+ */
+const hostCopies = new WeakMap<Tensor, ArrayLike<number>>();
+const HOST_COPY_LIMIT = 64;
+
+function keepHostCopy(t: Tensor, values: ArrayLike<number>): Tensor {
+  if (values.length <= HOST_COPY_LIMIT) hostCopies.set(t, values);
+  return t;
+}
+
 function decodeTensor(t: TensorProto, device: string | undefined): Value {
   const dims = (t.dims ?? []).map(int);
   const n = dims.reduce((a, b) => a * b, 1);
@@ -53,7 +65,7 @@ function decodeTensor(t: TensorProto, device: string | undefined): Value {
             ? dv.getFloat32(i * 4, true)
             : dv.getFloat64(i * 8, true)
           : ((type === DataType.FLOAT ? t.floatData : t.doubleData)?.[i] ?? Number.NaN);
-    return fromArray(values, dims, { device });
+    return keepHostCopy(fromArray(values, dims, { device }), values);
   }
   if (type === DataType.INT64) {
     const dv = view(8);
@@ -72,7 +84,7 @@ function decodeTensor(t: TensorProto, device: string | undefined): Value {
             ? dv.getInt32(i * 4, true)
             : dv.getUint8(i)
           : (t.int32Data?.[i] ?? 0);
-    return fromArray(values, dims, { device, dtype: type === DataType.INT32 ? 'int32' : 'bool' });
+    return keepHostCopy(fromArray(values, dims, { device, dtype: type === DataType.INT32 ? 'int32' : 'bool' }), values);
   }
   throw new Error(`onnx import: tensor '${t.name}' has data type ${type}, which Flint does not read`);
 }
@@ -132,7 +144,17 @@ function tensorOf(v: Value | undefined, a: Attrs, what: string): Tensor {
 function hostOf(v: Value | undefined, a: Attrs, what: string): HostInts {
   if (v === undefined) throw new Error(`onnx import: ${a.label} is missing its ${what} input`);
   if (isHost(v)) return v;
-  return { host: true, dims: [...v.shape], values: Array.from(v.dataSync() as ArrayLike<number>) };
+  const copy = hostCopies.get(v);
+  return { host: true, dims: [...v.shape], values: Array.from(copy ?? (v.dataSync() as ArrayLike<number>)) };
+}
+
+/** A scalar input as a number (from the host when the graph made it; else read back). */
+function scalarOf(v: Value | undefined, a: Attrs, what: string): number {
+  if (v !== undefined && !isHost(v) && v.shape.some((d) => d !== 1))
+    throw new Error(`onnx import: ${a.label}: ${what} of shape [${v.shape}] is not a scalar`);
+  const value = hostOf(v, a, what).values[0];
+  if (value === undefined) throw new Error(`onnx import: ${a.label}: ${what} is empty`);
+  return value;
 }
 
 /** A conv's or pool's window settings, with ONNX's pads [begin..., end...] resolved from auto_pad. */
@@ -264,6 +286,23 @@ function sliceRange(size: number, start: number, end: number, step: number) {
   const last = step > 0 ? clamp(end, 0, size) : clamp(end, -1, size - 1);
   const count = Math.max(0, Math.ceil((last - first) / step));
   return { first, count, step };
+}
+
+/** Host integers rearranged: output element at multi-index `at` is the input's at `source(at)`. */
+function hostRearranged(v: HostInts, dims: number[], source: (at: number[]) => number[]): HostInts {
+  const strides = v.dims.map((_, i) => v.dims.slice(i + 1).reduce((p, q) => p * q, 1));
+  const count = dims.reduce((p, q) => p * q, 1);
+  const values = new Array<number>(count);
+  const at = dims.map(() => 0);
+  for (let i = 0; i < count; i++) {
+    let rest = i;
+    for (let d = dims.length - 1; d >= 0; d--) {
+      at[d] = rest % dims[d]!;
+      rest = Math.floor(rest / dims[d]!);
+    }
+    values[i] = v.values[source(at).reduce((p, q, d) => p + q * strides[d]!, 0)]!;
+  }
+  return { host: true, dims, values };
 }
 
 const asBool = (t: Tensor): Tensor => (t.dtype === 'bool' ? t : t.ne(0));
@@ -405,7 +444,7 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
     const count = shape.reduce((p, q) => p * q, 1);
     if (isHost(value))
       return [{ host: true, dims: shape, values: new Array<number>(count).fill(value.values[0] ?? 0) }];
-    return [full(shape, value.item(), { dtype: value.dtype, device })];
+    return [full(shape, scalarOf(value, a, 'value'), { dtype: value.dtype, device })];
   },
   Expand: (inputs, a) => {
     const x = tensorOf(inputs[0], a, 'input');
@@ -433,14 +472,14 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
       const n = Math.max(Math.ceil((q - p) / d), 0);
       return [{ host: true, dims: [n], values: Array.from({ length: n }, (_, i) => p + i * d) }];
     }
-    const [p, q, d] = [start, limit, delta].map((v, i) => tensorOf(v, a, ['start', 'limit', 'delta'][i]!).item());
+    const [p, q, d] = [start, limit, delta].map((v, i) => scalarOf(v, a, ['start', 'limit', 'delta'][i]!));
     return [arange(p!, q!, d!, { device: a.device })];
   },
   Pow: two((x, y) => x.pow(y)),
   MatMul: two((x, y) => x.matmul(y)),
   Clip: (inputs, a) => {
     const x = tensorOf(inputs[0], a, 'input');
-    const bound = (v: Value | undefined) => (v === undefined ? null : tensorOf(v, a, 'bound').item());
+    const bound = (v: Value | undefined) => (v === undefined ? null : scalarOf(v, a, 'bound'));
     return [x.clamp(bound(inputs[1]), bound(inputs[2]))];
   },
   Gemm: (inputs, a) => {
@@ -514,13 +553,34 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
     return x.reshape([outer, -1]);
   }),
   Reshape: (inputs, a) => {
-    const x = tensorOf(inputs[0], a, 'data');
     const shape = hostOf(inputs[1], a, 'shape').values;
+    const v = inputs[0];
+    if (v !== undefined && isHost(v)) {
+      const dims = shape.map((s, i) => (s === 0 && a.int('allowzero', 0) === 0 ? v.dims[i]! : s));
+      const known = dims.filter((d) => d !== -1).reduce((p, q) => p * q, 1);
+      return [{ host: true, dims: dims.map((d) => (d === -1 ? v.values.length / known : d)), values: v.values }];
+    }
+    const x = tensorOf(v, a, 'data');
     // A 0 copies the input's dim, unless allowzero makes it a dim of size 0.
     if (a.int('allowzero', 0) === 1) return [x.reshape(shape)];
     return [x.reshape(shape.map((s, i) => (s === 0 ? x.shape[i]! : s)))];
   },
-  Transpose: one((x, a) => x.permute(a.ints('perm') ?? [...x.shape.keys()].reverse())),
+  Transpose: (inputs, a) => {
+    const v = inputs[0];
+    const rank = v === undefined ? 0 : isHost(v) ? v.dims.length : v.ndim;
+    const perm = a.ints('perm') ?? [...Array(rank).keys()].reverse();
+    if (v !== undefined && isHost(v)) {
+      const dims = perm.map((p) => v.dims[p]!);
+      return [
+        hostRearranged(v, dims, (at) => {
+          const source = new Array<number>(rank);
+          for (const [i, p] of perm.entries()) source[p] = at[i]!;
+          return source;
+        }),
+      ];
+    }
+    return [tensorOf(v, a, 'data').permute(perm)];
+  },
   Unsqueeze: (inputs, a) => {
     const axes = hostOf(inputs[1], a, 'axes').values;
     const v = inputs[0];
@@ -596,7 +656,7 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
       }
       pads = full;
     }
-    const value = inputs[2] === undefined ? 0 : tensorOf(inputs[2], a, 'constant_value').item();
+    const value = inputs[2] === undefined ? 0 : scalarOf(inputs[2], a, 'constant_value');
     const modes: Record<string, 'constant' | 'reflect' | 'replicate'> = {
       constant: 'constant',
       reflect: 'reflect',
@@ -618,11 +678,23 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
     const axes = inputs[3] === undefined ? starts.map((_, i) => i) : hostOf(inputs[3], a, 'axes').values;
     const steps = inputs[4] === undefined ? starts.map(() => 1) : hostOf(inputs[4], a, 'steps').values;
     if (steps.some((st) => st === 0)) throw new Error(`onnx import: ${a.label}: a step of 0`);
-    if (data !== undefined && isHost(data) && data.dims.length === 1) {
-      // A slice of a shape (x.shape[:-1] in torch) stays on the host.
-      const { first, count, step } = sliceRange(data.values.length, starts[0]!, ends[0]!, steps[0]!);
-      const values = Array.from({ length: count }, (_, i) => data.values[first + i * step]!);
-      return [{ host: true, dims: [count], values }];
+    if (data !== undefined && isHost(data)) {
+      // A slice of a shape (x.shape[:-1] in torch, its pads arithmetic) stays on the host.
+      const ranges = data.dims.map((size) => ({ first: 0, count: size, step: 1 }));
+      for (const [i, ax] of axes.entries())
+        ranges[normalize(ax, data.dims.length)] = sliceRange(
+          data.dims[normalize(ax, data.dims.length)]!,
+          starts[i]!,
+          ends[i]!,
+          steps[i]!,
+        );
+      return [
+        hostRearranged(
+          data,
+          ranges.map((r) => r.count),
+          (at) => at.map((j, d) => ranges[d]!.first + j * ranges[d]!.step),
+        ),
+      ];
     }
     const x = tensorOf(data, a, 'data');
     let y = x;
