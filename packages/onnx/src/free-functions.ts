@@ -58,7 +58,8 @@ const KERNELS: Readonly<Record<string, KernelEmit | null>> = {
 /**
  * Wrap every kernel of `backends` for the trace: inside a kernel-traced op (state.kernelTraced > 0,
  * outside known modules and traced methods) the kernels above emit their nodes and any other kernel
- * is an error; elsewhere each runs as it is. Returns the restore functions.
+ * is an error; elsewhere each runs as it is, except that reading a traced value back to the host
+ * outside known modules and traced methods is an error. Returns the restore functions.
  */
 export function wrapKernels(state: TraceState, backends: Iterable<Backend<unknown>>): (() => void)[] {
   const restore: (() => void)[] = [];
@@ -76,6 +77,17 @@ export function wrapKernels(state: TraceState, backends: Iterable<Backend<unknow
           );
         // A freed storage names no value any more (a backend may hand its handle out again).
         if (kernel === 'dispose') state.graph.forgetStorage(args[0]);
+        // A traced value read to the host (item(), tolist(), a data-dependent shape) would be baked
+        // into the graph as the numbers of this one input.
+        if (
+          kernel === 'readSync' &&
+          state.suppressed === 0 &&
+          state.graph.holdsTracedValue((args[0] as TensorRef<unknown>).storage)
+        )
+          throw new Error(
+            `onnx export: a traced value of shape [${(args[0] as TensorRef<unknown>).shape.join(', ')}] is read back to the host in ${where(state)} ` +
+              '(item(), tolist(), dataSync() or an op whose result shape depends on the values): the graph would hold its values of this one input as constants',
+          );
         const out = (original as (...a: unknown[]) => unknown).apply(kernels, args);
         if (traced && emit !== null && emit !== undefined) emit(state, backend, args, out);
         return out;

@@ -130,6 +130,19 @@ describe('exportModel: the kernel wrappers of the free functions', () => {
 });
 
 describe('exportModel: functional code it cannot express is an error naming the op and the module', () => {
+  it('a traced value read back to the host (item())', () => {
+    class ItemScale extends nn.Module {
+      fc = new nn.Linear(3, 3);
+      override forward(x: Tensor): Tensor {
+        const h = this.fc(x) as Tensor;
+        return h.mul(h.sum().item());
+      }
+    }
+    expect(() => exportModel(new ItemScale(), randn([2, 3]))).toThrow(
+      'onnx export: a traced value of shape [] is read back to the host in the model (ItemScale) (item(), tolist(), dataSync()',
+    );
+  });
+
   it('a bool mask index', () => {
     class Masked extends nn.Module {
       override forward(x: Tensor): Tensor {

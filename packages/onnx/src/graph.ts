@@ -74,6 +74,8 @@ export class GraphBuilder {
    * view the trace did not see. Flint's tensors are contiguous, so a handle and a shape name a value.
    */
   private readonly storages = new Map<unknown, { name: string; shape: readonly number[] }[]>();
+  /** The storages among them that hold constants (read once into an initializer). */
+  private readonly constantStorages = new Set<unknown>();
 
   constructor(readonly opset: number) {}
 
@@ -146,6 +148,7 @@ export class GraphBuilder {
       this.claim(name);
       this.initializers.push(rawTensorProto(name, read(), ref.shape, ref.dtype));
       this.bindStorage(ref.storage, name, ref.shape);
+      this.constantStorages.add(ref.storage);
       return name;
     }
     const same = values.find((v) => sameShape(v.shape, ref.shape));
@@ -173,6 +176,12 @@ export class GraphBuilder {
   /** Storage `handle` was freed: it holds no traced value any more. */
   forgetStorage(handle: unknown): void {
     this.storages.delete(handle);
+    this.constantStorages.delete(handle);
+  }
+
+  /** Whether storage `handle` holds a value computed from the graph's inputs (not a constant). */
+  holdsTracedValue(handle: unknown): boolean {
+    return this.storages.has(handle) && !this.constantStorages.has(handle);
   }
 
   /** The traced value held in `t`'s storage at `t`'s shape, if any. */
