@@ -179,17 +179,20 @@
 
   ;; out[n, o, oh, ow] = sum_{ki, kj} w[o, ki, kj] * xp[n, oh + ki, ow + kj] (f32, taps in order),
   ;; then + bias[o] when $hasBias (a separate float32 add: the bits of conv2d then a broadcast add).
-  ;; $wv: the weights splatted, one f32x4 per tap. Eight outputs per step, then four, then one.
+  ;; $wv: the weights splatted, one f32x4 per tap. Two channels and eight outputs per step (four
+  ;; independent f32x4 sums, so the adds' latency overlaps), then four outputs, then one; an odd
+  ;; last channel alone.
   (func (export "conv1Direct") (param $xp i32) (param $N i32) (param $Hp i32) (param $Wp i32) (param $wv i32)
     (param $O i32) (param $kH i32) (param $kW i32) (param $Ho i32) (param $Wo i32) (param $bias i32) (param $hasBias i32)
     (param $out i32)
-    (local $n i32) (local $o i32) (local $oh i32) (local $ow i32) (local $ki i32) (local $kj i32)
-    (local $img i32) (local $row i32) (local $p i32) (local $wp i32) (local $dst i32)
-    (local $acc0 v128) (local $acc1 v128) (local $wt v128) (local $bv v128) (local $sacc f32)
-    (local $Wp4 i32) (local $KK16 i32)
+    (local $n i32) (local $o i32) (local $oh i32) (local $ow i32) (local $ow4 i32) (local $ki i32) (local $kj i32)
+    (local $img i32) (local $row i32) (local $p i32) (local $wp i32) (local $dst0 i32) (local $dst1 i32)
+    (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $w0 v128) (local $w1 v128)
+    (local $x0 v128) (local $x1 v128) (local $b0 v128) (local $b1 v128) (local $sacc f32)
+    (local $Wp4 i32) (local $KK16 i32) (local $plane4 i32)
     (local.set $Wp4 (i32.shl (local.get $Wp) (i32.const 2)))
     (local.set $KK16 (i32.shl (i32.mul (local.get $kH) (local.get $kW)) (i32.const 4)))
-    (local.set $dst (local.get $out))
+    (local.set $plane4 (i32.shl (i32.mul (local.get $Ho) (local.get $Wo)) (i32.const 2)))
     (block $n_done
       (loop $ln
         (br_if $n_done (i32.ge_u (local.get $n) (local.get $N)))
@@ -198,98 +201,227 @@
         (block $o_done
           (loop $lo
             (br_if $o_done (i32.ge_u (local.get $o) (local.get $O)))
-            (local.set $bv (f32x4.splat (f32.load (i32.add (local.get $bias) (i32.shl (local.get $o) (i32.const 2))))))
+            ;; bias[o], bias[o + 1] (the JS side leaves a float of slack after the bias)
+            (local.set $b0 (f32x4.splat (f32.load (i32.add (local.get $bias) (i32.shl (local.get $o) (i32.const 2))))))
+            (local.set $b1 (f32x4.splat (f32.load offset=4 (i32.add (local.get $bias) (i32.shl (local.get $o) (i32.const 2))))))
             (local.set $oh (i32.const 0))
             (block $oh_done
               (loop $loh
                 (br_if $oh_done (i32.ge_u (local.get $oh) (local.get $Ho)))
                 (local.set $row (i32.add (local.get $img) (i32.mul (local.get $oh) (local.get $Wp4))))
-                (local.set $ow (i32.const 0))
-                ;; eight outputs per step
-                (block $v8_done
-                  (loop $v8
-                    (br_if $v8_done (i32.gt_u (i32.add (local.get $ow) (i32.const 8)) (local.get $Wo)))
-                    (local.set $acc0 (v128.const i64x2 0 0))
-                    (local.set $acc1 (v128.const i64x2 0 0))
-                    (local.set $wp (i32.add (local.get $wv) (i32.mul (local.get $o) (local.get $KK16))))
-                    (local.set $ki (i32.const 0))
-                    (loop $lki
-                      (local.set $p (i32.add (i32.add (local.get $row) (i32.mul (local.get $ki) (local.get $Wp4)))
-                                             (i32.shl (local.get $ow) (i32.const 2))))
-                      (local.set $kj (i32.const 0))
-                      (loop $lkj
-                        (local.set $wt (v128.load (local.get $wp)))
-                        (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (v128.load align=4 (local.get $p)) (local.get $wt))))
-                        (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (v128.load offset=16 align=4 (local.get $p)) (local.get $wt))))
-                        (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
-                        (local.set $p (i32.add (local.get $p) (i32.const 4)))
-                        (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-                        (br_if $lkj (i32.lt_u (local.get $kj) (local.get $kW))))
-                      (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-                      (br_if $lki (i32.lt_u (local.get $ki) (local.get $kH))))
-                    (if (local.get $hasBias)
-                      (then
-                        (local.set $acc0 (f32x4.add (local.get $acc0) (local.get $bv)))
-                        (local.set $acc1 (f32x4.add (local.get $acc1) (local.get $bv)))))
-                    (v128.store align=4 (local.get $dst) (local.get $acc0))
-                    (v128.store offset=16 align=4 (local.get $dst) (local.get $acc1))
-                    (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
-                    (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-                    (br $v8)))
-                ;; four
-                (if (i32.le_u (i32.add (local.get $ow) (i32.const 4)) (local.get $Wo))
+                ;; dst0, dst1: output rows (n, o, oh) and (n, o + 1, oh)
+                (local.set $dst0 (i32.add (i32.add (local.get $out)
+                                                   (i32.mul (i32.add (i32.mul (local.get $n) (local.get $O)) (local.get $o)) (local.get $plane4)))
+                                          (i32.shl (i32.mul (local.get $oh) (local.get $Wo)) (i32.const 2))))
+                (local.set $dst1 (i32.add (local.get $dst0) (local.get $plane4)))
+                (if (i32.lt_u (i32.add (local.get $o) (i32.const 1)) (local.get $O))
                   (then
-                    (local.set $acc0 (v128.const i64x2 0 0))
-                    (local.set $wp (i32.add (local.get $wv) (i32.mul (local.get $o) (local.get $KK16))))
-                    (local.set $ki (i32.const 0))
-                    (loop $lki4
-                      (local.set $p (i32.add (i32.add (local.get $row) (i32.mul (local.get $ki) (local.get $Wp4)))
-                                             (i32.shl (local.get $ow) (i32.const 2))))
-                      (local.set $kj (i32.const 0))
-                      (loop $lkj4
-                        (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (v128.load align=4 (local.get $p)) (v128.load (local.get $wp)))))
-                        (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
-                        (local.set $p (i32.add (local.get $p) (i32.const 4)))
-                        (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-                        (br_if $lkj4 (i32.lt_u (local.get $kj) (local.get $kW))))
-                      (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-                      (br_if $lki4 (i32.lt_u (local.get $ki) (local.get $kH))))
-                    (if (local.get $hasBias) (then (local.set $acc0 (f32x4.add (local.get $acc0) (local.get $bv)))))
-                    (v128.store align=4 (local.get $dst) (local.get $acc0))
-                    (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
-                    (local.set $ow (i32.add (local.get $ow) (i32.const 4)))))
-                ;; one at a time
-                (block $s_done
-                  (loop $s
-                    (br_if $s_done (i32.ge_u (local.get $ow) (local.get $Wo)))
-                    (local.set $sacc (f32.const 0))
-                    (local.set $wp (i32.add (local.get $wv) (i32.mul (local.get $o) (local.get $KK16))))
-                    (local.set $ki (i32.const 0))
-                    (loop $lki1
-                      (local.set $p (i32.add (i32.add (local.get $row) (i32.mul (local.get $ki) (local.get $Wp4)))
-                                             (i32.shl (local.get $ow) (i32.const 2))))
-                      (local.set $kj (i32.const 0))
-                      (loop $lkj1
-                        (local.set $sacc (f32.add (local.get $sacc) (f32.mul (f32.load (local.get $p)) (f32.load (local.get $wp)))))
-                        (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
-                        (local.set $p (i32.add (local.get $p) (i32.const 4)))
-                        (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-                        (br_if $lkj1 (i32.lt_u (local.get $kj) (local.get $kW))))
-                      (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-                      (br_if $lki1 (i32.lt_u (local.get $ki) (local.get $kH))))
-                    (if (local.get $hasBias) (then (local.set $sacc (f32.add (local.get $sacc) (f32x4.extract_lane 0 (local.get $bv))))))
-                    (f32.store (local.get $dst) (local.get $sacc))
-                    (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
-                    (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-                    (br $s)))
+                    (local.set $ow (i32.const 0))
+                    (block $v8_done2
+                      (loop $v8_2
+                        (br_if $v8_done2 (i32.gt_u (i32.add (local.get $ow) (i32.const 8)) (local.get $Wo)))
+                        (local.set $a00 (v128.const i64x2 0 0))
+                        (local.set $a01 (v128.const i64x2 0 0))
+                        (local.set $a10 (v128.const i64x2 0 0))
+                        (local.set $a11 (v128.const i64x2 0 0))
+                        (local.set $wp (i32.add (local.get $wv) (i32.mul (local.get $o) (local.get $KK16))))
+                        (local.set $ki (i32.const 0))
+                        (loop $lki_22
+                          (local.set $p (i32.add (i32.add (local.get $row) (i32.mul (local.get $ki) (local.get $Wp4)))
+                                                 (i32.shl (local.get $ow) (i32.const 2))))
+                          (local.set $kj (i32.const 0))
+                          (loop $lkj_22
+                            (local.set $w0 (v128.load (i32.add (local.get $wp) (i32.mul (i32.const 0) (local.get $KK16)))))
+                            (local.set $w1 (v128.load (i32.add (local.get $wp) (i32.mul (i32.const 1) (local.get $KK16)))))
+                            (local.set $x0 (v128.load offset=0 align=4 (local.get $p)))
+                            (local.set $x1 (v128.load offset=16 align=4 (local.get $p)))
+                            (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $x0) (local.get $w0))))
+                            (local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $x1) (local.get $w0))))
+                            (local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $x0) (local.get $w1))))
+                            (local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $x1) (local.get $w1))))
+                            (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+                            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                            (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+                            (br_if $lkj_22 (i32.lt_u (local.get $kj) (local.get $kW))))
+                          (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+                          (br_if $lki_22 (i32.lt_u (local.get $ki) (local.get $kH))))
+                        (if (local.get $hasBias)
+                          (then
+                            (local.set $a00 (f32x4.add (local.get $a00) (local.get $b0)))
+                            (local.set $a01 (f32x4.add (local.get $a01) (local.get $b0)))
+                            (local.set $a10 (f32x4.add (local.get $a10) (local.get $b1)))
+                            (local.set $a11 (f32x4.add (local.get $a11) (local.get $b1)))))
+                        (v128.store offset=0 align=4 (i32.add (local.get $dst0) (i32.shl (local.get $ow) (i32.const 2))) (local.get $a00))
+                        (v128.store offset=16 align=4 (i32.add (local.get $dst0) (i32.shl (local.get $ow) (i32.const 2))) (local.get $a01))
+                        (v128.store offset=0 align=4 (i32.add (local.get $dst1) (i32.shl (local.get $ow) (i32.const 2))) (local.get $a10))
+                        (v128.store offset=16 align=4 (i32.add (local.get $dst1) (i32.shl (local.get $ow) (i32.const 2))) (local.get $a11))
+                        (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
+                        (br $v8_2)))
+                    (if (i32.le_u (i32.add (local.get $ow) (i32.const 4)) (local.get $Wo))
+                      (then
+                        (local.set $a00 (v128.const i64x2 0 0))
+                        (local.set $a10 (v128.const i64x2 0 0))
+                        (local.set $wp (i32.add (local.get $wv) (i32.mul (local.get $o) (local.get $KK16))))
+                        (local.set $ki (i32.const 0))
+                        (loop $lki_21
+                          (local.set $p (i32.add (i32.add (local.get $row) (i32.mul (local.get $ki) (local.get $Wp4)))
+                                                 (i32.shl (local.get $ow) (i32.const 2))))
+                          (local.set $kj (i32.const 0))
+                          (loop $lkj_21
+                            (local.set $w0 (v128.load (i32.add (local.get $wp) (i32.mul (i32.const 0) (local.get $KK16)))))
+                            (local.set $w1 (v128.load (i32.add (local.get $wp) (i32.mul (i32.const 1) (local.get $KK16)))))
+                            (local.set $x0 (v128.load offset=0 align=4 (local.get $p)))
+                            (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $x0) (local.get $w0))))
+                            (local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $x0) (local.get $w1))))
+                            (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+                            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                            (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+                            (br_if $lkj_21 (i32.lt_u (local.get $kj) (local.get $kW))))
+                          (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+                          (br_if $lki_21 (i32.lt_u (local.get $ki) (local.get $kH))))
+                        (if (local.get $hasBias)
+                          (then
+                            (local.set $a00 (f32x4.add (local.get $a00) (local.get $b0)))
+                            (local.set $a10 (f32x4.add (local.get $a10) (local.get $b1)))))
+                        (v128.store offset=0 align=4 (i32.add (local.get $dst0) (i32.shl (local.get $ow) (i32.const 2))) (local.get $a00))
+                        (v128.store offset=0 align=4 (i32.add (local.get $dst1) (i32.shl (local.get $ow) (i32.const 2))) (local.get $a10))
+                        (local.set $ow (i32.add (local.get $ow) (i32.const 4)))))
+                    (local.set $ow4 (local.get $ow))
+                    (local.set $ow (local.get $ow4))
+                    (block $s_done20
+                      (loop $s20
+                        (br_if $s_done20 (i32.ge_u (local.get $ow) (local.get $Wo)))
+                        (local.set $sacc (f32.const 0))
+                        (local.set $wp (i32.add (local.get $wv) (i32.mul (i32.add (local.get $o) (i32.const 0)) (local.get $KK16))))
+                        (local.set $ki (i32.const 0))
+                        (loop $lki_s20
+                          (local.set $p (i32.add (i32.add (local.get $row) (i32.mul (local.get $ki) (local.get $Wp4)))
+                                                 (i32.shl (local.get $ow) (i32.const 2))))
+                          (local.set $kj (i32.const 0))
+                          (loop $lkj_s20
+                            (local.set $sacc (f32.add (local.get $sacc) (f32.mul (f32.load (local.get $p)) (f32.load (local.get $wp)))))
+                            (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+                            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                            (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+                            (br_if $lkj_s20 (i32.lt_u (local.get $kj) (local.get $kW))))
+                          (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+                          (br_if $lki_s20 (i32.lt_u (local.get $ki) (local.get $kH))))
+                        (if (local.get $hasBias) (then (local.set $sacc (f32.add (local.get $sacc) (f32x4.extract_lane 0 (local.get $b0))))))
+                        (f32.store (i32.add (local.get $dst0) (i32.shl (local.get $ow) (i32.const 2))) (local.get $sacc))
+                        (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                        (br $s20)))
+                    (local.set $ow (local.get $ow4))
+                    (block $s_done21
+                      (loop $s21
+                        (br_if $s_done21 (i32.ge_u (local.get $ow) (local.get $Wo)))
+                        (local.set $sacc (f32.const 0))
+                        (local.set $wp (i32.add (local.get $wv) (i32.mul (i32.add (local.get $o) (i32.const 1)) (local.get $KK16))))
+                        (local.set $ki (i32.const 0))
+                        (loop $lki_s21
+                          (local.set $p (i32.add (i32.add (local.get $row) (i32.mul (local.get $ki) (local.get $Wp4)))
+                                                 (i32.shl (local.get $ow) (i32.const 2))))
+                          (local.set $kj (i32.const 0))
+                          (loop $lkj_s21
+                            (local.set $sacc (f32.add (local.get $sacc) (f32.mul (f32.load (local.get $p)) (f32.load (local.get $wp)))))
+                            (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+                            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                            (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+                            (br_if $lkj_s21 (i32.lt_u (local.get $kj) (local.get $kW))))
+                          (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+                          (br_if $lki_s21 (i32.lt_u (local.get $ki) (local.get $kH))))
+                        (if (local.get $hasBias) (then (local.set $sacc (f32.add (local.get $sacc) (f32x4.extract_lane 0 (local.get $b1))))))
+                        (f32.store (i32.add (local.get $dst1) (i32.shl (local.get $ow) (i32.const 2))) (local.get $sacc))
+                        (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                        (br $s21))))
+                  (else
+                    (local.set $ow (i32.const 0))
+                    (block $v8_done1
+                      (loop $v8_1
+                        (br_if $v8_done1 (i32.gt_u (i32.add (local.get $ow) (i32.const 8)) (local.get $Wo)))
+                        (local.set $a00 (v128.const i64x2 0 0))
+                        (local.set $a01 (v128.const i64x2 0 0))
+                        (local.set $wp (i32.add (local.get $wv) (i32.mul (local.get $o) (local.get $KK16))))
+                        (local.set $ki (i32.const 0))
+                        (loop $lki_12
+                          (local.set $p (i32.add (i32.add (local.get $row) (i32.mul (local.get $ki) (local.get $Wp4)))
+                                                 (i32.shl (local.get $ow) (i32.const 2))))
+                          (local.set $kj (i32.const 0))
+                          (loop $lkj_12
+                            (local.set $w0 (v128.load (i32.add (local.get $wp) (i32.mul (i32.const 0) (local.get $KK16)))))
+                            (local.set $x0 (v128.load offset=0 align=4 (local.get $p)))
+                            (local.set $x1 (v128.load offset=16 align=4 (local.get $p)))
+                            (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $x0) (local.get $w0))))
+                            (local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $x1) (local.get $w0))))
+                            (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+                            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                            (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+                            (br_if $lkj_12 (i32.lt_u (local.get $kj) (local.get $kW))))
+                          (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+                          (br_if $lki_12 (i32.lt_u (local.get $ki) (local.get $kH))))
+                        (if (local.get $hasBias)
+                          (then
+                            (local.set $a00 (f32x4.add (local.get $a00) (local.get $b0)))
+                            (local.set $a01 (f32x4.add (local.get $a01) (local.get $b0)))))
+                        (v128.store offset=0 align=4 (i32.add (local.get $dst0) (i32.shl (local.get $ow) (i32.const 2))) (local.get $a00))
+                        (v128.store offset=16 align=4 (i32.add (local.get $dst0) (i32.shl (local.get $ow) (i32.const 2))) (local.get $a01))
+                        (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
+                        (br $v8_1)))
+                    (if (i32.le_u (i32.add (local.get $ow) (i32.const 4)) (local.get $Wo))
+                      (then
+                        (local.set $a00 (v128.const i64x2 0 0))
+                        (local.set $wp (i32.add (local.get $wv) (i32.mul (local.get $o) (local.get $KK16))))
+                        (local.set $ki (i32.const 0))
+                        (loop $lki_11
+                          (local.set $p (i32.add (i32.add (local.get $row) (i32.mul (local.get $ki) (local.get $Wp4)))
+                                                 (i32.shl (local.get $ow) (i32.const 2))))
+                          (local.set $kj (i32.const 0))
+                          (loop $lkj_11
+                            (local.set $w0 (v128.load (i32.add (local.get $wp) (i32.mul (i32.const 0) (local.get $KK16)))))
+                            (local.set $x0 (v128.load offset=0 align=4 (local.get $p)))
+                            (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $x0) (local.get $w0))))
+                            (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+                            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                            (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+                            (br_if $lkj_11 (i32.lt_u (local.get $kj) (local.get $kW))))
+                          (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+                          (br_if $lki_11 (i32.lt_u (local.get $ki) (local.get $kH))))
+                        (if (local.get $hasBias)
+                          (then
+                            (local.set $a00 (f32x4.add (local.get $a00) (local.get $b0)))))
+                        (v128.store offset=0 align=4 (i32.add (local.get $dst0) (i32.shl (local.get $ow) (i32.const 2))) (local.get $a00))
+                        (local.set $ow (i32.add (local.get $ow) (i32.const 4)))))
+                    (local.set $ow4 (local.get $ow))
+                    (local.set $ow (local.get $ow4))
+                    (block $s_done10
+                      (loop $s10
+                        (br_if $s_done10 (i32.ge_u (local.get $ow) (local.get $Wo)))
+                        (local.set $sacc (f32.const 0))
+                        (local.set $wp (i32.add (local.get $wv) (i32.mul (i32.add (local.get $o) (i32.const 0)) (local.get $KK16))))
+                        (local.set $ki (i32.const 0))
+                        (loop $lki_s10
+                          (local.set $p (i32.add (i32.add (local.get $row) (i32.mul (local.get $ki) (local.get $Wp4)))
+                                                 (i32.shl (local.get $ow) (i32.const 2))))
+                          (local.set $kj (i32.const 0))
+                          (loop $lkj_s10
+                            (local.set $sacc (f32.add (local.get $sacc) (f32.mul (f32.load (local.get $p)) (f32.load (local.get $wp)))))
+                            (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+                            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                            (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+                            (br_if $lkj_s10 (i32.lt_u (local.get $kj) (local.get $kW))))
+                          (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+                          (br_if $lki_s10 (i32.lt_u (local.get $ki) (local.get $kH))))
+                        (if (local.get $hasBias) (then (local.set $sacc (f32.add (local.get $sacc) (f32x4.extract_lane 0 (local.get $b0))))))
+                        (f32.store (i32.add (local.get $dst0) (i32.shl (local.get $ow) (i32.const 2))) (local.get $sacc))
+                        (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                        (br $s10)))))
                 (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
                 (br $loh)))
-            (local.set $o (i32.add (local.get $o) (i32.const 1)))
+            (local.set $o (i32.add (local.get $o) (i32.const 2)))
             (br $lo)))
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
         (br $ln))))
 
-;; dw[o, ki, kj] (float64 at $dw) = sum_{n, oh, ow} dy[n, o, oh, ow] * xp[n, oh + ki, ow + kj]:
+  ;; dw[o, ki, kj] (float64 at $dw) = sum_{n, oh, ow} dy[n, o, oh, ow] * xp[n, oh + ki, ow + kj]:
   ;; products and sums in f32x4, each lane over at most 32 products of a row, each such chunk
   ;; widened into a float64 total, so a long sum costs no more than 32 terms' float32 rounding (as
   ;; the GEMM). Four taps kj..kj+3 per pass: one dy load feeds four independent sums (one f32x4 sum
