@@ -286,6 +286,31 @@ describe('import: the mask, comparison and shape ops of torch and Flint exports,
     await expectMatchesOrt(graphModel(nodes, { X: x }, inits, ['padded', 'reflected', 'normed'], 18), { X: x });
   });
 
+  it('Tan, Asin, Acos, Atan, Sinh, Cosh, Round (halves to even), CumSum (exclusive, reverse), ReduceLogSumExp', async () => {
+    manualSeed(311);
+    const x = randn([3, 4]).mul(0.6);
+    const halves = fromArray(Float32Array.from([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0.4, -0.6]), [8]);
+    const unary = ['Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh'];
+    const nodes: TestNode[] = [
+      ...unary.map((op) => ({ op, inputs: ['X'], outputs: [op] })),
+      { op: 'Round', inputs: ['H'], outputs: ['Round'] },
+      ...[0, 1].flatMap((exclusive) =>
+        [0, 1].map((reverse) => ({
+          op: 'CumSum',
+          inputs: ['X', 'axis'],
+          outputs: [`CumSum${exclusive}${reverse}`],
+          attrs: { exclusive, reverse },
+        })),
+      ),
+      { op: 'ReduceLogSumExp', inputs: ['X'], outputs: ['LogSumExp'], attrs: { axes: [1], keepdims: 0 } },
+    ];
+    const outputs = nodes.map((n) => n.outputs[0]!);
+    await expectMatchesOrt(graphModel(nodes, { X: x, H: halves }, { axis: i64([-1], []) }, outputs), {
+      X: x,
+      H: halves,
+    });
+  });
+
   it('a Cast to a type Flint has no form for is an error naming the node', () => {
     const x = randn([2]);
     const bytes = oneNodeModel('Cast', ['X'], { X: x }, {}, ['Y'], { to: 10 });

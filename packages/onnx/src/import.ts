@@ -418,6 +418,24 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
   Max: variadic((x, y) => x.maximum(y)),
   Min: variadic((x, y) => x.minimum(y)),
   Sin: one((x) => x.sin()),
+  Tan: one((x) => x.tan()),
+  Asin: one((x) => x.asin()),
+  Acos: one((x) => x.acos()),
+  Atan: one((x) => x.atan()),
+  Sinh: one((x) => x.sinh()),
+  Cosh: one((x) => x.cosh()),
+  // Halves to even, as ONNX's Round.
+  Round: one((x) => x.round()),
+  CumSum: (inputs, a) => {
+    const x = tensorOf(inputs[0], a, 'x');
+    const axis = normalize(scalarOf(inputs[1], a, 'axis'), x.ndim);
+    const reverse = a.int('reverse', 0) === 1;
+    const input = reverse ? x.flip(axis) : x;
+    let y = input.cumsum(axis);
+    // exclusive: each sum leaves out its own element.
+    if (a.int('exclusive', 0) === 1) y = y.sub(input);
+    return [reverse ? y.flip(axis) : y];
+  },
   Cos: one((x) => x.cos()),
   Floor: one((x) => x.floor()),
   Ceil: one((x) => x.ceil()),
@@ -811,6 +829,7 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
   ReduceMax: reduce('max'),
   ReduceMin: reduce('min'),
   ReduceProd: reduce('prod'),
+  ReduceLogSumExp: reduce('logsumexp'),
   ArgMax: argReduce('max'),
   ArgMin: argReduce('min'),
   Xor: two((x, y) => asBool(x).logicalXor(asBool(y))),
@@ -892,7 +911,7 @@ function recurrent(opType: 'RNN' | 'LSTM' | 'GRU'): Kernel {
   };
 }
 
-function reduce(kind: 'mean' | 'sum' | 'max' | 'min' | 'prod'): Kernel {
+function reduce(kind: 'mean' | 'sum' | 'max' | 'min' | 'prod' | 'logsumexp'): Kernel {
   return (inputs, a) => {
     const x = tensorOf(inputs[0], a, 'data');
     const axesValue = inputs[1] === undefined ? a.ints('axes') : hostOf(inputs[1], a, 'axes').values;
@@ -906,6 +925,7 @@ function reduce(kind: 'mean' | 'sum' | 'max' | 'min' | 'prod'): Kernel {
     if (kind === 'sum') return [x.sum(axes, keep)];
     if (kind === 'max') return [x.amax(axes, keep)];
     if (kind === 'min') return [x.amin(axes, keep)];
+    if (kind === 'logsumexp') return [x.logsumexp(axes, keep)];
     // prod reduces one dim at a time, from the last so the remaining axes keep their places.
     let y = x;
     for (const axis of [...axes].sort((p, q) => q - p)) y = y.prod(axis, keep);
