@@ -15,6 +15,8 @@ import {
   directConv1,
   directConv1WeightGrad,
   im2colImages,
+  matrixToNchw,
+  nchwToMatrix,
   withRowBias,
 } from './im2col.js';
 import { alloc, takeF32 } from './util.js';
@@ -253,6 +255,7 @@ export function conv2d(
         continue;
       }
       gemm(Og, ld, CgKK, wView, colView, y, 0, ld, false);
+      if (groups === 1 && matrixToNchw(y, O, m, HoWo, bias, out, n0 * O * HoWo)) continue;
       const biased = bias === null ? null : withRowBias(y, Og, ld, bias, gi * Og);
       if (biased !== null) shuffleBlocks(out, biased, n0, m, O, Og, gi, HoWo, false);
       else if (bias !== null) writeBlocksWithBias(out, y, bias, n0, m, O, Og, gi, HoWo);
@@ -296,7 +299,8 @@ export function conv2dBackwardInput(
     const ld = m * HoWo;
     for (let gi = 0; gi < groups; gi++) {
       const a = { data: w, offset: gi * Og * CgKK, rs: 1, cs: CgKK };
-      shuffleBlocks(dy, dyMat, n0, m, O, Og, gi, HoWo, true);
+      if (!nchwToMatrix(dy, n0 * O * HoWo, O, Og, gi * Og, m, HoWo, dyMat))
+        shuffleBlocks(dy, dyMat, n0, m, O, Og, gi, HoWo, true);
       gemm(CgKK, ld, Og, a, { data: dyMat, offset: 0, rs: ld, cs: 1 }, col, 0, ld, false);
       col2imImages(col, 0, m, g, dx, (n0 * C + gi * Cg) * H * W, C * H * W);
     }
@@ -342,7 +346,8 @@ export function conv2dBackwardWeight(
         im2colImages(x, xOff, C * H * W, m, g, col, 0);
         b = { data: col, offset: 0, rs: 1, cs: ld };
       } else b = { data: x, offset: xOff, rs: 1, cs: HoWo };
-      shuffleBlocks(dy, dyMat, n0, m, O, Og, gi, HoWo, true);
+      if (!nchwToMatrix(dy, n0 * O * HoWo, O, Og, gi * Og, m, HoWo, dyMat))
+        shuffleBlocks(dy, dyMat, n0, m, O, Og, gi, HoWo, true);
       gemm(Og, CgKK, ld, { data: dyMat, offset: 0, rs: ld, cs: 1 }, b, part, 0, CgKK, false);
       const base = gi * Og * CgKK;
       for (let i = 0; i < part.length; i++) acc[base + i]! += part[i]!;

@@ -320,3 +320,59 @@ export function directConv1WeightGrad(x: Float32Array, g: DirectGeometry, dy: Fl
   dw.set(new Float64Array(wasm.f32.buffer, dwPtr, taps));
   return true;
 }
+
+// --- the GEMM's [channels, images*Ho*Wo] matrix <-> NCHW ---------------------------------------
+
+const matToNchwWasm = wasm?.exports.matToNchw as (...args: number[]) => void;
+const nchwToMatWasm = wasm?.exports.nchwToMat as (...args: number[]) => void;
+
+/**
+ * out[outOff ...] = the NCHW block of m images from the output matrix mat [O, m*HoWo] (all O
+ * channels: groups = 1), + bias[o] as a separate float32 add when given. One call per chunk in
+ * place of a typed-array copy per (image, channel) block. False where the SIMD module is missing.
+ */
+export function matrixToNchw(
+  mat: Float32Array,
+  O: number,
+  m: number,
+  HoWo: number,
+  bias: Float32Array | null,
+  out: Float32Array,
+  outOff: number,
+): boolean {
+  if (current !== 'wasm-simd' || wasm === null) return false;
+  const n = O * m * HoWo;
+  const biasPtr = align16(n * 4);
+  const tPtr = align16(biasPtr + O * 4);
+  if (!wasm.reserve(tPtr + n * 4)) return false;
+  wasm.f32.set(mat.subarray(0, n), 0);
+  if (bias !== null) wasm.f32.set(bias.subarray(0, O), biasPtr >> 2);
+  matToNchwWasm(0, tPtr, O, m, HoWo, O, 0, biasPtr, bias === null ? 0 : 1);
+  out.set(wasm.f32.subarray(tPtr >> 2, (tPtr >> 2) + n), outOff);
+  return true;
+}
+
+/**
+ * mat [Og, m*HoWo] = channels [gOff, gOff + Og) of the NCHW block of m images at t[tOff ...] (O
+ * channels). False where the SIMD module is missing.
+ */
+export function nchwToMatrix(
+  t: Float32Array,
+  tOff: number,
+  O: number,
+  Og: number,
+  gOff: number,
+  m: number,
+  HoWo: number,
+  mat: Float32Array,
+): boolean {
+  if (current !== 'wasm-simd' || wasm === null) return false;
+  const tLen = m * O * HoWo;
+  const matPtr = align16(tLen * 4);
+  const n = Og * m * HoWo;
+  if (!wasm.reserve(matPtr + n * 4)) return false;
+  wasm.f32.set(t.subarray(tOff, tOff + tLen), 0);
+  nchwToMatWasm(0, matPtr, Og, m, HoWo, O, gOff);
+  mat.set(wasm.f32.subarray(matPtr >> 2, (matPtr >> 2) + n));
+  return true;
+}

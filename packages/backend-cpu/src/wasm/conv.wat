@@ -619,6 +619,71 @@
         (local.set $o (i32.add (local.get $o) (i32.const 1)))
         (br $lo))))
 
+  ;; The NCHW tensor of m images (O channels, planes of $hw floats) and the side-by-side output
+  ;; matrix of group channels [gOff, gOff + Og): row o = [m*hw], image i's block at i*hw.
+  ;; matToNchw: t[(i*O + gOff + o)*hw + p] = mat[o*m*hw + i*hw + p] (+ bias[o] when $hasBias, a
+  ;; float32 add); nchwToMat the reverse copy (no bias). One call per chunk instead of one
+  ;; typed-array copy per (image, channel) block from JavaScript.
+  (func (export "matToNchw") (param $mat i32) (param $t i32) (param $Og i32) (param $m i32) (param $hw i32)
+    (param $O i32) (param $gOff i32) (param $bias i32) (param $hasBias i32)
+    (local $o i32) (local $i i32) (local $src i32) (local $dst i32) (local $q i32) (local $end i32) (local $end4 i32)
+    (local $bv v128) (local $bs f32)
+    (if (i32.or (i32.eqz (i32.mul (local.get $Og) (local.get $m))) (i32.eqz (local.get $hw))) (then (return)))
+    (local.set $src (local.get $mat))
+    (loop $lo
+      (local.set $bs (select (f32.load (i32.add (local.get $bias) (i32.shl (local.get $o) (i32.const 2)))) (f32.const 0)
+                             (local.get $hasBias)))
+      (local.set $bv (f32x4.splat (local.get $bs)))
+      (local.set $i (i32.const 0))
+      (loop $li
+        (local.set $dst (i32.add (local.get $t)
+          (i32.shl (i32.mul (i32.add (i32.add (i32.mul (local.get $i) (local.get $O)) (local.get $gOff)) (local.get $o)) (local.get $hw))
+                   (i32.const 2))))
+        (if (local.get $hasBias)
+          (then
+            (local.set $q (i32.const 0))
+            (local.set $end (i32.shl (local.get $hw) (i32.const 2)))
+            (local.set $end4 (i32.sub (local.get $end) (i32.shl (i32.and (local.get $hw) (i32.const 3)) (i32.const 2))))
+            (block $v_done
+              (loop $v
+                (br_if $v_done (i32.ge_u (local.get $q) (local.get $end4)))
+                (v128.store align=4 (i32.add (local.get $dst) (local.get $q))
+                  (f32x4.add (v128.load align=4 (i32.add (local.get $src) (local.get $q))) (local.get $bv)))
+                (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                (br $v)))
+            (block $t_done
+              (loop $tl
+                (br_if $t_done (i32.ge_u (local.get $q) (local.get $end)))
+                (f32.store (i32.add (local.get $dst) (local.get $q))
+                  (f32.add (f32.load (i32.add (local.get $src) (local.get $q))) (local.get $bs)))
+                (local.set $q (i32.add (local.get $q) (i32.const 4)))
+                (br $tl))))
+          (else (memory.copy (local.get $dst) (local.get $src) (i32.shl (local.get $hw) (i32.const 2)))))
+        (local.set $src (i32.add (local.get $src) (i32.shl (local.get $hw) (i32.const 2))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $li (i32.lt_u (local.get $i) (local.get $m))))
+      (local.set $o (i32.add (local.get $o) (i32.const 1)))
+      (br_if $lo (i32.lt_u (local.get $o) (local.get $Og)))))
+
+  (func (export "nchwToMat") (param $t i32) (param $mat i32) (param $Og i32) (param $m i32) (param $hw i32)
+    (param $O i32) (param $gOff i32)
+    (local $o i32) (local $i i32) (local $dst i32)
+    (if (i32.or (i32.eqz (i32.mul (local.get $Og) (local.get $m))) (i32.eqz (local.get $hw))) (then (return)))
+    (local.set $dst (local.get $mat))
+    (loop $lo
+      (local.set $i (i32.const 0))
+      (loop $li
+        (memory.copy (local.get $dst)
+          (i32.add (local.get $t)
+            (i32.shl (i32.mul (i32.add (i32.add (i32.mul (local.get $i) (local.get $O)) (local.get $gOff)) (local.get $o)) (local.get $hw))
+                     (i32.const 2)))
+          (i32.shl (local.get $hw) (i32.const 2)))
+        (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $hw) (i32.const 2))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $li (i32.lt_u (local.get $i) (local.get $m))))
+      (local.set $o (i32.add (local.get $o) (i32.const 1)))
+      (br_if $lo (i32.lt_u (local.get $o) (local.get $Og)))))
+
   ;; The adjoint of im2col: dx[c, ih, iw] += col[r, i*Ho*Wo + oh*Wo + ow] for the in-input taps
   ;; (padding positions dropped), images at $dx + i*$xs. Exact spans only (a store past hi would
   ;; add into a neighbour): f32x4 over whole quads, then a scalar tail.
