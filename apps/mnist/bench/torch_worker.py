@@ -142,6 +142,7 @@ def train(s, c):
     work = batches(s, int(c["start"]), steps)
     keep = bool(c.get("losses", False))
     losses = []
+    loss = None
     model, opt, loss_fn = s.model, s.opt, s.loss_fn
     model.train()
     start = time.perf_counter()
@@ -153,7 +154,7 @@ def train(s, c):
         if keep:
             losses.append(loss.item())
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "loss": loss.item(), "losses": losses if keep else None}
+    return {"seconds": seconds, "loss": None if loss is None else loss.item(), "losses": losses if keep else None}
 
 
 def infer(s, c):
@@ -199,8 +200,13 @@ def main():
             if handler is None:
                 raise BenchError(f"unknown command {c.get('cmd')!r}; the commands are {', '.join(COMMANDS)}, quit")
             answer({"ok": True, **handler(s, c)})
-        except (BenchError, KeyError, ValueError, OSError) as e:
-            message = f"missing field {e}" if isinstance(e, KeyError) else str(e)
+        except Exception as e:  # any failure of one command is answered, and the worker keeps serving
+            if isinstance(e, BenchError):
+                message = str(e)
+            elif isinstance(e, KeyError):
+                message = f"missing field {e}"
+            else:
+                message = f"{type(e).__name__}: {e}"
             answer({"ok": False, "error": message})
 
 

@@ -102,7 +102,13 @@ describe.skipIf(!hasTorch)('the PyTorch worker (real torch)', () => {
       'mlp-small parameter 0: shape [16, 784], the weights sent are [784, 16]',
     );
     await expect(worker.request({ cmd: 'train', steps: 1 })).rejects.toThrow("missing field 'start'");
-    await expect(worker.load(join(root, 'missing.gz'), join(root, 'missing.gz'), 10)).rejects.toThrow('missing.gz');
+    await expect(worker.request({ cmd: 'infer', calls: 'many', index: 0 })).rejects.toThrow(
+      "ValueError: invalid literal for int() with base 10: 'many'",
+    );
+    expect((await worker.train(0, 0)).loss).toBeNull();
+    await expect(worker.load(join(root, 'missing.gz'), join(root, 'missing.gz'), 10)).rejects.toThrow(
+      'FileNotFoundError: [Errno 2] No such file or directory',
+    );
     expect(
       await worker.load(workerData({ dataset: 'mnist' }, set, POOL, true).images, '/dev/null', 1).catch(String),
     ).toContain('not an IDX file');
@@ -159,6 +165,46 @@ describe.skipIf(!hasTorch)('the PyTorch worker (real torch)', () => {
     expect(m!.memory.growing).not.toContain('live');
     expect(r.err).toContain('training samples/s');
     expect(r.err).toContain('≥ 0.5×');
+  });
+});
+
+describe.skipIf(!hasTorch)('bench on synthetic data (no Fashion-MNIST installed)', () => {
+  it('both sides train on the same seeded synthetic batches, written for the worker as IDX files', async () => {
+    const saved = process.env.FLINT_FASHION_MNIST_DIR;
+    process.env.FLINT_FASHION_MNIST_DIR = join(root, 'no-fashion-mnist-here');
+    try {
+      const r = await cli(
+        'bench',
+        '--model',
+        'lenet',
+        '--rounds',
+        '1',
+        '--steps',
+        '3',
+        '--warmup',
+        '0',
+        '--infer-calls',
+        '2',
+        '--memory-steps',
+        '0',
+        '--json',
+      );
+      expect(r.code, r.err).toBe(0);
+      const result = JSON.parse(r.out) as {
+        data: string;
+        samplePool: number;
+        models: { training: { flintLoss: number; pytorchLoss: number }; memory: null }[];
+      };
+      expect(result.data).toContain('synthetic: 4,096 seeded random images and labels');
+      expect(result.data).toContain('no-fashion-mnist-here not found');
+      expect(result.samplePool).toBe(4096);
+      const t = result.models[0]!.training;
+      expect(Math.abs(t.flintLoss - t.pytorchLoss)).toBeLessThan(1e-4);
+      expect(result.models[0]!.memory).toBeNull();
+    } finally {
+      if (saved === undefined) delete process.env.FLINT_FASHION_MNIST_DIR;
+      else process.env.FLINT_FASHION_MNIST_DIR = saved;
+    }
   });
 });
 

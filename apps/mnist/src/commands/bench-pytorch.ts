@@ -195,6 +195,7 @@ export class FlintSide {
 
   /** `steps` steps on batches start, start+1, ...: seconds, the last loss, and every loss if asked. */
   train(steps: number, start: number, keepLosses = false): { seconds: number; loss: number; losses: number[] | null } {
+    if (steps === 0) return { seconds: 0, loss: Number.NaN, losses: keepLosses ? [] : null };
     const losses: number[] = [];
     let last: Tensor | null = null;
     const t0 = performance.now();
@@ -469,8 +470,10 @@ export async function pytorchBench(opts: BenchOptions, io: Output): Promise<numb
           });
         text.write(`${model}: training, ${rounds} rounds of ${steps} steps...\n`);
         // Warm-up (untimed): the JIT, the caches, the allocator's first blocks.
-        flint.train(warmup, 0);
-        if (worker !== null) await worker.train(warmup, 0);
+        if (warmup > 0) {
+          flint.train(warmup, 0);
+          if (worker !== null) await worker.train(warmup, 0);
+        }
         const trainRounds: RoundFigures[] = [];
         let flintLoss = Number.NaN;
         let pytorchLoss: number | null = null;
