@@ -43,6 +43,7 @@ describe('importModel: the forward reads nothing back from the device', () => {
     ['lstm.onnx', [2, 5]],
     ['encoder.onnx', [2, 5, 16]],
     ['convs.onnx', [2, 3, 11, 10]],
+    ['gru.onnx', [2, 6, 5]],
   ] as const)
     it(file, () => {
       const model = importModel(fixture(file));

@@ -46,6 +46,7 @@ for (const [file, inputName, make] of [
   ['lstm', 'tokens', tokens],
   ['encoder', 'input', sinInput],
   ['convs', 'input', sinInput],
+  ['gru', 'input', sinInput],
 ] as const) {
   describe(`importModel: ${file}.onnx from torch.onnx.export`, () => {
     const bytes = new Uint8Array(readFileSync(fixture(`${file}.onnx`)));
