@@ -97,6 +97,8 @@ describe.skipIf(!hasTorch)('the PyTorch worker (real torch)', () => {
     const flint = new FlintSide('mlp-small', settings, set, POOL, BATCH);
     const weights = flint.weights();
     flint.dispose();
+    // A valid model first, so the checks below do not depend on the tests before this one.
+    await worker.build({ model: 'mlp-small', ...settings, batch: BATCH, weights });
     weights[0] = { ...weights[0]!, shape: [784, 16] };
     await expect(worker.build({ model: 'mlp-small', ...settings, batch: BATCH, weights })).rejects.toThrow(
       'mlp-small parameter 0: shape [16, 784], the weights sent are [784, 16]',
