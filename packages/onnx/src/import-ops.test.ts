@@ -3,7 +3,14 @@ import { fromArray, manualSeed, randint, randn } from '@flint/core';
 import { describe, expect, it } from 'vitest';
 import { importModel } from './index.js';
 import { DataType } from './proto/index.js';
-import { expectMatchesOrt, graphModel, type Int64Init, oneNodeModel, type TestNode } from './test-graphs.js';
+import {
+  expectMatchesOrt,
+  graphModel,
+  type Int64Init,
+  type NodeAttr,
+  oneNodeModel,
+  type TestNode,
+} from './test-graphs.js';
 
 const i64 = (values: number[], dims: number[] = [values.length]) => ({ int64: values, dims });
 const scalar = (v: number) => ({ float: fromArray(new Float32Array([v]), []) });
@@ -309,6 +316,50 @@ describe('import: the mask, comparison and shape ops of torch and Flint exports,
       X: x,
       H: halves,
     });
+  });
+
+  it('Resize: nearest (asymmetric floor, half_pixel round_prefer_ceil), linear and cubic (pytorch_half_pixel, half_pixel, align_corners), by scales and by sizes', async () => {
+    manualSeed(312);
+    const x = randn([2, 3, 5, 7]);
+    const line = randn([2, 3, 9]);
+    const modes: [string, Record<string, NodeAttr>][] = [
+      ['nearest', { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }],
+      ['exact', { mode: 'nearest', coordinate_transformation_mode: 'half_pixel', nearest_mode: 'round_prefer_ceil' }],
+      ['linear', { mode: 'linear', coordinate_transformation_mode: 'pytorch_half_pixel' }],
+      ['half', { mode: 'linear' }],
+      ['corners', { mode: 'linear', coordinate_transformation_mode: 'align_corners' }],
+      [
+        'cubic',
+        { mode: 'cubic', coordinate_transformation_mode: 'pytorch_half_pixel', cubic_coeff_a: { float: -0.75 } },
+      ],
+      ['cubicCorners', { mode: 'cubic', coordinate_transformation_mode: 'align_corners' }],
+    ];
+    const nodes: TestNode[] = modes.flatMap(([name, attrs]) => [
+      { op: 'Resize', inputs: ['X', '', 'scales'], outputs: [`${name}Up`], attrs },
+      { op: 'Resize', inputs: ['X', '', '', 'sizes'], outputs: [`${name}Sized`], attrs },
+    ]);
+    nodes.push({ op: 'Resize', inputs: ['L', '', 'lineScales'], outputs: ['line'], attrs: { mode: 'linear' } });
+    nodes.push({ op: 'Resize', inputs: ['L', '', '', 'lineSizes'], outputs: ['lineNearest'], attrs: modes[0]![1] });
+    const inits = {
+      scales: { float: fromArray(Float32Array.from([1, 1, 2, 1.5]), [4]) },
+      sizes: i64([2, 3, 3, 11]),
+      lineScales: { float: fromArray(Float32Array.from([1, 1, 0.5]), [3]) },
+      lineSizes: i64([2, 3, 13]),
+    };
+    const outputs = nodes.map((n) => n.outputs[0]!);
+    await expectMatchesOrt(graphModel(nodes, { X: x, L: line }, inits, outputs), { X: x, L: line });
+  });
+
+  it('a Resize mode F.interpolate has no form for is an error naming the node', () => {
+    const x = randn([1, 1, 4, 4]);
+    const scales = { float: fromArray(Float32Array.from([1, 1, 2, 2]), [4]) };
+    const bytes = oneNodeModel('Resize', ['X', '', 'scales'], { X: x }, { scales }, ['Y'], {
+      mode: 'linear',
+      coordinate_transformation_mode: 'tf_crop_and_resize',
+    });
+    expect(() => importModel(bytes)(x)).toThrow(
+      "onnx import: node 'Resize_0' (Resize): linear with tf_crop_and_resize is not supported (half_pixel, pytorch_half_pixel or align_corners)",
+    );
   });
 
   it('a Cast to a type Flint has no form for is an error naming the node', () => {

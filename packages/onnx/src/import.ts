@@ -15,6 +15,8 @@ import {
 } from './proto/index.js';
 
 const F = nn.functional;
+type InterpolateOptions = NonNullable<Parameters<typeof F.interpolate>[1]>;
+type InterpolateMode = NonNullable<InterpolateOptions['mode']>;
 
 /** int64 tensors of the graph (shapes, axes, indices) stay on the host as plain numbers. */
 interface HostInts {
@@ -823,6 +825,55 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
     }
     y = padSpatial(y, lows, highs, 0);
     return [b === null ? y : y.add(b.reshape([-1, ...ones]))];
+  },
+  Resize: (inputs, a) => {
+    const x = tensorOf(inputs[0], a, 'X');
+    const spatial = x.ndim - 2;
+    const mode = a.string('mode') ?? 'nearest';
+    const transform = a.string('coordinate_transformation_mode') ?? 'half_pixel';
+    const fail = (why: string): never => {
+      throw new Error(`onnx import: ${a.label}: ${why}`);
+    };
+    if (spatial !== 1 && spatial !== 2) fail(`input of shape [${x.shape}] (Resize of 1-D and 2-D images only)`);
+    if (a.ints('axes') !== undefined) fail('the axes attribute is not supported');
+    if (a.int('antialias', 0) !== 0 || a.int('exclude_outside', 0) !== 0)
+      fail('antialias and exclude_outside are not supported');
+    // The ONNX modes that are F.interpolate's (PyTorch's) own coordinate mappings.
+    let flintMode: InterpolateMode;
+    let alignCorners: boolean | undefined;
+    if (mode === 'nearest') {
+      const nearest = a.string('nearest_mode') ?? 'round_prefer_floor';
+      if (transform === 'asymmetric' && nearest === 'floor') flintMode = 'nearest';
+      else if (transform === 'half_pixel' && nearest === 'round_prefer_ceil') flintMode = 'nearest-exact';
+      else
+        fail(
+          `nearest with ${transform} and ${nearest} is not supported (asymmetric with floor, or half_pixel with round_prefer_ceil)`,
+        );
+    } else if (mode === 'linear' || mode === 'cubic') {
+      if (transform === 'align_corners') alignCorners = true;
+      else if (transform === 'pytorch_half_pixel' || transform === 'half_pixel') alignCorners = false;
+      else fail(`${mode} with ${transform} is not supported (half_pixel, pytorch_half_pixel or align_corners)`);
+      if (mode === 'cubic' && a.float('cubic_coeff_a', -0.75) !== -0.75) fail('cubic_coeff_a other than -0.75');
+      if (mode === 'cubic' && spatial !== 2) fail('cubic resizing of 1-D input');
+      flintMode = mode === 'cubic' ? 'bicubic' : spatial === 2 ? 'bilinear' : 'linear';
+    } else {
+      fail(`mode ${mode} is not supported`);
+    }
+    // sizes or scales name every dim; the batch and channel dims must stay as they are.
+    const spatialOf = (values: number[], what: string, keep: [number, number]) => {
+      if (values.length !== x.ndim) fail(`${what} [${values}] do not name every dim of [${x.shape}]`);
+      if (values[0] !== keep[0] || values[1] !== keep[1])
+        fail(`${what} [${values}] resize the batch or channel dim of [${x.shape}]`);
+      return values.slice(2);
+    };
+    const options: InterpolateOptions = { mode: flintMode!, alignCorners };
+    const [scalesInput, sizesInput] = [inputs[2], inputs[3]];
+    const scales = scalesInput === undefined ? [] : hostOf(scalesInput, a, 'scales').values;
+    if (sizesInput !== undefined)
+      options.size = spatialOf(hostOf(sizesInput, a, 'sizes').values, 'sizes', [x.shape[0]!, x.shape[1]!]);
+    else if (scales.length > 0) options.scaleFactor = spatialOf(scales, 'scales', [1, 1]);
+    else fail('neither scales nor sizes is given');
+    return [F.interpolate(x, options)];
   },
   ReduceMean: reduce('mean'),
   ReduceSum: reduce('sum'),
