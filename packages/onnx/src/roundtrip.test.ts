@@ -145,6 +145,55 @@ class LastSteps extends nn.Module {
   }
 }
 
+/** Elementwise math, matrix products, prod/logsumexp/all/any, cumsum, flip, triu/tril, tile/repeat (functional.test.ts). */
+class MoreMath extends nn.Module {
+  fc = new nn.Linear(6, 6);
+  square = fromArray(
+    Float32Array.from({ length: 36 }, (_, i) => Math.sin(i)),
+    [6, 6],
+  );
+  vector = fromArray(
+    Float32Array.from({ length: 6 }, (_, i) => i - 2.5),
+    [6],
+  );
+  override forward(x: Tensor): Tensor {
+    const h = this.fc(x) as Tensor; // [N, 4, 6]
+    const bounded = h.tanh().mul(0.9);
+    const positive = h.abs().add(1);
+    const math = bounded
+      .asin()
+      .add(bounded.acos())
+      .add(bounded.atan())
+      .add(h.sin().mul(h.cos()))
+      .add(bounded.tan())
+      .add(bounded.sinh().sub(bounded.cosh()))
+      .add(h.mul(3).floor().add(h.mul(3).ceil()).add(h.mul(3).round()).add(h.mul(3).trunc()))
+      .add(h.sign().add(positive.reciprocal()).add(positive.rsqrt()).add(h.square()))
+      .add(h.abs().log1p().add(bounded.expm1()));
+    const products = h
+      .matmul(this.square)
+      .add(h.bmm(h.transpose(1, 2)).sum(-1, true).mul(0.1))
+      .add(h.select(1, 0).mm(this.square).unsqueeze(1))
+      .add(h.select(1, 1).mv(this.vector).unsqueeze(-1).unsqueeze(-1))
+      .add(this.vector.dot(this.vector));
+    const reduced = positive
+      .prod(2, true)
+      .log()
+      .add(h.logsumexp(-1, true))
+      .add(h.gt(-1).all(2, true).float())
+      .add(h.gt(1).any(2, true).float());
+    const shaped = h
+      .cumsum(2)
+      .add(h.flip(1, 2))
+      .add(h.triu(1).add(h.tril(-1)))
+      .add(h.select(1, 2).unsqueeze(1).tile(4, 1))
+      .add(h.narrow(2, 0, 3).repeat(1, 1, 2));
+    return cat([math, products, reduced, shaped], 2)
+      .flatten(1)
+      .add(h.gt(0).cumsum(2).float().sum([1, 2], true).squeeze(-1).mul(0.01));
+  }
+}
+
 const image = (shape: number[]) => (n: number) => [randn([n, ...shape])];
 const cases: Case[] = [
   ...(
@@ -232,6 +281,15 @@ const cases: Case[] = [
     create: () => new Picks(),
     args: image([4, 6]),
     sizes: [3, 6],
+    names: ['input'],
+    dynamicAxes: batch,
+    tol: 1e-5,
+  },
+  {
+    name: 'MoreMath (trig, rounding, mm/bmm/mv/dot, prod/logsumexp/all/any, cumsum, flip, triu/tril, tile/repeat)',
+    create: () => new MoreMath(),
+    args: image([4, 6]),
+    sizes: [2, 5],
     names: ['input'],
     dynamicAxes: batch,
     tol: 1e-5,
