@@ -362,6 +362,23 @@ describe('import: the mask, comparison and shape ops of torch and Flint exports,
     );
   });
 
+  it('Constant in its value_float(s) and value_int(s) forms', async () => {
+    manualSeed(313);
+    const x = randn([2, 3]);
+    const nodes: TestNode[] = [
+      { op: 'Constant', inputs: [], outputs: ['f'], attrs: { value_float: { float: 1.5 } } },
+      { op: 'Constant', inputs: [], outputs: ['fs'], attrs: { value_floats: { floats: [1, -2, 0.5] } } },
+      { op: 'Constant', inputs: [], outputs: ['i'], attrs: { value_int: 2 } },
+      { op: 'Constant', inputs: [], outputs: ['is'], attrs: { value_ints: [3, 2] } },
+      { op: 'Mul', inputs: ['X', 'f'], outputs: ['a'] },
+      { op: 'Add', inputs: ['a', 'fs'], outputs: ['b'] },
+      { op: 'Cast', inputs: ['i'], outputs: ['iF'], attrs: { to: DataType.FLOAT } },
+      { op: 'Sub', inputs: ['b', 'iF'], outputs: ['c'] },
+      { op: 'Reshape', inputs: ['c', 'is'], outputs: ['Y'] },
+    ];
+    await expectMatchesOrt(graphModel(nodes, { X: x }, {}, ['Y']), { X: x });
+  });
+
   it('a Cast to a type Flint has no form for is an error naming the node', () => {
     const x = randn([2]);
     const bytes = oneNodeModel('Cast', ['X'], { X: x }, {}, ['Y'], { to: 10 });

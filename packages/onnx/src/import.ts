@@ -341,8 +341,18 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
   Dropout: (inputs) => [inputs[0]!],
   Constant: (_inputs, a, device) => {
     const t = a.tensor('value');
-    if (t === undefined) throw new Error(`onnx import: ${a.label}: only the 'value' form of Constant is supported`);
-    return [decodeTensor(t, device)];
+    if (t !== undefined) return [decodeTensor(t, device)];
+    if (a.has('value_int')) return [{ host: true, dims: [], values: [a.int('value_int', 0)] }];
+    const ints = a.ints('value_ints');
+    if (ints !== undefined) return [{ host: true, dims: [ints.length], values: ints }];
+    const floats = a.has('value_float') ? [a.float('value_float', 0)] : a.floats('value_floats');
+    if (floats !== undefined) {
+      const values = Float32Array.from(floats);
+      return [keepHostCopy(fromArray(values, a.has('value_float') ? [] : [values.length], { device }), values)];
+    }
+    throw new Error(
+      `onnx import: ${a.label}: only the value, value_int(s) and value_float(s) forms of Constant are supported`,
+    );
   },
   Relu: one((x) => x.relu()),
   Sigmoid: one((x) => x.sigmoid()),
