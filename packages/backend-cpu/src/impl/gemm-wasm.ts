@@ -198,7 +198,7 @@ export function setWasmGemmBlocking(next: { MC?: number; KC?: number; NC?: numbe
 
 // Memory layout: bytes [0, 256) are the 4x8 float64 edge tile, then the resident operands (below),
 // then each call's scratch: the packed A block and B panel, the A and B spans not resident
-// (float32) and C (float64; float32 when K fits one 32-step chunk).
+// (float32) and C (float64; float32 when K fits two 32-step chunks).
 const TILE = 0;
 const RESIDENT_BASE = 256;
 
@@ -343,9 +343,12 @@ export function gemmWasm(
   const bSpanPtr = bRes >= 0 ? -1 : top;
   if (bRes < 0) top = align16(top + bSpan * 4);
   const cPtr = top;
-  // K within one 32-step chunk: the kernel keeps C in float32 (the float64 path would only widen
-  // one float32 sum and round it back), which halves C's bytes and skips the widen / narrow passes
-  const f32C = K <= Math.min(32, blocking.KC);
+  // K within two 32-step chunks (one K slice): the kernel keeps C in float32, which halves C's
+  // bytes and skips the widen / narrow passes. Overwriting, it stores chunk 1 and adds chunk 2 in
+  // float32: one rounding of c1 + c2, which is what the float64 path's widen, add and narrow give
+  // (a float64 sum of two float32 values rounds to their float32 sum); accumulating, one more
+  // float32 rounding per chunk (~1.2e-7 relative), far inside the bound of the 32-step sums
+  const f32C = K <= Math.min(64, blocking.KC);
   const end = cPtr + M * N * (f32C ? 4 : 8);
   if (end > MAX_BYTES) {
     generation++; // the slots handed out above were never filled

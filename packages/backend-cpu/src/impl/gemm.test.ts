@@ -464,6 +464,58 @@ describe.skipIf(!wasmSimdAvailable)('wasm-simd gemm: resident operands (live sto
   });
 });
 
+describe.skipIf(!wasmSimdAvailable)('wasm-simd gemm: float32 C for K <= 64 (two 32-step chunks)', () => {
+  /** One lane of the mul + add micro-kernel: float32 sums over k in [k0, k1), in k order. */
+  function chunkSum(p: Problem, i: number, j: number, k0: number, k1: number): number {
+    let s = 0;
+    for (let k = k0; k < k1; k++) s = Math.fround(s + Math.fround(at(p.a, i, k) * at(p.b, k, j)));
+    return s;
+  }
+
+  it("overwriting, K = 33..64 gives the float64 path's bits: the float32 sum of the two chunk sums, rounded once", () => {
+    const prev = wasmFmaAvailable ? setWasmGemmFma(false) : false;
+    try {
+      for (let K = 33; K <= 64; K++) {
+        // 9 x 13: full 4 x 8 tiles and edge tiles in both directions; every transpose layout
+        const p = problem(9, 13, K, K % 2 === 1, K % 4 >= 2, 100 + K, { pad: 2 });
+        const c = run(gemmWasmOk, p);
+        expectMatches(p, c);
+        for (let i = 0; i < p.M; i++)
+          for (let j = 0; j < p.N; j++) {
+            const want = Math.fround(chunkSum(p, i, j, 0, 32) + chunkSum(p, i, j, 32, K));
+            const got = c[p.cOff + i * p.ldc + j]!;
+            if (!Object.is(got, want)) expect.fail(`K=${K} C(${i},${j}) = ${got}, two-chunk float32 sum ${want}`);
+          }
+      }
+    } finally {
+      if (wasmFmaAvailable) setWasmGemmFma(prev);
+    }
+  });
+
+  it('accumulating, K = 33..64 stays within the float32 dot-product bound of a float64 reference', () => {
+    for (let K = 33; K <= 64; K++) {
+      const p = problem(6 + (K % 5), 8 + (K % 11), K, K % 3 === 0, K % 2 === 0, 200 + K, { pad: 1, accumulate: true });
+      expectMatches(p, run(gemmWasmOk, p));
+    }
+  });
+
+  it('same-sign sums over K = 33..64 of 50 random constants, accumulated onto C, are within 5e-7 relative', () => {
+    const r = rng(31);
+    for (let t = 0; t < 50; t++) {
+      const K = 33 + (t % 32);
+      const v = Math.fround(r() * 2 ** Math.floor(r() * 16 - 8));
+      const c0 = Math.fround(v * (1 + r() * 8));
+      const a: MatrixView = { data: new Float32Array(8 * K).fill(v), offset: 0, rs: K, cs: 1 };
+      const b: MatrixView = { data: new Float32Array(K * 16).fill(1), offset: 0, rs: 16, cs: 1 };
+      const c = new Float32Array(8 * 16).fill(c0);
+      expect(gemmWasm(8, 16, K, a, b, c, 0, 16, true)).toBe(true);
+      const want = c0 + K * v;
+      for (const x of c)
+        if (!(Math.abs(x - want) <= 5e-7 * want)) expect.fail(`K=${K}: ${c0} + ${K} x ${v} = ${x}, want ${want}`);
+    }
+  });
+});
+
 describe('relaxed-SIMD FMA micro-kernel (gemm-fma.wat)', () => {
   const wat = (name: string): string => readFileSync(new URL(`../wasm/${name}.wat`, import.meta.url), 'utf8');
 

@@ -123,7 +123,7 @@
       ;; C (float64) += accumulators, widened (lanes 0-1 and 2-3 of each f32x4); with $add 0 (the
       ;; first chunk of an overwriting call) C = accumulators, so the caller need not zero C
       (local.set $p (local.get $pc))
-      ;; $add 2 / 3: C is float32 (one chunk, K <= 32: the same values the float64 path rounds to)
+      ;; $add 2 / 3: C is float32 (K <= 64, two chunks; see the comment above gemm.wat's $kernel)
       (if (i32.ge_u (local.get $add) (i32.const 2))
         (then
           (if (i32.and (local.get $add) (i32.const 1))

@@ -38,7 +38,10 @@
   ;; a long K within ~5e-7 relative where one float32 sum over K = 1e6 is off by ~1e-4. With $add 0
   ;; the first chunk stores into C instead of adding (the first K slice of an overwriting call).
   ;; With $add 2 (store) or 3 (add) C is float32 instead, row stride $ldc bytes: the caller uses
-  ;; that only when K fits one chunk, where both give the same float32 result.
+  ;; that only when K fits two chunks (K <= 64). Overwriting, the first chunk is stored and the
+  ;; second added in float32, which rounds c1 + c2 once, as the float64 path does (the float64
+  ;; sum of two float32 values rounds to their float32 sum); accumulating adds one float32
+  ;; rounding per chunk.
   ;; The k loop is unrolled 4x by hand: one k step is 2 B loads, 4 splat loads, 8 mul, 8 add; the
   ;; unrolled copies differ only in their memarg offsets.
   (func $kernel (param $kc i32) (param $pa i32) (param $pb i32) (param $pc i32) (param $ldc i32) (param $add i32)
@@ -153,7 +156,7 @@
       ;; C (float64) += accumulators, widened (lanes 0-1 and 2-3 of each f32x4); with $add 0 (the
       ;; first chunk of an overwriting call) C = accumulators, so the caller need not zero C
       (local.set $p (local.get $pc))
-      ;; $add 2 / 3: C is float32 (one chunk, K <= 32: the same values the float64 path rounds to)
+      ;; $add 2 / 3: C is float32 (K <= 64, two chunks; see the comment above gemm.wat's $kernel)
       (if (i32.ge_u (local.get $add) (i32.const 2))
         (then
           (if (i32.and (local.get $add) (i32.const 1))
@@ -652,8 +655,8 @@
   ;; C (+)= A B with M, N, K >= 1. A(i, k) at $a + 4*(i*$ars + k*$acs), B(k, j) at
   ;; $b + 4*(k*$brs + j*$bcs), C(i, j) (float64) at $c + 8*(i*$ldc + j); C is accumulated into when
   ;; $acc is 1, overwritten when 0 (its old contents are never read then). With $cf32 1, C is
-  ;; float32 (C(i, j) at $c + 4*(i*$ldc + j)): the caller passes it only for K <= min(KC, 32), one
-  ;; chunk, so the result is the float64 path's rounded. $pA needs
+  ;; float32 (C(i, j) at $c + 4*(i*$ldc + j)): the caller passes it only for K <= min(KC, 64), two
+  ;; chunks, so an overwriting call gets the float64 path's rounded result (see $kernel). $pA needs
   ;; 4*ceil(MC/4)*4*KC bytes, $pB 4*ceil(NC/8)*8*KC, $tile 256. MC must be a multiple of 4 and NC a
   ;; multiple of 8.
   (func (export "gemm")
