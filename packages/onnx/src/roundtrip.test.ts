@@ -3,28 +3,33 @@
  * model the export tests build, at the traced sizes and at other batch (and sequence) sizes.
  */
 import '@flint/backend-cpu';
-import { cat, fromArray, manualSeed, nn, randint, randn, stack, type Tensor, where } from '@flint/core';
+import { manualSeed, nn, randint, randn, type Tensor } from '@flint/core';
 import { describe, expect, it } from 'vitest';
 import { exportModel, importModel } from './index.js';
 import {
   Attention,
   Bag,
+  boolTensor,
   Decoder,
   EncoderClassifier,
   Functional,
+  Joins,
+  LastSteps,
   LeNet,
   LstmClassifier,
   LstmWithState,
+  maxAbsDiff,
   Mlp,
   MlpSmall,
-  maxAbsDiff,
+  MoreMath,
+  outputsOf,
+  paddingMask,
+  Picks,
   Recurrent,
   Seq1d,
   Slicing,
   Zoo,
 } from './test-models.js';
-
-const outputsOf = (y: unknown): Tensor[] => (Array.isArray(y) ? y : [y]).filter((t): t is Tensor => t !== null);
 
 interface Case {
   name: string;
@@ -39,18 +44,6 @@ interface Case {
   prepare?: (model: nn.Module) => void;
 }
 
-const boolTensor = (values: boolean[], shape: number[]): Tensor =>
-  fromArray(
-    Uint8Array.from(values, (v) => (v ? 1 : 0)),
-    shape,
-    { dtype: 'bool' },
-  );
-/** Batch row b pads its last (b mod 3) positions. */
-const paddingMask = (n: number, s: number) =>
-  boolTensor(
-    Array.from({ length: n * s }, (_, i) => i % s >= s - (Math.floor(i / s) % 3)),
-    [n, s],
-  );
 const trainBatchNorms = (shape: number[]) => (model: nn.Module) => {
   model.train();
   model(randn(shape).mul(2).add(1));
@@ -78,119 +71,6 @@ class CausalTransformer extends nn.Module {
   });
   override forward(src: Tensor, tgt: Tensor, srcMask: Tensor, memoryMask: Tensor): Tensor {
     return this.inner(src, tgt, { srcMask, memoryMask, tgtIsCausal: true }) as Tensor;
-  }
-}
-
-/** cat, stack and where with chunk, comparisons, maskedFill and casts (the models of functional.test.ts). */
-class Joins extends nn.Module {
-  fc = new nn.Linear(6, 6);
-  override forward(x: Tensor): Tensor {
-    const h = this.fc(x) as Tensor; // [N, 4, 6]
-    const [a, b] = h.chunk(2, -1) as [Tensor, Tensor];
-    const joined = cat([a.relu(), b.neg()], 1);
-    const stacked = stack([a, b], 1).sum(1);
-    const picked = where(a.gt(0), a, b.mul(2));
-    const scalar = where(b.lt(0.1), 0, b);
-    const constant = where(a.le(b), fromArray(Float32Array.from([1, -2, 3]), [3]), a);
-    const filled = picked.maskedFill(b.ge(0.5), -1);
-    const promoted = where(b.gt(0), b.mul(3).int(), 0.5);
-    const all = cat([joined, stacked, picked, scalar, constant, filled, promoted], 1);
-    return cat([all.flatten(1), stack([a.sum([1, 2]), b.mean([1, 2])], -1)], 1);
-  }
-}
-
-/** max/min/argmax reductions, expand, split/unbind, logical ops, casts, index with an index tensor. */
-class Picks extends nn.Module {
-  fc = new nn.Linear(6, 6);
-  positions = fromArray(Int32Array.from([3, 0, 3]), [3], { dtype: 'int32' });
-  override forward(x: Tensor): Tensor {
-    const h = this.fc(x) as Tensor; // [N, 4, 6]
-    const [left, right] = h.split([2, 4], 2) as [Tensor, Tensor];
-    const { values, indices } = right.max(2);
-    const low = left.min(1, true).values;
-    const peaks = h.amax(-1, true).expand(-1, 4, 3).flatten(1);
-    const counts = h.argmax(-1).float().add(h.argmin(1).float().sum(1, true));
-    const rows = h.unbind(1);
-    const both = rows[0]!.gt(0).logicalAnd(rows[1]!.lt(0)).logicalOr(rows[2]!.eq(rows[3]!).logicalNot());
-    const picked = h.index(null, this.positions, [1, 5, 2]);
-    const steps = h.index('...', 0, 'newaxis').maximum(h.select(2, 1).unsqueeze(-1)).minimum(0.5);
-    return cat(
-      [
-        values,
-        indices.float(),
-        low.flatten(1),
-        peaks,
-        counts,
-        both.float(),
-        picked.flatten(1),
-        h.index(null, -1, this.positions),
-        steps.flatten(1),
-        h.ne(0).int().float().sum(-1),
-        values.sub(h.max().add(h.min())),
-      ],
-      1,
-    );
-  }
-}
-
-/** A batch-first GRU read at its last steps with negative positions (the model of sequence.test.ts). */
-class LastSteps extends nn.Module {
-  gru = new nn.GRU(5, 6, { batchFirst: true });
-  override forward(x: Tensor): Tensor {
-    const [y] = this.gru(x) as [Tensor, Tensor];
-    return y
-      .select(1, -1)
-      .add(y.narrow(1, -3, 2).sum(1))
-      .add(y.index(null, -2));
-  }
-}
-
-/** Elementwise math, matrix products, prod/logsumexp/all/any, cumsum, flip, triu/tril, tile/repeat (functional.test.ts). */
-class MoreMath extends nn.Module {
-  fc = new nn.Linear(6, 6);
-  square = fromArray(
-    Float32Array.from({ length: 36 }, (_, i) => Math.sin(i)),
-    [6, 6],
-  );
-  vector = fromArray(
-    Float32Array.from({ length: 6 }, (_, i) => i - 2.5),
-    [6],
-  );
-  override forward(x: Tensor): Tensor {
-    const h = this.fc(x) as Tensor; // [N, 4, 6]
-    const bounded = h.tanh().mul(0.9);
-    const positive = h.abs().add(1);
-    const math = bounded
-      .asin()
-      .add(bounded.acos())
-      .add(bounded.atan())
-      .add(h.sin().mul(h.cos()))
-      .add(bounded.tan())
-      .add(bounded.sinh().sub(bounded.cosh()))
-      .add(h.mul(3).floor().add(h.mul(3).ceil()).add(h.mul(3).round()).add(h.mul(3).trunc()))
-      .add(h.sign().add(positive.reciprocal()).add(positive.rsqrt()).add(h.square()))
-      .add(h.abs().log1p().add(bounded.expm1()));
-    const products = h
-      .matmul(this.square)
-      .add(h.bmm(h.transpose(1, 2)).sum(-1, true).mul(0.1))
-      .add(h.select(1, 0).mm(this.square).unsqueeze(1))
-      .add(h.select(1, 1).mv(this.vector).unsqueeze(-1).unsqueeze(-1))
-      .add(this.vector.dot(this.vector));
-    const reduced = positive
-      .prod(2, true)
-      .log()
-      .add(h.logsumexp(-1, true))
-      .add(h.gt(-1).all(2, true).float())
-      .add(h.gt(1).any(2, true).float());
-    const shaped = h
-      .cumsum(2)
-      .add(h.flip(1, 2))
-      .add(h.triu(1).add(h.tril(-1)))
-      .add(h.select(1, 2).unsqueeze(1).tile(4, 1))
-      .add(h.narrow(2, 0, 3).repeat(1, 1, 2));
-    return cat([math, products, reduced, shaped], 2)
-      .flatten(1)
-      .add(h.gt(0).cumsum(2).float().sum([1, 2], true).squeeze(-1).mul(0.01));
   }
 }
 

@@ -1,8 +1,8 @@
 import '@flint/backend-cpu';
-import { manualSeed, nn, randint, randn, type Tensor } from '@flint/core';
+import { manualSeed, type nn, randint, randn, type Tensor } from '@flint/core';
 import { describe, expect, it } from 'vitest';
 import { exportModel } from './index.js';
-import { LstmClassifier, maxAbsDiff, Recurrent, runOrt } from './test-models.js';
+import { LastSteps, LstmClassifier, maxAbsDiff, Recurrent, runOrt } from './test-models.js';
 
 /** Flint's output and ONNX Runtime's agree within `tol` on each input; the largest difference. */
 async function expectSame(model: nn.Module, bytes: Uint8Array, inputs: Tensor[], tol: number): Promise<number> {
@@ -26,18 +26,6 @@ const dynamic = (inputAxes: number[]) => ({
   outputNames: ['logits'],
   dynamicAxes: { input: inputAxes, logits: [0] },
 });
-
-/** A batch-first GRU read at its last steps: select, narrow and index with negative positions. */
-class LastSteps extends nn.Module {
-  gru = new nn.GRU(5, 6, { batchFirst: true });
-  override forward(x: Tensor): Tensor {
-    const [y] = this.gru(x) as [Tensor, Tensor]; // [N, T, 6]
-    return y
-      .select(1, -1)
-      .add(y.narrow(1, -3, 2).sum(1))
-      .add(y.index(null, -2)); // [N, 6]
-  }
-}
 
 describe('exportModel: recurrent models at other sequence lengths', () => {
   it('the LSTM classifier matches within 1e-4 at other batch sizes and sequence lengths', async () => {

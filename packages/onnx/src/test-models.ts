@@ -3,7 +3,7 @@
  * package cannot depend on @flint/mnist, which will depend on it for `mnist export`), and models
  * covering the other exported modules and traced methods.
  */
-import { fromArray, nn, type Tensor } from '@flint/core';
+import { cat, fromArray, nn, stack, type Tensor, where } from '@flint/core';
 import * as ort from 'onnxruntime-node';
 
 export class MlpSmall extends nn.Module {
@@ -249,5 +249,144 @@ export class LstmWithState extends nn.Module {
   override forward(x: Tensor, h0: Tensor, c0: Tensor): Tensor {
     const [y, [h, c]] = this.lstm(x, [h0, c0]) as [Tensor, [Tensor, Tensor]];
     return y.sum(0).add(h.sum(0).sub(c.sum(0)).sum(1, true)); // [N, 10]
+  }
+}
+
+/** The tensors a model returns (a Tensor, or an array of them with nulls dropped). */
+export function outputsOf(y: unknown): Tensor[] {
+  return (Array.isArray(y) ? y : [y]).filter((t): t is Tensor => t !== null);
+}
+
+/** A bool tensor from booleans. */
+export const boolTensor = (values: boolean[], shape: number[]): Tensor =>
+  fromArray(
+    Uint8Array.from(values, (v) => (v ? 1 : 0)),
+    shape,
+    { dtype: 'bool' },
+  );
+
+/** A bool key padding mask [n, s]: batch row b pads its last (b mod 3) positions, never all of them. */
+export function paddingMask(n: number, s: number): Tensor {
+  const data = Array.from({ length: n * s }, (_, i) => i % s >= s - (Math.floor(i / s) % 3));
+  return boolTensor(data, [n, s]);
+}
+
+/** cat, stack and where (free functions) with chunk, comparisons, maskedFill and where's scalar branch. */
+export class Joins extends nn.Module {
+  fc = new nn.Linear(6, 6);
+  override forward(x: Tensor): Tensor {
+    const h = this.fc(x) as Tensor; // [N, 4, 6]
+    const [a, b] = h.chunk(2, -1) as [Tensor, Tensor]; // [N, 4, 3] each
+    const joined = cat([a.relu(), b.neg()], 1); // [N, 8, 3]
+    const stacked = stack([a, b], 1).sum(1); // [N, 2, 4, 3] -> [N, 4, 3]
+    const picked = where(a.gt(0), a, b.mul(2));
+    // A scalar branch (a constant fill), and a constant tensor made in forward, broadcast.
+    const scalar = where(b.lt(0.1), 0, b);
+    const constant = where(a.le(b), fromArray(Float32Array.from([1, -2, 3]), [3]), a);
+    const filled = picked.maskedFill(b.ge(0.5), -1);
+    // An int32 branch against a fractional scalar: where's body casts it to float32 (a Cast kernel).
+    const promoted = where(b.gt(0), b.mul(3).int(), 0.5);
+    const all = cat([joined, stacked, picked, scalar, constant, filled, promoted], 1); // [N, 32, 3]
+    return cat([all.flatten(1), stack([a.sum([1, 2]), b.mean([1, 2])], -1)], 1);
+  }
+}
+
+/** max/min/argmax reductions, expand, split/unbind, logical ops, casts, index with an index tensor. */
+export class Picks extends nn.Module {
+  fc = new nn.Linear(6, 6);
+  positions = fromArray(Int32Array.from([3, 0, 3]), [3], { dtype: 'int32' });
+  override forward(x: Tensor): Tensor {
+    const h = this.fc(x) as Tensor; // [N, 4, 6]
+    const [left, right] = h.split([2, 4], 2) as [Tensor, Tensor];
+    const { values, indices } = right.max(2); // [N, 4]
+    const low = left.min(1, true).values; // [N, 1, 2]
+    const peaks = h.amax(-1, true).expand(-1, 4, 3).flatten(1); // [N, 12]
+    const counts = h.argmax(-1).float().add(h.argmin(1).float().sum(1, true)); // [N, 4]
+    const rows = h.unbind(1); // 4 x [N, 6]
+    const both = rows[0]!.gt(0).logicalAnd(rows[1]!.lt(0)).logicalOr(rows[2]!.eq(rows[3]!).logicalNot());
+    const picked = h.index(null, this.positions, [1, 5, 2]); // [N, 3, 2]
+    const steps = h.index('...', 0, 'newaxis').maximum(h.select(2, 1).unsqueeze(-1)).minimum(0.5); // [N, 4, 1]
+    return cat(
+      [
+        values,
+        indices.float(),
+        low.flatten(1),
+        peaks,
+        counts,
+        both.float(),
+        picked.flatten(1),
+        h.index(null, -1, this.positions), // a number next to the index tensor: [N, 3]
+        steps.flatten(1),
+        h.ne(0).int().float().sum(-1),
+        h.mul(3).double().to('int32').to('cpu').typeAs(h).sum(-1), // truncated toward zero
+        h.mul(3).long().to('float32').add(h.argmax(-1, true).long().float()).sum(-1),
+        values.sub(h.max().add(h.min())),
+      ],
+      1,
+    );
+  }
+}
+
+/** Elementwise math, matrix products, prod/logsumexp/all/any, cumsum, flip, triu/tril, tile/repeat. */
+export class MoreMath extends nn.Module {
+  fc = new nn.Linear(6, 6);
+  square = fromArray(
+    Float32Array.from({ length: 36 }, (_, i) => Math.sin(i)),
+    [6, 6],
+  );
+  vector = fromArray(
+    Float32Array.from({ length: 6 }, (_, i) => i - 2.5),
+    [6],
+  );
+  override forward(x: Tensor): Tensor {
+    const h = this.fc(x) as Tensor; // [N, 4, 6]
+    const bounded = h.tanh().mul(0.9);
+    const positive = h.abs().add(1);
+    const math = bounded
+      .asin()
+      .add(bounded.acos())
+      .add(bounded.atan())
+      .add(h.sin().mul(h.cos()))
+      .add(bounded.tan())
+      .add(bounded.sinh().sub(bounded.cosh()))
+      .add(h.mul(3).floor().add(h.mul(3).ceil()).add(h.mul(3).round()).add(h.mul(3).trunc()))
+      .add(h.sign().add(positive.reciprocal()).add(positive.rsqrt()).add(h.square()))
+      .add(h.abs().log1p().add(bounded.expm1())); // [N, 4, 6]
+    const products = h
+      .matmul(this.square)
+      .add(h.bmm(h.transpose(1, 2)).sum(-1, true).mul(0.1)) // scaled as below
+      .add(h.select(1, 0).mm(this.square).unsqueeze(1))
+      .add(h.select(1, 1).mv(this.vector).unsqueeze(-1).unsqueeze(-1))
+      .add(this.vector.dot(this.vector)); // [N, 4, 6]
+    const reduced = positive
+      .prod(2, true)
+      .log()
+      .add(h.logsumexp(-1, true))
+      .add(h.gt(-1).all(2, true).float())
+      .add(h.gt(1).any(2, true).float()); // [N, 4, 1]
+    const shaped = h
+      .cumsum(2)
+      .add(h.flip(1, 2))
+      .add(h.triu(1).add(h.tril(-1)))
+      .add(h.select(1, 2).unsqueeze(1).tile(4, 1))
+      .add(h.narrow(2, 0, 3).repeat(1, 1, 2)); // [N, 4, 6]
+    return (
+      cat([math, products, reduced, shaped], 2)
+        .flatten(1)
+        // Scaled so that the sum stays near 1, where float32's spacing is far below the tolerance.
+        .add(h.gt(0).cumsum(2).float().sum([1, 2], true).squeeze(-1).mul(0.01))
+    );
+  }
+}
+
+/** A batch-first GRU read at its last steps: select, narrow and index with negative positions. */
+export class LastSteps extends nn.Module {
+  gru = new nn.GRU(5, 6, { batchFirst: true });
+  override forward(x: Tensor): Tensor {
+    const [y] = this.gru(x) as [Tensor, Tensor]; // [N, T, 6]
+    return y
+      .select(1, -1)
+      .add(y.narrow(1, -3, 2).sum(1))
+      .add(y.index(null, -2)); // [N, 6]
   }
 }

@@ -2,12 +2,7 @@ import '@flint/backend-cpu';
 import { fromArray, manualSeed, nn, randn, type Tensor } from '@flint/core';
 import { describe, expect, it } from 'vitest';
 import { exportModel, importModel } from './index.js';
-import { maxAbsDiff, runOrt } from './test-models.js';
-
-/** The tensors a model returns (a Tensor, or an array of them with nulls dropped). */
-function outputsOf(y: unknown): Tensor[] {
-  return (Array.isArray(y) ? y : [y]).filter((t): t is Tensor => t !== null);
-}
+import { boolTensor, maxAbsDiff, outputsOf, paddingMask, runOrt } from './test-models.js';
 
 /**
  * Run `model(...args)` in Flint and the exported graph in ONNX Runtime on the same feeds (named as
@@ -34,20 +29,6 @@ async function expectSame(
     console.log(`max abs diff ${worst.toExponential(2)} at inputs ${args.map((a) => `[${a.shape}]`).join(' ')}`);
   expect(worst).toBeLessThanOrEqual(tol);
   return worst;
-}
-
-/** A bool tensor from booleans. */
-const boolTensor = (values: boolean[], shape: number[]): Tensor =>
-  fromArray(
-    Uint8Array.from(values, (v) => (v ? 1 : 0)),
-    shape,
-    { dtype: 'bool' },
-  );
-
-/** A bool key padding mask [n, s]: batch row b pads its last (b mod 3) positions, never all of them. */
-function paddingMask(n: number, s: number): Tensor {
-  const data = Array.from({ length: n * s }, (_, i) => i % s >= s - (Math.floor(i / s) % 3));
-  return boolTensor(data, [n, s]);
 }
 
 /** Every dim of each named value is dynamic. */
