@@ -14,62 +14,21 @@ const { values: args } = parseArgs({
     calls: { type: 'string', default: '2000' },
   },
 });
-const { manualSeed, nn, noGrad, randn, setBackend, tidy } = await import('@flint/core');
-const { registerBackend } = await import('@flint/core/backend');
-const variants: string[] = [];
-for (const v of args.variant) {
-  const at = v.indexOf('=');
-  if (at < 1) throw new Error(`--variant "${v}" should be name=srcDir (e.g. after=../src)`);
-  const mod = (await import(new URL(`${v.slice(at + 1)}/index.js`, import.meta.url).href)) as {
-    cpuBackend: Parameters<typeof registerBackend>[0];
-  };
-  registerBackend({ ...mod.cpuBackend, name: `cpu-${v.slice(0, at)}` });
-  variants.push(v.slice(0, at));
-}
-
-type Model = InstanceType<typeof nn.Module>;
-const models: Record<string, { input: number[]; build: () => Model }> = {
-  linear: { input: [1, 784], build: () => new nn.Linear(784, 512) },
-  mlp: {
-    input: [1, 784],
-    build: () =>
-      new nn.Sequential(
-        new nn.Linear(784, 512),
-        new nn.ReLU(),
-        new nn.Linear(512, 512),
-        new nn.ReLU(),
-        new nn.Linear(512, 10),
-      ),
-  },
-  lenet: {
-    input: [1, 1, 28, 28],
-    build: () =>
-      new nn.Sequential(
-        new nn.Conv2d(1, 6, 5, { padding: 2 }),
-        new nn.ReLU(),
-        new nn.MaxPool2d(2),
-        new nn.Conv2d(6, 16, 5),
-        new nn.ReLU(),
-        new nn.MaxPool2d(2),
-        new nn.Flatten(),
-        new nn.Linear(400, 120),
-        new nn.ReLU(),
-        new nn.Linear(120, 84),
-        new nn.ReLU(),
-        new nn.Linear(84, 10),
-      ),
-  },
-};
+const { manualSeed, noGrad, randn, setBackend, tidy } = await import('@flint/core');
+const { loadVariants, modelSpec } = await import('./common.js');
+const variants = await loadVariants(args.variant);
+const MODEL_NAMES = ['linear', 'mlp', 'lenet'];
 
 const calls = Number(args.calls);
 const warmup = 200;
-for (const [name, spec] of Object.entries(models)) {
+for (const name of MODEL_NAMES) {
+  const spec = modelSpec(name, MODEL_NAMES);
   const infer = variants.map((v) => {
     setBackend(`cpu-${v}`);
     manualSeed(0);
     const model = spec.build();
     model.eval();
-    const x = randn(spec.input);
+    const x = randn([1, ...spec.sample]);
     return (): void => noGrad(() => tidy(() => void model(x).dataSync()));
   });
   const times: number[][] = variants.map(() => []);

@@ -16,20 +16,8 @@ const { pooledBufferBytes } = await import('../src/impl/buffers.js');
 const { cachedColumnElements } = await import('../src/impl/conv.js');
 
 manualSeed(0);
-const model = new nn.Sequential(
-  new nn.Conv2d(1, 6, 5, { padding: 2 }),
-  new nn.ReLU(),
-  new nn.MaxPool2d(2),
-  new nn.Conv2d(6, 16, 5),
-  new nn.ReLU(),
-  new nn.MaxPool2d(2),
-  new nn.Flatten(),
-  new nn.Linear(400, 120),
-  new nn.ReLU(),
-  new nn.Linear(120, 84),
-  new nn.ReLU(),
-  new nn.Linear(84, 10),
-);
+const { MODELS } = await import('./common.js');
+const model = MODELS.lenet!.build();
 const lossFn = new nn.CrossEntropyLoss();
 const opt = new optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
 const MiB = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);

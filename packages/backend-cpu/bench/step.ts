@@ -23,76 +23,21 @@ const { values: args } = parseArgs({
   },
 });
 const { manualSeed, nn, optim, randn, randint, setBackend, tidy } = await import('@flint/core');
-const { registerBackend } = await import('@flint/core/backend');
-const variants: string[] = [];
-for (const v of args.variant) {
-  const at = v.indexOf('=');
-  if (at < 1) throw new Error(`--variant "${v}" should be name=srcDir (e.g. after=../src)`);
-  const name = v.slice(0, at);
-  const dir = v.slice(at + 1);
-  const mod = (await import(new URL(`${dir}/index.js`, import.meta.url).href)) as {
-    cpuBackend: Parameters<typeof registerBackend>[0];
-  };
-  registerBackend({ ...mod.cpuBackend, name: `cpu-${name}` });
-  variants.push(name);
-}
-
+const { loadVariants, modelSpec } = await import('./common.js');
+const variants = await loadVariants(args.variant);
+const MODEL_NAMES = ['mlp-small', 'mlp', 'lenet'];
 const B = 64;
-type Model = InstanceType<typeof nn.Module>;
-const models: Record<string, { input: number[]; build: () => Model }> = {
-  'mlp-small': {
-    input: [B, 784],
-    build: () =>
-      new nn.Sequential(
-        new nn.Linear(784, 16),
-        new nn.Sigmoid(),
-        new nn.Linear(16, 16),
-        new nn.Sigmoid(),
-        new nn.Linear(16, 10),
-      ),
-  },
-  mlp: {
-    input: [B, 784],
-    build: () =>
-      new nn.Sequential(
-        new nn.Linear(784, 512),
-        new nn.ReLU(),
-        new nn.Linear(512, 512),
-        new nn.ReLU(),
-        new nn.Linear(512, 10),
-      ),
-  },
-  lenet: {
-    input: [B, 1, 28, 28],
-    build: () =>
-      new nn.Sequential(
-        new nn.Conv2d(1, 6, 5, { padding: 2 }),
-        new nn.ReLU(),
-        new nn.MaxPool2d(2),
-        new nn.Conv2d(6, 16, 5),
-        new nn.ReLU(),
-        new nn.MaxPool2d(2),
-        new nn.Flatten(),
-        new nn.Linear(400, 120),
-        new nn.ReLU(),
-        new nn.Linear(120, 84),
-        new nn.ReLU(),
-        new nn.Linear(84, 10),
-      ),
-  },
-};
 
 /** Median step time (ms) of each variant over `steps` alternating steps. */
 function run(name: string, steps: number, warmup: number): number[] {
-  const spec = models[name];
-  if (spec === undefined) throw new Error(`unknown --model ${name}; expected one of ${Object.keys(models).join(', ')}`);
+  const spec = modelSpec(name, MODEL_NAMES);
   const steppers = variants.map((v) => {
     setBackend(`cpu-${v}`);
     manualSeed(0);
     const model = spec.build();
     const lossFn = new nn.CrossEntropyLoss();
     const opt = new optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
-    const x = randn(spec.input);
+    const x = randn([B, ...spec.sample]);
     const y = randint(0, 10, [B]);
     return (): void =>
       tidy(() => {
@@ -113,7 +58,7 @@ function run(name: string, steps: number, warmup: number): number[] {
   return times.map((ts) => [...ts].sort((a, b) => a - b)[ts.length >> 1]!);
 }
 
-const names = args.model === 'all' ? Object.keys(models) : [args.model];
+const names = args.model === 'all' ? MODEL_NAMES : [args.model];
 for (const name of names) {
   const ms = run(name, Number(args.steps), Number(args.warmup));
   variants.forEach((v, k) => {
