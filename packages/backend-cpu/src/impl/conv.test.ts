@@ -266,3 +266,61 @@ describe.runIf(columnsImpls.includes('wasm-simd'))('im2col/col2im in WebAssembly
     );
   });
 });
+
+describe.runIf(columnsImpls.includes('wasm-simd'))('the direct single-channel convolution (WebAssembly SIMD)', () => {
+  it('forward and weight gradient match the float64 convolution (any kernel, padding, row tails, odd channel counts)', () => {
+    const geometry = fc
+      .record({
+        N: fc.integer({ min: 0, max: 3 }),
+        O: fc.integer({ min: 1, max: 7 }),
+        H: fc.integer({ min: 1, max: 20 }),
+        W: fc.integer({ min: 1, max: 37 }),
+        kH: fc.integer({ min: 1, max: 7 }),
+        kW: fc.integer({ min: 1, max: 11 }),
+        pH: fc.integer({ min: 0, max: 3 }),
+        pW: fc.integer({ min: 0, max: 3 }),
+      })
+      .filter((q) => q.H + 2 * q.pH >= q.kH && q.W + 2 * q.pW >= q.kW);
+    fc.assert(
+      fc.property(geometry, fc.integer({ min: 0, max: 1000 }), (q, seed) => {
+        const g: Geo = { x: [q.N, 1, q.H, q.W], w: [q.O, 1, q.kH, q.kW], p: params([1, 1], [q.pH, q.pW], [1, 1], 1) };
+        const outShape = outShapeOf(g);
+        const x = randF32(size(g.x), seed);
+        const w = randF32(size(g.w), seed + 1);
+        const dy = randF32(size(outShape), seed + 2);
+        const y = new Float64Array(size(outShape));
+        const yAbs = new Float64Array(y.length);
+        const dw = new Float64Array(size(g.w));
+        const dwAbs = new Float64Array(dw.length);
+        forEachTap(g, (oi, xi, wi) => {
+          y[oi]! += x[xi]! * w[wi]!;
+          yAbs[oi]! += Math.abs(x[xi]! * w[wi]!);
+          dw[wi]! += dy[oi]! * x[xi]!;
+          dwAbs[wi]! += Math.abs(dy[oi]! * x[xi]!);
+        });
+        // float32 sums of at most 77 terms (a forward's taps, a weight gradient's 32-term chunks):
+        // off by at most 76 roundings of the absolute sum (~4.6e-6 of it)
+        const within = (got: Float32Array, want: Float64Array, abs: Float64Array): void => {
+          for (let i = 0; i < want.length; i++)
+            expect(Math.abs(got[i]! - want[i]!)).toBeLessThanOrEqual(5e-6 * abs[i]! + 1e-30);
+        };
+        within(conv2d(x, g.x, w, g.w, g.p, outShape), y, yAbs);
+        within(conv2dBackwardWeight(x, g.x, dy, outShape, g.w, g.p), dw, dwAbs);
+      }),
+      { numRuns: 120 },
+    );
+  });
+
+  it("the weight gradient's float32 chunks stay short over a long sum (batch 64 of 28x28, LeNet's first layer)", () => {
+    // 50,176 terms per weight: x = 1 and dy = 0.1 everywhere, so every in-input tap sums 0.1s; a
+    // float32 running sum would be off by ~1e-4 relative, 32-term chunks in float64 by ~1e-7
+    const g: Geo = { x: [64, 1, 28, 28], w: [6, 1, 5, 5], p: params([1, 1], [2, 2], [1, 1], 1) };
+    const outShape = outShapeOf(g);
+    const x = new Float32Array(size(g.x)).fill(1);
+    const dy = new Float32Array(size(outShape)).fill(0.1);
+    const dw = new Array<number>(size(g.w)).fill(0);
+    forEachTap(g, (oi, xi, wi) => (dw[wi]! += dy[oi]! * x[xi]!));
+    const got = conv2dBackwardWeight(x, g.x, dy, outShape, g.w, g.p);
+    for (let i = 0; i < dw.length; i++) expect(Math.abs(got[i]! - dw[i]!) / dw[i]!).toBeLessThan(3e-7);
+  });
+});

@@ -302,21 +302,23 @@ export function directConv1(
 }
 
 /**
- * The weight gradient of directConv1, float64 sums (32-term float32 chunks) rounded once into dw
+ * The weight gradient of directConv1, float64 sums (float32 chunks of at most 32 terms) rounded once into dw
  * [O, 1, kH, kW]. False (nothing written) where the SIMD module is unavailable.
  */
 export function directConv1WeightGrad(x: Float32Array, g: DirectGeometry, dy: Float32Array, dw: Float32Array): boolean {
   const taps = g.O * g.kH * g.kW;
   const dyLen = g.N * g.O * g.Ho * g.Wo;
-  const end = loadPadded(x, g, dyLen * 4 + 16 + taps * 8);
+  // dy, 16 bytes of slack (a row's masked tail step reads past it), dw (float64), the totals (160 bytes)
+  const end = loadPadded(x, g, align16(dyLen * 4 + 16) + align16(taps * 8) + 160);
   if (end < 0 || wasm === null) return false;
   const dyPtr = end;
-  const dwPtr = align16(dyPtr + dyLen * 4);
+  const dwPtr = align16(dyPtr + dyLen * 4 + 16);
+  const totPtr = align16(dwPtr + taps * 8);
   wasm.f32.set(dy.subarray(0, dyLen), dyPtr >> 2);
   const Hp = g.H + 2 * g.pH;
   const Wp = g.W + 2 * g.pW;
   const xpPtr = align16(g.N * g.H * g.W * 4);
-  conv1WeightGradWasm(xpPtr, g.N, Hp, Wp, dyPtr, g.O, g.kH, g.kW, g.Ho, g.Wo, dwPtr);
+  conv1WeightGradWasm(xpPtr, g.N, Hp, Wp, dyPtr, g.O, g.kH, g.kW, g.Ho, g.Wo, dwPtr, totPtr);
   dw.set(new Float64Array(wasm.f32.buffer, dwPtr, taps));
   return true;
 }
