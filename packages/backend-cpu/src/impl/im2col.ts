@@ -169,6 +169,25 @@ export function im2colImages(
   for (let i = 0; i < m; i++) im2colJs(x, xOff + i * xStride, g, col, ld, colOff + i * HoWo);
 }
 
+const col2imUnitWasm = wasm?.exports.col2imUnit as Im2colExport;
+
+/**
+ * col2imUnit's lane masks (column stride 1, undilated columns): for quad q of a dx row (positions p = 4q + lane)
+ * and tap kj, all ones where p < W and the column p - kj + pW lies in [0, Wo), at (q*kW + kj)*4;
+ * then each quad's in-row lanes (p < W) at (nq*kW + q)*4.
+ */
+function writeUnitMasks(masks: Int32Array, g: ColumnGeometry, nq: number): void {
+  for (let q = 0; q < nq; q++)
+    for (let lane = 0; lane < 4; lane++) {
+      const p = 4 * q + lane;
+      for (let kj = 0; kj < g.kW; kj++) {
+        const ow = p - kj + g.pW;
+        masks[(q * g.kW + kj) * 4 + lane] = p < g.W && ow >= 0 && ow < g.Wo ? -1 : 0;
+      }
+      masks[(nq * g.kW + q) * 4 + lane] = p < g.W ? -1 : 0;
+    }
+}
+
 /**
  * The adjoint of im2colImages: dx[dxOff + i*xStride + c*H*W + ih*W + iw] += the column block of m
  * images at col[colOff, ...) (padding positions dropped).
@@ -187,11 +206,38 @@ export function col2imImages(
   const colLen = g.Cg * g.kH * g.kW * ld;
   if (colLen === 0) return;
   const xLen = (m - 1) * xStride + g.Cg * g.H * g.W;
-  const colPtr = align16(xLen * 4);
-  if (current === 'wasm-simd' && wasm !== null && reserve(wasm, colPtr + colLen * 4, g)) {
+  const unit = g.sW === 1 && g.dW === 1;
+  // col2imUnit's reads stray a few floats around col (kW before a row, up to W + pW + 3 after the
+  // last) and its quads 3 floats past dx: slack on every side; then its masks
+  const slack = 4 * (g.kW + g.W + g.pW + 8);
+  const colPtr = align16(xLen * 4 + slack);
+  const masksPtr = align16(colPtr + colLen * 4 + slack);
+  const nq = (g.W + 3) >> 2;
+  const end = unit ? masksPtr + nq * (g.kW + 1) * 16 : colPtr + colLen * 4;
+  if (current === 'wasm-simd' && wasm !== null && reserve(wasm, end, g)) {
     wasm.f32.set(dx.subarray(dxOff, dxOff + xLen), 0);
     wasm.f32.set(col.subarray(colOff, colOff + colLen), colPtr >> 2);
-    col2imWasm(colPtr, m, ...geometryArgs(g), 0, xStride * 4);
+    if (unit) {
+      writeUnitMasks(new Int32Array(wasm.f32.buffer, masksPtr, nq * (g.kW + 1) * 4), g, nq);
+      col2imUnitWasm(
+        colPtr,
+        m,
+        g.Cg,
+        g.H,
+        g.W,
+        g.kH,
+        g.kW,
+        g.Ho,
+        g.Wo,
+        g.sH,
+        g.pH,
+        g.pW,
+        g.dH,
+        0,
+        xStride * 4,
+        masksPtr,
+      );
+    } else col2imWasm(colPtr, m, ...geometryArgs(g), 0, xStride * 4);
     dx.set(wasm.f32.subarray(0, xLen), dxOff);
     return;
   }

@@ -735,4 +735,119 @@
         (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
         (br_if $lki (i32.lt_u (local.get $ki) (local.get $kH))))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br_if $lc (i32.lt_u (local.get $c) (local.get $Cg)))))
+
+  ;; col2im at column stride 1, undilated columns: each dx row gathers its kW taps in registers. For
+  ;; image i, channel c, tap row ki and output row oh (input row ih = oh*sH - pH + ki*dH inside the input), dx row
+  ;; ih, quad q (positions p = 4q..4q+3) adds, for kj = 0..kW-1 in order, col[(c*kH + ki)*kW + kj,
+  ;; i*Ho*Wo + oh*Wo + p - kj + pW] where that column lies in [0, Wo) and p < W: the per-element
+  ;; order of col2im above (ki, then kj), so the same bits. $masks (from the JS side): for quad q
+  ;; and tap kj the lanes that take a column, at masks + (q*kW + kj)*16, then each quad's in-row
+  ;; lanes at masks + (nq*kW + q)*16. A masked-off lane subtracts +0 (a += c as a -= -c: x - (+0) is
+  ;; x for every x, -0 included); lanes past the row are stored back as loaded (bitselect). Reads of
+  ;; col reach kW - 1 floats before a row and kW + 2 after it, dx up to 3 floats past its end (the
+  ;; JS side leaves slack around both).
+  (func (export "col2imUnit")
+    (param $col i32) (param $m i32) (param $Cg i32) (param $H i32) (param $W i32)
+    (param $kH i32) (param $kW i32) (param $Ho i32) (param $Wo i32) (param $sH i32) (param $pH i32) (param $pW i32)
+    (param $dH i32) (param $dx i32) (param $xs i32) (param $masks i32)
+    (local $c i32) (local $ki i32) (local $kj i32) (local $i i32) (local $oh i32) (local $ih i32) (local $q i32)
+    (local $nq i32) (local $nq4 i32) (local $plane i32) (local $drow i32) (local $dq i32) (local $rq i32) (local $mq i32) (local $mp i32)
+    (local $base i32) (local $s0 i32) (local $s i32) (local $kStep i32) (local $ld4 i32) (local $img4 i32)
+    (local $HW4 i32) (local $W4 i32) (local $rowBytes i32) (local $kW16 i32) (local $sign v128)
+    (local $a0 v128) (local $d0 v128) (local $a1 v128) (local $d1 v128) (local $a2 v128) (local $d2 v128) (local $a3 v128) (local $d3 v128)
+    (local.set $sign (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+    (local.set $rowBytes (i32.shl (local.get $Wo) (i32.const 2)))
+    (local.set $img4 (i32.mul (local.get $Ho) (local.get $rowBytes)))
+    (local.set $ld4 (i32.mul (local.get $m) (local.get $img4)))
+    (local.set $kStep (i32.sub (local.get $ld4) (i32.const 4)))
+    (local.set $HW4 (i32.shl (i32.mul (local.get $H) (local.get $W)) (i32.const 2)))
+    (local.set $W4 (i32.shl (local.get $W) (i32.const 2)))
+    (local.set $kW16 (i32.shl (local.get $kW) (i32.const 4)))
+    (local.set $nq (i32.shr_u (i32.add (local.get $W) (i32.const 3)) (i32.const 2)))
+    (local.set $nq4 (i32.and (local.get $nq) (i32.const -4)))
+    (if (i32.eqz (i32.mul (i32.mul (local.get $Ho) (local.get $Wo)) (i32.mul (local.get $m) (local.get $Cg)))) (then (return)))
+    (loop $lc
+      (local.set $ki (i32.const 0))
+      (loop $lki
+        (local.set $i (i32.const 0))
+        (loop $li
+          (local.set $plane (i32.add (i32.add (local.get $dx) (i32.mul (local.get $i) (local.get $xs)))
+                                     (i32.mul (local.get $c) (local.get $HW4))))
+          ;; base: col row (c, ki, kj = 0), image i's block
+          (local.set $base (i32.add (i32.add (local.get $col)
+                                             (i32.mul (i32.mul (i32.add (i32.mul (local.get $c) (local.get $kH)) (local.get $ki)) (local.get $kW))
+                                                      (local.get $ld4)))
+                                    (i32.mul (local.get $i) (local.get $img4))))
+          (local.set $oh (i32.const 0))
+          (loop $loh
+            (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sH)) (local.get $pH)) (i32.mul (local.get $ki) (local.get $dH))))
+            (if (i32.lt_u (local.get $ih) (local.get $H))
+              (then
+                (local.set $drow (i32.add (local.get $plane) (i32.mul (local.get $ih) (local.get $W4))))
+                (local.set $q (i32.const 0))
+                (block $q4_done
+                  (loop $lq4
+                    (br_if $q4_done (i32.ge_u (local.get $q) (local.get $nq4)))
+                    ;; dq: dx quad q; s0: the column for p = 4q at kj = 0; mq, rq: its masks
+                    (local.set $dq (i32.add (local.get $drow) (i32.shl (local.get $q) (i32.const 4))))
+                    (local.set $s0 (i32.add (i32.add (local.get $base) (i32.mul (local.get $oh) (local.get $rowBytes)))
+                                            (i32.shl (i32.add (i32.shl (local.get $q) (i32.const 2)) (local.get $pW)) (i32.const 2))))
+                    (local.set $mq (i32.add (local.get $masks) (i32.mul (local.get $q) (local.get $kW16))))
+                    (local.set $rq (i32.add (local.get $masks) (i32.shl (i32.add (i32.mul (local.get $nq) (local.get $kW)) (local.get $q)) (i32.const 4))))
+                    (local.set $d0 (v128.load offset=0 align=4 (local.get $dq)))
+                    (local.set $a0 (local.get $d0))
+                    (local.set $d1 (v128.load offset=16 align=4 (local.get $dq)))
+                    (local.set $a1 (local.get $d1))
+                    (local.set $d2 (v128.load offset=32 align=4 (local.get $dq)))
+                    (local.set $a2 (local.get $d2))
+                    (local.set $d3 (v128.load offset=48 align=4 (local.get $dq)))
+                    (local.set $a3 (local.get $d3))
+                    (local.set $s (local.get $s0))
+                    (local.set $mp (local.get $mq))
+                    (local.set $kj (i32.const 0))
+                    (loop $lkj
+                      (local.set $a0 (f32x4.sub (local.get $a0) (v128.and (v128.xor (v128.load offset=0 align=4 (local.get $s)) (local.get $sign)) (v128.load (local.get $mp)))))
+                      (local.set $a1 (f32x4.sub (local.get $a1) (v128.and (v128.xor (v128.load offset=16 align=4 (local.get $s)) (local.get $sign)) (v128.load (i32.add (local.get $mp) (i32.mul (i32.const 1) (local.get $kW16)))))))
+                      (local.set $a2 (f32x4.sub (local.get $a2) (v128.and (v128.xor (v128.load offset=32 align=4 (local.get $s)) (local.get $sign)) (v128.load (i32.add (local.get $mp) (i32.mul (i32.const 2) (local.get $kW16)))))))
+                      (local.set $a3 (f32x4.sub (local.get $a3) (v128.and (v128.xor (v128.load offset=48 align=4 (local.get $s)) (local.get $sign)) (v128.load (i32.add (local.get $mp) (i32.mul (i32.const 3) (local.get $kW16)))))))
+                      (local.set $s (i32.add (local.get $s) (local.get $kStep)))
+                      (local.set $mp (i32.add (local.get $mp) (i32.const 16)))
+                      (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+                      (br_if $lkj (i32.lt_u (local.get $kj) (local.get $kW))))
+                    (v128.store offset=0 align=4 (local.get $dq) (v128.bitselect (local.get $a0) (local.get $d0) (v128.load offset=0 (local.get $rq))))
+                    (v128.store offset=16 align=4 (local.get $dq) (v128.bitselect (local.get $a1) (local.get $d1) (v128.load offset=16 (local.get $rq))))
+                    (v128.store offset=32 align=4 (local.get $dq) (v128.bitselect (local.get $a2) (local.get $d2) (v128.load offset=32 (local.get $rq))))
+                    (v128.store offset=48 align=4 (local.get $dq) (v128.bitselect (local.get $a3) (local.get $d3) (v128.load offset=48 (local.get $rq))))
+                    (local.set $q (i32.add (local.get $q) (i32.const 4)))
+                    (br $lq4)))
+                (block $q1_done
+                  (loop $lq1
+                    (br_if $q1_done (i32.ge_u (local.get $q) (local.get $nq)))
+                    (local.set $dq (i32.add (local.get $drow) (i32.shl (local.get $q) (i32.const 4))))
+                    (local.set $s0 (i32.add (i32.add (local.get $base) (i32.mul (local.get $oh) (local.get $rowBytes)))
+                                            (i32.shl (i32.add (i32.shl (local.get $q) (i32.const 2)) (local.get $pW)) (i32.const 2))))
+                    (local.set $mq (i32.add (local.get $masks) (i32.mul (local.get $q) (local.get $kW16))))
+                    (local.set $rq (i32.add (local.get $masks) (i32.shl (i32.add (i32.mul (local.get $nq) (local.get $kW)) (local.get $q)) (i32.const 4))))
+                    (local.set $d0 (v128.load offset=0 align=4 (local.get $dq)))
+                    (local.set $a0 (local.get $d0))
+                    (local.set $s (local.get $s0))
+                    (local.set $mp (local.get $mq))
+                    (local.set $kj (i32.const 0))
+                    (loop $lkj
+                      (local.set $a0 (f32x4.sub (local.get $a0) (v128.and (v128.xor (v128.load offset=0 align=4 (local.get $s)) (local.get $sign)) (v128.load (local.get $mp)))))
+                      (local.set $s (i32.add (local.get $s) (local.get $kStep)))
+                      (local.set $mp (i32.add (local.get $mp) (i32.const 16)))
+                      (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+                      (br_if $lkj (i32.lt_u (local.get $kj) (local.get $kW))))
+                    (v128.store offset=0 align=4 (local.get $dq) (v128.bitselect (local.get $a0) (local.get $d0) (v128.load offset=0 (local.get $rq))))
+                    (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                    (br $lq1)))))
+            (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+            (br_if $loh (i32.lt_u (local.get $oh) (local.get $Ho))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $li (i32.lt_u (local.get $i) (local.get $m))))
+        (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+        (br_if $lki (i32.lt_u (local.get $ki) (local.get $kH))))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br_if $lc (i32.lt_u (local.get $c) (local.get $Cg))))))
