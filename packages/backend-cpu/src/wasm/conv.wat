@@ -40,7 +40,8 @@
     (local $c i32) (local $ki i32) (local $kj i32) (local $i i32) (local $oh i32) (local $ow i32)
     (local $shift i32) (local $lo i32) (local $hi i32) (local $lohi i32) (local $ih i32)
     (local $plane i32) (local $dst i32) (local $src i32) (local $rowBytes i32) (local $end i32)
-    (local $HW4 i32) (local $W4 i32) (local $sW4 i32)
+    (local $HW4 i32) (local $W4 i32) (local $sW4 i32) (local $whole i32) (local $q i32) (local $sHW4 i32)
+    (local.set $sHW4 (i32.shl (i32.mul (local.get $sH) (local.get $W)) (i32.const 2)))
     (local.set $rowBytes (i32.shl (local.get $Wo) (i32.const 2)))
     (local.set $HW4 (i32.shl (i32.mul (local.get $H) (local.get $W)) (i32.const 2)))
     (local.set $W4 (i32.shl (local.get $W) (i32.const 2)))
@@ -57,11 +58,37 @@
           (local.set $lohi (call $valid (local.get $shift) (local.get $sW) (local.get $W) (local.get $Wo)))
           (local.set $lo (i32.and (local.get $lohi) (i32.const 0xffff)))
           (local.set $hi (i32.shr_u (local.get $lohi) (i32.const 16)))
+          ;; whole: every output row copies Wo contiguous input floats (column stride 1, no column
+          ;; or row of padding for this tap): rows of plain f32x4 copies, no zero runs or tests
+          (local.set $whole (i32.and
+            (i32.and (i32.eq (local.get $sW) (i32.const 1))
+                     (i32.and (i32.eqz (local.get $lo)) (i32.eq (local.get $hi) (local.get $Wo))))
+            (i32.and (i32.ge_s (i32.sub (i32.mul (local.get $ki) (local.get $dH)) (local.get $pH)) (i32.const 0))
+                     (i32.lt_s (i32.add (i32.sub (i32.mul (i32.sub (local.get $Ho) (i32.const 1)) (local.get $sH)) (local.get $pH))
+                                        (i32.mul (local.get $ki) (local.get $dH)))
+                               (local.get $H)))))
           (local.set $i (i32.const 0))
           (loop $li
             (local.set $plane (i32.add (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $xs)))
                                        (i32.mul (local.get $c) (local.get $HW4))))
             (local.set $oh (i32.const 0))
+            (if (local.get $whole)
+              (then
+                ;; src: input row ki*dH - pH, column shift
+                (local.set $src (i32.add (i32.add (local.get $plane)
+                                                  (i32.mul (i32.sub (i32.mul (local.get $ki) (local.get $dH)) (local.get $pH)) (local.get $W4)))
+                                         (i32.shl (local.get $shift) (i32.const 2))))
+                (loop $lw
+                  (local.set $q (i32.const 0))
+                  (loop $lwq
+                    (v128.store align=4 (i32.add (local.get $dst) (local.get $q)) (v128.load align=4 (i32.add (local.get $src) (local.get $q))))
+                    (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                    (br_if $lwq (i32.lt_u (local.get $q) (local.get $rowBytes))))
+                  (local.set $dst (i32.add (local.get $dst) (local.get $rowBytes)))
+                  (local.set $src (i32.add (local.get $src) (local.get $sHW4)))
+                  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+                  (br_if $lw (i32.lt_u (local.get $oh) (local.get $Ho)))))
+              (else
             (loop $loh
               (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sH)) (local.get $pH))
                                       (i32.mul (local.get $ki) (local.get $dH))))
@@ -114,7 +141,7 @@
               ;; the zero loop may have stepped past the row's end
               (local.set $dst (local.get $end))
               (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-              (br_if $loh (i32.lt_u (local.get $oh) (local.get $Ho))))
+              (br_if $loh (i32.lt_u (local.get $oh) (local.get $Ho))))))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br_if $li (i32.lt_u (local.get $i) (local.get $m))))
           (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
