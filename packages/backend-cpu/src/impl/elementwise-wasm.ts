@@ -235,14 +235,14 @@ export function reluF32Simd(x: Float32Array, out: Float32Array): boolean {
   const n = x.length;
   const inst = active(n);
   if (inst === null) return false;
+  // in place in the module's memory: one chunk-sized buffer stays in L1
   const X = 0;
-  const O = f32Bytes(CHUNK);
-  reserve(inst, 2 * O);
+  reserve(inst, f32Bytes(CHUNK));
   for (let off = 0; off < n; off += CHUNK) {
     const len = Math.min(CHUNK, n - off);
     f32Heap.set(len === n ? x : x.subarray(off, off + len), X >> 2);
-    inst.relu(X, O, len);
-    out.set(f32Heap.subarray(O >> 2, (O >> 2) + len), off);
+    inst.relu(X, X, len);
+    out.set(f32Heap.subarray(X >> 2, (X >> 2) + len), off);
   }
   return true;
 }
@@ -282,16 +282,16 @@ export function reluBackwardF32Simd(dy: Float32Array, y: Float32Array, out: Floa
   const n = out.length;
   const inst = active(n);
   if (inst === null || dy.length !== n || y.length !== n) return false;
+  // the result over dy's chunk: two chunk-sized buffers instead of three stay in L1
   const D = 0;
   const Y = f32Bytes(CHUNK);
-  const O = 2 * Y;
-  reserve(inst, 3 * Y);
+  reserve(inst, 2 * Y);
   for (let off = 0; off < n; off += CHUNK) {
     const len = Math.min(CHUNK, n - off);
     f32Heap.set(len === n ? dy : dy.subarray(off, off + len), D >> 2);
     f32Heap.set(len === n ? y : y.subarray(off, off + len), Y >> 2);
-    inst.reluBackward(D, Y, O, len);
-    out.set(f32Heap.subarray(O >> 2, (O >> 2) + len), off);
+    inst.reluBackward(D, Y, D, len);
+    out.set(f32Heap.subarray(D >> 2, (D >> 2) + len), off);
   }
   return true;
 }
