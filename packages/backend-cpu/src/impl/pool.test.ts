@@ -189,6 +189,59 @@ describe.each(poolImpls)('maxPool2d (2x2 stride-2 windows in %s)', (impl) => {
   });
 });
 
+describe.runIf(poolImpls.includes('wasm-simd'))('maxPool2dBackward in WebAssembly SIMD', () => {
+  afterAll(() => {
+    setPoolImpl('wasm-simd');
+  });
+
+  it("equals the JavaScript scatter-add bit for bit (2x2 stride-2 blocks written whole; other windows' indices fall back)", () => {
+    const special = [0, -0, 1, -1, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    const value = fc.oneof(fc.constantFrom(...special), fc.float({ noDefaultInfinity: true, noNaN: true }));
+    const windows = [
+      pp([2, 2], [2, 2], [0, 0], [1, 1], false),
+      pp([2, 2], [2, 2], [0, 0], [1, 1], true),
+      pp([3, 3], [2, 2], [1, 1], [1, 1], false),
+      pp([2, 2], [1, 1], [0, 0], [1, 1], false),
+      pp([1, 1], [2, 2], [0, 0], [1, 1], false),
+    ];
+    const shape = fc.tuple(
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 2, max: 11 }),
+      fc.integer({ min: 2, max: 23 }),
+    );
+    fc.assert(
+      fc.property(
+        shape.chain((xs) =>
+          fc.tuple(
+            fc.constant(xs),
+            fc.constantFrom(...windows),
+            fc.array(value, { minLength: size(xs), maxLength: size(xs) }),
+            fc.integer({ min: 0, max: 1000 }),
+          ),
+        ),
+        ([xs, p, vals, seed]) => {
+          const os = outShapeOf(xs, p);
+          const { indices } = maxPool2d(new Float32Array(vals), xs, p, os);
+          // dy with signed zeros, infinities and NaNs too
+          const dy = randF32(size(os), seed);
+          for (let o = 0; o < dy.length; o += 7) dy[o] = special[(o + seed) % special.length]!;
+          const run = (impl: PoolImpl): Float32Array => {
+            setPoolImpl(impl);
+            const dx = maxPool2dBackward(dy, os, indices, xs);
+            return dx;
+          };
+          const simd = run('wasm-simd');
+          const js = run('js');
+          expect(Array.from(simd, (v) => Object.is(v, -0))).toEqual(Array.from(js, (v) => Object.is(v, -0)));
+          expect(simd).toEqual(js);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 const avgCases: [number[], Pool2dParams][] = [
   [[2, 3, 6, 6], pp([2, 2], [2, 2], [0, 0], [1, 1], false)],
   [[1, 2, 7, 5], pp([3, 3], [2, 2], [1, 1], [1, 1], true, true)],

@@ -9,7 +9,7 @@ import { poolWasmBase64 } from '../wasm/pool-bytes.js';
 import { alloc, take, takeF32 } from './util.js';
 import { align16, loadSimdModule } from './wasm-module.js';
 
-/** src/wasm/pool.wat: max pooling over 2x2 stride-2 windows, four per f32x4 step. */
+/** src/wasm/pool.wat: max pooling over 2x2 stride-2 windows and its backward, four per f32x4 step. */
 const wasm = loadSimdModule(poolWasmBase64);
 type MaxPool2x2Export = (
   x: number,
@@ -195,11 +195,53 @@ function maxPool2x2(
   }
 }
 
+type MaxPool2x2BackwardExport = (
+  dy: number,
+  idx: number,
+  planes: number,
+  H: number,
+  W: number,
+  Ho: number,
+  Wo: number,
+  dx: number,
+) => number;
+const maxPool2x2BackwardWasm = wasm?.exports.maxPool2x2Backward as MaxPool2x2BackwardExport;
+
+/**
+ * dx written whole in WebAssembly SIMD where every index lies in its own window's 2x2 block at
+ * stride 2 (disjoint blocks: at most one dy per position, so no zero-fill and scatter); null where
+ * one does not (other window shapes) or the module is missing.
+ */
+function maxPool2x2BackwardSimd(
+  dy: Float32Array,
+  indices: Int32Array,
+  planes: number,
+  H: number,
+  W: number,
+  Ho: number,
+  Wo: number,
+): Float32Array | null {
+  if (poolImpl !== 'wasm-simd' || wasm === null || H < 2 * Ho || W < 2 * Wo) return null;
+  const n = planes * Ho * Wo;
+  const idxPtr = align16(n * 4);
+  const dxPtr = align16(idxPtr + n * 4);
+  const xLen = planes * H * W;
+  if (n === 0 || !wasm.reserve(dxPtr + xLen * 4)) return null;
+  wasm.f32.set(dy.subarray(0, n), 0);
+  wasm.i32.set(indices.subarray(0, n), idxPtr >> 2);
+  if (maxPool2x2BackwardWasm(0, idxPtr, planes, H, W, Ho, Wo, dxPtr) === 0) return null;
+  const dx = takeF32(xLen);
+  dx.set(wasm.f32.subarray(dxPtr >> 2, (dxPtr >> 2) + xLen));
+  return dx;
+}
+
 /** dx[plane, indices[o]] += dy[o]. */
 export function maxPool2dBackward(dy: Float32Array, dyShape: Shape, indices: Int32Array, xShape: Shape): Float32Array {
   const planes = xShape[0]! * xShape[1]!;
   const planeSize = xShape[2]! * xShape[3]!;
   const per = dyShape[2]! * dyShape[3]!;
+  const simd = maxPool2x2BackwardSimd(dy, indices, planes, xShape[2]!, xShape[3]!, dyShape[2]!, dyShape[3]!);
+  if (simd !== null) return simd;
   const dx = alloc('float32', planes * planeSize) as Float32Array;
   for (let p = 0, o = 0; p < planes; p++) {
     const base = p * planeSize;
