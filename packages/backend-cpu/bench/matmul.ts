@@ -54,6 +54,8 @@ const mlpShapes: Shape[] = [
   [64, 512, 784, false, false],
   [512, 64, 784, true, false],
   [64, 512, 10, false, true],
+  [64, 10, 512, false, false],
+  [10, 64, 512, true, false],
   [1024, 1024, 1024, false, false],
 ];
 const batch1Shapes: Shape[] = [
@@ -62,7 +64,7 @@ const batch1Shapes: Shape[] = [
   [1, 512, 512, false, true],
 ];
 // LeNet's convolutions over a batch of 64: forward W [O, C*k*k] x cols, input gradient W^T dy,
-// weight gradient dy cols^T
+// weight gradient dy cols^T; conv2 also in the 15-image chunks its im2col runs (N = 15 * 100)
 const convShapes: Shape[] = [
   [6, 25, 64 * 784, false, false],
   [16, 150, 64 * 100, false, false],
@@ -70,6 +72,9 @@ const convShapes: Shape[] = [
   [25, 6, 64 * 784, true, false],
   [16, 64 * 100, 150, false, true],
   [6, 64 * 784, 25, false, true],
+  [16, 150, 15 * 100, false, false],
+  [150, 16, 15 * 100, true, false],
+  [16, 15 * 100, 150, false, true],
 ];
 const shapes =
   args.shapes === 'conv'
