@@ -128,9 +128,14 @@ export function cachedColumnElements(): number {
   return cachedElements;
 }
 
-/** Images per chunk: as many as fit COL_LIMIT elements of `perImage` each (at least one). */
+/**
+ * Images per chunk: at most as many as fit COL_LIMIT elements of `perImage` each (at least one),
+ * spread evenly over the chunks that takes (64 images at 15 a chunk: 13, 13, 13, 13, 12 rather
+ * than 15, 15, 15, 15, 4, whose small last GEMM runs below speed).
+ */
 function chunkOf(N: number, perImage: number): number {
-  return Math.max(1, Math.min(N, Math.floor(COL_LIMIT / Math.max(1, perImage))));
+  const most = Math.max(1, Math.min(N, Math.floor(COL_LIMIT / Math.max(1, perImage))));
+  return Math.ceil(N / Math.ceil(N / most));
 }
 
 /**
