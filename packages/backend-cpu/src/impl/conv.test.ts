@@ -175,6 +175,9 @@ describe('forward columns kept for the weight gradient', () => {
     const geos: Geo[] = [
       { x: [5, 2, 12, 12], w: [6, 2, 5, 5], p: { stride: [1, 1], padding: [2, 2], dilation: [1, 1], groups: 1 } },
       { x: [3, 4, 9, 7], w: [6, 2, 3, 2], p: { stride: [2, 1], padding: [1, 0], dilation: [1, 2], groups: 2 } },
+      // LeNet's second layer over 8 images: chunks of 3, 3 and 2 images (the kept block layout
+      // follows the forward's chunks, which the weight gradient must repeat)
+      { x: [8, 6, 14, 14], w: [16, 6, 5, 5], p: { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 } },
     ];
     for (const g of geos) {
       const x = randF32(size(g.x), 11);
