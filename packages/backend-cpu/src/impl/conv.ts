@@ -343,6 +343,7 @@ export function conv2dBackwardWeight(
   // Per chunk and group one GEMM sums over the chunk's images and positions (the GEMMs keep
   // float64 partial sums); chunks add up in float64 (`acc`), so a large batch adds no float32
   // rounding per chunk.
+  // the forward's chunks: kept columns are laid out chunk by chunk (rows of m*HoWo)
   const { chunks, most: nb } = pointwise ? { chunks: N, most: 1 } : chunking(N, (CgKK + Og) * HoWo);
   const kept = pointwise || !useKeptColumns ? undefined : recallColumns(x, geometryKey(g));
   const col = pointwise || kept !== undefined ? null : scratch(0, CgKK * nb * HoWo);
