@@ -1,4 +1,4 @@
-/** Differential cases for conv2d, its two backward kernels, and max/avg pooling with their backward kernels. */
+/** Differential cases for conv2d (and conv2dBias), its two backward kernels, and max/avg pooling with their backward kernels. */
 import type { Conv2dParams, Pool2dParams, Shape } from '@flint/core/backend';
 import type { Tolerance } from '../compare.js';
 import { convOutShape, host, poolOutShape, randn, randu, Rng } from '../reference/index.js';
@@ -141,6 +141,25 @@ export function imageCases(list: CaseList): void {
       [randn(rng, xs), randn(rng, ys)],
       (k, [x, dy]) => [k.conv2dBackwardWeight(x!, dy!, ws, p)],
       [f32(ws)],
+      IMAGE,
+    );
+  }
+
+  // conv2dBias (optional): the bias added as the output is written, on the shapes where cpu takes
+  // its direct single-channel path (LeNet's conv1), im2col + GEMM, and grouped convolution.
+  const biased: [string, Shape, Shape, Conv2dParams][] = [
+    ['LeNet conv1, pad 2', [3, 1, 28, 28], [6, 1, 5, 5], conv([1, 1], [2, 2], [1, 1], 1)],
+    ['LeNet conv2', [2, 6, 14, 14], [16, 6, 5, 5], conv([1, 1], [0, 0], [1, 1], 1)],
+    ['groups 2, stride 2', [2, 4, 7, 7], [6, 2, 3, 3], conv([2, 2], [1, 1], [1, 1], 2)],
+  ];
+  for (const [name, xs, ws, p] of biased) {
+    const ys = convOutShape(xs, ws, p);
+    list.add(
+      'conv2dBias',
+      `conv2dBias ${name}`,
+      [randn(rng, xs), randn(rng, ws), randn(rng, [ws[0]!])],
+      (k, [x, w, b]) => [k.conv2dBias!(x!, w!, b!, p, ys)],
+      [f32(ys)],
       IMAGE,
     );
   }
