@@ -3,23 +3,7 @@ import { cat, fromArray, getBackend, manualSeed, nn, randn, type Tensor, where }
 import { describe, expect, it } from 'vitest';
 import { exportModel } from './index.js';
 import { decodeModel } from './proto/index.js';
-import { Joins, maxAbsDiff, MoreMath, Picks, runOrt } from './test-models.js';
-
-/** Flint's output and ONNX Runtime's agree within `tol` at each batch size; the largest difference. */
-async function expectSame(model: nn.Module, bytes: Uint8Array, inputs: Tensor[], tol: number): Promise<number> {
-  model.eval();
-  let worst = 0;
-  for (const x of inputs) {
-    const expected = model(x) as Tensor;
-    const [got] = await runOrt(bytes, { input: x });
-    expect(got!.dims).toEqual(expected.shape);
-    const d = maxAbsDiff(got!.data, expected.dataSync() as ArrayLike<number>);
-    if (process.env.ONNX_REPORT_DIFFS === '1') console.log(`max abs diff ${d.toExponential(2)} at input [${x.shape}]`);
-    expect(d).toBeLessThanOrEqual(tol);
-    worst = Math.max(worst, d);
-  }
-  return worst;
-}
+import { expectOrtMatches, Joins, MoreMath, Picks } from './test-models.js';
 
 const dynamicBatch = { inputNames: ['input'], outputNames: ['output'], dynamicAxes: { input: [0], output: [0] } };
 
@@ -28,14 +12,14 @@ describe('exportModel: functional code (free functions and more Tensor methods)'
     manualSeed(91);
     const model = new Joins();
     const bytes = exportModel(model, randn([2, 4, 6]), dynamicBatch);
-    await expectSame(model, bytes, [randn([2, 4, 6]), randn([5, 4, 6])], 1e-5);
+    await expectOrtMatches(model, bytes, [randn([2, 4, 6]), randn([5, 4, 6])], 1e-5);
   });
 
   it('max/min/amax/argmax/argmin, expand, split, unbind, logical ops, casts (float/int/bool/double/long/to/typeAs) and index with an index tensor match within 1e-5', async () => {
     manualSeed(92);
     const model = new Picks();
     const bytes = exportModel(model, randn([3, 4, 6]), dynamicBatch);
-    await expectSame(model, bytes, [randn([3, 4, 6]), randn([6, 4, 6])], 1e-5);
+    await expectOrtMatches(model, bytes, [randn([3, 4, 6]), randn([6, 4, 6])], 1e-5);
   });
 });
 
@@ -50,7 +34,7 @@ describe('exportModel: free functions on parameters', () => {
     }
     const model = new Prefixed();
     const bytes = exportModel(model, randn([4, 3]), { ...dynamicBatch, dynamicAxes: { input: [0], output: [0] } });
-    await expectSame(model, bytes, [randn([4, 3]), randn([1, 3])], 1e-6);
+    await expectOrtMatches(model, bytes, [randn([4, 3]), randn([1, 3])], 1e-6);
     const graph = decodeModel(bytes).graph!;
     expect((graph.initializer ?? []).filter((t) => t.dims?.length === 2).map((t) => t.name)).toEqual(['prefix']);
   });
@@ -141,7 +125,7 @@ describe('exportModel: more Tensor methods', () => {
     manualSeed(94);
     const model = new MoreMath();
     const bytes = exportModel(model, randn([2, 4, 6]), dynamicBatch);
-    await expectSame(model, bytes, [randn([2, 4, 6]), randn([5, 4, 6])], 1e-5);
+    await expectOrtMatches(model, bytes, [randn([2, 4, 6]), randn([5, 4, 6])], 1e-5);
   });
 });
 
@@ -156,6 +140,6 @@ describe('exportModel: a core function composed of traced methods and where', ()
     }
     const model = new Soft();
     const bytes = exportModel(model, randn([3, 5]), dynamicBatch);
-    await expectSame(model, bytes, [randn([3, 5]).mul(2), randn([7, 5]).mul(2)], 1e-5);
+    await expectOrtMatches(model, bytes, [randn([3, 5]).mul(2), randn([7, 5]).mul(2)], 1e-5);
   });
 });

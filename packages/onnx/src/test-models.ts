@@ -5,6 +5,7 @@
  */
 import { cat, fromArray, nn, stack, type Tensor, where } from '@flint/core';
 import * as ort from 'onnxruntime-node';
+import { expect } from 'vitest';
 
 export class MlpSmall extends nn.Module {
   flatten = new nn.Flatten();
@@ -87,6 +88,30 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
+}
+
+/**
+ * Flint's output (the model in eval mode, one tensor) and ONNX Runtime's on the graph input
+ * `input` agree within `tol` on each input; returns the largest difference.
+ */
+export async function expectOrtMatches(
+  model: nn.Module,
+  bytes: Uint8Array,
+  inputs: Tensor[],
+  tol: number,
+): Promise<number> {
+  model.eval();
+  let worst = 0;
+  for (const x of inputs) {
+    const expected = model(x) as Tensor;
+    const [got] = await runOrt(bytes, { input: x });
+    expect(got!.dims).toEqual(expected.shape);
+    const d = maxAbsDiff(got!.data, expected.dataSync() as ArrayLike<number>);
+    if (process.env.ONNX_REPORT_DIFFS === '1') console.log(`max abs diff ${d.toExponential(2)} at input [${x.shape}]`);
+    expect(d).toBeLessThanOrEqual(tol);
+    worst = Math.max(worst, d);
+  }
+  return worst;
 }
 
 /** Every exported module kind but the recurrent ones, on [N, 3, 16, 16] images. */
