@@ -557,20 +557,23 @@ export async function pytorchBench(opts: BenchOptions, io: Output): Promise<numb
   }
 }
 
+/** The spread of the per-round ratios Flint / PyTorch (every round has a PyTorch figure). */
+function pairedRatio(rounds: readonly RoundFigures[]): ReturnType<typeof spread> {
+  return spread(
+    roundRatios(
+      rounds.map((r) => r.flint),
+      rounds.map((r) => r.pytorch!),
+    ),
+  );
+}
+
 export function summarizeTraining(
   rounds: readonly RoundFigures[],
   target: Target,
 ): Omit<TrainingResult, 'stepsPerRound' | 'warmupSteps' | 'flintLoss' | 'pytorchLoss'> {
   const flint = spread(rounds.map((r) => r.flint)).median;
   const withTorch = rounds.every((r) => r.pytorch !== null);
-  const ratio = withTorch
-    ? spread(
-        roundRatios(
-          rounds.map((r) => r.flint),
-          rounds.map((r) => r.pytorch!),
-        ),
-      )
-    : null;
+  const ratio = withTorch ? pairedRatio(rounds) : null;
   return {
     rounds: [...rounds],
     flintSamplesPerSecond: flint,
@@ -587,14 +590,7 @@ export function summarizeInference(
   callsPerRound: number,
 ): InferenceResult {
   const withTorch = rounds.every((r) => r.pytorch !== null);
-  const ratio = withTorch
-    ? spread(
-        roundRatios(
-          rounds.map((r) => r.flint),
-          rounds.map((r) => r.pytorch!),
-        ),
-      )
-    : null;
+  const ratio = withTorch ? pairedRatio(rounds) : null;
   return {
     callsPerRound,
     rounds: [...rounds],
