@@ -44,6 +44,22 @@ afterAll(async () => {
   await site?.close();
 });
 
+/**
+ * Wait until #model-info reports a loaded model whose line contains `fragment`, or the page shows an
+ * error; an error fails with the page's own message.
+ */
+async function waitForModelInfo(page: Page, fragment: string): Promise<void> {
+  await page.waitForFunction(
+    (f) =>
+      (document.querySelector('#model-info')?.textContent?.startsWith('Model:') &&
+        document.querySelector('#model-info')?.textContent?.includes(f)) ||
+      (document.querySelector('#message')?.textContent ?? '') !== '',
+    fragment,
+    { timeout: 120_000, polling: 100 },
+  );
+  expect(await page.textContent('#message')).toBe('');
+}
+
 /** Train through the UI: pick the backend, set the steps, click Train, wait for the run to end. */
 async function trainInPage(page: Page, backend: string, steps: number, model = 'mlp-small') {
   await page.selectOption('#model', model);
@@ -169,9 +185,9 @@ describe('drawing, model files, parity', () => {
       const node = nodeReference({ steps: 0, modelFile: file, samples: 5 });
       const { page, errors } = await openPage(browser, site.url);
       await page.setInputFiles('#model-file', file);
-      await page.waitForFunction(() =>
-        document.querySelector('#model-info')?.textContent?.includes('model.safetensors'),
-      );
+      // The placeholder text names model.safetensors too, so wait for the loaded model's line (or
+      // the page's error message) rather than for the file name.
+      await waitForModelInfo(page, 'from model.safetensors');
       expect(await page.textContent('#model-info')).toMatch(/^Model: mlp-small from model\.safetensors on cpu/);
       const probs = await page.evaluate(() => window.flintWeb.predictTrainingSamples(5));
       for (let i = 0; i < 5; i++) {
@@ -201,7 +217,7 @@ describe('drawing, model files, parity', () => {
       );
       expect(exported.status, exported.stderr).toBe(0);
       await page.setInputFiles('#model-file', join(dir, 'model.onnx'));
-      await page.waitForFunction(() => document.querySelector('#model-info')?.textContent?.includes('model.onnx'));
+      await waitForModelInfo(page, 'from model.onnx');
       expect(await page.textContent('#model-info')).toBe('Model: ONNX graph from model.onnx on cpu.');
       const onnxProbs = await page.evaluate(() => window.flintWeb.predictTrainingSamples(5));
       for (let i = 0; i < 5; i++) {
