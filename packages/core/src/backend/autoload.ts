@@ -18,7 +18,14 @@
  * test suites register and initialise backends explicitly).
  */
 import { isNode, nodeBuiltin } from '../platform.js';
-import { KNOWN_BACKEND_PACKAGES, enableAutoInit, initBackends, initFailures } from './registry.js';
+import {
+  KNOWN_BACKEND_PACKAGES,
+  backendsLoading,
+  enableAutoInit,
+  hasBackend,
+  initBackends,
+  initFailures,
+} from './registry.js';
 
 export interface AutoloadReport {
   /** Backend packages auto-loaded (Node only). */
@@ -52,7 +59,7 @@ function loadInstalledBackends(): void {
   if (moduleApi === undefined || pathApi === undefined || urlApi === undefined) return;
   const bases = [pathApi.join(process.cwd(), 'noop.js')];
   if (process.argv[1] !== undefined) bases.unshift(pathApi.resolve(process.argv[1]));
-  for (const pkg of Object.values(KNOWN_BACKEND_PACKAGES)) {
+  for (const [name, pkg] of Object.entries(KNOWN_BACKEND_PACKAGES)) {
     let resolved: { require: NodeJS.Require; path: string } | null = null;
     for (const base of bases) {
       try {
@@ -67,24 +74,33 @@ function loadInstalledBackends(): void {
     const { require, path } = resolved;
     try {
       require(path);
-      autoloadReport.loaded.push(pkg);
+      // A require hook that compiles ES modules to CommonJS (tsx's) gives the package a second
+      // copy of core, and it registered there: load it through the ES module loader, as this copy.
+      if (hasBackend(name) || initFailures().some((f) => f.name === name)) {
+        autoloadReport.loaded.push(pkg);
+        continue;
+      }
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (typeof code !== 'string' || !USE_IMPORT.has(code)) {
         autoloadReport.failed.push({ package: pkg, error: errorMessage(error) });
         continue;
       }
-      const load = import(/* @vite-ignore */ urlApi.pathToFileURL(path).href).then(
-        () => {
-          autoloadReport.loaded.push(pkg);
-        },
-        (e: unknown) => {
-          autoloadReport.failed.push({ package: pkg, error: errorMessage(e) });
-        },
-      );
-      loading.add(load);
-      void load.finally(() => loading.delete(load));
     }
+    backendsLoading.add(pkg);
+    const load = import(/* @vite-ignore */ urlApi.pathToFileURL(path).href).then(
+      () => {
+        autoloadReport.loaded.push(pkg);
+      },
+      (e: unknown) => {
+        autoloadReport.failed.push({ package: pkg, error: errorMessage(e) });
+      },
+    );
+    loading.add(load);
+    void load.finally(() => {
+      loading.delete(load);
+      backendsLoading.delete(pkg);
+    });
   }
 }
 

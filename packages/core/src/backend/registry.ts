@@ -191,10 +191,20 @@ function missingBackendError(name: string): Error {
   return new Error(`Backend '${name}' is not available: ${hint}. Installed backends: ${list}.`);
 }
 
+/** Installed backend packages core is still loading with import() (the autoloader fills it). */
+export const backendsLoading = new Set<string>();
+
 export function getBackend(name?: string): Backend<unknown> {
   if (name === undefined) {
     const forced = envBackend();
     if (!explicitDefault && forced !== undefined && !backends.has(forced)) throw missingBackendError(forced);
+    if (defaultName === null && backendsLoading.size > 0) {
+      throw new Error(
+        `The installed Flint backends (${[...backendsLoading].join(', ')}) are still loading (this program loads ` +
+          "them asynchronously): `await ready()` (import { ready } from '@flint/core') before making tensors, or " +
+          "import one yourself (import '@flint/backend-cpu').",
+      );
+    }
     if (defaultName === null) {
       throw new Error(
         'No Flint backend is installed: install one, e.g. `pnpm add @flint/backend-cpu`, and import it (import "@flint/backend-cpu").',
