@@ -227,6 +227,7 @@ function creationLikeBuilders(): Record<string, LeakBuilder> {
     'Tensor.long': { float: (m) => m.f([2, 3], { lo: -3e9, hi: 3e9 }).long(), int32: (m) => m.i([1, 2]).long() },
     'Tensor.double': { int32: (m) => m.i([1, 2]).double() },
     'Tensor.typeAs': { 'to int32': (m) => m.f([2]).typeAs(m.i([1])), same: (m) => m.f([2]).typeAs(m.f([1])) },
+    'Tensor.type': { 'to float32': (m) => m.i([2]).type('float32'), name: (m) => m.f([2]).type('torch.LongTensor') },
     'Tensor.newZeros': {
       varargs: (m) => self(m).newZeros(2, 2),
       options: (m) => self(m).newZeros([3], { dtype: 'int64' }),

@@ -465,6 +465,21 @@ describe('int64 / float64 names, long(), double(), new*, typeAs', () => {
     expect(tensor([1.5]).typeAs(i).tolist()).toEqual([1]);
   });
 
+  it("type(): PyTorch's type name, and type(dtype) casts (the quickstart's .type(torch.float))", () => {
+    const i = ints([1, 2]);
+    expect([i.type(), tensor([1]).type(), tensor([1]).gt(0).type()]).toEqual([
+      'torch.IntTensor',
+      'torch.FloatTensor',
+      'torch.BoolTensor',
+    ]);
+    const f = i.eq(ints([1, 3])).type('float32');
+    expect([f.dtype, f.tolist()]).toEqual(['float32', [1, 0]]);
+    expect(i.type('int64')).toBe(i);
+    expect(tensor([2.7, -1e10]).type('torch.LongTensor').tolist()).toEqual([2, -2147483648]);
+    expect(i.type('torch.DoubleTensor').dtype).toBe('float32');
+    expect(() => i.type('cpu' as 'float32')).toThrow("type(): unknown dtype 'cpu' (expected one of float32, int32");
+  });
+
   it('new* take this dtype and device unless told otherwise', () => {
     const i = ints([1]);
     const a = i.newZeros(2, 3);

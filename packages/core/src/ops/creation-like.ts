@@ -118,6 +118,34 @@ export function typeAs(self: Tensor, other: Tensor): Tensor {
   return self.dtype === other.dtype ? self : convertDtype(self, other.dtype);
 }
 
+/** Tensor.type(dtype)'s targets: Flint's dtypes, PyTorch's 64-bit names and PyTorch's type names. */
+const TYPE_TARGETS: Readonly<Record<string, DType>> = {
+  float32: 'float32',
+  int32: 'int32',
+  bool: 'bool',
+  int64: 'int32',
+  float64: 'float32',
+  'torch.FloatTensor': 'float32',
+  'torch.DoubleTensor': 'float32',
+  'torch.IntTensor': 'int32',
+  'torch.LongTensor': 'int32',
+  'torch.BoolTensor': 'bool',
+};
+
+/** Tensor.type(): PyTorch's type name ('torch.FloatTensor'). */
+export function typeName(dtype: DType): string {
+  return `torch.${torchTypeName(dtype)}Tensor`;
+}
+
+/** Tensor.type(dtype): the cast to a dtype or a PyTorch type name (the same tensor when it matches). */
+export function typeCast(self: Tensor, dtype: string): Tensor {
+  const target = TYPE_TARGETS[dtype];
+  if (target === undefined) {
+    throw new TypeError(`type(): unknown dtype '${dtype}' (expected one of ${Object.keys(TYPE_TARGETS).join(', ')})`);
+  }
+  return self.dtype === target ? self : convertDtype(self, target);
+}
+
 // ------------------------------------------------------------------ random in-place fills
 
 export interface GeneratorOption {

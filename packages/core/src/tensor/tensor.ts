@@ -35,7 +35,7 @@ import * as shp from '../ops/shape.js';
 import * as like from '../ops/creation-like.js';
 import * as sorting from '../ops/sorting.js';
 import * as scan from '../ops/scan.js';
-import type { HostData } from './host-data.js';
+import type { DTypeName, HostData } from './host-data.js';
 
 /**
  * Releases the storage of tensors the program dropped without dispose(): a safety net only. A tensor
@@ -394,6 +394,16 @@ export class Tensor {
   /** This tensor in other's dtype (itself when they match). */
   typeAs(other: Tensor): Tensor {
     return like.typeAs(this, other);
+  }
+  /**
+   * PyTorch's x.type(): without an argument the type's name ('torch.FloatTensor', 'torch.IntTensor',
+   * 'torch.BoolTensor'); with a dtype or such a name, the cast (itself when the dtype matches), as in
+   * the quickstart's `(pred.argmax(1) == y).type(torch.float)`.
+   */
+  type(): string;
+  type(dtype: DTypeName | `torch.${string}Tensor`): Tensor;
+  type(dtype?: string): string | Tensor {
+    return dtype === undefined ? like.typeName(this.dtype) : like.typeCast(this, dtype);
   }
   /** Tensor.new_zeros(size): this tensor's dtype and device unless options say otherwise. */
   newZeros(...size: like.SizeArgs): Tensor {
