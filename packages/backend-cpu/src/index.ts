@@ -23,3 +23,4 @@ registerBackend(cpuBackend);
 
 export { kernels, CpuStorage };
 export { gemmImpl, setGemmImpl, type GemmImpl } from './impl/gemm.js';
+export { cpuThreads, setCpuThreads, type CpuThreads, type CpuThreadsInfo } from './impl/gemm-threads.js';

@@ -20,8 +20,25 @@
  */
 import { gemmWasmBase64 } from '../wasm/gemm-bytes.js';
 import { gemmFmaWasmBase64 } from '../wasm/gemm-fma-bytes.js';
+import { gemmFmaSharedWasmBase64 } from '../wasm/gemm-fma-shared-bytes.js';
+import { gemmSharedWasmBase64 } from '../wasm/gemm-shared-bytes.js';
 import { arrayVersion, VERSIONED_MIN_LENGTH } from '../storage.js';
 import type { MatrixView } from './gemm-js.js';
+import {
+  chooseSplit,
+  jobArgs,
+  mayUseThreads,
+  onThreadsOff,
+  post,
+  recordTime,
+  settle,
+  startWorker,
+  threadsUnsupported,
+  timedClass,
+  WorkerLost,
+  workerStarted,
+} from './gemm-threads.js';
+import { ARGS } from './gemm-worker.js';
 
 /**
  * The slice of the WebAssembly JS API used here, typed locally: the package compiles against
@@ -35,12 +52,14 @@ interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
 interface WasmGlobal {
   value: number;
 }
 const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+/** Maximum pages of the shared memory: 2 GiB, MAX_BYTES (scripts/wasm.ts declares the same). */
+const SHARED_MAX_PAGES = 32768;
 
 /** A tiny module using a v128 instruction (i8x16.splat + i8x16.popcnt): validates iff SIMD does. */
 const SIMD_PROBE = new Uint8Array([
@@ -93,8 +112,16 @@ type GemvExport = (
 /** In-place conversion of `n` elements of C at byte address `p` (float64 <-> float32). */
 type ConvertExport = (p: number, n: number) => void;
 
-interface Instance {
+/**
+ * One memory and the modules instantiated on it. The one-thread path runs in a plain memory; the
+ * two-thread split in a shared one (created with the worker), since V8 copies typed arrays into
+ * and out of a SharedArrayBuffer markedly slower (a relaxed-atomic copy instead of memcpy).
+ * Each keeps its own resident operands.
+ */
+interface Context {
   memory: WasmMemory;
+  /** The memory as float32 (replaced when it grows). */
+  heap: Float32Array;
   gemm: GemmExport;
   narrow: ConvertExport;
   widen: ConvertExport;
@@ -104,6 +131,27 @@ interface Instance {
   fma: WasmGlobal;
   /** Whether the FMA kernel loaded (the engine validates relaxed SIMD). */
   hasFma: boolean;
+  /** The compiled modules, which a worker instantiates on the same (shared) memory. */
+  modules: { gemm: object; fma: object | null };
+  residents: WeakMap<Float32Array, Resident>;
+  /** End of the resident region's bump allocation. */
+  residentTop: number;
+  /** Bumped when the resident region is dropped whole (older slots are stale). */
+  generation: number;
+}
+
+// Memory layout: bytes [0, 256) are the 4x8 float64 edge tile, [256, 512) the worker's (shared
+// memory), then the resident operands (below), then each call's scratch: the packed A block and
+// B panel, the A and B spans not resident (float32), C (float64; float32 when K fits two 32-step
+// chunks) and, for a split call, the worker's packed A block and B panel.
+const TILE = 0;
+const WORKER_TILE = 256;
+const RESIDENT_BASE = 512;
+
+interface Resident {
+  ptr: number;
+  version: number;
+  generation: number;
 }
 
 function decodeBase64(b64: string): Uint8Array {
@@ -121,43 +169,84 @@ function noFmaKernel(): never {
 /**
  * gemm-fma.wat (the micro-kernel with f32x4.relaxed_madd) is instantiated first where the engine
  * validates it (relaxed SIMD: Node 22+ by default, Node 20 only behind a flag) and handed to
- * gemm.wat, which runs it instead of its own mul + add kernel; both share one memory.
+ * gemm.wat, which runs it instead of its own mul + add kernel; both share one memory. Throws
+ * where the engine cannot (the shared variant needs the threads feature).
  */
-function instantiate(): Instance | null {
+function instantiate(memory: WasmMemory, gemmBase64: string, fmaBase64: string): Context {
+  const api = WA as WasmApi;
+  const fmaBytes = decodeBase64(fmaBase64);
+  let kernelFma: unknown = noFmaKernel;
+  let fmaModule: object | null = null;
+  try {
+    if (api.validate(fmaBytes)) {
+      const m = new api.Module(fmaBytes);
+      kernelFma = new api.Instance(m, { env: { memory } }).exports.kernel;
+      fmaModule = m;
+    }
+  } catch {
+    // an engine that validates but cannot instantiate it keeps the mul + add kernel
+  }
+  const module = new api.Module(decodeBase64(gemmBase64));
+  const exports = new api.Instance(module, { env: { memory, kernel_fma: kernelFma } }).exports;
+  const fma = exports.fma as WasmGlobal;
+  const hasFma = fmaModule !== null;
+  fma.value = hasFma ? 1 : 0;
+  return {
+    memory,
+    heap: new Float32Array(memory.buffer),
+    gemm: exports.gemm as GemmExport,
+    narrow: exports.narrow as ConvertExport,
+    widen: exports.widen as ConvertExport,
+    gemvDot: exports.gemv_dot as GemvExport,
+    gemvAxpy: exports.gemv_axpy as GemvExport,
+    fma,
+    hasFma,
+    modules: { gemm: module, fma: fmaModule },
+    residents: new WeakMap(),
+    residentTop: RESIDENT_BASE,
+    generation: 0,
+  };
+}
+
+function instantiatePlain(): Context | null {
   if (WA === undefined || !detectWasmSimd()) return null;
   try {
-    const memory = new WA.Memory({ initial: 1 });
-    const fmaBytes = decodeBase64(gemmFmaWasmBase64);
-    let kernelFma: unknown = noFmaKernel;
-    let hasFma = false;
-    try {
-      if (WA.validate(fmaBytes)) {
-        kernelFma = new WA.Instance(new WA.Module(fmaBytes), { env: { memory } }).exports.kernel;
-        hasFma = true;
-      }
-    } catch {
-      // an engine that validates but cannot instantiate it keeps the mul + add kernel
-    }
-    const module = new WA.Module(decodeBase64(gemmWasmBase64));
-    const exports = new WA.Instance(module, { env: { memory, kernel_fma: kernelFma } }).exports;
-    const fma = exports.fma as WasmGlobal;
-    fma.value = hasFma ? 1 : 0;
-    return {
-      memory,
-      gemm: exports.gemm as GemmExport,
-      narrow: exports.narrow as ConvertExport,
-      widen: exports.widen as ConvertExport,
-      gemvDot: exports.gemv_dot as GemvExport,
-      gemvAxpy: exports.gemv_axpy as GemvExport,
-      fma,
-      hasFma,
-    };
+    return instantiate(new WA.Memory({ initial: 1 }), gemmWasmBase64, gemmFmaWasmBase64);
   } catch {
     return null;
   }
 }
 
-const instance = instantiate();
+/** The one-thread context; null where WebAssembly SIMD is missing. */
+const instance = instantiatePlain();
+/** The two-thread context, made with the worker on the first call that may split. */
+let sharedContext: Context | null = null;
+/** Set when shared memory cannot be made here: never tried again. */
+let sharedFailed = false;
+
+onThreadsOff(() => {
+  // a stalled worker may still write into the shared memory: it is never read again
+  sharedContext = null;
+});
+
+/** The shared-memory context with its worker started, or null where it cannot be made. */
+function sharedWithWorker(): Context | null {
+  if (sharedContext !== null) return sharedContext;
+  if (sharedFailed || instance === null) return null;
+  try {
+    const memory = new (WA as WasmApi).Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true });
+    const ctx = instantiate(memory, gemmSharedWasmBase64, gemmFmaSharedWasmBase64);
+    ctx.fma.value = instance.fma.value;
+    startWorker(memory, ctx.modules.gemm, ctx.hasFma ? ctx.modules.fma : null);
+    if (!workerStarted()) return null;
+    sharedContext = ctx;
+    return ctx;
+  } catch (e) {
+    sharedFailed = true;
+    threadsUnsupported(`no shared WebAssembly memory in this engine (${String(e)})`);
+    return null;
+  }
+}
 
 /** Whether the WebAssembly SIMD GEMM loaded in this engine (`gemmWasm` throws otherwise). */
 export const wasmSimdAvailable: boolean = instance !== null;
@@ -174,6 +263,7 @@ export function setWasmGemmFma(on: boolean): boolean {
   if (on && !instance.hasFma) throw new Error('relaxed SIMD (f32x4.relaxed_madd) is not available in this engine');
   const prev = instance.fma.value === 1;
   instance.fma.value = on ? 1 : 0;
+  if (sharedContext !== null) sharedContext.fma.value = instance.fma.value;
   return prev;
 }
 
@@ -196,12 +286,6 @@ export function setWasmGemmBlocking(next: { MC?: number; KC?: number; NC?: numbe
   return prev;
 }
 
-// Memory layout: bytes [0, 256) are the 4x8 float64 edge tile, then the resident operands (below),
-// then each call's scratch: the packed A block and B panel, the A and B spans not resident
-// (float32) and C (float64; float32 when K fits two 32-step chunks).
-const TILE = 0;
-const RESIDENT_BASE = 256;
-
 /**
  * Resident operands: an A or B whose array a live CpuStorage wraps (a weight during inference)
  * is copied whole into wasm memory on its third read at one contents version and reused by later
@@ -214,14 +298,6 @@ const RESIDENT_BASE = 256;
 const RESIDENT_BYTES = 32 * 2 ** 20;
 /** Arrays shorter than this are copied per call (storage.ts gives them no version). */
 const RESIDENT_MIN = VERSIONED_MIN_LENGTH;
-interface Resident {
-  ptr: number;
-  version: number;
-  generation: number;
-}
-const residents = new WeakMap<Float32Array, Resident>();
-let residentTop = RESIDENT_BASE;
-let generation = 0;
 
 /**
  * Calls that read each array at its current version: only an operand read a third time unchanged
@@ -246,48 +322,51 @@ function residentVersion(data: Float32Array, c: Float32Array): number | undefine
 }
 
 /** A current resident copy's address, or -1 (none yet, stale, or from an older generation). */
-function residentHit(data: Float32Array, version: number | undefined): number {
+function residentHit(ctx: Context, data: Float32Array, version: number | undefined): number {
   if (version === undefined) return -1;
-  const r = residents.get(data);
-  return r !== undefined && r.generation === generation && r.version === version ? r.ptr : -1;
+  const r = ctx.residents.get(data);
+  return r !== undefined && r.generation === ctx.generation && r.version === version ? r.ptr : -1;
 }
 
 /**
  * Byte address for a resident copy of `data` still to be made (its old slot when it had one in
  * this generation, else a new one); the caller copies it there once memory is reserved.
  */
-function residentSlot(data: Float32Array, version: number): number {
-  const r = residents.get(data);
-  if (r !== undefined && r.generation === generation) {
+function residentSlot(ctx: Context, data: Float32Array, version: number): number {
+  const r = ctx.residents.get(data);
+  if (r !== undefined && r.generation === ctx.generation) {
     r.version = version;
     return r.ptr;
   }
-  const ptr = residentTop;
-  residentTop = align16(residentTop + data.length * 4);
-  residents.set(data, { ptr, version, generation });
+  const ptr = ctx.residentTop;
+  ctx.residentTop = align16(ctx.residentTop + data.length * 4);
+  ctx.residents.set(data, { ptr, version, generation: ctx.generation });
   return ptr;
 }
 
 /** Bytes `data` would add to the resident region if it missed now. */
-function residentNeed(data: Float32Array, version: number | undefined): number {
-  if (version === undefined || residentHit(data, version) >= 0) return 0;
-  const r = residents.get(data);
-  return r !== undefined && r.generation === generation ? 0 : align16(data.length * 4);
+function residentNeed(ctx: Context, data: Float32Array, version: number | undefined): number {
+  if (version === undefined || residentHit(ctx, data, version) >= 0) return 0;
+  const r = ctx.residents.get(data);
+  return r !== undefined && r.generation === ctx.generation ? 0 : align16(data.length * 4);
 }
 
 /** Drop every resident copy when `need` more bytes would overflow the region. */
-function makeRoom(need: number): void {
-  if (residentTop + need <= RESIDENT_BASE + RESIDENT_BYTES) return;
-  generation++;
-  residentTop = RESIDENT_BASE;
+function makeRoom(ctx: Context, need: number): void {
+  if (ctx.residentTop + need <= RESIDENT_BASE + RESIDENT_BYTES) return;
+  dropResidents(ctx);
 }
 
-/** Forget any resident copy of an array this call writes (C): its copy would be stale. */
+function dropResidents(ctx: Context): void {
+  ctx.generation++;
+  ctx.residentTop = RESIDENT_BASE;
+}
+
+/** Forget any resident copy of an array this call writes (C) in either memory: it would be stale. */
 function wrote(c: Float32Array): void {
-  residents.delete(c);
+  instance?.residents.delete(c);
+  sharedContext?.residents.delete(c);
 }
-
-let heap: Float32Array = instance !== null ? new Float32Array(instance.memory.buffer) : new Float32Array(0);
 
 const align16 = (n: number): number => (n + 15) & ~15;
 
@@ -301,7 +380,8 @@ const MAX_BYTES = 2 ** 31;
  * C[cOff + i*ldc + j] (+)= sum_k A(i,k) * B(k,j) for i < M, j < N, with A and B read through
  * their (row, column) strides. With `accumulate` false the destination block is overwritten.
  * Returns false (doing nothing) when the call cannot run in wasm memory: negative strides or a
- * working set over 2 GiB; the caller then uses gemmJs.
+ * working set over 2 GiB; the caller then uses gemmJs. A call large enough may run on two
+ * threads (gemm-threads.ts); the result is the same bit for bit.
  */
 export function gemmWasm(
   M: number,
@@ -321,23 +401,75 @@ export function gemmWasm(
     return true;
   }
   if (a.rs < 0 || a.cs < 0 || b.rs < 0 || b.cs < 0) return false;
-  if (M < GEMV_ROWS && (b.rs === 1 || b.cs === 1)) return gemv(M, N, K, a, b, c, cOff, ldc, accumulate);
+  if (M < GEMV_ROWS && (b.rs === 1 || b.cs === 1)) return gemv(instance, M, N, K, a, b, c, cOff, ldc, accumulate);
+  const mnk = M * N * K;
+  if (!mayUseThreads(mnk)) return packed(instance, 0, M, N, K, a, b, c, cOff, ldc, accumulate);
+  const shared = sharedWithWorker();
+  const split = shared === null ? 0 : chooseSplit(M, N, K);
+  if (timedClass < 0) return runPacked(shared, split, M, N, K, a, b, c, cOff, ldc, accumulate);
+  // the 'auto' policy times this call, copies included (split calls copy through shared memory)
+  const t0 = performance.now();
+  const ok = runPacked(shared, split, M, N, K, a, b, c, cOff, ldc, accumulate);
+  recordTime(performance.now() - t0, mnk);
+  return ok;
+}
+
+/** `packed` on one thread, or split in the shared memory; a lost worker's call reruns on one thread. */
+function runPacked(
+  shared: Context | null,
+  split: number,
+  M: number,
+  N: number,
+  K: number,
+  a: MatrixView,
+  b: MatrixView,
+  c: Float32Array,
+  cOff: number,
+  ldc: number,
+  accumulate: boolean,
+): boolean {
+  const one = instance as Context;
+  if (split === 0 || shared === null) return packed(one, 0, M, N, K, a, b, c, cOff, ldc, accumulate);
+  try {
+    return packed(shared, split, M, N, K, a, b, c, cOff, ldc, accumulate);
+  } catch (e) {
+    if (!(e instanceof WorkerLost)) throw e;
+    // nothing reached c yet (it is written after both halves): the whole call again, one thread
+    return packed(one, 0, M, N, K, a, b, c, cOff, ldc, accumulate);
+  }
+}
+
+/** The packed (Goto/BLIS) GEMM in `ctx`'s memory; `split` as chooseSplit returns it (0: one thread). */
+function packed(
+  ctx: Context,
+  split: number,
+  M: number,
+  N: number,
+  K: number,
+  a: MatrixView,
+  b: MatrixView,
+  c: Float32Array,
+  cOff: number,
+  ldc: number,
+  accumulate: boolean,
+): boolean {
   // resident operands first (they may reset the region), then the scratch: packed A block and B
   // panel, the A and B spans not resident, C
   const aVersion = residentVersion(a.data, c);
   const bVersion = b.data === a.data ? aVersion : residentVersion(b.data, c);
-  makeRoom(residentNeed(a.data, aVersion) + (b.data === a.data ? 0 : residentNeed(b.data, bVersion)));
-  let aRes = residentHit(a.data, aVersion);
+  makeRoom(ctx, residentNeed(ctx, a.data, aVersion) + (b.data === a.data ? 0 : residentNeed(ctx, b.data, bVersion)));
+  let aRes = residentHit(ctx, a.data, aVersion);
   const aCopy = aRes < 0 && aVersion !== undefined;
-  if (aCopy) aRes = residentSlot(a.data, aVersion);
-  let bRes = residentHit(b.data, bVersion);
+  if (aCopy) aRes = residentSlot(ctx, a.data, aVersion);
+  let bRes = residentHit(ctx, b.data, bVersion);
   const bCopy = bRes < 0 && bVersion !== undefined;
-  if (bCopy) bRes = residentSlot(b.data, bVersion);
+  if (bCopy) bRes = residentSlot(ctx, b.data, bVersion);
   const aSpan = span(M, K, a);
   const bSpan = span(K, N, b);
-  const pA = align16(residentTop);
+  const pA = align16(ctx.residentTop);
   const pB = align16(pA + Math.min(blocking.MC, Math.ceil(M / 4) * 4) * Math.min(blocking.KC, K) * 4);
-  let top = align16(pB + Math.min(blocking.NC, Math.ceil(N / 8) * 8) * Math.min(blocking.KC, K) * 4);
+  const pBBytes = Math.min(blocking.NC, Math.ceil(N / 8) * 8) * Math.min(blocking.KC, K) * 4;
+  let top = align16(pB + pBBytes);
   const aSpanPtr = aRes >= 0 ? -1 : top;
   if (aRes < 0) top = align16(top + aSpan * 4);
   const bSpanPtr = bRes >= 0 ? -1 : top;
@@ -349,13 +481,17 @@ export function gemmWasm(
   // (a float64 sum of two float32 values rounds to their float32 sum); accumulating, one more
   // float32 rounding per chunk (~1.2e-7 relative), far inside the bound of the 32-step sums
   const f32C = K <= Math.min(64, blocking.KC);
-  const end = cPtr + M * N * (f32C ? 4 : 8);
+  const cEnd = cPtr + M * N * (f32C ? 4 : 8);
+  // the worker's packed A block and B panel (split calls), after C
+  const pA2 = align16(cEnd);
+  const pB2 = align16(pA2 + (pB - pA));
+  const end = split === 0 ? cEnd : align16(pB2 + pBBytes);
   if (end > MAX_BYTES) {
-    generation++; // the slots handed out above were never filled
-    residentTop = RESIDENT_BASE;
+    dropResidents(ctx); // the slots handed out above were never filled
     return false;
   }
-  reserve(end);
+  reserve(ctx, end);
+  const heap = ctx.heap;
   if (aCopy) heap.set(a.data, aRes >> 2);
   if (bCopy && b.data !== a.data) heap.set(b.data, bRes >> 2);
   if (aRes < 0) heap.set(a.data.subarray(a.offset, a.offset + aSpan), aSpanPtr >> 2);
@@ -370,30 +506,31 @@ export function gemmWasm(
   if (accumulate) {
     if (contiguous) heap.set(c.subarray(cOff, cOff + M * N), c0);
     else for (let i = 0; i < M; i++) heap.set(c.subarray(cOff + i * ldc, cOff + i * ldc + N), c0 + i * N);
-    if (!f32C) instance.widen(cPtr, M * N);
+    if (!f32C) ctx.widen(cPtr, M * N);
   }
-  instance.gemm(
-    M,
-    N,
-    K,
-    aPtr,
-    a.rs,
-    a.cs,
-    bPtr,
-    b.rs,
-    b.cs,
-    cPtr,
-    N,
-    pA,
-    pB,
-    TILE,
-    blocking.MC,
-    blocking.KC,
-    blocking.NC,
-    accumulate ? 1 : 0,
-    f32C ? 1 : 0,
-  );
-  if (!f32C) instance.narrow(cPtr, M * N);
+  const acc = accumulate ? 1 : 0;
+  const cf = f32C ? 1 : 0;
+  const { MC, KC, NC } = blocking;
+  if (split === 0) ctx.gemm(M, N, K, aPtr, a.rs, a.cs, bPtr, b.rs, b.cs, cPtr, N, pA, pB, TILE, MC, KC, NC, acc, cf);
+  else {
+    // the caller's half: columns [0, j) or rows [0, i); the worker's: the rest, into disjoint C
+    const esz = f32C ? 4 : 8;
+    const M1 = split > 0 ? M : -split;
+    const N1 = split > 0 ? split : N;
+    const M2 = M - (split > 0 ? 0 : M1);
+    const N2 = N - (split > 0 ? N1 : 0);
+    const a2 = split > 0 ? aPtr : aPtr + M1 * a.rs * 4;
+    const b2 = split > 0 ? bPtr + N1 * b.cs * 4 : bPtr;
+    const c2 = split > 0 ? cPtr + N1 * esz : cPtr + M1 * N * esz;
+    const job = jobArgs();
+    job.set([M2, N2, K, a2, a.rs, a.cs, b2, b.rs, b.cs, c2, N, pA2, pB2, WORKER_TILE, MC, KC, NC, acc, cf], ARGS);
+    post(ctx.fma.value);
+    ctx.gemm(M1, N1, K, aPtr, a.rs, a.cs, bPtr, b.rs, b.cs, cPtr, N, pA, pB, TILE, MC, KC, NC, acc, cf);
+    // taken back before the worker claimed it: the caller runs the worker's half too
+    if (!settle())
+      ctx.gemm(M2, N2, K, a2, a.rs, a.cs, b2, b.rs, b.cs, c2, N, pA2, pB2, WORKER_TILE, MC, KC, NC, acc, cf);
+  }
+  if (!f32C) ctx.narrow(cPtr, M * N);
   if (contiguous) c.set(heap.subarray(c0, c0 + M * N), cOff);
   else for (let i = 0; i < M; i++) c.set(heap.subarray(c0 + i * N, c0 + i * N + N), cOff + i * ldc);
   wrote(c);
@@ -403,12 +540,12 @@ export function gemmWasm(
 /** Below this many rows of A, products run on the unpacked gemv kernels (the micro-panel is 4 rows). */
 const GEMV_ROWS = 4;
 
-/** Make wasm memory at least `end` bytes. */
-function reserve(end: number): void {
-  const mem = (instance as Instance).memory;
+/** Make `ctx`'s memory at least `end` bytes. */
+function reserve(ctx: Context, end: number): void {
+  const mem = ctx.memory;
   if (mem.buffer.byteLength < end) {
     mem.grow(Math.ceil((end - mem.buffer.byteLength) / 65536));
-    heap = new Float32Array(mem.buffer);
+    ctx.heap = new Float32Array(mem.buffer);
   }
 }
 
@@ -417,6 +554,7 @@ function reserve(end: number): void {
  * B streamed once per 4 (dot form, B contiguous along k) or 16 (axpy form, along j) columns.
  */
 function gemv(
+  ctx: Context,
   M: number,
   N: number,
   K: number,
@@ -427,24 +565,22 @@ function gemv(
   ldc: number,
   accumulate: boolean,
 ): boolean {
-  const inst = instance as Instance;
   const bVersion = residentVersion(b.data, c);
-  makeRoom(residentNeed(b.data, bVersion));
-  let bRes = residentHit(b.data, bVersion);
+  makeRoom(ctx, residentNeed(ctx, b.data, bVersion));
+  let bRes = residentHit(ctx, b.data, bVersion);
   const bCopy = bRes < 0 && bVersion !== undefined;
-  if (bCopy) bRes = residentSlot(b.data, bVersion as number);
+  if (bCopy) bRes = residentSlot(ctx, b.data, bVersion as number);
   const bSpan = span(K, N, b);
-  const aPtr = align16(residentTop);
+  const aPtr = align16(ctx.residentTop);
   const bSpanPtr = align16(aPtr + M * K * 4);
   const cPtr = bRes >= 0 ? bSpanPtr : align16(bSpanPtr + bSpan * 4);
   const end = cPtr + M * N * 8;
   if (end > MAX_BYTES) {
-    generation++; // the slot handed out above was never filled
-    residentTop = RESIDENT_BASE;
+    dropResidents(ctx); // the slot handed out above was never filled
     return false;
   }
-  reserve(end);
-  const h = heap;
+  reserve(ctx, end);
+  const h = ctx.heap;
   const a0 = aPtr >> 2;
   for (let i = 0; i < M; i++) {
     const src = a.offset + i * a.rs;
@@ -457,17 +593,17 @@ function gemv(
   const c0 = cPtr >> 2;
   if (accumulate) {
     for (let i = 0; i < M; i++) h.set(c.subarray(cOff + i * ldc, cOff + i * ldc + N), c0 + i * N);
-    inst.widen(cPtr, M * N);
+    ctx.widen(cPtr, M * N);
   } else h.fill(0, c0, c0 + 2 * M * N); // float64 zeros are all-zero bits
-  if (b.rs === 1) inst.gemvDot(M, N, K, aPtr, bPtr, b.cs, cPtr, N);
-  else inst.gemvAxpy(M, N, K, aPtr, bPtr, b.rs, cPtr, N);
-  inst.narrow(cPtr, M * N);
+  if (b.rs === 1) ctx.gemvDot(M, N, K, aPtr, bPtr, b.cs, cPtr, N);
+  else ctx.gemvAxpy(M, N, K, aPtr, bPtr, b.rs, cPtr, N);
+  ctx.narrow(cPtr, M * N);
   for (let i = 0; i < M; i++) c.set(h.subarray(c0 + i * N, c0 + i * N + N), cOff + i * ldc);
   wrote(c);
   return true;
 }
 
-/** Bytes of wasm memory currently reserved by the GEMM (it grows on demand, never shrinks). */
+/** Bytes of wasm memory currently reserved by the GEMM, both memories (they grow on demand, never shrink). */
 export function wasmGemmMemoryBytes(): number {
-  return instance === null ? 0 : instance.memory.buffer.byteLength;
+  return (instance?.memory.buffer.byteLength ?? 0) + (sharedContext?.memory.buffer.byteLength ?? 0);
 }
