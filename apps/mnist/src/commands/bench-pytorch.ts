@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
+import { cpuThreads, setCpuThreads } from '@flint/backend-cpu';
 import { type Tensor, fromArray, manualSeed, memory, nn, noGrad, type optim, tidy } from '@flint/core';
 import type { BenchOptions } from '../cli.js';
 import { DEFAULT_FASHION_MNIST_DIR, encodeIdx, findIdxPair, type ImageSet } from '../data/index.js';
@@ -132,6 +133,8 @@ export interface MemoryResult {
 export interface ModelResult {
   model: string;
   training: TrainingResult;
+  /** The same training forced onto 1 and 2 GEMM threads (mlp, where a second thread can run). */
+  threadVariants?: { threads: 1 | 2; training: ReturnType<typeof summarizeTraining> }[];
   inference: InferenceResult;
   memory: MemoryResult | null;
 }
@@ -442,7 +445,8 @@ export async function pytorchBench(opts: BenchOptions, io: Output): Promise<numb
       `bench: Flint cpu vs ${ready === null ? 'PyTorch (not run)' : `PyTorch ${ready.torch} on ${ready.threads} thread (OPENBLAS_NUM_THREADS=1, OMP_NUM_THREADS=1, torch.set_num_threads(1))`}\n` +
         `${rounds} interleaved rounds (Flint, then PyTorch, on the same batches from the same weights) after an untimed warm-up; ${settings}\n` +
         `data: ${dataNote}; both sides cycle over the first ${formatCount(pool)} training samples\n` +
-        `load average: ${load0.map((l) => l.toFixed(2)).join(' ')}\n`,
+        `load average: ${load0.map((l) => l.toFixed(2)).join(' ')}\n` +
+        `Flint GEMM threads: ${threadsLine()}\n`,
     );
     if (skipped !== null) text.write(`PyTorch skipped: ${skipped}; Flint's figures only\n`);
 
@@ -451,6 +455,7 @@ export async function pytorchBench(opts: BenchOptions, io: Output): Promise<numb
       const steps = opts.steps ?? DEFAULT_STEPS[model] ?? 50;
       const warmup = opts.warmup ?? steps;
       const inferCalls = opts.inferCalls ?? DEFAULT_INFER_CALLS[model] ?? 300;
+      const variants: { threads: 1 | 2; side: FlintSide; rounds: RoundFigures[] }[] = [];
       const flint = new FlintSide(
         model,
         { lr, momentum: opts.momentum, optimizer: opts.optimizer, seed: opts.seed },
@@ -474,18 +479,36 @@ export async function pytorchBench(opts: BenchOptions, io: Output): Promise<numb
           flint.train(warmup, 0);
           if (worker !== null) await worker.train(warmup, 0);
         }
+        // the mlp also on 1 and 2 GEMM threads (forced; the main row runs the process's setting),
+        // each on its own copy of the model, stepping in lock-step with the main one
+        for (const threads of model === 'mlp' && cpuThreads().available ? ([1, 2] as const) : []) {
+          const side = new FlintSide(
+            model,
+            { lr, momentum: opts.momentum, optimizer: opts.optimizer, seed: opts.seed },
+            set,
+            pool,
+            batch,
+          );
+          variants.push({ threads, side, rounds: [] });
+          if (warmup > 0) withThreads(threads, () => side.train(warmup, 0));
+        }
         const trainRounds: RoundFigures[] = [];
         let flintLoss = Number.NaN;
         let pytorchLoss: number | null = null;
         for (let r = 0; r < rounds; r++) {
           const start = warmup + r * steps;
           const f = flint.train(steps, start);
+          const fv = variants.map((v) => withThreads(v.threads, () => v.side.train(steps, start)));
           const p = worker === null ? null : await worker.train(steps, start);
           flintLoss = f.loss;
           pytorchLoss = p?.loss ?? null;
           const fs = (steps * batch) / f.seconds;
           const ps = p === null ? null : (steps * batch) / p.seconds;
           trainRounds.push({ flint: fs, pytorch: ps, ratio: ps === null ? null : fs / ps });
+          variants.forEach((v, i) => {
+            const vs = (steps * batch) / fv[i]!.seconds;
+            v.rounds.push({ flint: vs, pytorch: ps, ratio: ps === null ? null : vs / ps });
+          });
         }
         const training = summarizeTraining(trainRounds, TRAINING_TARGETS[model] ?? { op: '>=', value: 0.5 });
 
@@ -501,14 +524,24 @@ export async function pytorchBench(opts: BenchOptions, io: Output): Promise<numb
           inferRounds.push({ flint: fm, pytorch: pm, ratio: pm === null ? null : fm / pm });
         }
         const inference = summarizeInference(inferRounds, LATENCY_TARGETS[model] ?? null, inferCalls);
+        const target = TRAINING_TARGETS[model] ?? { op: '>=', value: 0.5 };
         results.push({
           model,
           training: { ...training, stepsPerRound: steps, warmupSteps: warmup, flintLoss, pytorchLoss },
+          ...(variants.length > 0
+            ? {
+                threadVariants: variants.map((v) => ({
+                  threads: v.threads,
+                  training: summarizeTraining(v.rounds, v.threads === 2 ? { op: '>=', value: 0.5 } : target),
+                })),
+              }
+            : {}),
           inference,
           memory: null,
         });
       } finally {
         flint.dispose();
+        for (const v of variants.splice(0)) v.side.dispose();
       }
     }
     worker?.close();
@@ -534,6 +567,7 @@ export async function pytorchBench(opts: BenchOptions, io: Output): Promise<numb
     const load1 = loadavg();
     text.write(`\n${formatReport(results, { rounds, withPytorch: ready !== null })}\n`);
     text.write(`load average at the end: ${load1.map((l) => l.toFixed(2)).join(' ')}\n`);
+    text.write(`Flint GEMM threads at the end: ${threadsLine()}\n`);
     const result = {
       mode: 'pytorch',
       pytorch: ready,
@@ -546,6 +580,7 @@ export async function pytorchBench(opts: BenchOptions, io: Output): Promise<numb
       momentum: opts.momentum,
       rounds,
       loadAverage: { start: load0, end: load1 },
+      gemmThreads: cpuThreads(),
       models: results,
     };
     save?.(result);
@@ -555,6 +590,27 @@ export async function pytorchBench(opts: BenchOptions, io: Output): Promise<numb
     worker?.close();
     data?.cleanup();
   }
+}
+
+/** Run `f` with the GEMM forced onto `threads` threads. */
+function withThreads<T>(threads: 1 | 2, f: () => T): T {
+  const prev = setCpuThreads(threads);
+  try {
+    return f();
+  } finally {
+    setCpuThreads(prev);
+  }
+}
+
+/** The GEMM thread setting, whether a second thread can run, and what 'auto' chose per size class. */
+function threadsLine(): string {
+  const t = cpuThreads();
+  const chose = t.classes.map(
+    (c) => `M*N*K 2^${c.mnkLog2} ${c.splitAxis}-split: ${c.choice} (2-thread/1-thread time ${c.twoOverOne})`,
+  );
+  return `${t.setting}, ${t.available ? 'a second thread can run' : `one thread only: ${t.reason}`}${
+    t.setting === 'auto' && chose.length > 0 ? `; auto chose ${chose.join(', ')}` : ''
+  }`;
 }
 
 /** The spread of the per-round ratios Flint / PyTorch (every round has a PyTorch figure). */
@@ -612,17 +668,23 @@ export function formatReport(results: readonly ModelResult[], info: { rounds: nu
   parts.push(
     `training samples/s (medians over ${info.rounds} rounds; ratio = Flint / PyTorch per round: median (min–max))\n${textTable(
       ['model', 'steps/round', 'Flint cpu', 'PyTorch', 'ratio', 'target', 'met', 'last loss Flint / PyTorch'],
-      results.map((r) => {
+      results.flatMap((r) => {
         const t = r.training;
-        return [
-          r.model,
+        const row = (label: string, v: ReturnType<typeof summarizeTraining>, loss: string): string[] => [
+          label,
           String(t.stepsPerRound),
-          formatCount(t.flintSamplesPerSecond),
-          t.pytorchSamplesPerSecond === null ? '-' : formatCount(t.pytorchSamplesPerSecond),
-          t.ratio === null ? '-' : formatSpread(t.ratio),
-          formatTarget(t.target),
-          metCell(t.met),
-          `${t.flintLoss.toFixed(4)} / ${t.pytorchLoss === null ? '-' : t.pytorchLoss.toFixed(4)}`,
+          formatCount(v.flintSamplesPerSecond),
+          v.pytorchSamplesPerSecond === null ? '-' : formatCount(v.pytorchSamplesPerSecond),
+          v.ratio === null ? '-' : formatSpread(v.ratio),
+          formatTarget(v.target),
+          metCell(v.met),
+          loss,
+        ];
+        return [
+          row(r.model, t, `${t.flintLoss.toFixed(4)} / ${t.pytorchLoss === null ? '-' : t.pytorchLoss.toFixed(4)}`),
+          ...(r.threadVariants ?? []).map((v) =>
+            row(`${r.model}, ${v.threads} thread${v.threads === 1 ? '' : 's'}`, v.training, ''),
+          ),
         ];
       }),
     )}`,

@@ -218,5 +218,27 @@ describe('summaries and the report', () => {
     expect(formatReport([{ ...result, memory: null }], { rounds: 3, withPytorch: false })).toContain(
       '(no PyTorch figures: ratios and targets need PyTorch)',
     );
+    // the 1- and 2-thread GEMM rows follow their model's row
+    const two = summarizeTraining(
+      [
+        { flint: 60_000, pytorch: 100_000, ratio: 0.6 },
+        { flint: 50_000, pytorch: 100_000, ratio: 0.5 },
+        { flint: 70_000, pytorch: 100_000, ratio: 0.7 },
+      ],
+      { op: '>=', value: 0.5 },
+    );
+    const threaded = formatReport([{ ...result, threadVariants: [{ threads: 2, training: two }] }], {
+      rounds: 3,
+      withPytorch: true,
+    }).split('\n');
+    expect(threaded[4]!.trim().split(/\s{2,}/)).toEqual([
+      'mlp-small, 2 threads',
+      '300',
+      '60,000',
+      '100,000',
+      '0.60× (0.50–0.70×)',
+      '≥ 0.5×',
+      'yes',
+    ]);
   });
 });
