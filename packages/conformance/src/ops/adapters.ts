@@ -15,6 +15,7 @@ import { TRANSFORMER_ADAPTERS } from './adapters-transformer.js';
 import { INDEXING_ADAPTERS, INDEXING_NON_SMOOTH_OPS } from './adapters-indexing.js';
 import { SORTING_ADAPTERS, SORTING_NON_SMOOTH_OPS } from './adapters-sorting.js';
 import { AUDIT_ADAPTERS, AUDIT_NON_SMOOTH_OPS } from './adapters-audit.js';
+import { SWEEP_ADAPTERS } from './adapters-sweep.js';
 
 export type FlintApi = typeof Flint;
 export type Tensor = Flint.Tensor;
@@ -208,6 +209,7 @@ export const OP_ADAPTERS: Record<string, OpAdapter> = {
   ...INDEXING_ADAPTERS,
   ...SORTING_ADAPTERS,
   ...AUDIT_ADAPTERS,
+  ...SWEEP_ADAPTERS,
 };
 
 /**

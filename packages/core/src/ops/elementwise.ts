@@ -140,7 +140,13 @@ function unary(name: UnaryName, x: Tensor): Tensor {
 }
 
 export const neg = (x: Tensor): Tensor =>
-  op('neg', () => recordGrad(unaryForward('neg', x), [x], [], (g) => [g.neg()]));
+  op('neg', () => {
+    if (x.dtype === 'bool')
+      throw new Error(
+        'Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.',
+      );
+    return recordGrad(unaryForward('neg', x), [x], [], (g) => [g.neg()]);
+  });
 export const abs = (x: Tensor): Tensor => unary('abs', x);
 export const sign = (x: Tensor): Tensor => unary('sign', x);
 export const exp = (x: Tensor): Tensor => unary('exp', x);
@@ -219,6 +225,9 @@ interface BinaryRule {
 function binary(name: BinaryName, x: TensorOrScalar, y: TensorOrScalar, rule: BinaryRule): Tensor {
   return op(name, () => {
     let [a, b] = coerceOperands(name, x, y);
+    // bool + bool stays bool (PyTorch): a logical or, so 1 + 1 must not store 2
+    if (name === 'add' && a.dtype === 'bool')
+      return castNoGrad(binaryForward('add', castNoGrad(a, 'int32'), castNoGrad(b, 'int32')), 'bool');
     if (rule.floatOnly === true && a.dtype !== 'float32') {
       a = castNoGrad(a, 'float32');
       b = castNoGrad(b, 'float32');
@@ -287,12 +296,24 @@ const MINIMUM: BinaryRule = {
   saves: { a: true, b: true, out: false },
 };
 
+const isBool = (v: TensorOrScalar): boolean => typeof v !== 'number' && v.dtype === 'bool';
+
 export function add(x: TensorOrScalar, y: TensorOrScalar, alpha?: number): Tensor {
+  // bool + alpha * bool is still a logical or for any alpha != 0 (PyTorch)
+  if (alpha !== undefined && alpha !== 0 && isBool(x) && isBool(y)) return binary('add', x, y, ADD);
   if (alpha !== undefined && alpha !== 1)
     return typeof y === 'number' ? add(x, y * alpha) : op('add', () => add(x, mul(y, alpha)));
   return binary('add', x, y, ADD);
 }
 export function sub(x: TensorOrScalar, y: TensorOrScalar, alpha?: number): Tensor {
+  if (isBool(x) && isBool(y))
+    throw new Error(
+      'Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.',
+    );
+  if (isBool(x) || isBool(y))
+    throw new Error(
+      'Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.',
+    );
   if (alpha !== undefined && alpha !== 1)
     return typeof y === 'number' ? sub(x, y * alpha) : op('sub', () => sub(x, mul(y, alpha)));
   return binary('sub', x, y, SUB);
@@ -307,6 +328,8 @@ export function pow(x: TensorOrScalar, y: TensorOrScalar): Tensor {
   if (typeof x !== 'number' && typeof y !== 'number' && x.dtype !== 'float32' && y.dtype !== 'float32')
     return integerPow(x, y);
   if (typeof y !== 'number' || typeof x === 'number') return binary('pow', x, y, POW);
+  if (x.dtype !== 'float32' && Number.isInteger(y) && y < 0)
+    throw new Error('Integers to negative integer powers are not allowed.');
   // Scalar exponent: the common case (x**2, x**0.5); no log(x) in the gradient.
   if (y === 2) return square(x);
   return op('pow', () => {

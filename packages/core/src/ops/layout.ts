@@ -1,7 +1,7 @@
 /** Layout ops: reshape/view (metadata only), permute, expand, slicing, cat/stack, pad, with gradients. */
 import { formatShape, shapesEqual, sizeOf } from '../backend/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { commonBackend, constant, output } from './util.js';
+import { castNoGrad, commonBackend, constant, output, promoteTypes } from './util.js';
 import { op, recordGrad } from './op.js';
 import { sumToShape } from './reduce.js';
 
@@ -236,17 +236,24 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
         );
       }
     }
-    if (t.dtype !== first.dtype)
-      throw new Error(
-        `torch.cat(): expected all tensors to have dtype ${first.dtype}, got ${t.dtype} for tensor number ${k}`,
-      );
   }
+  // Mixed dtypes promote as in PyTorch (bool < int32 < float32); the casts carry no gradient.
+  const dtype = parts.reduce((dt, t) => promoteTypes(dt, t.dtype), first.dtype);
   const sizes = parts.map((t) => t.shape[axis]!);
   const shape = first.shape.map((d, i) => (i === axis ? sizes.reduce((a, b) => a + b, 0) : d));
   return op('cat', () => {
-    const refs = parts.map((t) => t.ref);
-    const out = output(backend, backend.kernels.concat(refs, axis, shape), shape, first.dtype);
-    return recordGrad(out, parts, [], (g) => {
+    const inputs = parts.map((t) => castNoGrad(t, dtype));
+    const out = output(
+      backend,
+      backend.kernels.concat(
+        inputs.map((t) => t.ref),
+        axis,
+        shape,
+      ),
+      shape,
+      dtype,
+    );
+    return recordGrad(out, inputs, [], (g) => {
       let offset = 0;
       return sizes.map((len) => {
         const piece = slice(g, axis, offset, offset + len);

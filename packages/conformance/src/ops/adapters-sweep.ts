@@ -1,0 +1,28 @@
+/**
+ * Adapters for fixtures/ops-sweep.json (generate_sweep.py, the differential sweep of edge cases).
+ * Most sweep cases use the stock adapters (or their 'op:edge' twins without the finite-difference
+ * check); 'op:unbiased' passes var/std's legacy flag; 'op:weighted' cases store class weights / pos_weight as list arguments (PyTorch gives
+ * them no gradient there), which these adapters upload as float32 tensors on the input's device.
+ */
+import type { TorchArgs } from '../fixtures/load.js';
+import type { AdapterContext, OpAdapter, Tensor } from './adapters.js';
+
+/** snake_case keywords -> camelCase options, with the listed list arguments as tensors. */
+function weightedOptions(c: AdapterContext, like: Tensor, a: TorchArgs, tensorKeys: readonly string[]) {
+  return Object.fromEntries(
+    Object.entries(a).map(([k, v]) => [
+      k.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase()),
+      tensorKeys.includes(k) ? c.api.tensor(v as number[], { device: like.device }) : v,
+    ]),
+  );
+}
+
+export const SWEEP_ADAPTERS: Record<string, OpAdapter> = {
+  'F.cross_entropy:weighted': (c, [x, y], a) => c.F('crossEntropy')(x, y, weightedOptions(c, x!, a, ['weight'])),
+  'F.nll_loss:weighted': (c, [x, y], a) => c.F('nllLoss')(x, y, weightedOptions(c, x!, a, ['weight'])),
+  'F.binary_cross_entropy_with_logits:weighted': (c, [x, y], a) =>
+    c.F('binaryCrossEntropyWithLogits')(x, y, weightedOptions(c, x!, a, ['pos_weight'])),
+  /** The legacy `unbiased=` flag (the stock var/std adapters pass `correction` only). */
+  'var:unbiased': (_c, [x], a) => x!.var(a.dim ?? null, { unbiased: a.unbiased, keepdim: a.keepdim ?? false }),
+  'std:unbiased': (_c, [x], a) => x!.std(a.dim ?? null, { unbiased: a.unbiased, keepdim: a.keepdim ?? false }),
+};

@@ -1,0 +1,50 @@
+/**
+ * Calls PyTorch 1.13 refuses that Flint accepted, found by the differential sweep
+ * (packages/conformance/fixtures/generate_sweep.py --audit; the values it accepts are fixtures in
+ * ops-sweep.json). Each must raise PyTorch's error (torch 1.13's wording, checked with
+ * /usr/bin/python3) and leave no backend handle behind.
+ */
+import { describe, expect, it } from 'vitest';
+import '@flint/backend-cpu';
+import * as f from '../index.js';
+
+f.setBackend('cpu');
+
+function expectRefusal(call: () => unknown, message: RegExp): void {
+  const before = f.memory().handles;
+  expect(call).toThrow(message);
+  expect(f.memory().handles, 'storages alive after the refused call').toBe(before);
+}
+
+describe("PyTorch's refusals (differential sweep)", () => {
+  it('bool - bool and -bool (use logical_xor / logical_not)', () => {
+    const a = f.tensor([true, false], { dtype: 'bool' });
+    const b = f.tensor([true, true], { dtype: 'bool' });
+    expectRefusal(() => a.sub(b), /Subtraction, the `-` operator, with two bool tensors is not supported/);
+    expectRefusal(() => f.sub(a, b, 2), /with two bool tensors is not supported/);
+    expectRefusal(() => a.neg(), /Negation, the `-` operator, on a bool tensor is not supported/);
+    // one bool operand is refused too (torch: `i - a`, `a - 1`, `1 - a`)
+    const i = f.tensor([1, 2], { dtype: 'int32' });
+    const oneBool = /Subtraction, the `-` operator, with a bool tensor is not supported/;
+    expectRefusal(() => i.sub(a), oneBool);
+    expectRefusal(() => a.sub(1.5), oneBool);
+    expectRefusal(() => f.sub(1, a), oneBool);
+    // bool + alpha * bool stays a bool logical or (torch.add(a, b, alpha=2) is [True, True])
+    const sum = f.add(a, b, 2);
+    expect([sum.dtype, sum.tolist()]).toEqual(['bool', [true, true]]);
+    for (const t of [a, b, i, sum]) t.dispose();
+  });
+
+  it('an int32 or bool tensor to a negative integer power', () => {
+    const x = f.tensor([2, 3], { dtype: 'int32' });
+    expectRefusal(() => x.pow(-1), /Integers to negative integer powers are not allowed\./);
+    const mask = f.tensor([true], { dtype: 'bool' });
+    expectRefusal(() => mask.pow(-2), /Integers to negative integer powers/);
+    mask.dispose();
+    // a fractional or non-negative exponent is fine: float32 for 0.5, int32 for 3
+    expect(x.pow(0.5).dtype).toBe('float32');
+    expect(x.pow(3).tolist()).toEqual([8, 27]);
+    expect(x.pow(3).dtype).toBe('int32');
+    x.dispose();
+  });
+});
