@@ -507,4 +507,16 @@ describe('init and utils', () => {
     nn.utils.vectorToParameters(arange(6), lin.parameters());
     expectClose(lin.bias!, [4, 5]);
   });
+
+  it('clipGradNorm_ inside a tidy() step leaves nothing behind (its norm was kept: one handle per step)', () => {
+    const a = new nn.Parameter(zeros(2));
+    a.grad = tensor([3, 4]);
+    const before = memory().handles;
+    for (let step = 0; step < 3; step++) tidy(() => nn.utils.clipGradNorm_([a], 1).item());
+    expect(memory().handles).toBe(before);
+    a.grad = tensor([Infinity, 1]);
+    const beforeError = memory().handles;
+    expect(() => nn.utils.clipGradNorm_(a, 1, 2, true)).toThrow(/non-finite/);
+    expect(memory().handles).toBe(beforeError);
+  });
 });

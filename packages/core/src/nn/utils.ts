@@ -1,7 +1,7 @@
 /** nn.utils: gradient clipping and parameter <-> vector helpers; `rnn` (packed sequences) and `parametrizations`. */
 import { noGrad } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
-import { tidy, keep } from '../tensor/scope.js';
+import { tidy } from '../tensor/scope.js';
 import { zeros } from '../tensor/create.js';
 import { cat, stack } from '../ops/layout.js';
 
@@ -21,14 +21,14 @@ export function clipGradNorm_(parameters: Params, maxNorm: number, normType = 2,
   const grads = gradsOf(parameters);
   if (grads.length === 0) return zeros([]);
   return noGrad(() => {
-    const total = keep(
-      tidy(() => {
-        const norms = grads.map((g) => g.norm(normType));
-        const stacked = stack(norms);
-        return normType === Infinity ? stacked.amax() : stacked.norm(normType);
-      }),
-    );
+    // Not kept: the norm belongs to the caller's scope, so a tidy() around the step frees it.
+    const total = tidy(() => {
+      const norms = grads.map((g) => g.norm(normType));
+      const stacked = stack(norms);
+      return normType === Infinity ? stacked.amax() : stacked.norm(normType);
+    });
     if (errorIfNonfinite && !Number.isFinite(total.item())) {
+      total.dispose();
       throw new Error(
         `The total norm of order ${normType} for gradients from \`parameters\` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set \`errorIfNonfinite=false\``,
       );
