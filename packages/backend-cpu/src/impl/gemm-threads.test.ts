@@ -9,13 +9,16 @@ import { expectMatches, type Gemm, problem, run } from './test-gemm.js';
 type WasmModule = typeof import('./gemm-wasm.js');
 type ThreadsModule = typeof import('./gemm-threads.js');
 
+/** The thread settings read at load, unset (the suite itself may run with them forced). */
+const UNSET = { FLINT_CPU_THREADS: '', FLINT_CPU_THREAD_MIN_MNK: '', FLINT_CPU_THREAD_STALL_MS: '' };
+
 /**
  * A fresh copy of gemm-wasm.ts and gemm-threads.ts (their own memories, worker and setting), so
  * a test that breaks threading or changes the environment leaves the shared copies alone.
  */
 async function fresh(env: Record<string, string> = {}): Promise<{ wasm: WasmModule; threads: ThreadsModule }> {
   vi.resetModules();
-  for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
+  for (const [k, v] of Object.entries({ ...UNSET, ...env })) vi.stubEnv(k, v);
   try {
     const threads = await import('./gemm-threads.js');
     const wasm = await import('./gemm-wasm.js');
@@ -225,7 +228,11 @@ function runChild(env: Record<string, string>, oneCore = false): Promise<ChildRu
   const [cmd, ...args] = oneCore ? ['taskset', '-c', '0', ...node] : node;
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
-    const p = spawn(cmd as string, args, { cwd: packageDir, env: { ...process.env, ...env }, timeout: 60_000 });
+    const p = spawn(cmd as string, args, {
+      cwd: packageDir,
+      env: { ...process.env, ...UNSET, ...env },
+      timeout: 60_000,
+    });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => {
