@@ -1,21 +1,31 @@
 import type { TensorRef } from '@flint/core/backend';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { kernels } from '../kernels.js';
 import { type CpuStorage, cpuMemory } from '../storage.js';
-import { clearBufferPool, pooledBufferBytes, release, take, takeF32, zeroed } from './buffers.js';
+import { clearBufferPool, pooledBufferBytes, release, setHeapStorage, take, takeF32, zeroed } from './buffers.js';
+import { heap } from './heap.js';
 
 const ref = (s: CpuStorage, shape: number[]): TensorRef<CpuStorage> => ({ storage: s, shape, dtype: s.dtype });
 
-/** Put `count` arrays of length n full of NaN (or 0xAA bytes) into the pool, as stale garbage. */
+/**
+ * Free `count` arrays of length n full of NaN (or -7, or 0xAA bytes) as stale garbage: into the
+ * pool, or into the heap's free blocks when it is on (taken first, so that they are distinct).
+ */
 function poisonPool(n: number, count = 4): void {
-  for (let i = 0; i < count; i++) {
-    release(new Float32Array(n).fill(Number.NaN));
-    release(new Int32Array(n).fill(-7));
-    release(new Uint8Array(n).fill(0xaa));
-  }
+  const arrays = [];
+  for (let i = 0; i < count; i++)
+    arrays.push(take('float32', n).fill(Number.NaN), take('int32', n).fill(-7), take('bool', n).fill(0xaa));
+  for (const a of arrays) release(a);
 }
 
 describe('buffer pool', () => {
+  let heapWas = false;
+  beforeAll(() => {
+    heapWas = heap !== null && setHeapStorage(false);
+  });
+  afterAll(() => {
+    if (heapWas) setHeapStorage(true);
+  });
   afterEach(() => clearBufferPool());
 
   it('hands a released array back for the same length and dtype only', () => {
@@ -52,6 +62,17 @@ describe('buffer pool', () => {
     expect(Array.from(t.data).every((v) => v === 0)).toBe(true);
     kernels.dispose(t);
   });
+});
+
+describe.each(heap === null ? [false] : [false, true])('reused storage (heap %s)', (onHeap) => {
+  let heapWas = false;
+  beforeAll(() => {
+    heapWas = heap !== null && setHeapStorage(onHeap);
+  });
+  afterAll(() => {
+    if (heap !== null) setHeapStorage(heapWas);
+  });
+  afterEach(() => clearBufferPool());
 
   it("kernels that accumulate into their output see zeros, not a reused array's stale values", () => {
     const n = 2 * 3 * 8 * 8;

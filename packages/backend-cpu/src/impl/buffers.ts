@@ -8,8 +8,14 @@
  * `zeroed*` clears a reused one. `release` is called by CpuStorage.dispose once nothing can read the
  * array any more (reads return copies). The pool keeps at most `POOL_LIMIT_BYTES` and only arrays
  * that own their whole buffer, so memory stays bounded and flat from step to step.
+ *
+ * Float32 and int32 arrays of at least HEAP_MIN_ELEMENTS come from the WebAssembly heap
+ * (src/impl/heap.ts) where there is one, so the SIMD modules read and write them in place; its
+ * allocator reuses freed blocks itself. Where it is missing or full, arrays come from the pool
+ * or `new` as before.
  */
 import type { DataArray, DType } from '@flint/core/backend';
+import { heap } from './heap.js';
 
 /** Arrays shorter than this are cheap to allocate; pooling them costs more than it saves. */
 const MIN_POOLED_BYTES = 256;
@@ -33,9 +39,40 @@ function pop<T extends DataArray>(pool: Map<number, T[]>, n: number): T | undefi
   return a;
 }
 
+/**
+ * Arrays this long go to the heap: the SIMD loops take nothing shorter (256 elements), and a
+ * block costs more bookkeeping than a pooled array.
+ */
+export const HEAP_MIN_ELEMENTS = 256;
+let heapOn = heap !== null;
+
+/**
+ * Switch allocation from the WebAssembly heap on or off (benchmarks compare the two; arrays
+ * already taken stay where they are); returns the previous setting. On where there is no heap is
+ * an error.
+ */
+export function setHeapStorage(on: boolean): boolean {
+  if (on && heap === null) throw new Error('the WebAssembly storage heap is not available in this engine');
+  const prev = heapOn;
+  heapOn = on;
+  return prev;
+}
+
 /** A float32 array of length n, contents unspecified (the caller writes every element). */
 export function takeF32(n: number): Float32Array {
+  if (heapOn && n >= HEAP_MIN_ELEMENTS) {
+    const a = heap!.takeF32(n);
+    if (a !== null) return a;
+  }
   return pop(f32Pool, n) ?? new Float32Array(n);
+}
+
+function takeI32(n: number): Int32Array {
+  if (heapOn && n >= HEAP_MIN_ELEMENTS) {
+    const a = heap!.takeI32(n);
+    if (a !== null) return a;
+  }
+  return pop(i32Pool, n) ?? new Int32Array(n);
 }
 
 /** An array of `dtype` and length n, contents unspecified. */
@@ -44,7 +81,7 @@ export function take(dtype: DType, n: number): DataArray {
     case 'float32':
       return takeF32(n);
     case 'int32':
-      return pop(i32Pool, n) ?? new Int32Array(n);
+      return takeI32(n);
     case 'bool':
       return pop(u8Pool, n) ?? new Uint8Array(n);
   }
@@ -52,6 +89,10 @@ export function take(dtype: DType, n: number): DataArray {
 
 /** A zeroed array of `dtype` and length n (only a reused one is cleared: a new one is zero). */
 export function zeroed(dtype: DType, n: number): DataArray {
+  if (heapOn && n >= HEAP_MIN_ELEMENTS && dtype !== 'bool') {
+    const a = dtype === 'float32' ? heap!.takeF32(n) : heap!.takeI32(n);
+    if (a !== null) return a.fill(0);
+  }
   const pool: Map<number, DataArray[]> = dtype === 'float32' ? f32Pool : dtype === 'int32' ? i32Pool : u8Pool;
   const a = pop(pool, n);
   if (a !== undefined) return a.fill(0);
@@ -69,7 +110,13 @@ export function onRelease(hook: (a: DataArray) => void): void {
 export function release(a: DataArray): void {
   if (releaseHook !== null) releaseHook(a);
   const bytes = a.byteLength;
-  if (bytes < MIN_POOLED_BYTES || a.byteOffset !== 0 || a.buffer.byteLength !== bytes) return;
+  if (bytes < MIN_POOLED_BYTES) return;
+  // a heap array goes back to the heap (which ignores one it did not hand out, a subarray)
+  if (heap?.holds(a)) {
+    heap.release(a);
+    return;
+  }
+  if (a.byteOffset !== 0 || a.buffer.byteLength !== bytes) return;
   if (pooledBytes + bytes > POOL_LIMIT_BYTES) return;
   const pool: Map<number, DataArray[]> =
     a instanceof Float32Array ? f32Pool : a instanceof Int32Array ? i32Pool : u8Pool;
@@ -85,8 +132,9 @@ export function pooledBufferBytes(): number {
   return pooledBytes;
 }
 
-/** Drop every pooled array (tests; a host that wants the memory back). */
+/** Drop every pooled array (tests; a host that wants the memory back), the heap's quick lists too. */
 export function clearBufferPool(): void {
+  heap?.flush();
   f32Pool.clear();
   i32Pool.clear();
   u8Pool.clear();

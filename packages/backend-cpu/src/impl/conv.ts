@@ -78,10 +78,17 @@ const DIRECT_MAX_O = 16;
  */
 const COL_LIMIT = 2 ** 16;
 
-/** Reused scratch arrays (one per role, grown on demand): the kernels run one at a time. */
+/**
+ * Reused scratch arrays (one per role, grown on demand): the kernels run one at a time. Taken
+ * from the storage heap where there is one, so im2col/col2im and the layout shuffles work on
+ * them in place.
+ */
 const scratchArrays: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
 function scratch(slot: 0 | 1, n: number): Float32Array {
-  if (scratchArrays[slot]!.length < n) scratchArrays[slot] = new Float32Array(n);
+  if (scratchArrays[slot]!.length < n) {
+    release(scratchArrays[slot]!);
+    scratchArrays[slot] = takeF32(n);
+  }
   return scratchArrays[slot]!;
 }
 

@@ -3,13 +3,17 @@
  * every result bit for bit, on sizes that take the SIMD path (≥ 256 elements, across chunk
  * boundaries, lengths that are not whole vectors) and on data that mixes ordinary values with
  * every kind of float32 (random bit patterns: NaNs with payloads, subnormals, infinities, -0).
+ * Each case runs with its operands and outputs in JavaScript arrays (every operand copied into
+ * the module), in the storage heap (passed by address, written in place), and mixed.
  */
 import type { AdamStepOptions, SgdStepOptions } from '@flint/core/backend';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adamStep, adamStepJs } from './adam-step.js';
 import { add, div, gt, mul, sub, where } from './binary.js';
+import { setHeapStorage, takeF32 } from './buffers.js';
 import { elementwiseSimdAvailable, setElementwiseSimd } from './elementwise-wasm.js';
+import { heap } from './heap.js';
 import { sum } from './reduce.js';
 import { reluBackward } from './relu-backward.js';
 import { sgdStep, sgdStepJs } from './sgd-step.js';
@@ -18,10 +22,18 @@ import { relu } from './unary.js';
 
 const SPECIALS = [0, -0, Infinity, -Infinity, NaN, 1e-45, -1e-45, 1.1754942e-38, 3.4028235e38, -3.4028235e38, 1, -1];
 
-/** n float32 values: ordinary ones, random bit patterns (every kind of float32) and specials. */
+type Placement = 'JavaScript arrays' | 'heap arrays' | 'mixed arrays';
+/** Where data() puts its arrays (kernel outputs follow setHeapStorage). */
+let placement: Placement = 'JavaScript arrays';
+
+/**
+ * n float32 values: ordinary ones, random bit patterns (every kind of float32) and specials; in a
+ * JavaScript array or a heap block as `placement` says (mixed: by the seed's parity).
+ */
 function data(n: number, seed: number): Float32Array {
   const r = rng(seed);
-  const out = new Float32Array(n);
+  const inHeap = placement === 'heap arrays' || (placement === 'mixed arrays' && (seed & 1) === 0);
+  const out = inHeap ? takeF32(n) : new Float32Array(n);
   const bits = new Uint32Array(out.buffer);
   for (let i = 0; i < n; i++) {
     const k = r();
@@ -59,9 +71,21 @@ function both<T>(f: () => T): { simd: T; js: T } {
 
 const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
-describe.runIf(elementwiseSimdAvailable)(
-  'WebAssembly SIMD elementwise loops = the JavaScript loops, bit for bit',
-  () => {
+const placements: Placement[] =
+  heap === null ? ['JavaScript arrays'] : ['JavaScript arrays', 'heap arrays', 'mixed arrays'];
+
+describe.runIf(elementwiseSimdAvailable).each(placements)(
+  'WebAssembly SIMD elementwise loops = the JavaScript loops, bit for bit (%s)',
+  (where_) => {
+    let heapWas = false;
+    beforeAll(() => {
+      placement = where_;
+      heapWas = heap !== null && setHeapStorage(where_ !== 'JavaScript arrays');
+    });
+    afterAll(() => {
+      placement = 'JavaScript arrays';
+      if (heap !== null) setHeapStorage(heapWas);
+    });
     afterEach(() => {
       setElementwiseSimd(true);
     });

@@ -5,11 +5,14 @@
  * SIMD in this engine, switched off, too small, an unsupported stride pattern); the caller then
  * runs its JavaScript loop, which stays the reference: every path here returns the same bits.
  *
- * Operands live in JavaScript typed arrays, so a call copies them into the module's memory
- * (`TypedArray.set`, a memcpy) and the results back out. Same-shape operands and the optimizer
- * steps go through in chunks of CHUNK elements, so the copies and the loop stay in cache and the
- * memory stays small; broadcast operands are copied whole (up to MAX_BROADCAST_BYTES) and each
- * run of the broadcast is one call into the module.
+ * An operand that lives in the storage heap (src/impl/heap.ts, the module's memory) is passed by
+ * address; an output is written in place when it is a whole heap block (the loops write up to
+ * 3 padding lanes past its end). Any other operand (user data, an array from a JavaScript kernel,
+ * no heap in this engine) is copied into the module's scratch (`TypedArray.set`, a memcpy) and a
+ * result back out. Same-shape operands and the optimizer steps then go through in chunks of CHUNK
+ * elements, so the copies and the loop stay in cache and the scratch stays small; broadcast
+ * operands are copied whole (up to MAX_BROADCAST_BYTES) and each run of the broadcast is one call
+ * into the module.
  */
 import type { AdamStepOptions, SgdStepOptions, Shape } from '@flint/core/backend';
 import { elementwiseWasmBase64 } from '../wasm/elementwise-bytes.js';
@@ -124,14 +127,19 @@ let f64Heap: Float64Array = new Float64Array(0);
 /** Byte size of n float32 elements padded to whole 64-byte blocks (16 elements). */
 const f32Bytes = (n: number): number => ((n + 15) & ~15) * 4;
 
-/** Make the module's memory at least `bytes` long (grown, never shrunk) and the views current. */
-function reserve(inst: Instance, bytes: number): void {
-  inst.module.reserve(bytes);
+/**
+ * Make the module's scratch at least `bytes` long and the views current; returns its byte
+ * address, or -1 when it cannot be had (the heap is full: the caller runs JavaScript).
+ */
+function reserve(inst: Instance, bytes: number): number {
+  if (!inst.module.reserve(bytes)) return -1;
   const heap = inst.module.f32;
-  if (heap === f32Heap) return;
-  f32Heap = heap;
-  u8Heap = new Uint8Array(heap.buffer);
-  f64Heap = new Float64Array(heap.buffer);
+  if (heap !== f32Heap) {
+    f32Heap = heap;
+    u8Heap = new Uint8Array(heap.buffer);
+    f64Heap = new Float64Array(heap.buffer);
+  }
+  return inst.module.base;
 }
 
 function active(n: number): Instance | null {
@@ -142,6 +150,21 @@ function sameShape(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/**
+ * The address of x[off, off + len) for the module: x's own when it lies in the module's memory
+ * (`direct`), else a copy at `slot`.
+ */
+function load(x: Float32Array, direct: boolean, off: number, len: number, slot: number): number {
+  if (direct) return x.byteOffset + off * 4;
+  f32Heap.set(len === x.length ? x : x.subarray(off, off + len), slot >> 2);
+  return slot;
+}
+
+/** Copy a result chunk at `slot` out to o[off, off + len) unless it was written in place. */
+function store(o: Float32Array, direct: boolean, off: number, len: number, slot: number): void {
+  if (!direct) o.set(f32Heap.subarray(slot >> 2, (slot >> 2) + len), off);
 }
 
 /**
@@ -162,30 +185,33 @@ export function binaryF32Simd(
   const inst = active(n);
   if (inst === null) return false;
   const f = inst.binary[op];
+  const m = inst.module;
   if (a.length === n && b.length === n && sameShape(aShape, bShape)) {
-    const A = 0;
-    const B = f32Bytes(CHUNK);
-    const O = 2 * B;
-    reserve(inst, 3 * B);
-    for (let off = 0; off < n; off += CHUNK) {
-      const len = Math.min(CHUNK, n - off);
-      f32Heap.set(len === n ? a : a.subarray(off, off + len), A >> 2);
-      f32Heap.set(len === n ? b : b.subarray(off, off + len), B >> 2);
-      f.vv(A, B, O, len);
-      out.set(f32Heap.subarray(O >> 2, (O >> 2) + len), off);
+    const [da, db, dout] = [m.holds(a), m.holds(b), m.owns(out)];
+    const all = da && db && dout;
+    const size = f32Bytes(CHUNK);
+    const base = all ? 0 : reserve(inst, 3 * size);
+    if (base < 0) return false;
+    const chunk = all ? n : CHUNK;
+    for (let off = 0; off < n; off += chunk) {
+      const len = Math.min(chunk, n - off);
+      const O = dout ? out.byteOffset + off * 4 : base + 2 * size;
+      f.vv(load(a, da, off, len, base), load(b, db, off, len, base + size), O, len);
+      store(out, dout, off, len, O);
     }
     return true;
   }
   if (b.length === 1 && a.length === n) return scalarForm(inst, f.vs, a, b[0]!, out);
   if (a.length === 1 && b.length === n) return scalarForm(inst, (x, s, o, len) => f.sv(s, x, o, len), b, a[0]!, out);
-  const A = 0;
-  const B = f32Bytes(a.length);
-  const O = B + f32Bytes(b.length);
-  const end = O + f32Bytes(n);
-  if (end > MAX_BROADCAST_BYTES) return false;
+  const [da, db, dout] = [m.holds(a), m.holds(b), m.owns(out)];
+  const scratchBytes = (da ? 0 : f32Bytes(a.length)) + (db ? 0 : f32Bytes(b.length)) + (dout ? 0 : f32Bytes(n));
+  if (scratchBytes > MAX_BROADCAST_BYTES) return false;
   // The inner strides are the same for every run: the first run decides whether the module
   // can take this broadcast (contiguous or scalar operands, runs long enough to pay for a call).
   let handled: boolean | undefined;
+  let A = 0;
+  let B = 0;
+  let O = 0;
   forEachRun(
     outShape,
     [stridesOf(outShape), broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape)],
@@ -195,9 +221,19 @@ export function binaryF32Simd(
         const bs = inner[2]!;
         handled = len >= 16 && inner[0] === 1 && (as === 0 || as === 1) && (bs === 0 || bs === 1) && as + bs > 0;
         if (!handled) return;
-        reserve(inst, end);
-        f32Heap.set(a, A >> 2);
-        f32Heap.set(b, B >> 2);
+        const base = scratchBytes === 0 ? 0 : reserve(inst, scratchBytes);
+        if (base < 0) {
+          handled = false;
+          return;
+        }
+        let at = base;
+        A = da ? a.byteOffset : at;
+        if (!da) at += f32Bytes(a.length);
+        B = db ? b.byteOffset : at;
+        if (!db) at += f32Bytes(b.length);
+        O = dout ? out.byteOffset : at;
+        if (!da) f32Heap.set(a, A >> 2);
+        if (!db) f32Heap.set(b, B >> 2);
       } else if (!handled) return;
       // Runs go through the output in order and each vector loop may write up to 3 lanes past
       // its run: the next run overwrites them, and the last one's land in O's padding.
@@ -211,21 +247,24 @@ export function binaryF32Simd(
     },
   );
   if (handled !== true) return false;
-  out.set(f32Heap.subarray(O >> 2, (O >> 2) + n));
+  store(out, dout, 0, n, O);
   return true;
 }
 
 /** out[i] = x[i] op s in chunks (`loop` is a vector-scalar export). */
 function scalarForm(inst: Instance, loop: VecScalar, x: Float32Array, s: number, out: Float32Array): boolean {
   const n = out.length;
-  const X = 0;
-  const O = f32Bytes(CHUNK);
-  reserve(inst, 2 * O);
-  for (let off = 0; off < n; off += CHUNK) {
-    const len = Math.min(CHUNK, n - off);
-    f32Heap.set(len === n ? x : x.subarray(off, off + len), X >> 2);
-    loop(X, s, O, len);
-    out.set(f32Heap.subarray(O >> 2, (O >> 2) + len), off);
+  const m = inst.module;
+  const [dx, dout] = [m.holds(x), m.owns(out)];
+  const size = f32Bytes(CHUNK);
+  const base = dx && dout ? 0 : reserve(inst, 2 * size);
+  if (base < 0) return false;
+  const chunk = dx && dout ? n : CHUNK;
+  for (let off = 0; off < n; off += chunk) {
+    const len = Math.min(chunk, n - off);
+    const O = dout ? out.byteOffset + off * 4 : base + size;
+    loop(load(x, dx, off, len, base), s, O, len);
+    store(out, dout, off, len, O);
   }
   return true;
 }
@@ -235,14 +274,18 @@ export function reluF32Simd(x: Float32Array, out: Float32Array): boolean {
   const n = x.length;
   const inst = active(n);
   if (inst === null) return false;
-  // in place in the module's memory: one chunk-sized buffer stays in L1
-  const X = 0;
-  reserve(inst, f32Bytes(CHUNK));
-  for (let off = 0; off < n; off += CHUNK) {
-    const len = Math.min(CHUNK, n - off);
-    f32Heap.set(len === n ? x : x.subarray(off, off + len), X >> 2);
-    inst.relu(X, X, len);
-    out.set(f32Heap.subarray(X >> 2, (X >> 2) + len), off);
+  const m = inst.module;
+  const [dx, dout] = [m.holds(x), m.owns(out)];
+  // copied operands go in place in the scratch: one chunk-sized buffer stays in L1
+  const base = dx && dout ? 0 : reserve(inst, f32Bytes(CHUNK));
+  if (base < 0) return false;
+  const chunk = dx && dout ? n : CHUNK;
+  for (let off = 0; off < n; off += chunk) {
+    const len = Math.min(chunk, n - off);
+    const X = load(x, dx, off, len, base);
+    const O = dout ? out.byteOffset + off * 4 : base;
+    inst.relu(X, O, len);
+    store(out, dout, off, len, O);
   }
   return true;
 }
@@ -256,9 +299,13 @@ export function whereF32Simd(cond: Uint8Array, a: Float32Array, b: Float32Array,
   const inst = active(n);
   if (inst === null || cond.length !== n || (a.length !== n && a.length !== 1) || (b.length !== n && b.length !== 1))
     return false;
+  const m = inst.module;
+  // cond (bytes) is always copied; a scalar operand too
+  const [da, db, dout] = [a.length === n && m.holds(a), b.length === n && m.holds(b), m.owns(out)];
   const size = f32Bytes(CHUNK);
-  const [A, B, O, C] = [0, size, 2 * size, 3 * size];
-  reserve(inst, C + CHUNK);
+  const base = reserve(inst, 3 * size + CHUNK);
+  if (base < 0) return false;
+  const [A, B, O, C] = [base, base + size, base + 2 * size, base + 3 * size];
   // a scalar operand sits four times at its address and is read with step 0 (copied, not
   // assigned, so that even a signalling NaN keeps its bits)
   for (let k = 0; k < 4; k++) {
@@ -267,12 +314,12 @@ export function whereF32Simd(cond: Uint8Array, a: Float32Array, b: Float32Array,
   }
   for (let off = 0; off < n; off += CHUNK) {
     const len = Math.min(CHUNK, n - off);
-    const end = off + len;
-    u8Heap.set(len === n ? cond : cond.subarray(off, end), C);
-    if (a.length === n) f32Heap.set(len === n ? a : a.subarray(off, end), A >> 2);
-    if (b.length === n) f32Heap.set(len === n ? b : b.subarray(off, end), B >> 2);
-    inst.where(C, A, a.length === n ? 16 : 0, B, b.length === n ? 16 : 0, O, len);
-    out.set(f32Heap.subarray(O >> 2, (O >> 2) + len), off);
+    u8Heap.set(len === n ? cond : cond.subarray(off, off + len), C);
+    const pa = a.length === n ? load(a, da, off, len, A) : A;
+    const pb = b.length === n ? load(b, db, off, len, B) : B;
+    const po = dout ? out.byteOffset + off * 4 : O;
+    inst.where(C, pa, a.length === n ? 16 : 0, pb, b.length === n ? 16 : 0, po, len);
+    store(out, dout, off, len, po);
   }
   return true;
 }
@@ -282,16 +329,20 @@ export function reluBackwardF32Simd(dy: Float32Array, y: Float32Array, out: Floa
   const n = out.length;
   const inst = active(n);
   if (inst === null || dy.length !== n || y.length !== n) return false;
-  // the result over dy's chunk: two chunk-sized buffers instead of three stay in L1
-  const D = 0;
-  const Y = f32Bytes(CHUNK);
-  reserve(inst, 2 * Y);
-  for (let off = 0; off < n; off += CHUNK) {
-    const len = Math.min(CHUNK, n - off);
-    f32Heap.set(len === n ? dy : dy.subarray(off, off + len), D >> 2);
-    f32Heap.set(len === n ? y : y.subarray(off, off + len), Y >> 2);
-    inst.reluBackward(D, Y, D, len);
-    out.set(f32Heap.subarray(D >> 2, (D >> 2) + len), off);
+  const m = inst.module;
+  const [dd, dyy, dout] = [m.holds(dy), m.holds(y), m.owns(out)];
+  const all = dd && dyy && dout;
+  // copied, the result goes over dy's chunk: two chunk-sized buffers instead of three stay in L1
+  const size = f32Bytes(CHUNK);
+  const base = all ? 0 : reserve(inst, 2 * size);
+  if (base < 0) return false;
+  const chunk = all ? n : CHUNK;
+  for (let off = 0; off < n; off += chunk) {
+    const len = Math.min(chunk, n - off);
+    const D = load(dy, dd, off, len, base);
+    const O = dout ? out.byteOffset + off * 4 : base;
+    inst.reluBackward(D, load(y, dyy, off, len, base + size), O, len);
+    store(out, dout, off, len, O);
   }
   return true;
 }
@@ -301,13 +352,14 @@ export function gtScalarF32Simd(x: Float32Array, s: number, out: Uint8Array): bo
   const n = x.length;
   const inst = active(n);
   if (inst === null) return false;
-  const X = 0;
-  const O = f32Bytes(CHUNK);
-  reserve(inst, O + CHUNK);
+  const dx = inst.module.holds(x);
+  const size = f32Bytes(CHUNK);
+  const base = reserve(inst, size + CHUNK);
+  if (base < 0) return false;
+  const O = base + size;
   for (let off = 0; off < n; off += CHUNK) {
     const len = Math.min(CHUNK, n - off);
-    f32Heap.set(len === n ? x : x.subarray(off, off + len), X >> 2);
-    inst.gtVs(X, s, O, len);
+    inst.gtVs(load(x, dx, off, len, base), s, O, len);
     out.set(u8Heap.subarray(O, O + len), off);
   }
   return true;
@@ -320,19 +372,19 @@ export function gtScalarF32Simd(x: Float32Array, s: number, out: Uint8Array): bo
 export function sumRowsF32Simd(x: Float32Array, rows: number, cols: number, out: Float32Array): boolean {
   const inst = active(x.length);
   if (inst === null || cols < 16) return false;
+  const dx = inst.module.holds(x);
   const accBytes = ((cols + 3) & ~3) * 8;
-  // rows per chunk: a chunk of x stays near CHUNK elements
-  const chunkRows = Math.max(1, Math.floor(CHUNK / cols));
-  const ACC = 0;
-  const X = accBytes;
-  reserve(inst, X + f32Bytes(chunkRows * cols));
-  f64Heap.fill(0, 0, accBytes >> 3);
+  // rows per chunk: a copied chunk of x stays near CHUNK elements
+  const chunkRows = dx ? rows : Math.max(1, Math.floor(CHUNK / cols));
+  const base = reserve(inst, accBytes + (dx ? 0 : f32Bytes(chunkRows * cols)));
+  if (base < 0) return false;
+  const ACC = base;
+  f64Heap.fill(0, ACC >> 3, (ACC + accBytes) >> 3);
   for (let r = 0; r < rows; r += chunkRows) {
     const nr = Math.min(chunkRows, rows - r);
-    f32Heap.set(nr === rows ? x : x.subarray(r * cols, (r + nr) * cols), X >> 2);
-    inst.sumRows(X, ACC, nr, cols);
+    inst.sumRows(load(x, dx, r * cols, nr * cols, base + accBytes), ACC, nr, cols);
   }
-  out.set(f64Heap.subarray(0, cols));
+  out.set(f64Heap.subarray(ACC >> 3, (ACC >> 3) + cols));
   return true;
 }
 
@@ -354,20 +406,26 @@ export function sgdStepSimd(
     (momentumBuffer !== null ? 4 : 0) |
     (options.firstStep ? 8 : 0) |
     (options.nesterov ? 16 : 0);
+  const m = inst.module;
+  const dp = m.owns(param);
+  const dg = m.holds(grad);
+  const dm = momentumBuffer === null || m.owns(momentumBuffer);
+  const all = dp && dg && dm;
   const size = f32Bytes(CHUNK);
-  const P = 0;
-  const G = size;
-  const M = 2 * size;
-  reserve(inst, 3 * size);
-  for (let off = 0; off < n; off += CHUNK) {
-    const len = Math.min(CHUNK, n - off);
-    const end = off + len;
-    f32Heap.set(param.subarray(off, end), P >> 2);
-    f32Heap.set(grad.subarray(off, end), G >> 2);
-    if (momentumBuffer !== null && !options.firstStep) f32Heap.set(momentumBuffer.subarray(off, end), M >> 2);
+  const base = all ? 0 : reserve(inst, 3 * size);
+  if (base < 0) return false;
+  const chunk = all ? n : CHUNK;
+  const readM = momentumBuffer !== null && !options.firstStep;
+  for (let off = 0; off < n; off += chunk) {
+    const len = Math.min(chunk, n - off);
+    const P = load(param, dp, off, len, base);
+    const G = load(grad, dg, off, len, base + size);
+    // without momentum the module never touches M; on the first step it only writes it
+    let M = base + 2 * size;
+    if (momentumBuffer !== null && (dm || readM)) M = load(momentumBuffer, dm, off, len, M);
     inst.sgd(P, G, M, len, flags, options.weightDecay, options.momentum, f(1 - options.dampening), -options.lr);
-    param.set(f32Heap.subarray(P >> 2, (P >> 2) + len), off);
-    if (momentumBuffer !== null) momentumBuffer.set(f32Heap.subarray(M >> 2, (M >> 2) + len), off);
+    store(param, dp, off, len, P);
+    if (momentumBuffer !== null) store(momentumBuffer, dm, off, len, M);
   }
   return true;
 }
@@ -390,17 +448,21 @@ export function adamStepSimd(
     (options.decoupledWeightDecay && weightDecay !== 0 ? 2 : 0) |
     (!options.decoupledWeightDecay && weightDecay !== 0 ? 4 : 0) |
     (maxExpAvgSq !== null ? 8 : 0);
+  const m = inst.module;
+  const [dp, dg, dm, dv] = [m.owns(param), m.holds(grad), m.owns(expAvg), m.owns(expAvgSq)];
+  const dvm = maxExpAvgSq === null || m.owns(maxExpAvgSq);
+  const all = dp && dg && dm && dv && dvm;
   const size = f32Bytes(CHUNK);
-  const [P, G, M, V, VM] = [0, size, 2 * size, 3 * size, 4 * size];
-  reserve(inst, 5 * size);
-  for (let off = 0; off < n; off += CHUNK) {
-    const len = Math.min(CHUNK, n - off);
-    const end = off + len;
-    f32Heap.set(param.subarray(off, end), P >> 2);
-    f32Heap.set(grad.subarray(off, end), G >> 2);
-    f32Heap.set(expAvg.subarray(off, end), M >> 2);
-    f32Heap.set(expAvgSq.subarray(off, end), V >> 2);
-    if (maxExpAvgSq !== null) f32Heap.set(maxExpAvgSq.subarray(off, end), VM >> 2);
+  const base = all ? 0 : reserve(inst, 5 * size);
+  if (base < 0) return false;
+  const chunk = all ? n : CHUNK;
+  for (let off = 0; off < n; off += chunk) {
+    const len = Math.min(chunk, n - off);
+    const P = load(param, dp, off, len, base);
+    const G = load(grad, dg, off, len, base + size);
+    const M = load(expAvg, dm, off, len, base + 2 * size);
+    const V = load(expAvgSq, dv, off, len, base + 3 * size);
+    const VM = maxExpAvgSq === null ? base + 4 * size : load(maxExpAvgSq, dvm, off, len, base + 4 * size);
     // the scalars exactly as adam-step.ts rounds them
     inst.adam(
       P,
@@ -420,10 +482,10 @@ export function adamStepSimd(
       f(options.eps),
       f(-(lr / (1 - beta1 ** step))),
     );
-    param.set(f32Heap.subarray(P >> 2, (P >> 2) + len), off);
-    expAvg.set(f32Heap.subarray(M >> 2, (M >> 2) + len), off);
-    expAvgSq.set(f32Heap.subarray(V >> 2, (V >> 2) + len), off);
-    if (maxExpAvgSq !== null) maxExpAvgSq.set(f32Heap.subarray(VM >> 2, (VM >> 2) + len), off);
+    store(param, dp, off, len, P);
+    store(expAvg, dm, off, len, M);
+    store(expAvgSq, dv, off, len, V);
+    if (maxExpAvgSq !== null) store(maxExpAvgSq, dvm, off, len, VM);
   }
   return true;
 }

@@ -2,10 +2,11 @@
  * im2col and col2im for conv2d: the column matrix of m images side by side, row
  * r = (c*kH + ki)*kW + kj of length m*Ho*Wo, image i's block at i*Ho*Wo.
  *
- * Runs in WebAssembly SIMD (src/wasm/conv.wat) where the engine validates it: the images (or the
- * column block) are copied into the module's memory, the loops run there with f32x4 row copies,
- * and the result is copied out, each copy one memcpy. The JavaScript loops are the fallback and
- * the tests' reference; `setColumnsImpl` switches between them.
+ * Runs in WebAssembly SIMD (src/wasm/conv.wat) where the engine validates it, with f32x4 row
+ * copies. Operands in the storage heap (src/impl/heap.ts, the module's memory) are passed by
+ * address; others are copied into the module's scratch and results out, each copy one memcpy.
+ * The JavaScript loops are the fallback and the tests' reference; `setColumnsImpl` switches
+ * between them.
  */
 import { convWasmBase64 } from '../wasm/conv-bytes.js';
 import { align16, loadSimdModule, type SimdModule } from './wasm-module.js';
@@ -130,11 +131,34 @@ export function setColumnsImpl(impl: ColumnsImpl): ColumnsImpl {
 }
 
 /**
- * Grow the module's memory to `bytes`; false (nothing changed) where that exceeds 2 GiB or the
- * geometry does not fit the module's 16-bit packed column ranges.
+ * Make `bytes` of scratch available at inst.base (none needed: true); false where that cannot
+ * be had (over 2 GiB, the heap full) or the geometry does not fit the module's 16-bit packed
+ * column ranges.
  */
 function reserve(inst: SimdModule, bytes: number, g: ColumnGeometry): boolean {
-  return g.Wo < 2 ** 15 && g.W < 2 ** 30 && inst.reserve(bytes);
+  return g.Wo < 2 ** 15 && g.W < 2 ** 30 && (bytes === 0 || inst.reserve(bytes));
+}
+
+/**
+ * Whether a[off, off + len) can be used in place: `a` lies in the module's memory with `before`
+ * bytes readable ahead of the span and `after` past it (the loops' stray vector reads).
+ */
+function inPlace(inst: SimdModule, a: Float32Array, off: number, len: number, before: number, after: number): boolean {
+  if (!inst.holds(a)) return false;
+  const at = a.byteOffset + off * 4;
+  return at >= before && at + len * 4 + after <= inst.f32.byteLength;
+}
+
+/** Run `call`, keeping the 16 bytes at byte address `end` as they were (a loop's overrun past its output). */
+function keeping16(inst: SimdModule, end: number, call: () => void): void {
+  const f = inst.f32;
+  const k = end >> 2;
+  const [a, b, c, d] = [f[k]!, f[k + 1]!, f[k + 2]!, f[k + 3]!];
+  call();
+  f[k] = a;
+  f[k + 1] = b;
+  f[k + 2] = c;
+  f[k + 3] = d;
 }
 
 function geometryArgs(g: ColumnGeometry): number[] {
@@ -159,12 +183,24 @@ export function im2colImages(
   const colLen = g.Cg * g.kH * g.kW * ld;
   if (colLen === 0) return;
   const xLen = (m - 1) * xStride + g.Cg * g.H * g.W;
-  const colPtr = align16(xLen * 4 + 16); // 16 bytes of slack: the f32x4 copies read up to 3 floats past a row
-  if (current === 'wasm-simd' && wasm !== null && reserve(wasm, colPtr + colLen * 4 + 16, g)) {
-    wasm.f32.set(x.subarray(xOff, xOff + xLen), 0);
-    im2colWasm(0, xStride * 4, m, ...geometryArgs(g), colPtr);
-    col.set(wasm.f32.subarray(colPtr >> 2, (colPtr >> 2) + colLen), colOff);
-    return;
+  if (current === 'wasm-simd' && wasm !== null) {
+    // 16 bytes of slack after each: the f32x4 copies read up to 3 floats past an input row and
+    // write up to 3 past the last column row
+    const dx = inPlace(wasm, x, xOff, xLen, 0, 16);
+    const dc = inPlace(wasm, col, colOff, colLen, 0, 16);
+    const xBytes = dx ? 0 : align16(xLen * 4 + 16);
+    if (reserve(wasm, xBytes + (dc ? 0 : colLen * 4 + 16), g)) {
+      const X = dx ? x.byteOffset + xOff * 4 : wasm.base;
+      const C = dc ? col.byteOffset + colOff * 4 : wasm.base + xBytes;
+      if (!dx) wasm.f32.set(x.subarray(xOff, xOff + xLen), X >> 2);
+      const run = (): void => im2colWasm(X, xStride * 4, m, ...geometryArgs(g), C);
+      if (dc) keeping16(wasm, C + colLen * 4, run);
+      else {
+        run();
+        col.set(wasm.f32.subarray(C >> 2, (C >> 2) + colLen), colOff);
+      }
+      return;
+    }
   }
   for (let i = 0; i < m; i++) im2colJs(x, xOff + i * xStride, g, col, ld, colOff + i * HoWo);
 }
@@ -210,13 +246,20 @@ export function col2imImages(
   // col2imUnit's reads stray a few floats around col (kW before a row, up to W + pW + 3 after the
   // last) and its quads 3 floats past dx: slack on every side; then its masks
   const slack = 4 * (g.kW + g.W + g.pW + 8);
-  const colPtr = align16(xLen * 4 + slack);
-  const masksPtr = align16(colPtr + colLen * 4 + slack);
   const nq = (g.W + 3) >> 2;
-  const end = unit ? masksPtr + nq * (g.kW + 1) * 16 : colPtr + colLen * 4;
-  if (current === 'wasm-simd' && wasm !== null && reserve(wasm, end, g)) {
-    wasm.f32.set(dx.subarray(dxOff, dxOff + xLen), 0);
-    wasm.f32.set(col.subarray(colOff, colOff + colLen), colPtr >> 2);
+  const masksBytes = unit ? nq * (g.kW + 1) * 16 : 0;
+  const dd = current === 'wasm-simd' && wasm !== null && inPlace(wasm, dx, dxOff, xLen, 0, 16);
+  const dc = current === 'wasm-simd' && wasm !== null && inPlace(wasm, col, colOff, colLen, slack, slack);
+  // scratch: dx, col (slack on every side), the masks; each only where it is not used in place
+  const xBytes = dd ? 0 : align16(xLen * 4 + slack);
+  const colBytes = dc ? 0 : align16(slack + colLen * 4 + slack);
+  if (current === 'wasm-simd' && wasm !== null && reserve(wasm, xBytes + colBytes + masksBytes, g)) {
+    const base = wasm.base;
+    const X = dd ? dx.byteOffset + dxOff * 4 : base;
+    const colPtr = dc ? col.byteOffset + colOff * 4 : base + xBytes + slack;
+    const masksPtr = base + xBytes + colBytes;
+    if (!dd) wasm.f32.set(dx.subarray(dxOff, dxOff + xLen), X >> 2);
+    if (!dc) wasm.f32.set(col.subarray(colOff, colOff + colLen), colPtr >> 2);
     if (unit) {
       writeUnitMasks(new Int32Array(wasm.f32.buffer, masksPtr, nq * (g.kW + 1) * 4), g, nq);
       col2imUnitWasm(
@@ -233,12 +276,12 @@ export function col2imImages(
         g.pH,
         g.pW,
         g.dH,
-        0,
+        X,
         xStride * 4,
         masksPtr,
       );
-    } else col2imWasm(colPtr, m, ...geometryArgs(g), 0, xStride * 4);
-    dx.set(wasm.f32.subarray(0, xLen), dxOff);
+    } else col2imWasm(colPtr, m, ...geometryArgs(g), X, xStride * 4);
+    if (!dd) dx.set(wasm.f32.subarray(X >> 2, (X >> 2) + xLen), dxOff);
     return;
   }
   for (let i = 0; i < m; i++) col2imJs(col, ld, colOff + i * HoWo, g, dx, dxOff + i * xStride);
@@ -258,12 +301,13 @@ export function withRowBias(
 ): Float32Array | null {
   if (current !== 'wasm-simd' || wasm === null) return null;
   const n = rows * len;
-  const biasPtr = align16(n * 4);
-  if (!wasm.reserve(biasPtr + rows * 4)) return null;
-  wasm.f32.set(mat.subarray(0, n), 0);
-  wasm.f32.set(bias.subarray(biasOff, biasOff + rows), biasPtr >> 2);
-  addRowBiasWasm(0, rows, len, biasPtr);
-  return wasm.f32.subarray(0, n);
+  const biasAt = align16(n * 4);
+  if (!wasm.reserve(biasAt + rows * 4)) return null;
+  const base = wasm.base;
+  wasm.f32.set(mat.subarray(0, n), base >> 2);
+  wasm.f32.set(bias.subarray(biasOff, biasOff + rows), (base + biasAt) >> 2);
+  addRowBiasWasm(base, rows, len, base + biasAt);
+  return wasm.f32.subarray(base >> 2, (base >> 2) + n);
 }
 
 // --- direct convolution of a single-channel input (stride 1, undilated) ------------------------
@@ -297,22 +341,30 @@ export interface DirectGeometry {
   Wo: number;
 }
 
+/** The padded input's byte address from the last loadPadded. */
+let paddedAt = 0;
+
 /**
- * Copies x into the module and pads it there; returns the byte address just past the padded
- * input (16-aligned), or -1 where the module is missing or the working set (`extraBytes` more)
- * exceeds 2 GiB.
+ * Pads x into the module's scratch (read in place from the heap, else copied in first), at
+ * `paddedAt`; returns the byte address just past the padded input (16-aligned), where
+ * `extraBytes` more scratch follow, or -1 where the module is missing or the scratch cannot be
+ * had (over 2 GiB, the heap full).
  */
 function loadPadded(x: Float32Array, g: DirectGeometry, extraBytes: number): number {
   if (current !== 'wasm-simd' || wasm === null) return -1;
   const Hp = g.H + 2 * g.pH;
   const Wp = g.W + 2 * g.pW;
   const xLen = g.N * g.H * g.W;
-  const xpPtr = align16(xLen * 4);
-  const end = align16(xpPtr + g.N * Hp * Wp * 4 + 32);
-  if (!wasm.reserve(end + extraBytes)) return -1;
-  wasm.f32.set(x.subarray(0, xLen), 0);
-  padWasm(0, g.N, g.H, g.W, g.pH, g.pW, xpPtr, Hp, Wp);
-  return end;
+  const direct = wasm.holds(x);
+  const xBytes = direct ? 0 : align16(xLen * 4);
+  const paddedEnd = align16(xBytes + g.N * Hp * Wp * 4 + 32);
+  if (!wasm.reserve(paddedEnd + extraBytes)) return -1;
+  const base = wasm.base;
+  const X = direct ? x.byteOffset : base;
+  if (!direct) wasm.f32.set(x.subarray(0, xLen), X >> 2);
+  paddedAt = base + xBytes;
+  padWasm(X, g.N, g.H, g.W, g.pH, g.pW, paddedAt, Hp, Wp);
+  return base + paddedEnd;
 }
 
 /**
@@ -330,20 +382,21 @@ export function directConv1(
   const taps = g.O * g.kH * g.kW;
   const outLen = g.N * g.O * g.Ho * g.Wo;
   const wvBytes = taps * 16;
-  const end = loadPadded(x, g, wvBytes + align16(g.O * 4) + outLen * 4);
+  // the loop stores exactly the output: a heap array is written in place
+  const directOut = wasm?.holds(out) === true;
+  const end = loadPadded(x, g, wvBytes + align16(g.O * 4) + (directOut ? 0 : outLen * 4));
   if (end < 0 || wasm === null) return false;
   const wv = end;
   const biasPtr = wv + wvBytes;
-  const outPtr = align16(biasPtr + g.O * 4);
+  const outPtr = directOut ? out.byteOffset : align16(biasPtr + g.O * 4);
   const heap = wasm.f32;
   for (let t = 0; t < taps; t++) heap.fill(w[t]!, (wv >> 2) + 4 * t, (wv >> 2) + 4 * t + 4);
   if (bias !== null) heap.set(bias.subarray(0, g.O), biasPtr >> 2);
   else heap.fill(0, biasPtr >> 2, (biasPtr >> 2) + g.O);
   const Hp = g.H + 2 * g.pH;
   const Wp = g.W + 2 * g.pW;
-  const xpPtr = align16(g.N * g.H * g.W * 4);
-  conv1DirectWasm(xpPtr, g.N, Hp, Wp, wv, g.O, g.kH, g.kW, g.Ho, g.Wo, biasPtr, bias === null ? 0 : 1, outPtr);
-  out.set(heap.subarray(outPtr >> 2, (outPtr >> 2) + outLen));
+  conv1DirectWasm(paddedAt, g.N, Hp, Wp, wv, g.O, g.kH, g.kW, g.Ho, g.Wo, biasPtr, bias === null ? 0 : 1, outPtr);
+  if (!directOut) out.set(heap.subarray(outPtr >> 2, (outPtr >> 2) + outLen));
   return true;
 }
 
@@ -354,17 +407,19 @@ export function directConv1(
 export function directConv1WeightGrad(x: Float32Array, g: DirectGeometry, dy: Float32Array, dw: Float32Array): boolean {
   const taps = g.O * g.kH * g.kW;
   const dyLen = g.N * g.O * g.Ho * g.Wo;
-  // dy, 16 bytes of slack (a row's masked tail step reads past it), dw (float64), the totals (160 bytes)
-  const end = loadPadded(x, g, align16(dyLen * 4 + 16) + align16(taps * 8) + 160);
+  // dy (read in place from the heap) with 16 bytes of slack (a row's masked tail step reads past
+  // it), dw (float64), the totals (160 bytes)
+  const directDy = wasm?.holds(dy) === true && dy.byteOffset + dyLen * 4 + 16 <= wasm.f32.byteLength;
+  const dyBytes = directDy ? 0 : align16(dyLen * 4 + 16);
+  const end = loadPadded(x, g, dyBytes + align16(taps * 8) + 160);
   if (end < 0 || wasm === null) return false;
-  const dyPtr = end;
-  const dwPtr = align16(dyPtr + dyLen * 4 + 16);
+  const dyPtr = directDy ? dy.byteOffset : end;
+  const dwPtr = end + dyBytes;
   const totPtr = align16(dwPtr + taps * 8);
-  wasm.f32.set(dy.subarray(0, dyLen), dyPtr >> 2);
+  if (!directDy) wasm.f32.set(dy.subarray(0, dyLen), dyPtr >> 2);
   const Hp = g.H + 2 * g.pH;
   const Wp = g.W + 2 * g.pW;
-  const xpPtr = align16(g.N * g.H * g.W * 4);
-  conv1WeightGradWasm(xpPtr, g.N, Hp, Wp, dyPtr, g.O, g.kH, g.kW, g.Ho, g.Wo, dwPtr, totPtr);
+  conv1WeightGradWasm(paddedAt, g.N, Hp, Wp, dyPtr, g.O, g.kH, g.kW, g.Ho, g.Wo, dwPtr, totPtr);
   dw.set(new Float64Array(wasm.f32.buffer, dwPtr, taps));
   return true;
 }
@@ -390,13 +445,20 @@ export function matrixToNchw(
 ): boolean {
   if (current !== 'wasm-simd' || wasm === null) return false;
   const n = O * m * HoWo;
-  const biasPtr = align16(n * 4);
-  const tPtr = align16(biasPtr + O * 4);
-  if (!wasm.reserve(tPtr + n * 4)) return false;
-  wasm.f32.set(mat.subarray(0, n), 0);
-  if (bias !== null) wasm.f32.set(bias.subarray(0, O), biasPtr >> 2);
-  matToNchwWasm(0, tPtr, O, m, HoWo, O, 0, biasPtr, bias === null ? 0 : 1);
-  out.set(wasm.f32.subarray(tPtr >> 2, (tPtr >> 2) + n), outOff);
+  // exact loads and stores: heap arrays are used in place
+  const [dm, db, dt] = [wasm.holds(mat), bias === null || wasm.holds(bias), wasm.holds(out)];
+  const matBytes = dm ? 0 : align16(n * 4);
+  const biasBytes = db ? 0 : align16(O * 4);
+  const need = matBytes + biasBytes + (dt ? 0 : n * 4);
+  if (need > 0 && !wasm.reserve(need)) return false;
+  const base = wasm.base;
+  const M = dm ? mat.byteOffset : base;
+  const B = bias !== null && db ? bias.byteOffset : base + matBytes;
+  const T = dt ? out.byteOffset + outOff * 4 : base + matBytes + biasBytes;
+  if (!dm) wasm.f32.set(mat.subarray(0, n), M >> 2);
+  if (bias !== null && !db) wasm.f32.set(bias.subarray(0, O), B >> 2);
+  matToNchwWasm(M, T, O, m, HoWo, O, 0, B, bias === null ? 0 : 1);
+  if (!dt) out.set(wasm.f32.subarray(T >> 2, (T >> 2) + n), outOff);
   return true;
 }
 
@@ -416,11 +478,16 @@ export function nchwToMatrix(
 ): boolean {
   if (current !== 'wasm-simd' || wasm === null) return false;
   const tLen = m * O * HoWo;
-  const matPtr = align16(tLen * 4);
   const n = Og * m * HoWo;
-  if (!wasm.reserve(matPtr + n * 4)) return false;
-  wasm.f32.set(t.subarray(tOff, tOff + tLen), 0);
-  nchwToMatWasm(0, matPtr, Og, m, HoWo, O, gOff);
-  mat.set(wasm.f32.subarray(matPtr >> 2, (matPtr >> 2) + n));
+  // exact copies: heap arrays are used in place
+  const [dt, dm] = [wasm.holds(t), wasm.holds(mat)];
+  const tBytes = dt ? 0 : align16(tLen * 4);
+  const need = tBytes + (dm ? 0 : n * 4);
+  if (need > 0 && !wasm.reserve(need)) return false;
+  const T = dt ? t.byteOffset + tOff * 4 : wasm.base;
+  const M = dm ? mat.byteOffset : wasm.base + tBytes;
+  if (!dt) wasm.f32.set(t.subarray(tOff, tOff + tLen), T >> 2);
+  nchwToMatWasm(T, M, Og, m, HoWo, O, gOff);
+  if (!dm) mat.set(wasm.f32.subarray(M >> 2, (M >> 2) + n));
   return true;
 }

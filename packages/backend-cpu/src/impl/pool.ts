@@ -6,6 +6,7 @@
  */
 import type { Pool2dParams, Shape } from '@flint/core/backend';
 import { poolWasmBase64 } from '../wasm/pool-bytes.js';
+import { release } from './buffers.js';
 import { alloc, take, takeF32 } from './util.js';
 import { align16, loadSimdModule } from './wasm-module.js';
 
@@ -121,8 +122,9 @@ function isTiling2x2(params: Pool2dParams): boolean {
 }
 
 /**
- * maxPool2x2 on WebAssembly SIMD (the input copied into the module's memory, values and indices
- * copied out); false where the module is missing or the working set exceeds 2 GiB.
+ * maxPool2x2 on WebAssembly SIMD: operands in the storage heap passed by address, others copied
+ * into the module's scratch (values and indices copied out); false where the module is missing or
+ * the scratch cannot be had (over 2 GiB, the heap full).
  */
 function maxPool2x2Simd(
   x: Float32Array,
@@ -137,13 +139,20 @@ function maxPool2x2Simd(
   if (wasm === null) return false;
   const xLen = planes * H * W;
   const n = planes * Ho * Wo;
-  const valsPtr = align16(xLen * 4);
-  const idxPtr = align16(valsPtr + n * 4);
-  if (!wasm.reserve(idxPtr + n * 4)) return false;
-  wasm.f32.set(x.subarray(0, xLen), 0);
-  maxPool2x2Wasm(0, planes, H, W, Ho, Wo, valsPtr, idxPtr);
-  values.set(wasm.f32.subarray(valsPtr >> 2, (valsPtr >> 2) + n));
-  indices.set(wasm.i32.subarray(idxPtr >> 2, (idxPtr >> 2) + n));
+  // the loops write exactly n values and indices: any heap array is written in place
+  const [dx, dv, di] = [wasm.holds(x), wasm.holds(values), wasm.holds(indices)];
+  const xBytes = dx ? 0 : align16(xLen * 4);
+  const vBytes = dv ? 0 : align16(n * 4);
+  const need = xBytes + vBytes + (di ? 0 : n * 4);
+  if (need > 0 && !wasm.reserve(need)) return false;
+  const base = wasm.base;
+  const X = dx ? x.byteOffset : base;
+  const V = dv ? values.byteOffset : base + xBytes;
+  const I = di ? indices.byteOffset : base + xBytes + vBytes;
+  if (!dx) wasm.f32.set(x.subarray(0, xLen), X >> 2);
+  maxPool2x2Wasm(X, planes, H, W, Ho, Wo, V, I);
+  if (!dv) values.set(wasm.f32.subarray(V >> 2, (V >> 2) + n));
+  if (!di) indices.set(wasm.i32.subarray(I >> 2, (I >> 2) + n));
   return true;
 }
 
@@ -223,15 +232,29 @@ function maxPool2x2BackwardSimd(
 ): Float32Array | null {
   if (poolImpl !== 'wasm-simd' || wasm === null || H < 2 * Ho || W < 2 * Wo) return null;
   const n = planes * Ho * Wo;
-  const idxPtr = align16(n * 4);
-  const dxPtr = align16(idxPtr + n * 4);
   const xLen = planes * H * W;
-  if (n === 0 || !wasm.reserve(dxPtr + xLen * 4)) return null;
-  wasm.f32.set(dy.subarray(0, n), 0);
-  wasm.i32.set(indices.subarray(0, n), idxPtr >> 2);
-  if (maxPool2x2BackwardWasm(0, idxPtr, planes, H, W, Ho, Wo, dxPtr) === 0) return null;
+  if (n === 0) return null;
+  // dx is written exactly (xLen floats): a heap array in place, else copied out of the scratch
   const dx = takeF32(xLen);
-  dx.set(wasm.f32.subarray(dxPtr >> 2, (dxPtr >> 2) + xLen));
+  const [dd, di, dout] = [wasm.holds(dy), wasm.holds(indices), wasm.holds(dx)];
+  const dyBytes = dd ? 0 : align16(n * 4);
+  const iBytes = di ? 0 : align16(n * 4);
+  const need = dyBytes + iBytes + (dout ? 0 : xLen * 4);
+  if (need > 0 && !wasm.reserve(need)) {
+    release(dx);
+    return null;
+  }
+  const base = wasm.base;
+  const D = dd ? dy.byteOffset : base;
+  const I = di ? indices.byteOffset : base + dyBytes;
+  const X = dout ? dx.byteOffset : base + dyBytes + iBytes;
+  if (!dd) wasm.f32.set(dy.subarray(0, n), D >> 2);
+  if (!di) wasm.i32.set(indices.subarray(0, n), I >> 2);
+  if (maxPool2x2BackwardWasm(D, I, planes, H, W, Ho, Wo, X) === 0) {
+    release(dx);
+    return null;
+  }
+  if (!dout) dx.set(wasm.f32.subarray(X >> 2, (X >> 2) + xLen));
   return dx;
 }
 

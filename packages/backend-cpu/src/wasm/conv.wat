@@ -11,7 +11,7 @@
 ;; are computed once per (c, ki, kj), so the copy loops have no bounds test; with sW = 1 a row is
 ;; one f32x4 copy (JavaScript moved these runs of 10-28 floats one element at a time).
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1))
 
   ;; [lo, hi): the output columns whose input column ow*sW + shift lies inside [0, W), packed
   ;; as lo | hi << 16 (Wo < 2^15 is checked on the JS side).

@@ -1,6 +1,6 @@
 ;; Float32 elementwise, reduction and optimizer-step loops on WebAssembly SIMD (f32x4), driven by
-;; src/impl/elementwise-wasm.ts, which copies the operands into this module's memory and the
-;; results back out.
+;; src/impl/elementwise-wasm.ts. The memory is imported: the storage heap's (src/impl/heap.ts),
+;; whose arrays are passed by address, or a private one the operands are copied into.
 ;;
 ;; Every pointer is a byte address, 16-byte aligned for whole operands (a broadcast run may start
 ;; anywhere: loads and stores are unaligned-safe), and every region is padded to a whole number
@@ -12,7 +12,7 @@
 ;; the same JavaScript double operation does (the double result of two float32 operands rounds to
 ;; the same float32), so every loop here returns the bits of its JavaScript reference.
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1))
 
   ;; o[i] = a[i] + b[i]
   (func (export "add_vv") (param $a i32) (param $b i32) (param $o i32) (param $n i32)

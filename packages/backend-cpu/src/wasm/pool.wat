@@ -9,7 +9,7 @@
 ;; wins, exactly as the JavaScript loop. Branch-free (compare and bitselect), where the scalar
 ;; loop mispredicted on real activations. The index is the flat h*W + w within the input plane.
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1))
 
   ;; values[o], indices[o] for o over planes x Ho x Wo, plane p's input at $x + p*H*W*4.
   (func (export "maxPool2x2")
