@@ -153,7 +153,7 @@ function unaryBuilders(): Record<string, LeakBuilder> {
     const variants = (call: (m: LeakInputs, x: Tensor) => Tensor): LeakBuilder => ({
       float: (m) => call(m, m.f([2, 3])),
       int32: (m) => call(m, m.i([1, -2, 3, 0], [2, 2])),
-      // PyTorch refuses -bool (errors are checked in core's sweep-errors.test.ts)
+      // PyTorch refuses -bool (errors are checked in core's src/ops/sweep.test.ts)
       ...(op === 'neg' ? {} : { bool: (m: LeakInputs) => call(m, m.b([1, 0, 1])) }),
     });
     out[`Tensor.${op}`] = variants((_m, x) => x[op]());

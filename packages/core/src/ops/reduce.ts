@@ -224,6 +224,8 @@ function sqrtZeroGradAtZero(v: Tensor): Tensor {
 const LOGSUMEXP: OpSpec = { name: 'logsumexp', float: true };
 
 export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
+  // PyTorch computes an int32/bool input in float32 (the cast, freed with the op, has no gradient)
+  if (x.dtype !== 'float32') return op('logsumexp', () => logsumexp(castNoGrad(x, 'float32'), dim, keepdim));
   const axes = normalizeDims(dim, x.ndim, 'logsumexp');
   return op(LOGSUMEXP, [x], () => {
     // Shift by the (detached) max for stability; an all -inf slice keeps shift 0.

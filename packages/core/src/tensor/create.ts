@@ -137,6 +137,8 @@ export function linspace(start: number, end: number, steps: number, options: Ten
   // PyTorch fills the two halves from each end for symmetry.
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) values[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
+  // one step is the start (PyTorch), not the end the second half would give
+  if (steps === 1) values[0] = start;
   return fromArray(values, [steps], { ...options, dtype: resolveDtype(options.dtype, 'linspace') ?? 'float32' });
 }
 

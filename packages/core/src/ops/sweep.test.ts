@@ -1,8 +1,8 @@
 /**
- * Calls PyTorch 1.13 refuses that Flint accepted, found by the differential sweep
- * (packages/conformance/fixtures/generate_sweep.py --audit; the values it accepts are fixtures in
- * ops-sweep.json). Each must raise PyTorch's error (torch 1.13's wording, checked with
- * /usr/bin/python3) and leave no backend handle behind.
+ * What the differential sweep (packages/conformance/fixtures/generate_sweep.py --audit) found that
+ * op fixtures cannot hold (the op values it found are cases in ops-sweep.json): calls PyTorch 1.13
+ * refuses that Flint accepted — each must raise PyTorch's error (torch 1.13's wording, checked with
+ * /usr/bin/python3) and leave no backend handle behind — and creation functions' values.
  */
 import { describe, expect, it } from 'vitest';
 import '@flint/backend-cpu';
@@ -46,5 +46,13 @@ describe("PyTorch's refusals (differential sweep)", () => {
     expect(x.pow(3).tolist()).toEqual([8, 27]);
     expect(x.pow(3).dtype).toBe('int32');
     x.dispose();
+  });
+});
+
+describe('creation functions (differential sweep)', () => {
+  it('linspace with one step is the start (torch.linspace(0, 1, 1) is [0.])', () => {
+    expect(f.linspace(0, 1, 1).tolist()).toEqual([0]);
+    expect(f.linspace(-2.5, 7, 1).tolist()).toEqual([-2.5]);
+    expect(f.linspace(-1, 1, 5).tolist()).toEqual([-1, -0.5, 0, 0.5, 1]);
   });
 });
