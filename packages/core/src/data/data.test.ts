@@ -150,6 +150,21 @@ describe('DataLoader', () => {
     expect(() => defaultCollate([new Date()])).toThrow('default_collate: batch must contain');
   });
 
+  it("a plain array is a dataset, as a Python list is for PyTorch's DataLoader (it was refused)", () => {
+    const samples: [Tensor, number][] = [0, 1, 2, 3, 4].map((i) => [tensor([i, i * i]), i / 2]);
+    const loader = new DataLoader(samples, { batchSize: 2 });
+    expect([loader.length, loader.dataset.length]).toEqual([3, 5]);
+    const batches = [...loader];
+    expect(rows(batches[1]![0])).toEqual([2, 4, 3, 9]);
+    expect(rows(batches[2]![1])).toEqual([2]);
+    manualSeed(3);
+    const seen = [...new DataLoader([10, 11, 12, 13], { batchSize: 4, shuffle: true })].flatMap(rows);
+    expect(seen.sort()).toEqual([10, 11, 12, 13]);
+    expect(() => new DataLoader('abc' as unknown as number[])).toThrow(
+      'DataLoader: dataset must be an array, have a numeric length and a get(index) method, or be an IterableDataset',
+    );
+  });
+
   it('custom collateFn decides the batch type', () => {
     const loader = new DataLoader(new Squares(3), { batchSize: 3, collateFn: (s) => s.map(([, v]) => v) });
     expect([...loader]).toEqual([[0, 0.5, 1]]);

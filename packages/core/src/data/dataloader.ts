@@ -155,6 +155,10 @@ function disposeTensors(value: unknown, seen = new Set<unknown>()): void {
     for (const v of Object.values(value)) disposeTensors(v, seen);
 }
 
+function isArray<T>(value: DatasetLike<T> | IterableDataset<T> | readonly T[]): value is readonly T[] {
+  return Array.isArray(value);
+}
+
 /**
  * Iterates a dataset in batches (`for (const [x, y] of loader)`), a new epoch per iteration.
  *
@@ -185,7 +189,11 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
   readonly batchSampler: (Iterable<readonly number[]> & { readonly length: number }) | null;
   private readonly collateFn: ((samples: T[]) => B) | null;
 
-  constructor(dataset: DatasetLike<T> | IterableDataset<T>, options: DataLoaderOptions<T, B> = {}) {
+  constructor(samples: DatasetLike<T> | IterableDataset<T> | readonly T[], options: DataLoaderOptions<T, B> = {}) {
+    // A plain array is a map-style dataset, as a Python list is for torch's DataLoader.
+    const dataset: DatasetLike<T> | IterableDataset<T> = isArray(samples)
+      ? { length: samples.length, get: (i) => samples[i]! }
+      : samples;
     const {
       batchSize,
       shuffle = false,
@@ -213,7 +221,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
         typeof (dataset as DatasetLike<T>).length !== 'number')
     ) {
       throw new TypeError(
-        'DataLoader: dataset must have a numeric length and a get(index) method, or be an IterableDataset',
+        'DataLoader: dataset must be an array, have a numeric length and a get(index) method, or be an IterableDataset',
       );
     }
     if (iterable) {
