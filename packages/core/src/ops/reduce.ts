@@ -2,6 +2,7 @@
 import { formatShape } from '../backend/shape.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import type { MaxMinResult, Tensor } from '../tensor/tensor.js';
+import { valuesIndices } from './named-tuple.js';
 import { castNoGrad, constant, output } from './util.js';
 import { normalizeDim, reshape } from './layout.js';
 import { where } from './elementwise.js';
@@ -170,7 +171,7 @@ export const argmin = (x: Tensor, dim?: number | null, keepdim = false): Tensor 
 function extremumDim(kind: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean): MaxMinResult {
   const axis = normalizeDim(dim, x.ndim, kind);
   // 0-d: the value itself at index 0 (the scatter below has no axis to write along).
-  if (x.ndim === 0) return op(kind, () => ({ values: x.clone(), indices: constant(x.backend, 0, 'int32') }));
+  if (x.ndim === 0) return op(kind, () => valuesIndices(x.clone(), constant(x.backend, 0, 'int32')));
   checkNonEmpty(x, [axis], kind);
   return op(kind, () => {
     const indices = argExtremum(kind === 'max' ? 'argmax' : 'argmin', x, axis, keepdim);
@@ -181,7 +182,7 @@ function extremumDim(kind: 'max' | 'min', x: Tensor, dim: number, keepdim: boole
       // scatterAdd (recorded), so a createGraph backward is differentiable again.
       return [scatterAdd(constant(g.backend, 0, g.dtype, shape), axis, idx, gk)];
     });
-    return { values, indices };
+    return valuesIndices(values, indices);
   });
 }
 export const maxDim = (x: Tensor, dim: number, keepdim = false): MaxMinResult => extremumDim('max', x, dim, keepdim);

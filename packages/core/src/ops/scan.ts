@@ -7,6 +7,7 @@
 import type { DType, ScanOp } from '../backend/kernels.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import type { MaxMinResult, Tensor } from '../tensor/tensor.js';
+import { valuesIndices } from './named-tuple.js';
 import { castNoGrad, constant, output } from './util.js';
 import { normalizeDim, reshape } from './layout.js';
 import { where } from './elementwise.js';
@@ -120,12 +121,12 @@ function cumulativeExtreme(kind: 'max' | 'min', x: Tensor, dim: number): MaxMinR
       const last = cumulativeRaw(where(hit, positions, -1), axis, 'max');
       return { values: reshape(castNoGrad(running, x.dtype), x.shape), indices: reshape(last, x.shape) };
     });
-    if (x.dtype !== 'float32') return { values, indices };
+    if (x.dtype !== 'float32') return valuesIndices(values, indices);
     const shape = x.shape;
     const result = recordGrad(values, [x], [indices], (g, [si]) => [
       shape.length === 0 ? g : scatterAdd(constant(g.backend, 0, g.dtype, shape), axis, si!, g),
     ]);
-    return { values: result, indices };
+    return valuesIndices(result, indices);
   });
 }
 

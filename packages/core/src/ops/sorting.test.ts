@@ -89,3 +89,47 @@ describe('sorting', () => {
     expect(f.memory().handles).toBe(before);
   });
 });
+
+describe("(values, indices) results destructure as PyTorch's named tuple", () => {
+  it('max(dim), min(dim), sort, topk, kthvalue, median, mode, cummax: [values, indices], [0] / [1], fields; tidy keeps both', () => {
+    const x = f.tensor([
+      [3, 1, 2],
+      [0, 5, 4],
+    ]);
+    const results = [
+      x.max(1),
+      x.min(1),
+      x.sort(1),
+      x.topk(2),
+      x.kthvalue(2),
+      x.median(1),
+      x.mode(1),
+      x.cummax(1),
+      f.max(x, 0),
+    ];
+    for (const r of results) {
+      const [values, indices] = r;
+      expect(values).toBe(r.values);
+      expect(indices).toBe(r.indices);
+      expect([r[0], r[1], r.length]).toEqual([r.values, r.indices, 2]);
+      expect(Object.keys(r)).toEqual(['values', 'indices']);
+    }
+    const [, predicted] = x.max(1);
+    expect(predicted.tolist()).toEqual([0, 1]);
+    expect(x.topk(2)[0].tolist()).toEqual([
+      [3, 2],
+      [5, 4],
+    ]);
+    const kept = f.tidy(() => x.sort(1));
+    expect([kept.values.tolist(), kept[1].tolist()]).toEqual([
+      [
+        [1, 2, 3],
+        [0, 4, 5],
+      ],
+      [
+        [1, 2, 0],
+        [0, 2, 1],
+      ],
+    ]);
+  });
+});

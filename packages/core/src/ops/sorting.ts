@@ -7,6 +7,7 @@
 import { formatShape } from '../backend/shape.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import type { MaxMinResult, Tensor } from '../tensor/tensor.js';
+import { valuesIndices } from './named-tuple.js';
 import { castNoGrad, constant, output } from './util.js';
 import { cat, normalizeDim, reshape, slice, squeeze } from './layout.js';
 import { where } from './elementwise.js';
@@ -38,10 +39,7 @@ function sortRaw(x: Tensor, axis: number, descending: boolean): MaxMinResult {
     const r = x.backend.kernels.sort(input.ref, axis, descending);
     const values = output(x.backend, r.values, flat.shape, input.dtype);
     const indices = output(x.backend, r.indices, flat.shape, 'int32');
-    return {
-      values: reshape(castNoGrad(values, x.dtype), x.shape),
-      indices: reshape(indices, x.shape),
-    };
+    return valuesIndices(reshape(castNoGrad(values, x.dtype), x.shape), reshape(indices, x.shape));
   });
 }
 
@@ -61,12 +59,12 @@ export function sort(x: Tensor, dimOrOptions?: number | SortOptions, descending 
   const axis = normalizeDim(dim, x.ndim, 'sort');
   return op('sort', () => {
     const { values, indices } = sortRaw(x, axis, desc);
-    if (x.dtype !== 'float32') return { values, indices };
+    if (x.dtype !== 'float32') return valuesIndices(values, indices);
     const shape = x.shape;
     const result = recordGrad(values, [x], [indices], (g, [si]) => [
       shape.length === 0 ? g : scatterBack(g, shape, axis, si!),
     ]);
-    return { values: result, indices };
+    return valuesIndices(result, indices);
   });
 }
 
@@ -87,8 +85,8 @@ export function msort(x: Tensor): Tensor {
 function takeAlong(x: Tensor, axis: number, indices: Tensor, keepdim: boolean): MaxMinResult {
   return op('gather', () => {
     const values = gather(x, axis, indices);
-    if (keepdim) return { values, indices: reshape(indices, indices.shape) };
-    return { values: squeeze(values, axis), indices: squeeze(indices, axis) };
+    if (keepdim) return valuesIndices(values, reshape(indices, indices.shape));
+    return valuesIndices(squeeze(values, axis), squeeze(indices, axis));
   });
 }
 
@@ -99,7 +97,7 @@ function atLeast1d(x: Tensor): Tensor {
 
 function scalarResult(r: MaxMinResult, wasScalar: boolean): MaxMinResult {
   if (!wasScalar) return r;
-  return op('reshape', () => ({ values: reshape(r.values, []), indices: reshape(r.indices, []) }));
+  return op('reshape', () => valuesIndices(reshape(r.values, []), reshape(r.indices, [])));
 }
 
 /** torch.topk: the k largest (or smallest) along dim, sorted; ties keep input order. */

@@ -49,9 +49,16 @@ export type Scalar = number;
 export type TensorOrScalar = Tensor | number;
 export type NestedArray = number | boolean | NestedArray[];
 
-export interface MaxMinResult {
+/**
+ * PyTorch's (values, indices) named tuple: the two fields, and `[values, indices]` by
+ * destructuring (`const [, predicted] = outputs.max(1)`) or `[0]` / `[1]`.
+ */
+export interface MaxMinResult extends Iterable<Tensor> {
   values: Tensor;
   indices: Tensor;
+  readonly 0: Tensor;
+  readonly 1: Tensor;
+  readonly length: 2;
 }
 
 let tensorIds = 0;
