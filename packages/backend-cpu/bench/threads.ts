@@ -97,6 +97,6 @@ console.log(
   JSON.stringify({
     auto_ms_per_round: Number((ms / reps).toFixed(3)),
     load_average: load(),
-    classes: cpuThreads().classes,
+    shapes: cpuThreads().shapes,
   }),
 );

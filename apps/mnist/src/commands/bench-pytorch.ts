@@ -605,9 +605,7 @@ function withThreads<T>(threads: 1 | 2, f: () => T): T {
 /** The GEMM thread setting, whether a second thread can run, and what 'auto' chose per size class. */
 function threadsLine(): string {
   const t = cpuThreads();
-  const chose = t.classes.map(
-    (c) => `M*N*K 2^${c.mnkLog2} ${c.splitAxis}-split: ${c.choice} (2-thread/1-thread time ${c.twoOverOne})`,
-  );
+  const chose = t.shapes.map((c) => `${c.shape}: ${c.choice} (2-thread/1-thread time ${c.twoOverOne})`);
   return `${t.setting}, ${t.available ? 'a second thread can run' : `one thread only: ${t.reason}`}${
     t.setting === 'auto' && chose.length > 0 ? `; auto chose ${chose.join(', ')}` : ''
   }`;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SplitPolicy } from './gemm-threads.js';
+import { A_TRANSPOSED, ACCUMULATE, B_TRANSPOSED, SplitPolicy } from './gemm-threads.js';
 import { wasmSimdAvailable } from './gemm-wasm.js';
 import { expectMatches, type Gemm, problem, run } from './test-gemm.js';
 
@@ -47,9 +47,9 @@ const okFor =
   };
 
 describe('SplitPolicy (the auto setting, fed times)', () => {
-  it('alternates while warming up, then runs the faster mode and probes the other every 16th call', () => {
+  it('alternates while warming up, then runs the faster mode, probing the other less often while it stays slower', () => {
     const policy = new SplitPolicy();
-    const cls = 44;
+    const cls = policy.slot(64, 256, 256, B_TRANSPOSED);
     const picks: boolean[] = [];
     const feed = (n: number, one: number, two: number): void => {
       for (let i = 0; i < n; i++) {
@@ -61,26 +61,41 @@ describe('SplitPolicy (the auto setting, fed times)', () => {
     feed(8, 1, 2);
     expect(picks).toEqual([false, true, false, true, false, true, false, true]);
     picks.length = 0;
-    feed(64, 1, 2);
-    expect(picks.filter((s) => s).length).toBe(4); // the probes
-    expect(policy.summary()).toEqual([{ mnkLog2: 22, splitAxis: 'N', choice: 1, twoOverOne: 2 }]);
-    // the load changes: splitting is faster now, and after a few probes the choice follows
+    // probes after 16, 32, 64, 128, then every 256 calls
+    feed(16 + 32 + 64 + 128 + 256 * 2, 1, 2);
+    const probes = picks.flatMap((s, i) => (s ? [i + 1] : []));
+    expect(probes).toEqual([16, 48, 112, 240, 496, 752]);
+    expect(policy.summary()).toEqual([{ shape: '64x256x256 (Bt)', choice: 1, twoOverOne: 2 }]);
+    expect(policy.prefersSplit(cls)).toBe(false);
+    // the load changes: splitting is faster now; a probe that says so resets the interval to 16,
+    // and after a few probes the choice follows
     picks.length = 0;
-    feed(160, 1, 0.6);
-    expect(picks.slice(-32).filter((s) => !s).length).toBe(2);
+    feed(256 + 16 * 6, 1, 0.6);
     expect(policy.summary()[0]?.choice).toBe(2);
+    expect(picks.slice(-16).filter((s) => s).length).toBeGreaterThanOrEqual(15);
   });
 
-  it('one slow outlier does not flip a settled choice; classes are independent', () => {
+  it('one slow outlier does not flip a settled choice; shapes are independent; a 4% gain is not enough', () => {
     const policy = new SplitPolicy();
+    const a = policy.slot(512, 784, 64, A_TRANSPOSED);
+    const b = policy.slot(64, 784, 512, 0);
+    expect(policy.slot(512, 784, 64, A_TRANSPOSED)).toBe(a);
+    expect(b).not.toBe(a);
     for (let i = 0; i < 40; i++) {
-      const split = policy.split(10);
-      policy.record(10, split, split ? 0.5 : 1);
+      const split = policy.split(a);
+      policy.record(a, split, split ? 0.5 : 1);
     }
-    policy.record(10, true, 1000);
-    expect(policy.summary()[0]).toMatchObject({ choice: 2 });
-    expect(policy.split(11)).toBe(false);
-    expect(policy.summary()).toHaveLength(1);
+    policy.record(a, true, 1000);
+    expect(policy.summary()).toEqual([{ shape: '512x64x784 (At)', choice: 2, twoOverOne: 0.875 }]);
+    expect(policy.split(b)).toBe(false);
+    for (let i = 0; i < 40; i++) {
+      const split = policy.split(b);
+      policy.record(b, split, split ? 0.96 : 1);
+    }
+    expect(policy.prefersSplit(b)).toBe(false);
+    // a new shape where all slots are taken evicts one and starts from scratch
+    for (let m = 1; m <= 200; m++) policy.split(policy.slot(m, 8, 8, ACCUMULATE));
+    expect(policy.summary().length).toBeLessThanOrEqual(2);
   });
 });
 
@@ -147,9 +162,9 @@ describe.runIf(wasmSimdAvailable)('two-thread GEMM split', () => {
     for (let i = 0; i < 40; i++) expect(run(okFor(wasm), p)).toEqual(one);
     expect(threads.threadStats.split - split).toBeGreaterThanOrEqual(2);
     expect(threads.threadStats.unsplit - unsplit).toBeGreaterThanOrEqual(2);
-    const [cls] = threads.cpuThreads().classes;
-    expect(cls).toMatchObject({ mnkLog2: 22, splitAxis: 'N' });
-    expect(cls?.choice).toBe((cls?.twoOverOne ?? 1) < 1 ? 2 : 1);
+    const [shape] = threads.cpuThreads().shapes;
+    expect(shape?.shape).toBe('64x256x256 (Bt)');
+    expect(shape?.choice).toBe((shape?.twoOverOne ?? 1) < 0.95 ? 2 : 1);
     // below the threshold nothing is timed or split
     const small = problem(32, 128, 128, false, true, 4); // 2^19
     const before = { ...threads.threadStats };

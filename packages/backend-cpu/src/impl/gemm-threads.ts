@@ -9,10 +9,12 @@
  * bit-identical either way and the choice can change from call to call unseen.
  *
  * Setting (`setCpuThreads`, or `FLINT_CPU_THREADS=1|2|auto` at load): 1 never splits; 2 splits
- * every eligible call; 'auto' (the default) measures. Calls are grouped by size class (the power
- * of two of M*N*K and whether N or M is split); in each class the first calls alternate split and
- * unsplit, then the faster one runs, and every PROBE_EVERY-th call runs the other one, so a
- * class follows a load that changes during the run. Times are per unit of M*N*K, smoothed (EWMA).
+ * every eligible call; 'auto' (the default) measures. Calls are grouped by shape (M, N, K and the
+ * operands' layout; a training step repeats a handful); for each shape the first calls alternate
+ * split and unsplit, then the faster one runs (splitting must win by 5%), and now and then a call
+ * runs the other one (every 16th, backing off to every 256th while it keeps losing), so the choice
+ * follows a load that changes during the run. Times include the copies, smoothed (EWMA). While the
+ * load average exceeds the cores the worker sleeps right after each job instead of polling.
  * Calls below `minMnk` and all calls where threads cannot run cost one comparison.
  *
  * Recovery: a job the worker has not claimed when the caller is done with its own half is taken
@@ -29,6 +31,7 @@ import {
   FAULT_MS,
   FMA,
   IDLE,
+  SPIN,
   POSTED,
   STARTING,
   STATE,
@@ -52,6 +55,7 @@ interface WorkerThreadsModule {
 interface OsModule {
   availableParallelism?: () => number;
   cpus(): unknown[];
+  loadavg(): number[];
 }
 
 const proc = (globalThis as { process?: NodeProcess }).process;
@@ -101,6 +105,8 @@ const tuning = {
 
 /** Why threads cannot run in this process (checked once), or null. */
 let unavailable: string | null | undefined;
+/** os.availableParallelism(), once checked. */
+let cores = 1;
 
 function whyUnavailable(): string | null {
   if (unavailable !== undefined) return unavailable;
@@ -108,7 +114,7 @@ function whyUnavailable(): string | null {
     if (proc?.versions?.node === undefined) return 'not Node (browsers run the GEMM on one thread)';
     if (typeof SharedArrayBuffer !== 'function') return 'no SharedArrayBuffer';
     const os = builtin<OsModule>('node:os');
-    const cores = os === null ? 1 : (os.availableParallelism?.() ?? os.cpus().length);
+    cores = os === null ? 1 : (os.availableParallelism?.() ?? os.cpus().length);
     if (cores < 2) return `one core available (os.availableParallelism() is ${cores})`;
     if (builtin<WorkerThreadsModule>('node:worker_threads') === null) return 'node:worker_threads is missing';
     return null;
@@ -167,8 +173,8 @@ export interface CpuThreadsInfo {
   reason: string | null;
   /** Whether the worker is started and waiting for jobs. */
   workerReady: boolean;
-  /** The 'auto' policy's choice per size class it has seen. */
-  classes: { mnkLog2: number; splitAxis: 'N' | 'M'; choice: 1 | 2; twoOverOne: number }[];
+  /** The 'auto' policy's choice per call shape (M x K x N, layout) it has timed both ways. */
+  shapes: { shape: string; choice: 1 | 2; twoOverOne: number }[];
 }
 
 /** The current setting, whether two threads can run, and what 'auto' chose so far. */
@@ -179,7 +185,7 @@ export function cpuThreads(): CpuThreadsInfo {
     available: reason === null,
     reason,
     workerReady: workerReady(),
-    classes: policy.summary(),
+    shapes: policy.summary(),
   };
 }
 
@@ -248,7 +254,7 @@ function workerReady(): boolean {
  * splits M at row i (multiples of the 8-column / 4-row micro-panels). Call after mayUseThreads.
  * In 'auto' mode it also marks the call for timing (`timedClass`).
  */
-export function chooseSplit(M: number, N: number, K: number): number {
+export function chooseSplit(M: number, N: number, K: number, flags: number): number {
   timedClass = -1;
   const c = ctrl;
   if (c === null) return 0;
@@ -264,7 +270,7 @@ export function chooseSplit(M: number, N: number, K: number): number {
   if (N >= 16 && N * 2 >= M) split = Math.ceil(N / 16) * 8;
   else if (M >= 8) split = -(Math.ceil(M / 8) * 4);
   if (split === 0 || setting === 2) return split;
-  const cls = 2 * Math.floor(Math.log2(M * N * K)) + (split < 0 ? 1 : 0);
+  const cls = policy.slot(M, N, K, flags);
   timedClass = cls;
   timedSplit = policy.split(cls);
   if (!timedSplit) threadStats.unsplit++;
@@ -290,9 +296,29 @@ export function jobArgs(): Int32Array {
 export function post(fma: number): void {
   const c = ctrl as Int32Array;
   c[FMA] = fma;
+  // the worker polls for the next job only when splitting is the choice (jobs come back to back),
+  // not after a probe of an unsplit class, where polling would only take CPU from others
+  c[SPIN] = (setting === 2 || (timedClass >= 0 && policy.prefersSplit(timedClass))) && !overloaded() ? 1 : 0;
   Atomics.store(c, STATE, POSTED);
   Atomics.notify(c, STATE);
   threadStats.split++;
+}
+
+let loadCheckedAt = Number.NEGATIVE_INFINITY;
+let loadHigh = false;
+
+/**
+ * Whether the 1-minute load average exceeds the cores (checked at most once a second): then the
+ * worker sleeps right after each job instead of polling, which would take CPU from others.
+ */
+function overloaded(): boolean {
+  const now = performance.now();
+  if (now - loadCheckedAt > 1000) {
+    loadCheckedAt = now;
+    const os = builtin<OsModule>('node:os');
+    loadHigh = os !== null && os.loadavg()[0]! > cores + 0.5;
+  }
+  return loadHigh;
 }
 
 /** The worker's half did not come back: threading is off now; the caller reruns the call. */
@@ -342,63 +368,116 @@ export function injectWorkerFault(kind: 'exit' | 'stall' | null, ms = 0): void {
   c[FAULT_MS] = ms;
 }
 
-/** Calls of a class before its choice follows the measurements (split and unsplit, alternating). */
+/** Calls of a shape before its choice follows the measurements (split and unsplit, alternating). */
 const WARMUP = 4;
-/** Once warm, every PROBE_EVERY-th call of a class runs the mode that is slower now. */
+/**
+ * Once warm, every PROBE_EVERY-th call of a shape runs the mode that is slower now; each probe
+ * that confirms the choice doubles the interval up to MAX_PROBE_EVERY (a clear loser, e.g. two
+ * threads on a loaded machine, costs less and less), one that does not resets it.
+ */
 const PROBE_EVERY = 16;
+const MAX_PROBE_EVERY = 256;
+/**
+ * Split only when it is at least 5% faster per call: the call's time does not show what the
+ * second thread takes from the rest of the program (the worker's polling, a busier machine).
+ */
+const SPLIT_MARGIN = 0.95;
 /** EWMA weight of a new time. */
 const ALPHA = 0.25;
-/** Size classes: 2 per power of two of M*N*K. */
-const CLASSES = 2 * 64;
+/** Shapes tracked at once (a training step has a handful); a new one evicts an old one. */
+const SLOTS = 64;
+/** Slots probed per lookup. */
+const PROBES = 4;
 
 /**
- * Per size class, smoothed time per unit of M*N*K unsplit and split; picks the faster, probing
- * the other now and then. Pure bookkeeping: exported for its tests.
+ * Per call shape (M, N, K and the operands' layout: shapes differ in cost per unit of work, so
+ * mixing them would compare one mode's cheap calls with the other's dear ones), smoothed time
+ * per unit of M*N*K unsplit and split; picks the faster, probing the other now and then. Pure
+ * bookkeeping: exported for its tests.
  */
 export class SplitPolicy {
-  readonly #time = [new Float64Array(CLASSES), new Float64Array(CLASSES)];
-  readonly #count = [new Uint32Array(CLASSES), new Uint32Array(CLASSES)];
-  readonly #calls = new Uint32Array(CLASSES);
+  readonly #shape = new Int32Array(SLOTS * 4).fill(-1);
+  readonly #time = [new Float64Array(SLOTS), new Float64Array(SLOTS)];
+  readonly #count = [new Uint32Array(SLOTS), new Uint32Array(SLOTS)];
+  readonly #calls = new Uint32Array(SLOTS);
+  readonly #every = new Uint32Array(SLOTS).fill(PROBE_EVERY);
+  /** 1 while a slot's probe call runs. */
+  readonly #probing = new Uint8Array(SLOTS);
 
-  /** Whether the next call of class `cls` should split. */
-  split(cls: number): boolean {
-    const one = this.#count[0]![cls]!;
-    const two = this.#count[1]![cls]!;
-    if (one < WARMUP || two < WARMUP) return two < one;
-    const calls = ++this.#calls[cls]!;
-    const faster = this.#time[1]![cls]! < this.#time[0]![cls]!;
-    return calls % PROBE_EVERY === 0 ? !faster : faster;
-  }
-
-  /** A call of class `cls` (split or not) took `t` per unit. */
-  record(cls: number, split: boolean, t: number): void {
-    const mode = split ? 1 : 0;
-    const time = this.#time[mode]!;
-    const n = this.#count[mode]![cls]!;
-    // one outlier (a GC pause, a descheduled thread) moves the estimate by at most 4x
-    if (n === 0) time[cls] = t;
-    else {
-      const prev = time[cls]!;
-      time[cls] = prev + ALPHA * (Math.min(Math.max(t, prev / 4), prev * 4) - prev);
+  /** The slot of a shape (`flags`: the layout bits), made (evicting another) when new. */
+  slot(M: number, N: number, K: number, flags: number): number {
+    const h = (Math.imul(M, 0x9e3779b1) ^ Math.imul(N, 0x85ebca77) ^ Math.imul(K, 0xc2b2ae3d) ^ flags) >>> 0;
+    const shape = this.#shape;
+    let free = -1;
+    for (let p = 0; p < PROBES; p++) {
+      const slot = (h + p) & (SLOTS - 1);
+      const at = slot * 4;
+      if (shape[at] === M && shape[at + 1] === N && shape[at + 2] === K && shape[at + 3] === flags) return slot;
+      if (free < 0 && shape[at] === -1) free = slot;
     }
-    this.#count[mode]![cls] = n + 1;
+    const slot = free >= 0 ? free : h & (SLOTS - 1);
+    shape.set([M, N, K, flags], slot * 4);
+    for (const a of [...this.#time, ...this.#count, this.#calls, this.#probing]) a[slot] = 0;
+    this.#every[slot] = PROBE_EVERY;
+    return slot;
   }
 
-  /** Classes with measurements of both modes: the current choice and the time ratio. */
-  summary(): CpuThreadsInfo['classes'] {
-    const out: CpuThreadsInfo['classes'] = [];
-    for (let cls = 0; cls < CLASSES; cls++) {
-      if (this.#count[0]![cls]! === 0 || this.#count[1]![cls]! === 0) continue;
-      const ratio = this.#time[1]![cls]! / this.#time[0]![cls]!;
+  /** Whether the next call of `slot`'s shape should split. */
+  split(slot: number): boolean {
+    const one = this.#count[0]![slot]!;
+    const two = this.#count[1]![slot]!;
+    if (one < WARMUP || two < WARMUP) return two < one;
+    const faster = this.prefersSplit(slot);
+    if (++this.#calls[slot]! < this.#every[slot]!) return faster;
+    this.#calls[slot] = 0;
+    this.#probing[slot] = 1;
+    return !faster;
+  }
+
+  /** Whether splitting is the better mode of `slot`'s shape now. */
+  prefersSplit(slot: number): boolean {
+    return this.#time[1]![slot]! < this.#time[0]![slot]! * SPLIT_MARGIN;
+  }
+
+  /** A call of `slot`'s shape (split or not) took `t` per unit. */
+  record(slot: number, split: boolean, t: number): void {
+    const time = this.#time[split ? 1 : 0]!;
+    const n = this.#count[split ? 1 : 0]![slot]!;
+    if (this.#probing[slot]) {
+      // the probed (worse) mode measured no better than the choice: probe less often
+      this.#probing[slot] = 0;
+      const confirms = split ? t >= this.#time[0]![slot]! * SPLIT_MARGIN : this.#time[1]![slot]! < t * SPLIT_MARGIN;
+      this.#every[slot] = confirms ? Math.min(this.#every[slot]! * 2, MAX_PROBE_EVERY) : PROBE_EVERY;
+    }
+    // one outlier (a GC pause, a descheduled thread) moves the estimate by at most 4x
+    if (n === 0) time[slot] = t;
+    else {
+      const prev = time[slot]!;
+      time[slot] = prev + ALPHA * (Math.min(Math.max(t, prev / 4), prev * 4) - prev);
+    }
+    this.#count[split ? 1 : 0]![slot] = n + 1;
+  }
+
+  /** Shapes with measurements of both modes: the current choice and the time ratio. */
+  summary(): CpuThreadsInfo['shapes'] {
+    const out: CpuThreadsInfo['shapes'] = [];
+    for (let slot = 0; slot < SLOTS; slot++) {
+      if (this.#count[0]![slot]! === 0 || this.#count[1]![slot]! === 0) continue;
+      const [M, N, K, flags] = this.#shape.subarray(slot * 4, slot * 4 + 4);
       out.push({
-        mnkLog2: cls >> 1,
-        splitAxis: cls & 1 ? 'M' : 'N',
-        choice: ratio < 1 ? 2 : 1,
-        twoOverOne: Number(ratio.toFixed(3)),
+        shape: `${M}x${K}x${N}${flags ? ` (${FLAG_NAMES.filter((_, i) => (flags! >> i) & 1).join(', ')})` : ''}`,
+        choice: this.prefersSplit(slot) ? 2 : 1,
+        twoOverOne: Number((this.#time[1]![slot]! / this.#time[0]![slot]!).toFixed(3)),
       });
     }
     return out;
   }
 }
+
+/** Layout bits of a call's shape key. */
+export const A_TRANSPOSED = 1;
+export const B_TRANSPOSED = 2;
+export const ACCUMULATE = 4;
+const FLAG_NAMES = ['At', 'Bt', 'accumulate'];
 
 const policy = new SplitPolicy();

@@ -31,6 +31,8 @@ export const FMA = 20;
  */
 export const FAULT = 21;
 export const FAULT_MS = 22;
+/** 1: poll for the next job a while (spinMs) before sleeping; 0: sleep at once. */
+export const SPIN = 23;
 /** Int32 words in ctrl. */
 export const CTRL_WORDS = 32;
 
@@ -66,7 +68,8 @@ for (;;) {
     // a training step's GEMMs come back to back: poll a while before sleeping (a futex wake-up
     // costs tens of microseconds)
     const t0 = performance.now();
-    while (Atomics.load(ctrl, ${STATE}) !== ${POSTED} && performance.now() - t0 < spinMs);
+    const spin = ctrl[${SPIN}] === 1 ? spinMs : 0;
+    while (Atomics.load(ctrl, ${STATE}) !== ${POSTED} && performance.now() - t0 < spin);
   } else if (s !== ${POSTED}) Atomics.wait(ctrl, ${STATE}, s);
 }
 `;
