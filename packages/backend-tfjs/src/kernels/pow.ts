@@ -1,6 +1,7 @@
 /**
- * pow: a ** b with NumPy broadcasting (native Pow). C's pow(1, y) is 1 even for y = NaN (torch
- * follows C); tfjs's cpu engine uses JS Math.pow, which returns NaN, so base 1 is patched to 1.
+ * pow: a ** b with NumPy broadcasting (native Pow). C's pow(1, y) is 1 even for y = NaN, and
+ * pow(-1, ±inf) is 1 (torch follows C); tfjs's cpu engine uses JS Math.pow, which returns NaN for
+ * both, so those are patched to 1.
  */
 import type { Shape } from '@flint/core/backend';
 import { tf, type TfTensor } from '../tf.js';
@@ -14,6 +15,7 @@ export function pow(a: Ref, b: Ref, outShape: Shape): TfTensor {
     const p = tf.pow(ta, tb);
     if (p.dtype !== 'float32') return p;
     const one = tf.scalar(1);
-    return tf.where(tf.equal(ta, one), tf.onesLike(p), p);
+    const minusOneToInf = tf.logicalAnd(tf.equal(ta, tf.scalar(-1)), tf.equal(tf.abs(tb), tf.scalar(Infinity)));
+    return tf.where(tf.logicalOr(tf.equal(ta, one), minusOneToInf), tf.onesLike(p), p);
   });
 }

@@ -243,29 +243,45 @@ export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
 const SOFTMAX: OpSpec = { name: 'softmax', float: true };
 const LOG_SOFTMAX: OpSpec = { name: 'logSoftmax', float: true };
 
+/** softmax/logSoftmax of a 0-d tensor, as of its [1] reshape (backends' kernels need an axis). */
+function ofScalar(x: Tensor, dim: number, name: string, f: (v: Tensor, axis: number) => Tensor): Tensor {
+  normalizeDim(dim, 0, name);
+  return op(name, () => reshape(f(reshape(x, [1]), 0), []));
+}
+
 export function softmax(x: Tensor, dim: number): Tensor {
+  if (x.ndim === 0) return ofScalar(x, dim, 'softmax', softmax);
   return op(SOFTMAX, [x], (backend) => {
     const axis = normalizeDim(dim, x.ndim, 'softmax');
     const fused = backend.kernels.softmax;
+    // an empty x has nothing to reduce (a backend's max of an empty extent may raise)
     const out =
-      fused !== undefined && x.numel > 0
-        ? output(backend, fused(x.ref, axis), x.shape, x.dtype)
-        : noGrad(() => {
-            const e = x.sub(reduceRaw('max', x, [axis], true)).exp();
-            return e.div(sum(e, axis, true));
-          });
+      x.numel === 0
+        ? constant(backend, 0, x.dtype, x.shape)
+        : fused !== undefined
+          ? output(backend, fused(x.ref, axis), x.shape, x.dtype)
+          : noGrad(() => {
+              const e = x.sub(reduceRaw('max', x, [axis], true)).exp();
+              return e.div(sum(e, axis, true));
+            });
     return recordGrad(out, [x], [out], (g, [y]) => [y!.mul(g.sub(sum(g.mul(y!), axis, true)))]);
   });
 }
 
 export function logSoftmax(x: Tensor, dim: number): Tensor {
+  if (x.ndim === 0) return ofScalar(x, dim, 'logSoftmax', logSoftmax);
   return op(LOG_SOFTMAX, [x], (backend) => {
     const axis = normalizeDim(dim, x.ndim, 'logSoftmax');
     const fused = backend.kernels.logSoftmax;
+    // A row holding +inf is NaN throughout, as PyTorch's kernel (x - max is NaN or -inf there, and
+    // log(sum(exp)) of a NaN is NaN); x - logsumexp would give -inf at the finite entries.
     const out =
       fused !== undefined && x.numel > 0
         ? output(backend, fused(x.ref, axis), x.shape, x.dtype)
-        : noGrad(() => x.sub(logsumexp(x, axis, true)));
+        : noGrad(() => {
+            const lse = logsumexp(x, axis, true);
+            return where(lse.eq(Infinity), Number.NaN, x.sub(lse));
+          });
     return recordGrad(out, [x], [out], (g, [y]) => [g.sub(y!.exp().mul(sum(g, axis, true)))]);
   });
 }

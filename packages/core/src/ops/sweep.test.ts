@@ -56,3 +56,43 @@ describe('creation functions (differential sweep)', () => {
     expect(f.linspace(-1, 1, 5).tolist()).toEqual([-1, -0.5, 0, 0.5, 1]);
   });
 });
+
+describe('int32 wraps around as in PyTorch (cpu: exact over the whole int32 range)', () => {
+  // torch.int32 results of the same calls (torch 1.13)
+  const i32 = (v: number[]) => f.tensor(v, { dtype: 'int32' });
+  const big = [2 ** 30, -(2 ** 31), 2 ** 31 - 1, 123456789];
+  it('add, sub, mul (products beyond 2^53 too), neg and abs of the int32 minimum', () => {
+    expect(
+      i32(big)
+        .add(i32([2 ** 30, -1, 1, 2100000000]))
+        .tolist(),
+    ).toEqual([-2147483648, 2147483647, -2147483648, -2071510507]);
+    expect(
+      i32(big)
+        .sub(i32([-(2 ** 30), 1, -1, -2100000000]))
+        .tolist(),
+    ).toEqual([-2147483648, 2147483647, -2147483648, -2071510507]);
+    expect(
+      i32(big)
+        .mul(i32([4, 3, 2, 987654321]))
+        .tolist(),
+    ).toEqual([0, -2147483648, -2, -67153019]);
+    expect(
+      i32([-(2 ** 31), 5])
+        .neg()
+        .tolist(),
+    ).toEqual([-2147483648, -5]);
+    expect(
+      i32([-(2 ** 31), -5])
+        .abs()
+        .tolist(),
+    ).toEqual([-2147483648, 5]);
+  });
+  it('sum whose partial sums leave the int32 range', () => {
+    expect(
+      i32([2 ** 30, 2 ** 30, -(2 ** 30)])
+        .sum()
+        .item(),
+    ).toBe(2 ** 30);
+  });
+});
