@@ -4,7 +4,8 @@
  */
 import type { Conv2dParams, Pool2dParams } from '../backend/kernels.js';
 import { formatShape, windowOutputSize } from '../backend/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import type { MaxMinResult, Tensor } from '../tensor/tensor.js';
+import { valuesIndices } from './named-tuple.js';
 import { output, requireFloat } from './util.js';
 import { pad, reshape } from './layout.js';
 import { gather } from './indexing.js';
@@ -231,7 +232,7 @@ export function maxPool2dWithIndices(
   x: Tensor,
   kernelSize: Pair,
   options: Pool2dOptions = {},
-): { values: Tensor; indices: Tensor } {
+): MaxMinResult {
   return op('maxPool2d', () => {
     const { input, unbatched, params, shape } = poolSetup('maxPool2d', x, kernelSize, options, true);
     const res = input.backend.kernels.maxPool2d(input.ref, params, shape);
@@ -239,7 +240,7 @@ export function maxPool2dWithIndices(
     const values = output(input.backend, res.values, shape, input.dtype);
     const xShape = input.shape;
     const recorded = recordGrad(values, [input], [indices], (g, [si]) => [maxPoolGrad(g, si!, xShape, params)]);
-    return { values: unbatch(recorded, unbatched), indices: unbatch(indices, unbatched) };
+    return valuesIndices(unbatch(recorded, unbatched), unbatch(indices, unbatched));
   });
 }
 

@@ -8,7 +8,8 @@
  */
 import { formatShape } from '../backend/shape.js';
 import { fromArray } from '../tensor/create.js';
-import type { Tensor } from '../tensor/tensor.js';
+import type { MaxMinResult, Tensor } from '../tensor/tensor.js';
+import { valuesIndices } from './named-tuple.js';
 import { avgPool2d, maxPool2dWithIndices } from './conv.js';
 import { gather, indexSelect } from './indexing.js';
 import { expand, permute, reshape, squeeze, unsqueeze } from './layout.js';
@@ -45,7 +46,7 @@ export function maxPool1dWithIndices(
   x: Tensor,
   kernelSize: Size1,
   options: MaxPool1dOptions = {},
-): { values: Tensor; indices: Tensor } {
+): MaxMinResult {
   requireSignal('max_pool1d', x);
   const k = one(kernelSize, 'kernel_size', 'max_pool1d');
   const s = options.stride === undefined || options.stride === null ? k : one(options.stride, 'stride', 'max_pool1d');
@@ -58,7 +59,7 @@ export function maxPool1dWithIndices(
     });
     return [squeeze(res.values, -2), squeeze(res.indices, -2)];
   });
-  return { values: r[0]!, indices: r[1]! };
+  return valuesIndices(r[0]!, r[1]!);
 }
 
 /** F.max_pool1d: x [N, C, L] or [C, L]. */
@@ -169,7 +170,7 @@ function binIndex(n: number, m: number): { index: Int32Array; width: number } {
 export function adaptiveMaxPool2dWithIndices(
   x: Tensor,
   outputSize: AdaptiveSize2,
-): { values: Tensor; indices: Tensor } {
+): MaxMinResult {
   const [mh, mw] = resolveSizes('adaptive_max_pool2d', x, outputSize, 2) as [number, number];
   const [h, w] = x.shape.slice(-2) as [number, number];
   const r = op('adaptiveMaxPool2d', () => {
@@ -203,7 +204,7 @@ export function adaptiveMaxPool2dWithIndices(
     const indices = squeeze(gather(table, 4, best), 4);
     return x.ndim === 3 ? [squeeze(values, 0), squeeze(indices, 0)] : [values, indices];
   });
-  return { values: r[0]!, indices: r[1]! };
+  return valuesIndices(r[0]!, r[1]!);
 }
 
 /** F.adaptive_max_pool2d: [N, C, H, W] or [C, H, W] -> [..., oH, oW]. */
@@ -215,13 +216,13 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize2): Tensor 
 export function adaptiveMaxPool1dWithIndices(
   x: Tensor,
   outputSize: AdaptiveSize1,
-): { values: Tensor; indices: Tensor } {
+): MaxMinResult {
   const [m] = resolveSizes('adaptive_max_pool1d', x, outputSize, 1) as [number];
   const r = op('adaptiveMaxPool1d', () => {
     const res = adaptiveMaxPool2dWithIndices(unsqueeze(x, -2), [1, m]);
     return [squeeze(res.values, -2), squeeze(res.indices, -2)];
   });
-  return { values: r[0]!, indices: r[1]! };
+  return valuesIndices(r[0]!, r[1]!);
 }
 
 /** F.adaptive_max_pool1d: [N, C, L] or [C, L] -> [..., outputSize]. */

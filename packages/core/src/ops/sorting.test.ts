@@ -120,6 +120,19 @@ describe("(values, indices) results destructure as PyTorch's named tuple", () =>
       [3, 2],
       [5, 4],
     ]);
+    // max pooling with return_indices: `out, idx = pool(x)` in PyTorch
+    const [pooled, where] = new f.nn.MaxPool2d(2, { returnIndices: true })(f.arange(16).reshape(1, 1, 4, 4));
+    const grid = [
+      [
+        [
+          [5, 7],
+          [13, 15],
+        ],
+      ],
+    ];
+    expect([pooled.tolist(), where.tolist()]).toEqual([grid, grid]);
+    const [pooled1d] = f.nn.F.adaptiveMaxPool1dWithIndices(f.arange(4).reshape(1, 4), 2);
+    expect(pooled1d.tolist()).toEqual([[1, 3]]);
     const kept = f.tidy(() => x.sort(1));
     expect([kept.values.tolist(), kept[1].tolist()]).toEqual([
       [

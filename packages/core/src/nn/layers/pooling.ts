@@ -1,5 +1,5 @@
 /** Max and average pooling (1-D and 2-D) and adaptive pooling. */
-import type { Tensor } from '../../tensor/tensor.js';
+import type { MaxMinResult, Tensor } from '../../tensor/tensor.js';
 import { avgPool2d, maxPool2d, maxPool2dWithIndices, type Pair } from '../../ops/conv.js';
 import {
   adaptiveAvgPool1d,
@@ -45,7 +45,7 @@ export class MaxPool2d extends Module {
     this.ceilMode = options.ceilMode ?? false;
   }
 
-  override forward(x: Tensor): Tensor | { values: Tensor; indices: Tensor } {
+  override forward(x: Tensor): Tensor | MaxMinResult {
     const opts = { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode };
     return this.returnIndices ? maxPool2dWithIndices(x, this.kernelSize, opts) : maxPool2d(x, this.kernelSize, opts);
   }
@@ -126,7 +126,7 @@ export class MaxPool1d extends Module {
     this.ceilMode = options.ceilMode ?? false;
   }
 
-  override forward(x: Tensor): Tensor | { values: Tensor; indices: Tensor } {
+  override forward(x: Tensor): Tensor | MaxMinResult {
     const opts = { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode };
     return this.returnIndices ? maxPool1dWithIndices(x, this.kernelSize, opts) : maxPool1d(x, this.kernelSize, opts);
   }
@@ -219,7 +219,7 @@ export class AdaptiveMaxPool1d extends Module {
     this.returnIndices = options.returnIndices ?? false;
   }
 
-  override forward(x: Tensor): Tensor | { values: Tensor; indices: Tensor } {
+  override forward(x: Tensor): Tensor | MaxMinResult {
     return this.returnIndices
       ? adaptiveMaxPool1dWithIndices(x, this.outputSize)
       : adaptiveMaxPool1d(x, this.outputSize);
@@ -242,7 +242,7 @@ export class AdaptiveMaxPool2d extends Module {
     this.returnIndices = options.returnIndices ?? false;
   }
 
-  override forward(x: Tensor): Tensor | { values: Tensor; indices: Tensor } {
+  override forward(x: Tensor): Tensor | MaxMinResult {
     return this.returnIndices
       ? adaptiveMaxPool2dWithIndices(x, this.outputSize)
       : adaptiveMaxPool2d(x, this.outputSize);
