@@ -228,11 +228,7 @@ function unbatch(out: Tensor, unbatched: boolean): Tensor {
   return unbatched ? reshape(out, out.shape.slice(1)) : out;
 }
 
-export function maxPool2dWithIndices(
-  x: Tensor,
-  kernelSize: Pair,
-  options: Pool2dOptions = {},
-): MaxMinResult {
+export function maxPool2dWithIndices(x: Tensor, kernelSize: Pair, options: Pool2dOptions = {}): MaxMinResult {
   return op('maxPool2d', () => {
     const { input, unbatched, params, shape } = poolSetup('maxPool2d', x, kernelSize, options, true);
     const res = input.backend.kernels.maxPool2d(input.ref, params, shape);

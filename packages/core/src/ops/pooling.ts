@@ -42,11 +42,7 @@ export interface MaxPool1dOptions {
 }
 
 /** F.max_pool1d with return_indices: x [N, C, L] or [C, L]; indices count positions along L. */
-export function maxPool1dWithIndices(
-  x: Tensor,
-  kernelSize: Size1,
-  options: MaxPool1dOptions = {},
-): MaxMinResult {
+export function maxPool1dWithIndices(x: Tensor, kernelSize: Size1, options: MaxPool1dOptions = {}): MaxMinResult {
   requireSignal('max_pool1d', x);
   const k = one(kernelSize, 'kernel_size', 'max_pool1d');
   const s = options.stride === undefined || options.stride === null ? k : one(options.stride, 'stride', 'max_pool1d');
@@ -167,10 +163,7 @@ function binIndex(n: number, m: number): { index: Int32Array; width: number } {
  * F.adaptive_max_pool2d with return_indices: values and int32 indices (h * W + w within each
  * plane, as PyTorch), both [..., oH, oW].
  */
-export function adaptiveMaxPool2dWithIndices(
-  x: Tensor,
-  outputSize: AdaptiveSize2,
-): MaxMinResult {
+export function adaptiveMaxPool2dWithIndices(x: Tensor, outputSize: AdaptiveSize2): MaxMinResult {
   const [mh, mw] = resolveSizes('adaptive_max_pool2d', x, outputSize, 2) as [number, number];
   const [h, w] = x.shape.slice(-2) as [number, number];
   const r = op('adaptiveMaxPool2d', () => {
@@ -213,10 +206,7 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize2): Tensor 
 }
 
 /** F.adaptive_max_pool1d with return_indices: [N, C, L] or [C, L]; indices count positions along L. */
-export function adaptiveMaxPool1dWithIndices(
-  x: Tensor,
-  outputSize: AdaptiveSize1,
-): MaxMinResult {
+export function adaptiveMaxPool1dWithIndices(x: Tensor, outputSize: AdaptiveSize1): MaxMinResult {
   const [m] = resolveSizes('adaptive_max_pool1d', x, outputSize, 1) as [number];
   const r = op('adaptiveMaxPool1d', () => {
     const res = adaptiveMaxPool2dWithIndices(unsqueeze(x, -2), [1, m]);
