@@ -12,10 +12,19 @@ import {
   im2colImages,
   setColumnsImpl,
 } from './im2col.js';
+import { heap } from './heap.js';
 import { expectClose, randF32, size } from './test-reference.js';
 import { gemmImpls, useGemm } from './test-gemm.js';
 
 type Geo = { x: number[]; w: number[]; p: Conv2dParams };
+
+/** A copy of `a` in the storage heap (any length), so the modules use it in place; `a` itself where there is no heap. */
+function inHeap(a: Float32Array): Float32Array {
+  const h = heap?.takeF32(a.length) ?? null;
+  if (h === null) return a;
+  h.set(a);
+  return h;
+}
 
 function outShapeOf({ x, w, p }: Geo): number[] {
   return [
@@ -256,14 +265,24 @@ describe.runIf(columnsImpls.includes('wasm-simd'))('im2col/col2im in WebAssembly
         expect(colWasm).toEqual(im2col('js'));
         expect(colWasm[0]).toBe(7);
         expect(Array.from(colWasm.subarray(colLen + 1))).toEqual([7, 7]);
+        // x and col in the heap, used in place: the loop's overrun past the block is undone
+        const xh = inHeap(x);
+        const colHeap = run('wasm-simd', () => {
+          const col = inHeap(new Float32Array(colLen + 3).fill(7));
+          im2colImages(xh, xOff, xStride, m, g, col, 1);
+          return col.slice();
+        });
+        expect(colHeap).toEqual(colWasm);
         const dy = randF32(colLen, seed + 1);
-        const col2im = (impl: ColumnsImpl): Float32Array =>
+        const col2im = (impl: ColumnsImpl, where: (a: Float32Array) => Float32Array): Float32Array =>
           run(impl, () => {
-            const dx = randF32(m * xStride + 2, seed + 2);
-            col2imImages(dy, 0, m, g, dx, xOff, xStride);
-            return dx;
+            const dx = where(randF32(m * xStride + 2, seed + 2));
+            col2imImages(where(dy), 0, m, g, dx, xOff, xStride);
+            return dx.slice();
           });
-        expect(col2im('wasm-simd')).toEqual(col2im('js'));
+        const dxJs = col2im('js', (a) => a);
+        expect(col2im('wasm-simd', (a) => a)).toEqual(dxJs);
+        expect(col2im('wasm-simd', inHeap)).toEqual(dxJs);
       }),
       { numRuns: 300 },
     );
@@ -307,8 +326,13 @@ describe.runIf(columnsImpls.includes('wasm-simd'))('the direct single-channel co
           for (let i = 0; i < want.length; i++)
             expect(Math.abs(got[i]! - want[i]!)).toBeLessThanOrEqual(5e-6 * abs[i]! + 1e-30);
         };
-        within(conv2d(x, g.x, w, g.w, g.p, outShape), y, yAbs);
-        within(conv2dBackwardWeight(x, g.x, dy, outShape, g.w, g.p), dw, dwAbs);
+        const out = conv2d(x, g.x, w, g.w, g.p, outShape);
+        const dwGot = conv2dBackwardWeight(x, g.x, dy, outShape, g.w, g.p);
+        within(out, y, yAbs);
+        within(dwGot, dw, dwAbs);
+        // the same bits with the operands in the heap (read in place)
+        expect(conv2d(inHeap(x), g.x, inHeap(w), g.w, g.p, outShape)).toEqual(out);
+        expect(conv2dBackwardWeight(inHeap(x), g.x, inHeap(dy), outShape, g.w, g.p)).toEqual(dwGot);
       }),
       { numRuns: 120 },
     );

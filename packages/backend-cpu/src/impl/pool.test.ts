@@ -11,7 +11,16 @@ import {
   poolImpls,
   setPoolImpl,
 } from './pool.js';
+import { heap } from './heap.js';
 import { expectClose, expectEqual, randF32, size } from './test-reference.js';
+
+/** A copy of `a` in the storage heap (any length), so the module reads it in place; `a` itself where there is no heap. */
+function inHeap<T extends Float32Array | Int32Array>(a: T): T {
+  const h = (a instanceof Float32Array ? heap?.takeF32(a.length) : heap?.takeI32(a.length)) ?? null;
+  if (h === null) return a;
+  h.set(a);
+  return h as T;
+}
 
 function pp(
   k: number[],
@@ -140,6 +149,10 @@ describe.each(poolImpls)('maxPool2d (2x2 stride-2 windows in %s)', (impl) => {
           const ref = refMaxPool(x, xs, p);
           expect(Array.from(indices)).toEqual(ref.i);
           expect(Array.from(values)).toEqual(ref.v.map(Math.fround));
+          // the input in the heap, read in place
+          const fromHeap = maxPool2d(inHeap(x), xs, p, outShapeOf(xs, p));
+          expect(Array.from(fromHeap.indices)).toEqual(ref.i);
+          expect(Array.from(fromHeap.values)).toEqual(ref.v.map(Math.fround));
         },
       ),
       { numRuns: 300 },
@@ -235,6 +248,11 @@ describe.runIf(poolImpls.includes('wasm-simd'))('maxPool2dBackward in WebAssembl
           const js = run('js');
           expect(Array.from(simd, (v) => Object.is(v, -0))).toEqual(Array.from(js, (v) => Object.is(v, -0)));
           expect(simd).toEqual(js);
+          // dy and the indices in the heap, read in place
+          setPoolImpl('wasm-simd');
+          const fromHeap = maxPool2dBackward(inHeap(dy), os, inHeap(indices), xs);
+          expect(Array.from(fromHeap, (v) => Object.is(v, -0))).toEqual(Array.from(js, (v) => Object.is(v, -0)));
+          expect(fromHeap).toEqual(js);
         },
       ),
       { numRuns: 300 },
