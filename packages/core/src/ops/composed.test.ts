@@ -544,3 +544,17 @@ describe('gradients where a composition would give NaN', () => {
     expect(input.grad!.tolist()).toEqual([[0, 0]]);
   });
 });
+
+describe("add/sub take PyTorch's alpha keyword as an options object too", () => {
+  it('x.add(y, { alpha: 2 }) = x.add(y, 2) (it failed with a TypeError naming no argument); sub, add_, free add', () => {
+    const x = tensor([1, 2]);
+    const y = tensor([10, 20]);
+    expect(x.add(y, { alpha: 2 }).tolist()).toEqual([21, 42]);
+    expect(x.sub(y, { alpha: 0.5 }).tolist()).toEqual([-4, -8]);
+    expect(api.add(x, 3, { alpha: 2 }).tolist()).toEqual([7, 8]);
+    expect(x.add(y, {}).tolist()).toEqual([11, 22]);
+    const z = tensor([1, 1]);
+    z.sub_(y, { alpha: 0.1 });
+    expect(z.tolist().map((v) => Math.round(v * 1e6) / 1e6)).toEqual([0, -1]);
+  });
+});

@@ -298,14 +298,19 @@ const MINIMUM: BinaryRule = {
 
 const isBool = (v: TensorOrScalar): boolean => typeof v !== 'number' && v.dtype === 'bool';
 
-export function add(x: TensorOrScalar, y: TensorOrScalar, alpha?: number): Tensor {
+/** add's and sub's alpha: a number, or PyTorch's keyword as an options object (`x.add(y, { alpha: 2 })`). */
+export type Alpha = number | { alpha?: number };
+
+export function add(x: TensorOrScalar, y: TensorOrScalar, alphaOrOptions?: Alpha): Tensor {
+  const alpha = typeof alphaOrOptions === 'object' ? alphaOrOptions.alpha : alphaOrOptions;
   // bool + alpha * bool is still a logical or for any alpha != 0 (PyTorch)
   if (alpha !== undefined && alpha !== 0 && isBool(x) && isBool(y)) return binary('add', x, y, ADD);
   if (alpha !== undefined && alpha !== 1)
     return typeof y === 'number' ? add(x, y * alpha) : op('add', () => add(x, mul(y, alpha)));
   return binary('add', x, y, ADD);
 }
-export function sub(x: TensorOrScalar, y: TensorOrScalar, alpha?: number): Tensor {
+export function sub(x: TensorOrScalar, y: TensorOrScalar, alphaOrOptions?: Alpha): Tensor {
+  const alpha = typeof alphaOrOptions === 'object' ? alphaOrOptions.alpha : alphaOrOptions;
   if (isBool(x) && isBool(y))
     throw new Error(
       'Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.',

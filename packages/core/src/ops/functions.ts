@@ -14,8 +14,8 @@ import { einsum as einsumOp } from './einsum.js';
 import * as sorting from './sorting.js';
 import * as scan from './scan.js';
 
-export const add = (a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor => ew.add(a, b, alpha);
-export const sub = (a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor => ew.sub(a, b, alpha);
+export const add = (a: TensorOrScalar, b: TensorOrScalar, alpha?: ew.Alpha): Tensor => ew.add(a, b, alpha);
+export const sub = (a: TensorOrScalar, b: TensorOrScalar, alpha?: ew.Alpha): Tensor => ew.sub(a, b, alpha);
 export const mul = ew.mul;
 export const div = ew.div;
 export const pow = ew.pow;

@@ -443,10 +443,10 @@ export class Tensor {
   }
 
   // ---------------------------------------------------------------- elementwise
-  add(other: TensorOrScalar, alpha?: number): Tensor {
+  add(other: TensorOrScalar, alpha?: ew.Alpha): Tensor {
     return ew.add(this, other, alpha);
   }
-  sub(other: TensorOrScalar, alpha?: number): Tensor {
+  sub(other: TensorOrScalar, alpha?: ew.Alpha): Tensor {
     return ew.sub(this, other, alpha);
   }
   mul(other: TensorOrScalar): Tensor {
@@ -557,11 +557,11 @@ export class Tensor {
   }
 
   // ---------------------------------------------------------------- in place (PyTorch's trailing underscore)
-  add_(other: TensorOrScalar, alpha?: number): this {
+  add_(other: TensorOrScalar, alpha?: ew.Alpha): this {
     this.checkInPlace('add_');
     return this._assign(ew.add(this, other, alpha), 'add_');
   }
-  sub_(other: TensorOrScalar, alpha?: number): this {
+  sub_(other: TensorOrScalar, alpha?: ew.Alpha): this {
     this.checkInPlace('sub_');
     return this._assign(ew.sub(this, other, alpha), 'sub_');
   }
