@@ -555,6 +555,22 @@ describe("add/sub take PyTorch's alpha keyword as an options object too", () => 
     expect(x.add(y, {}).tolist()).toEqual([11, 22]);
     const z = tensor([1, 1]);
     z.sub_(y, { alpha: 0.1 });
-    expect(z.tolist().map((v) => Math.round(v * 1e6) / 1e6)).toEqual([0, -1]);
+    expect((z.tolist() as number[]).map((v) => Math.round(v * 1e6) / 1e6)).toEqual([0, -1]);
+  });
+});
+
+describe('where(condition) alone', () => {
+  it('is nonzero(condition, { asTuple: true }), as torch.where(cond) (it failed reading undefined)', () => {
+    const [rows, cols] = api.where(
+      tensor([
+        [0, 1],
+        [1, 1],
+      ]).gt(0),
+    );
+    expect([rows!.tolist(), cols!.tolist(), rows!.dtype]).toEqual([[0, 1, 1], [1, 0, 1], 'int32']);
+    expect(api.where(tensor([1, 0]).gt(0), 1, 2).tolist()).toEqual([1, 2]);
+    expect(() => (api.where as unknown as (c: Tensor, x: number) => Tensor)(tensor([1]).gt(0), 1)).toThrow(
+      'where(): expected where(condition) or where(condition, x, y), got where(condition, x)',
+    );
   });
 });

@@ -1,6 +1,7 @@
 /** torch.* functions (the Tensor methods as free functions, plus cat/stack/where...). */
 import { Tensor, type MaxMinResult, type TensorOrScalar } from '../tensor/tensor.js';
 import * as ew from './elementwise.js';
+import { nonzero } from './datadep.js';
 import * as red from './reduce.js';
 import * as lay from './layout.js';
 import * as idx from './indexing.js';
@@ -42,7 +43,18 @@ export const round = ew.round;
 export const log1p = ew.log1p;
 export const expm1 = ew.expm1;
 export const clamp = ew.clamp;
-export const where = ew.where;
+/**
+ * torch.where(cond, x, y): x where cond, else y; torch.where(cond) alone is
+ * nonzero(cond, { asTuple: true }) (one int32 index tensor per dim; reads cond back).
+ */
+export function where(cond: Tensor): Tensor[];
+export function where(cond: Tensor, x: TensorOrScalar, y: TensorOrScalar): Tensor;
+export function where(cond: Tensor, x?: TensorOrScalar, y?: TensorOrScalar): Tensor | Tensor[] {
+  if (x === undefined && y === undefined) return nonzero(cond, { asTuple: true });
+  if (x === undefined || y === undefined)
+    throw new TypeError('where(): expected where(condition) or where(condition, x, y), got where(condition, x)');
+  return ew.where(cond, x, y);
+}
 export const eq = ew.eq;
 export const ne = ew.ne;
 export const lt = ew.lt;
