@@ -53,9 +53,9 @@ export class CpuStorage {
   }
 
   /**
-   * Idempotent: only the first call releases the accounting and hands the array to the buffer pool
-   * (src/impl/buffers.ts). Nothing reads it afterwards: core never touches a disposed handle and
-   * reads return copies.
+   * Idempotent: only the first call releases the accounting and hands the array back for reuse
+   * (src/impl/buffers.ts: to the storage heap, else the buffer pool). Nothing reads it afterwards:
+   * core never touches a disposed handle and reads return copies.
    */
   dispose(): void {
     if (!this.alive) return;
