@@ -36,9 +36,13 @@ export const SPIN = 23;
 /** Int32 words in ctrl. */
 export const CTRL_WORDS = 32;
 
-/** The worker's source (CommonJS: `eval: true` workers run scripts). */
+/**
+ * The worker's source (a script: `eval: true`). It loads worker_threads through
+ * process.getBuiltinModule, as gemm-threads.ts does, so no `require('node:…')` appears in browser
+ * bundles (apps/web's packaging test checks).
+ */
 export const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
+const { workerData } = process.getBuiltinModule('node:worker_threads');
 const { memory, gemmModule, fmaModule, ctrlBuffer, spinMs } = workerData;
 const ctrl = new Int32Array(ctrlBuffer);
 let kernel_fma = () => { throw new Error('the relaxed-SIMD GEMM kernel is not loaded'); };
