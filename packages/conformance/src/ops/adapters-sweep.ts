@@ -22,7 +22,14 @@ export const SWEEP_ADAPTERS: Record<string, OpAdapter> = {
   'F.nll_loss:weighted': (c, [x, y], a) => c.F('nllLoss')(x, y, weightedOptions(c, x!, a, ['weight'])),
   'F.binary_cross_entropy_with_logits:weighted': (c, [x, y], a) =>
     c.F('binaryCrossEntropyWithLogits')(x, y, weightedOptions(c, x!, a, ['pos_weight'])),
+  // the stock sum/prod/cumprod calls, for inputs holding NaN/±inf (no finite-difference check)
+  'sum:edge': (_c, [x], a) => x!.sum(a.dim ?? null, a.keepdim ?? false),
+  'prod:edge': (_c, [x], a) => x!.prod(a.dim ?? null, a.keepdim ?? false),
+  'cumprod:edge': (_c, [x], a) => x!.cumprod(a.dim),
   /** The legacy `unbiased=` flag (the stock var/std adapters pass `correction` only). */
   'var:unbiased': (_c, [x], a) => x!.var(a.dim ?? null, { unbiased: a.unbiased, keepdim: a.keepdim ?? false }),
   'std:unbiased': (_c, [x], a) => x!.std(a.dim ?? null, { unbiased: a.unbiased, keepdim: a.keepdim ?? false }),
 };
+
+/** Inputs with NaN/±inf: central differences are meaningless there (PyTorch's gradient is compared). */
+export const SWEEP_NON_SMOOTH_OPS: readonly string[] = ['sum:edge', 'prod:edge', 'cumprod:edge'];

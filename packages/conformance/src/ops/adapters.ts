@@ -15,7 +15,7 @@ import { TRANSFORMER_ADAPTERS } from './adapters-transformer.js';
 import { INDEXING_ADAPTERS, INDEXING_NON_SMOOTH_OPS } from './adapters-indexing.js';
 import { SORTING_ADAPTERS, SORTING_NON_SMOOTH_OPS } from './adapters-sorting.js';
 import { AUDIT_ADAPTERS, AUDIT_NON_SMOOTH_OPS } from './adapters-audit.js';
-import { SWEEP_ADAPTERS } from './adapters-sweep.js';
+import { SWEEP_ADAPTERS, SWEEP_NON_SMOOTH_OPS } from './adapters-sweep.js';
 
 export type FlintApi = typeof Flint;
 export type Tensor = Flint.Tensor;
@@ -239,4 +239,5 @@ export const NON_SMOOTH_OPS: ReadonlySet<string> = new Set([
   ...INDEXING_NON_SMOOTH_OPS,
   ...SORTING_NON_SMOOTH_OPS,
   ...AUDIT_NON_SMOOTH_OPS,
+  ...SWEEP_NON_SMOOTH_OPS,
 ]);

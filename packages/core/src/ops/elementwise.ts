@@ -288,11 +288,11 @@ const POW: BinaryRule = {
 };
 /** Gradient flows to the larger input; ties split it evenly (as PyTorch). */
 const MAXIMUM: BinaryRule = {
-  grads: (g, a, b) => tieSplit(g, a.gt(b), a.eq(b)),
+  grads: (g, a, b) => tieSplit(g, a.lt(b), a.gt(b), a.eq(b)),
   saves: { a: true, b: true, out: false },
 };
 const MINIMUM: BinaryRule = {
-  grads: (g, a, b) => tieSplit(g, a.lt(b), a.eq(b)),
+  grads: (g, a, b) => tieSplit(g, a.gt(b), a.lt(b), a.eq(b)),
   saves: { a: true, b: true, out: false },
 };
 
@@ -368,11 +368,13 @@ export function maximum(x: TensorOrScalar, y: TensorOrScalar): Tensor {
 export function minimum(x: TensorOrScalar, y: TensorOrScalar): Tensor {
   return binary('minimum', x, y, MINIMUM);
 }
-function tieSplit(g: Tensor, wins: Tensor, ties: Tensor): [Tensor, Tensor] {
-  const wa = where(wins, 1, where(ties, 0.5, 0));
-  const ga = g.mul(wa);
-  const gb = g.sub(ga);
-  return [ga, gb];
+/**
+ * PyTorch's rule: each input gets g unless it loses (0) or ties (g / 2). Where a NaN is compared
+ * nothing loses or ties, so both inputs get g there (as torch.maximum's backward).
+ */
+function tieSplit(g: Tensor, aLoses: Tensor, bLoses: Tensor, ties: Tensor): [Tensor, Tensor] {
+  const share = where(ties, 0.5, 1);
+  return [g.mul(where(aLoses, 0, share)), g.mul(where(bLoses, 0, share))];
 }
 
 function compare(name: CompareName, x: TensorOrScalar, y: TensorOrScalar): Tensor {
