@@ -1,8 +1,10 @@
 /**
  * Adapters for fixtures/ops-sweep.json (generate_sweep.py, the differential sweep of edge cases).
- * Most sweep cases use the stock adapters (or their 'op:edge' twins without the finite-difference
- * check); 'op:unbiased' passes var/std's legacy flag; 'op:weighted' cases store class weights / pos_weight as list arguments (PyTorch gives
- * them no gradient there), which these adapters upload as float32 tensors on the input's device.
+ * Most sweep cases use the stock adapters, or their 'op:edge' twins without the finite-difference
+ * check (adapters-fidelity.ts's, and sum/prod/cumprod below). 'op:unbiased' passes var/std's
+ * legacy flag. 'op:weighted' cases store class weights / pos_weight as list arguments (PyTorch
+ * gives them no gradient there), which these adapters upload as float32 tensors on the input's
+ * device.
  */
 import type { TorchArgs } from '../fixtures/load.js';
 import type { AdapterContext, OpAdapter, Tensor } from './adapters.js';
