@@ -1,7 +1,7 @@
 import '@flint/backend-cpu';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { tensor, zeros } from '../index.js';
+import { nn, optim, tensor, zeros } from '../index.js';
 import {
   CosineAnnealingLR,
   ExponentialLR,
@@ -122,5 +122,35 @@ describe('lr_scheduler behaviour', () => {
     p.step(tensor(2));
     expect(p.getLastLr()).toEqual([0.1]);
     expect(() => new ReduceLROnPlateau(opt, { factor: 1 })).toThrow('Factor should be < 1.0.');
+  });
+});
+
+describe("PyTorch's positional-then-keyword form", () => {
+  const optimizer = () => new optim.SGD([new nn.Parameter(zeros(1))], { lr: 1 });
+  it('an options object after positional arguments is an error naming the option (the lr was NaN)', () => {
+    expect(
+      () => new (optim.StepLR as unknown as new (...a: unknown[]) => unknown)(optimizer(), 1, { gamma: 0.95 }),
+    ).toThrow(
+      "StepLR: option 'gamma' got an object ({\"gamma\":0.95}): PyTorch's keyword arguments go in one options object right after the optimizer (new StepLR(optimizer, { ... }))",
+    );
+    expect(
+      () =>
+        new (optim.CosineAnnealingLR as unknown as new (...a: unknown[]) => unknown)(optimizer(), 10, { etaMin: 0.1 }),
+    ).toThrow("CosineAnnealingLR: option 'etaMin' got an object");
+    const s = new optim.StepLR(optimizer(), 1, 0.95);
+    s.step();
+    expect(s.getLastLr()[0]).toBeCloseTo(0.95, 12);
+  });
+
+  it("ReduceLROnPlateau(opt, 'min', { patience }) takes the trailing keywords (factor was the object: NaN)", () => {
+    const opt = optimizer();
+    const s = new optim.ReduceLROnPlateau(opt, 'min', { patience: 0, factor: 0.5 });
+    s.step(1);
+    s.step(2);
+    expect(opt.paramGroups[0]!.lr).toBe(0.5);
+    expect(
+      () =>
+        new optim.ReduceLROnPlateau(opt, 'min', { patient: 1 } as unknown as Partial<optim.ReduceLROnPlateauOptions>),
+    ).toThrow("ReduceLROnPlateau: unknown option 'patient'");
   });
 });

@@ -136,6 +136,18 @@ export abstract class LRScheduler implements SchedulerLike {
 
   /** Subclasses call this at the end of their constructor (PyTorch's _initial_step). */
   protected initialStep(): void {
+    // An options object after positional arguments (PyTorch's `StepLR(opt, 1, gamma=0.95)` written
+    // `new StepLR(opt, 1, { gamma: 0.95 })`) lands in one option; its learning rates would be NaN.
+    for (const [key, value] of Object.entries(this)) {
+      if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+        const name = this.constructor.name;
+        throw new TypeError(
+          `${name}: option '${key}' got an object (${JSON.stringify(value)}): PyTorch's keyword arguments go in ` +
+            `one options object right after the optimizer (new ${name}(optimizer, { ... })), or give every ` +
+            'option positionally',
+        );
+      }
+    }
     this.stepCount = 0;
     this.step();
   }
@@ -1158,6 +1170,8 @@ export class ReduceLROnPlateau implements SchedulerLike {
   private lastLr: number[];
 
   constructor(optimizer: AnyOptimizer, options?: Partial<ReduceLROnPlateauOptions>);
+  /** PyTorch's ReduceLROnPlateau(opt, 'min', patience=5): the mode, then the other options. */
+  constructor(optimizer: AnyOptimizer, mode: 'min' | 'max', options: Partial<Omit<ReduceLROnPlateauOptions, 'mode'>>);
   constructor(
     optimizer: AnyOptimizer,
     mode?: 'min' | 'max',
@@ -1178,9 +1192,13 @@ export class ReduceLROnPlateau implements SchedulerLike {
     let options: Partial<ReduceLROnPlateauOptions>;
     if (typeof first === 'string') {
       options = {};
-      [first, ...rest].forEach((v, i) => {
+      const positional = [first, ...rest];
+      // PyTorch's ReduceLROnPlateau(opt, 'min', patience=5): the keywords as a last options object
+      const keywords = isOptionsObject(positional.at(-1)) ? positional.pop() : undefined;
+      positional.forEach((v, i) => {
         if (v !== undefined) (options as Record<string, unknown>)[names[i]!] = v;
       });
+      Object.assign(options, keywordOptions<ReduceLROnPlateauOptions>('ReduceLROnPlateau', keywords, names));
     } else {
       options = keywordOptions<ReduceLROnPlateauOptions>('ReduceLROnPlateau', first, names) ?? {};
     }
