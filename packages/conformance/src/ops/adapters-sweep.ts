@@ -28,10 +28,18 @@ export const SWEEP_ADAPTERS: Record<string, OpAdapter> = {
   'sum:edge': (_c, [x], a) => x!.sum(a.dim ?? null, a.keepdim ?? false),
   'prod:edge': (_c, [x], a) => x!.prod(a.dim ?? null, a.keepdim ?? false),
   'cumprod:edge': (_c, [x], a) => x!.cumprod(a.dim),
+  /** torch.div(a, b | other, rounding_mode=...), as the method and the free function. */
+  'div:rounding': (c, [a, b], args) =>
+    args.method === true
+      ? a!.div(b ?? args.other, { roundingMode: args.rounding_mode })
+      : c.fn('div')(a, b ?? args.other, { roundingMode: args.rounding_mode }),
   /** The legacy `unbiased=` flag (the stock var/std adapters pass `correction` only). */
   'var:unbiased': (_c, [x], a) => x!.var(a.dim ?? null, { unbiased: a.unbiased, keepdim: a.keepdim ?? false }),
   'std:unbiased': (_c, [x], a) => x!.std(a.dim ?? null, { unbiased: a.unbiased, keepdim: a.keepdim ?? false }),
 };
 
-/** Inputs with NaN/±inf: central differences are meaningless there (PyTorch's gradient is compared). */
-export const SWEEP_NON_SMOOTH_OPS: readonly string[] = ['sum:edge', 'prod:edge', 'cumprod:edge'];
+/**
+ * Inputs with NaN/±inf, and rounded quotients (steps): central differences are meaningless there
+ * (PyTorch's gradient is still compared).
+ */
+export const SWEEP_NON_SMOOTH_OPS: readonly string[] = ['sum:edge', 'prod:edge', 'cumprod:edge', 'div:rounding'];

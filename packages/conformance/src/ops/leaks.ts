@@ -189,6 +189,12 @@ function binaryBuilders(): Record<string, LeakBuilder> {
     };
     out[op] = { ...out[op], alpha: (m) => m.api[op](m.f([2, 3]), m.f([3]), 2) };
   }
+  out['Tensor.div'] = {
+    ...out['Tensor.div'],
+    'rounding trunc': (m) => m.f([2, 3]).div(m.f([3]), { roundingMode: 'trunc' }),
+    'rounding floor, int32': (m) => m.i([5, -5]).div(2, { roundingMode: 'floor' }),
+  };
+  out.div = { ...out.div, 'rounding floor': (m) => m.api.div(m.f([2, 3]), 2, { roundingMode: 'floor' }) };
   out['Tensor.pow'] = { ...out['Tensor.pow'], 'scalar 3': (m) => m.f([2, 3]).pow(3) };
   out.pow = { ...out.pow, 'scalar 3': (m) => m.api.pow(m.f([2, 3]), 3) };
   return out;
@@ -227,6 +233,10 @@ function inPlaceBuilders(): Record<string, LeakBuilder> {
   }
   out['Tensor.add_'] = { ...out['Tensor.add_'], alpha: (m) => m.f([2, 3], { grad: false }).add_(m.f([3]), 2) };
   out['Tensor.sub_'] = { ...out['Tensor.sub_'], alpha: (m) => m.f([2, 3], { grad: false }).sub_(m.f([3]), 2) };
+  out['Tensor.div_'] = {
+    ...out['Tensor.div_'],
+    rounding: (m) => m.f([2, 3], { grad: false }).div_(m.f([3]), { roundingMode: 'trunc' }),
+  };
   return out;
 }
 

@@ -18,7 +18,9 @@ import * as scan from './scan.js';
 export const add = (a: TensorOrScalar, b: TensorOrScalar, alpha?: ew.Alpha): Tensor => ew.add(a, b, alpha);
 export const sub = (a: TensorOrScalar, b: TensorOrScalar, alpha?: ew.Alpha): Tensor => ew.sub(a, b, alpha);
 export const mul = ew.mul;
-export const div = ew.div;
+/** torch.div, with PyTorch's rounding_mode keyword as `{ roundingMode: 'trunc' | 'floor' }`. */
+export const div = (a: TensorOrScalar, b: TensorOrScalar, options?: math.DivOptions): Tensor =>
+  math.divide(a, b, options);
 export const pow = ew.pow;
 export const maximum = ew.maximum;
 export const minimum = ew.minimum;

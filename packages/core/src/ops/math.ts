@@ -11,7 +11,7 @@ import { noGrad } from '../autograd/grad-mode.js';
 import type { DType } from '../backend/kernels.js';
 import { formatShape, shapesEqual } from '../backend/shape.js';
 import type { Tensor, TensorOrScalar } from '../tensor/tensor.js';
-import { logicalAnd, maximum, minimum, where } from './elementwise.js';
+import { div, logicalAnd, maximum, minimum, where } from './elementwise.js';
 import { sumToShape } from './reduce.js';
 import { castNoGrad, coerceOperands, commonBackend, constant } from './util.js';
 import { op, recordGrad } from './op.js';
@@ -364,6 +364,32 @@ export const fmod = (a: TensorOrScalar, b: TensorOrScalar): Tensor => modOp('fmo
 /** torch.remainder (Python's %): the remainder of floor division (the sign of b). */
 export const remainder = (a: TensorOrScalar, b: TensorOrScalar): Tensor =>
   modOp('remainder', 'remainder_cpu', 'floor', a, b);
+
+/** torch.div's keyword: null/undefined is true division, 'trunc' / 'floor' round the quotient. */
+export interface DivOptions {
+  roundingMode?: Rounding | null;
+}
+
+/**
+ * torch.div(a, b, rounding_mode=...): a / b, or its quotient rounded toward zero ('trunc') or down
+ * ('floor'); a rounded int32 quotient stays int32, a float division by 0 gives ±inf or NaN. The
+ * rounded quotient's gradient is 0 for both inputs (PyTorch's), where floor_divide has none.
+ */
+export function divide(a: TensorOrScalar, b: TensorOrScalar, options: DivOptions = {}): Tensor {
+  const mode = options.roundingMode ?? null;
+  if (mode === null) return div(a, b);
+  if (mode !== 'trunc' && mode !== 'floor')
+    throw new Error(`div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '${String(mode)}'`);
+  return op('div', () => {
+    const [out, x, y] = noGrad(() => {
+      const d = divModOf('div', mode === 'trunc' ? 'div_trunc_cpu' : 'div_floor_cpu', mode, a, b);
+      const q = d.x.dtype === 'float32' ? where(d.y.eq(0), d.x.div(d.y), d.q) : d.q;
+      return [q, d.x, d.y] as const;
+    });
+    const zeros = (t: Tensor): Tensor | null => (t.requiresGrad ? constant(t.backend, 0, 'float32', t.shape) : null);
+    return recordGrad(out, [x, y], [], () => [zeros(x), zeros(y)]);
+  });
+}
 
 /**
  * torch.floor_divide: floor(a / b), consistent with remainder (a = q*b + remainder(a, b)); float

@@ -49,6 +49,23 @@ describe("PyTorch's refusals (differential sweep)", () => {
   });
 });
 
+describe('div with rounding_mode: the refusals', () => {
+  it("bool operands and an unknown mode raise PyTorch's errors", () => {
+    const b = f.tensor([true], { dtype: 'bool' });
+    const x = f.tensor([1.5]);
+    expectRefusal(() => b.div(b, { roundingMode: 'trunc' }), /"div_trunc_cpu" not implemented for 'Bool'/);
+    expectRefusal(() => f.div(b, b, { roundingMode: 'floor' }), /"div_floor_cpu" not implemented for 'Bool'/);
+    expectRefusal(
+      () => x.div(2, { roundingMode: 'xx' as 'trunc' }),
+      /div expected rounding_mode to be one of None, 'trunc', or 'floor' but found 'xx'/,
+    );
+    // the in-place form keeps an int32 tensor int32 (torch: tensor([5, -5]).div_(2, rounding_mode='floor'))
+    expect(f.tensor([5, -5], { dtype: 'int32' }).div_(2, { roundingMode: 'floor' }).tolist()).toEqual([2, -3]);
+    b.dispose();
+    x.dispose();
+  });
+});
+
 describe('creation functions (differential sweep)', () => {
   it('linspace with one step is the start (torch.linspace(0, 1, 1) is [0.])', () => {
     expect(f.linspace(0, 1, 1).tolist()).toEqual([0]);

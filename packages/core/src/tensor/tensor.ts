@@ -452,8 +452,9 @@ export class Tensor {
   mul(other: TensorOrScalar): Tensor {
     return ew.mul(this, other);
   }
-  div(other: TensorOrScalar): Tensor {
-    return ew.div(this, other);
+  /** `x.div(y, { roundingMode: 'trunc' | 'floor' })`: PyTorch's rounding_mode keyword. */
+  div(other: TensorOrScalar, options?: math.DivOptions): Tensor {
+    return math.divide(this, other, options);
   }
   pow(exponent: TensorOrScalar): Tensor {
     return ew.pow(this, exponent);
@@ -569,9 +570,9 @@ export class Tensor {
     this.checkInPlace('mul_');
     return this._assign(ew.mul(this, other), 'mul_');
   }
-  div_(other: TensorOrScalar): this {
+  div_(other: TensorOrScalar, options?: math.DivOptions): this {
     this.checkInPlace('div_');
-    return this._assign(ew.div(this, other), 'div_');
+    return this._assign(math.divide(this, other, options), 'div_');
   }
   clamp_(min?: number | null, max?: number | null): this {
     this.checkInPlace('clamp_');
