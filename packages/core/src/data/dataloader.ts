@@ -6,6 +6,7 @@ import { stack } from '../ops/layout.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { IterableDataset, Subset, TensorDataset, type DatasetLike } from './dataset.js';
 import { BatchSampler, RandomSampler, SequentialSampler } from './sampler.js';
+import { checkOptionKeys } from '../options.js';
 
 /** What the default collate makes of a batch of samples of type T. */
 export type Collated<T> = T extends Tensor | number | boolean
@@ -155,6 +156,18 @@ function disposeTensors(value: unknown, seen = new Set<unknown>()): void {
     for (const v of Object.values(value)) disposeTensors(v, seen);
 }
 
+const DATALOADER_OPTIONS = [
+  'batchSize',
+  'shuffle',
+  'sampler',
+  'batchSampler',
+  'numWorkers',
+  'collateFn',
+  'dropLast',
+  'generator',
+  'autoDispose',
+];
+
 function isArray<T>(value: DatasetLike<T> | IterableDataset<T> | readonly T[]): value is readonly T[] {
   return Array.isArray(value);
 }
@@ -205,6 +218,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
       batchSampler,
       numWorkers = 0,
     } = options;
+    checkOptionKeys('DataLoader', options, DATALOADER_OPTIONS);
     if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize <= 0)) {
       throw new Error(`batch_size should be a positive integer value, but got batch_size=${batchSize}`);
     }

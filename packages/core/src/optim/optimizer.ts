@@ -11,6 +11,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { keep, tidy } from '../tensor/scope.js';
 import { enableGrad, noGrad } from '../autograd/grad-mode.js';
 import { formatShape } from '../backend/shape.js';
+import { checkNoSnakeCase } from '../options.js';
 
 /**
  * One entry of an optimizer's state: a tensor on the parameter's device, a host number, or a list
@@ -52,6 +53,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   readonly state = new Map<Tensor, ParamState>();
 
   constructor(params: ParamsInput<O>, defaults: O) {
+    checkNoSnakeCase(this.constructor.name, defaults);
     this.defaults = Object.freeze({ ...defaults });
     const list = params instanceof Tensor ? [params] : [...(params as Iterable<Tensor | ParamGroupInput<O>>)];
     if (list.length === 0) throw new Error(`${this.constructor.name}: optimizer got an empty parameter list`);

@@ -4,6 +4,7 @@ import { arrayFor, formatShape, sizeOf } from '../backend/shape.js';
 import { getBackend } from '../backend/registry.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { Tensor } from './tensor.js';
+import { checkOptionKeys } from '../options.js';
 import {
   convertArray,
   dtypeOfArray,
@@ -47,11 +48,15 @@ export function fromArray(values: DataArray, shape: Shape, options: TensorOption
  * `{ dtype: 'int32' }` for indices and labels); booleans give bool; Int32Array gives int32.
  */
 export function tensor(data: HostData, options: TensorOptions = {}): Tensor {
+  checkOptionKeys('tensor', options, TENSOR_OPTIONS);
   const host = hostValues(data, resolveDtype(options.dtype, 'tensor'), 'tensor');
   return fromArray(host.values, host.shape, { ...options, dtype: host.dtype });
 }
 
 type ShapeArgs = (number | readonly number[] | TensorOptions)[];
+
+/** TensorOptions and RandomOptions' keys. */
+const TENSOR_OPTIONS = ['dtype', 'device', 'requiresGrad', 'generator'];
 
 /** zeros(2, 3), zeros([2, 3]) and zeros([2, 3], { dtype }) all work. */
 function parseShapeArgs(args: ShapeArgs, op: string): [number[], TensorOptions] {
@@ -60,6 +65,7 @@ function parseShapeArgs(args: ShapeArgs, op: string): [number[], TensorOptions] 
   const last = rest[rest.length - 1];
   if (last !== undefined && typeof last === 'object' && !Array.isArray(last)) {
     options = last as TensorOptions;
+    checkOptionKeys(op, options, TENSOR_OPTIONS);
     rest.pop();
   }
   const shape = rest.length === 1 && Array.isArray(rest[0]) ? [...(rest[0] as number[])] : (rest as number[]);

@@ -14,6 +14,7 @@ import { cat, stack } from '../../ops/layout.js';
 import * as F from '../functional.js';
 import * as init from '../init.js';
 import { Module, Parameter, reprValue } from '../module.js';
+import { checkOptionKeys } from '../../options.js';
 import { PackedSequence } from '../rnn-utils.js';
 
 export interface RNNOptions {
@@ -27,6 +28,8 @@ export interface RNNOptions {
 }
 
 type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
+
+const RNN_OPTIONS = ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'device', 'nonlinearity'];
 
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
 
@@ -47,6 +50,7 @@ abstract class RNNBase extends Module {
 
   constructor(mode: Mode, inputSize: number, hiddenSize: number, options: RNNOptions) {
     super();
+    checkOptionKeys(mode === 'LSTM' || mode === 'GRU' ? mode : 'RNN', options, RNN_OPTIONS);
     this.mode = mode;
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;

@@ -1,0 +1,50 @@
+import '@flint/backend-cpu';
+import { describe, expect, it } from 'vitest';
+import { data, nn, optim, randn, tensor, zeros, type Tensor } from './index.js';
+
+/** Call a constructor or function with options TypeScript would refuse (as JavaScript, or tsx, lets through). */
+const loose = <T>(f: T) => f as unknown as (...args: unknown[]) => unknown;
+const looseNew =
+  (C: unknown) =>
+  (...args: unknown[]) =>
+    new (C as new (...a: unknown[]) => unknown)(...args);
+
+describe("PyTorch's snake_case keywords and unknown options are errors, not ignored", () => {
+  it('optimizers: weight_decay was ignored (no decay, other numbers)', () => {
+    const p = [new nn.Parameter(zeros(2))];
+    expect(() => looseNew(optim.Adam)(p, { lr: 0.1, weight_decay: 0.1 })).toThrow(
+      "Adam: unknown option 'weight_decay' (PyTorch's weight_decay is weightDecay here); the options are lr, betas",
+    );
+    expect(() => looseNew(optim.SGD)(p, { lr: 0.1, nesterov_momentum: 1 })).toThrow(
+      "SGD: unknown option 'nesterov_momentum'; the options are lr, momentum",
+    );
+    // user keys in parameter groups stay allowed, as PyTorch's
+    const opt = new optim.SGD([{ params: p, name: 'head' }], { lr: 0.1 });
+    expect(opt.paramGroups[0]!.name).toBe('head');
+  });
+
+  it('LSTM/GRU/RNN: batch_first was ignored (the input read as [T, N, C])', () => {
+    expect(() => looseNew(nn.LSTM)(2, 3, { batch_first: true })).toThrow(
+      "LSTM: unknown option 'batch_first' (PyTorch's batch_first is batchFirst here); the options are numLayers",
+    );
+    expect(() => looseNew(nn.GRU)(2, 3, { projSize: 2 })).toThrow("GRU: unknown option 'projSize'");
+    expect(() => new nn.RNN(2, 3, { nonlinearity: 'relu', batchFirst: true })).not.toThrow();
+  });
+
+  it('DataLoader: batch_size was ignored (batches of 1)', () => {
+    expect(() => looseNew(data.DataLoader)([1, 2, 3], { batch_size: 2 })).toThrow(
+      "DataLoader: unknown option 'batch_size' (PyTorch's batch_size is batchSize here)",
+    );
+    expect(() => looseNew(data.DataLoader)([1, 2, 3], { pinMemory: true })).toThrow(
+      "DataLoader: unknown option 'pinMemory'",
+    );
+  });
+
+  it('tensor creation: requires_grad was ignored (no gradient)', () => {
+    expect(() => loose(tensor)([1], { requires_grad: true })).toThrow(
+      "tensor: unknown option 'requires_grad' (PyTorch's requires_grad is requiresGrad here)",
+    );
+    expect(() => loose(zeros)(2, 3, { requires_grad: true })).toThrow("zeros: unknown option 'requires_grad'");
+    expect((randn(2, { requiresGrad: true, dtype: 'float32' }) as Tensor).requiresGrad).toBe(true);
+  });
+});

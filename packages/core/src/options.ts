@@ -1,0 +1,38 @@
+/**
+ * Options objects are PyTorch's keyword arguments in camelCase. JavaScript ignores a key nobody
+ * reads, so PyTorch's own spelling (`weight_decay`, `batch_first`, `requires_grad`) or a typo would
+ * change nothing and the numbers would silently differ: an unknown key is an error naming it (and
+ * the camelCase name when that is one).
+ */
+
+/** PyTorch's snake_case name in Flint's camelCase (`batch_first` -> `batchFirst`). */
+function camelCase(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+function unknownOption(where: string, key: string, allowed: readonly string[]): TypeError {
+  const camel = camelCase(key);
+  const hint = camel !== key && allowed.includes(camel) ? ` (PyTorch's ${key} is ${camel} here)` : '';
+  return new TypeError(`${where}: unknown option '${key}'${hint}; the options are ${allowed.join(', ')}`);
+}
+
+/** Every key of `options` must be one of `allowed`. */
+export function checkOptionKeys(where: string, options: object | null | undefined, allowed: readonly string[]): void {
+  if (options === null || options === undefined) return;
+  for (const key of Object.keys(options)) if (!allowed.includes(key)) throw unknownOption(where, key, allowed);
+}
+
+/**
+ * For options merged into defaults (an optimizer's), where the unknown keys cannot be told from
+ * the known: a key in PyTorch's snake_case is never one of Flint's.
+ */
+export function checkNoSnakeCase(where: string, options: object): void {
+  const keys = Object.keys(options);
+  for (const key of keys)
+    if (key.includes('_'))
+      throw unknownOption(
+        where,
+        key,
+        keys.filter((k) => !k.includes('_')),
+      );
+}
