@@ -5,8 +5,9 @@
 ;; Every pointer is a byte address, 16-byte aligned for whole operands (a broadcast run may start
 ;; anywhere: loads and stores are unaligned-safe), and every region is padded to a whole number
 ;; of vectors: each loop runs ceil(n / 4) vectors (16 elements for byte outputs) and the caller
-;; copies back only the first n results. The padding lanes compute on garbage, which is harmless
-;; (no float operation traps).
+;; uses only the first n results (it copies them out, or the output is a whole heap block whose
+;; padding takes the rest). The padding lanes compute on garbage, which is harmless (no float
+;; operation traps).
 ;;
 ;; Exactness: f32x4.add/sub/mul/div/sqrt round each lane once to float32, as a float32 store of
 ;; the same JavaScript double operation does (the double result of two float32 operands rounds to
