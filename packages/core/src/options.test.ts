@@ -47,4 +47,28 @@ describe("PyTorch's snake_case keywords and unknown options are errors, not igno
     expect(() => loose(zeros)(2, 3, { requires_grad: true })).toThrow("zeros: unknown option 'requires_grad'");
     expect((randn(2, { requiresGrad: true, dtype: 'float32' }) as Tensor).requiresGrad).toBe(true);
   });
+
+  it('layers and CrossEntropyLoss: dim_feedforward, padding_idx, label_smoothing... were ignored', () => {
+    expect(() => looseNew(nn.TransformerEncoderLayer)(4, 2, { dim_feedforward: 8, batchFirst: true })).toThrow(
+      "TransformerEncoderLayer: unknown option 'dim_feedforward' (PyTorch's dim_feedforward is dimFeedforward here)",
+    );
+    expect(() => looseNew(nn.MultiheadAttention)(4, 2, { batch_first: true })).toThrow(
+      "MultiheadAttention: unknown option 'batch_first'",
+    );
+    expect(() => looseNew(nn.Embedding)(10, 3, { maxNorm: 1 })).toThrow(
+      "Embedding: unknown option 'maxNorm'; the options are paddingIdx, device",
+    );
+    expect(() => looseNew(nn.Linear)(2, 3, { bais: false })).toThrow("Linear: unknown option 'bais'");
+    expect(() => looseNew(nn.Conv2d)(1, 2, 3, { padding_mode: 'reflect' })).toThrow(
+      "Conv2d: unknown option 'padding_mode' (PyTorch's padding_mode is paddingMode here)",
+    );
+    expect(() => looseNew(nn.BatchNorm2d)(3, { track_running_stats: false })).toThrow(
+      "BatchNorm2d: unknown option 'track_running_stats'",
+    );
+    expect(() => looseNew(nn.LayerNorm)(3, { elementwise_affine: false })).toThrow('LayerNorm: unknown option');
+    expect(() => looseNew(nn.CrossEntropyLoss)({ label_smoothing: 0.1 })).toThrow(
+      "CrossEntropyLoss: unknown option 'label_smoothing' (PyTorch's label_smoothing is labelSmoothing here)",
+    );
+    expect(() => new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1 })).not.toThrow();
+  });
 });

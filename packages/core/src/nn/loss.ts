@@ -2,6 +2,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import * as F from './functional.js';
 import { Module, reprValue } from './module.js';
+import { checkOptionKeys } from '../options.js';
 
 abstract class Loss extends Module {
   readonly reduction: F.Reduction;
@@ -69,6 +70,7 @@ export class CrossEntropyLoss extends WeightedLoss {
   readonly labelSmoothing: number;
   constructor(options: F.CrossEntropyOptions = {}) {
     super(options.weight, options.reduction);
+    checkOptionKeys('CrossEntropyLoss', options, ['weight', 'ignoreIndex', 'labelSmoothing', 'reduction']);
     this.ignoreIndex = options.ignoreIndex ?? -100;
     this.labelSmoothing = options.labelSmoothing ?? 0;
     if (!(this.labelSmoothing >= 0 && this.labelSmoothing <= 1))

@@ -10,6 +10,7 @@ import * as F from '../functional.js';
 import * as init from '../init.js';
 import { Module, Parameter } from '../module.js';
 import { Linear } from './linear.js';
+import { checkOptionKeys } from '../../options.js';
 
 export interface MultiheadAttentionOptions {
   dropout?: number;
@@ -56,6 +57,7 @@ export class MultiheadAttention extends Module {
 
   constructor(embedDim: number, numHeads: number, options: MultiheadAttentionOptions = {}) {
     super();
+    checkOptionKeys(this.constructor.name, options, ['dropout', 'bias', 'kdim', 'vdim', 'batchFirst', 'device']);
     if (!Number.isInteger(embedDim) || embedDim <= 0 || !Number.isInteger(numHeads) || numHeads <= 0) {
       throw new Error(
         `embed_dim and num_heads must be greater than 0, got embed_dim=${embedDim} and num_heads=${numHeads} instead`,

@@ -6,6 +6,7 @@ import { conv1d } from '../../ops/conv-transpose.js';
 import { padWithMode } from '../../ops/pad-modes.js';
 import { Module, Parameter, reprValue } from '../module.js';
 import * as init from '../init.js';
+import { checkOptionKeys } from '../../options.js';
 
 /** How a convolution pads: zeros (inside the kernel), or F.pad's reflect/replicate/circular first. */
 export type ConvPaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
@@ -68,6 +69,8 @@ export function resetConvParameters(weight: Parameter, bias: Parameter | null): 
 export type Single = number | readonly [number];
 const singleOf = (v: Single): [number] => (typeof v === 'number' ? [v] : [v[0]]);
 
+const CONV_OPTIONS = ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode', 'device'];
+
 export interface Conv1dModuleOptions {
   stride?: Single;
   padding?: Single | 'valid' | 'same';
@@ -93,6 +96,7 @@ export class Conv1d extends Module {
 
   constructor(inChannels: number, outChannels: number, kernelSize: Single, options: Conv1dModuleOptions = {}) {
     super();
+    checkOptionKeys(this.constructor.name, options, CONV_OPTIONS);
     const groups = options.groups ?? 1;
     checkGroups(inChannels, outChannels, groups);
     const padding = options.padding ?? 0;
@@ -186,6 +190,7 @@ export class Conv2d extends Module {
 
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: Conv2dModuleOptions = {}) {
     super();
+    checkOptionKeys(this.constructor.name, options, CONV_OPTIONS);
     const groups = options.groups ?? 1;
     checkGroups(inChannels, outChannels, groups);
     const padding = options.padding ?? 0;

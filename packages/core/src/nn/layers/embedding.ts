@@ -5,6 +5,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import * as F from '../functional.js';
 import * as init from '../init.js';
 import { Module, Parameter } from '../module.js';
+import { checkOptionKeys } from '../../options.js';
 
 export interface EmbeddingOptions {
   /** This row is zero-initialized and receives no gradient. */
@@ -21,6 +22,8 @@ export class Embedding extends Module {
 
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {
     super();
+    // maxNorm, scaleGradByFreq and sparse (PyTorch's) are not implemented: an error, not ignored
+    checkOptionKeys(this.constructor.name, options, ['paddingIdx', 'device']);
     this.numEmbeddings = numEmbeddings;
     this.embeddingDim = embeddingDim;
     let p = options.paddingIdx ?? null;

@@ -4,6 +4,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { linear } from '../../ops/linear.js';
 import { Module, Parameter, reprValue } from '../module.js';
 import * as init from '../init.js';
+import { checkOptionKeys } from '../../options.js';
 
 export interface LinearOptions {
   bias?: boolean;
@@ -23,6 +24,7 @@ export class Linear extends Module {
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions | boolean = {}) {
     super();
     const opts = typeof options === 'boolean' ? { bias: options } : options;
+    checkOptionKeys(this.constructor.name, opts, ['bias', 'device']);
     for (const [n, v] of [
       ['in_features', inFeatures],
       ['out_features', outFeatures],

@@ -6,6 +6,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import * as F from '../functional.js';
 import * as init from '../init.js';
 import { Module, Parameter, pyFloat, reprValue } from '../module.js';
+import { checkOptionKeys } from '../../options.js';
 
 export interface BatchNormOptions {
   eps?: number;
@@ -30,6 +31,7 @@ abstract class BatchNormBase extends Module {
 
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super();
+    checkOptionKeys(this.constructor.name, options, ['eps', 'momentum', 'affine', 'trackRunningStats', 'device']);
     this.numFeatures = numFeatures;
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
@@ -132,6 +134,7 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
+    checkOptionKeys(this.constructor.name, options, ['eps', 'elementwiseAffine', 'bias', 'device']);
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     this.eps = options.eps ?? 1e-5;
     this.elementwiseAffine = options.elementwiseAffine ?? true;
@@ -175,6 +178,7 @@ export class GroupNorm extends Module {
 
   constructor(numGroups: number, numChannels: number, options: GroupNormOptions = {}) {
     super();
+    checkOptionKeys(this.constructor.name, options, ['eps', 'affine', 'device']);
     if (!Number.isInteger(numGroups) || numGroups <= 0 || numChannels % numGroups !== 0)
       throw new Error(`num_channels (${numChannels}) must be divisible by num_groups (${numGroups})`);
     this.numGroups = numGroups;
@@ -219,6 +223,7 @@ abstract class InstanceNormBase extends Module {
 
   constructor(numFeatures: number, options: InstanceNormOptions = {}) {
     super();
+    checkOptionKeys(this.constructor.name, options, ['eps', 'momentum', 'affine', 'trackRunningStats', 'device']);
     this.numFeatures = numFeatures;
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum ?? 0.1;

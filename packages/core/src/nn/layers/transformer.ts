@@ -13,6 +13,18 @@ import { causalMask, MultiheadAttention } from './attention.js';
 import { Dropout } from './dropout.js';
 import { Linear } from './linear.js';
 import { LayerNorm } from './normalization.js';
+import { checkOptionKeys } from '../../options.js';
+
+const LAYER_OPTIONS = [
+  'dimFeedforward',
+  'dropout',
+  'activation',
+  'layerNormEps',
+  'batchFirst',
+  'normFirst',
+  'bias',
+  'device',
+];
 
 export interface TransformerEncoderLayerOptions {
   dimFeedforward?: number;
@@ -98,6 +110,7 @@ export class TransformerEncoderLayer extends Module {
 
   constructor(dModel: number, nhead: number, options: TransformerEncoderLayerOptions = {}) {
     super();
+    checkOptionKeys(this.constructor.name, options, LAYER_OPTIONS);
     const p = options.dropout ?? 0.1;
     const bias = options.bias ?? true;
     const device = options.device;
@@ -219,6 +232,7 @@ export class TransformerDecoderLayer extends Module {
 
   constructor(dModel: number, nhead: number, options: TransformerDecoderLayerOptions = {}) {
     super();
+    checkOptionKeys(this.constructor.name, options, LAYER_OPTIONS);
     const p = options.dropout ?? 0.1;
     const bias = options.bias ?? true;
     const device = options.device;
@@ -358,6 +372,15 @@ export class Transformer extends Module {
 
   constructor(options: TransformerOptions = {}) {
     super();
+    checkOptionKeys(this.constructor.name, options, [
+      ...LAYER_OPTIONS,
+      'dModel',
+      'nhead',
+      'numEncoderLayers',
+      'numDecoderLayers',
+      'customEncoder',
+      'customDecoder',
+    ]);
     const dModel = options.dModel ?? 512;
     const nhead = options.nhead ?? 8;
     const eps = options.layerNormEps ?? 1e-5;
