@@ -47,15 +47,23 @@ describe('storage heap allocator', () => {
     const h = createHeap(2 ** 28)!;
     const next = sizes(12345);
     const live: number[] = [];
+    const sizeAt = new Map<number, number>();
     let peakLive = 0;
     let highAfterWarmup = 0;
     for (let cycle = 0; cycle < 400; cycle++) {
       // a "step": 20..60 blocks of 1 KiB .. 1 MiB, with a random few kept over to the next step
       const count = 20 + (next() % 40);
       for (let i = 0; i < count; i++) {
-        const at = h.alloc(1024 + (next() % 2 ** 20));
+        const bytes = 1024 + (next() % 2 ** 20);
+        const at = h.alloc(bytes);
         expect(at).toBeGreaterThanOrEqual(0);
+        // disjoint from every live block
+        for (const other of live) {
+          const end = other + sizeAt.get(other)!;
+          if (at < end && other < at + bytes) throw new Error(`block ${at}+${bytes} overlaps ${other}..${end}`);
+        }
         live.push(at);
+        sizeAt.set(at, bytes);
       }
       peakLive = Math.max(peakLive, h.usedBytes);
       while (live.length > 5) {
