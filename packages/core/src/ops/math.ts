@@ -266,29 +266,61 @@ export function frac(x: Tensor): Tensor {
 
 type Rounding = 'trunc' | 'floor';
 
+/** q*b - fl(q*b), exactly: Dekker's two-product with Veltkamp's float32 split (4097 = 2^12 + 1). */
+function productError(q: Tensor, b: Tensor, p: Tensor): Tensor {
+  const split = (x: Tensor): [Tensor, Tensor] => {
+    const c = x.mul(4097);
+    const hi = c.sub(c.sub(x));
+    return [hi, x.sub(hi)];
+  };
+  const [qh, ql] = split(q);
+  const [bh, bl] = split(b);
+  return qh.mul(bh).sub(p).add(qh.mul(bl)).add(ql.mul(bh)).add(ql.mul(bl));
+}
+
+/**
+ * Float a / b as PyTorch computes it: the truncated remainder (C's fmod, exact) first, then for
+ * 'floor' r + b where r and b differ in sign (one rounding, as torch.remainder). The quotient
+ * trunc(a/b) can be one off where a/b rounded across an integer; the residual a - q*b is exact
+ * (a - fl(q*b) by Sterbenz, minus the product's rounding error) while |q| < 2^24, so one step
+ * against its sign and size fixes q. 7.5 % 0.1 is 0.0999999 (0.1 is 0.100000001 in float32), not 0.
+ */
+function floatDivMod(a: Tensor, b: Tensor, rounding: Rounding): { q: Tensor; r: Tensor } {
+  const quotient = a.div(b);
+  let q = where(quotient.lt(0), quotient.ceil(), quotient.floor());
+  const p = q.mul(b);
+  // beyond 2^24 the split could overflow and q is no exact integer quotient: the plain residual
+  let r = where(q.abs().lt(2 ** 24), a.sub(p).sub(productError(q, b, p)), a.sub(p));
+  const step = a.sign().mul(b.sign());
+  const bStep = a.sign().mul(b.abs());
+  const overshoot = logicalAnd(r.ne(0), r.lt(0).ne(a.lt(0)));
+  q = where(overshoot, q.sub(step), q);
+  r = where(overshoot, r.add(bStep), r);
+  const undershoot = logicalAnd(r.abs().ge(b.abs()), b.ne(0));
+  q = where(undershoot, q.add(step), q);
+  r = where(undershoot, r.sub(bStep), r);
+  if (rounding === 'trunc') return { q, r };
+  const flip = logicalAnd(r.ne(0), r.lt(0).ne(b.lt(0)));
+  return { q: where(flip, q.sub(1), q), r: where(flip, r.add(b), r) };
+}
+
 /**
  * Quotient and remainder of a / b (same dtype, broadcast) with a = q*b + r and |r| < |b|; r has
- * the sign of a ('trunc', C's fmod) or of b ('floor', Python's %). The float quotient is rounded
- * from a/b and then corrected by one against r, so q and r agree where a/b rounded across an
- * integer. int32 refines the float estimate once more in integer arithmetic, so it is exact over
- * the whole int32 range on backends with exact int32 kernels; a zero integer divisor gives 0.
+ * the sign of a ('trunc', C's fmod) or of b ('floor', Python's %). Floats: floatDivMod. int32
+ * rounds a float estimate, refines it once more in integer arithmetic and corrects q by one
+ * against r, so it is exact over the whole int32 range on backends with exact int32 kernels; a
+ * zero integer divisor gives 0.
  */
 function divMod(a: Tensor, b: Tensor, rounding: Rounding): { q: Tensor; r: Tensor } {
+  if (a.dtype === 'float32') return floatDivMod(a, b, rounding);
   const round = (t: Tensor): Tensor => (rounding === 'floor' ? t.floor() : where(t.lt(0), t.ceil(), t.floor()));
-  let q: Tensor;
-  let r: Tensor;
-  if (a.dtype === 'float32') {
-    q = round(a.div(b));
-    r = a.sub(q.mul(b));
-  } else {
-    const fb = castNoGrad(b, 'float32');
-    const estimate = (num: Tensor): Tensor => castNoGrad(round(castNoGrad(num, 'float32').div(fb)), 'int32');
-    q = estimate(a);
-    r = a.sub(q.mul(b));
-    const dq = estimate(r);
-    q = q.add(dq);
-    r = r.sub(dq.mul(b));
-  }
+  const fb = castNoGrad(b, 'float32');
+  const estimate = (num: Tensor): Tensor => castNoGrad(round(castNoGrad(num, 'float32').div(fb)), 'int32');
+  let q = estimate(a);
+  let r = a.sub(q.mul(b));
+  const dq = estimate(r);
+  q = q.add(dq);
+  r = r.sub(dq.mul(b));
   // The sign r must have (a's for trunc, b's for floor): when r has the other sign, q went one too far.
   const ref = rounding === 'trunc' ? a : b;
   const overshoot = logicalAnd(r.ne(0), r.lt(0).ne(ref.lt(0)));
@@ -300,12 +332,8 @@ function divMod(a: Tensor, b: Tensor, rounding: Rounding): { q: Tensor; r: Tenso
   const undershoot = logicalAnd(r.abs().ge(b.abs()), b.ne(0));
   q = where(undershoot, q.add(step), q);
   r = where(undershoot, r.sub(bStep), r);
-  if (a.dtype !== 'float32') {
-    const zero = b.eq(0);
-    q = where(zero, 0, q);
-    r = where(zero, 0, r);
-  }
-  return { q, r };
+  const zero = b.eq(0);
+  return { q: where(zero, 0, q), r: where(zero, 0, r) };
 }
 
 /** Operands of one dtype (ints stay int; bool is refused as by PyTorch); a zero integer scalar divisor is PyTorch's error. */
