@@ -20,7 +20,7 @@ export const sub = (a: TensorOrScalar, b: TensorOrScalar, alpha?: ew.Alpha): Ten
 export const mul = ew.mul;
 /** torch.div, with PyTorch's rounding_mode keyword as `{ roundingMode: 'trunc' | 'floor' }`. */
 export const div = (a: TensorOrScalar, b: TensorOrScalar, options?: math.DivOptions): Tensor =>
-  math.divide(a, b, options);
+  options?.roundingMode == null ? ew.div(a, b) : math.divide(a, b, options);
 export const pow = ew.pow;
 export const maximum = ew.maximum;
 export const minimum = ew.minimum;
