@@ -47,53 +47,81 @@ const okFor =
   };
 
 describe('SplitPolicy (the auto setting, fed times)', () => {
-  it('alternates while warming up, then runs the faster mode, probing the other less often while it stays slower', () => {
-    const policy = new SplitPolicy();
-    const cls = policy.slot(64, 256, 256, B_TRANSPOSED);
-    const picks: boolean[] = [];
-    const feed = (n: number, one: number, two: number): void => {
+  /** Feeds `n` calls of one shape whose unsplit / split calls take `one` / `two`; returns the split picks. */
+  const feeder =
+    (policy: SplitPolicy, slot: number) =>
+    (n: number, one: number, two: number): boolean[] => {
+      const picks: boolean[] = [];
       for (let i = 0; i < n; i++) {
-        const split = policy.split(cls);
+        const split = policy.split(slot);
         picks.push(split);
-        policy.record(cls, split, split ? two : one);
+        policy.record(slot, split, split ? two : one);
       }
+      return picks;
     };
-    feed(8, 1, 2);
-    expect(picks).toEqual([false, true, false, true, false, true, false, true]);
-    picks.length = 0;
-    // probes after 16, 32, 64, 128, then every 256 calls
-    feed(16 + 32 + 64 + 128 + 256 * 2, 1, 2);
-    const probes = picks.flatMap((s, i) => (s ? [i + 1] : []));
-    expect(probes).toEqual([16, 48, 112, 240, 496, 752]);
+  /** [start, length] of each run of split calls. */
+  const runs = (picks: boolean[]): [number, number][] => {
+    const out: [number, number][] = [];
+    picks.forEach((s, i) => {
+      if (!s) return;
+      const last = out.at(-1);
+      if (last !== undefined && last[0] + last[1] === i) last[1]++;
+      else out.push([i, 1]);
+    });
+    return out;
+  };
+
+  it('measures in windows of 16 calls, runs the faster mode between them, and windows get rarer while they confirm', () => {
+    const policy = new SplitPolicy();
+    const slot = policy.slot(64, 256, 256, B_TRANSPOSED);
+    const feed = feeder(policy, slot);
+    // unsplit first (16 calls), then a split window; undecided until both modes have samples
+    expect(runs(feed(33, 1, 2))).toEqual([[16, 16]]);
     expect(policy.summary()).toEqual([{ shape: '64x256x256 (Bt)', choice: 1, twoOverOne: 2 }]);
-    expect(policy.prefersSplit(cls)).toBe(false);
-    // the load changes: splitting is faster now; a probe that says so resets the interval to 16,
-    // and after a few probes the choice follows
-    picks.length = 0;
-    feed(256 + 16 * 6, 1, 0.6);
-    expect(policy.summary()[0]?.choice).toBe(2);
-    expect(picks.slice(-16).filter((s) => s).length).toBeGreaterThanOrEqual(15);
+    // then windows alternate unsplit / split, the interval doubling (256, 512, 1024, 2048, 2048)
+    // while split keeps losing: split windows at 33 + 779 and 33 + 3879
+    const later = feed(8000, 1, 2);
+    expect(runs(later)).toEqual([
+      [779, 16],
+      [3879, 16],
+    ]);
+    expect(later.length - later.filter((x) => x).length).toBe(8000 - 32);
+    expect(policy.prefersSplit(slot)).toBe(false);
   });
 
-  it('one slow outlier does not flip a settled choice; shapes are independent; a 4% gain is not enough', () => {
+  it('follows a load change at the next split window: the choice flips and windows come often again', () => {
     const policy = new SplitPolicy();
-    const a = policy.slot(512, 784, 64, A_TRANSPOSED);
-    const b = policy.slot(64, 784, 512, 0);
-    expect(policy.slot(512, 784, 64, A_TRANSPOSED)).toBe(a);
-    expect(b).not.toBe(a);
-    for (let i = 0; i < 40; i++) {
+    const slot = policy.slot(512, 784, 64, A_TRANSPOSED);
+    const feed = feeder(policy, slot);
+    feed(3000, 1, 1.5);
+    expect(policy.prefersSplit(slot)).toBe(false);
+    // splitting is faster now (the machine became free): within one long interval and a window
+    const after = feed(2048 + 2 * 16 + 2048, 1, 0.6);
+    expect(policy.prefersSplit(slot)).toBe(true);
+    expect(policy.summary()).toEqual([{ shape: '512x64x784 (At)', choice: 2, twoOverOne: expect.any(Number) }]);
+    expect(after.slice(-500).filter((s) => !s).length).toBeLessThanOrEqual(32); // unsplit windows only
+  });
+
+  it('the first split of a window (the worker waking) is not counted; one outlier does not flip a choice; a 4% gain is not enough', () => {
+    const policy = new SplitPolicy();
+    const a = policy.slot(64, 784, 512, 0);
+    const feedA = feeder(policy, a);
+    feedA(33, 1, 0.5);
+    let calls = 0;
+    // after each split window's first call, 1000 would be an outlier; skipped, it leaves 0.5
+    for (; calls < 2000; calls++) {
       const split = policy.split(a);
       policy.record(a, split, split ? 0.5 : 1);
     }
+    expect(policy.summary()).toEqual([{ shape: '64x512x784', choice: 2, twoOverOne: 0.5 }]);
     policy.record(a, true, 1000);
-    expect(policy.summary()).toEqual([{ shape: '512x64x784 (At)', choice: 2, twoOverOne: 0.875 }]);
-    expect(policy.split(b)).toBe(false);
-    for (let i = 0; i < 40; i++) {
-      const split = policy.split(b);
-      policy.record(b, split, split ? 0.96 : 1);
-    }
+    expect(policy.prefersSplit(a)).toBe(true);
+    const b = policy.slot(64, 512, 512, ACCUMULATE);
+    expect(b).not.toBe(a);
+    expect(policy.slot(64, 784, 512, 0)).toBe(a);
+    feeder(policy, b)(3000, 1, 0.96);
     expect(policy.prefersSplit(b)).toBe(false);
-    // a new shape where all slots are taken evicts one and starts from scratch
+    // new shapes beyond the slots evict old ones, which start from scratch
     for (let m = 1; m <= 200; m++) policy.split(policy.slot(m, 8, 8, ACCUMULATE));
     expect(policy.summary().length).toBeLessThanOrEqual(2);
   });

@@ -10,11 +10,12 @@
  *
  * Setting (`setCpuThreads`, or `FLINT_CPU_THREADS=1|2|auto` at load): 1 never splits; 2 splits
  * every eligible call; 'auto' (the default) measures. Calls are grouped by shape (M, N, K and the
- * operands' layout; a training step repeats a handful); for each shape the first calls alternate
- * split and unsplit, then the faster one runs (splitting must win by 5%), and now and then a call
- * runs the other one (every 16th, backing off to every 256th while it keeps losing), so the choice
- * follows a load that changes during the run. Times include the copies, smoothed (EWMA). While the
- * load average exceeds the cores the worker sleeps right after each job instead of polling.
+ * operands' layout; a training step repeats a handful), and each shape runs the faster of split
+ * and unsplit by the median of its last 5 times per call, copies included (splitting must win by 5%). The times
+ * come from windows of 16 consecutive eligible calls all split or all unsplit (alternating; every
+ * 128 calls, backing off to every 2048 while the windows confirm every choice), so the choice
+ * follows a load that changes during the run. While the load average exceeds the cores the
+ * worker sleeps right after each job instead of polling.
  * Calls below `minMnk` and all calls where threads cannot run cost one comparison.
  *
  * Recovery: a job the worker has not claimed when the caller is done with its own half is taken
@@ -298,7 +299,7 @@ export function post(fma: number): void {
   c[FMA] = fma;
   // the worker polls for the next job only when splitting is the choice (jobs come back to back),
   // not after a probe of an unsplit class, where polling would only take CPU from others
-  c[SPIN] = (setting === 2 || (timedClass >= 0 && policy.prefersSplit(timedClass))) && !overloaded() ? 1 : 0;
+  c[SPIN] = (setting === 2 || (timedClass >= 0 && policy.busy(timedClass))) && !overloaded() ? 1 : 0;
   Atomics.store(c, STATE, POSTED);
   Atomics.notify(c, STATE);
   threadStats.split++;
@@ -368,22 +369,32 @@ export function injectWorkerFault(kind: 'exit' | 'stall' | null, ms = 0): void {
   c[FAULT_MS] = ms;
 }
 
-/** Calls of a shape before its choice follows the measurements (split and unsplit, alternating). */
-const WARMUP = 4;
+/** Samples of each mode a shape needs before its choice follows the measurements. */
+const MIN_SAMPLES = 2;
 /**
- * Once warm, every PROBE_EVERY-th call of a shape runs the mode that is slower now; each probe
- * that confirms the choice doubles the interval up to MAX_PROBE_EVERY (a clear loser, e.g. two
- * threads on a loaded machine, costs less and less), one that does not resets it.
+ * Calls are measured in windows: WINDOW consecutive eligible calls all split (or all unsplit),
+ * so a split is timed with the worker as busy as it is when splitting is the choice (single
+ * probes between unsplit calls found it asleep and made splitting look worse than it is). The
+ * first call of a split window (the worker waking up) is not counted.
  */
-const PROBE_EVERY = 16;
-const MAX_PROBE_EVERY = 256;
+const WINDOW = 16;
+/**
+ * Eligible calls between windows: MIN_INTERVAL, doubling up to MAX_INTERVAL while windows
+ * confirm every choice (a clear loser, e.g. two threads on a loaded machine, costs less and
+ * less), back to MIN_INTERVAL when one flips a choice. Windows alternate split and unsplit.
+ */
+const MIN_INTERVAL = 128;
+const MAX_INTERVAL = 2048;
 /**
  * Split only when it is at least 5% faster per call: the call's time does not show what the
- * second thread takes from the rest of the program (the worker's polling, a busier machine).
+ * second thread takes from the rest of the program.
  */
 const SPLIT_MARGIN = 0.95;
-/** EWMA weight of a new time. */
-const ALPHA = 0.25;
+/**
+ * A mode's time is the median of its last RING calls: on a loaded machine single calls are
+ * preempted for milliseconds, and a mean (even clamped) followed those outliers.
+ */
+const RING = 5;
 /** Shapes tracked at once (a training step has a handful); a new one evicts an old one. */
 const SLOTS = 64;
 /** Slots probed per lookup. */
@@ -391,18 +402,27 @@ const PROBES = 4;
 
 /**
  * Per call shape (M, N, K and the operands' layout: shapes differ in cost per unit of work, so
- * mixing them would compare one mode's cheap calls with the other's dear ones), smoothed time
- * per unit of M*N*K unsplit and split; picks the faster, probing the other now and then. Pure
- * bookkeeping: exported for its tests.
+ * mixing them would compare one mode's cheap calls with the other's dear ones), the median time
+ * per unit of M*N*K of the last RING calls unsplit and split; each shape runs its faster mode between the measuring
+ * windows. Pure bookkeeping: exported for its tests.
  */
 export class SplitPolicy {
   readonly #shape = new Int32Array(SLOTS * 4).fill(-1);
+  /** The current estimate (median of the ring) per mode and slot. */
   readonly #time = [new Float64Array(SLOTS), new Float64Array(SLOTS)];
   readonly #count = [new Uint32Array(SLOTS), new Uint32Array(SLOTS)];
-  readonly #calls = new Uint32Array(SLOTS);
-  readonly #every = new Uint32Array(SLOTS).fill(PROBE_EVERY);
-  /** 1 while a slot's probe call runs. */
-  readonly #probing = new Uint8Array(SLOTS);
+  readonly #ring = new Float64Array(SLOTS * 2 * RING);
+  readonly #sorted = new Float64Array(RING);
+  /** Each slot's choice when the current window started (1: split). */
+  readonly #before = new Uint8Array(SLOTS);
+  #sinceWindow = 0;
+  #interval = MIN_INTERVAL;
+  /** Calls left in the current window (0: none running). */
+  #windowLeft = 0;
+  #windowSplit = false;
+  #nextWindowSplit = true;
+  /** The next record is the split window's first call (not counted). */
+  #skip = false;
 
   /** The slot of a shape (`flags`: the layout bits), made (evicting another) when new. */
   slot(M: number, N: number, K: number, flags: number): number {
@@ -417,52 +437,82 @@ export class SplitPolicy {
     }
     const slot = free >= 0 ? free : h & (SLOTS - 1);
     shape.set([M, N, K, flags], slot * 4);
-    for (const a of [...this.#time, ...this.#count, this.#calls, this.#probing]) a[slot] = 0;
-    this.#every[slot] = PROBE_EVERY;
+    for (const a of [...this.#time, ...this.#count]) a[slot] = 0;
     return slot;
   }
 
   /** Whether the next call of `slot`'s shape should split. */
   split(slot: number): boolean {
-    const one = this.#count[0]![slot]!;
-    const two = this.#count[1]![slot]!;
-    if (one < WARMUP || two < WARMUP) return two < one;
-    const faster = this.prefersSplit(slot);
-    if (++this.#calls[slot]! < this.#every[slot]!) return faster;
-    this.#calls[slot] = 0;
-    this.#probing[slot] = 1;
-    return !faster;
+    if (this.#windowLeft > 0) {
+      this.#windowLeft--;
+      return this.#windowSplit;
+    }
+    this.#sinceWindow++;
+    // a shape without enough samples of a mode gets a window of it soon; else one is due now and then
+    const needsSplit = this.#count[1]![slot]! < MIN_SAMPLES;
+    const needsOne = this.#count[0]![slot]! < MIN_SAMPLES;
+    if ((needsSplit || needsOne) && this.#sinceWindow > WINDOW) this.#startWindow(needsSplit);
+    else if (this.#sinceWindow >= this.#interval) this.#startWindow(this.#nextWindowSplit);
+    if (this.#windowLeft > 0) {
+      this.#windowLeft--;
+      return this.#windowSplit;
+    }
+    return this.prefersSplit(slot);
   }
 
-  /** Whether splitting is the better mode of `slot`'s shape now. */
+  #startWindow(split: boolean): void {
+    for (let s = 0; s < SLOTS; s++) this.#before[s] = this.#decided(s) && this.prefersSplit(s) ? 1 : 0;
+    this.#windowSplit = split;
+    this.#nextWindowSplit = !split;
+    this.#windowLeft = WINDOW;
+    this.#skip = split;
+    this.#sinceWindow = 0;
+  }
+
+  #decided(slot: number): boolean {
+    return this.#count[0]![slot]! >= MIN_SAMPLES && this.#count[1]![slot]! >= MIN_SAMPLES;
+  }
+
+  /** Whether splitting is the better mode of `slot`'s shape now (false until both are measured). */
   prefersSplit(slot: number): boolean {
-    return this.#time[1]![slot]! < this.#time[0]![slot]! * SPLIT_MARGIN;
+    return this.#decided(slot) && this.#time[1]![slot]! < this.#time[0]![slot]! * SPLIT_MARGIN;
+  }
+
+  /** Whether calls split now for longer than one call (a split window or a split choice): the worker should poll. */
+  busy(slot: number): boolean {
+    return (this.#windowLeft > 0 && this.#windowSplit) || this.prefersSplit(slot);
   }
 
   /** A call of `slot`'s shape (split or not) took `t` per unit. */
   record(slot: number, split: boolean, t: number): void {
-    const time = this.#time[split ? 1 : 0]!;
-    const n = this.#count[split ? 1 : 0]![slot]!;
-    if (this.#probing[slot]) {
-      // the probed (worse) mode measured no better than the choice: probe less often
-      this.#probing[slot] = 0;
-      const confirms = split ? t >= this.#time[0]![slot]! * SPLIT_MARGIN : this.#time[1]![slot]! < t * SPLIT_MARGIN;
-      this.#every[slot] = confirms ? Math.min(this.#every[slot]! * 2, MAX_PROBE_EVERY) : PROBE_EVERY;
-    }
-    // one outlier (a GC pause, a descheduled thread) moves the estimate by at most 4x
-    if (n === 0) time[slot] = t;
+    if (this.#skip && split) this.#skip = false;
     else {
-      const prev = time[slot]!;
-      time[slot] = prev + ALPHA * (Math.min(Math.max(t, prev / 4), prev * 4) - prev);
+      const mode = split ? 1 : 0;
+      const n = this.#count[mode]![slot]!;
+      const ring = (slot * 2 + mode) * RING;
+      this.#ring[ring + (n % RING)] = t;
+      this.#count[mode]![slot] = n + 1;
+      const have = Math.min(n + 1, RING);
+      const sorted = this.#sorted.subarray(0, have);
+      sorted.set(this.#ring.subarray(ring, ring + have));
+      sorted.sort();
+      this.#time[mode]![slot] = have % 2 ? sorted[have >> 1]! : (sorted[have / 2 - 1]! + sorted[have / 2]!) / 2;
     }
-    this.#count[split ? 1 : 0]![slot] = n + 1;
+    if (this.#windowLeft === 0 && this.#sinceWindow === 0) {
+      // the window's last call: did it change a decided shape's choice?
+      let flipped = false;
+      for (let s = 0; s < SLOTS; s++)
+        if (this.#decided(s) && (this.prefersSplit(s) ? 1 : 0) !== this.#before[s]) flipped = true;
+      this.#interval = flipped ? MIN_INTERVAL : Math.min(this.#interval * 2, MAX_INTERVAL);
+      this.#sinceWindow = 1;
+    }
   }
 
   /** Shapes with measurements of both modes: the current choice and the time ratio. */
   summary(): CpuThreadsInfo['shapes'] {
     const out: CpuThreadsInfo['shapes'] = [];
     for (let slot = 0; slot < SLOTS; slot++) {
-      if (this.#count[0]![slot]! === 0 || this.#count[1]![slot]! === 0) continue;
+      if (!this.#decided(slot)) continue;
       const [M, N, K, flags] = this.#shape.subarray(slot * 4, slot * 4 + 4);
       out.push({
         shape: `${M}x${K}x${N}${flags ? ` (${FLAG_NAMES.filter((_, i) => (flags! >> i) & 1).join(', ')})` : ''}`,
