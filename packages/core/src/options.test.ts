@@ -71,4 +71,17 @@ describe("PyTorch's snake_case keywords and unknown options are errors, not igno
     );
     expect(() => new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1 })).not.toThrow();
   });
+
+  it('loss functions: a misspelt reduction was the mean', () => {
+    const x = tensor([[1, 2]]);
+    const y = tensor([1], { dtype: 'int32' });
+    expect(() => loose(nn.F.crossEntropy)(x, y, { reducton: 'sum' })).toThrow(
+      "crossEntropy: unknown option 'reducton'; the options are weight, ignoreIndex, labelSmoothing, reduction",
+    );
+    expect(() => loose(nn.F.mseLoss)(x, x, { size_average: false })).toThrow("mseLoss: unknown option 'size_average'");
+    expect(() => loose(nn.F.nllLoss)(x, y, { ignore_index: 0 })).toThrow(
+      "nllLoss: unknown option 'ignore_index' (PyTorch's ignore_index is ignoreIndex here)",
+    );
+    expect(nn.F.crossEntropy(x, y, { reduction: 'sum', labelSmoothing: 0 }).item()).toBeCloseTo(0.3133, 4);
+  });
 });

@@ -17,6 +17,7 @@ import { padWithMode, type PadMode } from '../ops/pad-modes.js';
 
 import { checkReduction, type Reduction, reduce } from './reduction.js';
 import { fusedCrossEntropy } from './cross-entropy.js';
+import { checkOptionKeys } from '../options.js';
 
 export type { Reduction };
 export type { Conv2dOptions, Pool2dOptions, Pair } from '../ops/conv.js';
@@ -285,6 +286,7 @@ function checkElementwise(op: string, input: Tensor, target: Tensor, strict: boo
 
 /** Mean squared error: (input - target)^2, reduced. */
 export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  checkOptionKeys('mseLoss', options, ['reduction']);
   return tidy(() => {
     const reduction = checkReduction(options.reduction ?? 'mean');
     checkElementwise('mseLoss', input, target, false);
@@ -294,6 +296,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}
 
 /** Mean absolute error: |input - target|, reduced. */
 export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  checkOptionKeys('l1Loss', options, ['reduction']);
   return tidy(() => {
     const reduction = checkReduction(options.reduction ?? 'mean');
     checkElementwise('l1Loss', input, target, false);
@@ -337,6 +340,7 @@ export interface WeightedLossOptions extends LossOptions {
  * inputs give NaN here.)
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: WeightedLossOptions = {}): Tensor {
+  checkOptionKeys('binaryCrossEntropy', options, ['weight', 'reduction']);
   return tidy(() => {
     const reduction = checkReduction(options.reduction ?? 'mean');
     checkElementwise('binaryCrossEntropy', input, target, true);
@@ -388,6 +392,7 @@ export function binaryCrossEntropyWithLogits(
   target: Tensor,
   options: BCEWithLogitsOptions = {},
 ): Tensor {
+  checkOptionKeys('binaryCrossEntropyWithLogits', options, ['weight', 'posWeight', 'reduction']);
   return tidy(() => {
     const reduction = checkReduction(options.reduction ?? 'mean');
     checkElementwise('binaryCrossEntropyWithLogits', input, target, true);
@@ -456,6 +461,7 @@ function checkClassWeight(op: string, weight: Tensor | null | undefined, C: numb
  * target back to the host; instead of an exception they make the loss NaN.
  */
 export function nllLoss(input: Tensor, target: Tensor, options: NLLLossOptions = {}): Tensor {
+  checkOptionKeys('nllLoss', options, ['weight', 'ignoreIndex', 'reduction']);
   return tidy(() => {
     const reduction = checkReduction(options.reduction ?? 'mean');
     requireFloatInput('nllLoss', 'input', input);
@@ -543,6 +549,7 @@ function reduceClassLoss(loss: Tensor, weightOf: Tensor, _valid: Tensor, reducti
  * labelSmoothing, reduction ('mean' of class indices is weighted by the targets' class weights).
  */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  checkOptionKeys('crossEntropy', options, ['weight', 'ignoreIndex', 'labelSmoothing', 'reduction']);
   return tidy(() => {
     const op = 'crossEntropy';
     const reduction = checkReduction(options.reduction ?? 'mean');
