@@ -83,5 +83,9 @@ describe("PyTorch's snake_case keywords and unknown options are errors, not igno
       "nllLoss: unknown option 'ignore_index' (PyTorch's ignore_index is ignoreIndex here)",
     );
     expect(nn.F.crossEntropy(x, y, { reduction: 'sum', labelSmoothing: 0 }).item()).toBeCloseTo(0.3133, 4);
+    expect(() => looseNew(nn.MSELoss)({ reducton: 'sum' })).toThrow("MSELoss: unknown option 'reducton'");
+    expect(() => looseNew(nn.BCEWithLogitsLoss)({ pos_weight: x })).toThrow(
+      "BCEWithLogitsLoss: unknown option 'pos_weight' (PyTorch's pos_weight is posWeight here)",
+    );
   });
 });

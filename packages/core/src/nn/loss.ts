@@ -27,6 +27,7 @@ abstract class WeightedLoss extends Loss {
 export class MSELoss extends Loss {
   constructor(options: F.LossOptions = {}) {
     super(options.reduction);
+    checkOptionKeys('MSELoss', options, ['reduction']);
   }
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.mseLoss(input, target, { reduction: this.reduction });
@@ -36,6 +37,7 @@ export class MSELoss extends Loss {
 export class L1Loss extends Loss {
   constructor(options: F.LossOptions = {}) {
     super(options.reduction);
+    checkOptionKeys('L1Loss', options, ['reduction']);
   }
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.l1Loss(input, target, { reduction: this.reduction });
@@ -91,6 +93,7 @@ export class NLLLoss extends WeightedLoss {
   readonly ignoreIndex: number;
   constructor(options: F.NLLLossOptions = {}) {
     super(options.weight, options.reduction);
+    checkOptionKeys('NLLLoss', options, ['weight', 'ignoreIndex', 'reduction']);
     this.ignoreIndex = options.ignoreIndex ?? -100;
   }
   override forward(input: Tensor, target: Tensor): Tensor {
@@ -102,6 +105,7 @@ export class NLLLoss extends WeightedLoss {
 export class BCELoss extends WeightedLoss {
   constructor(options: F.WeightedLossOptions = {}) {
     super(options.weight, options.reduction);
+    checkOptionKeys('BCELoss', options, ['weight', 'reduction']);
   }
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.binaryCrossEntropy(input, target, { weight: this.weight, reduction: this.reduction });
@@ -113,6 +117,7 @@ export class BCEWithLogitsLoss extends WeightedLoss {
   declare posWeight: Tensor | null;
   constructor(options: F.BCEWithLogitsOptions = {}) {
     super(options.weight, options.reduction);
+    checkOptionKeys('BCEWithLogitsLoss', options, ['weight', 'posWeight', 'reduction']);
     this.registerBuffer('pos_weight', options.posWeight ?? null);
     Object.defineProperty(this, 'posWeight', {
       get: () => (this as unknown as { pos_weight: Tensor | null }).pos_weight,
