@@ -13,7 +13,7 @@ import { valuesIndices } from './named-tuple.js';
 import { avgPool2d, maxPool2dWithIndices } from './conv.js';
 import { gather, indexSelect } from './indexing.js';
 import { expand, permute, reshape, squeeze, unsqueeze } from './layout.js';
-import { matmul } from './matmul.js';
+import { where } from './elementwise.js';
 import { argmax } from './reduce.js';
 import { requireFloat } from './util.js';
 import { op } from './op.js';
@@ -116,13 +116,29 @@ function resolveSizes(op: string, x: Tensor, size: AdaptiveSize1 | AdaptiveSize2
   });
 }
 
-/** The [m, n] matrix averaging each adaptive bin, as a float32 tensor on `device`. */
-function averagingMatrix(n: number, m: number, device: string): Tensor {
-  const a = new Float32Array(m * n);
+/**
+ * The mean of each adaptive bin along the last (axis -1) or second-to-last (axis -2) dim, from
+ * the bins' gathered elements (padded to the widest bin; the padding is masked out with where):
+ * an inf or NaN reaches only its own bins, as in PyTorch, where an averaging matmul's 0 * inf
+ * made NaN of every output of the row.
+ */
+function binMean(x: Tensor, axis: -1 | -2, n: number, m: number): Tensor {
+  const { index, width } = binIndex(n, m);
+  const valid = new Uint8Array(m * width);
+  const counts = new Float32Array(m);
   bins(n, m).forEach(([s, e], i) => {
-    for (let j = s; j < e; j++) a[i * n + j] = 1 / (e - s);
+    counts[i] = e - s;
+    valid.fill(1, i * width, i * width + (e - s));
   });
-  return fromArray(a, [m, n], { device });
+  const device = x.device;
+  const picked = indexSelect(x, x.ndim + axis, fromArray(index, [m * width], { dtype: 'int32', device }));
+  const grouped =
+    axis === -1
+      ? reshape(picked, [...x.shape.slice(0, -1), m, width])
+      : reshape(picked, [...x.shape.slice(0, -2), m, width, x.shape[x.ndim - 1]!]);
+  const mask = fromArray(valid, axis === -1 ? [m, width] : [m, width, 1], { dtype: 'bool', device });
+  const sums = where(mask, grouped, 0).sum(axis === -1 ? -1 : -2);
+  return sums.div(fromArray(counts, axis === -1 ? [m] : [m, 1], { device }));
 }
 
 /** F.adaptive_avg_pool1d: [N, C, L] or [C, L] -> [..., outputSize]. */
@@ -132,7 +148,7 @@ export function adaptiveAvgPool1d(x: Tensor, outputSize: AdaptiveSize1): Tensor 
   return op('adaptiveAvgPool1d', () => {
     // Equal bins (global pooling included) are the average-pooling kernel's windows.
     if (m > 0 && n % m === 0) return avgPool1d(x, n / m);
-    return matmul(x, averagingMatrix(n, m, x.device).t());
+    return binMean(x, -1, n, m);
   });
 }
 
@@ -143,8 +159,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize2): Tensor 
   return op('adaptiveAvgPool2d', () => {
     // Equal bins (global pooling included) are the average-pooling kernel's windows.
     if (mh > 0 && mw > 0 && h % mh === 0 && w % mw === 0) return avgPool2d(x, [h / mh, w / mw]);
-    const rows = matmul(averagingMatrix(h, mh, x.device), x);
-    return matmul(rows, averagingMatrix(w, mw, x.device).t());
+    return binMean(binMean(x, -2, h, mh), -1, w, mw);
   });
 }
 
