@@ -75,10 +75,10 @@ describe.each(heap === null ? [false] : [false, true])('reused storage (heap %s)
   afterEach(() => clearBufferPool());
 
   it("kernels that accumulate into their output see zeros, not a reused array's stale values", () => {
-    const n = 2 * 3 * 8 * 8;
+    const n = 2 * 3 * 24 * 24;
     const x = kernels.write(
       Float32Array.from({ length: n }, (_, i) => Math.sin(i)),
-      [2, 3, 8, 8],
+      [2, 3, 24, 24],
       'float32',
     );
     const w = kernels.write(
@@ -96,13 +96,13 @@ describe.each(heap === null ? [false] : [false, true])('reused storage (heap %s)
       countIncludePad: true,
     } as const;
     const run = (): number[][] => {
-      const dx = kernels.conv2dBackwardInput(ref(x, [2, 3, 8, 8]), ref(w, [3, 3, 3, 3]), [2, 3, 8, 8], params);
-      const { values, indices } = kernels.maxPool2d(ref(x, [2, 3, 8, 8]), pool, [2, 3, 4, 4]);
-      const mdx = kernels.maxPool2dBackward(ref(values, [2, 3, 4, 4]), ref(indices, [2, 3, 4, 4]), [2, 3, 8, 8]);
-      const adx = kernels.avgPool2dBackward(ref(values, [2, 3, 4, 4]), [2, 3, 8, 8], pool);
-      const s = kernels.sum(ref(x, [2, 3, 8, 8]), [0]);
+      const dx = kernels.conv2dBackwardInput(ref(x, [2, 3, 24, 24]), ref(w, [3, 3, 3, 3]), [2, 3, 24, 24], params);
+      const { values, indices } = kernels.maxPool2d(ref(x, [2, 3, 24, 24]), pool, [2, 3, 12, 12]);
+      const mdx = kernels.maxPool2dBackward(ref(values, [2, 3, 12, 12]), ref(indices, [2, 3, 12, 12]), [2, 3, 24, 24]);
+      const adx = kernels.avgPool2dBackward(ref(values, [2, 3, 12, 12]), [2, 3, 24, 24], pool);
+      const s = kernels.sum(ref(x, [2, 3, 24, 24]), [0]);
       const padded = kernels.pad(
-        ref(x, [2, 3, 8, 8]),
+        ref(x, [2, 3, 24, 24]),
         [
           [0, 0],
           [1, 0],
@@ -119,16 +119,16 @@ describe.each(heap === null ? [false] : [false, true])('reused storage (heap %s)
     const fresh = run();
     clearBufferPool();
     poisonPool(n);
-    poisonPool(3 * 8 * 8);
-    poisonPool(2 * 3 * 4 * 4);
+    poisonPool(3 * 24 * 24);
+    poisonPool(2 * 3 * 12 * 12);
     expect(run()).toEqual(fresh);
     kernels.dispose(x);
     kernels.dispose(w);
   });
 
   it('kernels that overwrite their output take a stale pooled array and still write every element', () => {
-    const shape = [4, 6, 16];
-    const n = 4 * 6 * 16;
+    const shape = [4, 6, 64];
+    const n = 4 * 6 * 64;
     const x = kernels.write(
       Float32Array.from({ length: n }, (_, i) => Math.sin(i)),
       shape,
@@ -140,8 +140,8 @@ describe.each(heap === null ? [false] : [false, true])('reused storage (heap %s)
       'int32',
     );
     const row = kernels.write(
-      Float32Array.from({ length: 16 }, (_, i) => i / 3),
-      [1, 1, 16],
+      Float32Array.from({ length: 64 }, (_, i) => i / 3),
+      [1, 1, 64],
       'float32',
     );
     const run = (): number[][] => {
@@ -149,8 +149,8 @@ describe.each(heap === null ? [false] : [false, true])('reused storage (heap %s)
         kernels.permute(ref(x, shape), [2, 0, 1]),
         kernels.permute(ref(xi, shape), [1, 0, 2]),
         kernels.slice(ref(x, shape), [0, 0, 0], [1, 1, 1], shape),
-        kernels.expand(ref(row, [1, 1, 16]), shape),
-        kernels.concat([ref(x, shape), ref(x, shape)], 1, [4, 12, 16]),
+        kernels.expand(ref(row, [1, 1, 64]), shape),
+        kernels.concat([ref(x, shape), ref(x, shape)], 1, [4, 12, 64]),
         kernels.pad(
           ref(x, shape),
           [
@@ -169,8 +169,8 @@ describe.each(heap === null ? [false] : [false, true])('reused storage (heap %s)
           ],
           0,
         ),
-        kernels.sum(ref(x, [4, 6, 16]), [1]),
-        kernels.add(ref(x, shape), ref(row, [1, 1, 16]), shape),
+        kernels.sum(ref(x, [4, 6, 64]), [1]),
+        kernels.add(ref(x, shape), ref(row, [1, 1, 64]), shape),
       ];
       const data = outs.map((r) => Array.from(r.data));
       for (const r of outs) kernels.dispose(r);
@@ -179,7 +179,7 @@ describe.each(heap === null ? [false] : [false, true])('reused storage (heap %s)
     clearBufferPool();
     const fresh = run();
     clearBufferPool();
-    for (const size of [n, 2 * n, 4 * 6 * 32, 4 * 16]) poisonPool(size);
+    for (const size of [n, 2 * n, 4 * 6 * 80, 4 * 64]) poisonPool(size);
     expect(run()).toEqual(fresh);
     // the values themselves, not just fresh == reused
     expect(fresh[5]!.slice(0, 8)).toEqual(new Array(8).fill(2.5));

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adamStep, adamStepJs } from './adam-step.js';
 import { add, div, gt, mul, sub, where } from './binary.js';
-import { setHeapStorage, takeF32 } from './buffers.js';
+import { setHeapStorage } from './buffers.js';
 import { elementwiseSimdAvailable, setElementwiseSimd } from './elementwise-wasm.js';
 import { heap } from './heap.js';
 import { sum } from './reduce.js';
@@ -33,7 +33,7 @@ let placement: Placement = 'JavaScript arrays';
 function data(n: number, seed: number): Float32Array {
   const r = rng(seed);
   const inHeap = placement === 'heap arrays' || (placement === 'mixed arrays' && (seed & 1) === 0);
-  const out = inHeap ? takeF32(n) : new Float32Array(n);
+  const out = (inHeap ? heap?.takeF32(n) : null) ?? new Float32Array(n);
   const bits = new Uint32Array(out.buffer);
   for (let i = 0; i < n; i++) {
     const k = r();

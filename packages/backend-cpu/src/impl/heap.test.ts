@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kernels } from '../kernels.js';
-import { clearBufferPool, release, take, takeF32, zeroed } from './buffers.js';
+import { clearBufferPool, HEAP_MIN_ELEMENTS, release, take, takeF32, zeroed } from './buffers.js';
 import { createHeap, heap } from './heap.js';
 
 /** A deterministic generator of sizes (xorshift32), so a failure reproduces. */
@@ -97,13 +97,13 @@ describe('storage heap allocator', () => {
 describe.skipIf(heap === null)('backend storage in the heap', () => {
   const H = heap!;
 
-  it('takes float32 and int32 arrays of 256+ elements from the heap, and short or bool ones from JavaScript', () => {
-    const f = takeF32(1000);
-    const i = take('int32', 300);
-    const z = zeroed('float32', 512);
+  it('takes float32 and int32 arrays of HEAP_MIN_ELEMENTS+ from the heap, and short or bool ones from JavaScript', () => {
+    const f = takeF32(HEAP_MIN_ELEMENTS);
+    const i = take('int32', 3000);
+    const z = zeroed('float32', 2048);
     expect([H.owns(f), H.owns(i), H.owns(z)]).toEqual([true, true, true]);
     expect(Array.from(z).every((v) => v === 0)).toBe(true);
-    expect(H.holds(takeF32(100))).toBe(false);
+    expect(H.holds(takeF32(HEAP_MIN_ELEMENTS - 1))).toBe(false);
     expect(H.holds(take('bool', 4096))).toBe(false);
     for (const a of [f, i, z]) release(a);
   });
