@@ -278,7 +278,7 @@ export function chooseSplit(M: number, N: number, K: number, flags: number): num
   return timedSplit ? split : 0;
 }
 
-/** The size class of the call chooseSplit marked for timing, or -1. */
+/** The policy slot (call shape) of the call chooseSplit marked for timing, or -1. */
 export let timedClass = -1;
 let timedSplit = false;
 
