@@ -88,4 +88,19 @@ describe("PyTorch's snake_case keywords and unknown options are errors, not igno
       "BCEWithLogitsLoss: unknown option 'pos_weight' (PyTorch's pos_weight is posWeight here)",
     );
   });
+
+  it("one-keyword modules take PyTorch's keyword as an options object (LeakyReLU's was a NaN slope)", () => {
+    const x = tensor([[-1, 0, 2]]);
+    expect(new nn.LeakyReLU({ negativeSlope: 0.2 })(x).tolist()).toEqual([[-0.2, 0, 2]].map((r) => r.map(Math.fround)));
+    expect(new nn.Softmax({ dim: 1 })(x).sum().item()).toBeCloseTo(1, 6);
+    expect(new nn.LogSoftmax({ dim: -1 })(x).exp().sum().item()).toBeCloseTo(1, 6);
+    expect(new nn.ELU({ alpha: 2, inplace: true })(x).tolist()[0]).toEqual(new nn.ELU(2)(x).tolist()[0]);
+    expect(new nn.GELU({ approximate: 'tanh' }).approximate).toBe('tanh');
+    expect(new nn.Dropout({ p: 0.25 }).p).toBe(0.25);
+    expect(new nn.Dropout2d({ p: 0.3 }).p).toBe(0.3);
+    expect(() => looseNew(nn.Softmax)({ axis: 1 })).toThrow("Softmax: unknown option 'axis'; the options are dim");
+    expect(() => looseNew(nn.LeakyReLU)({ negative_slope: 0.2 })).toThrow(
+      "LeakyReLU: unknown option 'negative_slope' (PyTorch's negative_slope is negativeSlope here)",
+    );
+  });
 });

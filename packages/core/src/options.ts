@@ -36,3 +36,19 @@ export function checkNoSnakeCase(where: string, options: object): void {
         keys.filter((k) => !k.includes('_')),
       );
 }
+
+/**
+ * A module's PyTorch keyword given positionally or as an options object: `new nn.Softmax(1)` or
+ * `new nn.Softmax({ dim: 1 })` (PyTorch's `nn.Softmax(dim=1)`); `extra` keys are accepted and
+ * not read (PyTorch's `inplace`, which changes memory, not values).
+ */
+export function keywordOrValue<T extends number | string>(
+  where: string,
+  arg: T | object | undefined,
+  key: string,
+  extra: readonly string[] = [],
+): T | undefined {
+  if (arg === null || typeof arg !== 'object') return arg;
+  checkOptionKeys(where, arg, [key, ...extra]);
+  return (arg as Record<string, T | undefined>)[key];
+}

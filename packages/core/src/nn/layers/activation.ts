@@ -3,6 +3,7 @@ import { full } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import * as F from '../functional.js';
 import { Module, Parameter, pyFloat, reprValue } from '../module.js';
+import { keywordOrValue } from '../../options.js';
 
 export class ReLU extends Module {
   override forward(x: Tensor): Tensor {
@@ -37,8 +38,9 @@ export class SiLU extends Module {
 /** GELU, exact ('none', the default) or with the tanh approximation. */
 export class GELU extends Module {
   readonly approximate: 'none' | 'tanh';
-  constructor(approximate: 'none' | 'tanh' = 'none') {
+  constructor(options: 'none' | 'tanh' | { approximate?: 'none' | 'tanh' } = 'none') {
     super();
+    const approximate = keywordOrValue<'none' | 'tanh'>('GELU', options, 'approximate') ?? 'none';
     if (approximate !== 'none' && approximate !== 'tanh')
       throw new Error(`approximate argument must be either none or tanh (got '${String(approximate)}')`);
     this.approximate = approximate;
@@ -53,9 +55,9 @@ export class GELU extends Module {
 
 export class LeakyReLU extends Module {
   readonly negativeSlope: number;
-  constructor(negativeSlope = 0.01) {
+  constructor(options: number | { negativeSlope?: number; inplace?: boolean } = 0.01) {
     super();
-    this.negativeSlope = negativeSlope;
+    this.negativeSlope = keywordOrValue<number>('LeakyReLU', options, 'negativeSlope', ['inplace']) ?? 0.01;
   }
   override forward(x: Tensor): Tensor {
     return F.leakyRelu(x, this.negativeSlope);
@@ -67,9 +69,9 @@ export class LeakyReLU extends Module {
 
 export class ELU extends Module {
   readonly alpha: number;
-  constructor(alpha = 1) {
+  constructor(options: number | { alpha?: number; inplace?: boolean } = 1) {
     super();
-    this.alpha = alpha;
+    this.alpha = keywordOrValue<number>('ELU', options, 'alpha', ['inplace']) ?? 1;
   }
   override forward(x: Tensor): Tensor {
     return F.elu(x, this.alpha);
@@ -115,9 +117,9 @@ export class Hardtanh extends Module {
 /** Softmax along `dim` (PyTorch's legacy implicit dim when omitted). */
 export class Softmax extends Module {
   readonly dim: number | undefined;
-  constructor(dim?: number) {
+  constructor(dim?: number | { dim?: number }) {
     super();
-    this.dim = dim;
+    this.dim = keywordOrValue<number>('Softmax', dim, 'dim');
   }
   override forward(x: Tensor): Tensor {
     return F.softmax(x, this.dim);
@@ -129,9 +131,9 @@ export class Softmax extends Module {
 
 export class LogSoftmax extends Module {
   readonly dim: number | undefined;
-  constructor(dim?: number) {
+  constructor(dim?: number | { dim?: number }) {
     super();
-    this.dim = dim;
+    this.dim = keywordOrValue<number>('LogSoftmax', dim, 'dim');
   }
   override forward(x: Tensor): Tensor {
     return F.logSoftmax(x, this.dim);

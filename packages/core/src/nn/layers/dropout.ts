@@ -2,6 +2,7 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import * as F from '../functional.js';
 import { Module, reprValue } from '../module.js';
+import { keywordOrValue } from '../../options.js';
 
 /**
  * Zeroes each element with probability p during training (mask from core's seeded host
@@ -9,8 +10,9 @@ import { Module, reprValue } from '../module.js';
  */
 export class Dropout extends Module {
   readonly p: number;
-  constructor(p = 0.5) {
+  constructor(options: number | { p?: number; inplace?: boolean } = 0.5) {
     super();
+    const p = keywordOrValue<number>('Dropout', options, 'p', ['inplace']) ?? 0.5;
     if (!(p >= 0 && p <= 1)) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
     this.p = p;
   }
@@ -24,8 +26,9 @@ export class Dropout extends Module {
 
 abstract class DropoutBase extends Module {
   readonly p: number;
-  constructor(p = 0.5) {
+  constructor(options: number | { p?: number; inplace?: boolean } = 0.5) {
     super();
+    const p = keywordOrValue<number>(this.constructor.name, options, 'p', ['inplace']) ?? 0.5;
     if (!(p >= 0 && p <= 1)) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
     this.p = p;
   }
