@@ -2,7 +2,7 @@
  * The two-thread GEMM split against one thread, interleaved call by call in one process (same
  * operands; one thread in the plain memory, two in the shared one, as the 'auto' policy compares
  * them): GFLOP/s median (best) per shape, whether the results match bit for bit, and the load
- * average. Then 'auto' on the same shapes: what it chose and its GFLOP/s.
+ * average. Then 'auto' against one thread, round by round over the same shapes, and what it chose.
  * Run: npx tsx bench/threads.ts [--reps 200]
  */
 import { loadavg } from 'node:os';
@@ -87,15 +87,24 @@ for (const [name, M, K, N, tA, tB] of shapes) {
 }
 console.log(JSON.stringify({ load_average_after: load() }));
 
-// 'auto' at the real threshold, shapes interleaved as in a training step
+// 'auto' at the real threshold against one thread, round by round (a round: every shape once, as
+// in a training step): median ms per round each and their ratio
 setCpuThreadTuning({ minMnk: 2 ** 21 });
-setCpuThreads('auto');
-const t0 = performance.now();
-for (let r = 0; r < reps; r++) for (const p of problems) p();
-const ms = performance.now() - t0;
+const roundMs: number[][] = [[], []];
+for (let r = 0; r < reps; r++)
+  for (const [k, t] of [[0, 'auto'] as const, [1, 1] as const]) {
+    setCpuThreads(t);
+    const s = performance.now();
+    for (const p of problems) p();
+    roundMs[k]!.push(performance.now() - s);
+  }
+const median = (ts: number[]): number => [...ts].sort((x, y) => x - y)[ts.length >> 1]!;
+const [auto, one] = roundMs.map(median) as [number, number];
 console.log(
   JSON.stringify({
-    auto_ms_per_round: Number((ms / reps).toFixed(3)),
+    auto_ms_per_round: Number(auto.toFixed(3)),
+    one_thread_ms_per_round: Number(one.toFixed(3)),
+    one_over_auto: Number((one / auto).toFixed(3)),
     load_average: load(),
     shapes: cpuThreads().shapes,
   }),
