@@ -1,7 +1,8 @@
 /**
  * avgPool2d with PyTorch semantics (explicit zero padding, ceil_mode, countIncludePad,
  * divisorOverride). Window sums come from native AvgPool on the zero-padded planes (times kH*kW;
- * with dilation, from a Conv2D with a ones filter), divided by PyTorch's per-window divisor.
+ * with dilation, and on the wasm engine, from a Conv2D with a ones filter), divided by PyTorch's
+ * per-window divisor.
  */
 import type { Pool2dParams, Shape } from '@flint/core/backend';
 import { tf, type TfTensor } from '../tf.js';
@@ -23,7 +24,9 @@ export function avgPool2d(x: Ref, params: Pool2dParams, outShape: Shape): TfTens
       [0, 0],
     ]);
     let sums: TfTensor;
-    if (g.dh === 1 && g.dw === 1) {
+    // wasm's native AvgPool (XNNPACK) returns -inf for a window holding NaN (or +inf and -inf),
+    // where PyTorch gives NaN: the ones-filter Conv2D keeps NaN, so wasm sums with it
+    if (g.dh === 1 && g.dw === 1 && tf.getBackend() !== 'wasm') {
       const mean = tf.avgPool(padded as tf.Tensor4D, [g.kH, g.kW], [g.sh, g.sw], 'valid');
       sums = tf.mul(mean, tf.scalar(g.kH * g.kW));
     } else {
