@@ -98,6 +98,18 @@ describe("PyTorch's snake_case keywords and unknown options are errors, not igno
     expect(new nn.GELU({ approximate: 'tanh' }).approximate).toBe('tanh');
     expect(new nn.Dropout({ p: 0.25 }).p).toBe(0.25);
     expect(new nn.Dropout2d({ p: 0.3 }).p).toBe(0.3);
+    // two keywords: Softplus({ beta }) and Hardtanh({ minVal }) computed NaN before
+    expect(new nn.Softplus({ beta: 2 })(x).tolist()).toEqual(new nn.Softplus(2, 20)(x).tolist());
+    expect(new nn.Hardtanh({ minVal: -0.5, maxVal: 0.5 })(x).tolist()).toEqual([[-0.5, 0, 0.5]]);
+    expect(new nn.RReLU({ lower: 0.1, upper: 0.3 }).eval()(x).tolist()).toEqual(
+      new nn.RReLU(0.1, 0.3).eval()(x).tolist(),
+    );
+    expect(new nn.CELU({ alpha: 2 }).alpha).toBe(2);
+    expect([new nn.Hardshrink({ lambd: 1 }).lambd, new nn.Softshrink({ lambd: 1 }).lambd]).toEqual([1, 1]);
+    expect(new nn.Flatten({ startDim: 0 })(x).shape).toEqual([3]);
+    expect(() => looseNew(nn.Flatten)({ start_dim: 0 })).toThrow(
+      "Flatten: unknown option 'start_dim' (PyTorch's start_dim is startDim here)",
+    );
     expect(() => looseNew(nn.Softmax)({ axis: 1 })).toThrow("Softmax: unknown option 'axis'; the options are dim");
     expect(() => looseNew(nn.LeakyReLU)({ negative_slope: 0.2 })).toThrow(
       "LeakyReLU: unknown option 'negative_slope' (PyTorch's negative_slope is negativeSlope here)",

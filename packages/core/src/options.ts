@@ -52,3 +52,22 @@ export function keywordOrValue<T extends number | string>(
   checkOptionKeys(where, arg, [key, ...extra]);
   return (arg as Record<string, T | undefined>)[key];
 }
+
+/**
+ * keywordOrValue for modules with several keywords: `new nn.Softplus(2, 10)` or
+ * `new nn.Softplus({ beta: 2, threshold: 10 })`; an option left out takes its default.
+ */
+export function keywordsOrValues(
+  where: string,
+  first: number | object | undefined,
+  rest: readonly (number | undefined)[],
+  keys: readonly string[],
+  defaults: readonly number[],
+  extra: readonly string[] = [],
+): number[] {
+  if (first !== null && typeof first === 'object') {
+    checkOptionKeys(where, first, [...keys, ...extra]);
+    return keys.map((k, i) => ((first as Record<string, number | undefined>)[k] ?? defaults[i])!);
+  }
+  return [first, ...rest].map((v, i) => (v ?? defaults[i])!);
+}

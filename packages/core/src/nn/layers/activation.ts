@@ -3,7 +3,7 @@ import { full } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import * as F from '../functional.js';
 import { Module, Parameter, pyFloat, reprValue } from '../module.js';
-import { keywordOrValue } from '../../options.js';
+import { keywordOrValue, keywordsOrValues } from '../../options.js';
 
 export class ReLU extends Module {
   override forward(x: Tensor): Tensor {
@@ -84,10 +84,12 @@ export class ELU extends Module {
 export class Softplus extends Module {
   readonly beta: number;
   readonly threshold: number;
-  constructor(beta = 1, threshold = 20) {
+  constructor(beta: number | { beta?: number; threshold?: number } = 1, threshold = 20) {
     super();
-    this.beta = beta;
-    this.threshold = threshold;
+    [this.beta, this.threshold] = keywordsOrValues('Softplus', beta, [threshold], ['beta', 'threshold'], [1, 20]) as [
+      number,
+      number,
+    ];
   }
   override forward(x: Tensor): Tensor {
     return F.softplus(x, this.beta, this.threshold);
@@ -100,8 +102,16 @@ export class Softplus extends Module {
 export class Hardtanh extends Module {
   readonly minVal: number;
   readonly maxVal: number;
-  constructor(minVal = -1, maxVal = 1) {
+  constructor(options: number | { minVal?: number; maxVal?: number; inplace?: boolean } = -1, max = 1) {
     super();
+    const [minVal, maxVal] = keywordsOrValues(
+      'Hardtanh',
+      options,
+      [max],
+      ['minVal', 'maxVal'],
+      [-1, 1],
+      ['inplace'],
+    ) as [number, number];
     if (minVal > maxVal) throw new Error(`Hardtanh: min_val (${minVal}) cannot be greater than max_val (${maxVal})`);
     this.minVal = minVal;
     this.maxVal = maxVal;
@@ -152,9 +162,9 @@ export class SELU extends Module {
 
 export class CELU extends Module {
   readonly alpha: number;
-  constructor(alpha = 1) {
+  constructor(options: number | { alpha?: number; inplace?: boolean } = 1) {
     super();
-    this.alpha = alpha;
+    this.alpha = keywordOrValue<number>('CELU', options, 'alpha', ['inplace']) ?? 1;
   }
   override forward(x: Tensor): Tensor {
     return F.celu(x, this.alpha);
@@ -197,10 +207,16 @@ export class PReLU extends Module {
 export class RReLU extends Module {
   readonly lower: number;
   readonly upper: number;
-  constructor(lower = 1 / 8, upper = 1 / 3) {
+  constructor(lower: number | { lower?: number; upper?: number; inplace?: boolean } = 1 / 8, upper = 1 / 3) {
     super();
-    this.lower = lower;
-    this.upper = upper;
+    [this.lower, this.upper] = keywordsOrValues(
+      'RReLU',
+      lower,
+      [upper],
+      ['lower', 'upper'],
+      [1 / 8, 1 / 3],
+      ['inplace'],
+    ) as [number, number];
   }
   override forward(x: Tensor): Tensor {
     return F.rrelu(x, this.lower, this.upper, this.training);
@@ -295,9 +311,9 @@ export class Threshold extends Module {
 
 export class Hardshrink extends Module {
   readonly lambd: number;
-  constructor(lambd = 0.5) {
+  constructor(options: number | { lambd?: number } = 0.5) {
     super();
-    this.lambd = lambd;
+    this.lambd = keywordOrValue<number>('Hardshrink', options, 'lambd') ?? 0.5;
   }
   override forward(x: Tensor): Tensor {
     return F.hardshrink(x, this.lambd);
@@ -309,8 +325,9 @@ export class Hardshrink extends Module {
 
 export class Softshrink extends Module {
   readonly lambd: number;
-  constructor(lambd = 0.5) {
+  constructor(options: number | { lambd?: number } = 0.5) {
     super();
+    const lambd = keywordOrValue<number>('Softshrink', options, 'lambd') ?? 0.5;
     if (lambd < 0) throw new Error(`lambda must be greater or equal to 0, but found to be ${lambd}.`);
     this.lambd = lambd;
   }

@@ -2,7 +2,7 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import * as F from '../functional.js';
 import { Module, reprValue } from '../module.js';
-import { keywordOrValue } from '../../options.js';
+import { keywordOrValue, keywordsOrValues } from '../../options.js';
 
 /**
  * Zeroes each element with probability p during training (mask from core's seeded host
@@ -69,10 +69,12 @@ export class FeatureAlphaDropout extends DropoutBase {
 export class Flatten extends Module {
   readonly startDim: number;
   readonly endDim: number;
-  constructor(startDim = 1, endDim = -1) {
+  constructor(startDim: number | { startDim?: number; endDim?: number } = 1, endDim = -1) {
     super();
-    this.startDim = startDim;
-    this.endDim = endDim;
+    [this.startDim, this.endDim] = keywordsOrValues('Flatten', startDim, [endDim], ['startDim', 'endDim'], [1, -1]) as [
+      number,
+      number,
+    ];
   }
   override forward(x: Tensor): Tensor {
     return x.flatten(this.startDim, this.endDim);
