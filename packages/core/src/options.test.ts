@@ -18,6 +18,8 @@ describe("PyTorch's snake_case keywords and unknown options are errors, not igno
     expect(() => looseNew(optim.SGD)(p, { lr: 0.1, nesterov_momentum: 1 })).toThrow(
       "SGD: unknown option 'nesterov_momentum'; the options are lr, momentum",
     );
+    expect(() => looseNew(optim.SGD)(p, { lr: 0.1, momentun: 0.9 })).toThrow("SGD: unknown option 'momentun'");
+    expect(() => looseNew(optim.AdamW)(p, { amsGrad: true })).toThrow("AdamW: unknown option 'amsGrad'");
     // user keys in parameter groups stay allowed, as PyTorch's
     const opt = new optim.SGD([{ params: p, name: 'head' }], { lr: 0.1 });
     expect(opt.paramGroups[0]!.name).toBe('head');

@@ -23,21 +23,6 @@ export function checkOptionKeys(where: string, options: object | null | undefine
 }
 
 /**
- * For options merged into defaults (an optimizer's), where the unknown keys cannot be told from
- * the known: a key in PyTorch's snake_case is never one of Flint's.
- */
-export function checkNoSnakeCase(where: string, options: object): void {
-  const keys = Object.keys(options);
-  for (const key of keys)
-    if (key.includes('_'))
-      throw unknownOption(
-        where,
-        key,
-        keys.filter((k) => !k.includes('_')),
-      );
-}
-
-/**
  * A module's PyTorch keyword given positionally or as an options object: `new nn.Softmax(1)` or
  * `new nn.Softmax({ dim: 1 })` (PyTorch's `nn.Softmax(dim=1)`); `extra` keys are accepted and
  * not read (PyTorch's `inplace`, which changes memory, not values).

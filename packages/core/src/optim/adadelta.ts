@@ -23,7 +23,7 @@ export interface AdadeltaOptions {
 export class Adadelta extends Optimizer<AdadeltaOptions> {
   protected override readonly stateKeys = ['step', 'square_avg', 'acc_delta'];
   constructor(params: ParamsInput<AdadeltaOptions>, options: Partial<AdadeltaOptions> = {}) {
-    super(params, { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false, ...options });
+    super(params, { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false }, options);
   }
 
   protected override validateGroup(group: ParamGroup<AdadeltaOptions>): void {

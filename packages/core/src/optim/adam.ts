@@ -29,15 +29,18 @@ export class Adam extends Optimizer<AdamOptions> {
   protected readonly decoupledWeightDecay: boolean = false;
 
   constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super(params, {
-      lr: 1e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      amsgrad: false,
-      maximize: false,
-      ...options,
-    });
+    super(
+      params,
+      {
+        lr: 1e-3,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weightDecay: 0,
+        amsgrad: false,
+        maximize: false,
+      },
+      options,
+    );
   }
 
   protected override validateGroup(group: ParamGroup<AdamOptions>): void {

@@ -22,7 +22,7 @@ export class Adamax extends Optimizer<AdamaxOptions> {
   protected override readonly stateKeys = ['step', 'exp_avg', 'exp_inf'];
 
   constructor(params: ParamsInput<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
-    super(params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false, ...options });
+    super(params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false }, options);
   }
 
   protected override validateGroup(group: ParamGroup<AdamaxOptions>): void {

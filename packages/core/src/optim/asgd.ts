@@ -27,7 +27,7 @@ export class ASGD extends Optimizer<ASGDOptions> {
   protected override readonly stateKeys = ['step', 'eta', 'mu', 'ax'];
 
   constructor(params: ParamsInput<ASGDOptions>, options: Partial<ASGDOptions> = {}) {
-    super(params, { lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6, weightDecay: 0, maximize: false, ...options });
+    super(params, { lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6, weightDecay: 0, maximize: false }, options);
   }
 
   protected override validateGroup(group: ParamGroup<ASGDOptions>): void {

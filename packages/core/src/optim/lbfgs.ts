@@ -83,16 +83,19 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
 
   constructor(params: ParamsInput<LBFGSOptions>, options: Partial<LBFGSOptions> = {}) {
     const maxIter = options.maxIter ?? 20;
-    super(params, {
-      lr: 1,
-      maxIter,
-      maxEval: Math.floor((maxIter * 5) / 4),
-      toleranceGrad: 1e-7,
-      toleranceChange: 1e-9,
-      historySize: 100,
-      lineSearchFn: null,
-      ...options,
-    });
+    super(
+      params,
+      {
+        lr: 1,
+        maxIter,
+        maxEval: Math.floor((maxIter * 5) / 4),
+        toleranceGrad: 1e-7,
+        toleranceChange: 1e-9,
+        historySize: 100,
+        lineSearchFn: null,
+      },
+      options,
+    );
     if (this.paramGroups.length !== 1)
       throw new Error("LBFGS doesn't support per-parameter options (parameter groups)");
     this.params = this.paramGroups[0]!.params;

@@ -26,15 +26,18 @@ export interface NAdamOptions {
 export class NAdam extends Optimizer<NAdamOptions> {
   protected override readonly stateKeys = ['step', 'mu_product', 'exp_avg', 'exp_avg_sq'];
   constructor(params: ParamsInput<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
-    super(params, {
-      lr: 2e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      momentumDecay: 4e-3,
-      maximize: false,
-      ...options,
-    });
+    super(
+      params,
+      {
+        lr: 2e-3,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weightDecay: 0,
+        momentumDecay: 4e-3,
+        maximize: false,
+      },
+      options,
+    );
   }
 
   protected override validateGroup(group: ParamGroup<NAdamOptions>): void {

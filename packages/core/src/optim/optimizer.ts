@@ -11,7 +11,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { keep, tidy } from '../tensor/scope.js';
 import { enableGrad, noGrad } from '../autograd/grad-mode.js';
 import { formatShape } from '../backend/shape.js';
-import { checkNoSnakeCase } from '../options.js';
+import { checkOptionKeys } from '../options.js';
 
 /**
  * One entry of an optimizer's state: a tensor on the parameter's device, a host number, or a list
@@ -52,9 +52,10 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   /** Per-parameter state, keyed by the parameter tensor itself (as PyTorch). */
   readonly state = new Map<Tensor, ParamState>();
 
-  constructor(params: ParamsInput<O>, defaults: O) {
-    checkNoSnakeCase(this.constructor.name, defaults);
-    this.defaults = Object.freeze({ ...defaults });
+  /** `defaults`: every option with its default value; `options`: the caller's, each one of those. */
+  constructor(params: ParamsInput<O>, defaults: O, options: Partial<O> = {}) {
+    checkOptionKeys(this.constructor.name, options, Object.keys(defaults));
+    this.defaults = Object.freeze({ ...defaults, ...options });
     const list = params instanceof Tensor ? [params] : [...(params as Iterable<Tensor | ParamGroupInput<O>>)];
     if (list.length === 0) throw new Error(`${this.constructor.name}: optimizer got an empty parameter list`);
     if (list.every((p) => p instanceof Tensor)) {

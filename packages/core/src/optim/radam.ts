@@ -26,7 +26,7 @@ export class RAdam extends Optimizer<RAdamOptions> {
   protected override readonly stateKeys = ['step', 'exp_avg', 'exp_avg_sq'];
 
   constructor(params: ParamsInput<RAdamOptions>, options: Partial<RAdamOptions> = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false, ...options });
+    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false }, options);
   }
 
   protected override validateGroup(group: ParamGroup<RAdamOptions>): void {

@@ -23,7 +23,7 @@ export class Rprop extends Optimizer<RpropOptions> {
   protected override readonly stateKeys = ['step', 'prev', 'step_size'];
 
   constructor(params: ParamsInput<RpropOptions>, options: Partial<RpropOptions> = {}) {
-    super(params, { lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50], maximize: false, ...options });
+    super(params, { lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50], maximize: false }, options);
   }
 
   protected override validateGroup(group: ParamGroup<RpropOptions>): void {

@@ -26,15 +26,18 @@ export interface SGDOptions {
 export class SGD extends Optimizer<SGDOptions> {
   protected override readonly stateKeys = ['momentum_buffer'];
   constructor(params: ParamsInput<SGDOptions>, options: Partial<SGDOptions> = {}) {
-    super(params, {
-      lr: 1e-3,
-      momentum: 0,
-      dampening: 0,
-      weightDecay: 0,
-      nesterov: false,
-      maximize: false,
-      ...options,
-    });
+    super(
+      params,
+      {
+        lr: 1e-3,
+        momentum: 0,
+        dampening: 0,
+        weightDecay: 0,
+        nesterov: false,
+        maximize: false,
+      },
+      options,
+    );
   }
 
   protected override validateGroup(group: ParamGroup<SGDOptions>): void {
