@@ -301,7 +301,10 @@ function floatDivMod(a: Tensor, b: Tensor, rounding: Rounding): { q: Tensor; r: 
   r = where(undershoot, r.sub(bStep), r);
   if (rounding === 'trunc') return { q, r };
   const flip = logicalAnd(r.ne(0), r.lt(0).ne(b.lt(0)));
-  return { q: where(flip, q.sub(1), q), r: where(flip, r.add(b), r) };
+  // PyTorch's floor quotient is (a - fmod(a, b)) / b: NaN where the remainder is (inf // 2 is NaN);
+  // a / 0 stays ±inf (a zero divisor is a / b in torch's div_floor)
+  const nanQuotient = logicalAnd(r.ne(r), b.ne(0));
+  return { q: where(nanQuotient, Number.NaN, where(flip, q.sub(1), q)), r: where(flip, r.add(b), r) };
 }
 
 /**
