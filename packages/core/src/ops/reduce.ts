@@ -120,8 +120,12 @@ function checkNonEmpty(x: Tensor, axes: number[], op: string): void {
   }
 }
 
-/** amax/amin: the gradient is shared evenly by the tied maxima (as PyTorch). */
-function extremum(kind: 'max' | 'min', x: Tensor, dim: Dims, keepdim: boolean): Tensor {
+/**
+ * amax/amin: the gradient is shared evenly by the tied maxima (as PyTorch). `nanTies` is max()/
+ * min() of the whole tensor (PyTorch's evenly_distribute_backward): a NaN result shares the
+ * gradient among the NaN elements, where amax's count of elements equal to NaN is 0 (NaN grads).
+ */
+function extremum(kind: 'max' | 'min', x: Tensor, dim: Dims, keepdim: boolean, nanTies = false): Tensor {
   const axes = normalizeDims(dim, x.ndim, kind === 'max' ? 'amax' : 'amin');
   checkNonEmpty(x, axes, kind === 'max' ? 'amax' : 'amin');
   return op(`a${kind}`, () => {
@@ -130,7 +134,9 @@ function extremum(kind: 'max' | 'min', x: Tensor, dim: Dims, keepdim: boolean): 
     const out = input !== x ? castNoGrad(raw, 'bool') : raw;
     const shape = x.shape;
     return recordGrad(out, [x], [x, out], (g, [sx, so]) => {
-      const mask = castNoGrad(sx!.eq(expandBack(so!, shape, axes)), 'float32');
+      const result = expandBack(so!, shape, axes);
+      const ties = nanTies ? where(result.ne(result), sx!.ne(sx!), sx!.eq(result)) : sx!.eq(result);
+      const mask = castNoGrad(ties, 'float32');
       const count = expandBack(reduceRaw('sum', mask, axes, false), shape, axes);
       return [expandBack(g, shape, axes).mul(mask).div(count)];
     });
@@ -138,6 +144,9 @@ function extremum(kind: 'max' | 'min', x: Tensor, dim: Dims, keepdim: boolean): 
 }
 export const amax = (x: Tensor, dim?: Dims, keepdim = false): Tensor => extremum('max', x, dim, keepdim);
 export const amin = (x: Tensor, dim?: Dims, keepdim = false): Tensor => extremum('min', x, dim, keepdim);
+/** x.max() / x.min() without a dim. */
+export const maxAll = (x: Tensor): Tensor => extremum('max', x, null, false, true);
+export const minAll = (x: Tensor): Tensor => extremum('min', x, null, false, true);
 
 /** The kernel's index along `axis` (argmin may be composed: optional-kernels.ts). */
 function argKernel(kind: 'argmax' | 'argmin', x: Tensor, axis: number, shape: readonly number[]): Tensor {

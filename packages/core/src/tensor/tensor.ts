@@ -857,12 +857,12 @@ export class Tensor {
   max(): Tensor;
   max(dim: number, keepdim?: boolean): MaxMinResult;
   max(dim?: number, keepdim = false): Tensor | MaxMinResult {
-    return dim === undefined ? red.amax(this, null, false) : red.maxDim(this, dim, keepdim);
+    return dim === undefined ? red.maxAll(this) : red.maxDim(this, dim, keepdim);
   }
   min(): Tensor;
   min(dim: number, keepdim?: boolean): MaxMinResult;
   min(dim?: number, keepdim = false): Tensor | MaxMinResult {
-    return dim === undefined ? red.amin(this, null, false) : red.minDim(this, dim, keepdim);
+    return dim === undefined ? red.minAll(this) : red.minDim(this, dim, keepdim);
   }
   amax(dim?: number | readonly number[] | null, keepdim = false): Tensor {
     return red.amax(this, dim, keepdim);
