@@ -106,6 +106,6 @@ console.log(
     one_thread_ms_per_round: Number(one.toFixed(3)),
     one_over_auto: Number((one / auto).toFixed(3)),
     load_average: load(),
-    shapes: cpuThreads().shapes,
+    auto: cpuThreads().auto,
   }),
 );

@@ -602,13 +602,14 @@ function withThreads<T>(threads: 1 | 2, f: () => T): T {
   }
 }
 
-/** The GEMM thread setting, whether a second thread can run, and what 'auto' chose per size class. */
+/** The GEMM thread setting, whether a second thread can run, and what 'auto' sees now. */
 function threadsLine(): string {
   const t = cpuThreads();
-  const chose = t.shapes.map((c) => `${c.shape}: ${c.choice} (2-thread/1-thread time ${c.twoOverOne})`);
-  return `${t.setting}, ${t.available ? 'a second thread can run' : `one thread only: ${t.reason}`}${
-    t.setting === 'auto' && chose.length > 0 ? `; auto chose ${chose.join(', ')}` : ''
-  }`;
+  const auto =
+    t.setting === 'auto' && t.available && t.auto.othersCores !== null
+      ? `; auto: other processes used ${t.auto.othersCores} cores lately, so ${t.auto.splitting ? 'two threads' : 'one thread'}`
+      : '';
+  return `${t.setting}, ${t.available ? 'a second thread can run' : `one thread only: ${t.reason}`}${auto}`;
 }
 
 /** The spread of the per-round ratios Flint / PyTorch (every round has a PyTorch figure). */

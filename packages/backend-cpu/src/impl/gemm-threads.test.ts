@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { A_TRANSPOSED, ACCUMULATE, B_TRANSPOSED, SplitPolicy } from './gemm-threads.js';
+import { SpareCoreMeter } from './gemm-threads.js';
 import { wasmSimdAvailable } from './gemm-wasm.js';
 import { expectMatches, type Gemm, problem, run } from './test-gemm.js';
 
@@ -46,84 +46,44 @@ const okFor =
     expect(wasm.gemmWasm(...args)).toBe(true);
   };
 
-describe('SplitPolicy (the auto setting, fed times)', () => {
-  /** Feeds `n` calls of one shape whose unsplit / split calls take `one` / `two`; returns the split picks. */
-  const feeder =
-    (policy: SplitPolicy, slot: number) =>
-    (n: number, one: number, two: number): boolean[] => {
-      const picks: boolean[] = [];
-      for (let i = 0; i < n; i++) {
-        const split = policy.split(slot);
-        picks.push(split);
-        policy.record(slot, split, split ? two : one);
-      }
-      return picks;
-    };
-  /** [start, length] of each run of split calls. */
-  const runs = (picks: boolean[]): [number, number][] => {
-    const out: [number, number][] = [];
-    picks.forEach((s, i) => {
-      if (!s) return;
-      const last = out.at(-1);
-      if (last !== undefined && last[0] + last[1] === i) last[1]++;
-      else out.push([i, 1]);
-    });
-    return out;
-  };
-
-  it('measures in windows of 16 calls, runs the faster mode between them, and windows get rarer while they confirm', () => {
-    const policy = new SplitPolicy();
-    const slot = policy.slot(64, 256, 256, B_TRANSPOSED);
-    const feed = feeder(policy, slot);
-    // unsplit first (16 calls), then a split window; undecided until both modes have samples
-    expect(runs(feed(33, 1, 2))).toEqual([[16, 16]]);
-    expect(policy.summary()).toEqual([{ shape: '64x256x256 (Bt)', choice: 1, twoOverOne: 2 }]);
-    // then windows alternate unsplit / split, the interval doubling (256, 512, 1024, 2048, 2048)
-    // while split keeps losing: split windows at 33 + 779 and 33 + 3879
-    const later = feed(8000, 1, 2);
-    expect(runs(later)).toEqual([
-      [779, 16],
-      [3879, 16],
-    ]);
-    expect(later.length - later.filter((x) => x).length).toBe(8000 - 32);
-    expect(policy.prefersSplit(slot)).toBe(false);
+describe("SpareCoreMeter (the 'auto' setting, fed CPU times)", () => {
+  it('a core is spare when other processes leave at least 0.6 of one beside the caller; it stops below 0.4', () => {
+    const m = new SpareCoreMeter(2);
+    // one sample is no interval yet
+    expect(m.sample(0, 5000, 100)).toBe(false);
+    expect(m.others).toBeNaN();
+    // 1 s: the machine was busy 1.2 CPU-seconds, 1.2 of them this process (both threads): others 0
+    expect(m.sample(1000, 6200, 1300)).toBe(true);
+    expect(m.others).toBe(0);
+    // others take half a core: 0.5 spare stays above the stop line while splitting
+    expect(m.sample(2000, 7200 + 500, 2300)).toBe(true);
+    expect(m.others).toBeCloseTo(0.5, 12);
+    // a busy process elsewhere (0.7 of a core): stop
+    expect(m.sample(3000, 7700 + 1700, 3300)).toBe(false);
+    // back to 0.5: not enough to start again (hysteresis)
+    expect(m.sample(4000, 9400 + 1500, 4300)).toBe(false);
+    // free again
+    expect(m.sample(5000, 10900 + 1050, 5300)).toBe(true);
+    expect(m.spare).toBe(true);
   });
 
-  it('follows a load change at the next split window: the choice flips and windows come often again', () => {
-    const policy = new SplitPolicy();
-    const slot = policy.slot(512, 784, 64, A_TRANSPOSED);
-    const feed = feeder(policy, slot);
-    feed(3000, 1, 1.5);
-    expect(policy.prefersSplit(slot)).toBe(false);
-    // splitting is faster now (the machine became free): within one long interval and a window
-    const after = feed(2048 + 2 * 16 + 2048, 1, 0.6);
-    expect(policy.prefersSplit(slot)).toBe(true);
-    expect(policy.summary()).toEqual([{ shape: '512x64x784 (At)', choice: 2, twoOverOne: expect.any(Number) }]);
-    expect(after.slice(-500).filter((s) => !s).length).toBeLessThanOrEqual(32); // unsplit windows only
-  });
-
-  it('the first split of a window (the worker waking) is not counted; one outlier does not flip a choice; a 4% gain is not enough', () => {
-    const policy = new SplitPolicy();
-    const a = policy.slot(64, 784, 512, 0);
-    const feedA = feeder(policy, a);
-    feedA(33, 1, 0.5);
-    let calls = 0;
-    // after each split window's first call, 1000 would be an outlier; skipped, it leaves 0.5
-    for (; calls < 2000; calls++) {
-      const split = policy.split(a);
-      policy.record(a, split, split ? 0.5 : 1);
-    }
-    expect(policy.summary()).toEqual([{ shape: '64x512x784', choice: 2, twoOverOne: 0.5 }]);
-    policy.record(a, true, 1000);
-    expect(policy.prefersSplit(a)).toBe(true);
-    const b = policy.slot(64, 512, 512, ACCUMULATE);
-    expect(b).not.toBe(a);
-    expect(policy.slot(64, 784, 512, 0)).toBe(a);
-    feeder(policy, b)(3000, 1, 0.96);
-    expect(policy.prefersSplit(b)).toBe(false);
-    // new shapes beyond the slots evict old ones, which start from scratch
-    for (let m = 1; m <= 200; m++) policy.split(policy.slot(m, 8, 8, ACCUMULATE));
-    expect(policy.summary().length).toBeLessThanOrEqual(2);
+  it('counts only what others use (this process may report more than the machine: clamped at 0), and scales with the CPUs', () => {
+    const two = new SpareCoreMeter(2);
+    two.sample(0, 0, 0);
+    expect(two.sample(100, 150, 200)).toBe(true);
+    expect(two.others).toBe(0);
+    // one other process saturating a core of two: no spare core, whatever this process does
+    const busy = new SpareCoreMeter(2);
+    busy.sample(0, 0, 0);
+    expect(busy.sample(1000, 2000, 1000)).toBe(false);
+    expect(busy.others).toBe(1);
+    // 16 CPUs, others on 10 of them: plenty spare
+    const many = new SpareCoreMeter(16);
+    many.sample(0, 0, 0);
+    expect(many.sample(1000, 11_000, 1000)).toBe(true);
+    // a clock that did not advance changes nothing
+    expect(many.sample(1000, 99_999, 0)).toBe(true);
+    expect(many.others).toBe(10);
   });
 });
 
@@ -180,20 +140,23 @@ describe.runIf(wasmSimdAvailable)('two-thread GEMM split', () => {
     expect(threads.threadStats.worker - worker).toBeGreaterThan(50);
   });
 
-  it("'auto' times split and unsplit calls of a size class and gives one thread's bits either way", async () => {
+  it("'auto' splits while the meter finds a spare core, and gives one thread's bits either way", async () => {
     const { wasm, threads } = await fresh();
     expect(threads.cpuThreads().setting).toBe('auto');
     await startWorker(wasm, threads);
     const p = problem(64, 256, 256, false, true, 3); // M*N*K = 2^22
     const one = run(okFor(wasm), p);
+    // past two samples (250 ms apart) the meter has measured the machine
+    const t0 = performance.now();
+    while (performance.now() - t0 < 600) expect(run(okFor(wasm), p)).toEqual(one);
+    expect(threads.cpuThreads().auto.othersCores).toEqual(expect.any(Number));
     const { split, unsplit } = threads.threadStats;
-    for (let i = 0; i < 40; i++) expect(run(okFor(wasm), p)).toEqual(one);
-    expect(threads.threadStats.split - split).toBeGreaterThanOrEqual(2);
-    expect(threads.threadStats.unsplit - unsplit).toBeGreaterThanOrEqual(2);
-    const [shape] = threads.cpuThreads().shapes;
-    expect(shape?.shape).toBe('64x256x256 (Bt)');
-    expect(shape?.choice).toBe((shape?.twoOverOne ?? 1) < 0.95 ? 2 : 1);
-    // below the threshold nothing is timed or split
+    run(okFor(wasm), p);
+    // exactly one of the counters moved, the one the meter's answer names
+    const splitting = threads.cpuThreads().auto.splitting;
+    expect(threads.threadStats.split - split).toBe(splitting ? 1 : 0);
+    expect(threads.threadStats.unsplit - unsplit).toBe(splitting ? 0 : 1);
+    // below the threshold nothing is metered or split
     const small = problem(32, 128, 128, false, true, 4); // 2^19
     const before = { ...threads.threadStats };
     run(okFor(wasm), small);

@@ -9,13 +9,15 @@
  * bit-identical either way and the choice can change from call to call unseen.
  *
  * Setting (`setCpuThreads`, or `FLINT_CPU_THREADS=1|2|auto` at load): 1 never splits; 2 splits
- * every eligible call; 'auto' (the default) measures. Calls are grouped by shape (M, N, K and the
- * operands' layout; a training step repeats a handful), and each shape runs the faster of split
- * and unsplit by the median of its last 5 times per call, copies included (splitting must win by 5%). The times
- * come from windows of 16 consecutive eligible calls all split or all unsplit (alternating; every
- * 128 calls, backing off to every 2048 while the windows confirm every choice), so the choice
- * follows a load that changes during the run. While the load average exceeds the cores the
- * worker sleeps right after each job instead of polling.
+ * every eligible call; 'auto' (the default) splits while the machine has a core to spare. On free
+ * cores every split shape of the three reference models measured faster (bench/threads.ts:
+ * 1.14-1.73x at M*N*K >= 2^21); on a loaded machine the split lost (0.70x of one thread at load
+ * average 10-13), because the caller waits for a worker the OS does not run. So 'auto' meters the
+ * CPU time the rest of the machine uses (os.cpus() busy time minus this process's own
+ * process.cpuUsage(), every 250 ms) and splits while that leaves at least 0.6 of a core beside the
+ * caller's thread (stops below 0.4). An earlier 'auto' that timed split against unsplit calls
+ * per shape misjudged on free cores (it settled on one thread at 0.65x of the forced split's
+ * speed: single calls' times did not show the gain whole steps did).
  * Calls below `minMnk` and all calls where threads cannot run cost one comparison.
  *
  * Recovery: a job the worker has not claimed when the caller is done with its own half is taken
@@ -174,8 +176,8 @@ export interface CpuThreadsInfo {
   reason: string | null;
   /** Whether the worker is started and waiting for jobs. */
   workerReady: boolean;
-  /** The 'auto' policy's choice per call shape (M x K x N, layout) it has timed both ways. */
-  shapes: { shape: string; choice: 1 | 2; twoOverOne: number }[];
+  /** 'auto': whether it splits now (a core is spare), and the cores other processes used lately (null before two samples). */
+  auto: { splitting: boolean; othersCores: number | null };
 }
 
 /** The current setting, whether two threads can run, and what 'auto' chose so far. */
@@ -186,7 +188,10 @@ export function cpuThreads(): CpuThreadsInfo {
     available: reason === null,
     reason,
     workerReady: workerReady(),
-    shapes: policy.summary(),
+    auto: {
+      splitting: meter?.spare ?? false,
+      othersCores: meter === null || Number.isNaN(meter.others) ? null : Number(meter.others.toFixed(2)),
+    },
   };
 }
 
@@ -253,10 +258,8 @@ function workerReady(): boolean {
 /**
  * Where this call's worker half starts, or 0 to run it unsplit: +j splits N at column j, -i
  * splits M at row i (multiples of the 8-column / 4-row micro-panels). Call after mayUseThreads.
- * In 'auto' mode it also marks the call for timing (`timedClass`).
  */
-export function chooseSplit(M: number, N: number, K: number, flags: number): number {
-  timedClass = -1;
+export function chooseSplit(M: number, N: number): number {
   const c = ctrl;
   if (c === null) return 0;
   if (setting === 2 && !waitedForStart) {
@@ -271,21 +274,9 @@ export function chooseSplit(M: number, N: number, K: number, flags: number): num
   if (N >= 16 && N * 2 >= M) split = Math.ceil(N / 16) * 8;
   else if (M >= 8) split = -(Math.ceil(M / 8) * 4);
   if (split === 0 || setting === 2) return split;
-  const cls = policy.slot(M, N, K, flags);
-  timedClass = cls;
-  timedSplit = policy.split(cls);
-  if (!timedSplit) threadStats.unsplit++;
-  return timedSplit ? split : 0;
-}
-
-/** The policy slot (call shape) of the call chooseSplit marked for timing, or -1. */
-export let timedClass = -1;
-let timedSplit = false;
-
-/** The marked call took `ms` (copies included). */
-export function recordTime(ms: number, mnk: number): void {
-  if (timedClass >= 0) policy.record(timedClass, timedSplit, ms / mnk);
-  timedClass = -1;
+  if (spareCore()) return split;
+  threadStats.unsplit++;
+  return 0;
 }
 
 /** The control words; the caller fills the job's arguments (ctrl[ARGS ..]) before `post`. */
@@ -297,9 +288,9 @@ export function jobArgs(): Int32Array {
 export function post(fma: number): void {
   const c = ctrl as Int32Array;
   c[FMA] = fma;
-  // the worker polls for the next job only when splitting is the choice (jobs come back to back),
-  // not after a probe of an unsplit class, where polling would only take CPU from others
-  c[SPIN] = (setting === 2 || (timedClass >= 0 && policy.busy(timedClass))) && !overloaded() ? 1 : 0;
+  // splitting, jobs come back to back: the worker polls a while for the next one, unless the
+  // machine is loaded, where polling would only take CPU from others
+  c[SPIN] = overloaded() ? 0 : 1;
   Atomics.store(c, STATE, POSTED);
   Atomics.notify(c, STATE);
   threadStats.split++;
@@ -369,165 +360,71 @@ export function injectWorkerFault(kind: 'exit' | 'stall' | null, ms = 0): void {
   c[FAULT_MS] = ms;
 }
 
-/** Samples of each mode a shape needs before its choice follows the measurements. */
-const MIN_SAMPLES = 2;
 /**
- * Calls are measured in windows: WINDOW consecutive eligible calls all split (or all unsplit),
- * so a split is timed with the worker as busy as it is when splitting is the choice (single
- * probes between unsplit calls found it asleep and made splitting look worse than it is). The
- * first call of a split window (the worker waking up) is not counted.
+ * 'auto''s view of the machine: how much CPU the rest of it (other processes) used over the last
+ * sample interval, from cumulative machine busy time (summed over CPUs) and this process's own
+ * CPU time (all its threads, the worker included). Pure bookkeeping, fed numbers: exported for
+ * its tests.
  */
-const WINDOW = 16;
-/**
- * Eligible calls between windows: MIN_INTERVAL, doubling up to MAX_INTERVAL while windows
- * confirm every choice (a clear loser, e.g. two threads on a loaded machine, costs less and
- * less), back to MIN_INTERVAL when one flips a choice. Windows alternate split and unsplit.
- */
-const MIN_INTERVAL = 128;
-const MAX_INTERVAL = 2048;
-/**
- * Split only when it is at least 5% faster per call: the call's time does not show what the
- * second thread takes from the rest of the program.
- */
-const SPLIT_MARGIN = 0.95;
-/**
- * A mode's time is the median of its last RING calls: on a loaded machine single calls are
- * preempted for milliseconds, and a mean (even clamped) followed those outliers.
- */
-const RING = 5;
-/** Shapes tracked at once (a training step has a handful); a new one evicts an old one. */
-const SLOTS = 64;
-/** Slots probed per lookup. */
-const PROBES = 4;
+export class SpareCoreMeter {
+  #wall = Number.NaN;
+  #busy = 0;
+  #own = 0;
+  #spare = false;
+  /** Cores the other processes kept busy in the last interval (NaN before two samples). */
+  others = Number.NaN;
 
-/**
- * Per call shape (M, N, K and the operands' layout: shapes differ in cost per unit of work, so
- * mixing them would compare one mode's cheap calls with the other's dear ones), the median time
- * per unit of M*N*K of the last RING calls unsplit and split; each shape runs its faster mode between the measuring
- * windows. Pure bookkeeping: exported for its tests.
- */
-export class SplitPolicy {
-  readonly #shape = new Int32Array(SLOTS * 4).fill(-1);
-  /** The current estimate (median of the ring) per mode and slot. */
-  readonly #time = [new Float64Array(SLOTS), new Float64Array(SLOTS)];
-  readonly #count = [new Uint32Array(SLOTS), new Uint32Array(SLOTS)];
-  readonly #ring = new Float64Array(SLOTS * 2 * RING);
-  readonly #sorted = new Float64Array(RING);
-  /** Each slot's choice when the current window started (1: split). */
-  readonly #before = new Uint8Array(SLOTS);
-  #sinceWindow = 0;
-  #interval = MIN_INTERVAL;
-  /** Calls left in the current window (0: none running). */
-  #windowLeft = 0;
-  #windowSplit = false;
-  #nextWindowSplit = true;
-  /** The next record is the split window's first call (not counted). */
-  #skip = false;
+  /** `cpus`: the CPUs the busy time is summed over. */
+  constructor(readonly cpus: number) {}
 
-  /** The slot of a shape (`flags`: the layout bits), made (evicting another) when new. */
-  slot(M: number, N: number, K: number, flags: number): number {
-    const h = (Math.imul(M, 0x9e3779b1) ^ Math.imul(N, 0x85ebca77) ^ Math.imul(K, 0xc2b2ae3d) ^ flags) >>> 0;
-    const shape = this.#shape;
-    let free = -1;
-    for (let p = 0; p < PROBES; p++) {
-      const slot = (h + p) & (SLOTS - 1);
-      const at = slot * 4;
-      if (shape[at] === M && shape[at + 1] === N && shape[at + 2] === K && shape[at + 3] === flags) return slot;
-      if (free < 0 && shape[at] === -1) free = slot;
+  /** Whether a core is spare beside the caller's thread, after a sample at `wallMs` (ms). */
+  sample(wallMs: number, machineBusyMs: number, ownCpuMs: number): boolean {
+    const dt = wallMs - this.#wall;
+    if (dt > 0) {
+      this.others = Math.max(0, machineBusyMs - this.#busy - (ownCpuMs - this.#own)) / dt;
+      const spare = this.cpus - 1 - this.others;
+      // hysteresis, so a load near the edge does not flip the choice every interval
+      this.#spare = spare >= (this.#spare ? SPARE_STOP : SPARE_START);
     }
-    const slot = free >= 0 ? free : h & (SLOTS - 1);
-    shape.set([M, N, K, flags], slot * 4);
-    for (const a of [...this.#time, ...this.#count]) a[slot] = 0;
-    return slot;
+    this.#wall = wallMs;
+    this.#busy = machineBusyMs;
+    this.#own = ownCpuMs;
+    return this.#spare;
   }
 
-  /** Whether the next call of `slot`'s shape should split. */
-  split(slot: number): boolean {
-    if (this.#windowLeft > 0) {
-      this.#windowLeft--;
-      return this.#windowSplit;
-    }
-    this.#sinceWindow++;
-    // a shape without enough samples of a mode gets a window of it soon; else one is due now and then
-    const needsSplit = this.#count[1]![slot]! < MIN_SAMPLES;
-    const needsOne = this.#count[0]![slot]! < MIN_SAMPLES;
-    if ((needsSplit || needsOne) && this.#sinceWindow > WINDOW) this.#startWindow(needsSplit);
-    else if (this.#sinceWindow >= this.#interval) this.#startWindow(this.#nextWindowSplit);
-    if (this.#windowLeft > 0) {
-      this.#windowLeft--;
-      return this.#windowSplit;
-    }
-    return this.prefersSplit(slot);
-  }
-
-  #startWindow(split: boolean): void {
-    for (let s = 0; s < SLOTS; s++) this.#before[s] = this.#decided(s) && this.prefersSplit(s) ? 1 : 0;
-    this.#windowSplit = split;
-    this.#nextWindowSplit = !split;
-    this.#windowLeft = WINDOW;
-    this.#skip = split;
-    this.#sinceWindow = 0;
-  }
-
-  #decided(slot: number): boolean {
-    return this.#count[0]![slot]! >= MIN_SAMPLES && this.#count[1]![slot]! >= MIN_SAMPLES;
-  }
-
-  /** Whether splitting is the better mode of `slot`'s shape now (false until both are measured). */
-  prefersSplit(slot: number): boolean {
-    return this.#decided(slot) && this.#time[1]![slot]! < this.#time[0]![slot]! * SPLIT_MARGIN;
-  }
-
-  /** Whether calls split now for longer than one call (a split window or a split choice): the worker should poll. */
-  busy(slot: number): boolean {
-    return (this.#windowLeft > 0 && this.#windowSplit) || this.prefersSplit(slot);
-  }
-
-  /** A call of `slot`'s shape (split or not) took `t` per unit. */
-  record(slot: number, split: boolean, t: number): void {
-    if (this.#skip && split) this.#skip = false;
-    else {
-      const mode = split ? 1 : 0;
-      const n = this.#count[mode]![slot]!;
-      const ring = (slot * 2 + mode) * RING;
-      this.#ring[ring + (n % RING)] = t;
-      this.#count[mode]![slot] = n + 1;
-      const have = Math.min(n + 1, RING);
-      const sorted = this.#sorted.subarray(0, have);
-      sorted.set(this.#ring.subarray(ring, ring + have));
-      sorted.sort();
-      this.#time[mode]![slot] = have % 2 ? sorted[have >> 1]! : (sorted[have / 2 - 1]! + sorted[have / 2]!) / 2;
-    }
-    if (this.#windowLeft === 0 && this.#sinceWindow === 0) {
-      // the window's last call: did it change a decided shape's choice?
-      let flipped = false;
-      for (let s = 0; s < SLOTS; s++)
-        if (this.#decided(s) && (this.prefersSplit(s) ? 1 : 0) !== this.#before[s]) flipped = true;
-      this.#interval = flipped ? MIN_INTERVAL : Math.min(this.#interval * 2, MAX_INTERVAL);
-      this.#sinceWindow = 1;
-    }
-  }
-
-  /** Shapes with measurements of both modes: the current choice and the time ratio. */
-  summary(): CpuThreadsInfo['shapes'] {
-    const out: CpuThreadsInfo['shapes'] = [];
-    for (let slot = 0; slot < SLOTS; slot++) {
-      if (!this.#decided(slot)) continue;
-      const [M, N, K, flags] = this.#shape.subarray(slot * 4, slot * 4 + 4);
-      out.push({
-        shape: `${M}x${K}x${N}${flags ? ` (${FLAG_NAMES.filter((_, i) => (flags! >> i) & 1).join(', ')})` : ''}`,
-        choice: this.prefersSplit(slot) ? 2 : 1,
-        twoOverOne: Number((this.#time[1]![slot]! / this.#time[0]![slot]!).toFixed(3)),
-      });
-    }
-    return out;
+  get spare(): boolean {
+    return this.#spare;
   }
 }
 
-/** Layout bits of a call's shape key. */
-export const A_TRANSPOSED = 1;
-export const B_TRANSPOSED = 2;
-export const ACCUMULATE = 4;
-const FLAG_NAMES = ['At', 'Bt', 'accumulate'];
+/** Start splitting with this much of a core left idle by others beside the caller; stop below SPARE_STOP. */
+const SPARE_START = 0.6;
+const SPARE_STOP = 0.4;
+/** How often 'auto' samples the machine (os.cpus() costs ~40 us). */
+const SAMPLE_MS = 250;
 
-const policy = new SplitPolicy();
+interface CpuTimes {
+  times: { user: number; nice: number; sys: number; irq: number };
+}
+interface CpuUsageProcess {
+  cpuUsage?: () => { user: number; system: number };
+}
+
+let meter: SpareCoreMeter | null = null;
+let sampledAt = Number.NEGATIVE_INFINITY;
+
+/** Whether 'auto' should split now: a fresh sample every SAMPLE_MS, else the last answer. */
+function spareCore(): boolean {
+  const now = performance.now();
+  if (meter !== null && now - sampledAt < SAMPLE_MS) return meter.spare;
+  sampledAt = now;
+  const os = builtin<OsModule>('node:os');
+  const usage = (proc as CpuUsageProcess | undefined)?.cpuUsage;
+  if (os === null || usage === undefined) return false;
+  const cpus = os.cpus() as CpuTimes[];
+  let busy = 0;
+  for (const { times: t } of cpus) busy += t.user + t.nice + t.sys + t.irq;
+  const own = usage();
+  meter ??= new SpareCoreMeter(cpus.length);
+  return meter.sample(now, busy, (own.user + own.system) / 1000);
+}

@@ -25,19 +25,14 @@ import { gemmSharedWasmBase64 } from '../wasm/gemm-shared-bytes.js';
 import { arrayVersion, VERSIONED_MIN_LENGTH } from '../storage.js';
 import type { MatrixView } from './gemm-js.js';
 import {
-  A_TRANSPOSED,
-  ACCUMULATE,
-  B_TRANSPOSED,
   chooseSplit,
   jobArgs,
   mayUseThreads,
   onThreadsOff,
   post,
-  recordTime,
   settle,
   startWorker,
   threadsUnsupported,
-  timedClass,
   WorkerLost,
   workerStarted,
 } from './gemm-threads.js';
@@ -408,14 +403,8 @@ export function gemmWasm(
   const mnk = M * N * K;
   if (!mayUseThreads(mnk)) return packed(instance, 0, M, N, K, a, b, c, cOff, ldc, accumulate);
   const shared = sharedWithWorker();
-  const layout = (a.rs === 1 && a.cs !== 1 ? A_TRANSPOSED : 0) | (b.rs === 1 && b.cs !== 1 ? B_TRANSPOSED : 0);
-  const split = shared === null ? 0 : chooseSplit(M, N, K, layout | (accumulate ? ACCUMULATE : 0));
-  if (timedClass < 0) return runPacked(shared, split, M, N, K, a, b, c, cOff, ldc, accumulate);
-  // the 'auto' policy times this call, copies included (split calls copy through shared memory)
-  const t0 = performance.now();
-  const ok = runPacked(shared, split, M, N, K, a, b, c, cOff, ldc, accumulate);
-  recordTime(performance.now() - t0, mnk);
-  return ok;
+  const split = shared === null ? 0 : chooseSplit(M, N);
+  return runPacked(shared, split, M, N, K, a, b, c, cOff, ldc, accumulate);
 }
 
 /** `packed` on one thread, or split in the shared memory; a lost worker's call reruns on one thread. */
