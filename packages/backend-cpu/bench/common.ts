@@ -1,6 +1,6 @@
 /**
- * What the step and latency benchmarks share: the reference models (PyTorch's in
- * /work/shared/anchors/torch_train.py) and the loading of `--variant name=srcDir` copies of the
+ * What the step and latency benchmarks share: the reference models (PyTorch's are in issue 12's
+ * reference script, outside this repository) and the loading of `--variant name=srcDir` copies of the
  * backend's src, each registered as its own backend `cpu-<name>`. Import it dynamically, after
  * setting FLINT_NO_AUTOLOAD, as the benchmarks do with @flint/core.
  */

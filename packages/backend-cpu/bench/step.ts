@@ -1,6 +1,6 @@
 /**
- * Training throughput of the three reference models (PyTorch's in /work/shared/anchors/torch_train.py:
- * mlp-small 784-16-16-10 sigmoid, mlp 784-512-512-10 relu, LeNet-5) through @flint/core's public API
+ * Training throughput of the three reference models (PyTorch's are in issue 12's reference script,
+ * outside this repository: mlp-small 784-16-16-10 sigmoid, mlp 784-512-512-10 relu, LeNet-5) through @flint/core's public API
  * on the cpu backend: batch 64, SGD lr 0.05 momentum 0.9, cross-entropy, each step in its own tidy,
  * on fixed synthetic batches (the data does not change the work done).
  * Prints one JSON line per model and variant: {model, variant, steps, samples_per_s} (samples/s

@@ -1,7 +1,7 @@
 /**
  * `mnist bench` (the default mode): Flint's cpu backend next to PyTorch on one thread, on the
- * models and settings of the reference run torch_train.py (batch 64, SGD lr 0.05 momentum 0.9,
- * cross-entropy), with the targets of issue 12.
+ * models and settings of issue 12's PyTorch reference run (a script outside this repository;
+ * batch 64, SGD lr 0.05 momentum 0.9, cross-entropy), with the targets of issue 12.
  *
  * PyTorch runs in one persistent worker (bench/torch_worker.py) that starts from Flint's initial
  * weights and trains on the same batches, so both sides do the same work. The runs are interleaved
@@ -64,7 +64,7 @@ export const DEFAULT_ROUNDS = 5;
 /** Batch-1 calls per round by model: about 0.2 s of Flint per round on this machine's baseline. */
 export const DEFAULT_INFER_CALLS: Readonly<Record<string, number>> = { 'mlp-small': 2000, mlp: 300, lenet: 300 };
 export const DEFAULT_MEMORY_STEPS = 1000;
-/** The reference run's learning rate for every model (torch_train.py --lr). */
+/** The reference run's learning rate for every model (its --lr). */
 export const REFERENCE_LR = 0.05;
 /** Both sides cycle over the first this-many training samples (the data does not change the work). */
 export const SAMPLE_POOL = 10_000;
