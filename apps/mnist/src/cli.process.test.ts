@@ -89,6 +89,30 @@ describe('pnpm mnist from a subdirectory', () => {
   });
 });
 
+describe('a backend that is not used prints nothing', () => {
+  // Importing core loads every installed backend; the WebGPU one must not request an adapter
+  // (Dawn's Vulkan/GL start-up writes "error: XDG_RUNTIME_DIR is invalid ..." to stderr) until used.
+  it('--help and train --backend cpu have an empty stderr', async () => {
+    // As a user runs it: with core's autoload on (the test environment turns it off).
+    const asUser = (args: string[]) => {
+      const { FLINT_NO_AUTOLOAD: _off, ...env } = process.env;
+      return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+        cwd: APP,
+        env: { ...env, TSX_TSCONFIG_PATH: 'tsconfig.build.json' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    };
+    const help = await finished(asUser(['--help']));
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('Usage: mnist');
+    expect(help.err).toBe('');
+    const out = join(root, 'quiet');
+    const train = await finished(asUser(['train', '--backend', 'cpu', ...small, '--epochs', '1', '--out', out]));
+    expect(train.code, train.err).toBe(0);
+    expect(train.err).toBe('');
+  });
+});
+
 describe('interrupted training', () => {
   it('Ctrl-C stops after the step, says how to resume, and that command continues the run', async () => {
     const out = join(root, 'ctrl-c');

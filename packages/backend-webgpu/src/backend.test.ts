@@ -1,13 +1,14 @@
 // The backend object (adapter, ranking, lazy init), the device machinery (pipeline cache,
 // batching, buffer pool, buffer reuse within a batch) and the kernels past the sizes the shared
 // cases reach: multi-pass tree reductions, split-K GEMMs, long softmax rows.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DType, Shape } from '@flint/core/backend';
 import { getBackend, registerBackend, removeBackend } from '@flint/core/backend';
 import { cpuBackend } from '@flint/backend-cpu';
 import { compareData, reference, Rng, type HostTensor, type Tolerance } from '@flint/conformance';
 import { createWebGpuBackend, SOFTWARE_PRIORITY, HARDWARE_PRIORITY } from './backend.js';
 import { webgpuBackend as gpu } from './index.js';
+import { GpuDevice } from './device.js';
 import type { WebGpuStorage } from './storage.js';
 
 const { host, randn, randu, toDataArray } = reference;
@@ -60,14 +61,28 @@ describe('adapter and ranking', () => {
     }
   });
 
-  it('before init: rank 0, engine says so, kernels throw a clear error, nothing is opened', () => {
-    const fresh = createWebGpuBackend();
-    expect(fresh.priority()).toBe(0);
-    expect(fresh.engine()).toBe('webgpu (not initialised)');
-    expect(fresh.adapter()).toBeNull();
-    expect(fresh.memory()).toEqual({ handles: 0, bytes: 0 });
-    expect(() => fresh.kernels.write(new Float32Array(2), [2], 'float32')).toThrow(/not open yet.*`await ready\(\)`/);
-    expect(fresh.context.ready).toBe(false);
+  it('before init: rank 0, engine says so, nothing is opened; the first kernel call starts opening and says to wait', async () => {
+    const open = vi.spyOn(GpuDevice, 'open');
+    try {
+      const fresh = createWebGpuBackend();
+      expect(fresh.initOnDemand).toBe(true); // core's auto-init leaves it alone until it is needed
+      expect(fresh.priority()).toBe(0);
+      expect(fresh.engine()).toBe('webgpu (not initialised)');
+      expect(fresh.adapter()).toBeNull();
+      expect(fresh.memory()).toEqual({ handles: 0, bytes: 0 });
+      expect(open).not.toHaveBeenCalled();
+      expect(() => fresh.kernels.write(new Float32Array(2), [2], 'float32')).toThrow(
+        /not open yet.*started opening it.*`await ready\(\)`/,
+      );
+      expect(fresh.context.ready).toBe(false);
+      expect(open).toHaveBeenCalledTimes(1);
+      await fresh.init(); // shares the opening the kernel call started
+      expect(open).toHaveBeenCalledTimes(1);
+      expect(fresh.context.ready).toBe(true);
+      fresh.destroy();
+    } finally {
+      open.mockRestore();
+    }
   });
 });
 

@@ -47,8 +47,10 @@ export function engineName(a: AdapterDescription): string {
 }
 
 /**
- * A WebGPU backend. Nothing touches the GPU until init(): core's main entry starts it when the
- * backend registers (`await ready()` waits for it), or call `await backend.init()` yourself.
+ * A WebGPU backend. Nothing touches the GPU until init(), which runs on demand (initOnDemand):
+ * `await ready()`, FLINT_BACKEND=webgpu, the first kernel call, or
+ * `await backend.init()` yourself. Importing it (core's autoload does) requests no adapter, so a
+ * program that never uses it prints nothing from the GPU driver.
  */
 export function createWebGpuBackend(options: WebGpuBackendOptions = {}): WebGpuBackend {
   const ctx = new WebGpuContext(options);
@@ -58,6 +60,7 @@ export function createWebGpuBackend(options: WebGpuBackendOptions = {}): WebGpuB
     packageName: '@flint/backend-webgpu',
     kernels,
     context: ctx,
+    initOnDemand: true,
     async init() {
       await ctx.init();
     },

@@ -27,12 +27,17 @@ export class WebGpuContext {
     return this.opened !== null;
   }
 
-  /** The device, for kernels: throws a clear error when used before init(). */
+  /**
+   * The device, for kernels. Used before init(), it starts opening the device (the first use is
+   * what asks for the adapter) and throws a clear error: the device opens asynchronously.
+   */
   get device(): GpuDevice {
     if (this.opened === null) {
+      // init()'s own callers see a failure; this call only starts it.
+      this.init().catch(() => {});
       throw new Error(
-        '@flint/backend-webgpu: the WebGPU device is not open yet: it opens asynchronously. ' +
-          "`await ready()` (import { ready } from '@flint/core'; core starts opening it on import), or " +
+        '@flint/backend-webgpu: the WebGPU device is not open yet: it opens asynchronously (this first use ' +
+          "started opening it). `await ready()` (import { ready } from '@flint/core'), or " +
           '`await webgpuBackend.init()`, before the first tensor operation.',
       );
     }

@@ -1,5 +1,6 @@
 /**
- * Auto-init (what core's main entry turns on): registering starts a backend's init at once, a
+ * Auto-init (what core's main entry turns on): registering starts a backend's init at once (an
+ * initOnDemand one's on ready()), a
  * pending default refuses to make tensors with an error that says `await ready()`, and ready()
  * waits for every init. Its own file: auto-init cannot be switched off again in a process.
  */
@@ -59,6 +60,34 @@ describe('auto-init', () => {
     expect(slow.calls()).toBe(1); // ready() awaited the init under way, it did not start another
     expect(isInitialising('fake-async')).toBe(false);
     expect(getBackend().name).toBe('fake-async');
+    setBackend('fake-sync');
+  });
+
+  it('an initOnDemand backend is not initialised on registration or by setBackend; ready() starts it', async () => {
+    const lazy = gate();
+    registerBackend(fake('fake-on-demand', () => 5, { init: lazy.init, initOnDemand: true }));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(lazy.calls()).toBe(0);
+    expect(isInitialising('fake-on-demand')).toBe(false);
+    const waiting = ready();
+    await Promise.resolve();
+    expect(lazy.calls()).toBe(1);
+    lazy.open();
+    expect((await waiting).failed).toEqual([]);
+
+    // Choosing it is not initialising it (a direct init() the caller awaited is not the registry's).
+    const chosen = gate();
+    registerBackend(fake('fake-on-demand-2', () => 5, { init: chosen.init, initOnDemand: true }));
+    setBackend('fake-on-demand-2');
+    await Promise.resolve();
+    expect(chosen.calls()).toBe(0);
+    expect(getBackend().name).toBe('fake-on-demand-2');
+    const both = ready();
+    await Promise.resolve();
+    expect(chosen.calls()).toBe(1);
+    chosen.open();
+    await both;
     setBackend('fake-sync');
   });
 

@@ -373,6 +373,13 @@ export interface Backend<S = unknown> {
    * ready synchronously can be the default device right after import, before `await ready()`.
    */
   initSync?(): boolean;
+  /**
+   * Optional: true for a backend whose init is costly or noisy and useless until it is used (a
+   * WebGPU adapter request starts a GPU driver that prints to stderr). Registering does not start
+   * its init then: `ready()` / `initBackends()`, FLINT_BACKEND=name, or the backend itself on its
+   * first use does (a kernel called before the engine is up starts it and says to `await ready()`).
+   */
+  readonly initOnDemand?: boolean;
   /** The engine really used after init: 'typed-arrays', 'headlessgl', 'webasm', 'wasm', 'tensorflow', ... */
   engine(): string;
   /**

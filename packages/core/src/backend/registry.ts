@@ -39,8 +39,8 @@ export function registerBackend<S>(backend: Backend<S>): void {
   const b = backend as Backend<unknown>;
   backends.set(b.name, b);
   if (inits.get(b.name)?.backend !== b) inits.delete(b.name);
-  if (autoInit) startInit(b);
   const forced = envBackend();
+  if (autoInit && (b.initOnDemand !== true || forced === b.name)) startInit(b);
   if (explicitDefault || (defaultLocked && defaultName !== null && backends.has(defaultName))) return;
   if (forced !== undefined) {
     if (forced === b.name) defaultName = b.name;
@@ -105,11 +105,13 @@ function dropFailed(backend: Backend<unknown>, error: unknown): void {
 /**
  * Core's main entry turns this on (unless FLINT_NO_AUTOLOAD=1): every backend registered so far,
  * and every one registered later, starts initialising at once, so a backend imported into a
- * browser bundle is ready without further calls once `ready()` resolves.
+ * browser bundle is ready without further calls once `ready()` resolves. Backends marked
+ * `initOnDemand` wait for `ready()`, FLINT_BACKEND or their first use instead.
  */
 export function enableAutoInit(): void {
   autoInit = true;
-  for (const b of [...backends.values()]) startInit(b);
+  const forced = envBackend();
+  for (const b of [...backends.values()]) if (b.initOnDemand !== true || forced === b.name) startInit(b);
 }
 
 /** Whether the registry is still initialising `name` (started by auto-init or initBackends). */
