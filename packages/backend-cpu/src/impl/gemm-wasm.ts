@@ -5,9 +5,14 @@
  * into 4-row and B into 8-column micro-panels, a 4x8 f32x4 micro-kernel); its assembled bytes are
  * embedded in src/wasm/gemm-bytes.ts and compiled synchronously when this module is imported.
  *
- * The module works in one WebAssembly.Memory, grown on demand and never shrunk. A call copies the
- * span of A and of B that the views touch into it (a memcpy each; packing then happens inside
- * the module), copies C in when accumulating, runs, and copies C out. An operand that a live
+ * On one thread the module runs in the storage heap's memory (heap.ts): an operand that is a heap
+ * array (or a view into one) is passed by address, and C in the heap is written in place (float32
+ * C) or widened from and narrowed into (float64 C); the packing scratch, C's float64 space and
+ * the copies of other operands live in one heap block, replaced by a larger one when a call needs
+ * more. Without a heap, and for calls split over two threads (a shared memory the worker can
+ * use), the module has a memory of its own, grown on demand and never shrunk. An operand outside
+ * that memory is copied in: the span of A and of B that the views touch (a memcpy each; packing
+ * then happens inside the module), C when accumulating, and C out after. An operand that a live
  * CpuStorage wraps and that is read a third time at the same contents version stays resident
  * there instead (see RESIDENT_BYTES), so inference stops copying its weights every call. Strides are passed through,
  * so transposed operands cost nothing extra. Steady state allocates no buffers on the JS side.
@@ -24,6 +29,7 @@ import { gemmFmaSharedWasmBase64 } from '../wasm/gemm-fma-shared-bytes.js';
 import { gemmSharedWasmBase64 } from '../wasm/gemm-shared-bytes.js';
 import { arrayVersion, VERSIONED_MIN_LENGTH } from '../storage.js';
 import type { MatrixView } from './gemm-js.js';
+import { type Heap, heap as storageHeap } from './heap.js';
 import {
   chooseSplit,
   jobArgs,
@@ -109,12 +115,15 @@ type GemvExport = (
 
 /** In-place conversion of `n` elements of C at byte address `p` (float64 <-> float32). */
 type ConvertExport = (p: number, n: number) => void;
+/** Conversion of `n` elements of C from byte address `src` to `dst` (float64 <-> float32). */
+type ConvertBetweenExport = (src: number, dst: number, n: number) => void;
 
 /**
- * One memory and the modules instantiated on it. The one-thread path runs in a plain memory; the
- * two-thread split in a shared one (created with the worker), since V8 copies typed arrays into
- * and out of a SharedArrayBuffer markedly slower (a relaxed-atomic copy instead of memcpy).
- * Each keeps its own resident operands.
+ * One memory and the modules instantiated on it. The one-thread path runs in the storage heap's
+ * (non-shared) memory, or a plain one of its own without a heap; the two-thread split in a shared
+ * one (created with the worker), since V8 copies typed arrays into and out of a
+ * SharedArrayBuffer markedly slower (a relaxed-atomic copy instead of memcpy). Each keeps its
+ * own resident operands.
  */
 interface Context {
   memory: WasmMemory;
@@ -123,6 +132,8 @@ interface Context {
   gemm: GemmExport;
   narrow: ConvertExport;
   widen: ConvertExport;
+  narrowInto: ConvertBetweenExport;
+  widenFrom: ConvertBetweenExport;
   gemvDot: GemvExport;
   gemvAxpy: GemvExport;
   /** 1: micro-tiles run gemm-fma.wat's relaxed-SIMD FMA kernel; 0: gemm.wat's mul + add one. */
@@ -136,12 +147,24 @@ interface Context {
   residentTop: number;
   /** Bumped when the resident region is dropped whole (older slots are stale). */
   generation: number;
+  /**
+   * The storage heap when this context runs in its memory (the one-thread path, where heap.ts
+   * reserved one): operands that are heap arrays are read and written at their own addresses,
+   * and the context's layout below lives in one heap block at `origin`. Null: the context owns
+   * its memory and the layout starts at byte 0.
+   */
+  storage: Heap | null;
+  /** Byte address of the layout (the heap block's start; 0 in an own memory; -1: no block yet). */
+  origin: number;
+  /** Bytes of the heap block at `origin` (0 in an own memory, which grows instead). */
+  blockBytes: number;
 }
 
-// Memory layout: bytes [0, 256) are the 4x8 float64 edge tile, [256, 512) the worker's (shared
-// memory), then the resident operands (below), then each call's scratch: the packed A block and
-// B panel, the A and B spans not resident (float32), C (float64; float32 when K fits two 32-step
-// chunks) and, for a split call, the worker's packed A block and B panel.
+// Memory layout, from the context's origin: bytes [0, 256) are the 4x8 float64 edge tile,
+// [256, 512) the worker's (shared memory), then the resident operands (below), then each call's
+// scratch: the packed A block and B panel, the A and B spans neither resident nor in the storage
+// heap (float32), C (float64; float32 when K fits two 32-step chunks, unless C is written in place
+// in the heap) and, for a split call, the worker's packed A block and B panel.
 const TILE = 0;
 const WORKER_TILE = 256;
 const RESIDENT_BASE = 512;
@@ -170,7 +193,7 @@ function noFmaKernel(): never {
  * gemm.wat, which runs it instead of its own mul + add kernel; both share one memory. Throws
  * where the engine cannot (the shared variant needs the threads feature).
  */
-function instantiate(memory: WasmMemory, gemmBase64: string, fmaBase64: string): Context {
+function instantiate(memory: WasmMemory, gemmBase64: string, fmaBase64: string, storage: Heap | null = null): Context {
   const api = WA as WasmApi;
   const fmaBytes = decodeBase64(fmaBase64);
   let kernelFma: unknown = noFmaKernel;
@@ -195,28 +218,40 @@ function instantiate(memory: WasmMemory, gemmBase64: string, fmaBase64: string):
     gemm: exports.gemm as GemmExport,
     narrow: exports.narrow as ConvertExport,
     widen: exports.widen as ConvertExport,
+    narrowInto: exports.narrow_into as ConvertBetweenExport,
+    widenFrom: exports.widen_from as ConvertBetweenExport,
     gemvDot: exports.gemv_dot as GemvExport,
     gemvAxpy: exports.gemv_axpy as GemvExport,
     fma,
     hasFma,
     modules: { gemm: module, fma: fmaModule },
     residents: new WeakMap(),
-    residentTop: RESIDENT_BASE,
+    residentTop: storage === null ? RESIDENT_BASE : -1,
     generation: 0,
+    storage,
+    origin: storage === null ? 0 : -1,
+    blockBytes: 0,
   };
 }
 
-function instantiatePlain(): Context | null {
+/** A context in a memory of its own, or in the storage heap's memory when `storage` is given. */
+function instantiatePlain(storage: Heap | null): Context | null {
   if (WA === undefined || !detectWasmSimd()) return null;
   try {
-    return instantiate(new WA.Memory({ initial: 1 }), gemmWasmBase64, gemmFmaWasmBase64);
+    const memory = storage === null ? new WA.Memory({ initial: 1 }) : storage.memory;
+    return instantiate(memory, gemmWasmBase64, gemmFmaWasmBase64, storage);
   } catch {
     return null;
   }
 }
 
-/** The one-thread context; null where WebAssembly SIMD is missing. */
-const instance = instantiatePlain();
+/**
+ * The one-thread context; null where WebAssembly SIMD is missing. It runs in the storage heap's
+ * memory where heap.ts reserved one, so heap operands cross without a copy.
+ */
+const instance = instantiatePlain(storageHeap) ?? (storageHeap === null ? null : instantiatePlain(null));
+/** A context in its own memory for calls whose scratch the full storage heap cannot take (made then). */
+let ownMemoryContext: Context | null = null;
 /** The two-thread context, made with the worker on the first call that may split. */
 let sharedContext: Context | null = null;
 /** Set when shared memory cannot be made here: never tried again. */
@@ -262,6 +297,7 @@ export function setWasmGemmFma(on: boolean): boolean {
   const prev = instance.fma.value === 1;
   instance.fma.value = on ? 1 : 0;
   if (sharedContext !== null) sharedContext.fma.value = instance.fma.value;
+  if (ownMemoryContext !== null) ownMemoryContext.fma.value = instance.fma.value;
   return prev;
 }
 
@@ -285,8 +321,9 @@ export function setWasmGemmBlocking(next: { MC?: number; KC?: number; NC?: numbe
 }
 
 /**
- * Resident operands: an A or B whose array a live CpuStorage wraps (a weight during inference)
- * is copied whole into wasm memory on its third read at one contents version and reused by later
+ * Resident operands: an A or B outside the context's memory whose array a live CpuStorage wraps
+ * (a weight during inference, where there is no storage heap or it was full) is copied whole
+ * into wasm memory on its third read at one contents version and reused by later
  * calls while that version (storage.ts: fresh per storage and per in-place write, gone at
  * disposal) is unchanged, instead of being copied in every call. Kernel scratch and
  * outputs under construction have no version and are copied per call as before. The region is a
@@ -351,19 +388,91 @@ function residentNeed(ctx: Context, data: Float32Array, version: number | undefi
 
 /** Drop every resident copy when `need` more bytes would overflow the region. */
 function makeRoom(ctx: Context, need: number): void {
-  if (ctx.residentTop + need <= RESIDENT_BASE + RESIDENT_BYTES) return;
+  if (ctx.residentTop + need <= ctx.origin + RESIDENT_BASE + RESIDENT_BYTES) return;
   dropResidents(ctx);
 }
 
 function dropResidents(ctx: Context): void {
   ctx.generation++;
-  ctx.residentTop = RESIDENT_BASE;
+  ctx.residentTop = ctx.origin + RESIDENT_BASE;
 }
 
-/** Forget any resident copy of an array this call writes (C) in either memory: it would be stale. */
+/** Forget any resident copy of an array this call writes (C) in any memory: it would be stale. */
 function wrote(c: Float32Array): void {
   instance?.residents.delete(c);
   sharedContext?.residents.delete(c);
+  ownMemoryContext?.residents.delete(c);
+}
+
+/**
+ * Make a heap-backed context's block at least `bytes` from its origin (a no-op for a context in
+ * its own memory, which `reserve` grows). A larger block is taken once (1.5x the old one, so a
+ * slowly growing shape does not reallocate every call) and the resident copies, which lived in
+ * the old one, are dropped. False when the heap cannot give it (the caller then runs the call in
+ * a context of its own memory).
+ */
+function ensureBlock(ctx: Context, bytes: number): boolean {
+  const h = ctx.storage;
+  if (h === null || bytes <= ctx.blockBytes) return true;
+  if (ctx.origin >= 0) h.free(ctx.origin);
+  let size = Math.max(bytes, Math.ceil(ctx.blockBytes * 1.5), 65536);
+  let start = h.alloc(size);
+  if (start < 0 && size > bytes) {
+    size = bytes;
+    start = h.alloc(size);
+  }
+  ctx.origin = start;
+  ctx.blockBytes = start < 0 ? 0 : size;
+  if (start < 0) return false;
+  dropResidents(ctx);
+  return true;
+}
+
+/** Resident bytes A and B would add (B counted once when it is A's array). */
+function residentsNeed(
+  ctx: Context,
+  aData: Float32Array,
+  aVersion: number | undefined,
+  bData: Float32Array,
+  bVersion: number | undefined,
+): number {
+  return residentNeed(ctx, aData, aVersion) + (bData === aData ? 0 : residentNeed(ctx, bData, bVersion));
+}
+
+/**
+ * Make a heap-backed context's block hold the layout: the residents so far, those A and B add,
+ * then `scratch` bytes. A new block drops the residents (they lived in the old one), so their
+ * bytes are counted again then. False when the heap cannot give it.
+ */
+function fitBlock(
+  ctx: Context,
+  aData: Float32Array,
+  aVersion: number | undefined,
+  bData: Float32Array,
+  bVersion: number | undefined,
+  scratch: number,
+): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const used = ctx.origin < 0 ? RESIDENT_BASE : ctx.residentTop - ctx.origin;
+    const need = used + residentsNeed(ctx, aData, aVersion, bData, bVersion) + scratch;
+    if (need <= ctx.blockBytes) return true;
+    if (!ensureBlock(ctx, need)) return false;
+  }
+  return true;
+}
+
+/** Whether `data` lies in `ctx`'s memory as a storage-heap array (read and written in place). */
+const inHeap = (ctx: Context, data: Float32Array): boolean => ctx.storage?.holds(data) === true;
+
+/** The context for a one-thread call that `instance`'s heap block cannot take: one in its own memory. */
+function ownMemory(): Context {
+  if (ownMemoryContext === null) {
+    const ctx = instantiatePlain(null);
+    if (ctx === null) throw new Error('the WebAssembly GEMM could not be instantiated in a memory of its own');
+    ctx.fma.value = (instance as Context).fma.value;
+    ownMemoryContext = ctx;
+  }
+  return ownMemoryContext;
 }
 
 const align16 = (n: number): number => (n + 15) & ~15;
@@ -446,57 +555,87 @@ function packed(
   ldc: number,
   accumulate: boolean,
 ): boolean {
-  // resident operands first (they may reset the region), then the scratch: packed A block and B
-  // panel, the A and B spans not resident, C
-  const aVersion = residentVersion(a.data, c);
-  const bVersion = b.data === a.data ? aVersion : residentVersion(b.data, c);
-  makeRoom(ctx, residentNeed(ctx, a.data, aVersion) + (b.data === a.data ? 0 : residentNeed(ctx, b.data, bVersion)));
-  let aRes = residentHit(ctx, a.data, aVersion);
-  const aCopy = aRes < 0 && aVersion !== undefined;
-  if (aCopy) aRes = residentSlot(ctx, a.data, aVersion);
-  let bRes = residentHit(ctx, b.data, bVersion);
-  const bCopy = bRes < 0 && bVersion !== undefined;
-  if (bCopy) bRes = residentSlot(ctx, b.data, bVersion);
+  // operands in the storage heap are read where they lie; the others resident or copied
+  const aDirect = inHeap(ctx, a.data);
+  const bDirect = inHeap(ctx, b.data);
+  const aVersion = aDirect ? undefined : residentVersion(a.data, c);
+  const bVersion = bDirect ? undefined : b.data === a.data ? aVersion : residentVersion(b.data, c);
+  const sameAB = b.data === a.data;
   const aSpan = span(M, K, a);
   const bSpan = span(K, N, b);
-  const pA = align16(ctx.residentTop);
-  const pB = align16(pA + Math.min(blocking.MC, Math.ceil(M / 4) * 4) * Math.min(blocking.KC, K) * 4);
-  const pBBytes = Math.min(blocking.NC, Math.ceil(N / 8) * 8) * Math.min(blocking.KC, K) * 4;
-  let top = align16(pB + pBBytes);
-  const aSpanPtr = aRes >= 0 ? -1 : top;
-  if (aRes < 0) top = align16(top + aSpan * 4);
-  const bSpanPtr = bRes >= 0 ? -1 : top;
-  if (bRes < 0) top = align16(top + bSpan * 4);
-  const cPtr = top;
   // K within two 32-step chunks (one K slice): the kernel keeps C in float32, which halves C's
   // bytes and skips the widen / narrow passes. Overwriting, it stores chunk 1 and adds chunk 2 in
   // float32: one rounding of c1 + c2, which is what the float64 path's widen, add and narrow give
   // (a float64 sum of two float32 values rounds to their float32 sum); accumulating, one more
   // float32 rounding per chunk (~1.2e-7 relative), far inside the bound of the 32-step sums
   const f32C = K <= Math.min(64, blocking.KC);
-  const cEnd = cPtr + M * N * (f32C ? 4 : 8);
+  // a float32 C in the heap is written in place: the kernel reads and writes only C's M x N
+  // elements (edge tiles go through the scratch tile), the same float32 operations as on a copy;
+  // not when it overlaps an operand read in place, which a copy of C would have left intact
+  const aPtrDirect = aDirect ? a.data.byteOffset + a.offset * 4 : -1;
+  const bPtrDirect = bDirect ? b.data.byteOffset + b.offset * 4 : -1;
+  const cPtrDirect = c.byteOffset + cOff * 4;
+  const cEndDirect = cPtrDirect + ((M - 1) * ldc + N) * 4;
+  const cDirect =
+    f32C &&
+    inHeap(ctx, c) &&
+    !(aDirect && aPtrDirect < cEndDirect && cPtrDirect < aPtrDirect + aSpan * 4) &&
+    !(bDirect && bPtrDirect < cEndDirect && cPtrDirect < bPtrDirect + bSpan * 4);
+  const pABytes = align16(Math.min(blocking.MC, Math.ceil(M / 4) * 4) * Math.min(blocking.KC, K) * 4);
+  const pBBytes = Math.min(blocking.NC, Math.ceil(N / 8) * 8) * Math.min(blocking.KC, K) * 4;
+  const aSpanBytes = aDirect || aVersion !== undefined ? 0 : align16(aSpan * 4);
+  const bSpanBytes = bDirect || bVersion !== undefined ? 0 : align16(bSpan * 4);
+  // resident operands first (they may reset the region), then the scratch: packed A block and B
+  // panel, the A and B spans copied, C
+  makeRoom(ctx, residentsNeed(ctx, a.data, aVersion, b.data, bVersion));
+  if (ctx.storage !== null) {
+    const scratch =
+      pABytes + align16(pBBytes) + aSpanBytes + bSpanBytes + (cDirect ? 0 : align16(M * N * (f32C ? 4 : 8)));
+    if (!fitBlock(ctx, a.data, aVersion, b.data, bVersion, scratch))
+      return packed(ownMemory(), 0, M, N, K, a, b, c, cOff, ldc, accumulate);
+  }
+  let aRes = aDirect ? -1 : residentHit(ctx, a.data, aVersion);
+  const aCopy = aRes < 0 && aVersion !== undefined;
+  if (aCopy) aRes = residentSlot(ctx, a.data, aVersion);
+  let bRes = bDirect ? -1 : residentHit(ctx, b.data, bVersion);
+  const bCopy = bRes < 0 && bVersion !== undefined;
+  if (bCopy) bRes = residentSlot(ctx, b.data, bVersion);
+  const pA = align16(ctx.residentTop);
+  const pB = pA + pABytes;
+  let top = align16(pB + pBBytes);
+  const aSpanPtr = aSpanBytes === 0 ? -1 : top;
+  top += aSpanBytes;
+  const bSpanPtr = bSpanBytes === 0 ? -1 : top;
+  top += bSpanBytes;
+  const cPtr = cDirect ? cPtrDirect : top;
+  const cEnd = cDirect ? top : cPtr + M * N * (f32C ? 4 : 8);
   // the worker's packed A block and B panel (split calls), after C
   const pA2 = align16(cEnd);
-  const pB2 = align16(pA2 + (pB - pA));
+  const pB2 = pA2 + pABytes;
   const end = split === 0 ? cEnd : align16(pB2 + pBBytes);
-  if (end > MAX_BYTES) {
+  if (ctx.storage !== null) {
+    if (end > ctx.origin + ctx.blockBytes) throw new Error('gemm-wasm: scratch layout overran its heap block');
+  } else if (end > MAX_BYTES) {
     dropResidents(ctx); // the slots handed out above were never filled
     return false;
-  }
-  reserve(ctx, end);
+  } else reserve(ctx, end);
   const heap = ctx.heap;
   if (aCopy) heap.set(a.data, aRes >> 2);
-  if (bCopy && b.data !== a.data) heap.set(b.data, bRes >> 2);
-  if (aRes < 0) heap.set(a.data.subarray(a.offset, a.offset + aSpan), aSpanPtr >> 2);
-  if (bRes < 0) heap.set(b.data.subarray(b.offset, b.offset + bSpan), bSpanPtr >> 2);
+  if (bCopy && !sameAB) heap.set(b.data, bRes >> 2);
+  if (aSpanPtr >= 0) heap.set(a.data.subarray(a.offset, a.offset + aSpan), aSpanPtr >> 2);
+  if (bSpanPtr >= 0) heap.set(b.data.subarray(b.offset, b.offset + bSpan), bSpanPtr >> 2);
   // the address of A(0, 0) and B(0, 0)
-  const aPtr = aRes >= 0 ? aRes + a.offset * 4 : aSpanPtr;
-  const bPtr = bRes >= 0 ? bRes + b.offset * 4 : bSpanPtr;
+  const aPtr = aDirect ? aPtrDirect : aRes >= 0 ? aRes + a.offset * 4 : aSpanPtr;
+  const bPtr = bDirect ? bPtrDirect : bRes >= 0 ? bRes + b.offset * 4 : bSpanPtr;
   // C crosses as float32 (plain copies) and is widened to / narrowed from float64 in wasm; an
   // overwriting call never reads C in wasm memory, so it is not zeroed
   const c0 = cPtr >> 2;
   const contiguous = ldc === N;
-  if (accumulate) {
+  const ldcC = cDirect ? ldc : N;
+  // a float64 C for a C in the heap: widened from it and narrowed into it, with no JS copies
+  const cConvert = !cDirect && !f32C && inHeap(ctx, c);
+  if (accumulate && cConvert) widenRows(ctx, cPtrDirect, ldc, cPtr, M, N);
+  else if (accumulate && !cDirect) {
     if (contiguous) heap.set(c.subarray(cOff, cOff + M * N), c0);
     else for (let i = 0; i < M; i++) heap.set(c.subarray(cOff + i * ldc, cOff + i * ldc + N), c0 + i * N);
     if (!f32C) ctx.widen(cPtr, M * N);
@@ -504,9 +643,11 @@ function packed(
   const acc = accumulate ? 1 : 0;
   const cf = f32C ? 1 : 0;
   const { MC, KC, NC } = blocking;
-  if (split === 0) ctx.gemm(M, N, K, aPtr, a.rs, a.cs, bPtr, b.rs, b.cs, cPtr, N, pA, pB, TILE, MC, KC, NC, acc, cf);
+  const tile = ctx.origin + TILE;
+  if (split === 0) ctx.gemm(M, N, K, aPtr, a.rs, a.cs, bPtr, b.rs, b.cs, cPtr, ldcC, pA, pB, tile, MC, KC, NC, acc, cf);
   else {
     // the caller's half: columns [0, j) or rows [0, i); the worker's: the rest, into disjoint C
+    // (a split context has its own memory: C is never in place there)
     const esz = f32C ? 4 : 8;
     const M1 = split > 0 ? M : -split;
     const N1 = split > 0 ? split : N;
@@ -518,16 +659,31 @@ function packed(
     const job = jobArgs();
     job.set([M2, N2, K, a2, a.rs, a.cs, b2, b.rs, b.cs, c2, N, pA2, pB2, WORKER_TILE, MC, KC, NC, acc, cf], ARGS);
     post(ctx.fma.value);
-    ctx.gemm(M1, N1, K, aPtr, a.rs, a.cs, bPtr, b.rs, b.cs, cPtr, N, pA, pB, TILE, MC, KC, NC, acc, cf);
+    ctx.gemm(M1, N1, K, aPtr, a.rs, a.cs, bPtr, b.rs, b.cs, cPtr, N, pA, pB, tile, MC, KC, NC, acc, cf);
     // taken back before the worker claimed it: the caller runs the worker's half too
     if (!settle())
       ctx.gemm(M2, N2, K, a2, a.rs, a.cs, b2, b.rs, b.cs, c2, N, pA2, pB2, WORKER_TILE, MC, KC, NC, acc, cf);
   }
-  if (!f32C) ctx.narrow(cPtr, M * N);
-  if (contiguous) c.set(heap.subarray(c0, c0 + M * N), cOff);
-  else for (let i = 0; i < M; i++) c.set(heap.subarray(c0 + i * N, c0 + i * N + N), cOff + i * ldc);
+  if (cConvert) narrowRows(ctx, cPtr, cPtrDirect, ldc, M, N);
+  else if (!cDirect) {
+    if (!f32C) ctx.narrow(cPtr, M * N);
+    if (contiguous) c.set(heap.subarray(c0, c0 + M * N), cOff);
+    else for (let i = 0; i < M; i++) c.set(heap.subarray(c0 + i * N, c0 + i * N + N), cOff + i * ldc);
+  }
   wrote(c);
   return true;
+}
+
+/** Float32 C rows (byte address `src`, row stride `ldc` elements) into float64 scratch at `dst` (row stride N). */
+function widenRows(ctx: Context, src: number, ldc: number, dst: number, M: number, N: number): void {
+  if (ldc === N) ctx.widenFrom(src, dst, M * N);
+  else for (let i = 0; i < M; i++) ctx.widenFrom(src + i * ldc * 4, dst + i * N * 8, N);
+}
+
+/** Float64 scratch at `src` (row stride N) narrowed into float32 C rows at `dst` (row stride `ldc`). */
+function narrowRows(ctx: Context, src: number, dst: number, ldc: number, M: number, N: number): void {
+  if (ldc === N) ctx.narrowInto(src, dst, M * N);
+  else for (let i = 0; i < M; i++) ctx.narrowInto(src + i * N * 8, dst + i * ldc * 4, N);
 }
 
 /** Below this many rows of A, products run on the unpacked gemv kernels (the micro-panel is 4 rows). */
@@ -558,45 +714,70 @@ function gemv(
   ldc: number,
   accumulate: boolean,
 ): boolean {
-  const bVersion = residentVersion(b.data, c);
+  // B in the storage heap is read where it lies, and so are A's rows when they are contiguous
+  // (the kernels take A's M rows K apart)
+  const bDirect = inHeap(ctx, b.data);
+  const aDirect = inHeap(ctx, a.data) && a.cs === 1 && (M === 1 || a.rs === K);
+  const bVersion = bDirect ? undefined : residentVersion(b.data, c);
+  const bSpan = span(K, N, b);
+  const aBytes = aDirect ? 0 : align16(M * K * 4);
+  const bSpanBytes = bDirect || bVersion !== undefined ? 0 : align16(bSpan * 4);
   makeRoom(ctx, residentNeed(ctx, b.data, bVersion));
-  let bRes = residentHit(ctx, b.data, bVersion);
+  if (ctx.storage !== null && !fitBlock(ctx, b.data, bVersion, b.data, bVersion, aBytes + bSpanBytes + M * N * 8))
+    return gemv(ownMemory(), M, N, K, a, b, c, cOff, ldc, accumulate);
+  let bRes = bDirect ? -1 : residentHit(ctx, b.data, bVersion);
   const bCopy = bRes < 0 && bVersion !== undefined;
   if (bCopy) bRes = residentSlot(ctx, b.data, bVersion as number);
-  const bSpan = span(K, N, b);
-  const aPtr = align16(ctx.residentTop);
-  const bSpanPtr = align16(aPtr + M * K * 4);
-  const cPtr = bRes >= 0 ? bSpanPtr : align16(bSpanPtr + bSpan * 4);
+  const aPtr = aDirect ? a.data.byteOffset + a.offset * 4 : align16(ctx.residentTop);
+  const bSpanPtr = align16(ctx.residentTop) + aBytes;
+  const cPtr = bSpanPtr + bSpanBytes;
   const end = cPtr + M * N * 8;
-  if (end > MAX_BYTES) {
+  if (ctx.storage !== null) {
+    if (end > ctx.origin + ctx.blockBytes) throw new Error('gemm-wasm: scratch layout overran its heap block');
+  } else if (end > MAX_BYTES) {
     dropResidents(ctx); // the slot handed out above was never filled
     return false;
-  }
-  reserve(ctx, end);
+  } else reserve(ctx, end);
   const h = ctx.heap;
   const a0 = aPtr >> 2;
-  for (let i = 0; i < M; i++) {
-    const src = a.offset + i * a.rs;
-    if (a.cs === 1) h.set(a.data.subarray(src, src + K), a0 + i * K);
-    else for (let k = 0; k < K; k++) h[a0 + i * K + k] = a.data[src + k * a.cs]!;
-  }
+  if (!aDirect)
+    for (let i = 0; i < M; i++) {
+      const src = a.offset + i * a.rs;
+      if (a.cs === 1) h.set(a.data.subarray(src, src + K), a0 + i * K);
+      else for (let k = 0; k < K; k++) h[a0 + i * K + k] = a.data[src + k * a.cs]!;
+    }
   if (bCopy) h.set(b.data, bRes >> 2);
-  else if (bRes < 0) h.set(b.data.subarray(b.offset, b.offset + bSpan), bSpanPtr >> 2);
-  const bPtr = bRes >= 0 ? bRes + b.offset * 4 : bSpanPtr;
+  else if (bSpanBytes > 0) h.set(b.data.subarray(b.offset, b.offset + bSpan), bSpanPtr >> 2);
+  const bPtr = bDirect ? b.data.byteOffset + b.offset * 4 : bRes >= 0 ? bRes + b.offset * 4 : bSpanPtr;
   const c0 = cPtr >> 2;
+  // a C in the heap: widened from it and narrowed into it, with no JS copies
+  const cConvert = inHeap(ctx, c);
+  const cHeapPtr = c.byteOffset + cOff * 4;
   if (accumulate) {
-    for (let i = 0; i < M; i++) h.set(c.subarray(cOff + i * ldc, cOff + i * ldc + N), c0 + i * N);
-    ctx.widen(cPtr, M * N);
+    if (cConvert) widenRows(ctx, cHeapPtr, ldc, cPtr, M, N);
+    else {
+      for (let i = 0; i < M; i++) h.set(c.subarray(cOff + i * ldc, cOff + i * ldc + N), c0 + i * N);
+      ctx.widen(cPtr, M * N);
+    }
   } else h.fill(0, c0, c0 + 2 * M * N); // float64 zeros are all-zero bits
   if (b.rs === 1) ctx.gemvDot(M, N, K, aPtr, bPtr, b.cs, cPtr, N);
   else ctx.gemvAxpy(M, N, K, aPtr, bPtr, b.rs, cPtr, N);
-  ctx.narrow(cPtr, M * N);
-  for (let i = 0; i < M; i++) c.set(h.subarray(c0 + i * N, c0 + i * N + N), cOff + i * ldc);
+  if (cConvert) narrowRows(ctx, cPtr, cHeapPtr, ldc, M, N);
+  else {
+    ctx.narrow(cPtr, M * N);
+    for (let i = 0; i < M; i++) c.set(h.subarray(c0 + i * N, c0 + i * N + N), cOff + i * ldc);
+  }
   wrote(c);
   return true;
 }
 
-/** Bytes of wasm memory currently reserved by the GEMM, both memories (they grow on demand, never shrink). */
+/**
+ * Bytes of wasm memory currently reserved by the GEMM (it grows on demand, never shrinks): the
+ * heap block of the one-thread context (or its own memory where there is no storage heap), the
+ * shared memory and the fall-back own memory.
+ */
 export function wasmGemmMemoryBytes(): number {
-  return (instance?.memory.buffer.byteLength ?? 0) + (sharedContext?.memory.buffer.byteLength ?? 0);
+  const bytes = (ctx: Context | null): number =>
+    ctx === null ? 0 : ctx.storage !== null ? ctx.blockBytes : ctx.memory.buffer.byteLength;
+  return bytes(instance) + bytes(sharedContext) + bytes(ownMemoryContext);
 }

@@ -16,6 +16,7 @@ import {
   wasmGemmMemoryBytes,
   wasmSimdAvailable,
 } from './gemm-wasm.js';
+import { type Heap, heap } from './heap.js';
 import { matmul } from './matmul.js';
 import { randF32, rng } from './test-reference.js';
 import { at, expectMatches, type Gemm, type Problem, problem, run } from './test-gemm.js';
@@ -450,6 +451,147 @@ describe.skipIf(!wasmSimdAvailable)('wasm-simd gemm: float32 C for K <= 64 (two 
       for (const x of c)
         if (!(Math.abs(x - want) <= 5e-7 * want)) expect.fail(`K=${K}: ${c0} + ${K} x ${v} = ${x}, want ${want}`);
     }
+  });
+});
+
+describe.skipIf(!wasmSimdAvailable || heap === null)('wasm-simd gemm: operands in the storage heap, in place', () => {
+  const h = heap as Heap;
+  /**
+   * A copy of `src` in the heap: the array the heap handed out (`shift` 0) or a view `shift`
+   * elements into a longer one (a subarray: in the heap but not a whole block).
+   */
+  function toHeap(src: Float32Array, shift: number, taken: Float32Array[]): Float32Array {
+    const whole = h.takeF32(src.length + shift + 3);
+    if (whole === null) throw new Error('the test heap is full');
+    taken.push(whole);
+    whole.fill(Number.NaN); // elements past the view: a read of them would show
+    whole.set(src, shift);
+    return shift === 0 ? whole.subarray(0, src.length) : whole.subarray(shift, shift + src.length);
+  }
+  const release = (taken: Float32Array[]): void => {
+    for (const a of taken) h.release(a);
+  };
+  const withData = (v: MatrixView, data: Float32Array): MatrixView => ({ ...v, data });
+
+  it('property: A, B and C each in the heap or not, whole or a shifted view, give the copy path bit for bit', () => {
+    const d = fc.integer({ min: 1, max: 24 });
+    fc.assert(
+      fc.property(
+        d,
+        d,
+        fc.integer({ min: 1, max: 100 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 2 }),
+        fc.boolean(),
+        fc.tuple(fc.integer({ min: -1, max: 3 }), fc.integer({ min: -1, max: 3 }), fc.integer({ min: -1, max: 3 })),
+        fc.integer(),
+        (M, N, K, tA, tB, pad, accumulate, [sa, sb, sc], seed) => {
+          const p = problem(M, N, K, tA, tB, seed, { pad, accumulate });
+          const copied = run(gemmWasmOk, p); // JS arrays: every operand copied in, C copied out
+          const taken: Float32Array[] = [];
+          try {
+            const a = sa < 0 ? p.a : withData(p.a, toHeap(p.a.data, sa, taken));
+            const b = sb < 0 ? p.b : withData(p.b, toHeap(p.b.data, sb, taken));
+            const c = sc < 0 ? p.c.slice() : toHeap(p.c, sc, taken);
+            expect(h.holds(c)).toBe(sc >= 0);
+            gemmWasmOk(M, N, K, a, b, c, p.cOff, p.ldc, accumulate);
+            expect(Array.from(c)).toEqual(Array.from(copied));
+            expectMatches(p, c);
+          } finally {
+            release(taken);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('C overlapping A or B in the heap (accumulating into an operand) reads the operands before C is written', () => {
+    for (const [M, K] of [
+      [12, 12],
+      [12, 40],
+      [2, 12],
+    ] as const) {
+      const N = M;
+      const src = randF32(M * K + K * N, 5);
+      const taken: Float32Array[] = [];
+      try {
+        const shared = toHeap(src, 0, taken);
+        // A is the first M x K block, B the rest; C is written over A's rows (ldc K)
+        const view = (data: Float32Array): [MatrixView, MatrixView] => [
+          { data, offset: 0, rs: K, cs: 1 },
+          { data, offset: M * K, rs: N, cs: 1 },
+        ];
+        const js = src.slice();
+        const [ja, jb] = view(js);
+        gemmWasmOk(M, N, K, ja, jb, js, 0, K, true); // copy path: A and B copied before C is written
+        const [ha, hb] = view(shared);
+        gemmWasmOk(M, N, K, ha, hb, shared, 0, K, true);
+        expect(Array.from(shared)).toEqual(Array.from(js));
+      } finally {
+        release(taken);
+      }
+    }
+  });
+
+  it('heap operands are not copied: the scratch block holds packing and C only, and stays put over calls', () => {
+    const threads = cpuThreads().setting;
+    setCpuThreads(1);
+    onTestFinished(() => {
+      setCpuThreads(threads);
+    });
+    const M = 200;
+    const N = 180;
+    const K = 320;
+    const p = problem(M, N, K, false, true, 9);
+    const taken: Float32Array[] = [];
+    try {
+      const a = withData(p.a, toHeap(p.a.data, 0, taken));
+      const b = withData(p.b, toHeap(p.b.data, 0, taken));
+      const c = toHeap(p.c, 0, taken);
+      gemmWasmOk(M, N, K, a, b, c, 0, N, false);
+      expectMatches(p, c);
+      const bytes = wasmGemmMemoryBytes();
+      for (let i = 0; i < 3; i++) gemmWasmOk(M, N, K, a, b, c, 0, N, false);
+      expect(wasmGemmMemoryBytes()).toBe(bytes);
+      expectMatches(p, c);
+    } finally {
+      release(taken);
+    }
+  });
+
+  it('a heap too full for the scratch block: the call runs in a memory of its own, bit for bit', () => {
+    const threads = cpuThreads().setting;
+    setCpuThreads(1);
+    onTestFinished(() => {
+      setCpuThreads(threads);
+    });
+    const p = problem(100, 90, 700, true, false, 13, { accumulate: true, pad: 1 });
+    const expected = run(gemmWasmOk, p);
+    // fill the heap (allocation commits no pages), then a scratch block bigger than any before
+    const blocks: number[] = [];
+    for (const size of [2 ** 24, 2 ** 20, 2 ** 16, 64])
+      for (let s = h.alloc(size); s >= 0; s = h.alloc(size)) blocks.push(s);
+    try {
+      // B's columns 12 M elements apart: a span (48 MB, copied) larger than any block so far
+      const K = 3;
+      const N = 4;
+      const stride = 12_000_000;
+      const bData = new Float32Array((N - 1) * stride + K);
+      for (let j = 0; j < N; j++) bData.set(randF32(K, 20 + j), j * stride);
+      const big: Problem = {
+        ...problem(8, N, K, false, false, 14),
+        b: { data: bData, offset: 0, rs: 1, cs: stride },
+      };
+      const before = wasmGemmMemoryBytes();
+      expectMatches(big, run(gemmWasmOk, big));
+      expect(wasmGemmMemoryBytes()).toBeGreaterThan(before);
+      expect(Array.from(run(gemmWasmOk, p))).toEqual(Array.from(expected));
+    } finally {
+      for (const s of blocks) h.free(s);
+    }
+    expect(Array.from(run(gemmWasmOk, p))).toEqual(Array.from(expected));
   });
 });
 

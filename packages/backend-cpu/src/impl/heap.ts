@@ -1,7 +1,8 @@
 /**
- * One WebAssembly.Memory for the SIMD modules (elementwise.wat, pool.wat, conv.wat import it) and
- * for the storage of float32 and int32 tensors: an array allocated here is a view into that
- * memory, so a kernel passes its address to the module instead of copying it in and out.
+ * One WebAssembly.Memory for the SIMD modules (elementwise.wat, pool.wat, conv.wat and the
+ * one-thread GEMM's gemm.wat import it) and for the storage of float32 and int32 tensors: an
+ * array allocated here is a view into that memory, so a kernel passes its address to the
+ * module instead of copying it in and out.
  *
  * The memory is reserved whole up front (initial = maximum = HEAP_BYTES): a non-shared memory's
  * grow() detaches its buffer and every live view with it, and the pages of a reservation are

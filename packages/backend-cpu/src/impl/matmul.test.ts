@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gemm } from './gemm.js';
+import { type Heap, heap } from './heap.js';
 import { matmul } from './matmul.js';
 import { linear, logSoftmax, softmax } from './nn.js';
 import { expectClose, expectEqual, randF32, randI32, refMatmul, size } from './test-reference.js';
@@ -108,6 +109,37 @@ describe.each(gemmImpls)('with the %s gemm', (impl) => {
         1e-6,
       );
     });
+    it.skipIf(heap === null)(
+      'operands in the storage heap (batch slices: views into one heap array) give the JS arrays bits, every transpose',
+      () => {
+        const h = heap as Heap;
+        for (const [M, K, N] of [
+          [3, 40, 20],
+          [17, 50, 33],
+          [20, 70, 24],
+        ] as const)
+          for (const tA of [false, true])
+            for (const tB of [false, true]) {
+              const aShape = tA ? [3, K, M] : [3, M, K];
+              const bShape = tB ? [3, N, K] : [3, K, N];
+              const a = randF32(size(aShape), M + K);
+              const b = randF32(size(bShape), N + K);
+              const ha = h.takeF32(a.length);
+              const hb = h.takeF32(b.length);
+              if (ha === null || hb === null) throw new Error('the test heap is full');
+              ha.set(a);
+              hb.set(b);
+              const shape = [3, M, N];
+              const out = matmul(a, aShape, b, bShape, tA, tB, shape);
+              const fromHeap = matmul(ha, aShape, hb, bShape, tA, tB, shape);
+              expect(Array.from(fromHeap)).toEqual(Array.from(out));
+              const { out: expected } = refMatmul(a, aShape, b, bShape, tA, tB);
+              expectClose(fromHeap, expected, 1e-5, 1e-6 * Math.sqrt(K));
+              h.release(ha);
+              h.release(hb);
+            }
+      },
+    );
   });
 
   describe('fused linear / softmax / logSoftmax', () => {

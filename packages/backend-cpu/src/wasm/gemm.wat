@@ -6,7 +6,8 @@
 ;;
 ;;   C[i, j] += sum_k A[i, k] * B[k, j]      for i < M, j < N   (A, B float32; C float64)
 ;;
-;; All operands live in this module's memory (the JS side copies them in and the result out).
+;; All operands live in this module's memory: the storage heap's on one thread, where heap arrays
+;; are passed by address, or one of its own (gemm-wasm.ts copies the other operands in, C out).
 ;; Pointers are byte addresses; strides (rs = row stride, cs = column stride, ldc) are in
 ;; elements, so transposed operands are just other strides. Goto/BLIS blocking:
 ;;
@@ -368,14 +369,14 @@
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br_if $panels (i32.lt_u (local.get $i) (local.get $mc)))))
 
-  ;; C moves between JS (float32) and this module (float64) as float32 and is converted here, in
-  ;; place, with SIMD: a JS typed-array copy that converts runs ~5x slower than a plain one.
-  ;; narrow: $n float64 at $p -> $n float32 at $p (forward: each store lands below its loads).
-  (func (export "narrow") (param $p i32) (param $n i32)
-    (local $src i32) (local $dst i32) (local $end i32)
-    (local.set $src (local.get $p))
-    (local.set $dst (local.get $p))
-    (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 3))))
+  ;; C moves between JS (float32) and this module (float64) as float32 and is converted here with
+  ;; SIMD: a JS typed-array copy that converts runs ~5x slower than a plain one. In place for a C
+  ;; copied in and out; from / into C itself when C is a storage-heap array (gemm-wasm.ts).
+  ;; narrow_into: $n float64 at $src -> $n float32 at $dst, forward (in place, $dst = $src, each
+  ;; store lands below its loads); exactly $n elements are stored.
+  (func $narrow_into (export "narrow_into") (param $src i32) (param $dst i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $src) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 3))))
     (block $done4
       (loop $by4
         (br_if $done4 (i32.ge_u (local.get $src) (local.get $end)))
@@ -386,7 +387,7 @@
         (local.set $src (i32.add (local.get $src) (i32.const 32)))
         (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
         (br $by4)))
-    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
+    (local.set $end (i32.add (local.get $src) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 3))))
     (block $done
       (loop $by1
         (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
@@ -395,23 +396,29 @@
         (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
         (br $by1))))
 
-  ;; widen: $n float32 at $p -> $n float64 at $p (backward: each store lands above the loads still
-  ;; to come).
-  (func (export "widen") (param $p i32) (param $n i32)
+  (func (export "narrow") (param $p i32) (param $n i32)
+    (call $narrow_into (local.get $p) (local.get $p) (local.get $n)))
+
+  ;; widen_from: $n float32 at $src -> $n float64 at $dst, backward (in place, $dst = $src, each
+  ;; store lands above the loads still to come).
+  (func $widen_from (export "widen_from") (param $src i32) (param $dst i32) (param $n i32)
     (local $i i32)
     (local.set $i (local.get $n))
     (if (i32.and (local.get $n) (i32.const 1))
       (then
         (local.set $i (i32.sub (local.get $i) (i32.const 1)))
-        (f64.store (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 3)))
-          (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))))))
+        (f64.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 3)))
+          (f64.promote_f32 (f32.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2))))))))
     (block $done
       (loop $by2
         (br_if $done (i32.eqz (local.get $i)))
         (local.set $i (i32.sub (local.get $i) (i32.const 2)))
-        (v128.store (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 3)))
-          (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))))
+        (v128.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 3)))
+          (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2))))))
         (br $by2))))
+
+  (func (export "widen") (param $p i32) (param $n i32)
+    (call $widen_from (local.get $p) (local.get $p) (local.get $n)))
 
   ;; Batch-1 (M < 4) products without packing: C (float64, already initialised; row stride $ldc
   ;; elements) += A B, A's M rows contiguous (row stride $K elements). The blocked GEMM would run
