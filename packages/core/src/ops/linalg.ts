@@ -8,6 +8,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { where } from './elementwise.js';
 import { cat, normalizeDim, permute, reshape, slice } from './layout.js';
 import { matmul, matmulRaw } from './matmul.js';
+import { checkProductDtypes } from './int-matmul.js';
 import { amax, sumToShape } from './reduce.js';
 import { logicalOr, torchTypeName } from './math.js';
 import { castNoGrad, commonBackend, constant, output, requireFloat } from './util.js';
@@ -33,6 +34,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
     );
   }
   sameDtype('mm', a, b);
+  checkProductDtypes('mm', 'addmm_impl_cpu_', a, b);
   return matmul(a, b);
 }
 
@@ -46,6 +48,7 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
     );
   }
   sameDtype('bmm', a, b);
+  checkProductDtypes('bmm', 'bmm', a, b);
   return matmul(a, b);
 }
 
@@ -59,6 +62,7 @@ export function mv(mat: Tensor, vec: Tensor): Tensor {
   if (mat.shape[1] !== vec.shape[0])
     throw new Error(`mv: size mismatch, matrix ${fmt(mat.shape)} cannot multiply vector ${fmt(vec.shape)}`);
   sameDtype('mv', mat, vec);
+  checkProductDtypes('mv', 'addmv_impl_cpu', mat, vec);
   return matmul(mat, vec);
 }
 
@@ -79,7 +83,9 @@ export function dot(a: Tensor, b: Tensor): Tensor {
       `dot: expected both vectors to have same dtype, but found ${torchTypeName(a.dtype)} and ${torchTypeName(b.dtype)}`,
     );
   }
+  checkProductDtypes('dot', 'dot', a, b);
   if (a.dtype === 'float32') return matmul(a, b);
+  // int32: elementwise products and an int32 sum are exact (wrapping modulo 2^32 like PyTorch's).
   return op('dot', () => a.mul(b).sum());
 }
 

@@ -7,8 +7,10 @@ import { reshape } from './layout.js';
 import { matmulRaw } from './matmul.js';
 import { sum } from './reduce.js';
 import { op, recordGrad, type OpSpec } from './op.js';
+import { checkProductDtypes } from './int-matmul.js';
 
-const LINEAR: OpSpec = { name: 'linear', float: true };
+// float32, or int32 throughout (PyTorch's integer linear; composed exactly through matmulRaw).
+const LINEAR: OpSpec = { name: 'linear' };
 
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   const b = bias ?? null;
@@ -26,10 +28,17 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     if (b !== null && (b.ndim !== 1 || b.shape[0] !== outF)) {
       throw new Error(`linear: bias must have shape [${outF}], got ${formatShape(b.shape)}`);
     }
+    checkProductDtypes('linear', 'addmm_impl_cpu_', x, weight);
+    if (b !== null && b.dtype !== x.dtype) {
+      throw new Error(
+        `linear: self and mat2 must have the same dtype: input and weight are ${x.dtype}, bias is ${b.dtype}`,
+      );
+    }
     const shape = [...x.shape.slice(0, -1), outF];
     // The row count spelled out: reshape cannot infer -1 when in_features or out_features is 0.
     const rows = x.shape.slice(0, -1).reduce((p, d) => p * d, 1);
-    const kernel = backend.kernels.linear;
+    // The fused kernel is float32-only.
+    const kernel = x.dtype === 'float32' ? backend.kernels.linear : undefined;
     const out =
       kernel !== undefined
         ? output(backend, kernel(x.ref, weight.ref, b === null ? null : b.ref, shape), shape, x.dtype)

@@ -5,6 +5,7 @@ import { broadcastShapes, output } from './util.js';
 import { op, recordGrad, type OpSpec } from './op.js';
 import { reshape } from './layout.js';
 import { sumToShape } from './reduce.js';
+import { checkProductDtypes, intMatmul } from './int-matmul.js';
 
 /**
  * a @ b with optional transposes of the last two dims, both operands rank >= 2. No 1-D handling.
@@ -24,6 +25,11 @@ export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean
     }
     const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
     const shape = [...batch, m, n];
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') {
+      // The kernel is float32-only: integer products are composed on it, exactly (int-matmul.ts).
+      checkProductDtypes('matmul', 'addmm_impl_cpu_', a, b);
+      return intMatmul(a, b, transA, transB);
+    }
     const out = output(a.backend, a.backend.kernels.matmul(a.ref, b.ref, transA, transB, shape), shape, a.dtype);
     const aShape = a.shape;
     const bShape = b.shape;
@@ -50,7 +56,8 @@ export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean
   });
 }
 
-const MATMUL: OpSpec = { name: 'matmul', float: true };
+// float32 or int32 (same dtype, checked in matmulOf): no dtype requirement here.
+const MATMUL: OpSpec = { name: 'matmul' };
 
 export function matmul(x: Tensor, y: Tensor): Tensor {
   return op(MATMUL, [x, y], () => matmulOf(x, y));
@@ -60,6 +67,7 @@ function matmulOf(x: Tensor, y: Tensor): Tensor {
   if (x.ndim === 0 || y.ndim === 0) {
     throw new Error(`both arguments to matmul need to be at least 1D, but they are ${x.ndim}D and ${y.ndim}D`);
   }
+  checkProductDtypes('matmul', x.ndim === 1 && y.ndim === 1 ? 'dot' : 'addmm_impl_cpu_', x, y);
   // 1-D operands: prepend/append a unit dim, drop it afterwards (torch.matmul).
   const a = x.ndim === 1 ? reshape(x, [1, x.shape[0]!]) : x;
   const b = y.ndim === 1 ? reshape(y, [y.shape[0]!, 1]) : y;
