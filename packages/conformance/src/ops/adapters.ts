@@ -16,6 +16,7 @@ import { INDEXING_ADAPTERS, INDEXING_NON_SMOOTH_OPS } from './adapters-indexing.
 import { SORTING_ADAPTERS, SORTING_NON_SMOOTH_OPS } from './adapters-sorting.js';
 import { AUDIT_ADAPTERS, AUDIT_NON_SMOOTH_OPS } from './adapters-audit.js';
 import { SWEEP_ADAPTERS, SWEEP_NON_SMOOTH_OPS } from './adapters-sweep.js';
+import { VARSCALE_ADAPTERS, VARSCALE_NON_SMOOTH_OPS } from './adapters-varscale.js';
 
 export type FlintApi = typeof Flint;
 export type Tensor = Flint.Tensor;
@@ -210,6 +211,7 @@ export const OP_ADAPTERS: Record<string, OpAdapter> = {
   ...SORTING_ADAPTERS,
   ...AUDIT_ADAPTERS,
   ...SWEEP_ADAPTERS,
+  ...VARSCALE_ADAPTERS,
 };
 
 /**
@@ -240,4 +242,5 @@ export const NON_SMOOTH_OPS: ReadonlySet<string> = new Set([
   ...SORTING_NON_SMOOTH_OPS,
   ...AUDIT_NON_SMOOTH_OPS,
   ...SWEEP_NON_SMOOTH_OPS,
+  ...VARSCALE_NON_SMOOTH_OPS,
 ]);

@@ -207,19 +207,72 @@ export interface VarOptions {
 
 const VAR: OpSpec = { name: 'var', float: true };
 
-export function variance(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
+/**
+ * Slices whose max |x| lies outside [2^-20, 2^40] are scaled by it before squaring: PyTorch's cpu
+ * kernel accumulates in double, so the std of [1e30, -1e30, 1e30] is 1.1547e30 there, while float32
+ * squares overflow past ~1.8e19 (and underflow, losing the std of tiny values, below ~1e-19).
+ * Inside the range the scale is exactly 1, so ordinary inputs give the very same results.
+ */
+const VAR_SCALE_BELOW = 2 ** -20;
+const VAR_SCALE_ABOVE = 2 ** 40;
+
+/**
+ * The variance of x / scale and the scale (detached, shaped like the result; null when 1), so that
+ * var = v * scale^2 and std = sqrt(v) * scale. Gradients flow through x / scale as through x.
+ */
+interface ScaledVariance {
+  readonly v: Tensor;
+  readonly scale: Tensor | null;
+  readonly axes: number[];
+  readonly keepdim: boolean;
+  readonly divisor: number;
+}
+
+function scaledVariance(x: Tensor, dim: Dims | undefined, options: VarOptions): ScaledVariance {
   const correction = options.correction ?? (options.unbiased === false ? 0 : 1);
   const axes = normalizeDims(dim, x.ndim, 'var');
+  const keepdim = options.keepdim ?? false;
   let n = 1;
   for (const a of axes) n *= x.shape[a]!;
+  const divisor = Math.max(0, n - correction);
+  const varianceOf = (y: Tensor) => sum(y.sub(mean(y, axes, true)).square(), axes, keepdim).div(divisor);
+  // Nothing to scale: an empty slice (NaN, as before) or a 0-d tensor (variance 0 or NaN).
+  if (x.numel === 0 || axes.length === 0) return { v: varianceOf(x), scale: null, axes, keepdim, divisor };
+  const scale = noGrad(() => {
+    // NaN and inf keep scale 1 (their results are NaN either way), as does an all-zero slice.
+    const m = amax(x.abs(), axes, true);
+    const extreme = m
+      .lt(VAR_SCALE_BELOW)
+      .logicalAnd(m.gt(0))
+      .logicalOr(m.gt(VAR_SCALE_ABOVE).logicalAnd(m.lt(Infinity)));
+    return where(extreme, m, 1);
+  });
+  const resultScale = keepdim ? scale : reshape(scale, droppedShape(x.shape, axes));
+  return { v: varianceOf(x.div(scale)), scale: resultScale, axes, keepdim, divisor };
+}
+
+export function variance(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
   return op(VAR, [x], () => {
-    const centred = x.sub(mean(x, axes, true));
-    return sum(centred.square(), axes, options.keepdim ?? false).div(Math.max(0, n - correction));
+    const { v, scale, axes, keepdim, divisor } = noGrad(() => scaledVariance(x, dim, options));
+    // Two products, not scale^2: scale^2 alone may overflow where the variance does not.
+    const out = scale === null ? v : noGrad(() => v.mul(scale).mul(scale));
+    // PyTorch's rule, 2 (x - mean) / divisor: through the scaled forward the gradient would pass
+    // g * scale^2, which overflows where the variance (up to float32's max) and its gradient do not.
+    return recordGrad(out, [x], [x], (g, [sx]) => {
+      const expanded = keepdim ? g : reshape(g, keptShape(sx!.shape, axes));
+      return [expanded.mul(sx!.sub(mean(sx!, axes, true))).mul(2 / divisor)];
+    });
   });
 }
 
+const STD: OpSpec = { name: 'std', float: true };
+
 export function std(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
-  return op('std', () => sqrtZeroGradAtZero(variance(x, dim, options)));
+  return op(STD, [x], () => {
+    const { v, scale } = scaledVariance(x, dim, options);
+    const root = sqrtZeroGradAtZero(v);
+    return scale === null ? root : root.mul(scale);
+  });
 }
 
 /**
