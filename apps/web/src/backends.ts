@@ -1,7 +1,8 @@
 /**
  * The backends the page offers, each loaded on first use with a dynamic import (the package
- * registers itself, core starts its init, `ready()` waits for it). A backend that cannot start here
- * (no WebGPU adapter, no WebGL2) is reported with the reason and left out.
+ * registers itself, core starts its init, or webgpu's on demand, and `ready()` waits for it). A
+ * backend that cannot start here (no WebGPU adapter, no WebGL2) is reported with the reason and
+ * left out.
  */
 import { getBackend, hasBackend, ready } from '@flint/core';
 
