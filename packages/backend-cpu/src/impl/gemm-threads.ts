@@ -17,7 +17,8 @@
  * process.cpuUsage(), every 250 ms) and splits while that leaves at least 0.6 of a core beside the
  * caller's thread (stops below 0.4). An earlier 'auto' that timed split against unsplit calls
  * per shape misjudged on free cores (it settled on one thread at 0.65x of the forced split's
- * speed: single calls' times did not show the gain whole steps did).
+ * speed: single calls' times did not show the gain whole steps did). The same meter tells the
+ * worker whether to poll after a job (forced splitting on a busy machine: it sleeps at once).
  * Calls below `minMnk` and all calls where threads cannot run cost one comparison.
  *
  * Recovery: a job the worker has not claimed when the caller is done with its own half is taken
@@ -58,7 +59,6 @@ interface WorkerThreadsModule {
 interface OsModule {
   availableParallelism?: () => number;
   cpus(): unknown[];
-  loadavg(): number[];
 }
 
 const proc = (globalThis as { process?: NodeProcess }).process;
@@ -288,29 +288,12 @@ export function jobArgs(): Int32Array {
 export function post(fma: number): void {
   const c = ctrl as Int32Array;
   c[FMA] = fma;
-  // splitting, jobs come back to back: the worker polls a while for the next one, unless the
-  // machine is loaded, where polling would only take CPU from others
-  c[SPIN] = overloaded() ? 0 : 1;
+  // splitting, jobs come back to back: the worker polls a while for the next one, unless no core
+  // is spare (only when forced to 2), where polling would only take CPU from others
+  c[SPIN] = spareCore() ? 1 : 0;
   Atomics.store(c, STATE, POSTED);
   Atomics.notify(c, STATE);
   threadStats.split++;
-}
-
-let loadCheckedAt = Number.NEGATIVE_INFINITY;
-let loadHigh = false;
-
-/**
- * Whether the 1-minute load average exceeds the cores (checked at most once a second): then the
- * worker sleeps right after each job instead of polling, which would take CPU from others.
- */
-function overloaded(): boolean {
-  const now = performance.now();
-  if (now - loadCheckedAt > 1000) {
-    loadCheckedAt = now;
-    const os = builtin<OsModule>('node:os');
-    loadHigh = os !== null && os.loadavg()[0]! > cores + 0.5;
-  }
-  return loadHigh;
 }
 
 /** The worker's half did not come back: threading is off now; the caller reruns the call. */
